@@ -1,0 +1,21 @@
+# The controller image for docker-compose.yml.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY controller ./controller
+COPY migrations ./migrations
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production CALLREC_LOG_FORMAT=json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY dialplan ./dialplan
+COPY sounds ./sounds
+USER node
+ENTRYPOINT ["node", "bin/callrec.js"]
+CMD ["start"]

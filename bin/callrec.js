@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+'use strict';
+// The CLI runs the compiled controller; `npm install` builds it (prepare script).
+let main;
+try {
+  main = require('../dist/controller/src/cli/main.js').main;
+} catch (err) {
+  if (err && err.code === 'MODULE_NOT_FOUND') {
+    process.stderr.write('callrec: the controller is not built yet; run `npm run build` (npm install does it)\n');
+    process.exit(1);
+  }
+  throw err;
+}
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

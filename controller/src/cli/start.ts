@@ -1,0 +1,31 @@
+import { startController } from '../main';
+import { cliLogger, configOrReport, EXIT_CONFIG, type CliCommand } from './io';
+
+export const start: CliCommand = {
+  summary: 'run the controller (HTTP API, PBX connection, retention schedule)',
+  usage: 'callrec start',
+  async run(_args, io) {
+    const cfg = configOrReport(io);
+    if (!cfg) return EXIT_CONFIG;
+    const logger = cliLogger(cfg);
+    let controller;
+    try {
+      controller = await startController(cfg, logger);
+    } catch (e) {
+      logger.error(`callrec could not start: ${(e as Error).message}`);
+      return 1;
+    }
+    await new Promise<void>((resolve) => {
+      const onSignal = (sig: string) => {
+        logger.info(`received ${sig}`);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    await controller.stop();
+    return 0;
+  },
+};

@@ -1,0 +1,22 @@
+// The only contract between the controller and a PBX. Both adapters implement it; the domain and
+// the registry never see a vendor client.
+import type { Result } from '../util/result';
+import type { Command } from '../domain/commands';
+import type { PbxEvent } from '../domain/pbx-events';
+
+export type PbxErrorKind = 'not-found' | 'timeout' | 'rejected' | 'disconnected';
+export interface PbxError { kind: PbxErrorKind; detail: string }
+
+export type PbxStatus = 'stopped' | 'connecting' | 'connected';
+
+export interface PbxPort {
+  readonly kind: 'asterisk' | 'freeswitch';
+  /** Connects and keeps reconnecting with backoff until the signal aborts; resolves at once. */
+  start(signal: AbortSignal): Promise<void>;
+  status(): PbxStatus;
+  onEvent(handler: (e: PbxEvent) => void): () => void;
+  execute(cmd: Command): Promise<Result<void, PbxError>>;
+  stop(): Promise<void>;
+}
+
+export interface ProbeResult { ok: boolean; detail: string }

@@ -1,0 +1,49 @@
+// Keeps a PBX connection up: connect, wait until it drops, back off, again, until aborted.
+// Logs once per state change, not once per attempt, so a PBX down all night is a few lines.
+import type { Logger } from '../util/logger';
+import { backoffDelay, sleep } from '../util/backoff';
+import type { PbxStatus } from './port';
+
+export interface Connection {
+  /** Resolves when the connection is lost. */
+  closed: Promise<string>;
+}
+
+export interface ReconnectLoopOptions {
+  name: string;                                   // "ARI at http://127.0.0.1:8088"
+  connect(signal: AbortSignal): Promise<Connection>;
+  logger: Logger;
+  onStatus?(s: PbxStatus): void;
+  baseMs?: number;
+  capMs?: number;
+}
+
+export async function reconnectLoop(opts: ReconnectLoopOptions, signal: AbortSignal): Promise<void> {
+  let attempt = 0;
+  let lastFailure = '';
+  while (!signal.aborted) {
+    opts.onStatus?.('connecting');
+    let conn: Connection;
+    try {
+      conn = await opts.connect(signal);
+    } catch (e) {
+      if (signal.aborted) break;
+      const reason = e instanceof Error ? e.message : String(e);
+      const delay = backoffDelay(attempt++, opts.baseMs ?? 500, opts.capMs ?? 30000);
+      if (reason !== lastFailure) {
+        opts.logger.warn(`waiting for the PBX: ${opts.name} unreachable (${reason}); retrying with backoff`, { retryInMs: delay });
+        lastFailure = reason;
+      }
+      await sleep(delay, signal);
+      continue;
+    }
+    attempt = 0;
+    lastFailure = '';
+    opts.onStatus?.('connected');
+    opts.logger.info(`connected to ${opts.name}`);
+    const why = await Promise.race([conn.closed, new Promise<string>((r) => signal.addEventListener('abort', () => r('stopping'), { once: true }))]);
+    if (signal.aborted) break;
+    opts.logger.warn(`lost connection to ${opts.name} (${why}); reconnecting`);
+  }
+  opts.onStatus?.('stopped');
+}

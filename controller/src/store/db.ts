@@ -1,0 +1,59 @@
+// Opens the store from CALLREC_DB_URL: MySQL/MariaDB in production, SQLite embedded by default.
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export type Dialect = 'mysql' | 'sqlite';
+export interface Db { knex: Knex; dialect: Dialect; close(): Promise<void> }
+
+// knex prints pool errors to the console itself; the same errors reach the caller, which reports
+// them once with context, so its own logger stays quiet.
+const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined };
+
+export function knexConfig(url: string): Knex.Config {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: file === ':memory:' ? ':memory:' : path.resolve(file) },
+      useNullAsDefault: true,
+      log: quiet,
+      // One connection: SQLite serializes writers anyway, and :memory: must stay one database.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma(s: string): unknown }, done: (e: Error | null, c: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    };
+  }
+  const u = new URL(url);
+  return {
+    client: 'mysql2',
+    connection: {
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: decodeURIComponent(u.pathname.slice(1)),
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      connectTimeout: 5000,
+    },
+    pool: { min: 0, max: 10 },
+    acquireConnectionTimeout: 10000,
+    log: quiet,
+  };
+}
+
+export function openDb(url: string): Db {
+  const knex = knexFactory(knexConfig(url));
+  const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
+  return { knex, dialect, close: () => knex.destroy() };
+}

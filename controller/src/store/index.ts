@@ -1,0 +1,34 @@
+// The store: one repository per aggregate, all over the same knex (or one transaction).
+import type { Knex } from 'knex';
+import { CallsRepo } from './calls-repo';
+import { EventsRepo } from './events-repo';
+import { RecordingsRepo } from './recordings-repo';
+import type { Db, Dialect } from './db';
+
+export interface Store {
+  readonly knex: Knex;
+  readonly dialect: Dialect;
+  readonly calls: CallsRepo;
+  readonly recordings: RecordingsRepo;
+  readonly events: EventsRepo;
+  /** Runs fn with repositories bound to one transaction: all of it is written, or none. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Cheap round trip used by readiness and doctor. */
+  ping(): Promise<void>;
+}
+
+export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = () => new Date()): Store {
+  const bind = (knex: Knex): Store => ({
+    knex,
+    dialect: db.dialect,
+    calls: new CallsRepo(knex, now),
+    recordings: new RecordingsRepo(knex, now),
+    events: new EventsRepo(knex, now),
+    transaction: <T>(fn: (tx: Store) => Promise<T>) => knex.transaction((trx) => fn(bind(trx))),
+    ping: async () => { await knex.raw('select 1'); },
+  });
+  return bind(db.knex);
+}
+
+export { openDb, type Db, type Dialect } from './db';
+export { migrateLatest, migrateDownAll, migrationStatus } from './migrate';

@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import type { RecordingRecord, RecordingState } from '../domain/records';
+import { fromColumns, toBool, toColumns, toDate, toDateReq, toNum, type Row } from './rows';
+
+export type NewRecording = Pick<RecordingRecord,
+  'callId' | 'state' | 'filePath' | 'recordMode' | 'tier' | 'channels' | 'beep' | 'direction'
+  | 'fromNumber' | 'toNumber' | 'agent' | 'flow' | 'campaign'> & Partial<Pick<RecordingRecord, 'startedAt'>>;
+export type RecordingPatch = Partial<Omit<RecordingRecord, 'id' | 'callId' | 'createdAt'>>;
+
+export function recordingFromRow(row: Row): RecordingRecord {
+  const r = fromColumns(row);
+  return {
+    ...(r as unknown as RecordingRecord),
+    id: Number(r.id),
+    callId: Number(r.callId),
+    channels: Number(r.channels),
+    beep: toBool(r.beep),
+    onHold: toBool(r.onHold),
+    durationMs: toNum(r.durationMs),
+    pausedMs: Number(r.pausedMs ?? 0),
+    sizeBytes: toNum(r.sizeBytes),
+    purgeRunId: toNum(r.purgeRunId),
+    bytesFreed: toNum(r.bytesFreed),
+    startedAt: toDate(r.startedAt),
+    endedAt: toDate(r.endedAt),
+    retainUntil: toDate(r.retainUntil),
+    holdAt: toDate(r.holdAt),
+    purgedAt: toDate(r.purgedAt),
+    createdAt: toDateReq(r.createdAt),
+    updatedAt: toDateReq(r.updatedAt),
+  };
+}
+
+export class RecordingsRepo {
+  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+
+  async insert(rec: NewRecording): Promise<RecordingRecord> {
+    const at = this.now();
+    const [id] = await this.knex('recordings').insert({ ...toColumns(rec), created_at: at, updated_at: at });
+    const row = (await this.knex('recordings').where({ id: Number(id) }).first()) as Row;
+    return recordingFromRow(row);
+  }
+
+  async get(id: number): Promise<RecordingRecord | null> {
+    const row = (await this.knex('recordings').where({ id }).first()) as Row | undefined;
+    return row ? recordingFromRow(row) : null;
+  }
+
+  async forCall(callId: number): Promise<RecordingRecord[]> {
+    const rows = (await this.knex('recordings').where({ call_id: callId }).orderBy('id')) as Row[];
+    return rows.map(recordingFromRow);
+  }
+
+  async update(id: number, patch: RecordingPatch): Promise<void> {
+    await this.knex('recordings').where({ id }).update({ ...toColumns(patch), updated_at: this.now() });
+  }
+
+  /**
+   * Moves a recording from one of `from` to `to` with the patch, atomically: false when another
+   * writer got there first (the caller then re-reads instead of overwriting).
+   */
+  async transition(id: number, from: readonly RecordingState[], to: RecordingState, patch: RecordingPatch = {}): Promise<boolean> {
+    const n = await this.knex('recordings').where({ id }).whereIn('state', [...from])
+      .update({ ...toColumns(patch), state: to, updated_at: this.now() });
+    return Number(n) === 1;
+  }
+}

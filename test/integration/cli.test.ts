@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDb, MYSQL_ROOT_URL, STORE_KINDS } from '../helpers/db';
+import { runCli } from '../helpers/cli';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-cli-'));
+// Nothing listens on port 2 of loopback: the PBX checks fail fast with ECONNREFUSED.
+const noPbx = { CALLREC_ARI_URL: 'http://127.0.0.1:2', CALLREC_AMI_PORT: '2', CALLREC_ESL_PORT: '2' };
+
+describe.each(STORE_KINDS)('callrec migrate on %s', (kind) => {
+  it('goes up, all the way down, and up again', async () => {
+    const db = await createTestDb(kind);
+    try {
+      const env = { CALLREC_DB_URL: db.url };
+      const up = await runCli(['migrate'], env);
+      expect(up).toMatchObject({ code: 0 });
+      expect(up.out[0]).toMatch(/^migrated .*: 20261122000001_initial/);
+      expect((await runCli(['migrate', 'status'], env)).out).toEqual(['applied  20261122000001_initial']);
+      const down = await runCli(['migrate', 'down', '--all'], env);
+      expect(down.out[0]).toMatch(/^rolled back on .*: 20261122000001_initial/);
+      expect((await runCli(['migrate', 'status'], env)).out).toEqual(['pending  20261122000001_initial']);
+      expect((await runCli(['migrate'], env)).code).toBe(0);
+      expect((await runCli(['migrate'], env)).out[0]).toMatch(/is up to date$/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('callrec doctor', () => {
+  it('reports a wrong database password as FAIL with the reason, exit code 1, without the password', async () => {
+    const u = new URL(MYSQL_ROOT_URL);
+    u.password = 'definitely-wrong';
+    u.pathname = '/callrec';
+    const r = await runCli(['doctor'], { ...noPbx, CALLREC_DB_URL: u.toString(), CALLREC_RECORDINGS_DIR: tmp() });
+    expect(r.code).toBe(1);
+    const line = r.out.find((l) => l.includes('database'));
+    expect(line).toMatch(/^FAIL\s+database\s+mysql:\/\/root:\*\*\*@127\.0\.0\.1:3306\/callrec: .*Access denied/);
+    expect(r.out.join('\n')).not.toContain('definitely-wrong');
+  });
+
+  it('reports an unwritable recordings directory as FAIL with the reason', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    const r = await runCli(['doctor'], { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(file, 'recordings') });
+    expect(r.code).toBe(1);
+    expect(r.out.find((l) => l.includes('recordings dir'))).toMatch(/^FAIL\s+recordings dir\s+.*not-a-dir\/recordings is not writable: a path component is not a directory/);
+  });
+
+  it('says OK for a healthy store and FAIL for an unreachable PBX', async () => {
+    const dir = tmp();
+    const env = { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec') };
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+    const r = await runCli(['doctor'], env);
+    expect(r.out).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^OK\s+database\s+sqlite:.* reachable$/),
+      expect.stringMatching(/^OK\s+migrations\s+1 applied, none pending$/),
+      expect.stringMatching(/^OK\s+recordings dir\s+/),
+      expect.stringMatching(/^FAIL\s+pbx ari\s+ARI at http:\/\/127\.0\.0\.1:2: ECONNREFUSED$/),
+      expect.stringMatching(/^FAIL\s+pbx ami\s+.*ECONNREFUSED$/),
+    ]));
+    expect(r.code).toBe(1);
+  });
+
+  it('flags pending migrations', async () => {
+    const dir = tmp();
+    const r = await runCli(['doctor'], { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir });
+    expect(r.out.find((l) => l.includes('migrations'))).toMatch(/^FAIL\s+migrations\s+1 pending .*run callrec migrate$/);
+  });
+});
+
+describe('callrec start', () => {
+  it('stops on a bad value with one line per field naming what is allowed, exit 2', async () => {
+    const r = await runCli(['start'], { CALLREC_HTTP_PORT: 'abc', CALLREC_PBX: 'sip' });
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([
+      'callrec: configuration error: CALLREC_HTTP_PORT: must be an integer from 1 to 65535 (got "abc")',
+      'callrec: configuration error: CALLREC_PBX: must be one of asterisk, freeswitch (got "sip")',
+    ]);
+  });
+
+  it('rejects an unknown command', async () => {
+    const r = await runCli(['frobnicate'], {});
+    expect(r).toMatchObject({ code: 2, err: ['callrec: unknown command "frobnicate"; run callrec help'] });
+  });
+});

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../controller/src/config';
+import { startController, type Controller } from '../../controller/src/main';
+import { createLogger } from '../../controller/src/util/logger';
+
+describe('the controller on the embedded store', () => {
+  let controller: Controller;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctl-'));
+    const cfg = loadConfig({
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+      CALLREC_HTTP_PORT: '1', CALLREC_ARI_URL: 'http://127.0.0.1:2',
+    });
+    cfg.http.port = 0;
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
+    controller = await startController(cfg, createLogger({ level: 'info', format: 'json', stream }));
+  });
+  afterAll(async () => { await controller.stop(); });
+
+  const url = (p: string) => `http://127.0.0.1:${controller.address.port}${p}`;
+
+  it('answers /healthz and /readyz with the PBX link reported', async () => {
+    expect(await (await fetch(url('/healthz'))).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(url('/readyz'));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', db: 'ok', pbx: expect.stringMatching(/connecting|connected/) });
+  });
+
+  it('logs once that it is waiting for the PBX, not once per retry', async () => {
+    await new Promise((r) => setTimeout(r, 2500));
+    const waiting = lines.filter((l) => l.includes('waiting for the PBX'));
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toContain('ARI at http://127.0.0.1:2 unreachable (ECONNREFUSED)');
+  });
+});
