@@ -1,0 +1,44 @@
+// What the policy decides from and what it decides. Pure data: the gate, `callrec explain` and
+// the API all go through the same PolicyEngine.decide.
+import type { ConsentMode, Direction, RecordMode, Tier } from '../domain/records';
+
+export interface CallFacts {
+  pbx: 'asterisk' | 'freeswitch';
+  direction: Direction;
+  flow: string | null;
+  applet: string | null;
+  campaign: string | null;
+  from: string | null;          // as the PBX gave it (national, international, withheld ...)
+  to: string | null;
+  agent: string | null;
+  language: string | null;
+}
+
+/** Prompt names shipped in sounds/<lang>/callrec/<name>.wav and played as sound:callrec/<name>. */
+export type PromptName = 'announce' | 'opt-in' | 'opt-out' | 'paused' | 'resumed' | 'started' | 'beep' | 'not-recorded';
+
+export interface Greeting {
+  prompt: PromptName;            // which announcement the consent mode needs
+  sound: string;                 // e.g. "callrec/opt-out"; the admin may name their own sound
+  language: string;              // the language the sound exists in (after fallback)
+}
+
+export interface Decision {
+  record: RecordMode;
+  consent: ConsentMode;
+  greeting: Greeting | null;     // null when consent is none
+  pauseAllowed: boolean;
+  beep: boolean;
+  stereo: boolean;
+  tier: Tier;
+  /** Normalized numbers (E.164 when possible) as stored with the call. */
+  from: string | null;
+  to: string | null;
+  jurisdictions: string[];       // e.g. ["US-CA", "GB"]: the all-party ones that applied
+  reasons: string[];             // in words an admin understands, in the order they applied
+}
+
+export interface PolicyEngine {
+  /** Synchronous and I/O-free: reads the in-memory rule cache. */
+  decide(facts: CallFacts): Decision;
+}
