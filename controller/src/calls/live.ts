@@ -1,0 +1,31 @@
+// Live calls as the API and dashboard see them, and the recording actions they may take.
+// Implemented by the call registry over the PBX port.
+import type { CallState, Direction, RecordingState } from '../domain/records';
+import type { Result } from '../util/result';
+
+export interface LiveCall {
+  callId: number;
+  pbxCallId: string;
+  state: CallState;
+  direction: Direction;
+  from: string | null;
+  to: string | null;
+  agent: string | null;
+  flow: string | null;
+  applet: string | null;
+  startedAt: Date;
+  recordingId: number | null;
+  recordingState: RecordingState | null;
+  pauseAllowed: boolean;
+  pausedMs: number;
+}
+
+export type LiveAction = 'pause' | 'resume' | 'start' | 'stop';
+export type LiveCallErrorKind = 'not-found' | 'not-allowed' | 'invalid-state' | 'pbx';
+export interface LiveCallError { kind: LiveCallErrorKind; detail: string }
+
+export interface LiveCallControl {
+  list(): LiveCall[];
+  get(callId: number): LiveCall | null;
+  act(callId: number, action: LiveAction, actor: string): Promise<Result<LiveCall, LiveCallError>>;
+}
