@@ -2,11 +2,13 @@
 // so the same files run from the compiled build, from tests and from the CLI.
 import type { Knex } from 'knex';
 import * as initial from './20261122000001_initial';
+import * as policy from './20261122000002_policy';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122000001_initial', initial],
+  ['20261122000002_policy', policy],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -5,12 +5,15 @@ import { redactUrl } from './config/load';
 import { closeServer, createHttpApp, listen } from './api/server';
 import { createPbxPort } from './pbx/create';
 import type { PbxPort } from './pbx/port';
+import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
 import { checkWritable } from './util/storage';
 
 export interface Controller {
   store: Store;
+  /** The gate and explain decide through `await rules.engine()`. */
+  rules: RulesService;
   pbx: PbxPort;
   server: http.Server;
   address: { host: string; port: number };
@@ -31,6 +34,7 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
     throw new Error(`database ${redactUrl(cfg.db.url)}: ${(e as Error).message}`);
   }
   const store = createStore(db);
+  const rules = new RulesService(store.rules, policySettings(cfg));
 
   const storage = await checkWritable(cfg.recordingsDir);
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
@@ -63,5 +67,5 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
     })();
     return stopping;
   };
-  return { store, pbx, server, address, stop };
+  return { store, rules, pbx, server, address, stop };
 }

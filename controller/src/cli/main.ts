@@ -1,10 +1,12 @@
 // `callrec <command>`: one file per command, registered here.
 import { doctor } from './doctor';
+import { explain } from './explain';
+import { flows } from './flows';
 import { processIo, type CliCommand, type CliIo } from './io';
 import { migrate } from './migrate';
 import { start } from './start';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor };
+export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain };
 
 function help(io: CliIo): void {
   io.out('usage: callrec <command> [options]\n');

@@ -36,7 +36,12 @@ export interface Decision {
   to: string | null;
   jurisdictions: string[];       // e.g. ["US-CA", "GB"]: the all-party ones that applied
   reasons: string[];             // in words an admin understands, in the order they applied
+  /** Which configured rule produced the decision; `fallback` says why a wider rule was used. */
+  source?: DecisionSource;
+  fallback?: string | null;
 }
+
+export type DecisionSource = 'applet' | 'flow' | 'account-default' | 'campaign' | 'outbound' | 'internal';
 
 export interface PolicyEngine {
   /** Synchronous and I/O-free: reads the in-memory rule cache. */

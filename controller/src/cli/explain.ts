@@ -1,0 +1,63 @@
+// `callrec explain`: what the policy decides for a call, and why. Goes through the same
+// RulesService.engine().decide() as the gate, so the answer is the gate's answer.
+import { parseArgs } from 'node:util';
+import { policySettings, RulesService } from '../policy/service';
+import type { CallFacts, Decision } from '../policy/types';
+import type { CliCommand } from './io';
+import { withRulesStore } from './rules-store';
+
+const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
+const OPTIONS = {
+  flow: { type: 'string' }, applet: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+  direction: { type: 'string' }, campaign: { type: 'string' }, language: { type: 'string' }, agent: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function render(d: Decision, tierDays: string): string[] {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const g = d.greeting ? `${d.greeting.sound} (${d.greeting.language})` : 'none';
+  return [
+    `record         ${d.record}`,
+    `consent        ${d.consent}`,
+    `greeting       ${g}`,
+    `pause allowed  ${yes(d.pauseAllowed)}`,
+    `beep           ${yes(d.beep)}`,
+    `stereo         ${yes(d.stereo)}`,
+    `tier           ${d.tier} (${tierDays})`,
+    `numbers        ${d.from ?? 'withheld'} -> ${d.to ?? 'withheld'}`,
+    `jurisdictions  ${d.jurisdictions.length ? d.jurisdictions.join(', ') : 'none'}`,
+    'reasons:',
+    ...d.reasons.map((r, i) => `  ${i + 1}. ${r}`),
+  ];
+}
+
+export const explain: CliCommand = {
+  summary: 'show what the policy decides for a call, and why (the gate\'s own decision)',
+  usage: 'callrec explain --flow <f> --applet <a> --from <n> --to <n> [--direction inbound|outbound|internal] [--campaign c] [--language l] [--agent x] [--json]',
+  async run(args, io) {
+    let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+    try {
+      ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+    } catch (e) {
+      io.err(`callrec explain: ${(e as Error).message}`);
+      return 2;
+    }
+    const direction = values.direction ?? 'inbound';
+    if (!(DIRECTIONS as readonly string[]).includes(direction)) {
+      io.err(`callrec explain: --direction must be one of ${DIRECTIONS.join(', ')}, not "${direction}"`);
+      return 2;
+    }
+    return withRulesStore(io, 'explain', async (store, cfg) => {
+      const facts: CallFacts = {
+        pbx: cfg.pbx, direction: direction as CallFacts['direction'], flow: values.flow ?? null, applet: values.applet ?? null,
+        campaign: values.campaign ?? null, from: values.from ?? null, to: values.to ?? null, agent: values.agent ?? null,
+        language: values.language ?? null,
+      };
+      const engine = await new RulesService(store.rules, policySettings(cfg)).engine();
+      const d = engine.decide(facts);
+      const tierDays = d.tier === 'extended' ? `${cfg.retention.extendedYears} years` : `${cfg.retention.standardDays} days`;
+      for (const line of values.json ? [JSON.stringify(d, null, 2)] : render(d, tierDays)) io.out(line);
+      return 0;
+    });
+  },
+};

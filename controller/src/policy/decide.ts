@@ -1,0 +1,85 @@
+// decide(facts, rules, settings): the whole recording policy for one call. Pure and synchronous:
+// the gate, `callrec explain` and the API all call it through a PolicyEngine.
+import type { ConsentMode } from '../domain/records';
+import { partyRequirement, type PartyRequirement } from './jurisdiction';
+import { normalizeNumber, storedNumber, type NormalizedNumber } from './numbers';
+import { CONSENT_RANK, stricter, type Rule, type PolicySettings, type RuleSet } from './rules';
+import { selectRule } from './select-rule';
+import type { CallFacts, Decision, Greeting, PromptName } from './types';
+
+function describeRule(r: Rule, s: PolicySettings): string {
+  const tier = r.tier === 'extended' ? `extended tier (${s.tierLengths.extendedYears} years)` : `standard tier (${s.tierLengths.standardDays} days)`;
+  const opts = [r.pause ? 'pause allowed' : 'no pause', r.beep ? 'beep' : 'no beep', r.stereo ? 'stereo' : 'mono'];
+  return `record ${r.record}, consent ${r.consent}, ${tier}, ${opts.join(', ')}`;
+}
+
+/** Marks an unknown or withheld party in Decision.jurisdictions. */
+export const UNKNOWN_JURISDICTION = 'unknown';
+
+function party(label: string, n: NormalizedNumber, req: PartyRequirement): string {
+  if (req.unknown) {
+    const who = n.kind === 'unknown' ? `${label} number "${n.raw}" cannot be read` : `${label} number is withheld`;
+    return `${who}: treated as the strictest configured jurisdiction, which requires at least ${req.consent}`;
+  }
+  const j = req.jurisdiction;
+  return `${label} ${storedNumber(n) ?? ''} is in ${j?.code ?? '?'} (${j?.name ?? '?'}), which requires at least ${req.consent}${j?.allPartyConsent ? ' (all-party consent)' : ''}`;
+}
+
+function applyJurisdictions(rule: Rule, from: NormalizedNumber, to: NormalizedNumber, rules: RuleSet, reasons: string[]): { consent: ConsentMode; codes: string[] } {
+  const reqs: Array<[string, NormalizedNumber, PartyRequirement]> = [['caller', from, partyRequirement(from, rules)], ['callee', to, partyRequirement(to, rules)]];
+  let consent = rule.consent;
+  const codes: string[] = [];
+  for (const [label, n, req] of reqs) {
+    if (req.consent === 'none') continue;
+    const code = req.unknown ? UNKNOWN_JURISDICTION : req.jurisdiction?.code;
+    if (code && !codes.includes(code)) codes.push(code);
+    reasons.push(party(label, n, req));
+    consent = stricter(consent, req.consent);
+  }
+  if (CONSENT_RANK[consent] > CONSENT_RANK[rule.consent]) reasons.push(`consent raised from ${rule.consent} to ${consent}: the stricter party wins`);
+  else if (codes.length > 0) reasons.push(`the rule's consent ${rule.consent} already satisfies that`);
+  return { consent, codes };
+}
+
+function greeting(consent: ConsentMode, rule: Rule, facts: CallFacts, rules: RuleSet, settings: PolicySettings, reasons: string[]): Greeting | null {
+  if (consent === 'none') return null;
+  const prompt: PromptName = consent;
+  const wanted = facts.language ? facts.language.toLowerCase().split(/[-_]/)[0] ?? '' : '';
+  const has = (lang: string) => lang !== '' && (rule.greeting[lang] !== undefined || rules.account.languages.includes(lang));
+  const language = has(wanted) ? wanted : settings.defaultLanguage;
+  if (wanted && language !== wanted) reasons.push(`no greeting in language "${facts.language ?? ''}": using ${language}`);
+  return { prompt, sound: rule.greeting[language] ?? `callrec/${prompt}`, language };
+}
+
+export function decide(facts: CallFacts, rules: RuleSet, settings: PolicySettings): Decision {
+  const from = normalizeNumber(facts.from, settings.defaultCountry);
+  const to = normalizeNumber(facts.to, settings.defaultCountry);
+  const selected = selectRule(facts, rules);
+  const { rule } = selected;
+  const reasons = [...selected.reasons, describeRule(rule, settings)];
+  let consent: ConsentMode = 'none';
+  let jurisdictions: string[] = [];
+  if (rule.record === 'off') {
+    reasons.push('not recorded, so no consent is asked');
+  } else if (facts.direction === 'internal') {
+    consent = rule.consent;
+    reasons.push('internal call: both parties are our own users, jurisdictions do not apply');
+  } else {
+    ({ consent, codes: jurisdictions } = applyJurisdictions(rule, from, to, rules, reasons));
+  }
+  return {
+    record: rule.record,
+    consent,
+    greeting: greeting(consent, rule, facts, rules, settings, reasons),
+    pauseAllowed: rule.pause,
+    beep: rule.beep,
+    stereo: rule.stereo,
+    tier: rule.tier,
+    from: storedNumber(from),
+    to: storedNumber(to),
+    jurisdictions,
+    reasons,
+    source: selected.source,
+    fallback: selected.fallback,
+  };
+}
