@@ -89,3 +89,11 @@ describe('amiReplyError', () => {
     expect(amiReplyError('MixMonitor', { Response: 'Success' })).toBeNull();
   });
 });
+
+describe('AmiParser repeated keys', () => {
+  it('joins the Output lines of a Command reply in order', () => {
+    const p = new AmiParser();
+    const frames = p.feed('Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nActionID: c1\r\nMessage: Command output follows\r\nOutput: line one\r\nOutput: line two\r\n\r\n');
+    expect(frames[1]).toEqual({ kind: 'message', message: { Response: 'Success', ActionID: 'c1', Message: 'Command output follows', Output: 'line one\nline two' } });
+  });
+});

@@ -45,8 +45,9 @@ function parseBlock(block: string): AmiMessage {
     const colon = line.indexOf(':');
     if (colon <= 0) continue; // command output lines of "Response: Follows"; nothing we use
     const key = line.slice(0, colon).trim();
-    // Repeated keys (ChanVariable) keep the first; none of the fields we read repeat.
-    if (!(key in msg)) msg[key] = line.slice(colon + 1).trim();
+    // Repeated keys (the Output lines of a Command reply, ChanVariable) are joined by newlines.
+    const value = line.slice(colon + 1).trim();
+    msg[key] = key in msg ? `${msg[key]}\n${value}` : value;
   }
   return msg;
 }
