@@ -2,11 +2,12 @@
 import { doctor } from './doctor';
 import { explain } from './explain';
 import { flows } from './flows';
+import { install } from './install';
 import { processIo, type CliCommand, type CliIo } from './io';
 import { migrate } from './migrate';
 import { start } from './start';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain };
+export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain, install };
 
 function help(io: CliIo): void {
   io.out('usage: callrec <command> [options]\n');
