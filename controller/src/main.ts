@@ -3,7 +3,10 @@ import type http from 'node:http';
 import type { Config } from './config/types';
 import { redactUrl } from './config/load';
 import { closeServer, createHttpApp, listen } from './api/server';
+import { CallRegistry } from './calls/registry';
+import type { MixMonitorControl } from './pbx/asterisk/mixmonitor-control';
 import { createPbxPort } from './pbx/create';
+import type { PolicyEngine } from './policy/types';
 import type { PbxPort } from './pbx/port';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
@@ -13,11 +16,20 @@ export interface Controller {
   store: Store;
   pbx: PbxPort;
   server: http.Server;
+  calls: CallRegistry;
   address: { host: string; port: number };
   stop(): Promise<void>;
 }
 
-export async function startController(cfg: Config, logger: Logger): Promise<Controller> {
+/** Parts built elsewhere: the policy engine (rules service) and the AMI recorder control. */
+export interface ControllerParts {
+  policy?: () => Promise<PolicyEngine>;
+  mixmon?: MixMonitorControl;
+}
+
+const NO_POLICY = async (): Promise<PolicyEngine> => { throw new Error('no policy engine configured'); };
+
+export async function startController(cfg: Config, logger: Logger, parts: ControllerParts = {}): Promise<Controller> {
   logger.info('callrec starting', { node: cfg.node, pbx: cfg.pbx, db: redactUrl(cfg.db.url), configFile: cfg.configFile });
   const db = openDb(cfg.db.url);
   try {
@@ -35,7 +47,17 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
   const storage = await checkWritable(cfg.recordingsDir);
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
 
-  const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }));
+  const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }), { mixmon: parts.mixmon });
+  const calls = new CallRegistry({
+    port: pbx, store, policy: parts.policy ?? NO_POLICY, logger: logger.child({ component: 'calls' }),
+    settings: {
+      node: cfg.node, recordingsDir: cfg.recordingsDir, pbxRecordingsDir: cfg.pbxRecordingsDir || cfg.recordingsDir,
+      session: { deadlineMs: cfg.gate.deadlineMs, promptAllowanceMs: 30000, dtmfTimeoutMs: cfg.gate.dtmfTimeoutMs, finalizeGraceMs: 5000, fallback: cfg.gate.fallback, pauseMode: cfg.pauseMode },
+      tiers: { standardDays: cfg.retention.standardDays, extendedYears: cfg.retention.extendedYears },
+      policyTimeoutMs: 2000,
+    },
+  });
+  calls.start();
   const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status() });
   let server: http.Server;
   try {
@@ -57,11 +79,12 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
       logger.info('callrec stopping');
       abort.abort();
       await pbx.stop();
+      await calls.stop();
       await closeServer(server);
       await db.close();
       logger.info('callrec stopped');
     })();
     return stopping;
   };
-  return { store, pbx, server, address, stop };
+  return { store, pbx, server, calls, address, stop };
 }

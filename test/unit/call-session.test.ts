@@ -220,3 +220,12 @@ describe('CallSession live actions', () => {
     expect(s.view().state).toBe('recording');
   });
 });
+
+describe('CallSession immediate release', () => {
+  it('releases a call with bad gate arguments at once, without a prompt', () => {
+    const s = new CallSession('c9', facts(), SETTINGS);
+    const out = s.handle({ type: 'Decided', callId: 'c9', at: T0, decision: null, reason: 'unknown Stasis arguments ["x"]', file: FILE, immediate: true });
+    expect(pbxTypes(out)).toEqual(['Watch', 'Continue']);
+    expect(s.view().fallbackReason).toBe('unknown Stasis arguments ["x"]');
+  });
+});

@@ -92,6 +92,10 @@ export class CallSession {
     if (this.state !== 'gating') return [];
     this.file = ev.file;
     if (ev.reason !== null || ev.decision === null) this.fallbackReason = ev.reason ?? 'no decision';
+    if (ev.immediate) {
+      this.state = 'consent';
+      return this.giveUp(ev.at, this.fallbackReason ?? 'released at once');
+    }
     const d = ev.decision ?? fallbackDecision(this.facts, this.settings.fallback);
     this.decision = d;
     const out: Command[] = [this.cmd('Watch', {}), this.timeline('decided', { record: d.record, consent: d.consent, fallbackReason: this.fallbackReason })];

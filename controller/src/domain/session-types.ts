@@ -24,7 +24,8 @@ interface Base { callId: string; at: Date }
 
 /** Events the registry delivers: the decision, deadlines, command failures, the finalizer. */
 export type ControllerEvent =
-  | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile })
+  /** immediate: release at once with the fallback, no prompt (stuck at reconnect, bad gate arguments). */
+  | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean })
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: string; detail: string })
   | (Base & { type: 'Finalized'; outcome: 'completed' | 'failed'; reason: string | null });
