@@ -98,16 +98,17 @@ export class CallSession {
     }
     const d = ev.decision ?? fallbackDecision(this.facts, this.settings.fallback);
     this.decision = d;
-    const out: Command[] = [this.cmd('Watch', {}), this.timeline('decided', { record: d.record, consent: d.consent, fallbackReason: this.fallbackReason })];
+    const decided = this.timeline('decided', { record: d.record, consent: d.consent, fallbackReason: this.fallbackReason });
+    const out: Command[] = [this.cmd('Watch', {})];
     if (d.consent === 'none' || d.greeting === null) {
       this.consentOutcome = 'not-required';
-      return [...out, ...this.release(recordsAtGate(d) ? 'record' : 'skip', ev.at)];
+      return [...out, ...this.release(recordsAtGate(d) ? 'record' : 'skip', ev.at), decided];
     }
     this.state = 'consent';
     this.promptId = `callrec-${this.callId}-${++this.prompts}`;
     const early = d.consent === 'announce' && !this.facts.answered;
     return [
-      ...out, this.persist(),
+      ...out, this.persist(), decided,
       // Keypad answers need an answered channel; an announcement alone goes out as early media so
       // the caller is not billed before an agent picks up (verified: the channel stays in Ring).
       ...(early || this.facts.answered ? [] : [this.cmd('Answer', {})]),
