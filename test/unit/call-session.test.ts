@@ -168,6 +168,15 @@ describe('CallSession fallback', () => {
     const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
     expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(5), command: 'SetDecision', kind: 'timeout', detail: 'x' }))).toEqual(['Continue']);
     expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(6), command: 'Continue', kind: 'timeout', detail: 'x' }))).toEqual(['Continue']);
+    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(7), command: 'Continue', kind: 'timeout', detail: 'x' }))).toEqual([]);
+    expect(s.view()).toMatchObject({ state: 'failed' });
+    expect(s.isOver).toBe(true);
+  });
+
+  it('treats a continue on a vanished channel as the caller gone, not a retry loop', () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
+    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(6), command: 'Continue', kind: 'not-found', detail: '404' }))).toEqual([]);
+    expect(s.view().state).toBe('finalizing');
   });
 });
 

@@ -163,7 +163,7 @@ export class CallSession {
   private onCommandFailed(ev: Extract<ControllerEvent, { type: 'CommandFailed' }>): Command[] {
     const why = `${ev.command} failed (${ev.kind}): ${ev.detail}`;
     if (ev.kind === 'not-found' && !this.released) return this.onHangup('channel gone', ev.at);
-    if (ev.command === 'Continue') return this.retryContinue(why, ev.at);
+    if (ev.command === 'Continue') return this.retryContinue(why, ev.kind, ev.at);
     if (ev.command === 'SetDecision') {
       // Go on anyway: without CALLREC_DECIDED the dialplan applies its own fallback.
       this.fallbackReason ??= why;
@@ -173,8 +173,9 @@ export class CallSession {
     return this.withId(this.features.onFailed(ev.command, why, this.recording, (s) => { this.state = s; }));
   }
 
-  private retryContinue(why: string, at: Date): Command[] {
-    if (this.continueAttempts < 2) return [this.cmd('Continue', {})];
+  private retryContinue(why: string, kind: string, at: Date): Command[] {
+    if (kind === 'not-found') return this.onHangup('channel gone', at);
+    if (++this.continueAttempts < 2) return [this.cmd('Continue', {})];
     this.fallbackReason ??= why;
     this.state = 'failed';
     this.endedAt = at;

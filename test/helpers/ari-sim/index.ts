@@ -10,7 +10,7 @@ import { channelEvent, playbackEvent, ariNow, type SimChannel } from './events';
 import { handleRest } from './rest';
 
 export interface SimOptions { user?: string; password?: string; playbackMs?: number; app?: string }
-export interface SimRequest { method: string; path: string; query: Record<string, string>; body: unknown; status: number; at: number }
+export interface SimRequest { method: string; path: string; query: Record<string, string>; body: unknown; status: number; at: number; atPerf: number }
 
 interface ChannelState { ch: SimChannel; vars: Map<string, string>; inStasis: boolean; subscribed: boolean }
 
@@ -119,7 +119,7 @@ export class AriSim {
     const query = Object.fromEntries(u.searchParams.entries());
     const p = u.pathname.replace(/^\/ari/, '');
     const send = (status: number, data?: unknown) => {
-      this.requests.push({ method: req.method ?? '', path: p, query, body, status, at: Date.now() });
+      this.requests.push({ method: req.method ?? '', path: p, query, body, status, at: Date.now(), atPerf: performance.now() });
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
     };
     if (p.startsWith('/api-docs/')) return this.apiDoc(p.slice('/api-docs/'.length), res);
