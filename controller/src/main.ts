@@ -3,7 +3,11 @@ import type http from 'node:http';
 import type { Config } from './config/types';
 import { redactUrl } from './config/load';
 import { closeServer, createHttpApp, listen } from './api/server';
+import { CallRegistry } from './calls/registry';
+import { AmiClient, AmiMixMonitorControl } from './pbx/asterisk/ami';
+import type { MixMonitorControl } from './pbx/asterisk/mixmonitor-control';
 import { createPbxPort } from './pbx/create';
+import type { PolicyEngine } from './policy/types';
 import type { PbxPort } from './pbx/port';
 import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
@@ -16,11 +20,18 @@ export interface Controller {
   rules: RulesService;
   pbx: PbxPort;
   server: http.Server;
+  calls: CallRegistry;
   address: { host: string; port: number };
   stop(): Promise<void>;
 }
 
-export async function startController(cfg: Config, logger: Logger): Promise<Controller> {
+/** Parts built elsewhere: the policy engine (rules service) and the AMI recorder control. */
+export interface ControllerParts {
+  policy?: () => Promise<PolicyEngine>;
+  mixmon?: MixMonitorControl;
+}
+
+export async function startController(cfg: Config, logger: Logger, parts: ControllerParts = {}): Promise<Controller> {
   logger.info('callrec starting', { node: cfg.node, pbx: cfg.pbx, db: redactUrl(cfg.db.url), configFile: cfg.configFile });
   const db = openDb(cfg.db.url);
   try {
@@ -39,7 +50,21 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
   const storage = await checkWritable(cfg.recordingsDir);
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
 
-  const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }));
+  // Only AMI can mute or stop a MixMonitor outside Stasis (DESIGN.md, Asterisk contract).
+  const ami = cfg.pbx === 'asterisk' && !parts.mixmon
+    ? new AmiClient({ ...cfg.ami, logger: logger.child({ component: 'ami' }) }) : null;
+  const mixmon = parts.mixmon ?? (ami ? new AmiMixMonitorControl(ami) : undefined);
+  const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }), { mixmon });
+  const calls = new CallRegistry({
+    port: pbx, store, policy: parts.policy ?? (() => rules.engine()), logger: logger.child({ component: 'calls' }),
+    settings: {
+      node: cfg.node, recordingsDir: cfg.recordingsDir, pbxRecordingsDir: cfg.pbxRecordingsDir || cfg.recordingsDir,
+      session: { deadlineMs: cfg.gate.deadlineMs, promptAllowanceMs: 30000, dtmfTimeoutMs: cfg.gate.dtmfTimeoutMs, finalizeGraceMs: 5000, fallback: cfg.gate.fallback, pauseMode: cfg.pauseMode },
+      tiers: { standardDays: cfg.retention.standardDays, extendedYears: cfg.retention.extendedYears },
+      policyTimeoutMs: 2000,
+    },
+  });
+  calls.start();
   const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status() });
   let server: http.Server;
   try {
@@ -53,6 +78,7 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
   logger.info(`HTTP listening on http://${address.host}:${address.port}`);
 
   const abort = new AbortController();
+  ami?.start(abort.signal);
   await pbx.start(abort.signal);
 
   let stopping: Promise<void> | null = null;
@@ -61,11 +87,13 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
       logger.info('callrec stopping');
       abort.abort();
       await pbx.stop();
+      await ami?.stop();
+      await calls.stop();
       await closeServer(server);
       await db.close();
       logger.info('callrec stopped');
     })();
     return stopping;
   };
-  return { store, rules, pbx, server, address, stop };
+  return { store, rules, pbx, server, calls, address, stop };
 }

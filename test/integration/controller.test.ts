@@ -14,7 +14,7 @@ describe('the controller on the embedded store', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctl-'));
     const cfg = loadConfig({
       CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
-      CALLREC_HTTP_PORT: '1', CALLREC_ARI_URL: 'http://127.0.0.1:2',
+      CALLREC_HTTP_PORT: '1', CALLREC_ARI_URL: 'http://127.0.0.1:2', CALLREC_AMI_PORT: '2',
     });
     cfg.http.port = 0;
     const stream = new PassThrough();
@@ -35,7 +35,8 @@ describe('the controller on the embedded store', () => {
   it('logs once that it is waiting for the PBX, not once per retry', async () => {
     await new Promise((r) => setTimeout(r, 2500));
     const waiting = lines.filter((l) => l.includes('waiting for the PBX'));
-    expect(waiting).toHaveLength(1);
-    expect(waiting[0]).toContain('ARI at http://127.0.0.1:2 unreachable (ECONNREFUSED)');
+    // One line per link (ARI and AMI), however many retries happened.
+    expect(waiting.filter((l) => l.includes('ARI at http://127.0.0.1:2 unreachable'))).toHaveLength(1);
+    expect(waiting.filter((l) => l.includes('AMI at 127.0.0.1:2 unreachable'))).toHaveLength(1);
   });
 });

@@ -14,7 +14,7 @@ export interface Config {
   ari: { url: string; user: string; password: string; app: string };
   ami: { host: string; port: number; user: string; secret: string };
   esl: { host: string; port: number; password: string; listenHost: string; listenPort: number };
-  gate: { deadlineMs: number; fallback: Fallback };
+  gate: { deadlineMs: number; dtmfTimeoutMs: number; fallback: Fallback };
   pauseMode: PauseMode;
   defaults: { country: string; language: string };
   retention: { schedule: string; timezone: string; batchSize: number; standardDays: number; extendedYears: number };

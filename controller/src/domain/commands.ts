@@ -1,16 +1,42 @@
-// Commands a CallSession asks the PBX adapter to carry out.
+// What a CallSession asks for. PbxCommands go to the PBX adapter (the only code that talks to
+// the PBX); ControllerCommands are carried out by the registry (store, timers, finalizer) in the
+// order given, so a Persist placed before Continue is durable before the PBX goes on.
+import type { PauseMode } from './session-types';
+
 interface Base { callId: string }
 
-export type Command =
+export type PbxCommand =
   | (Base & { type: 'Answer' })
-  | (Base & { type: 'Play'; promptId: string; sound: string; early: boolean })
+  | (Base & { type: 'Play'; promptId: string; sound: string; language: string | null; early: boolean })
   | (Base & { type: 'StopPrompt'; promptId: string })
-  | (Base & { type: 'SetDecision'; variables: Record<string, string> })
+  /** Keep receiving this call's events after it leaves the gate. */
+  | (Base & { type: 'Watch' })
+  /** The decision in one round trip; storedCallId is filled in by the registry (adoption key). */
+  | (Base & { type: 'SetDecision'; record: boolean; file: string | null; options: string; storedCallId: number | null })
   | (Base & { type: 'Continue' })
   | (Base & { type: 'StartRecording'; file: string; options: string })
-  | (Base & { type: 'PauseRecording'; mode: 'silence' | 'skip' })
-  | (Base & { type: 'ResumeRecording'; mode: 'silence' | 'skip' })
-  | (Base & { type: 'StopRecording' })
+  | (Base & { type: 'PauseRecording'; mode: PauseMode; recorderId: string | null })
+  | (Base & { type: 'ResumeRecording'; mode: PauseMode; file: string; options: string })
+  | (Base & { type: 'StopRecording'; recorderId: string | null })
   | (Base & { type: 'Hangup' });
 
+export type TimerName = 'gate' | 'finalize';
+
+export type ControllerCommand =
+  | (Base & { type: 'SetTimer'; timer: TimerName; ms: number })
+  | (Base & { type: 'ClearTimer'; timer: TimerName })
+  /** Write the session's call row and/or recording row as they are now. */
+  | (Base & { type: 'Persist'; call: boolean; recording: boolean })
+  /** One row in the call's timeline (recording_events). */
+  | (Base & { type: 'Timeline'; event: string; detail: Record<string, unknown> })
+  /** The file is closed: read it and settle the recording. */
+  | (Base & { type: 'Finalize' });
+
+export type Command = PbxCommand | ControllerCommand;
 export type CommandType = Command['type'];
+
+const PBX_TYPES: ReadonlySet<string> = new Set<PbxCommand['type']>([
+  'Answer', 'Play', 'StopPrompt', 'Watch', 'SetDecision', 'Continue', 'StartRecording', 'PauseRecording', 'ResumeRecording', 'StopRecording', 'Hangup',
+]);
+
+export const isPbxCommand = (c: Command): c is PbxCommand => PBX_TYPES.has(c.type);

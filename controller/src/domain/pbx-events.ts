@@ -14,16 +14,27 @@ export interface GateFacts {
 
 interface Base { callId: string; at: Date }
 
+export type FeatureAction = 'pause' | 'resume' | 'start' | 'stop';
+
 export type PbxEvent =
-  | (Base & { type: 'GateEntered'; facts: GateFacts })
+  /**
+   * A call waits in the gate. `problem` says why it cannot be gated normally (unknown arguments,
+   * found stuck at reconnect): the call is then released at once with the fallback.
+   */
+  | (Base & { type: 'GateEntered'; facts: GateFacts; problem: string | null; swept: boolean })
   | (Base & { type: 'CallAnswered' })
   | (Base & { type: 'DtmfReceived'; digit: string })
   | (Base & { type: 'PromptFinished'; promptId: string })
-  | (Base & { type: 'RecordingStarted'; file: string; recorderId: string | null })
+  /** Proof from the PBX that it writes: the file, or (later) the recorder's id, or both. */
+  | (Base & { type: 'RecordingStarted'; file: string | null; recorderId: string | null })
   | (Base & { type: 'RecordingStopped'; file: string | null })
-  | (Base & { type: 'FeatureRequested'; action: 'pause' | 'resume' | 'start' | 'stop'; by: string | null })
+  | (Base & { type: 'FeatureRequested'; action: FeatureAction; by: string | null })
   | (Base & { type: 'PartyChanged'; kind: 'answered' | 'transfer' | 'left'; party: string | null })
   | (Base & { type: 'CallHungUp'; cause: string | null })
-  | (Base & { type: 'CallGone' });
+  | (Base & { type: 'CallGone' })
+  /** Found recording at (re)connect: a call the controller may not know (restart mid-call). */
+  | (Base & { type: 'RecordingFound'; file: string; recorderId: string | null; storedCallId: number | null; channelName: string | null })
+  /** After (re)connect: every call the PBX still has. callId is '' (not about one call). */
+  | (Base & { type: 'LiveCallsListed'; callIds: string[] });
 
 export type PbxEventType = PbxEvent['type'];

@@ -1,7 +1,7 @@
 // The only contract between the controller and a PBX. Both adapters implement it; the domain and
 // the registry never see a vendor client.
 import type { Result } from '../util/result';
-import type { Command } from '../domain/commands';
+import type { PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 
 export type PbxErrorKind = 'not-found' | 'timeout' | 'rejected' | 'disconnected';
@@ -15,7 +15,7 @@ export interface PbxPort {
   start(signal: AbortSignal): Promise<void>;
   status(): PbxStatus;
   onEvent(handler: (e: PbxEvent) => void): () => void;
-  execute(cmd: Command): Promise<Result<void, PbxError>>;
+  execute(cmd: PbxCommand): Promise<Result<void, PbxError>>;
   stop(): Promise<void>;
 }
 

@@ -1,0 +1,82 @@
+// After a (re)connect: take over recordings the controller does not track (it restarted mid-call),
+// and settle calls the store thinks are live but the PBX no longer has.
+import { CallSession } from '../domain/call-session';
+import type { PbxEvent } from '../domain/pbx-events';
+import type { SessionEvent } from '../domain/session-types';
+import { retainUntil } from '../domain/tiers';
+import type { PbxPort } from '../pbx/port';
+import type { Store } from '../store';
+import type { Logger } from '../util/logger';
+import type { FinalizeOutcome } from './finalizer';
+import { localPath, relativeToRoot } from './paths';
+import type { RegistrySettings } from './registry';
+import { factsFromCall, LIVE_RECORDING_STATES, persistSession, viewFromRecording, type SyncContext, type TrackedCall } from './store-sync';
+
+export interface AdoptionDeps {
+  store: Store;
+  sync: SyncContext;
+  settings: RegistrySettings;
+  logger: Logger;
+  port: PbxPort;
+  finalize(file: string): Promise<FinalizeOutcome>;
+  deliver(t: TrackedCall, ev: SessionEvent): void;
+}
+
+type Found = Extract<PbxEvent, { type: 'RecordingFound' }>;
+
+export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<TrackedCall | null> {
+  const stored = ev.storedCallId !== null ? await d.store.calls.get(ev.storedCallId) : await d.store.calls.findByPbxId(d.sync.node, ev.callId);
+  let t: TrackedCall;
+  if (stored && stored.node === d.sync.node) {
+    const recs = (await d.store.recordings.forCall(stored.id)).filter((r) => (LIVE_RECORDING_STATES as readonly string[]).includes(r.state));
+    const rec = recs[recs.length - 1];
+    if (!rec) return null;
+    const view = viewFromRecording(rec, ev.file, d.settings.pbxRecordingsDir);
+    view.recorderId = ev.recorderId;
+    const session = CallSession.adopt(ev.callId, factsFromCall(stored), d.settings.session, view, null);
+    t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: rec.id, decision: null, startedAt: stored.startedAt };
+  } else {
+    const facts = { flow: '', applet: '', direction: 'inbound' as const, from: null, to: null, campaign: null, agent: null, language: null, answered: true };
+    const view = {
+      state: 'recording' as const, file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file }, pbxFile: ev.file,
+      recordMode: 'from-ringing' as const, options: '', recorderId: ev.recorderId, startedAt: ev.at, endedAt: null, pausedMs: 0,
+      pausedSince: null, adopted: true, failureReason: null,
+    };
+    const session = CallSession.adopt(ev.callId, facts, d.settings.session, view, null);
+    t = { pbxCallId: ev.callId, session, callRowId: null, recRowId: null, decision: null, startedAt: ev.at };
+    await persistSession(d.sync, t, true, true);
+  }
+  d.logger.info('adopted a recording found at reconnect', { callId: ev.callId, file: ev.file, storedCallId: t.callRowId });
+  const w = await d.port.execute({ type: 'Watch', callId: ev.callId });
+  if (!w.ok) d.logger.warn(`could not subscribe to an adopted call: ${w.error.detail}`, { callId: ev.callId });
+  return t;
+}
+
+/**
+ * Calls the store still has as live but the PBX no longer has: they ended while the controller
+ * was away. Tracked ones get CallGone; untracked ones are settled here from their files.
+ */
+export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[], tracked: Map<string, TrackedCall>): Promise<void> {
+  const live = new Set(liveIds);
+  for (const t of tracked.values()) {
+    if (!live.has(t.pbxCallId)) d.deliver(t, { type: 'CallGone', callId: t.pbxCallId, at: new Date() });
+  }
+  for (const c of await d.store.calls.listLive(d.sync.node)) {
+    if (live.has(c.pbxCallId) || tracked.has(c.pbxCallId)) continue;
+    let state: 'done' | 'failed' | 'not_recorded' = 'not_recorded';
+    for (const r of await d.store.recordings.forCall(c.id)) {
+      if (!(LIVE_RECORDING_STATES as readonly string[]).includes(r.state)) continue;
+      const out = await d.finalize(localPath(r.filePath, d.settings.recordingsDir));
+      const endedAt = r.endedAt ?? new Date();
+      if (out.ok) {
+        await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'completed', { durationMs: out.durationMs, sizeBytes: out.sizeBytes, sha256: out.sha256, endedAt, retainUntil: retainUntil(endedAt, r.tier, d.settings.tiers) });
+        state = state === 'failed' ? 'failed' : 'done';
+      } else {
+        await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'failed', { failureReason: `ended while the controller was away; ${out.reason}`.slice(0, 255), endedAt });
+        state = 'failed';
+      }
+    }
+    await d.store.calls.update(c.id, { state, endedAt: c.endedAt ?? new Date() });
+    d.logger.info(`call settled after reconnect: ${state.replace('_', ' ')}`, { callId: c.pbxCallId });
+  }
+}

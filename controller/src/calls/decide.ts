@@ -1,0 +1,21 @@
+// Asks the policy within a bound: the engine provider may be loading rules from the database.
+import type { GateFacts } from '../domain/pbx-events';
+import type { CallFacts, Decision, PolicyEngine } from '../policy/types';
+
+export async function decideWithin(
+  provider: () => Promise<PolicyEngine>, f: GateFacts, pbx: 'asterisk' | 'freeswitch', timeoutMs: number,
+): Promise<{ decision: Decision | null; reason: string | null }> {
+  const facts: CallFacts = { pbx, direction: f.direction, flow: f.flow, applet: f.applet, campaign: f.campaign, from: f.from, to: f.to, agent: f.agent, language: f.language };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const engine = await Promise.race([
+      provider(),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`policy not ready within ${timeoutMs} ms`)), timeoutMs); }),
+    ]);
+    return { decision: engine.decide(facts), reason: null };
+  } catch (e) {
+    return { decision: null, reason: `policy unavailable: ${(e as Error).message}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}

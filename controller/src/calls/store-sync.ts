@@ -1,0 +1,90 @@
+// Writes what a session shows to the store, and reads it back for a session adopted after a
+// restart. The only place the call lifecycle touches repositories.
+import path from 'node:path';
+import type { CallSession } from '../domain/call-session';
+import type { GateFacts } from '../domain/pbx-events';
+import type { CallRecord, RecordingRecord } from '../domain/records';
+import type { RecordingView, SessionView } from '../domain/session-types';
+import type { Decision } from '../policy/types';
+import type { Store } from '../store';
+import { relativeToRoot } from './paths';
+
+export interface TrackedCall {
+  pbxCallId: string;
+  session: CallSession;
+  callRowId: number | null;
+  recRowId: number | null;
+  /** The full Decision as the policy gave it (reasons, normalized numbers), stored with the call. */
+  decision: Decision | null;
+  startedAt: Date;
+}
+
+export interface SyncContext { store: Store; node: string; pbx: 'asterisk' | 'freeswitch'; pbxRoot: string }
+
+function callPatch(v: SessionView, t: TrackedCall) {
+  return {
+    state: v.state, consentOutcome: v.consentOutcome, fallbackReason: v.fallbackReason?.slice(0, 255) ?? null,
+    answeredAt: v.answeredAt, endedAt: v.endedAt, hangupCause: v.hangupCause,
+    recordMode: v.decision?.record ?? null, consentMode: v.decision?.consent ?? null,
+    decision: t.decision ?? v.decision,
+  };
+}
+
+function recordingPatch(r: RecordingView, pbxRoot: string) {
+  return {
+    state: r.state, startedAt: r.startedAt, endedAt: r.endedAt, pausedMs: r.pausedMs,
+    filePath: r.file?.relPath ?? relativeToRoot(r.pbxFile ?? '', pbxRoot), failureReason: r.failureReason,
+  };
+}
+
+/** Writes the call row and/or the recording row in one transaction. */
+export async function persistSession(ctx: SyncContext, t: TrackedCall, call: boolean, recording: boolean): Promise<void> {
+  const v = t.session.view();
+  const rec = recording ? v.recording : null;
+  if (!call && !rec) return;
+  await ctx.store.transaction(async (tx) => {
+    if (call || t.callRowId === null) {
+      if (t.callRowId === null) {
+        const f = v.facts;
+        const row = await tx.calls.insert({
+          node: ctx.node, pbx: ctx.pbx, pbxCallId: t.pbxCallId, direction: f.direction, flow: f.flow || null, applet: f.applet || null,
+          campaign: f.campaign, fromNumber: t.decision?.from ?? f.from, fromRaw: f.from, toNumber: t.decision?.to ?? f.to, toRaw: f.to,
+          agent: f.agent, language: f.language, startedAt: t.startedAt, ...callPatch(v, t),
+        });
+        t.callRowId = row.id;
+      } else {
+        await tx.calls.update(t.callRowId, callPatch(v, t));
+      }
+    }
+    if (!rec || t.callRowId === null) return;
+    if (t.recRowId === null) {
+      const f = v.facts;
+      const row = await tx.recordings.insert({
+        callId: t.callRowId, recordMode: rec.recordMode, tier: v.decision?.tier ?? 'standard', channels: v.decision?.stereo ? 2 : 1,
+        beep: v.decision?.beep ?? false, direction: f.direction, fromNumber: t.decision?.from ?? f.from, toNumber: t.decision?.to ?? f.to,
+        agent: f.agent, flow: f.flow || null, campaign: f.campaign, ...recordingPatch(rec, ctx.pbxRoot),
+      });
+      t.recRowId = row.id;
+    } else {
+      await tx.recordings.update(t.recRowId, recordingPatch(rec, ctx.pbxRoot));
+    }
+  });
+}
+
+export function factsFromCall(c: CallRecord): GateFacts {
+  return {
+    flow: c.flow ?? '', applet: c.applet ?? '', direction: c.direction, from: c.fromRaw, to: c.toRaw, campaign: c.campaign,
+    agent: c.agent, language: c.language, answered: c.answeredAt !== null,
+  };
+}
+
+export function viewFromRecording(r: RecordingRecord, pbxFile: string | null, pbxRoot: string): RecordingView {
+  const file = { relPath: r.filePath, pbxPath: path.posix.isAbsolute(r.filePath) ? r.filePath : path.posix.join(pbxRoot, r.filePath) };
+  return {
+    state: r.state === 'paused' ? 'paused' : 'recording', file, pbxFile: pbxFile ?? file.pbxPath, recordMode: r.recordMode, options: '',
+    recorderId: null, startedAt: r.startedAt, endedAt: null, pausedMs: r.pausedMs, pausedSince: r.state === 'paused' ? r.updatedAt : null,
+    adopted: true, failureReason: null,
+  };
+}
+
+export const LIVE_RECORDING_STATES = ['pending', 'recording', 'paused', 'finalizing'] as const;

@@ -1,0 +1,43 @@
+// Pure helpers of the gate: what a decision means for the recorder, and the fallback decisions.
+import type { GateFacts } from './pbx-events';
+import type { Fallback, GateDecision } from './session-types';
+
+export const DEFAULT_ANNOUNCEMENT = 'callrec/announce';
+
+export function recordsAtGate(d: GateDecision): boolean {
+  return d.record === 'from-ringing' || d.record === 'from-answer';
+}
+
+/**
+ * Recorder options, PBX-neutral letters the Asterisk dialplan passes to MixMonitor as they are:
+ * b = only while bridged (record from answer, verified: no ringback in the file), B(15) = beep
+ * every 15 s, D = stereo (caller and agent on separate channels).
+ */
+export function recordOptions(d: Pick<GateDecision, 'record' | 'beep' | 'stereo'>): string {
+  return `${d.record === 'from-answer' ? 'b' : ''}${d.beep ? 'B(15)' : ''}${d.stereo ? 'D' : ''}`;
+}
+
+/** The decision a call gets when the policy cannot be asked (error, bad gate arguments). */
+export function fallbackDecision(facts: GateFacts, fallback: Fallback): GateDecision {
+  const base = { pauseAllowed: true, beep: false, stereo: false, tier: 'standard' as const };
+  if (fallback === 'skip') return { ...base, record: 'off', consent: 'none', greeting: null };
+  if (fallback === 'record') return { ...base, record: 'from-ringing', consent: 'none', greeting: null };
+  return {
+    ...base, record: 'from-ringing', consent: 'announce',
+    greeting: { prompt: 'announce', sound: DEFAULT_ANNOUNCEMENT, language: facts.language ?? 'en' },
+  };
+}
+
+/**
+ * Whether a gate that must stop waiting (deadline, PBX error) records. Opt-in without a yes is
+ * never recorded whatever the fallback says: consent was not given.
+ */
+export function recordsOnGiveUp(d: GateDecision | null, fallback: Fallback, announced: boolean): 'record' | 'skip' | 'dialplan' {
+  if (d?.consent === 'opt-in') return 'skip';
+  if (d && !recordsAtGate(d)) return 'skip';
+  if (fallback === 'skip') return 'skip';
+  if (fallback === 'record' || announced) return 'record';
+  // announce-and-record before the caller heard the announcement: the dialplan's own fallback
+  // plays it and records (the same path as when the controller is down).
+  return 'dialplan';
+}

@@ -1,0 +1,72 @@
+// The CallSession's inputs besides PBX events, its settings and what it shows the registry.
+import type { GateFacts, PbxEvent } from './pbx-events';
+import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode, Tier } from './records';
+import type { CommandType, TimerName } from './commands';
+
+export type PauseMode = 'silence' | 'skip';
+export type Fallback = 'announce-and-record' | 'record' | 'skip';
+
+/** What the session needs of the policy's Decision (policy/types.ts satisfies it structurally). */
+export interface GateDecision {
+  record: RecordMode;
+  consent: ConsentMode;
+  greeting: { prompt: string; sound: string; language: string } | null;
+  pauseAllowed: boolean;
+  beep: boolean;
+  stereo: boolean;
+  tier: Tier;
+}
+
+/** Where this call's recording goes: as the PBX sees it, and relative to the recordings root. */
+export interface PlannedFile { pbxPath: string; relPath: string }
+
+interface Base { callId: string; at: Date }
+
+/** Events the registry delivers: the decision, deadlines, command failures, the finalizer. */
+export type ControllerEvent =
+  /** immediate: release at once with the fallback, no prompt (stuck at reconnect, bad gate arguments). */
+  | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean })
+  | (Base & { type: 'TimerFired'; timer: TimerName })
+  | (Base & { type: 'CommandFailed'; command: CommandType; kind: string; detail: string })
+  | (Base & { type: 'Finalized'; outcome: 'completed' | 'failed'; reason: string | null });
+
+export type SessionEvent = PbxEvent | ControllerEvent;
+
+export interface SessionSettings {
+  deadlineMs: number;        // longest wait after the prompt
+  promptAllowanceMs: number; // longest a prompt may play before the gate gives up on it
+  dtmfTimeoutMs: number;     // wait for a key after an opt-in/opt-out prompt
+  finalizeGraceMs: number;   // after hangup, finalize even if the PBX never says the call is gone
+  fallback: Fallback;
+  pauseMode: PauseMode;
+}
+
+export interface RecordingView {
+  state: RecordingState;
+  file: PlannedFile | null;      // null until known (dialplan fallback recorded on its own path)
+  pbxFile: string | null;        // as the PBX reported it
+  recordMode: RecordMode;
+  options: string;
+  recorderId: string | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  pausedMs: number;
+  pausedSince: Date | null;
+  adopted: boolean;
+  failureReason: string | null;
+}
+
+export interface SessionView {
+  callId: string;
+  facts: GateFacts;
+  state: CallState;
+  decision: GateDecision | null;
+  consentOutcome: ConsentOutcome | null;
+  fallbackReason: string | null;
+  pauseAllowed: boolean;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  hangupCause: string | null;
+  party: string | null;
+  recording: RecordingView | null;
+}

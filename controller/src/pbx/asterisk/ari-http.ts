@@ -1,0 +1,63 @@
+// ARI REST with the limits ari-client lacks: every request has its own timeout (ari-client's
+// promise never settles when Asterisk resets a connection), connections are capped by a
+// keep-alive agent with few sockets (Asterisk allows 100 HTTP sessions and a backlog of 10), and
+// failures map to PbxError by status code in this one place.
+import http from 'node:http';
+import type { PbxError } from '../port';
+import { err, ok, type Result } from '../../util/result';
+
+export interface AriHttpOptions { timeoutMs: number; maxSockets: number }
+
+export class AriHttp {
+  private readonly agent: http.Agent;
+  private readonly base: URL;
+  private readonly auth: string;
+
+  constructor(url: string, user: string, password: string, private readonly opts: AriHttpOptions = { timeoutMs: 2000, maxSockets: 8 }) {
+    this.base = new URL(url);
+    this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+  }
+
+  request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string> = {}, body?: unknown): Promise<Result<unknown, PbxError>> {
+    const qs = new URLSearchParams(query).toString();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const what = `${method} ${path}`;
+    return new Promise((resolve) => {
+      const req = http.request({
+        host: this.base.hostname, port: this.base.port || 80, method, agent: this.agent,
+        path: `${this.base.pathname.replace(/\/$/, '')}/ari${path}${qs ? `?${qs}` : ''}`,
+        headers: { authorization: this.auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => done(err({ kind: 'disconnected', detail: `${what}: ${e.message}` })));
+        res.on('end', () => done(toResult(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+      });
+      const timer = setTimeout(() => {
+        done(err({ kind: 'timeout', detail: `${what}: no answer within ${this.opts.timeoutMs} ms` }));
+        req.destroy();
+      }, this.opts.timeoutMs);
+      let settled = false;
+      function done(r: Result<unknown, PbxError>): void {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(r);
+      }
+      req.on('error', (e: NodeJS.ErrnoException) => done(err({ kind: 'disconnected', detail: `${what}: ${e.code ?? e.message}` })));
+      req.end(payload);
+    });
+  }
+
+  close(): void { this.agent.destroy(); }
+}
+
+function toResult(what: string, status: number, text: string): Result<unknown, PbxError> {
+  let data: unknown = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (status >= 200 && status < 300) return ok(data);
+  const message = typeof data === 'object' && data && 'message' in data ? String((data as { message: unknown }).message) : text.slice(0, 200);
+  const kind = status === 404 ? 'not-found' : status === 401 || status === 403 ? 'disconnected' : 'rejected';
+  return err({ kind, detail: `${what}: ${status} ${message}` });
+}

@@ -1,0 +1,161 @@
+// ARI wire events -> normalized PbxEvents. Shapes as captured on Asterisk 22
+// (../shared/fixtures/asterisk-22/traces). Anything unknown or malformed is reported and dropped:
+// an event must never crash the controller.
+import type { FeatureAction, GateFacts, PbxEvent } from '../../domain/pbx-events';
+import { FEATURE_USER_EVENT, GATE_ARG, VAR } from './dialplan-vars';
+
+export type ProblemReporter = (problem: string, channelId: string | null) => void;
+
+interface AriChannel {
+  id: string; name: string; state: string; language?: string;
+  caller?: { name?: string; number?: string }; connected?: { name?: string; number?: string };
+  dialplan?: { context?: string; exten?: string; app_name?: string; app_data?: string };
+}
+
+type Raw = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Events we know and do not need: dropped without a word (a call produces dozens). */
+const IGNORED = new Set([
+  'StasisEnd', 'ChannelDialplan', 'ChannelCallerId', 'ChannelConnectedLine', 'ChannelCreated', 'DeviceStateChanged',
+  'PlaybackStarted', 'PlaybackContinuing', 'BridgeCreated', 'BridgeDestroyed', 'ChannelEnteredBridge', 'ChannelLeftBridge',
+  'ChannelTalkingStarted', 'ChannelTalkingFinished', 'ChannelHold', 'ChannelUnhold', 'ChannelToneDetected',
+  'RecordingStarted', 'RecordingFinished', 'RecordingFailed', 'EndpointStateChange', 'ApplicationReplaced',
+  'BridgeMerged', 'BridgeVideoSourceChanged', 'ContactStatusChange', 'PeerStatusChange', 'TextMessageReceived',
+  'ApplicationMoveFailed', 'ApplicationRegistered', 'ApplicationUnregistered',
+]);
+
+export function asChannel(v: unknown): AriChannel | null {
+  if (!isObj(v) || typeof v.id !== 'string' || v.id === '' || typeof v.name !== 'string') return null;
+  return v as unknown as AriChannel;
+}
+
+/** ARI timestamps look like 2026-11-22T21:51:27.833+0000. */
+export function ariTime(v: unknown, fallback: Date = new Date()): Date {
+  if (typeof v !== 'string') return fallback;
+  const d = new Date(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+  return Number.isNaN(d.getTime()) ? fallback : d;
+}
+
+const DIRECTIONS = new Set(['inbound', 'outbound', 'internal']);
+
+/**
+ * Facts from a channel in Stasis(<app>,gate,<flow>,<applet>[,<direction>[,<campaign>]]). The
+ * gate runs in a Gosub, so the dialled number is not the `s` exten: take it from connected line.
+ */
+export function gateFacts(ch: AriChannel, args: readonly unknown[]): { facts: GateFacts; problem: string | null } {
+  const a = args.map((x) => (typeof x === 'string' ? x.trim() : ''));
+  const exten = ch.dialplan?.exten;
+  const facts: GateFacts = {
+    flow: a[1] ?? '', applet: a[2] ?? '',
+    direction: DIRECTIONS.has(a[3] ?? '') ? (a[3] as GateFacts['direction']) : 'inbound',
+    from: ch.caller?.number || null,
+    to: ch.connected?.number || (exten && exten !== 's' ? exten : null),
+    campaign: a[4] || null, agent: null, language: ch.language || null, answered: ch.state === 'Up',
+  };
+  let problem: string | null = null;
+  if (a[0] !== GATE_ARG) problem = `unknown Stasis arguments ${JSON.stringify(args)} (expected ${GATE_ARG},<flow>,<applet>)`;
+  else if (!facts.flow || !facts.applet) problem = `gate without flow/applet: ${JSON.stringify(args)}`;
+  return { facts, problem };
+}
+
+/** Stasis app_data "callrec,gate,sales,dial" -> the args after the app name. */
+export function argsFromAppData(appData: string): string[] {
+  return appData.split(',').slice(1);
+}
+
+export function toPbxEvent(raw: unknown, report: ProblemReporter = () => {}): PbxEvent | null {
+  if (!isObj(raw) || typeof raw.type !== 'string') {
+    report('event without a type', null);
+    return null;
+  }
+  try {
+    return mapEvent(raw, raw.type, report);
+  } catch (e) {
+    report(`could not read ${raw.type}: ${(e as Error).message}`, channelIdOf(raw));
+    return null;
+  }
+}
+
+function channelIdOf(raw: Raw): string | null {
+  return asChannel(raw.channel)?.id ?? null;
+}
+
+function mapEvent(raw: Raw, type: string, report: ProblemReporter): PbxEvent | null {
+  const at = ariTime(raw.timestamp);
+  if (type === 'PlaybackFinished') return playbackFinished(raw, at, report);
+  if (type === 'Dial') return dial(raw, at);
+  if (IGNORED.has(type)) return null;
+  const ch = asChannel(raw.channel);
+  const known = ['StasisStart', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelVarset', 'ChannelUserevent', 'ChannelHangupRequest', 'ChannelDestroyed'];
+  if (!known.includes(type)) {
+    report(`unknown event type ${type}`, ch?.id ?? null);
+    return null;
+  }
+  if (!ch) {
+    report(`${type} without a usable channel`, null);
+    return null;
+  }
+  const base = { callId: ch.id, at };
+  switch (type) {
+    case 'StasisStart': {
+      const args = Array.isArray(raw.args) ? raw.args : [];
+      const { facts, problem } = gateFacts(ch, args);
+      return { ...base, type: 'GateEntered', facts, problem, swept: false };
+    }
+    case 'ChannelStateChange': return ch.state === 'Up' ? { ...base, type: 'CallAnswered' } : null;
+    case 'ChannelDtmfReceived': {
+      const digit = str(raw.digit);
+      if (!digit) { report('ChannelDtmfReceived without a digit', ch.id); return null; }
+      return { ...base, type: 'DtmfReceived', digit };
+    }
+    case 'ChannelVarset': return varset(raw, base);
+    case 'ChannelUserevent': return userEvent(raw, base, report);
+    case 'ChannelHangupRequest': return { ...base, type: 'CallHungUp', cause: raw.cause === undefined ? null : String(raw.cause) };
+    default: return { ...base, type: 'CallGone' };
+  }
+}
+
+function playbackFinished(raw: Raw, at: Date, report: ProblemReporter): PbxEvent | null {
+  const pb = isObj(raw.playback) ? raw.playback : null;
+  const target = str(pb?.target_uri);
+  const id = str(pb?.id);
+  if (!pb || !id || !target?.startsWith('channel:')) {
+    report('PlaybackFinished without a playback id or channel target', null);
+    return null;
+  }
+  return { type: 'PromptFinished', callId: target.slice('channel:'.length), at, promptId: id };
+}
+
+function dial(raw: Raw, at: Date): PbxEvent | null {
+  const caller = asChannel(raw.caller);
+  const peer = asChannel(raw.peer);
+  if (!caller || !peer || raw.dialstatus !== 'ANSWER') return null;
+  return { type: 'PartyChanged', callId: caller.id, at, kind: 'answered', party: peer.name };
+}
+
+function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
+  const value = str(raw.value) ?? '';
+  switch (raw.variable) {
+    case VAR.MIXMONITOR_FILENAME: return value ? { ...base, type: 'RecordingStarted', file: value, recorderId: null } : null;
+    case VAR.MIXMON_ID: return value ? { ...base, type: 'RecordingStarted', file: null, recorderId: value } : null;
+    // The bridged peer changing mid-call is how a transfer shows on the recorded channel.
+    case 'BRIDGEPEER': return value ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value } : null;
+    default: return null;
+  }
+}
+
+const ACTIONS = new Set<FeatureAction>(['pause', 'resume', 'start', 'stop']);
+
+function userEvent(raw: Raw, base: { callId: string; at: Date }, report: ProblemReporter): PbxEvent | null {
+  if (raw.eventname !== FEATURE_USER_EVENT) return null;
+  const body = isObj(raw.userevent) ? raw.userevent : {};
+  const action = str(body.action)?.trim() as FeatureAction | undefined;
+  if (!action || !ACTIONS.has(action)) {
+    report(`${FEATURE_USER_EVENT} with unknown action ${JSON.stringify(body.action)}`, base.callId);
+    return null;
+  }
+  return { ...base, type: 'FeatureRequested', action, by: str(body.channel) ?? `feature:${base.callId}` };
+}

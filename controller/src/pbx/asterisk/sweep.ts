@@ -1,0 +1,44 @@
+// At every (re)connect: channels stuck in Stasis(<app>,gate,...) since the controller went away
+// (Asterisk keeps them there, the caller hears silence) are released with the fallback; channels
+// that are recording are reported for adoption; and the list of live calls lets the registry
+// settle calls that ended meanwhile.
+import type { PbxEvent } from '../../domain/pbx-events';
+import type { Logger } from '../../util/logger';
+import type { AriHttp } from './ari-http';
+import { GATE_ARG, VAR } from './dialplan-vars';
+import { argsFromAppData, asChannel, gateFacts } from './events';
+
+export async function sweepChannels(http: AriHttp, app: string, logger: Logger): Promise<PbxEvent[]> {
+  const list = await http.request('GET', '/channels');
+  if (!list.ok) {
+    logger.warn(`sweep after connect failed: ${list.error.detail}`);
+    return [];
+  }
+  const channels = (Array.isArray(list.value) ? list.value : []).map(asChannel).filter((c) => c !== null);
+  const at = new Date();
+  const out: PbxEvent[] = [];
+  const gatePrefix = `${app},${GATE_ARG}`;
+  await Promise.all(channels.map(async (ch) => {
+    const dp = ch.dialplan;
+    if (dp?.app_name === 'Stasis' && (dp.app_data ?? '').startsWith(gatePrefix)) {
+      const { facts } = gateFacts(ch, argsFromAppData(dp.app_data ?? ''));
+      logger.warn('releasing a call found waiting in the gate', { callId: ch.id });
+      out.push({ type: 'GateEntered', callId: ch.id, at, facts, problem: 'found waiting in the gate at (re)connect', swept: true });
+      return;
+    }
+    const file = await readVar(http, ch.id, VAR.MIXMONITOR_FILENAME);
+    if (!file) return;
+    const [storedId, recorderId] = await Promise.all([readVar(http, ch.id, VAR.CALL_ID), readVar(http, ch.id, VAR.MIXMON_ID)]);
+    const n = storedId ? Number(storedId) : NaN;
+    out.push({ type: 'RecordingFound', callId: ch.id, at, file, recorderId, storedCallId: Number.isInteger(n) ? n : null, channelName: ch.name });
+  }));
+  out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.id) });
+  return out;
+}
+
+async function readVar(http: AriHttp, channelId: string, variable: string): Promise<string | null> {
+  const r = await http.request('GET', `/channels/${encodeURIComponent(channelId)}/variable`, { variable });
+  if (!r.ok) return null;
+  const v = (r.value as { value?: unknown } | null)?.value;
+  return typeof v === 'string' && v !== '' ? v : null;
+}

@@ -1,0 +1,73 @@
+// The REST calls of the simulator, with Asterisk 22's status codes and messages (see *.http.jsonl).
+import type { AriSim } from './index';
+
+type Send = (status: number, data?: unknown) => void;
+
+const NOT_FOUND = { message: 'Channel not found' };
+const NOT_IN_STASIS = { message: 'Channel not in Stasis application' };
+
+export function handleRest(sim: AriSim, method: string, p: string, q: Record<string, string>, body: unknown, send: Send): void {
+  if (method === 'GET' && p === '/asterisk/info') return send(200, { system: { version: '22.10.1', entity_id: '02:fc:00:00:00:01' } });
+  if (method === 'GET' && p === '/channels') return send(200, [...sim.channels.values()].map((s) => s.ch));
+  const sub = p.match(/^\/applications\/([^/]+)\/subscription$/);
+  if (sub && method === 'POST') {
+    const id = (q.eventSource ?? '').replace(/^channel:/, '');
+    const s = sim.state(id);
+    if (!s) return send(422, { message: 'Event source was not found' });
+    s.subscribed = true;
+    return send(200, { name: decodeURIComponent(sub[1] ?? ''), channel_ids: [id], bridge_ids: [], endpoint_ids: [], device_names: [], events_allowed: [], events_disallowed: [] });
+  }
+  const pb = p.match(/^\/playbacks\/([^/]+)$/);
+  if (pb && method === 'DELETE') return send(sim.finishPlayback(decodeURIComponent(pb[1] ?? '')) ? 204 : 404, undefined);
+  const m = p.match(/^\/channels\/([^/]+)(?:\/([a-z]+))?(?:\/([^/]+))?$/);
+  if (!m) return send(404, { message: 'Resource not found' });
+  const id = decodeURIComponent(m[1] ?? '');
+  const s = sim.state(id);
+  if (!s) return send(404, NOT_FOUND);
+  const op = m[2] ?? '';
+  if (method === 'GET' && op === '') return send(200, s.ch);
+  if (method === 'DELETE' && op === '') { sim.hangup(id); return send(204); }
+  if (method === 'GET' && op === 'variable') {
+    const v = s.vars.get(q.variable ?? '');
+    return v === undefined ? send(404, { message: 'Provided variable was not found' }) : send(200, { value: v });
+  }
+  if (!s.inStasis) return send(409, NOT_IN_STASIS);
+  switch (`${method} ${op}`) {
+    case 'POST answer':
+      s.ch.state = 'Up';
+      sim.channelEvent(id, 'ChannelStateChange');
+      return send(204);
+    case 'POST play':
+      return send(201, sim.startPlayback(id, decodeURIComponent(m[3] ?? q.playbackId ?? `pb-${id}`), q.media ?? ''));
+    case 'POST variable':
+      s.vars.set(q.variable ?? '', q.value ?? '');
+      return send(204);
+    case 'POST variables': {
+      const vars = (body as { variables?: Record<string, string> } | null)?.variables;
+      if (!vars) return send(400, { message: 'Missing variables parameter.' });
+      for (const [k, v] of Object.entries(vars)) s.vars.set(k, String(v));
+      return send(204);
+    }
+    case 'POST continue':
+      send(204);
+      return continueDialplan(sim, id);
+    default:
+      return send(404, { message: 'Resource not found' });
+  }
+}
+
+/** What the shipped dialplan does after Stasis: MixMonitor when told to record (q4 trace order). */
+function continueDialplan(sim: AriSim, id: string): void {
+  const s = sim.state(id);
+  if (!s) return;
+  sim.channelEvent(id, 'StasisEnd');
+  s.inStasis = false;
+  s.ch.dialplan = { ...s.ch.dialplan, app_name: 'Dial', app_data: 'PJSIP/201,20' };
+  sim.setVar(id, 'STASISSTATUS', 'SUCCESS');
+  const file = s.vars.get('CALLREC_FILE');
+  if (s.vars.get('CALLREC_ACTION') === 'record' && file) {
+    sim.onRecord(id, file);
+    sim.setVar(id, 'MIXMONITOR_FILENAME', file);
+    sim.setVar(id, 'CALLREC_MIXMON_ID', `0x7f4c1c0${id.replace(/\D/g, '').slice(-5)}`);
+  }
+}

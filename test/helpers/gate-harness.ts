@@ -1,0 +1,115 @@
+// A controller's call path over the ARI simulator: real adapter, real registry, real store.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CallRegistry } from '../../controller/src/calls/registry';
+import { loadConfig } from '../../controller/src/config';
+import type { SessionSettings } from '../../controller/src/domain/session-types';
+import { AsteriskAdapter } from '../../controller/src/pbx/asterisk/adapter';
+import type { MixMonitorControl } from '../../controller/src/pbx/asterisk/mixmonitor-control';
+import type { CallFacts, Decision, PolicyEngine } from '../../controller/src/policy/types';
+import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import { silentLogger } from '../../controller/src/util/logger';
+import { ok } from '../../controller/src/util/result';
+import { AriSim } from './ari-sim';
+import { createTestDb, type TestDb } from './db';
+
+export function decision(over: Partial<Decision> = {}): Decision {
+  return {
+    record: 'from-answer', consent: 'announce', greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
+    pauseAllowed: true, beep: false, stereo: false, tier: 'standard', from: '+13105550100', to: '+12125550123',
+    jurisdictions: [], reasons: ['test rule'], ...over,
+  };
+}
+
+/** A small fixed engine: one Decision per applet name. */
+export function fixedEngine(byApplet: Record<string, Decision>): PolicyEngine {
+  return { decide: (f: CallFacts) => byApplet[f.applet ?? ''] ?? decision({ record: 'off', consent: 'none', greeting: null }) };
+}
+
+export interface MixCall { op: 'mute' | 'stop' | 'start'; channel: string; arg: unknown }
+export function fakeMixMonitor(): MixMonitorControl & { calls: MixCall[] } {
+  const calls: MixCall[] = [];
+  return {
+    calls,
+    mute: async (channel, muted) => { calls.push({ op: 'mute', channel, arg: muted }); return ok(undefined); },
+    stop: async (channel, id) => { calls.push({ op: 'stop', channel, arg: id }); return ok(undefined); },
+    start: async (channel, file, options) => { calls.push({ op: 'start', channel, arg: { file, options } }); return ok(undefined); },
+  };
+}
+
+/** 8 kHz mono 16-bit PCM WAV, the format the PBX writes; seconds = 0 gives the 44-byte header only. */
+export function writeWav(file: string, seconds: number): void {
+  const data = Math.round(seconds * 8000) * 2;
+  const b = Buffer.alloc(44 + data);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + data, 4); b.write('WAVE', 8); b.write('fmt ', 12);
+  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(data, 40);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, b);
+}
+
+export interface Harness {
+  sim: AriSim; store: Store; db: Db; tdb: TestDb; adapter: AsteriskAdapter; registry: CallRegistry; dir: string;
+  mix: ReturnType<typeof fakeMixMonitor>; abort: AbortController;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  kind?: 'sqlite' | 'mysql';
+  engine?: PolicyEngine;
+  session?: Partial<SessionSettings>;
+  requestTimeoutMs?: number;
+  playbackMs?: number;
+  connect?: boolean;
+  sim?: AriSim;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const sim = o.sim ?? await AriSim.start({ playbackMs: o.playbackMs ?? 30 });
+  const tdb = await createTestDb(o.kind ?? 'sqlite');
+  const db = openDb(tdb.url);
+  await migrateLatest(db.knex);
+  const store = createStore(db);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-rec-'));
+  const cfg = loadConfig({ CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_RECORDINGS_DIR: dir, CALLREC_NODE: 'pbx1' });
+  const mix = fakeMixMonitor();
+  const adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: mix, requestTimeoutMs: o.requestTimeoutMs ?? 1000 });
+  const registry = new CallRegistry({
+    port: adapter, store, policy: async () => o.engine ?? fixedEngine({}), logger: silentLogger(),
+    settings: {
+      node: 'pbx1', recordingsDir: dir, pbxRecordingsDir: dir, policyTimeoutMs: 1000, tiers: { standardDays: 180, extendedYears: 7 },
+      session: { deadlineMs: 2000, promptAllowanceMs: 5000, dtmfTimeoutMs: 300, finalizeGraceMs: 500, fallback: 'skip', pauseMode: 'silence', ...o.session },
+    },
+    finalize: undefined,
+  });
+  registry.start();
+  const abort = new AbortController();
+  if (o.connect !== false) {
+    await adapter.start(abort.signal);
+    await until(() => sim.connected > 0);
+    await until(() => sim.requests.some((r) => r.path === '/channels'), 5000, 'the connect sweep');
+    await new Promise((r) => setTimeout(r, 20));
+    sim.requests.length = 0;
+  }
+  return {
+    sim, store, db, tdb, adapter, registry, dir, mix, abort,
+    close: async () => {
+      abort.abort();
+      await adapter.stop();
+      await registry.stop();
+      await sim.stop();
+      await db.close();
+      await tdb.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,141 @@
+import { AriSim } from '../helpers/ari-sim';
+import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+
+const ENGINE = fixedEngine({
+  answer: decision(),
+  ringing: decision({ record: 'from-ringing', consent: 'none', greeting: null }),
+});
+const continued = (h: Harness, id: string) => h.sim.requests.some((r) => r.path === `/channels/${id}/continue` && r.status === 204);
+const varsFor = (h: Harness, id: string) => (h.sim.requests.find((r) => r.path === `/channels/${id}/variables`)?.body as { variables: Record<string, string> } | undefined)?.variables;
+
+describe('gate deadlines and PBX failures', () => {
+  let h: Harness;
+  afterEach(async () => { await h.close(); });
+
+  it('falls back when the prompt never finishes, and stores why', async () => {
+    h = await startHarness({ engine: ENGINE, playbackMs: 60000, session: { promptAllowanceMs: 200, deadlineMs: 100, fallback: 'skip' } });
+    const ch = h.sim.addChannel();
+    h.sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
+    await until(() => continued(h, ch.id), 3000, 'continue');
+    expect(varsFor(h, ch.id)).toMatchObject({ CALLREC_ACTION: 'skip', CALLREC_DECIDED: '1' });
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    await until(async () => (await h.store.calls.get(call.id))?.fallbackReason !== null);
+    expect((await h.store.calls.get(call.id))?.fallbackReason).toMatch(/gate deadline/);
+  });
+
+  it('gives a request that never answers a timeout and the call the fallback, never a silent wait', async () => {
+    h = await startHarness({ engine: ENGINE, requestTimeoutMs: 200, session: { fallback: 'record' } });
+    h.sim.hang = (method, p) => method === 'POST' && p.includes('/play/');
+    const ch = h.sim.addChannel();
+    const t0 = Date.now();
+    h.sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
+    await until(() => continued(h, ch.id), 3000, 'continue');
+    expect(Date.now() - t0).toBeLessThan(1500);
+    // The announcement was never heard: announce-and-record would leave it to the dialplan; `record` records.
+    expect(varsFor(h, ch.id)).toMatchObject({ CALLREC_ACTION: 'record' });
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    await until(async () => /Play failed \(timeout\)/.test((await h.store.calls.get(call.id))?.fallbackReason ?? ''));
+  });
+});
+
+describe('reconnect', () => {
+  let h: Harness;
+  afterEach(async () => { await h.close(); });
+
+  it('releases a call stuck in the gate after reconnect, within 5 s', async () => {
+    const sim = await AriSim.start();
+    const ch = sim.addChannel();
+    sim.enterStasis(ch.id, ['gate', 'sales', 'answer'], { silent: true }); // arrived while no app was connected
+    const t0 = Date.now();
+    h = await startHarness({ sim, engine: ENGINE, connect: false, session: { fallback: 'announce-and-record' } });
+    await h.adapter.start(h.abort.signal);
+    await until(() => continued(h, ch.id), 5000, 'release');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    // Announcement not heard yet: leave it to the dialplan's own fallback (CALLREC_DECIDED unset).
+    expect(varsFor(h, ch.id)).toBeUndefined();
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    expect(call.fallbackReason).toMatch(/gate at \(re\)connect/);
+  });
+
+  it('sweeps again when the websocket drops and comes back', async () => {
+    h = await startHarness({ engine: ENGINE });
+    const ch = h.sim.addChannel();
+    h.sim.dropClients();
+    h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing'], { silent: true });
+    await until(() => continued(h, ch.id), 8000, 'release after reconnect');
+  });
+
+  it('adopts a call recording while the controller was down and completes it after hangup', async () => {
+    const sim = await AriSim.start();
+    const ch = sim.addChannel({ state: 'Up' });
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    const file = `${h.dir}/2026/11/22/fallback-${ch.id}.wav`;
+    writeWav(file, 3);
+    sim.state(ch.id)!.vars.set('MIXMONITOR_FILENAME', file);
+    sim.state(ch.id)!.vars.set('CALLREC_MIXMON_ID', '0x1');
+    await h.adapter.start(h.abort.signal);
+    await until(async () => (await h.store.calls.findByPbxId('pbx1', ch.id)) !== null, 5000, 'adopted call');
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    expect(call).toMatchObject({ state: 'recording', consentOutcome: 'fallback' });
+    await until(() => h.sim.state(ch.id)!.subscribed, 2000, 'subscription');
+    h.sim.hangup(ch.id);
+    await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'completed', 5000, 'completed');
+    expect((await h.store.recordings.forCall(call.id))[0]).toMatchObject({ durationMs: 3000, filePath: `2026/11/22/fallback-${ch.id}.wav` });
+  });
+});
+
+describe('malformed and unexpected events', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness({ engine: ENGINE }); });
+  afterAll(async () => { await h.close(); });
+
+  it('drops bad frames and unknown events, releases a call with unknown gate arguments, and keeps working', async () => {
+    h.sim.pushRaw('not json at all');
+    h.sim.push({ type: 'NoSuchEvent', channel: { id: 'x.1', name: 'PJSIP/x' } });
+    h.sim.push({ type: 'StasisStart', args: ['gate'] });
+    h.sim.push({ type: 'ChannelDtmfReceived', channel: { id: 'nobody', name: 'n' } });
+    h.sim.push({ type: 'PlaybackFinished', playback: {} });
+    const odd = h.sim.addChannel();
+    h.sim.enterStasis(odd.id, ['surprise']);
+    await until(() => continued(h, odd.id), 3000, 'release of the odd call');
+    const call = (await h.store.calls.findByPbxId('pbx1', odd.id))!;
+    expect(call.fallbackReason).toMatch(/unknown Stasis arguments/);
+    const ok = h.sim.addChannel();
+    h.sim.enterStasis(ok.id, ['gate', 'sales', 'ringing']);
+    await until(() => continued(h, ok.id), 3000, 'a normal call after the noise');
+  });
+});
+
+describe('pause and resume', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness({ engine: ENGINE }); });
+  afterAll(async () => { await h.close(); });
+
+  it('pauses from the API and from a *48 UserEvent, over the MixMonitor control, tracking paused time', async () => {
+    h.sim.onRecord = (_id, file) => writeWav(file, 4);
+    const ch = h.sim.addChannel();
+    h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
+    await until(() => h.registry.list().some((c) => c.pbxCallId === ch.id && c.recordingState === 'recording'), 3000, 'recording');
+    const live = h.registry.list().find((c) => c.pbxCallId === ch.id)!;
+    const paused = await h.registry.act(live.callId, 'pause', 'api:supervisor');
+    expect(paused).toMatchObject({ ok: true, value: { state: 'paused' } });
+    expect(h.mix.calls).toEqual([{ op: 'mute', channel: ch.name, arg: true }]);
+    expect(await h.registry.act(live.callId, 'pause', 'api:supervisor')).toMatchObject({ ok: false, error: { kind: 'invalid-state' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await h.registry.act(live.callId, 'resume', 'api:supervisor')).toMatchObject({ ok: true });
+    h.sim.channelEvent(ch.id, 'ChannelUserevent', { eventname: 'CallrecFeature', userevent: { eventname: 'CallrecFeature', action: 'pause', channel: ch.name } });
+    await until(() => h.mix.calls.length === 3, 2000, 'feature pause');
+    expect(h.mix.calls[2]).toEqual({ op: 'mute', channel: ch.name, arg: true });
+    h.sim.hangup(ch.id);
+    await until(async () => (await h.store.recordings.forCall(live.callId))[0]?.state === 'completed', 5000, 'completed');
+    const rec = (await h.store.recordings.forCall(live.callId))[0]!;
+    expect(rec.pausedMs).toBeGreaterThanOrEqual(50);
+    const types = (await h.store.events.forCall(live.callId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'paused')).toHaveLength(2);
+    expect((await h.store.events.forCall(live.callId)).find((e) => e.type === 'paused')?.actor).toBe('api:supervisor');
+  });
+
+  it('reports an unknown live call', async () => {
+    expect(await h.registry.act(999999, 'pause', 'x')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+  });
+});

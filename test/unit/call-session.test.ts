@@ -1,0 +1,240 @@
+import { CallSession } from '../../controller/src/domain/call-session';
+import type { Command } from '../../controller/src/domain/commands';
+import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events';
+import type { GateDecision, SessionEvent, SessionSettings } from '../../controller/src/domain/session-types';
+import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
+import { readTrace } from '../helpers/traces';
+
+const SETTINGS: SessionSettings = { deadlineMs: 10000, promptAllowanceMs: 30000, dtmfTimeoutMs: 5000, finalizeGraceMs: 3000, fallback: 'announce-and-record', pauseMode: 'silence' };
+const FILE = { pbxPath: '/var/spool/asterisk/monitor/callrec/2026/11/22/x.wav', relPath: '2026/11/22/x.wav' };
+const T0 = new Date('2026-11-22T21:51:27.833Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+const decision = (over: Partial<GateDecision> = {}): GateDecision => ({
+  record: 'from-answer', consent: 'announce', greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
+  pauseAllowed: true, beep: false, stereo: false, tier: 'standard', ...over,
+});
+const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
+  flow: 'sales', applet: 'dial', direction: 'inbound', from: '3105550100', to: '100', campaign: null, agent: null, language: 'en', answered: false, ...over,
+});
+const types = (cmds: Command[]) => cmds.map((c) => c.type);
+const pbxTypes = (cmds: Command[]) => types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer'].includes(t));
+
+/** Feeds the channel's events of a real trace, the way the registry would. */
+function replay(session: CallSession, trace: string, channel: string, earlier: Command[] = []): Command[] {
+  const out: Command[] = [];
+  let prompt: string | null = null;
+  for (const c of earlier) if (c.type === 'Play') prompt = c.promptId;
+  for (const raw of readTrace(trace)) {
+    const ev = toPbxEvent(raw);
+    if (!ev || ev.callId !== channel || ev.type === 'GateEntered') continue;
+    const fed: PbxEvent = ev.type === 'PromptFinished' && prompt ? { ...ev, promptId: prompt } : ev;
+    const cmds = session.handle(fed);
+    for (const c of cmds) if (c.type === 'Play') prompt = c.promptId;
+    out.push(...cmds);
+  }
+  return out;
+}
+
+function gate(f: GateFacts, d: GateDecision | null, reason: string | null = null): { s: CallSession; cmds: Command[] } {
+  const s = new CallSession('1795384287.5249', f, SETTINGS);
+  const cmds = s.handle({ type: 'Decided', callId: s.callId, at: T0, decision: d, reason, file: FILE });
+  return { s, cmds };
+}
+
+describe('CallSession from the real traces', () => {
+  it('announces with early media, records from answer, and completes after hangup (q4 trace)', () => {
+    const ch = '1795384287.5249';
+    const s = new CallSession(ch, facts(), SETTINGS);
+    const first = s.handle({ type: 'Decided', callId: ch, at: T0, decision: decision(), reason: null, file: FILE });
+    expect(pbxTypes(first)).toEqual(['Watch', 'Play']);
+    expect(first.find((c) => c.type === 'Play')).toMatchObject({ early: true, sound: 'callrec/announce' });
+    const cmds = replay(s, 'q4-gate-subscribe-dtmf.callrec.jsonl', ch, first);
+    // Persist comes before SetDecision and Continue: durable before the PBX goes on.
+    const t = types(cmds);
+    expect(t.indexOf('Persist')).toBeLessThan(t.indexOf('SetDecision'));
+    expect(pbxTypes(cmds)).toEqual(['SetDecision', 'Continue', 'Finalize']);
+    expect(cmds.find((c) => c.type === 'SetDecision')).toMatchObject({ record: true, file: FILE.pbxPath, options: 'b' });
+    const v = s.view();
+    expect(v.state).toBe('finalizing');
+    expect(v.consentOutcome).toBe('announced');
+    expect(v.recording).toMatchObject({ state: 'finalizing', startedAt: new Date('2026-11-22T21:51:31.476Z'), recorderId: '0x7f4c1c028e70' });
+    expect(v.recording?.endedAt?.toISOString()).toBe('2026-11-22T21:51:40.444Z');
+    s.handle({ type: 'Finalized', callId: ch, at: at(13000), outcome: 'completed', reason: null });
+    expect(s.view().state).toBe('done');
+    expect(s.isOver).toBe(true);
+  });
+
+  it('marks the recording started only on the PBX proof (MIXMONITOR_FILENAME varset)', () => {
+    const ch = '1795384287.5249';
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
+    expect(s.view().recording?.state).toBe('pending');
+    const ev = readTrace('q4-gate-subscribe-dtmf.callrec.jsonl').map((r) => toPbxEvent(r)).find((e) => e?.type === 'RecordingStarted' && e.file);
+    const cmds = s.handle(ev as SessionEvent);
+    expect(s.view().recording).toMatchObject({ state: 'recording', pbxFile: '/var/spool/asterisk/monitor/hp-q4-gate-subscribe-dtmf-1795384287.5249.wav' });
+    expect(types(cmds)).toEqual(['Persist', 'Timeline']);
+    void ch;
+  });
+
+  it('follows a caller-side *48 UserEvent to a pause (q7 trace)', () => {
+    const ch = '1795384450.5281';
+    const s = new CallSession(ch, facts(), SETTINGS);
+    s.handle({ type: 'Decided', callId: ch, at: T0, decision: decision({ consent: 'none', greeting: null }), reason: null, file: FILE });
+    const cmds = replay(s, 'q7-feature-caller-dtmf.subscribeall.jsonl', ch);
+    expect(pbxTypes(cmds)).toContain('PauseRecording');
+    expect(s.view().recording?.pausedMs).toBeGreaterThan(0);
+  });
+});
+
+describe('CallSession consent', () => {
+  const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
+  const optOut = decision({ consent: 'opt-out', greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' } });
+
+  it.each([
+    ['opt-in, 1 pressed', optIn, ['1'], true, 'accepted'],
+    ['opt-in, 2 pressed', optIn, ['2'], false, 'declined'],
+    ['opt-in, other keys then 1', optIn, ['5', '1'], true, 'accepted'],
+    ['opt-out, 9 pressed', optOut, ['9'], false, 'opted-out'],
+  ] as const)('%s', (_n, d, digits, records, outcome) => {
+    const { s, cmds } = gate(facts(), d);
+    expect(pbxTypes(cmds)).toEqual(['Watch', 'Answer', 'Play']);
+    let out: Command[] = [];
+    for (const [i, digit] of digits.entries()) out = s.handle({ type: 'DtmfReceived', callId: s.callId, at: at(500 + i), digit });
+    expect(pbxTypes(out)).toEqual(['StopPrompt', 'SetDecision', 'Continue']);
+    expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: records });
+    expect(s.view().consentOutcome).toBe(outcome);
+    expect(s.view().state).toBe(records ? 'recording' : 'not_recorded');
+    expect(s.view().recording === null).toBe(!records);
+  });
+
+  it.each([
+    ['opt-in without a key is not recorded', optIn, false, 'timeout'],
+    ['opt-out without a key is recorded', optOut, true, 'announced'],
+  ] as const)('%s', (_n, d, records, outcome) => {
+    const { s } = gate(facts(), d);
+    const promptId = (gate(facts(), d).cmds.find((c) => c.type === 'Play') as { promptId: string }).promptId;
+    const afterPrompt = s.handle({ type: 'PromptFinished', callId: s.callId, at: at(3000), promptId });
+    expect(afterPrompt).toEqual([expect.objectContaining({ type: 'SetTimer', timer: 'gate', ms: 5000 })]);
+    const out = s.handle({ type: 'TimerFired', callId: s.callId, at: at(8000), timer: 'gate' });
+    expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: records });
+    expect(s.view().consentOutcome).toBe(outcome);
+  });
+
+  it('stores a caller hanging up during the greeting, with no recording', () => {
+    const { s } = gate(facts(), decision());
+    const out = s.handle({ type: 'CallHungUp', callId: s.callId, at: at(1000), cause: '16' });
+    expect(pbxTypes(out)).toEqual([]);
+    expect(s.view()).toMatchObject({ state: 'not_recorded', consentOutcome: 'hung-up', recording: null });
+    expect(s.isOver).toBe(true);
+  });
+});
+
+describe('CallSession fallback', () => {
+  it.each([
+    ['announce-and-record', 'dialplan'],
+    ['record', 'record'],
+    ['skip', 'skip'],
+  ] as const)('deadline with fallback %s before the announcement was heard', (fallback, how) => {
+    const s = new CallSession('c1', facts(), { ...SETTINGS, fallback });
+    s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision(), reason: null, file: FILE });
+    const out = s.handle({ type: 'TimerFired', callId: 'c1', at: at(40000), timer: 'gate' });
+    expect(s.view().fallbackReason).toMatch(/gate deadline/);
+    if (how === 'dialplan') expect(pbxTypes(out)).toEqual(['Watch', 'StopPrompt', 'Continue']);
+    else expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: how === 'record' });
+  });
+
+  it('never records an opt-in call on a deadline, whatever the fallback', () => {
+    const s = new CallSession('c1', facts(), { ...SETTINGS, fallback: 'record' });
+    s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } }), reason: null, file: FILE });
+    const out = s.handle({ type: 'CommandFailed', callId: 'c1', at: at(10), command: 'Play', kind: 'timeout', detail: 'no answer in 2000 ms' });
+    expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: false });
+    expect(s.view().fallbackReason).toBe('Play failed (timeout): no answer in 2000 ms');
+  });
+
+  it('plays the default announcement when the policy could not decide', () => {
+    const { s, cmds } = gate(facts(), null, 'policy unavailable');
+    expect(cmds.find((c) => c.type === 'Play')).toMatchObject({ sound: 'callrec/announce' });
+    expect(s.view().fallbackReason).toBe('policy unavailable');
+  });
+
+  it('releases a call swept at reconnect at once', () => {
+    const { s } = gate(facts(), decision());
+    const out = s.handle({ type: 'GateEntered', callId: s.callId, at: at(60000), facts: facts(), problem: null, swept: true });
+    expect(pbxTypes(out)).toContain('Continue');
+    expect(s.view().fallbackReason).toMatch(/reconnect/);
+  });
+
+  it('continues even when setting the decision failed, retries continue, then gives up', () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
+    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(5), command: 'SetDecision', kind: 'timeout', detail: 'x' }))).toEqual(['Continue']);
+    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(6), command: 'Continue', kind: 'timeout', detail: 'x' }))).toEqual(['Continue']);
+    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(7), command: 'Continue', kind: 'timeout', detail: 'x' }))).toEqual([]);
+    expect(s.view()).toMatchObject({ state: 'failed' });
+    expect(s.isOver).toBe(true);
+  });
+
+  it('treats a continue on a vanished channel as the caller gone, not a retry loop', () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
+    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(6), command: 'Continue', kind: 'not-found', detail: '404' }))).toEqual([]);
+    expect(s.view().state).toBe('finalizing');
+  });
+});
+
+describe('CallSession live actions', () => {
+  const recording = () => {
+    const { s } = gate(facts({ answered: true }), decision({ consent: 'none', greeting: null }));
+    s.handle({ type: 'RecordingStarted', callId: s.callId, at: at(100), file: FILE.pbxPath, recorderId: null });
+    return s;
+  };
+
+  it('tracks paused time across pause and resume', () => {
+    const s = recording();
+    expect(pbxTypes(s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(1000), action: 'pause', by: 'api:sup' }))).toEqual(['PauseRecording']);
+    expect(s.refusal('pause')).toMatchObject({ kind: 'invalid-state' });
+    const out = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(4500), action: 'resume', by: 'api:sup' });
+    expect(out.find((c) => c.type === 'ResumeRecording')).toMatchObject({ mode: 'silence', file: FILE.pbxPath });
+    expect(s.view().recording?.pausedMs).toBe(3500);
+  });
+
+  it('counts a pause still running at hangup', () => {
+    const s = recording();
+    s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(1000), action: 'pause', by: null });
+    s.handle({ type: 'CallHungUp', callId: s.callId, at: at(3000), cause: '16' });
+    expect(s.view().recording?.pausedMs).toBe(2000);
+  });
+
+  it('refuses pause where the rule forbids it', () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null, pauseAllowed: false }));
+    s.handle({ type: 'RecordingStarted', callId: s.callId, at: at(100), file: FILE.pbxPath, recorderId: null });
+    expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
+  });
+
+  it('starts an on-demand recording from now (no b) and refuses it after a decline', () => {
+    const { s } = gate(facts(), decision({ record: 'on-demand', consent: 'none', greeting: null }));
+    expect(s.view().state).toBe('not_recorded');
+    const out = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(2000), action: 'start', by: 'feature' });
+    expect(types(out).indexOf('Persist')).toBeLessThan(types(out).indexOf('StartRecording'));
+    expect(out.find((c) => c.type === 'StartRecording')).toMatchObject({ options: '' });
+    const declined = new CallSession('c2', facts(), SETTINGS);
+    declined.handle({ type: 'Decided', callId: 'c2', at: T0, decision: decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'x', language: 'en' } }), reason: null, file: FILE });
+    declined.handle({ type: 'DtmfReceived', callId: 'c2', at: at(1), digit: '2' });
+    expect(declined.refusal('start')).toMatchObject({ kind: 'not-allowed' });
+  });
+
+  it('keeps one recording through a transfer and shows the new party', () => {
+    const s = recording();
+    s.handle({ type: 'PartyChanged', callId: s.callId, at: at(200), kind: 'answered', party: 'PJSIP/201-0001' });
+    const out = s.handle({ type: 'PartyChanged', callId: s.callId, at: at(900), kind: 'transfer', party: 'PJSIP/305-0002' });
+    expect(out).toEqual([expect.objectContaining({ type: 'Timeline', event: 'transfer', detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001' } })]);
+    expect(s.view().state).toBe('recording');
+  });
+});
+
+describe('CallSession immediate release', () => {
+  it('releases a call with bad gate arguments at once, without a prompt', () => {
+    const s = new CallSession('c9', facts(), SETTINGS);
+    const out = s.handle({ type: 'Decided', callId: 'c9', at: T0, decision: null, reason: 'unknown Stasis arguments ["x"]', file: FILE, immediate: true });
+    expect(pbxTypes(out)).toEqual(['Watch', 'Continue']);
+    expect(s.view().fallbackReason).toBe('unknown Stasis arguments ["x"]');
+  });
+});
