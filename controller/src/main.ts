@@ -2,17 +2,23 @@
 import type http from 'node:http';
 import type { Config } from './config/types';
 import { redactUrl } from './config/load';
+import type { CountryCode } from 'libphonenumber-js';
+import { createApi } from './api/app';
+import { liveCallsNotConnected, retentionNotAvailable } from './api/placeholders';
 import { closeServer, createHttpApp, listen } from './api/server';
 import { createPbxPort } from './pbx/create';
 import type { PbxPort } from './pbx/port';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
 import { checkWritable } from './util/storage';
+import { WebhookWorker } from './webhooks/worker';
 
 export interface Controller {
   store: Store;
   pbx: PbxPort;
   server: http.Server;
+  /** The finalizer and the purge publish recording.completed / failed / purged through this. */
+  webhooks: WebhookWorker;
   address: { host: string; port: number };
   stop(): Promise<void>;
 }
@@ -36,7 +42,14 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
 
   const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }));
-  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status() });
+  const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger.child({ component: 'webhooks' }));
+  const api = createApi({
+    store, logger: logger.child({ component: 'api' }), recordingsDir: cfg.recordingsDir,
+    defaultCountry: cfg.defaults.country as CountryCode, bodyLimitBytes: cfg.api.bodyLimitBytes,
+    costPerMinute: cfg.reports.costPerMinute, webhooks,
+    live: liveCallsNotConnected, retention: retentionNotAvailable,
+  });
+  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: api.routers });
   let server: http.Server;
   try {
     server = await listen(app, cfg.http.host, cfg.http.port);
@@ -50,6 +63,7 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
 
   const abort = new AbortController();
   await pbx.start(abort.signal);
+  webhooks.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -58,10 +72,11 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
       abort.abort();
       await pbx.stop();
       await closeServer(server);
+      await webhooks.stop();
       await db.close();
       logger.info('callrec stopped');
     })();
     return stopping;
   };
-  return { store, pbx, server, address, stop };
+  return { store, pbx, server, webhooks, address, stop };
 }

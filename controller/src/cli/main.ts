@@ -1,10 +1,11 @@
 // `callrec <command>`: one file per command, registered here.
 import { doctor } from './doctor';
 import { processIo, type CliCommand, type CliIo } from './io';
+import { keys } from './keys';
 import { migrate } from './migrate';
 import { start } from './start';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor };
+export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, keys };
 
 function help(io: CliIo): void {
   io.out('usage: callrec <command> [options]\n');
