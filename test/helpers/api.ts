@@ -32,7 +32,9 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(kind: 'mysql' | 'sqlite', over: Partial<ApiDeps> = {}): Promise<ApiHarness> {
+export async function startApi(
+  kind: 'mysql' | 'sqlite', over: Partial<ApiDeps> | ((store: Store, logger: ApiDeps['logger']) => Partial<ApiDeps>) = {},
+): Promise<ApiHarness> {
   const tdb: TestDb = await createTestDb(kind);
   const db = openDb(tdb.url);
   await migrateLatest(db.knex);
@@ -47,7 +49,7 @@ export async function startApi(kind: 'mysql' | 'sqlite', over: Partial<ApiDeps> 
     store, logger, recordingsDir: root, defaultCountry: 'US', bodyLimitBytes: 2048, costPerMinute: 0.01,
     live, retention: new StoreRetention(store),
     webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: 'none configured' } }) },
-    ...over,
+    ...(typeof over === 'function' ? over(store, logger) : over),
   };
   const api = createApi(deps);
   const server: http.Server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: api.routers }), '127.0.0.1', 0);
