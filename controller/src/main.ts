@@ -2,6 +2,9 @@
 import type http from 'node:http';
 import type { Config } from './config/types';
 import { redactUrl } from './config/load';
+import type { CountryCode } from 'libphonenumber-js';
+import { createApi } from './api/app';
+import { retentionNotAvailable } from './api/placeholders';
 import { closeServer, createHttpApp, listen } from './api/server';
 import { CallRegistry } from './calls/registry';
 import { AmiClient, AmiMixMonitorControl } from './pbx/asterisk/ami';
@@ -13,6 +16,7 @@ import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
 import { checkWritable } from './util/storage';
+import { WebhookWorker } from './webhooks/worker';
 
 export interface Controller {
   store: Store;
@@ -21,6 +25,8 @@ export interface Controller {
   pbx: PbxPort;
   server: http.Server;
   calls: CallRegistry;
+  /** The finalizer and the purge publish recording.completed / failed / purged through this. */
+  webhooks: WebhookWorker;
   address: { host: string; port: number };
   stop(): Promise<void>;
 }
@@ -65,7 +71,14 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     },
   });
   calls.start();
-  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status() });
+  const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger.child({ component: 'webhooks' }));
+  const api = createApi({
+    store, logger: logger.child({ component: 'api' }), recordingsDir: cfg.recordingsDir,
+    defaultCountry: cfg.defaults.country as CountryCode, bodyLimitBytes: cfg.api.bodyLimitBytes,
+    costPerMinute: cfg.reports.costPerMinute, webhooks,
+    live: calls, retention: retentionNotAvailable,
+  });
+  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: api.routers });
   let server: http.Server;
   try {
     server = await listen(app, cfg.http.host, cfg.http.port);
@@ -80,6 +93,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   const abort = new AbortController();
   ami?.start(abort.signal);
   await pbx.start(abort.signal);
+  webhooks.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -90,10 +104,11 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
       await ami?.stop();
       await calls.stop();
       await closeServer(server);
+      await webhooks.stop();
       await db.close();
       logger.info('callrec stopped');
     })();
     return stopping;
   };
-  return { store, rules, pbx, server, calls, address, stop };
+  return { store, rules, pbx, server, calls, webhooks, address, stop };
 }

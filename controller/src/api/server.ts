@@ -1,7 +1,9 @@
-// The HTTP side of the controller: health and readiness now; the API and dashboard mount here.
+// The HTTP side of the controller: health and readiness (unauthenticated), then the routers
+// mounted by main (the API under /api, /metrics); anything else is a JSON 404.
 import http from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { PbxStatus } from '../pbx/port';
+import { jsonErrors, jsonNotFound } from './errors';
 import type { Logger } from '../util/logger';
 
 export interface HttpDeps {
@@ -23,16 +25,21 @@ export function createHttpApp(deps: HttpDeps): Express {
   // so a load balancer does not pull the API while Asterisk restarts.
   app.get('/readyz', async (_req, res) => {
     let db = 'ok';
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([deps.pingDb(), new Promise((_, rej) => setTimeout(() => rej(new Error('timed out')), 2000))]);
+      await Promise.race([deps.pingDb(), new Promise((_, rej) => { timer = setTimeout(() => rej(new Error('timed out')), 2000); })]);
     } catch (e) {
       db = `unavailable: ${(e as Error).message}`;
+    } finally {
+      clearTimeout(timer);
     }
     const ready = db === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', db, pbx: deps.pbxStatus() });
   });
 
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
+  app.use(jsonNotFound);
+  app.use(jsonErrors(deps.logger));
   return app;
 }
 

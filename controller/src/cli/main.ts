@@ -4,10 +4,11 @@ import { explain } from './explain';
 import { flows } from './flows';
 import { install } from './install';
 import { processIo, type CliCommand, type CliIo } from './io';
+import { keys } from './keys';
 import { migrate } from './migrate';
 import { start } from './start';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain, install };
+export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain, install, keys };
 
 function help(io: CliIo): void {
   io.out('usage: callrec <command> [options]\n');

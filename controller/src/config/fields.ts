@@ -92,6 +92,27 @@ const country: Parse<string> = (raw) =>
   typeof raw === 'string' && /^[A-Za-z]{2}$/.test(raw.trim())
     ? { ok: true, value: raw.trim().toUpperCase() } : { ok: false, allowed: 'a two-letter ISO country code such as US or GB' };
 
+const urlList: Parse<string[]> = (raw) => {
+  const allowed = 'a comma-separated list of http:// or https:// URLs';
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
+  if (!items) return { ok: false, allowed };
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') return { ok: false, allowed };
+    if (item.trim() === '') continue;
+    const one = httpUrl(item);
+    if (!one.ok) return { ok: false, allowed };
+    out.push(item.trim());
+  }
+  return { ok: true, value: out };
+};
+
+const decimal = (min: number, max: number): Parse<number> => (raw) => {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  return Number.isFinite(n) && n >= min && n <= max ? { ok: true, value: n } : { ok: false, allowed: `a number from ${min} to ${max}` };
+};
+
 const f = <T>(path: string, env: string, parse: Parse<T>, def: T, doc: string, secret = false): Field<T> =>
   ({ path, env, parse, default: def, doc, secret });
 
@@ -128,6 +149,13 @@ export const FIELDS = [
   f('retention.batchSize', 'CALLREC_RETENTION_BATCH', int(1, 100000), 500, 'Recordings purged per batch'),
   f('retention.standardDays', 'CALLREC_RETENTION_STANDARD_DAYS', int(1, 36500), 180, 'Length of the standard tier in days'),
   f('retention.extendedYears', 'CALLREC_RETENTION_EXTENDED_YEARS', int(1, 100), 7, 'Length of the extended tier in calendar years'),
+  f('api.bodyLimitBytes', 'CALLREC_API_BODY_LIMIT', int(1024, 10485760), 102400, 'Largest JSON request body the API accepts, in bytes (413 above)'),
+  f('webhooks.urls', 'CALLREC_WEBHOOK_URLS', urlList, [] as string[], 'Comma-separated URLs that receive recording.completed/failed/purged'),
+  f('webhooks.secret', 'CALLREC_WEBHOOK_SECRET', anyStr, '', 'HMAC-SHA256 key signing each webhook body (X-Callrec-Signature)', true),
+  f('webhooks.maxAttempts', 'CALLREC_WEBHOOK_MAX_ATTEMPTS', int(1, 50), 10, 'Attempts per delivery before it is marked failed'),
+  f('webhooks.retryBaseMs', 'CALLREC_WEBHOOK_RETRY_BASE_MS', int(10, 3600000), 2000, 'First retry delay; doubles per attempt (capped at 1 hour)'),
+  f('webhooks.timeoutMs', 'CALLREC_WEBHOOK_TIMEOUT_MS', int(100, 120000), 10000, 'Time a receiver has to answer one POST'),
+  f('reports.costPerMinute', 'CALLREC_COST_PER_MINUTE', decimal(0, 1000), 0, 'Storage cost per recorded minute shown in the usage report'),
   f('log.level', 'CALLREC_LOG_LEVEL', oneOf('error', 'warn', 'info', 'debug'), 'info', 'Log level'),
   f('log.format', 'CALLREC_LOG_FORMAT', oneOf('auto', 'json', 'pretty'), 'auto', 'json lines, readable text, or auto (pretty on a terminal)'),
 ] as const;

@@ -10,6 +10,7 @@ export interface Config {
   recordingsDir: string;
   pbxRecordingsDir: string;
   http: { host: string; port: number };
+  api: { bodyLimitBytes: number };
   pbx: PbxKind;
   ari: { url: string; user: string; password: string; app: string };
   ami: { host: string; port: number; user: string; secret: string };
@@ -18,5 +19,7 @@ export interface Config {
   pauseMode: PauseMode;
   defaults: { country: string; language: string };
   retention: { schedule: string; timezone: string; batchSize: number; standardDays: number; extendedYears: number };
+  webhooks: { urls: string[]; secret: string; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
+  reports: { costPerMinute: number };
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty' };
 }

@@ -2,8 +2,12 @@
 import type { Knex } from 'knex';
 import { CallsRepo } from './calls-repo';
 import { EventsRepo } from './events-repo';
+import { KeysRepo } from './keys-repo';
 import { RecordingsRepo } from './recordings-repo';
 import { RulesRepo } from './rules-repo';
+import { ReportsRepo } from './reports-repo';
+import { SearchRepo } from './search-repo';
+import { WebhooksRepo } from './webhooks-repo';
 import type { Db, Dialect } from './db';
 
 export interface Store {
@@ -13,6 +17,10 @@ export interface Store {
   readonly recordings: RecordingsRepo;
   readonly events: EventsRepo;
   readonly rules: RulesRepo;
+  readonly keys: KeysRepo;
+  readonly search: SearchRepo;
+  readonly webhooks: WebhooksRepo;
+  readonly reports: ReportsRepo;
   /** Runs fn with repositories bound to one transaction: all of it is written, or none. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip used by readiness and doctor. */
@@ -27,6 +35,10 @@ export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = 
     recordings: new RecordingsRepo(knex, now),
     events: new EventsRepo(knex, now),
     rules: new RulesRepo(knex, now),
+    keys: new KeysRepo(knex, now),
+    search: new SearchRepo(knex, db.dialect),
+    webhooks: new WebhooksRepo(knex, now),
+    reports: new ReportsRepo(knex, db.dialect),
     transaction: <T>(fn: (tx: Store) => Promise<T>) => knex.transaction((trx) => fn(bind(trx))),
     ping: async () => { await knex.raw('select 1'); },
   });

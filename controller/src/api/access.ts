@@ -1,0 +1,29 @@
+// Who sees what. An agent asking for another agent's recording or call gets the same 404 as for an
+// id that does not exist, so ids cannot be probed to learn which recordings exist.
+import type { ApiKeyRecord } from '../domain/api-keys';
+import type { RecordingRecord } from '../domain/records';
+import type { Store } from '../store';
+import { notFound } from './errors';
+
+export function mayAccessAgent(key: ApiKeyRecord, agent: string | null): boolean {
+  return key.role !== 'agent' || (key.agent !== null && agent === key.agent);
+}
+
+export async function visibleRecording(store: Store, id: number, key: ApiKeyRecord): Promise<RecordingRecord> {
+  const rec = await store.recordings.get(id);
+  if (!rec || !mayAccessAgent(key, rec.agent)) throw notFound();
+  return rec;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** The recording as the API shows it: no file path (the layout of the disk is not the client's business). */
+export function recordingJson(r: RecordingRecord) {
+  return {
+    id: r.id, callId: r.callId, state: r.state, recordMode: r.recordMode, tier: r.tier, channels: r.channels,
+    direction: r.direction, from: r.fromNumber, to: r.toNumber, agent: r.agent, flow: r.flow, campaign: r.campaign,
+    startedAt: iso(r.startedAt), endedAt: iso(r.endedAt), durationMs: r.durationMs, pausedMs: r.pausedMs,
+    sizeBytes: r.sizeBytes, sha256: r.sha256, failureReason: r.failureReason, retainUntil: iso(r.retainUntil),
+    onHold: r.onHold, holdReason: r.holdReason, purgedAt: iso(r.purgedAt),
+  };
+}

@@ -1,0 +1,23 @@
+// API keys as an admin sees them (creation is `callrec keys create`, which prints the key once).
+import type { ApiDeps } from './deps';
+import { ApiError } from './errors';
+import type { ApiRoutes } from './route';
+import { errorResponse, IdParam } from './schemas';
+
+export function keyRoutes(routes: ApiRoutes, deps: ApiDeps): void {
+  routes.add({
+    method: 'get', path: '/keys', tag: 'keys', summary: 'List API keys', roles: ['admin'],
+    responses: { 200: { description: 'Keys by prefix, never the key or its hash' } },
+  }, async ({ res }) => {
+    res.json({ items: await deps.store.keys.list() });
+  });
+
+  routes.add({
+    method: 'delete', path: '/keys/:id', tag: 'keys', summary: 'Revoke an API key', roles: ['admin'], params: IdParam,
+    responses: { 204: { description: 'Revoked' }, 404: errorResponse('No such active key') },
+  }, async ({ params, actor, res }) => {
+    if (!(await deps.store.keys.revoke(params.id))) throw new ApiError(404, 'not-found', `no active key ${params.id}`);
+    deps.logger.info('API key revoked', { keyId: params.id, by: actor });
+    res.status(204).end();
+  });
+}

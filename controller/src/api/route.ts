@@ -1,0 +1,93 @@
+// Declares a route once: the same zod schemas validate the request and describe it in the OpenAPI
+// document, and the roles allowed are part of the declaration (checked before validation, so a
+// forbidden role learns nothing about the route's inputs).
+import { OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { ApiKeyRecord, Role } from '../domain/api-keys';
+import { actorOf } from '../domain/api-keys';
+import { ApiError, type FieldProblem } from './errors';
+
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  path: string;               // express syntax, relative to /api: '/recordings/:id'
+  summary: string;
+  tag: string;
+  roles: readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, ResponseConfig>;
+}
+
+export interface Ctx<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  key: ApiKeyRecord;
+  actor: string;
+  req: Request;
+  res: Response;
+}
+
+type Empty = z.ZodObject<Record<string, never>>;
+
+/** The authenticated key, set by the auth middleware. */
+export function keyOf(res: Response): ApiKeyRecord {
+  const key = res.locals.apiKey as ApiKeyRecord | undefined;
+  if (!key) throw new ApiError(401, 'unauthorized', 'an API key is required');
+  return key;
+}
+
+function validate(part: 'params' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown, problems: FieldProblem[]): unknown {
+  if (!schema) return {};
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    problems.push({ field: [part, ...issue.path.map(String)].join('.'), problem: issue.message });
+  }
+  return undefined;
+}
+
+export class ApiRoutes {
+  readonly router = Router();
+  readonly registry = new OpenAPIRegistry();
+
+  add<P extends z.ZodType = Empty, Q extends z.ZodType = Empty, B extends z.ZodType = Empty>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (ctx: Ctx<z.output<P>, z.output<Q>, z.output<B>>) => Promise<void>,
+  ): void {
+    this.registry.registerPath({
+      method: spec.method,
+      path: `/api${spec.path.replace(/:(\w+)/g, '{$1}')}`,
+      summary: spec.summary,
+      description: `Roles: ${spec.roles.join(', ')}.`,
+      tags: [spec.tag],
+      security: [{ bearer: [] }],
+      request: {
+        ...(spec.params ? { params: spec.params as unknown as z.ZodObject } : {}),
+        ...(spec.query ? { query: spec.query as unknown as z.ZodObject } : {}),
+        ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+      },
+      responses: spec.responses,
+    });
+    this.router[spec.method](spec.path, async (req, res) => {
+      const key = keyOf(res);
+      if (!spec.roles.includes(key.role)) {
+        throw new ApiError(403, 'forbidden', `role ${key.role} may not ${spec.summary.toLowerCase()}`);
+      }
+      const problems: FieldProblem[] = [];
+      const params = validate('params', spec.params, req.params, problems);
+      const query = validate('query', spec.query, req.query, problems);
+      const body = validate('body', spec.body, req.body, problems);
+      if (problems.length > 0) {
+        throw new ApiError(400, 'invalid-request', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
+      }
+      await handler({
+        params: params as z.output<P>, query: query as z.output<Q>, body: body as z.output<B>, key, actor: actorOf(key), req, res,
+      });
+    });
+  }
+}

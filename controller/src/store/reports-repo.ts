@@ -1,0 +1,74 @@
+// Read-only aggregates for the reports: storage per tier and month, and retention runs.
+import type { Knex } from 'knex';
+import type { Tier } from '../domain/records';
+import type { Dialect } from './db';
+import { toBool, toDate, toDateReq, toStr, type Row } from './rows';
+
+export interface UsageRow { month: string; tier: Tier; count: number; durationMs: number; bytes: number }
+
+export interface RetentionRunRecord {
+  id: number;
+  node: string;
+  trigger: string;
+  dryRun: boolean;
+  state: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  scanned: number;
+  purged: number;
+  bytesFreed: number;
+  skippedOnHold: number;
+  missingFiles: number;
+  errors: number;
+  errorDetail: string | null;
+}
+
+/** States in which a recording's file is (or is about to be) on disk. */
+export const STORED_STATES = ['recording', 'paused', 'finalizing', 'completed', 'purging'] as const;
+
+export class ReportsRepo {
+  constructor(private readonly knex: Knex, private readonly dialect: Dialect) {}
+
+  /** Stored recordings grouped by the UTC month they started in and by tier. */
+  async storageUsage(range: { from?: Date; to?: Date } = {}): Promise<UsageRow[]> {
+    const month = this.dialect === 'mysql'
+      ? "date_format(started_at, '%Y-%m')"
+      : "strftime('%Y-%m', started_at / 1000, 'unixepoch')";
+    const q = this.knex('recordings')
+      .select(this.knex.raw(`${month} as month`), 'tier')
+      .count({ n: '*' }).sum({ ms: 'duration_ms' }).sum({ bytes: 'size_bytes' })
+      .whereIn('state', [...STORED_STATES]).whereNotNull('started_at')
+      .groupByRaw(`${month}, tier`).orderByRaw(`${month}, tier`);
+    if (range.from) void q.where('started_at', '>=', range.from);
+    if (range.to) void q.where('started_at', '<', range.to);
+    const rows = (await q) as Row[];
+    return rows.map((r) => ({
+      month: String(r.month), tier: String(r.tier) as Tier, count: Number(r.n), durationMs: Number(r.ms ?? 0), bytes: Number(r.bytes ?? 0),
+    }));
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const rows = (await this.knex('recordings').select('state').count({ n: '*' }).groupBy('state')) as Row[];
+    return Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
+  }
+
+  async retentionRuns(limit: number): Promise<RetentionRunRecord[]> {
+    const rows = (await this.knex('retention_runs').orderBy('id', 'desc').limit(limit)) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      node: String(r.node),
+      trigger: String(r.trigger),
+      dryRun: toBool(r.dry_run),
+      state: String(r.state),
+      startedAt: toDateReq(r.started_at),
+      finishedAt: toDate(r.finished_at),
+      scanned: Number(r.scanned),
+      purged: Number(r.purged),
+      bytesFreed: Number(r.bytes_freed),
+      skippedOnHold: Number(r.skipped_on_hold),
+      missingFiles: Number(r.missing_files),
+      errors: Number(r.errors),
+      errorDetail: toStr(r.error_detail),
+    }));
+  }
+}

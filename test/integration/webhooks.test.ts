@@ -1,0 +1,112 @@
+// Webhook delivery against a local receiver: a failure then a success carry one idempotency key,
+// a resync re-sends that same key, and a receiver that never answers 2xx ends as failed.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webhookFailures } from '../../controller/src/metrics';
+import { idempotencyKey } from '../../controller/src/webhooks/publisher';
+import { verifySignature } from '../../controller/src/webhooks/signer';
+import { WebhookWorker } from '../../controller/src/webhooks/worker';
+import { startApi, type ApiHarness } from '../helpers/api';
+import { STORE_KINDS } from '../helpers/db';
+
+interface Hit { headers: http.IncomingHttpHeaders; body: string }
+
+async function receiver(answers: number[]): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
+  const hits: Hit[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      hits.push({ headers: req.headers, body });
+      res.statusCode = answers[Math.min(hits.length - 1, answers.length - 1)] as number;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, hits, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }) };
+}
+
+async function until(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
+  let h: ApiHarness;
+  let worker: WebhookWorker;
+  let rx: Awaited<ReturnType<typeof receiver>>;
+  const SECRET = 'whsec-test';
+
+  beforeAll(async () => {
+    rx = await receiver([503, 200]);
+    h = await startApi(kind, (store, logger) => {
+      worker = new WebhookWorker(store, { node: 'pbx1', urls: [rx.url], secret: SECRET, maxAttempts: 5, retryBaseMs: 30, timeoutMs: 2000, pollMs: 20 }, logger);
+      return { webhooks: worker };
+    });
+    worker.start();
+  });
+  afterAll(async () => { await worker.stop(); await h.close(); await rx.close(); });
+
+  it('retries a failed delivery, then succeeds with the same idempotency key and a valid signature', async () => {
+    const rec = await h.addRecording();
+    const [d] = await worker.publish(rec.id, 'recording.completed');
+    await until(async () => (await h.store.webhooks.get(d?.id ?? 0))?.state === 'delivered');
+    expect(rx.hits.map((x) => [x.headers['x-callrec-attempt'], x.headers['idempotency-key']])).toEqual([
+      ['1', idempotencyKey(rec.id, 'recording.completed')], ['2', idempotencyKey(rec.id, 'recording.completed')],
+    ]);
+    for (const hit of rx.hits) {
+      expect(verifySignature(SECRET, String(hit.headers['x-callrec-timestamp']), hit.body, String(hit.headers['x-callrec-signature']))).toBe(true);
+      expect(JSON.parse(hit.body)).toMatchObject({ event: 'recording.completed', recording: { id: rec.id, from: '+13105550100' } });
+    }
+    expect(verifySignature('other-secret', String(rx.hits[0]?.headers['x-callrec-timestamp']), rx.hits[0]?.body ?? '', String(rx.hits[0]?.headers['x-callrec-signature']))).toBe(false);
+    expect(await h.store.webhooks.get(d?.id ?? 0)).toMatchObject({ state: 'delivered', attempts: 2, lastStatus: 200, lastError: null });
+
+    const resync = await h.send('POST', `/api/recordings/${rec.id}/resync`, h.keys.supervisor);
+    expect(resync.status).toBe(202);
+    await until(() => rx.hits.length === 3);
+    expect(rx.hits[2]?.headers['idempotency-key']).toBe(idempotencyKey(rec.id, 'recording.completed'));
+    expect((await h.store.events.forRecording(rec.id)).map((e) => [e.type, e.actor])).toEqual([['resynced', 'lead (supervisor)']]);
+    const detail = await (await h.get(`/api/recordings/${rec.id}`, h.keys.admin)).json() as { webhooks: Array<{ state: string }> };
+    expect(detail.webhooks.map((w) => w.state)).toEqual(['delivered', expect.stringMatching(/pending|delivered/)]);
+  });
+
+  it('refuses to resync a recording still in progress', async () => {
+    const rec = await h.addRecording({ state: 'recording' });
+    const r = await h.send('POST', `/api/recordings/${rec.id}/resync`, h.keys.admin);
+    expect(r.status).toBe(409);
+    expect(await r.json()).toMatchObject({ error: 'not-finished' });
+  });
+});
+
+describe('a receiver that never accepts', () => {
+  it('gives up after the attempt limit, counting the failures', async () => {
+    const rx = await receiver([500]);
+    let worker: WebhookWorker | undefined;
+    const h = await startApi('sqlite', (store, logger) => {
+      worker = new WebhookWorker(store, { node: 'pbx1', urls: [rx.url], secret: '', maxAttempts: 3, retryBaseMs: 10, timeoutMs: 2000, pollMs: 10 }, logger);
+      return { webhooks: worker };
+    });
+    const w = worker as WebhookWorker;
+    const gaveUp = async () => (await webhookFailures.get()).values.find((v) => v.labels.final === 'true')?.value ?? 0;
+    const before = await gaveUp();
+    try {
+      w.start();
+      const rec = await h.addRecording();
+      const [d] = await w.publish(rec.id, 'recording.failed');
+      await until(async () => (await h.store.webhooks.get(d?.id ?? 0))?.state === 'failed');
+      expect(rx.hits).toHaveLength(3);
+      expect(rx.hits[0]?.headers['x-callrec-signature']).toBeUndefined();
+      expect(await h.store.webhooks.get(d?.id ?? 0)).toMatchObject({ attempts: 3, lastStatus: 500, lastError: 'HTTP 500', nextAttemptAt: null });
+      expect(await gaveUp()).toBe(before + 1);
+      expect(h.logs.join('\n')).toContain('webhook delivery gave up');
+    } finally {
+      await w.stop();
+      await h.close();
+      await rx.close();
+    }
+  });
+});
