@@ -4,6 +4,7 @@ import type { Config } from './config/types';
 import { redactUrl } from './config/load';
 import { closeServer, createHttpApp, listen } from './api/server';
 import { createPbxPort } from './pbx/create';
+import { startRetentionSchedule } from './retention/schedule';
 import type { PbxPort } from './pbx/port';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
@@ -50,12 +51,14 @@ export async function startController(cfg: Config, logger: Logger): Promise<Cont
 
   const abort = new AbortController();
   await pbx.start(abort.signal);
+  const retention = startRetentionSchedule(cfg, store, logger);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       logger.info('callrec stopping');
       abort.abort();
+      await retention.stop();
       await pbx.stop();
       await closeServer(server);
       await db.close();

@@ -2,9 +2,10 @@
 import { doctor } from './doctor';
 import { processIo, type CliCommand, type CliIo } from './io';
 import { migrate } from './migrate';
+import { retention } from './retention';
 import { start } from './start';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor };
+export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, retention };
 
 function help(io: CliIo): void {
   io.out('usage: callrec <command> [options]\n');

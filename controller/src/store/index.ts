@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { CallsRepo } from './calls-repo';
 import { EventsRepo } from './events-repo';
 import { RecordingsRepo } from './recordings-repo';
+import { RetentionRepo } from './retention-repo';
+import { RetentionRunsRepo } from './retention-runs-repo';
 import type { Db, Dialect } from './db';
 
 export interface Store {
@@ -11,6 +13,8 @@ export interface Store {
   readonly calls: CallsRepo;
   readonly recordings: RecordingsRepo;
   readonly events: EventsRepo;
+  readonly retention: RetentionRepo;
+  readonly retentionRuns: RetentionRunsRepo;
   /** Runs fn with repositories bound to one transaction: all of it is written, or none. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip used by readiness and doctor. */
@@ -24,6 +28,8 @@ export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = 
     calls: new CallsRepo(knex, now),
     recordings: new RecordingsRepo(knex, now),
     events: new EventsRepo(knex, now),
+    retention: new RetentionRepo(knex, db.dialect, now),
+    retentionRuns: new RetentionRunsRepo(knex, db.dialect, now),
     transaction: <T>(fn: (tx: Store) => Promise<T>) => knex.transaction((trx) => fn(bind(trx))),
     ping: async () => { await knex.raw('select 1'); },
   });
