@@ -3,12 +3,14 @@
 import type { Knex } from 'knex';
 import * as initial from './20261122000001_initial';
 import * as policy from './20261122000002_policy';
+import * as retention from './20261122000003_retention';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122000001_initial', initial],
   ['20261122000002_policy', policy],
+  ['20261122000003_retention', retention],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -4,13 +4,14 @@ import type { Config } from './config/types';
 import { redactUrl } from './config/load';
 import type { CountryCode } from 'libphonenumber-js';
 import { createApi } from './api/app';
-import { retentionNotAvailable } from './api/placeholders';
+import { createRetentionActions } from './retention/actions';
 import { closeServer, createHttpApp, listen } from './api/server';
 import { CallRegistry } from './calls/registry';
 import { AmiClient, AmiMixMonitorControl } from './pbx/asterisk/ami';
 import type { MixMonitorControl } from './pbx/asterisk/mixmonitor-control';
 import { createPbxPort } from './pbx/create';
 import type { PolicyEngine } from './policy/types';
+import { startRetentionSchedule } from './retention/schedule';
 import type { PbxPort } from './pbx/port';
 import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
@@ -76,7 +77,8 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     store, logger: logger.child({ component: 'api' }), recordingsDir: cfg.recordingsDir,
     defaultCountry: cfg.defaults.country as CountryCode, bodyLimitBytes: cfg.api.bodyLimitBytes,
     costPerMinute: cfg.reports.costPerMinute, webhooks,
-    live: calls, retention: retentionNotAvailable,
+    live: calls,
+    retention: createRetentionActions(store, { root: cfg.recordingsDir, lengths: cfg.retention, logger: logger.child({ component: 'retention' }), batchSize: cfg.retention.batchSize }),
   });
   const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: api.routers });
   let server: http.Server;
@@ -94,12 +96,14 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   ami?.start(abort.signal);
   await pbx.start(abort.signal);
   webhooks.start();
+  const retention = startRetentionSchedule(cfg, store, logger);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       logger.info('callrec stopping');
       abort.abort();
+      await retention.stop();
       await pbx.stop();
       await ami?.stop();
       await calls.stop();

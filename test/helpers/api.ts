@@ -14,7 +14,8 @@ import { createStore, migrateLatest, openDb, type Db, type Store } from '../../c
 import type { NewRecording } from '../../controller/src/store/recordings-repo';
 import { createLogger } from '../../controller/src/util/logger';
 import { FakeLive } from '../fakes/live';
-import { StoreRetention } from '../fakes/retention';
+import { createRetentionActions } from '../../controller/src/retention/actions';
+import { DEFAULT_TIER_LENGTHS } from '../../controller/src/domain/tiers';
 import { createTestDb, type TestDb } from './db';
 
 export interface ApiHarness {
@@ -47,7 +48,7 @@ export async function startApi(
   const live = new FakeLive();
   const deps: ApiDeps = {
     store, logger, recordingsDir: root, defaultCountry: 'US', bodyLimitBytes: 2048, costPerMinute: 0.01,
-    live, retention: new StoreRetention(store),
+    live, retention: createRetentionActions(store, { root, lengths: DEFAULT_TIER_LENGTHS, logger }),
     webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: 'none configured' } }) },
     ...(typeof over === 'function' ? over(store, logger) : over),
   };

@@ -44,6 +44,8 @@ describe.each(STORE_KINDS)('API roles on %s', (kind) => {
 
   it.each(cases)('%s %s as %s -> %i', async (method, path, who, status, body) => {
     const rec = await h.addRecording({ agent: '201' });
+    // Releasing needs a hold to release (the retention module answers 409 otherwise).
+    if (path.endsWith('/release')) expect((await h.send('POST', `/api/recordings/${rec.id}/hold`, h.keys.admin, { reason: 'case 1' })).status).toBe(200);
     const p = path.replace('{id}', String(rec.id)).replace('{call}', '7');
     const key = who === 'none' ? undefined : h.keys[who];
     const res = method === 'GET' ? await h.get(p, key) : await h.send(method, p, key ?? '', body);

@@ -89,8 +89,8 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     const rec = await visibleRecording(store, params.id, key);
     if (rec.onHold) throw new ApiError(409, 'on-hold', `recording ${rec.id} is on hold; release it first`);
     const reason = body.reason ?? 'deleted through the API';
+    // The retention module writes the audit row with the tombstone, in one transaction.
     const after = unwrap(await deps.retention.deleteEarly(rec.id, reason, actor));
-    await store.events.append({ callId: rec.callId, recordingId: rec.id, type: 'deleted', actor, detail: { reason, via: 'api' } });
     res.json(recordingJson(after));
   });
 
@@ -102,7 +102,6 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     const reason = body.reason ?? 'released through the API';
     const act = path === 'hold' ? deps.retention.hold.bind(deps.retention) : deps.retention.release.bind(deps.retention);
     const after = unwrap(await act(rec.id, reason, actor));
-    await store.events.append({ callId: rec.callId, recordingId: rec.id, type, actor, detail: { reason, via: 'api' } });
     res.json(recordingJson(after));
   });
   holdLike('hold', 'Put a recording on litigation hold', 'held');
@@ -115,7 +114,6 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     const rec = await visibleRecording(store, params.id, key);
     recordingIsGone(rec);
     const after = unwrap(await deps.retention.setTier(rec.id, body.tier, actor));
-    await store.events.append({ callId: rec.callId, recordingId: rec.id, type: 'tier-changed', actor, detail: { from: rec.tier, to: body.tier, via: 'api' } });
     res.json(recordingJson(after));
   });
 

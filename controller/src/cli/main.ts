@@ -6,9 +6,10 @@ import { install } from './install';
 import { processIo, type CliCommand, type CliIo } from './io';
 import { keys } from './keys';
 import { migrate } from './migrate';
+import { retention } from './retention';
 import { start } from './start';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain, install, keys };
+export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain, install, keys, retention };
 
 function help(io: CliIo): void {
   io.out('usage: callrec <command> [options]\n');

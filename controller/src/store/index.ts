@@ -8,6 +8,9 @@ import { RulesRepo } from './rules-repo';
 import { ReportsRepo } from './reports-repo';
 import { SearchRepo } from './search-repo';
 import { WebhooksRepo } from './webhooks-repo';
+
+import { RetentionRepo } from './retention-repo';
+import { RetentionRunsRepo } from './retention-runs-repo';
 import type { Db, Dialect } from './db';
 
 export interface Store {
@@ -21,6 +24,9 @@ export interface Store {
   readonly search: SearchRepo;
   readonly webhooks: WebhooksRepo;
   readonly reports: ReportsRepo;
+
+  readonly retention: RetentionRepo;
+  readonly retentionRuns: RetentionRunsRepo;
   /** Runs fn with repositories bound to one transaction: all of it is written, or none. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip used by readiness and doctor. */
@@ -39,6 +45,9 @@ export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = 
     search: new SearchRepo(knex, db.dialect),
     webhooks: new WebhooksRepo(knex, now),
     reports: new ReportsRepo(knex, db.dialect),
+
+    retention: new RetentionRepo(knex, db.dialect, now),
+    retentionRuns: new RetentionRunsRepo(knex, db.dialect, now),
     transaction: <T>(fn: (tx: Store) => Promise<T>) => knex.transaction((trx) => fn(bind(trx))),
     ping: async () => { await knex.raw('select 1'); },
   });

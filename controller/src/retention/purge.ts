@@ -1,0 +1,78 @@
+// The one purge path, shared by the nightly run, early deletion and month-wide deletion:
+// claim (row -> purging, hold re-checked) -> delete the file -> tombstone (row -> purged + event).
+// A crash between any two steps leaves rows in `purging`, which the next run finishes.
+import type { Claim, PurgeCandidate, Tombstone } from '../store/retention-repo';
+import type { Store } from '../store';
+import { mapLimited, removeFile, resolveInRoot } from './files';
+
+export interface PurgeHooks {
+  /** Called after the files of a batch are gone and before the rows say so (tests crash here). */
+  afterDelete?(ids: readonly number[]): void | Promise<void>;
+}
+
+export interface BatchCounts {
+  purged: number;
+  bytesFreed: number;
+  missingFiles: number;
+  /** Lost to a hold placed (or another writer) between reading and claiming. */
+  lost: number;
+  errors: Array<{ id: number; detail: string }>;
+}
+
+export interface PurgeOptions {
+  dryRun: boolean;
+  eventType: 'purged' | 'deleted';
+  /** Claim only rows still expired at this instant (the run); null for user deletions. */
+  expiredAsOf: Date | null;
+  /** The rows are already `purging` (left by an interrupted purge): skip the claim. */
+  resumed?: boolean;
+  hooks?: PurgeHooks;
+}
+
+export const emptyCounts = (): BatchCounts => ({ purged: 0, bytesFreed: 0, missingFiles: 0, lost: 0, errors: [] });
+
+const UNLINK_WIDTH = 16;
+
+export async function purgeRows(store: Store, root: string, rows: readonly PurgeCandidate[], claim: Claim, opts: PurgeOptions): Promise<BatchCounts> {
+  const counts = emptyCounts();
+  const valid: PurgeCandidate[] = [];
+  for (const r of rows) {
+    const where = resolveInRoot(root, r.filePath);
+    if (where.ok) valid.push(r); else counts.errors.push({ id: r.id, detail: where.detail });
+  }
+  let mine = valid;
+  if (!opts.dryRun) {
+    if (opts.resumed) {
+      await store.retention.adopt(valid.map((r) => r.id), claim.runId ?? 0);
+    } else {
+      const got = new Set(await store.retention.claim(valid.map((r) => r.id), claim, opts.expiredAsOf));
+      mine = valid.filter((r) => got.has(r.id));
+      counts.lost = valid.length - mine.length;
+    }
+  }
+  const outcomes = await mapLimited(mine, UNLINK_WIDTH, (r) => removeFile(root, r.filePath, opts.dryRun));
+  if (!opts.dryRun) await opts.hooks?.afterDelete?.(mine.map((r) => r.id));
+  const stones: Tombstone[] = [];
+  mine.forEach((r, i) => {
+    const o = outcomes[i];
+    if (!o || o.kind === 'error') {
+      // The row stays `purging` pointing at a file that still exists: the next run retries it.
+      counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
+      return;
+    }
+    const bytes = o.kind === 'deleted' ? o.bytes : 0;
+    stones.push({ id: r.id, callId: r.callId, bytesFreed: bytes, missing: o.kind === 'missing', resumedFrom: opts.resumed ? r.purgeRunId : null });
+    counts.bytesFreed += bytes;
+    if (o.kind === 'missing') counts.missingFiles += 1;
+  });
+  counts.purged = opts.dryRun ? stones.length : await store.retention.tombstone(stones, claim, opts.eventType);
+  return counts;
+}
+
+export function addCounts(into: BatchCounts, b: BatchCounts): void {
+  into.purged += b.purged;
+  into.bytesFreed += b.bytesFreed;
+  into.missingFiles += b.missingFiles;
+  into.lost += b.lost;
+  into.errors.push(...b.errors);
+}

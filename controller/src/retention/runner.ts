@@ -1,0 +1,132 @@
+// One retention run: take the lock, finish what an interrupted run left, purge expired unheld
+// recordings in batches (oldest first), and record the counters in retention_runs.
+import crypto from 'node:crypto';
+import { retainUntil, type TierLengths } from '../domain/tiers';
+import type { Store } from '../store';
+import { PURGEABLE, type Claim, type Cursor } from '../store/retention-repo';
+import type { RetentionRun, RunTrigger } from '../store/retention-runs-repo';
+import type { Logger } from '../util/logger';
+import { addCounts, emptyCounts, purgeRows, type BatchCounts, type PurgeHooks } from './purge';
+
+export interface RetentionDeps {
+  root: string;
+  node: string;
+  lengths: TierLengths;
+  batchSize: number;
+  logger: Logger;
+  now?: () => Date;
+  hooks?: PurgeHooks;
+  /** SQLite lock lifetime, renewed every batch; a dead holder's lock lapses after it. */
+  lockTtlMs?: number;
+  /** An early deletion still `purging` after this long is taken to have died. */
+  staleEarlyDeleteMs?: number;
+}
+
+export interface RunOptions {
+  trigger: RunTrigger; dryRun?: boolean; limit?: number;
+  /** Stops between batches (controller shutdown); what is done so far is recorded. */
+  signal?: AbortSignal;
+}
+export type RunOutcome = { kind: 'locked'; holder: string } | { kind: 'done'; run: RetentionRun };
+
+interface Ctx {
+  store: Store; deps: RetentionDeps; dryRun: boolean; runId: number; claim: Claim; asOf: Date;
+  counts: BatchCounts; scanned: number; left: number; renew: () => Promise<void>; signal?: AbortSignal;
+}
+
+export async function runRetention(store: Store, deps: RetentionDeps, opts: RunOptions): Promise<RunOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const owner = `${deps.node}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const attempt = await store.retentionRuns.tryLock(owner, deps.lockTtlMs ?? 10 * 60_000);
+  if (!attempt.ok) {
+    deps.logger.warn('retention run not started: another run holds the lock', { holder: attempt.holder, trigger: opts.trigger });
+    return { kind: 'locked', holder: attempt.holder };
+  }
+  const dryRun = opts.dryRun ?? false;
+  const runId = await store.retentionRuns.start(deps.node, opts.trigger, dryRun);
+  const ctx: Ctx = {
+    store, deps, dryRun, runId, asOf: now(), counts: emptyCounts(), scanned: 0, left: opts.limit ?? Number.POSITIVE_INFINITY,
+    claim: { runId, by: `retention-run:${runId}`, reason: 'retention expired' }, renew: () => attempt.lock.renew(), signal: opts.signal,
+  };
+  deps.logger.info('retention run started', { runId, trigger: opts.trigger, dryRun, limit: opts.limit ?? null });
+  try {
+    if (!dryRun) await store.retentionRuns.failInterrupted(runId);
+    await resumeStuck(ctx, now);
+    await assignMissingRetainUntil(ctx);
+    for (const state of PURGEABLE) await purgeExpired(ctx, state);
+    const held = await store.retention.countHeldExpired(ctx.asOf);
+    const totals = { ...summary(ctx), skippedOnHold: held + ctx.counts.lost, scanned: ctx.scanned + held };
+    const stopped = ctx.signal?.aborted ? ['stopped early: the controller is shutting down'] : [];
+    const detail = [...stopped, ...ctx.counts.errors.slice(0, 20).map((e) => `#${e.id}: ${e.detail}`)].join('\n') || null;
+    await store.retentionRuns.finish(runId, 'finished', totals, detail);
+    deps.logger.info('retention run finished', { runId, dryRun, ...totals });
+    for (const e of ctx.counts.errors) deps.logger.error('retention could not purge a recording', { runId, recordingId: e.id, detail: e.detail });
+  } catch (e) {
+    await store.retentionRuns.finish(runId, 'failed', summary(ctx), (e as Error).message).catch(() => undefined);
+    deps.logger.error('retention run failed', { runId, error: (e as Error).message });
+    throw e;
+  } finally {
+    await attempt.lock.release();
+  }
+  return { kind: 'done', run: (await store.retentionRuns.get(runId)) as RetentionRun };
+}
+
+function summary(ctx: Ctx) {
+  const c = ctx.counts;
+  return { scanned: ctx.scanned, purged: c.purged, bytesFreed: c.bytesFreed, skippedOnHold: c.lost, missingFiles: c.missingFiles, errors: c.errors.length };
+}
+
+/** Rows an interrupted purge left in `purging`: their claim stands, finish them (file gone or not). */
+async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
+  const staleBefore = new Date(now().getTime() - (ctx.deps.staleEarlyDeleteMs ?? 5 * 60_000));
+  let afterId = 0;
+  for (;;) {
+    const rows = await ctx.store.retention.stuckPurging(ctx.runId, staleBefore, ctx.deps.batchSize, afterId);
+    if (rows.length === 0) return;
+    afterId = rows[rows.length - 1]?.id ?? afterId;
+    ctx.deps.logger.info('retention finishing an interrupted purge', { runId: ctx.runId, recordings: rows.length });
+    ctx.scanned += rows.length;
+    addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, eventType: 'purged', expiredAsOf: null, resumed: true, hooks: ctx.deps.hooks }));
+  }
+}
+
+/**
+ * A finished recording without retain_until would be kept forever by accident: give it one from
+ * its tier (a dry run only counts what that would make purgeable now).
+ */
+async function assignMissingRetainUntil(ctx: Ctx): Promise<void> {
+  let afterId = 0;
+  for (;;) {
+    const rows = await ctx.store.retention.withoutRetainUntil(ctx.deps.batchSize, afterId);
+    if (rows.length === 0) return;
+    afterId = rows[rows.length - 1]?.id ?? afterId;
+    const due = [];
+    for (const r of rows) {
+      const until = retainUntil(r.endedAt, r.tier, ctx.deps.lengths);
+      if (!ctx.dryRun) await ctx.store.retention.setRetainUntil(r.id, until);
+      else if (until <= ctx.asOf && r.onHold) ctx.counts.lost += 1;
+      else if (until <= ctx.asOf) due.push(r);
+    }
+    if (ctx.dryRun && due.length > 0) {
+      ctx.scanned += due.length;
+      addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, due, ctx.claim, { dryRun: true, eventType: 'purged', expiredAsOf: ctx.asOf }));
+    }
+  }
+}
+
+async function purgeExpired(ctx: Ctx, state: (typeof PURGEABLE)[number]): Promise<void> {
+  let cursor: Cursor | null = null;
+  while (ctx.left > 0 && !ctx.signal?.aborted) {
+    const rows = await ctx.store.retention.expired(state, ctx.asOf, Math.min(ctx.deps.batchSize, ctx.left), cursor);
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1];
+    cursor = last?.retainUntil ? { retainUntil: last.retainUntil, id: last.id } : null;
+    ctx.scanned += rows.length;
+    ctx.left -= rows.length;
+    const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, eventType: 'purged', expiredAsOf: ctx.asOf, hooks: ctx.deps.hooks });
+    addCounts(ctx.counts, b);
+    await ctx.renew();
+    ctx.deps.logger.debug('retention batch', { runId: ctx.runId, state, purged: b.purged, missing: b.missingFiles, errors: b.errors.length });
+    if (!cursor) return;
+  }
+}

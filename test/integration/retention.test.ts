@@ -1,0 +1,246 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createRetentionActions } from '../../controller/src/retention/actions';
+import { runRetention, type RetentionDeps, type RunOutcome } from '../../controller/src/retention/runner';
+import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import { createLogger } from '../../controller/src/util/logger';
+import type { Tier } from '../../controller/src/domain/records';
+import { retainUntil } from '../../controller/src/domain/tiers';
+import { createTestDb, STORE_KINDS, type TestDb } from '../helpers/db';
+
+const DAY = 86_400_000;
+const NOW = new Date('2027-06-15T03:00:00Z');
+const logger = createLogger({ level: 'error', format: 'json', stream: new PassThrough().resume() });
+
+describe.each(STORE_KINDS)('retention on %s', (kind) => {
+  let tdb: TestDb;
+  let db: Db;
+  let store: Store;
+  let root: string;
+  let callId: number;
+  let seq = 0;
+
+  beforeAll(async () => {
+    tdb = await createTestDb(kind);
+    db = openDb(tdb.url);
+    await migrateLatest(db.knex);
+    store = createStore(db);
+    const call = await store.calls.insert({
+      node: 'pbx1', pbx: 'asterisk', pbxCallId: 'ret.1', direction: 'inbound', flow: null, applet: null, campaign: null,
+      fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done',
+      recordMode: 'from-answer', consentMode: 'none', decision: null, startedAt: new Date('2020-01-01T00:00:00Z'),
+    });
+    callId = call.id;
+  });
+  afterAll(async () => { await db.close(); await tdb.drop(); });
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ret-'));
+    await db.knex('recording_events').delete();
+    await db.knex('recordings').delete();
+    await db.knex('retention_runs').delete();
+    await db.knex('locks').delete();
+  });
+
+  const deps = (over: Partial<RetentionDeps> = {}): RetentionDeps =>
+    ({ root, node: 'pbx1', lengths: { standardDays: 180, extendedYears: 7 }, batchSize: 3, logger, now: () => NOW, ...over });
+
+  /** A finished recording that ended `agoDays` before NOW, with its real file on disk. */
+  async function seed(agoDays: number, opts: { tier?: Tier; hold?: boolean; state?: 'completed' | 'failed'; file?: boolean; filePath?: string } = {}) {
+    const tier = opts.tier ?? 'standard';
+    const ended = new Date(NOW.getTime() - agoDays * DAY);
+    const filePath = opts.filePath ?? `2027/01/01/rec-${++seq}.wav`;
+    const rec = await store.recordings.insert({
+      callId, state: opts.state ?? 'completed', filePath, recordMode: 'from-answer', tier, channels: 1, beep: false,
+      direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null, startedAt: new Date(ended.getTime() - 60_000),
+    });
+    await store.recordings.update(rec.id, { endedAt: ended, sizeBytes: 1000, retainUntil: retainUntil(ended, tier) });
+    if (opts.file !== false && !path.isAbsolute(filePath) && !filePath.includes('..')) {
+      fs.mkdirSync(path.dirname(path.join(root, filePath)), { recursive: true });
+      fs.writeFileSync(path.join(root, filePath), Buffer.alloc(1000));
+    }
+    if (opts.hold) await db.knex('recordings').where({ id: rec.id }).update({ on_hold: true, hold_reason: 'case 42', hold_by: 'legal' });
+    return rec.id;
+  }
+
+  const stateOf = async (id: number) => (await store.recordings.get(id))?.state;
+  const fileOf = async (id: number) => fs.existsSync(path.join(root, (await store.recordings.get(id))?.filePath ?? 'none'));
+  const done = (o: RunOutcome) => { if (o.kind !== 'done') throw new Error(`locked by ${o.holder}`); return o.run; };
+
+  /** No row points at a missing file without a tombstone; no file exists without its live row. */
+  async function expectConsistent() {
+    const rows = await db.knex('recordings').select('id', 'state', 'file_path', 'purged_at', 'purge_run_id');
+    for (const r of rows as Array<{ id: number; state: string; file_path: string; purged_at: unknown }>) {
+      const exists = fs.existsSync(path.join(root, r.file_path));
+      if (r.state === 'purged') { expect(exists).toBe(false); expect(r.purged_at).not.toBeNull(); } else expect([r.id, exists]).toEqual([r.id, true]);
+    }
+    const files = fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.wav'));
+    const live = new Set((rows as Array<{ state: string; file_path: string }>).filter((r) => r.state !== 'purged').map((r) => r.file_path));
+    for (const f of files) expect(live.has(f)).toBe(true);
+  }
+
+  it('purges expired standard recordings with a tombstone and an audit event, keeps the rest', async () => {
+    const expired = [await seed(181), await seed(200), await seed(400)];
+    const young = await seed(179);
+    const extended = await seed(6 * 365, { tier: 'extended' });
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run).toMatchObject({ state: 'finished', purged: 3, bytesFreed: 3000, missingFiles: 0, errors: 0, skippedOnHold: 0, dryRun: false });
+    for (const id of expired) {
+      const r = await store.recordings.get(id);
+      expect(r).toMatchObject({ state: 'purged', purgeRunId: run.id, bytesFreed: 1000, purgedBy: `retention-run:${run.id}` });
+      expect(await store.events.forRecording(id)).toEqual([expect.objectContaining({ type: 'purged', actor: `retention-run:${run.id}` })]);
+    }
+    expect([await stateOf(young), await fileOf(young), await stateOf(extended), await fileOf(extended)]).toEqual(['completed', true, 'completed', true]);
+    await expectConsistent();
+  });
+
+  it('keeps the extended tier until 7 calendar years, then purges it', async () => {
+    const kept = await seed(7 * 365, { tier: 'extended' });          // 7 x 365 days < 7 calendar years (leap days)
+    const gone = await seed(7 * 365 + 3, { tier: 'extended' });
+    done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect([await stateOf(kept), await fileOf(kept), await stateOf(gone), await fileOf(gone)]).toEqual(['completed', true, 'purged', false]);
+  });
+
+  it('never purges a held recording, however old, and counts it', async () => {
+    const held = await seed(3000, { hold: true });
+    const heldExt = await seed(3000, { tier: 'extended', hold: true });
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run).toMatchObject({ purged: 0, skippedOnHold: 2 });
+    expect([await stateOf(held), await fileOf(held), await stateOf(heldExt), await fileOf(heldExt)]).toEqual(['completed', true, 'completed', true]);
+  });
+
+  it('purges failed recordings on the same schedule, and gives a retain_until to rows without one', async () => {
+    const failed = await seed(200, { state: 'failed' });
+    const noDate = await seed(300);
+    await db.knex('recordings').where({ id: noDate }).update({ retain_until: null });
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run.purged).toBe(2);
+    expect([await stateOf(failed), await stateOf(noDate)]).toEqual(['purged', 'purged']);
+  });
+
+  it('dry-run changes nothing and reports the counts the real run then produces', async () => {
+    for (const d of [181, 190, 250, 300]) await seed(d);
+    await seed(200, { hold: true });
+    await seed(220, { file: false });
+    const noDate = await seed(500);
+    await db.knex('recordings').where({ id: noDate }).update({ retain_until: null });
+    await seed(10);
+    const before = await db.knex('recordings').select().orderBy('id');
+    const dry = done(await runRetention(store, deps(), { trigger: 'cli', dryRun: true }));
+    expect(await db.knex('recordings').select().orderBy('id')).toEqual(before);
+    expect(await db.knex('recording_events').count({ n: '*' })).toEqual([{ n: 0 }]);
+    const real = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    const counts = (r: typeof dry) => [r.scanned, r.purged, r.bytesFreed, r.skippedOnHold, r.missingFiles, r.errors];
+    expect(counts(dry)).toEqual(counts(real));
+    expect(counts(real)).toEqual([7, 6, 5000, 1, 1, 0]);
+    expect(dry.dryRun).toBe(true);
+  });
+
+  it('records a missing file as such and an escaping path as an error, without stopping', async () => {
+    const missing = await seed(200, { file: false });
+    const escape = await seed(200, { filePath: '../../etc/passwd' });
+    const absolute = await seed(200, { filePath: '/etc/hostname' });
+    const fine = await seed(200);
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run).toMatchObject({ purged: 2, missingFiles: 1, errors: 2, state: 'finished' });
+    expect(run.errorDetail).toContain('escapes the recordings root');
+    expect(await store.recordings.get(missing)).toMatchObject({ state: 'purged', bytesFreed: 0, purgeReason: 'retention expired (file already missing)' });
+    expect([await stateOf(escape), await stateOf(absolute), await stateOf(fine)]).toEqual(['completed', 'completed', 'purged']);
+  });
+
+  it('ends consistent after a run killed between deleting files and updating rows', async () => {
+    const ids = [];
+    for (let i = 0; i < 7; i++) ids.push(await seed(200 + i));
+    let batches = 0;
+    const crash = { afterDelete: () => { if (++batches === 2) throw new Error('killed'); } };
+    await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
+    const states = await Promise.all(ids.map(stateOf));
+    expect(states.filter((s) => s === 'purging')).toHaveLength(3);   // the killed batch: files gone, rows not yet
+    const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
+    expect(rerun).toMatchObject({ purged: 4, missingFiles: 3, errors: 0 });
+    expect(await Promise.all(ids.map(stateOf))).toEqual(ids.map(() => 'purged'));
+    await expectConsistent();
+    const first = (await store.retentionRuns.recent(5)).find((r) => r.id !== rerun.id);
+    expect(first).toMatchObject({ state: 'failed' });
+  });
+
+  it('lets exactly one of two concurrent runs purge, and purges each recording once', async () => {
+    const ids = [];
+    for (let i = 0; i < 12; i++) ids.push(await seed(200 + i));
+    const db2 = openDb(tdb.url);
+    try {
+      const outcomes = await Promise.all([runRetention(store, deps(), { trigger: 'cron' }), runRetention(createStore(db2), deps(), { trigger: 'cli' })]);
+      expect(outcomes.map((o) => o.kind).sort()).toEqual(['done', 'locked']);
+      const again = done(await runRetention(createStore(db2), deps(), { trigger: 'cli' }));
+      expect(again.purged).toBe(0);
+    } finally {
+      await db2.close();
+    }
+    const events = await db.knex('recording_events').where({ type: 'purged' }).select('recording_id');
+    expect(events.map((e: { recording_id: unknown }) => Number(e.recording_id)).sort((a, b) => a - b)).toEqual(ids);
+  });
+
+  it('purges each recording once even if two runs got past the lock (the claim alone decides)', async () => {
+    const ids = [];
+    for (let i = 0; i < 12; i++) ids.push(await seed(200 + i));
+    const db2 = openDb(tdb.url);
+    try {
+      const s2 = createStore(db2);
+      const noLock = (s: Store) => Object.assign(Object.create(s) as Store, {
+        retentionRuns: Object.assign(Object.create(s.retentionRuns), { tryLock: async () => ({ ok: true, lock: { owner: 'x', renew: async () => undefined, release: async () => undefined } }) }),
+      });
+      const runs = (await Promise.all([runRetention(noLock(store), deps(), { trigger: 'cron' }), runRetention(noLock(s2), deps(), { trigger: 'cli' })])).map(done);
+      expect(runs[0]!.purged + runs[1]!.purged).toBe(12);
+    } finally {
+      await db2.close();
+    }
+    const events = await db.knex('recording_events').where({ type: 'purged' }).select('recording_id');
+    expect(events).toHaveLength(12);
+    await expectConsistent();
+  });
+
+  it('honours --limit', async () => {
+    for (let i = 0; i < 5; i++) await seed(200 + i);
+    expect(done(await runRetention(store, deps(), { trigger: 'cli', limit: 2 })).purged).toBe(2);
+  });
+
+  describe('actions', () => {
+    const actions = () => createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
+
+    it('holds, refuses early deletion while held, releases, then deletes early through the purge path', async () => {
+      const id = await seed(5);
+      expect(await actions().hold(id, '', 'legal')).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+      expect(await actions().hold(id, 'case 42', 'legal')).toMatchObject({ ok: true, value: { onHold: true, holdReason: 'case 42', holdBy: 'legal' } });
+      expect(await actions().hold(id, 'again', 'legal')).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+      expect(await actions().deleteEarly(id, 'customer asked', 'admin')).toMatchObject({ ok: false, error: { kind: 'on-hold' } });
+      expect(await fileOf(id)).toBe(true);
+      expect(await actions().release(id, 'case closed', 'legal')).toMatchObject({ ok: true, value: { onHold: false } });
+      expect(await actions().deleteEarly(id, 'customer asked', 'admin')).toMatchObject({ ok: true, value: { state: 'purged', purgedBy: 'admin', bytesFreed: 1000 } });
+      expect(await fileOf(id)).toBe(false);
+      expect((await store.events.forRecording(id)).map((e) => [e.type, e.actor])).toEqual([['held', 'legal'], ['released', 'legal'], ['deleted', 'admin']]);
+      expect(await actions().deleteEarly(id, 'again', 'admin')).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+      expect(await actions().hold(999999, 'x', 'y')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+    });
+
+    it('recomputes retain_until from the end on a tier change, audited', async () => {
+      const id = await seed(400, { tier: 'extended' });
+      const r = await actions().setTier(id, 'standard', 'admin');
+      expect(r.ok && r.value.retainUntil!.getTime()).toBe(NOW.getTime() - 400 * DAY + 180 * DAY);
+      expect((await store.events.forRecording(id)).map((e) => e.type)).toEqual(['tier-changed']);
+      expect(done(await runRetention(store, deps(), { trigger: 'cli' })).purged).toBe(1);
+      expect(await actions().setTier(id, 'bogus' as Tier, 'admin')).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    });
+
+    it('deletes a month, skipping held recordings', async () => {
+      const june = [await seed(3), await seed(4)];
+      const held = await seed(5, { hold: true });
+      const may = await seed(40);
+      const r = await actions().deleteMonth('2027-06', 'campaign ended', 'admin');
+      expect(r).toMatchObject({ ok: true, value: { month: '2027-06', purged: 2, skippedOnHold: 1, bytesFreed: 2000 } });
+      expect(await Promise.all([...june, held, may].map(stateOf))).toEqual(['purged', 'purged', 'completed', 'completed']);
+      expect(await actions().deleteMonth('2027-13', 'x', 'admin')).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    });
+  });
+});
