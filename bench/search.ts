@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { createApi } from '../controller/src/api/app';
 import { storedForms } from '../controller/src/api/numbers';
-import { liveCallsNotConnected, retentionNotAvailable } from '../controller/src/api/placeholders';
+import { createRetentionActions } from '../controller/src/retention/actions';
+import { DEFAULT_TIER_LENGTHS } from '../controller/src/domain/tiers';
 import { closeServer, createHttpApp, listen } from '../controller/src/api/server';
 import { generateApiKey } from '../controller/src/domain/api-keys';
 import { createStore, migrateLatest, openDb, type Store } from '../controller/src/store';
@@ -129,7 +130,8 @@ async function timeHttp(store: Store, national: (i: number) => string): Promise<
   const logger = createLogger({ level: 'error', format: 'json' });
   const api = createApi({
     store, logger, recordingsDir: '/nonexistent', defaultCountry: 'US', bodyLimitBytes: 10240, costPerMinute: 0,
-    live: liveCallsNotConnected, retention: retentionNotAvailable,
+    live: { list: () => [], get: () => null, act: async () => ({ ok: false, error: { kind: 'pbx', detail: 'no PBX in the benchmark' } }) },
+    retention: createRetentionActions(store, { root: '/nonexistent', lengths: DEFAULT_TIER_LENGTHS, logger }),
     webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: '' } }) },
   });
   const k = generateApiKey();

@@ -16,6 +16,7 @@ import type { PbxPort } from './pbx/port';
 import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
+import { promCallMetrics } from './metrics';
 import { checkWritable } from './util/storage';
 import { WebhookWorker } from './webhooks/worker';
 
@@ -26,7 +27,10 @@ export interface Controller {
   pbx: PbxPort;
   server: http.Server;
   calls: CallRegistry;
-  /** The finalizer and the purge publish recording.completed / failed / purged through this. */
+  /**
+   * The call finalizer publishes recording.completed / failed through this; the retention purge
+   * takes it as its RecordingPublisher (webhooks/publisher.ts) for recording.purged.
+   */
   webhooks: WebhookWorker;
   address: { host: string; port: number };
   stop(): Promise<void>;
@@ -62,8 +66,10 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     ? new AmiClient({ ...cfg.ami, logger: logger.child({ component: 'ami' }) }) : null;
   const mixmon = parts.mixmon ?? (ami ? new AmiMixMonitorControl(ami) : undefined);
   const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }), { mixmon });
+  const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger.child({ component: 'webhooks' }));
   const calls = new CallRegistry({
     port: pbx, store, policy: parts.policy ?? (() => rules.engine()), logger: logger.child({ component: 'calls' }),
+    metrics: promCallMetrics, publisher: webhooks,
     settings: {
       node: cfg.node, recordingsDir: cfg.recordingsDir, pbxRecordingsDir: cfg.pbxRecordingsDir || cfg.recordingsDir,
       session: { deadlineMs: cfg.gate.deadlineMs, promptAllowanceMs: 30000, dtmfTimeoutMs: cfg.gate.dtmfTimeoutMs, finalizeGraceMs: 5000, fallback: cfg.gate.fallback, pauseMode: cfg.pauseMode },
@@ -72,13 +78,12 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     },
   });
   calls.start();
-  const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger.child({ component: 'webhooks' }));
   const api = createApi({
     store, logger: logger.child({ component: 'api' }), recordingsDir: cfg.recordingsDir,
     defaultCountry: cfg.defaults.country as CountryCode, bodyLimitBytes: cfg.api.bodyLimitBytes,
     costPerMinute: cfg.reports.costPerMinute, webhooks,
     live: calls,
-    retention: createRetentionActions(store, { root: cfg.recordingsDir, lengths: cfg.retention, logger: logger.child({ component: 'retention' }), batchSize: cfg.retention.batchSize }),
+    retention: createRetentionActions(store, { root: cfg.recordingsDir, lengths: cfg.retention, logger: logger.child({ component: 'retention' }), batchSize: cfg.retention.batchSize, publisher: webhooks }),
   });
   const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: api.routers });
   let server: http.Server;
@@ -96,7 +101,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   ami?.start(abort.signal);
   await pbx.start(abort.signal);
   webhooks.start();
-  const retention = startRetentionSchedule(cfg, store, logger);
+  const retention = startRetentionSchedule(cfg, store, logger, webhooks);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

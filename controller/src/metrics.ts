@@ -2,6 +2,7 @@
 // a second controller in the same process do not collide). The gate, retention and webhook code
 // import the objects from here and increment them; GET /metrics serves `metricsRegistry`.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallMetrics } from './calls/observers';
 
 export const metricsRegistry = new Registry();
 
@@ -28,11 +29,26 @@ export const recordingsByState = new Gauge({
 
 export const gateLatency = new Histogram({
   name: 'callrec_gate_latency_seconds',
-  help: 'Time a call waits in the gate, from arrival to decision',
+  help: 'Time a call waits in the gate, from its arrival to the PBX acknowledging continue',
   labelNames: ['pbx'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [metricsRegistry],
 });
+
+export const recordingsFinished = new Counter({
+  name: 'callrec_recordings_finished_total',
+  help: 'Recordings settled by the finalizer, by outcome (completed | failed)',
+  labelNames: ['state'] as const,
+  registers: [metricsRegistry],
+});
+
+/** The call registry's metrics, over the objects above. */
+export const promCallMetrics: CallMetrics = {
+  gated: (pbx, outcome) => callsGated.inc({ pbx, outcome }),
+  decided: (mode) => decisionsByMode.inc({ mode }),
+  gateLatency: (pbx, seconds) => gateLatency.observe({ pbx }, seconds),
+  recordingSettled: (state) => recordingsFinished.inc({ state }),
+};
 
 export const purgedRecordings = new Counter({
   name: 'callrec_purged_recordings_total',

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CallMetrics } from '../../controller/src/calls/observers';
 import { CallRegistry } from '../../controller/src/calls/registry';
 import { loadConfig } from '../../controller/src/config';
 import type { SessionSettings } from '../../controller/src/domain/session-types';
@@ -11,6 +12,7 @@ import type { CallFacts, Decision, PolicyEngine } from '../../controller/src/pol
 import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
 import { ok } from '../../controller/src/util/result';
+import type { RecordingPublisher } from '../../controller/src/webhooks/publisher';
 import { AriSim } from './ari-sim';
 import { createTestDb, type TestDb } from './db';
 
@@ -63,6 +65,9 @@ export interface HarnessOptions {
   playbackMs?: number;
   connect?: boolean;
   sim?: AriSim;
+  metrics?: CallMetrics;
+  /** Builds the publisher over the harness's store (a real WebhookWorker, say). */
+  publisher?: (store: Store) => RecordingPublisher;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -82,6 +87,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       session: { deadlineMs: 2000, promptAllowanceMs: 5000, dtmfTimeoutMs: 300, finalizeGraceMs: 500, fallback: 'skip', pauseMode: 'silence', ...o.session },
     },
     finalize: undefined,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.publisher ? { publisher: o.publisher(store) } : {}),
   });
   registry.start();
   const abort = new AbortController();

@@ -47,8 +47,9 @@ describe.each(STORE_KINDS)('the ARI gate over the simulator (%s)', (kind) => {
     expect(rec).toMatchObject({ durationMs: 5000, sizeBytes: 80044, state: 'completed' });
     expect(rec.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(rec.retainUntil!.getTime() - rec.endedAt!.getTime()).toBe(180 * 86_400_000);
-    const done = await h.store.calls.get(call.id);
-    expect(done).toMatchObject({ state: 'done', consentOutcome: 'announced' });
+    // the call row is written just after the recording row: wait for it rather than race it
+    await until(async () => (await h.store.calls.get(call.id))?.state === 'done', 5000, 'call done');
+    expect(await h.store.calls.get(call.id)).toMatchObject({ state: 'done', consentOutcome: 'announced' });
     const timeline = (await h.store.events.forCall(call.id)).map((e) => e.type);
     expect(timeline).toEqual(expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']));
   });
@@ -107,7 +108,7 @@ describe('the ARI gate modes', () => {
     h.sim.hangup(ch.id);
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'failed', 5000, 'failed');
     expect((await h.store.recordings.forCall(call.id))[0]?.failureReason).toBe('no audio (header-only file, 44 bytes)');
-    expect(await h.store.calls.get(call.id)).toMatchObject({ state: 'failed' });
+    await until(async () => (await h.store.calls.get(call.id))?.state === 'failed', 5000, 'call failed');
   });
 
   it('fails a recording whose file is missing', async () => {

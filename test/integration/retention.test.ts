@@ -96,6 +96,19 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     await expectConsistent();
   });
 
+  it('publishes recording.purged for each recording it purged, and for an early deletion', async () => {
+    const expired = await seed(200);
+    await seed(10);
+    const published: Array<[number, string]> = [];
+    const publisher = { publish: async (id: number, event: string) => { published.push([id, event]); return []; } };
+    done(await runRetention(store, deps({ publisher }), { trigger: 'cli' }));
+    expect(published).toEqual([[expired, 'recording.purged']]);
+    const fresh = await seed(5);
+    const actions = createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger, publisher });
+    expect((await actions.deleteEarly(fresh, 'customer asked', 'ops (admin)')).ok).toBe(true);
+    expect(published).toEqual([[expired, 'recording.purged'], [fresh, 'recording.purged']]);
+  });
+
   it('keeps the extended tier until 7 calendar years, then purges it', async () => {
     const kept = await seed(7 * 365, { tier: 'extended' });          // 7 x 365 days < 7 calendar years (leap days)
     const gone = await seed(7 * 365 + 3, { tier: 'extended' });

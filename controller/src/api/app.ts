@@ -23,7 +23,7 @@ export function createApi(deps: ApiDeps): Api {
   callRoutes(routes, deps);
   reportRoutes(routes, deps);
   keyRoutes(routes, deps);
-  ruleRoutes(routes);
+  ruleRoutes(routes, deps);
   routes.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'callrec keys create' });
   const openapi = new OpenApiGeneratorV3(routes.registry.definitions).generateDocument({
     openapi: '3.0.3',

@@ -36,6 +36,17 @@ export function retentionFailure(e: RetentionError): ApiError {
 
 const unwrap = <T>(r: Result<T, RetentionError>): T => { if (!r.ok) throw retentionFailure(r.error); return r.value; };
 
+/**
+ * The policy's words, lifted out of the stored decision: why it was (not) recorded, which rule
+ * decided, and why a wider rule than the call asked for was used (ruleFallback). The gate's own
+ * fallback (policy unavailable, deadline) is the call's fallbackReason.
+ */
+function decisionSummary(d: unknown): { reasons: string[]; decidedBy: string | null; ruleFallback: string | null } {
+  const o = (typeof d === 'object' && d !== null ? d : {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { reasons: Array.isArray(o.reasons) ? o.reasons.filter((r): r is string => typeof r === 'string') : [], decidedBy: text(o.source), ruleFallback: text(o.fallback) };
+}
+
 const STAFF = ['admin', 'supervisor'] as const;
 const ALL = ['admin', 'supervisor', 'agent'] as const;
 const one = { 200: jsonResponse('The recording after the change', Recording), 404: errorResponse('No such recording') };
@@ -72,7 +83,8 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
         id: call.id, node: call.node, pbx: call.pbx, direction: call.direction, flow: call.flow, applet: call.applet,
         campaign: call.campaign, from: call.fromNumber, fromRaw: call.fromRaw, to: call.toNumber, toRaw: call.toRaw,
         agent: call.agent, language: call.language, state: call.state, recordMode: call.recordMode, consentMode: call.consentMode,
-        consentOutcome: call.consentOutcome, decision: call.decision, fallbackReason: call.fallbackReason, hangupCause: call.hangupCause,
+        consentOutcome: call.consentOutcome, ...decisionSummary(call.decision), decision: call.decision,
+        fallbackReason: call.fallbackReason, hangupCause: call.hangupCause,
         startedAt: call.startedAt, answeredAt: call.answeredAt, endedAt: call.endedAt,
       },
       events: events.map((e) => ({ type: e.type, actor: e.actor, at: e.at, detail: e.detail })),

@@ -20,7 +20,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: B;
   responses: Record<number, ResponseConfig>;
+  /** Words each validation issue (the rules routes use the YAML import's wording); default: zod's message. */
+  issues?: (issue: z.core.$ZodIssue) => Array<{ path: PropertyKey[]; problem: string }>;
 }
+
+type Issues = NonNullable<RouteSpec<z.ZodType, z.ZodType, z.ZodType>['issues']>;
+const zodWording: Issues = (issue) => [{ path: issue.path, problem: issue.message }];
 
 export interface Ctx<P, Q, B> {
   params: P;
@@ -41,12 +46,13 @@ export function keyOf(res: Response): ApiKeyRecord {
   return key;
 }
 
-function validate(part: 'params' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown, problems: FieldProblem[]): unknown {
+function validate(part: 'params' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown, problems: FieldProblem[], word: Issues): unknown {
   if (!schema) return {};
-  const r = schema.safeParse(value ?? {});
+  // reportInput: a wording may tell a missing field from a wrong one (the input is never echoed).
+  const r = schema.safeParse(value ?? {}, { reportInput: true });
   if (r.success) return r.data;
-  for (const issue of r.error.issues) {
-    problems.push({ field: [part, ...issue.path.map(String)].join('.'), problem: issue.message });
+  for (const p of r.error.issues.flatMap(word)) {
+    problems.push({ field: [part, ...p.path.map(String)].join('.'), problem: p.problem });
   }
   return undefined;
 }
@@ -79,9 +85,10 @@ export class ApiRoutes {
         throw new ApiError(403, 'forbidden', `role ${key.role} may not ${spec.summary.toLowerCase()}`);
       }
       const problems: FieldProblem[] = [];
-      const params = validate('params', spec.params, req.params, problems);
-      const query = validate('query', spec.query, req.query, problems);
-      const body = validate('body', spec.body, req.body, problems);
+      const word = spec.issues ?? zodWording;
+      const params = validate('params', spec.params, req.params, problems, word);
+      const query = validate('query', spec.query, req.query, problems, word);
+      const body = validate('body', spec.body, req.body, problems, word);
       if (problems.length > 0) {
         throw new ApiError(400, 'invalid-request', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
       }

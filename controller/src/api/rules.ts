@@ -1,42 +1,153 @@
-// Rules CRUD (flows, applet rules, settings, campaigns, jurisdictions), admin only. The routes and
-// their shape are declared here so roles and the OpenAPI document are complete; the handlers
-// answer 501 until the policy store (store/rules-repo.ts) and its validation, shared with the YAML
-// import, are merged. TODO(merge): replace `pending` with calls into the rules repository and
-// replace RuleBody with the policy module's schemas.
+// Rules CRUD, admin only: flows, applet rules, campaigns, jurisdictions, US area codes and the
+// account settings. Bodies are validated by the YAML import's own schemas (policy/document.ts) and
+// worded like it, and every write goes through the rules repository, which bumps the rules
+// version in the same transaction: the next call through the gate decides with the change.
 import { z } from 'zod';
-import { ApiError } from './errors';
-import type { ApiRoutes, Method } from './route';
-import { errorResponse } from './schemas';
+import {
+  appletSchema, areaCodeSchema, campaignSchema, documentFromRuleSet, flowSchema, jurisdictionCodeSchema, jurisdictionSchema,
+  npaSchema, ruleName, ruleProblems,
+} from '../policy/document';
+import type { RuleSet } from '../policy/rules';
+import type { PutMode, PutOutcome, RulesRepo } from '../store/rules-repo';
+import type { ApiDeps } from './deps';
+import { ApiError, notFound } from './errors';
+import type { ApiRoutes } from './route';
+import { errorResponse, jsonResponse } from './schemas';
+import { settingsRoutes } from './rules-settings';
 
-const RuleBody = z.record(z.string(), z.unknown()).meta({ description: 'Validated like the YAML import (policy schemas)' });
-const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: 'must be 1-64 letters, digits, _ . -' });
+type Entry = Record<string, unknown>;
+type NoFlow = 'no-flow';
 
-const RESOURCES: Array<{ path: string; params?: z.ZodObject; methods: Method[]; what: string }> = [
-  { path: '/flows', methods: ['get', 'post'], what: 'flows' },
-  { path: '/flows/:flow', params: z.strictObject({ flow: slug }), methods: ['get', 'put', 'delete'], what: 'a flow' },
-  { path: '/flows/:flow/applets', params: z.strictObject({ flow: slug }), methods: ['get'], what: 'applet rules of a flow' },
-  { path: '/flows/:flow/applets/:applet', params: z.strictObject({ flow: slug, applet: slug }), methods: ['get', 'put', 'delete'], what: 'an applet rule' },
-  { path: '/settings', methods: ['get'], what: 'settings' },
-  { path: '/settings/:key', params: z.strictObject({ key: slug }), methods: ['get', 'put'], what: 'a setting' },
-  { path: '/campaigns', methods: ['get', 'post'], what: 'campaigns' },
-  { path: '/campaigns/:campaign', params: z.strictObject({ campaign: slug }), methods: ['get', 'put', 'delete'], what: 'a campaign' },
-  { path: '/jurisdictions', methods: ['get', 'post'], what: 'jurisdictions' },
-  { path: '/jurisdictions/:code', params: z.strictObject({ code: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, { error: 'must be like GB or US-CA' }) }), methods: ['get', 'put', 'delete'], what: 'a jurisdiction' },
-];
+/** A named collection of rules, possibly inside a flow (applet rules). */
+interface Collection<S extends z.ZodObject> {
+  path: string;                // '/campaigns' or '/flows/:flow/applets'
+  item: string;                // the item's path parameter
+  idField: string;             // the id's field in POST bodies and in answers
+  what: string;                // 'campaign', in messages
+  id: z.ZodString;
+  body: S;
+  entries(rules: RuleSet, flow: string | undefined): Map<string, Entry> | null;   // null: no such flow
+  put(repo: RulesRepo, id: string, doc: z.output<S>, mode: PutMode, flow: string | undefined): Promise<PutOutcome | NoFlow>;
+  remove(repo: RulesRepo, id: string, flow: string | undefined): Promise<boolean | NoFlow>;
+}
 
-const VERB: Record<Method, string> = { get: 'Read', post: 'Create', put: 'Replace', delete: 'Delete' };
+const flowName = ruleName('a flow name');
+const q = (s: string) => `"${s}"`;
 
-export function ruleRoutes(routes: ApiRoutes): void {
-  for (const r of RESOURCES) {
-    for (const method of r.methods) {
-      const hasBody = method === 'post' || method === 'put';
-      routes.add({
-        method, path: r.path, tag: 'rules', summary: `${VERB[method]} ${r.what}`, roles: ['admin'],
-        ...(r.params ? { params: r.params } : {}), ...(hasBody ? { body: RuleBody } : {}),
-        responses: { 501: errorResponse('Not available in this build yet') },
-      }, async () => {
-        throw new ApiError(501, 'not-implemented', 'rules CRUD arrives with the policy store; use the YAML import meanwhile');
-      });
-    }
-  }
+
+
+function collectionRoutes<S extends z.ZodObject>(routes: ApiRoutes, deps: ApiDeps, c: Collection<S>): void {
+  const repo = deps.store.rules;
+  const nested = c.path.includes(':flow');
+  const parent = nested ? { flow: flowName } : {};
+  const listParams = z.strictObject(parent);
+  const itemParams = z.strictObject({ ...parent, [c.item]: c.id });
+  const item = c.body.extend({ [c.idField]: c.id });
+  // Problems are worded exactly like `callrec flows import` words them.
+  const base = { tag: 'rules', roles: ['admin'], issues: ruleProblems } as const;
+  const noFlow = (flow: string | undefined) => notFound(`flow ${q(flow ?? '')}`);
+  const read = async (id: string, flow: string | undefined): Promise<Entry | null> => {
+    const entries = c.entries(await repo.load(), flow);
+    if (!entries) throw noFlow(flow);
+    const e = entries.get(id);
+    return e ? { [c.idField]: id, ...e } : null;
+  };
+  const one = async (id: string, flow: string | undefined): Promise<Entry> => {
+    const e = await read(id, flow);
+    if (!e) throw notFound(`${c.what} ${q(id)}`);
+    return e;
+  };
+  const settle = (out: PutOutcome | NoFlow, id: string, flow: string | undefined): number => {
+    if (out === 'no-flow') throw noFlow(flow);
+    if (out === 'exists') throw new ApiError(409, 'exists', `${c.what} ${q(id)} already exists; PUT replaces it`);
+    return out === 'created' ? 201 : 200;
+  };
+  const params = (p: Record<string, string>) => ({ id: p[c.item] ?? '', flow: p.flow });
+
+  routes.add({
+    ...base, method: 'get', path: c.path, summary: `List ${c.what}s`, ...(nested ? { params: listParams } : {}),
+    responses: { 200: jsonResponse(`Every ${c.what}`, z.object({ items: z.array(item) })), 404: errorResponse('No such flow') },
+  }, async ({ params: p, res }) => {
+    const flow = (p as Record<string, string>).flow;
+    const entries = c.entries(await repo.load(), flow);
+    if (!entries) throw noFlow(flow);
+    res.json({ items: [...entries].map(([id, e]) => ({ [c.idField]: id, ...e })) });
+  });
+
+  routes.add({
+    ...base, method: 'post', path: c.path, summary: `Create a ${c.what}`, ...(nested ? { params: listParams } : {}), body: item,
+    responses: { 201: jsonResponse(`The ${c.what} as stored`, item), 400: errorResponse('A field is invalid'), 404: errorResponse('No such flow'), 409: errorResponse('Already exists') },
+  }, async ({ params: p, body, res }) => {
+    const flow = (p as Record<string, string>).flow;
+    const { [c.idField]: id, ...doc } = body as Entry;
+    const status = settle(await c.put(repo, String(id), doc as z.output<S>, 'create', flow), String(id), flow);
+    res.status(status).json(await one(String(id), flow));
+  });
+
+  routes.add({
+    ...base, method: 'get', path: `${c.path}/:${c.item}`, summary: `Read a ${c.what}`, params: itemParams,
+    responses: { 200: jsonResponse(`The ${c.what}`, item), 404: errorResponse(`No such ${c.what}`) },
+  }, async ({ params: p, res }) => {
+    const { id, flow } = params(p as Record<string, string>);
+    res.json(await one(id, flow));
+  });
+
+  routes.add({
+    ...base, method: 'put', path: `${c.path}/:${c.item}`, params: itemParams, body: c.body,
+    summary: `Create or replace a ${c.what}${c.item === 'flow' ? ' (its applet rules are kept when applets is left out)' : ''}`,
+    responses: { 200: jsonResponse('Replaced', item), 201: jsonResponse('Created', item), 400: errorResponse('A field is invalid'), 404: errorResponse('No such flow') },
+  }, async ({ params: p, body, res }) => {
+    const { id, flow } = params(p as Record<string, string>);
+    const status = settle(await c.put(repo, id, body, 'put', flow), id, flow);
+    res.status(status).json(await one(id, flow));
+  });
+
+  routes.add({
+    ...base, method: 'delete', path: `${c.path}/:${c.item}`, summary: `Delete a ${c.what}`, params: itemParams,
+    responses: { 204: { description: 'Deleted' }, 404: errorResponse(`No such ${c.what}`) },
+  }, async ({ params: p, res }) => {
+    const { id, flow } = params(p as Record<string, string>);
+    const out = await c.remove(repo, id, flow);
+    if (out === 'no-flow') throw noFlow(flow);
+    if (!out) throw notFound(`${c.what} ${q(id)}`);
+    res.status(204).end();
+  });
+}
+
+export function ruleRoutes(routes: ApiRoutes, deps: ApiDeps): void {
+  const add = <S extends z.ZodObject>(c: Collection<S>) => collectionRoutes(routes, deps, c);
+  add({
+    path: '/flows', item: 'flow', idField: 'name', what: 'flow', id: flowName, body: flowSchema,
+    entries: (r) => new Map(Object.entries(documentFromRuleSet(r).flows ?? {})),
+    put: (repo, id, doc, mode) => repo.putFlow(id, doc, mode),
+    remove: (repo, id) => repo.deleteFlow(id),
+  });
+  add({
+    path: '/flows/:flow/applets', item: 'applet', idField: 'name', what: 'applet rule', id: ruleName('an applet name'), body: appletSchema,
+    entries: (r, flow) => {
+      const f = r.flows.get(flow ?? '');
+      return f ? new Map([...f.applets.values()].map((a) => [a.applet, { kind: a.kind, ...a.rule }])) : null;
+    },
+    put: (repo, id, doc, mode, flow) => repo.putApplet(flow ?? '', id, doc, mode),
+    remove: (repo, id, flow) => repo.deleteApplet(flow ?? '', id),
+  });
+  add({
+    path: '/campaigns', item: 'campaign', idField: 'name', what: 'campaign', id: ruleName('a campaign name'), body: campaignSchema,
+    entries: (r) => new Map(Object.entries(documentFromRuleSet(r).campaigns ?? {})),
+    put: (repo, id, doc, mode) => repo.putCampaign(id, doc, mode),
+    remove: (repo, id) => repo.deleteCampaign(id),
+  });
+  add({
+    path: '/jurisdictions', item: 'code', idField: 'code', what: 'jurisdiction', id: jurisdictionCodeSchema, body: jurisdictionSchema,
+    entries: (r) => new Map([...r.jurisdictions.values()].map(({ code, ...j }) => [code, j])),
+    put: (repo, id, doc, mode) => repo.putJurisdiction({ code: id, ...doc }, mode),
+    remove: (repo, id) => repo.deleteJurisdiction(id),
+  });
+  add({
+    path: '/area-codes', item: 'npa', idField: 'npa', what: 'area code', id: npaSchema, body: areaCodeSchema,
+    entries: (r) => new Map([...r.areaCodes].map(([npa, jurisdiction]) => [npa, { jurisdiction }])),
+    put: (repo, id, doc, mode) => repo.putAreaCode(id, doc.jurisdiction, mode),
+    remove: (repo, id) => repo.deleteAreaCode(id),
+  });
+  settingsRoutes(routes, deps);
 }

@@ -20,6 +20,8 @@ export interface AdoptionDeps {
   port: PbxPort;
   finalize(file: string): Promise<FinalizeOutcome>;
   deliver(t: TrackedCall, ev: SessionEvent): void;
+  /** A recording this module settled: metrics and its webhook. */
+  settled(recordingId: number, state: 'completed' | 'failed'): Promise<void>;
 }
 
 type Found = Extract<PbxEvent, { type: 'RecordingFound' }>;
@@ -64,19 +66,20 @@ export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]
   for (const c of await d.store.calls.listLive(d.sync.node)) {
     if (live.has(c.pbxCallId) || tracked.has(c.pbxCallId)) continue;
     let state: 'done' | 'failed' | 'not_recorded' = 'not_recorded';
+    const settledNow: Array<[number, 'completed' | 'failed']> = [];
     for (const r of await d.store.recordings.forCall(c.id)) {
       if (!(LIVE_RECORDING_STATES as readonly string[]).includes(r.state)) continue;
       const out = await d.finalize(localPath(r.filePath, d.settings.recordingsDir));
       const endedAt = r.endedAt ?? new Date();
-      if (out.ok) {
-        await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'completed', { durationMs: out.durationMs, sizeBytes: out.sizeBytes, sha256: out.sha256, endedAt, retainUntil: retainUntil(endedAt, r.tier, d.settings.tiers) });
-        state = state === 'failed' ? 'failed' : 'done';
-      } else {
-        await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'failed', { failureReason: `ended while the controller was away; ${out.reason}`.slice(0, 255), endedAt });
-        state = 'failed';
-      }
+      const moved = out.ok
+        ? await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'completed', { durationMs: out.durationMs, sizeBytes: out.sizeBytes, sha256: out.sha256, endedAt, retainUntil: retainUntil(endedAt, r.tier, d.settings.tiers) })
+        : await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'failed', { failureReason: `ended while the controller was away; ${out.reason}`.slice(0, 255), endedAt });
+      if (!out.ok) state = 'failed';
+      else if (state !== 'failed') state = 'done';
+      if (moved) settledNow.push([r.id, out.ok ? 'completed' : 'failed']);
     }
     await d.store.calls.update(c.id, { state, endedAt: c.endedAt ?? new Date() });
+    for (const [id, s] of settledNow) await d.settled(id, s);
     d.logger.info(`call settled after reconnect: ${state.replace('_', ' ')}`, { callId: c.pbxCallId });
   }
 }

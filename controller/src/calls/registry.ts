@@ -10,13 +10,15 @@ import type { PbxError, PbxPort } from '../pbx/port';
 import type { PolicyEngine } from '../policy/types';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
+import type { RecordingPublisher } from '../webhooks/publisher';
 import { err, ok, type Result } from '../util/result';
 import { finalizeFile, type FinalizeOutcome } from './finalizer';
 import { adoptRecording, reconcileAfterReconnect } from './adoption';
 import type { LiveAction, LiveCall, LiveCallControl, LiveCallError } from './live';
 import { localPath, planFile } from './paths';
-import { persistSession, type SyncContext, type TrackedCall } from './store-sync';
+import { LIVE_RECORDING_STATES, persistSession, type SyncContext, type TrackedCall } from './store-sync';
 import { decideWithin } from './decide';
+import { NO_METRICS, type CallMetrics } from './observers';
 
 export interface RegistrySettings {
   node: string;
@@ -34,12 +36,16 @@ export interface RegistryDeps {
   logger: Logger;
   settings: RegistrySettings;
   finalize?: (file: string) => Promise<FinalizeOutcome>;
+  metrics?: CallMetrics;
+  /** recording.completed / recording.failed, published once the row says so. */
+  publisher?: RecordingPublisher;
 }
 
 interface Entry extends TrackedCall {
   queue: Promise<void>;
   timers: Map<TimerName, NodeJS.Timeout>;
   watch: Promise<Result<void, PbxError>> | null;
+  gateAt: number | null;      // when the gate event arrived, until continue is acknowledged
 }
 
 export class CallRegistry implements LiveCallControl {
@@ -47,9 +53,11 @@ export class CallRegistry implements LiveCallControl {
   private unsubscribe: (() => void) | null = null;
   private readonly sync: SyncContext;
   private readonly idle = new Set<Promise<void>>();
+  private readonly metrics: CallMetrics;
 
   constructor(private readonly deps: RegistryDeps) {
     this.sync = { store: deps.store, node: deps.settings.node, pbx: deps.port.kind, pbxRoot: deps.settings.pbxRecordingsDir };
+    this.metrics = deps.metrics ?? NO_METRICS;
   }
 
   start(): void {
@@ -85,6 +93,8 @@ export class CallRegistry implements LiveCallControl {
     const entry = this.calls.get(ev.callId);
     if (ev.type === 'GateEntered' && !entry) {
       const fresh = this.track({ pbxCallId: ev.callId, session: new CallSession(ev.callId, ev.facts, this.deps.settings.session), callRowId: null, recRowId: null, decision: null, startedAt: ev.at });
+      // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
+      fresh.gateAt = ev.swept ? null : Date.now();
       this.deps.logger.info('call entered the gate', { callId: ev.callId, flow: ev.facts.flow, applet: ev.facts.applet, problem: ev.problem ?? undefined });
       return this.enqueue(fresh, () => this.gate(fresh, ev.problem, ev.at, ev.swept));
     }
@@ -92,7 +102,7 @@ export class CallRegistry implements LiveCallControl {
   }
 
   private track(t: TrackedCall): Entry {
-    const e: Entry = { ...t, queue: Promise.resolve(), timers: new Map(), watch: null };
+    const e: Entry = { ...t, queue: Promise.resolve(), timers: new Map(), watch: null, gateAt: null };
     this.calls.set(t.pbxCallId, e);
     return e;
   }
@@ -113,6 +123,8 @@ export class CallRegistry implements LiveCallControl {
     const facts = e.session.view().facts;
     const d = problem || swept ? { decision: null, reason: problem ?? 'found waiting in the gate at reconnect' } : await decideWithin(this.deps.policy, facts, this.deps.port.kind, this.deps.settings.policyTimeoutMs);
     e.decision = d.decision;
+    this.metrics.gated(this.deps.port.kind, d.decision ? 'decided' : 'fallback');
+    if (d.decision) this.metrics.decided(d.decision.record);
     const file = planFile(at, d.decision?.from ?? facts.from, d.decision?.to ?? facts.to, e.pbxCallId, this.deps.settings.pbxRecordingsDir);
     if (d.reason) this.deps.logger.warn(`gate falls back: ${d.reason}`, { callId: e.pbxCallId });
     await this.run(e, { type: 'Decided', callId: e.pbxCallId, at, decision: d.decision, reason: d.reason, file, immediate: problem !== null || swept });
@@ -168,6 +180,10 @@ export class CallRegistry implements LiveCallControl {
     }
     const cmd = c.type === 'SetDecision' ? { ...c, storedCallId: e.callRowId } : c;
     const r = await this.deps.port.execute(cmd);
+    if (r.ok && c.type === 'Continue' && e.gateAt !== null) {
+      this.metrics.gateLatency(this.deps.port.kind, (Date.now() - e.gateAt) / 1000);
+      e.gateAt = null;
+    }
     if (r.ok) return null;
     this.deps.logger.warn(`${c.type} failed: ${r.error.detail}`, { callId: e.pbxCallId, kind: r.error.kind });
     await this.run(e, { type: 'CommandFailed', callId: e.pbxCallId, at: new Date(), command: c.type, kind: r.error.kind, detail: r.error.detail });
@@ -205,14 +221,27 @@ export class CallRegistry implements LiveCallControl {
     const patch = outcome.ok
       ? { durationMs: outcome.durationMs, sizeBytes: outcome.sizeBytes, sha256: outcome.sha256, endedAt, pausedMs: rec.pausedMs, retainUntil: retainUntil(endedAt, tier, this.deps.settings.tiers) }
       : { failureReason: (rec.state === 'pending' || rec.startedAt === null ? `never confirmed by the PBX; ${outcome.reason}` : outcome.reason).slice(0, 255), endedAt, pausedMs: rec.pausedMs };
-    await this.deps.store.recordings.transition(e.recRowId, ['pending', 'recording', 'paused', 'finalizing'], ok ? 'completed' : 'failed', patch);
+    const moved = await this.deps.store.recordings.transition(e.recRowId, LIVE_RECORDING_STATES, ok ? 'completed' : 'failed', patch);
     this.deps.logger.info(ok ? 'recording completed' : 'recording failed', { callId: e.pbxCallId, recordingId: e.recRowId, file: filePath, ...(outcome.ok ? { durationMs: outcome.durationMs } : { reason: outcome.reason }) });
     await this.run(e, { type: 'Finalized', callId: e.pbxCallId, at: new Date(), outcome: ok ? 'completed' : 'failed', reason: outcome.ok ? null : outcome.reason });
+    if (moved) await this.recordingSettled(e.recRowId, ok ? 'completed' : 'failed');
     return null;
+  }
+
+  /** After the row says completed or failed (and the call row is written): count and publish it. */
+  private async recordingSettled(recordingId: number, state: 'completed' | 'failed'): Promise<void> {
+    this.metrics.recordingSettled(state);
+    try {
+      await this.deps.publisher?.publish(recordingId, state === 'completed' ? 'recording.completed' : 'recording.failed');
+    } catch (x) {
+      // The recording is safe in the store; POST /api/recordings/:id/resync can publish it later.
+      this.deps.logger.error(`could not queue the recording.${state} webhook: ${(x as Error).message}`, { recordingId });
+    }
   }
 
   private adoptionDeps() {
     return { store: this.deps.store, sync: this.sync, settings: this.deps.settings, logger: this.deps.logger, port: this.deps.port, finalize: this.deps.finalize ?? finalizeFile,
+      settled: (recordingId: number, state: 'completed' | 'failed') => this.recordingSettled(recordingId, state),
       deliver: (e: TrackedCall, ev: SessionEvent) => { const entry = this.calls.get(e.pbxCallId); if (entry) this.enqueue(entry, () => this.run(entry, ev).then(() => undefined)); } };
   }
 

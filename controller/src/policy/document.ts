@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CONSENT_MODES, RECORD_MODES, TIERS, type Rule, type RuleFields, type RuleSet } from './rules';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const name = (what: string) => z.string().regex(NAME, { error: `${what} must be 1-64 letters, digits, ".", "_" or "-"` });
+export const ruleName = (what: string) => z.string().regex(NAME, { error: `${what} must be 1-64 letters, digits, ".", "_" or "-"` });
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (iss) => `${JSON.stringify(iss.input)} is not one of ${values.join(', ')}` });
 
@@ -20,27 +20,58 @@ const ruleShape = {
 };
 
 export const ruleFieldsSchema = z.strictObject(ruleShape);
-const appletSchema = z.strictObject({ kind: name('an applet kind'), ...ruleShape });
-const campaignSchema = z.strictObject({ enabled: z.boolean().optional(), ...ruleShape });
-const flowSchema = z.strictObject({
+// kind is stored in a 32-character column: longer would pass here and fail in the database.
+export const appletSchema = z.strictObject({ kind: ruleName('an applet kind').max(32, { error: 'an applet kind is at most 32 characters' }), ...ruleShape });
+export const campaignSchema = z.strictObject({ enabled: z.boolean().optional(), ...ruleShape });
+export const flowSchema = z.strictObject({
   description: z.string().max(255).optional(),
   enabled: z.boolean().optional(),
   defaults: ruleFieldsSchema.optional(),
-  applets: z.record(name('an applet name'), appletSchema).optional(),
+  applets: z.record(ruleName('an applet name'), appletSchema).optional(),
+});
+
+export const languagesSchema = z.array(z.string().regex(/^[a-z]{2,3}$/, { error: 'a language is a 2-3 letter code such as en' })).min(1);
+export const accountSchema = z.strictObject({
+  inbound: ruleFieldsSchema.optional(),
+  outbound: ruleFieldsSchema.optional(),
+  internal: ruleFieldsSchema.optional(),
+  languages: languagesSchema.optional(),
 });
 
 export const rulesDocumentSchema = z.strictObject({
-  account: z.strictObject({
-    inbound: ruleFieldsSchema.optional(),
-    outbound: ruleFieldsSchema.optional(),
-    internal: ruleFieldsSchema.optional(),
-    languages: z.array(z.string().regex(/^[a-z]{2,3}$/, { error: 'a language is a 2-3 letter code such as en' })).min(1).optional(),
-  }).optional(),
-  campaigns: z.record(name('a campaign name'), campaignSchema).optional(),
-  flows: z.record(name('a flow name'), flowSchema).optional(),
+  account: accountSchema.optional(),
+  campaigns: z.record(ruleName('a campaign name'), campaignSchema).optional(),
+  flows: z.record(ruleName('a flow name'), flowSchema).optional(),
 });
 
+// Not part of flows.yaml (seeded, then edited by the admin through the API), but worded alike.
+export const jurisdictionCodeSchema = z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, { error: 'a jurisdiction code is a country (GB) or country-region (US-CA)' });
+export const jurisdictionSchema = z.strictObject({
+  name: z.string().trim().min(1, { error: 'a jurisdiction name is required' }).max(128),
+  allPartyConsent: z.boolean(),
+  minConsent: oneOf(CONSENT_MODES),
+});
+export const areaCodeSchema = z.strictObject({
+  jurisdiction: z.string().regex(/^US-[A-Z]{2}$/, { error: 'a US area code maps to a state such as US-CA' }),
+});
+export const npaSchema = z.string().regex(/^[2-9]\d\d$/, { error: 'an area code is 3 digits, not starting with 0 or 1' });
+
+/** Parse options for rule documents: the input is needed to tell a missing field from a wrong one. */
+export const RULE_PARSE = { reportInput: true } as const;
+
+export interface RuleProblem { path: PropertyKey[]; problem: string }
+
+/** One problem per offending field, worded the same for the YAML import and the REST API. */
+export function ruleProblems(issue: z.core.$ZodIssue): RuleProblem[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: [...issue.path, k], problem: `unknown setting "${k}"` }));
+  if (issue.code === 'invalid_key') return [{ path: issue.path, problem: issue.issues[0]?.message ?? issue.message }];
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  return [{ path: issue.path, problem: missing ? `is required (${issue.expected})` : issue.message }];
+}
+
 export type RulesDocument = z.infer<typeof rulesDocumentSchema>;
+export type AccountDocument = z.infer<typeof accountSchema>;
+export type JurisdictionDocument = z.infer<typeof jurisdictionSchema>;
 export type AppletDocument = z.infer<typeof appletSchema>;
 export type FlowDocument = z.infer<typeof flowSchema>;
 export type CampaignDocument = z.infer<typeof campaignSchema>;

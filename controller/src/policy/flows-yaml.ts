@@ -2,7 +2,7 @@
 // the path to it, so an admin can fix a 300-line file without guessing.
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { rulesDocumentSchema, type RulesDocument } from './document';
+import { RULE_PARSE, ruleProblems, rulesDocumentSchema, type RulesDocument } from './document';
 
 export type YamlParse = { ok: true; doc: RulesDocument } | { ok: false; errors: string[] };
 
@@ -34,15 +34,12 @@ function issueLines(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, fil
     return `${file}:${pos.line}:${pos.col}: ${path.length ? path.map(String).join('.') : '(top level)'}`;
   };
   const node = nodeAt(doc, issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${where(keyNode(node, k) ?? node, [...issue.path, k])}: unknown setting "${k}"`);
-  }
-  if (issue.code === 'invalid_key') {
-    const key = String(issue.path[issue.path.length - 1] ?? '');
-    return [`${where(keyNode(nodeAt(doc, issue.path.slice(0, -1)), key) ?? node, issue.path)}: ${issue.issues[0]?.message ?? issue.message}`];
-  }
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  return [`${where(node, issue.path)}: ${missing ? `is required (${issue.expected})` : issue.message}`];
+  return ruleProblems(issue).map((p) => {
+    const key = String(p.path[p.path.length - 1] ?? '');
+    const at = issue.code === 'unrecognized_keys' ? keyNode(node, key) ?? node
+      : issue.code === 'invalid_key' ? keyNode(nodeAt(doc, issue.path.slice(0, -1)), key) ?? node : node;
+    return `${where(at, p.path)}: ${p.problem}`;
+  });
 }
 
 export function parseRulesYaml(text: string, file = 'flows.yaml'): YamlParse {
@@ -57,7 +54,7 @@ export function parseRulesYaml(text: string, file = 'flows.yaml'): YamlParse {
       }),
     };
   }
-  const parsed = rulesDocumentSchema.safeParse(doc.toJS() ?? {});
+  const parsed = rulesDocumentSchema.safeParse(doc.toJS() ?? {}, RULE_PARSE);
   if (parsed.success) return { ok: true, doc: parsed.data };
   return { ok: false, errors: parsed.error.issues.flatMap((i) => issueLines(i, doc, lc, file)) };
 }

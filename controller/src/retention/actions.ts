@@ -1,5 +1,7 @@
 // What users (through the API and CLI) may do to a recording's retention. Implemented by the
 // retention module over the store and the files; early deletion reuses the purge path.
+import type { RecordingPublisher } from '../webhooks/publisher';
+import { purgedPublisher } from './runner';
 import type { RecordingRecord, RecordingState, Tier } from '../domain/records';
 import { retainUntil, type TierLengths } from '../domain/tiers';
 import type { Store } from '../store';
@@ -23,7 +25,7 @@ export interface RetentionActions {
   deleteMonth(month: string, reason: string, actor: string): Promise<Result<MonthDeletion, RetentionError>>;
 }
 
-export interface RetentionActionDeps { root: string; lengths: TierLengths; logger: Logger; batchSize?: number }
+export interface RetentionActionDeps { root: string; lengths: TierLengths; logger: Logger; batchSize?: number; publisher?: RecordingPublisher }
 
 const LIVE_OR_GONE = 'is not a finished recording (still recording, or already purged)';
 
@@ -59,7 +61,7 @@ export function createRetentionActions(store: Store, deps: RetentionActionDeps):
   };
 
   const purgeOne = async (rows: PurgeCandidate[], reason: string, actor: string) =>
-    purgeRows(store, deps.root, rows, { runId: null, by: actor, reason: `deleted early: ${reason}` }, { dryRun: false, eventType: 'deleted', expiredAsOf: null });
+    purgeRows(store, deps.root, rows, { runId: null, by: actor, reason: `deleted early: ${reason}` }, { dryRun: false, eventType: 'deleted', expiredAsOf: null, onPurged: purgedPublisher(deps) });
 
   return {
     async hold(id, reason, actor) {

@@ -27,6 +27,8 @@ export interface PurgeOptions {
   /** The rows are already `purging` (left by an interrupted purge): skip the claim. */
   resumed?: boolean;
   hooks?: PurgeHooks;
+  /** Called with the ids just tombstoned (not in a dry run): the recording.purged webhook. */
+  onPurged?: (ids: number[]) => Promise<void>;
 }
 
 export const emptyCounts = (): BatchCounts => ({ purged: 0, bytesFreed: 0, missingFiles: 0, lost: 0, errors: [] });
@@ -66,6 +68,7 @@ export async function purgeRows(store: Store, root: string, rows: readonly Purge
     if (o.kind === 'missing') counts.missingFiles += 1;
   });
   counts.purged = opts.dryRun ? stones.length : await store.retention.tombstone(stones, claim, opts.eventType);
+  if (!opts.dryRun && stones.length > 0) await opts.onPurged?.(stones.map((st) => st.id));
   return counts;
 }
 

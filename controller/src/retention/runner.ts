@@ -1,5 +1,6 @@
 // One retention run: take the lock, finish what an interrupted run left, purge expired unheld
 // recordings in batches (oldest first), and record the counters in retention_runs.
+import type { RecordingPublisher } from '../webhooks/publisher';
 import crypto from 'node:crypto';
 import { retainUntil, type TierLengths } from '../domain/tiers';
 import type { Store } from '../store';
@@ -16,6 +17,8 @@ export interface RetentionDeps {
   logger: Logger;
   now?: () => Date;
   hooks?: PurgeHooks;
+  /** Publishes recording.purged for each tombstoned recording (the controller's webhook worker). */
+  publisher?: RecordingPublisher;
   /** SQLite lock lifetime, renewed every batch; a dead holder's lock lapses after it. */
   lockTtlMs?: number;
   /** An early deletion still `purging` after this long is taken to have died. */
@@ -32,6 +35,17 @@ export type RunOutcome = { kind: 'locked'; holder: string } | { kind: 'done'; ru
 interface Ctx {
   store: Store; deps: RetentionDeps; dryRun: boolean; runId: number; claim: Claim; asOf: Date;
   counts: BatchCounts; scanned: number; left: number; renew: () => Promise<void>; signal?: AbortSignal;
+}
+
+/** A failed publish is logged, never fails the purge: the tombstone is the record, resync re-sends. */
+export function purgedPublisher(deps: { publisher?: RecordingPublisher; logger: Logger }): ((ids: number[]) => Promise<void>) | undefined {
+  const pub = deps.publisher;
+  if (!pub) return undefined;
+  return async (ids) => {
+    for (const id of ids) {
+      try { await pub.publish(id, 'recording.purged'); } catch (e) { deps.logger.warn('recording.purged webhook not queued', { recordingId: id, error: (e as Error).message }); }
+    }
+  };
 }
 
 export async function runRetention(store: Store, deps: RetentionDeps, opts: RunOptions): Promise<RunOutcome> {
@@ -86,7 +100,7 @@ async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
     afterId = rows[rows.length - 1]?.id ?? afterId;
     ctx.deps.logger.info('retention finishing an interrupted purge', { runId: ctx.runId, recordings: rows.length });
     ctx.scanned += rows.length;
-    addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, eventType: 'purged', expiredAsOf: null, resumed: true, hooks: ctx.deps.hooks }));
+    addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, eventType: 'purged', expiredAsOf: null, resumed: true, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) }));
   }
 }
 
@@ -123,7 +137,7 @@ async function purgeExpired(ctx: Ctx, state: (typeof PURGEABLE)[number]): Promis
     cursor = last?.retainUntil ? { retainUntil: last.retainUntil, id: last.id } : null;
     ctx.scanned += rows.length;
     ctx.left -= rows.length;
-    const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, eventType: 'purged', expiredAsOf: ctx.asOf, hooks: ctx.deps.hooks });
+    const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, eventType: 'purged', expiredAsOf: ctx.asOf, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) });
     addCounts(ctx.counts, b);
     await ctx.renew();
     ctx.deps.logger.debug('retention batch', { runId: ctx.runId, state, purged: b.purged, missing: b.missingFiles, errors: b.errors.length });

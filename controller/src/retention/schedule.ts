@@ -6,6 +6,7 @@ import type { TierLengths } from '../domain/tiers';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import { runRetention } from './runner';
+import type { RecordingPublisher } from '../webhooks/publisher';
 
 export const tierLengths = (cfg: Pick<Config, 'retention'>): TierLengths =>
   ({ standardDays: cfg.retention.standardDays, extendedYears: cfg.retention.extendedYears });
@@ -15,10 +16,10 @@ export const scheduleZone = (tz: string): string => (tz === 'local' ? Intl.DateT
 
 export interface RetentionSchedule { nextRun(): Date | null; stop(): Promise<void> }
 
-export function startRetentionSchedule(cfg: Config, store: Store, logger: Logger): RetentionSchedule {
+export function startRetentionSchedule(cfg: Config, store: Store, logger: Logger, publisher?: RecordingPublisher): RetentionSchedule {
   const log = logger.child({ component: 'retention' });
   const timezone = scheduleZone(cfg.retention.timezone);
-  const deps = { root: cfg.recordingsDir, node: cfg.node, lengths: tierLengths(cfg), batchSize: cfg.retention.batchSize, logger: log };
+  const deps = { root: cfg.recordingsDir, node: cfg.node, lengths: tierLengths(cfg), batchSize: cfg.retention.batchSize, logger: log, publisher };
   const abort = new AbortController();
   let running: Promise<unknown> | null = null;
   const task: ScheduledTask = cron.schedule(cfg.retention.schedule, async () => {

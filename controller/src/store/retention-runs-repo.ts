@@ -28,6 +28,8 @@ function runFromRow(r: Row): RetentionRun {
 }
 
 export const LOCK_NAME = 'callrec-retention';
+// MySQL lock names are at most 64 characters.
+const LOCK_SQL = "left(concat(?, ':', database()), 64)";
 
 export class RetentionRunsRepo {
   constructor(private readonly knex: Knex, private readonly dialect: Dialect, private readonly now: () => Date = () => new Date()) {}
@@ -81,15 +83,17 @@ export class RetentionRunsRepo {
 
   // GET_LOCK belongs to a session: hold one pooled connection for the whole run. If the process
   // dies, the connection drops and MySQL releases the lock, so no expiry is needed.
+  // The lock is named per database: GET_LOCK names are server-wide, and two callrec deployments
+  // (or a test run) sharing one MySQL server in different schemas must not block each other.
   private async tryMysqlLock(owner: string): Promise<LockAttempt> {
     const client = this.knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<unknown> };
     const conn = await client.acquireConnection();
     const first = async (sql: string, b: readonly string[]): Promise<Row | undefined> =>
       ((await this.knex.raw(sql, b).connection(conn)) as [Row[]])[0][0];
     try {
-      const got = await first('select get_lock(?, 0) as got', [LOCK_NAME]);
+      const got = await first(`select get_lock(${LOCK_SQL}, 0) as got`, [LOCK_NAME]);
       if (Number(got?.got) !== 1) {
-        const who = await first('select is_used_lock(?) as conn', [LOCK_NAME]);
+        const who = await first(`select is_used_lock(${LOCK_SQL}) as conn`, [LOCK_NAME]);
         await client.releaseConnection(conn);
         return { ok: false, holder: `MySQL connection ${String(who?.conn ?? 'unknown')}` };
       }
@@ -106,7 +110,7 @@ export class RetentionRunsRepo {
         release: async () => {
           if (released) return;
           released = true;
-          try { await first('select release_lock(?) as r', [LOCK_NAME]); } finally { await client.releaseConnection(conn); }
+          try { await first(`select release_lock(${LOCK_SQL}) as r`, [LOCK_NAME]); } finally { await client.releaseConnection(conn); }
         },
       },
     };

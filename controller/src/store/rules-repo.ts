@@ -3,7 +3,7 @@
 // controller's RulesService notices the change on its next call (one primary-key read).
 import type { Knex } from 'knex';
 import type { ConsentMode } from '../domain/records';
-import { ruleFieldsOf, type CampaignDocument, type FlowDocument, type RulesDocument } from '../policy/document';
+import { ruleFieldsOf, type AppletDocument, type CampaignDocument, type FlowDocument, type RulesDocument } from '../policy/document';
 import {
   completeRule, DEFAULT_ACCOUNT, type AccountSettings, type AppletRule, type CampaignRules, type FlowRules,
   type Jurisdiction, type RuleFields, type RuleSet,
@@ -15,6 +15,15 @@ const VERSION_KEY = 'rules_version';
 const ACCOUNT_KEYS = { inbound: 'account.inbound', outbound: 'account.outbound', internal: 'account.internal', languages: 'account.languages' } as const;
 
 export type AccountPatch = NonNullable<RulesDocument['account']>;
+
+/** create: refuse a name already taken ('exists'); put: create or replace. */
+export type PutMode = 'create' | 'put';
+export type PutOutcome = 'created' | 'replaced' | 'exists';
+
+class Taken extends Error {}
+// A concurrent create that passed the existence check still meets the unique index.
+const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+const isTaken = (e: unknown): boolean => e instanceof Taken || DUPLICATE_CODES.has(String((e as { code?: unknown }).code));
 
 export class RulesRepo implements RulesSource {
   constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
@@ -57,10 +66,30 @@ export class RulesRepo implements RulesSource {
     });
   }
 
-  private async upsertFlowRow(trx: Knex, name: string, f: FlowDocument): Promise<number> {
+  /** One create-or-replace write: `exists` reads the current row, `save` writes (merge when it existed). */
+  private async upsert(mode: PutMode, exists: (trx: Knex) => Promise<boolean>, save: (trx: Knex, merge: boolean) => Promise<void>): Promise<PutOutcome> {
+    try {
+      return await this.write(async (trx) => {
+        const existed = await exists(trx);
+        if (existed && mode === 'create') throw new Taken();
+        await save(trx, existed);
+        return existed ? 'replaced' : 'created';
+      });
+    } catch (e) {
+      if (isTaken(e)) return 'exists';
+      throw e;
+    }
+  }
+
+  private async flowId(trx: Knex, name: string): Promise<number | null> {
+    const row = (await trx('flows').select('id').where({ name }).first()) as Row | undefined;
+    return row ? Number(row.id) : null;
+  }
+
+  private async upsertFlowRow(trx: Knex, name: string, f: FlowDocument, merge = true): Promise<number> {
     const at = this.now();
-    await trx('flows').insert({ name, description: f.description ?? null, enabled: f.enabled ?? true, defaults: toJson(f.defaults ?? {}), created_at: at, updated_at: at })
-      .onConflict('name').merge(['description', 'enabled', 'defaults', 'updated_at']);
+    const insert = trx('flows').insert({ name, description: f.description ?? null, enabled: f.enabled ?? true, defaults: toJson(f.defaults ?? {}), created_at: at, updated_at: at });
+    await (merge ? insert.onConflict('name').merge(['description', 'enabled', 'defaults', 'updated_at']) : insert);
     const row = (await trx('flows').select('id').where({ name }).first()) as Row;
     return Number(row.id);
   }
@@ -72,12 +101,38 @@ export class RulesRepo implements RulesSource {
     await insertChunked(trx, 'applet_rules', rows);
   }
 
-  /** Creates or replaces one flow with all its applet rules. */
-  async putFlow(name: string, flow: FlowDocument): Promise<void> {
-    await this.write(async (trx) => {
-      const id = await this.upsertFlowRow(trx, name, flow);
+  /**
+   * Creates or replaces one flow. Its applet rules are replaced when `applets` is given and kept
+   * when it is left out, so changing a flow's defaults never silently drops its applet rules.
+   */
+  async putFlow(name: string, flow: FlowDocument, mode: PutMode = 'put'): Promise<PutOutcome> {
+    return this.upsert(mode, async (trx) => (await this.flowId(trx, name)) !== null, async (trx, merge) => {
+      const id = await this.upsertFlowRow(trx, name, flow, merge);
+      if (flow.applets === undefined) return;
       await trx('applet_rules').where({ flow_id: id }).delete();
       await this.insertApplets(trx, id, flow.applets);
+    });
+  }
+
+  /** One applet rule of an existing flow; 'no-flow' when the flow is unknown. */
+  async putApplet(flow: string, applet: string, a: AppletDocument, mode: PutMode = 'put'): Promise<PutOutcome | 'no-flow'> {
+    let flowId: number | null = null;
+    const out = await this.upsert(mode, async (trx) => {
+      flowId = await this.flowId(trx, flow);
+      return flowId !== null && (await trx('applet_rules').where({ flow_id: flowId, applet }).first()) !== undefined;
+    }, async (trx, merge) => {
+      if (flowId === null) return;
+      if (merge) await trx('applet_rules').where({ flow_id: flowId, applet }).update({ kind: a.kind, rule: toJson(ruleFieldsOf(a)), updated_at: this.now() });
+      else await this.insertApplets(trx, flowId, { [applet]: a });
+    });
+    return flowId === null ? 'no-flow' : out;
+  }
+
+  async deleteApplet(flow: string, applet: string): Promise<boolean | 'no-flow'> {
+    return this.write(async (trx) => {
+      const id = await this.flowId(trx, flow);
+      if (id === null) return 'no-flow';
+      return (await trx('applet_rules').where({ flow_id: id, applet }).delete()) > 0;
     });
   }
 
@@ -95,11 +150,11 @@ export class RulesRepo implements RulesSource {
     });
   }
 
-  async putCampaign(name: string, c: CampaignDocument): Promise<void> {
-    await this.write(async (trx) => {
+  async putCampaign(name: string, c: CampaignDocument, mode: PutMode = 'put'): Promise<PutOutcome> {
+    return this.upsert(mode, async (trx) => (await trx('campaigns').where({ name }).first()) !== undefined, async (trx, merge) => {
       const at = this.now();
-      await trx('campaigns').insert({ name, enabled: c.enabled ?? true, rule: toJson(ruleFieldsOf(c)), created_at: at, updated_at: at })
-        .onConflict('name').merge(['enabled', 'rule', 'updated_at']);
+      const insert = trx('campaigns').insert({ name, enabled: c.enabled ?? true, rule: toJson(ruleFieldsOf(c)), created_at: at, updated_at: at });
+      await (merge ? insert.onConflict('name').merge(['enabled', 'rule', 'updated_at']) : insert);
     });
   }
 
@@ -121,10 +176,10 @@ export class RulesRepo implements RulesSource {
     }
   }
 
-  async putJurisdiction(j: Jurisdiction): Promise<void> {
-    await this.write(async (trx) => {
-      await trx('jurisdictions').insert({ code: j.code, name: j.name, all_party_consent: j.allPartyConsent, min_consent: j.minConsent, updated_at: this.now() })
-        .onConflict('code').merge(['name', 'all_party_consent', 'min_consent', 'updated_at']);
+  async putJurisdiction(j: Jurisdiction, mode: PutMode = 'put'): Promise<PutOutcome> {
+    return this.upsert(mode, async (trx) => (await trx('jurisdictions').where({ code: j.code }).first()) !== undefined, async (trx, merge) => {
+      const insert = trx('jurisdictions').insert({ code: j.code, name: j.name, all_party_consent: j.allPartyConsent, min_consent: j.minConsent, updated_at: this.now() });
+      await (merge ? insert.onConflict('code').merge(['name', 'all_party_consent', 'min_consent', 'updated_at']) : insert);
     });
   }
 
@@ -132,10 +187,15 @@ export class RulesRepo implements RulesSource {
     return this.write(async (trx) => (await trx('jurisdictions').where({ code }).delete()) > 0);
   }
 
-  async putAreaCode(npa: string, jurisdiction: string): Promise<void> {
-    await this.write(async (trx) => {
-      await trx('area_codes').insert({ npa, jurisdiction, updated_at: this.now() }).onConflict('npa').merge(['jurisdiction', 'updated_at']);
+  async putAreaCode(npa: string, jurisdiction: string, mode: PutMode = 'put'): Promise<PutOutcome> {
+    return this.upsert(mode, async (trx) => (await trx('area_codes').where({ npa }).first()) !== undefined, async (trx, merge) => {
+      const insert = trx('area_codes').insert({ npa, jurisdiction, updated_at: this.now() });
+      await (merge ? insert.onConflict('npa').merge(['jurisdiction', 'updated_at']) : insert);
     });
+  }
+
+  async deleteAreaCode(npa: string): Promise<boolean> {
+    return this.write(async (trx) => (await trx('area_codes').where({ npa }).delete()) > 0);
   }
 
   /** flows import: replaces every flow and campaign (and the account settings given), all or nothing. */

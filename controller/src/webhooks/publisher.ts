@@ -15,6 +15,9 @@ export interface WebhookPublisher {
   resync(recordingId: number, actor: string): Promise<Result<WebhookDelivery[], ResyncError>>;
 }
 
+/** The part the call finalizer and the retention purge need: publish once the row is written. */
+export type RecordingPublisher = Pick<WebhookPublisher, 'publish'>;
+
 /**
  * Stable per recording and event: the first delivery and every resync carry the same key, so a
  * receiver that remembers keys drops the duplicates (CRMs otherwise create a second activity).
