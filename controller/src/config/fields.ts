@@ -146,7 +146,7 @@ export const FIELDS = [
   f('defaults.language', 'CALLREC_DEFAULT_LANGUAGE', str(), 'en', 'Language of prompts when the call does not say'),
   f('retention.schedule', 'CALLREC_RETENTION_SCHEDULE', cron, '0 3 * * *', 'When the nightly purge runs (cron)'),
   f('retention.timezone', 'CALLREC_RETENTION_TIMEZONE', timezone, 'local', 'Time zone of the purge schedule'),
-  f('retention.batchSize', 'CALLREC_RETENTION_BATCH', int(1, 100000), 500, 'Recordings purged per batch'),
+  f('retention.batchSize', 'CALLREC_RETENTION_BATCH', int(1, 100000), 100, 'Recordings purged per batch (smaller batches keep concurrent inserts fast; see Retention)'),
   f('retention.standardDays', 'CALLREC_RETENTION_STANDARD_DAYS', int(1, 36500), 180, 'Length of the standard tier in days'),
   f('retention.extendedYears', 'CALLREC_RETENTION_EXTENDED_YEARS', int(1, 100), 7, 'Length of the extended tier in calendar years'),
   f('api.bodyLimitBytes', 'CALLREC_API_BODY_LIMIT', int(1024, 10485760), 102400, 'Largest JSON request body the API accepts, in bytes (413 above)'),
