@@ -138,6 +138,7 @@ export const FIELDS = [
   f('esl.password', 'CALLREC_ESL_PASSWORD', anyStr, '', 'FreeSWITCH event socket password', true),
   f('esl.listenHost', 'CALLREC_ESL_LISTEN_HOST', str(), '127.0.0.1', 'Address of the outbound-socket gate FreeSWITCH connects to'),
   f('esl.listenPort', 'CALLREC_ESL_LISTEN_PORT', int(1, 65535), 8084, 'Port of the outbound-socket gate'),
+  f('esl.soundsDir', 'CALLREC_ESL_SOUNDS_DIR', str(), '/usr/local/freeswitch/sounds', 'FreeSWITCH sounds directory holding <lang>/callrec/*.wav'),
   f('gate.deadlineMs', 'CALLREC_GATE_DEADLINE_MS', int(1000, 120000), 10000, 'Longest a call may wait in the gate after its prompt'),
   f('gate.dtmfTimeoutMs', 'CALLREC_GATE_DTMF_TIMEOUT_MS', int(1000, 60000), 5000, 'How long the gate waits for a key after an opt-in/opt-out prompt'),
   f('gate.fallback', 'CALLREC_FALLBACK', oneOf('announce-and-record', 'record', 'skip'), 'announce-and-record', 'What a call gets when the gate fails or times out'),

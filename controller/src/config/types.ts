@@ -14,7 +14,7 @@ export interface Config {
   pbx: PbxKind;
   ari: { url: string; user: string; password: string; app: string };
   ami: { host: string; port: number; user: string; secret: string };
-  esl: { host: string; port: number; password: string; listenHost: string; listenPort: number };
+  esl: { host: string; port: number; password: string; listenHost: string; listenPort: number; soundsDir: string };
   gate: { deadlineMs: number; dtmfTimeoutMs: number; fallback: Fallback };
   pauseMode: PauseMode;
   defaults: { country: string; language: string };

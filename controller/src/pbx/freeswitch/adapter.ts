@@ -1,57 +1,182 @@
-// FreeSWITCH over ESL. This first cut keeps the inbound connection's reachability; the gate and
-// the recording lifecycle build on it.
+// FreeSWITCH over ESL: the outbound-socket gate (FreeSWITCH connects to us per call) and one
+// inbound connection that watches every call and controls recorders with uuid_record.
 import type { Config } from '../../config/types';
-import type { Command } from '../../domain/commands';
+import type { PbxCommand } from '../../domain/commands';
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
-import { sleep } from '../../util/backoff';
-import { err, type Result } from '../../util/result';
+import { ok, type Result } from '../../util/result';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
-import { reconnectLoop } from '../reconnect-loop';
-import { probeEsl } from './probe';
+import { findRecordings } from './adoption';
+import { EslInbound } from './esl/inbound';
+import { GateServer, type GateChannel } from './esl/outbound';
+import type { EslEvent, EslSession } from './esl/session';
+import { gateFacts, toPbxEvent } from './events';
+import { GatedCall, soundFile } from './gate';
+import { Recorders } from './recorder';
+import { judge } from './replies';
+import { FEATURE_SUBCLASS, VAR, WATCH_EVENTS } from './vars';
+
+export interface FreeswitchAdapterOptions {
+  commandTimeoutMs?: number;
+  reorderWindowMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Port for the gate listener (tests pass 0); defaults to esl.listenPort. */
+  listenPort?: number;
+}
 
 export class FreeswitchAdapter implements PbxPort {
   readonly kind = 'freeswitch' as const;
-  private current: PbxStatus = 'stopped';
   private readonly handlers = new Set<(e: PbxEvent) => void>();
-  private loop: Promise<void> | null = null;
+  private readonly inbound: EslInbound;
+  private readonly gateServer: GateServer;
+  private readonly gates = new Map<string, GatedCall>();
+  readonly recorders: Recorders;
+  private started = false;
+  gatePort: number | null = null;
 
-  constructor(private readonly cfg: Config, private readonly logger: Logger) {}
+  constructor(private readonly cfg: Config, private readonly logger: Logger, opts: FreeswitchAdapterOptions = {}) {
+    this.inbound = new EslInbound({
+      host: cfg.esl.host, port: cfg.esl.port, password: cfg.esl.password, logger,
+      commandTimeoutMs: opts.commandTimeoutMs, reorderWindowMs: opts.reorderWindowMs,
+      backoffBaseMs: opts.backoffBaseMs, backoffCapMs: opts.backoffCapMs,
+      events: WATCH_EVENTS, subclasses: [FEATURE_SUBCLASS],
+      onConnected: (s) => this.adopt(s),
+    });
+    this.inbound.onEvent((e) => this.onWatched(e));
+    this.recorders = new Recorders((c) => this.inbound.api(c));
+    this.gateServer = new GateServer({
+      host: cfg.esl.listenHost, port: opts.listenPort ?? cfg.esl.listenPort, logger,
+      commandTimeoutMs: opts.commandTimeoutMs, onChannel: (ch) => this.onGate(ch),
+    });
+  }
 
-  status(): PbxStatus { return this.current; }
+  status(): PbxStatus { return this.started ? this.inbound.status() : 'stopped'; }
 
   onEvent(handler: (e: PbxEvent) => void): () => void {
     this.handlers.add(handler);
     return () => { this.handlers.delete(handler); };
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    this.loop = reconnectLoop({
-      name: `ESL at ${this.cfg.esl.host}:${this.cfg.esl.port}`,
-      logger: this.logger,
-      onStatus: (s) => { this.current = s; },
-      connect: async () => {
-        const probe = await probeEsl(this.cfg.esl);
-        if (!probe.ok) throw new Error(probe.detail.replace(/^ESL at [^:]+:\d+: /, ''));
-        return { closed: this.watch(signal) };
-      },
-    }, signal);
-  }
-
-  private async watch(signal: AbortSignal): Promise<string> {
-    while (!signal.aborted) {
-      await sleep(5000, signal);
-      const probe = await probeEsl(this.cfg.esl);
-      if (!probe.ok) return probe.detail;
+  private emit(e: PbxEvent): void {
+    for (const h of this.handlers) {
+      try { h(e); } catch (x) { this.logger.error(`event handler failed: ${(x as Error).message}`, { callId: e.callId }); }
     }
-    return 'stopping';
   }
 
-  async execute(cmd: Command): Promise<Result<void, PbxError>> {
-    return err({ kind: 'disconnected', detail: `${cmd.type} not available yet` });
+  async start(signal: AbortSignal): Promise<void> {
+    this.started = true;
+    const listening = await this.gateServer.listen();
+    // Calls still flow without the gate: `socket` fails at once and the dialplan's fallback applies.
+    if (listening.ok) this.gatePort = listening.value;
+    else this.logger.error(`FreeSWITCH gate not available, calls get the dialplan fallback: ${listening.error}`);
+    this.inbound.start(signal);
+  }
+
+  private onGate(ch: GateChannel): void {
+    const { facts, problem } = gateFacts(ch.data, { language: this.cfg.defaults.language });
+    if (problem) {
+      this.logger.warn(`call released to the dialplan fallback: ${problem}`, { callId: ch.uuid });
+      void ch.exit();
+      return;
+    }
+    const call = new GatedCall(ch, facts.language ?? this.cfg.defaults.language, this.cfg.esl.soundsDir);
+    this.gates.set(ch.uuid, call);
+    void ch.closed.then(() => { if (this.gates.get(ch.uuid) === call) this.gates.delete(ch.uuid); });
+    // Digits and prompt ends come from the call's own socket, in the switch's order.
+    ch.onEvent((e) => {
+      const base = { callId: ch.uuid, at: new Date() };
+      const promptId = call.finishedPrompt(e);
+      if (promptId) return this.emit({ ...base, type: 'PromptFinished', promptId });
+      const ev = e['Event-Name'] === 'DTMF' ? toPbxEvent(e) : null;
+      if (ev) this.emit(ev);
+    });
+    this.emit({ callId: ch.uuid, at: new Date(), type: 'GateEntered', facts, problem: null, swept: false });
+  }
+
+  private onWatched(e: EslEvent): void {
+    const ev = toPbxEvent(e.headers, (problem, uuid) => this.logger.warn(`dropped an ESL event: ${problem}`, { callId: uuid ?? undefined }));
+    if (!ev) return;
+    const gated = this.gates.get(ev.callId);
+    if (ev.type === 'DtmfReceived' && gated) return; // the gate socket delivers these in order
+    if (ev.type === 'CallAnswered' && gated) gated.answered = true;
+    if (ev.type === 'RecordingStarted' && ev.file) this.recorders.started(ev.callId, ev.file);
+    if (ev.type === 'RecordingStopped' || ev.type === 'CallGone') this.recorders.stopped(ev.callId);
+    if (ev.type === 'CallGone') this.gates.delete(ev.callId);
+    this.emit(ev);
+  }
+
+  /** At (re)connect: recordings the switch is writing are reported so the registry can adopt them. */
+  private async adopt(session: EslSession): Promise<void> {
+    const found = await findRecordings((c) => session.api(c));
+    if (typeof found === 'string') { this.logger.warn(`could not list recordings in progress: ${found}`); return; }
+    for (const r of found.recordings) {
+      this.recorders.started(r.uuid, r.file);
+      this.emit({ callId: r.uuid, at: new Date(), type: 'RecordingStarted', file: r.file, recorderId: r.file });
+    }
+    if (found.recordings.length > 0) this.logger.info(`found ${found.recordings.length} recording(s) in progress on ${found.channels.length} call(s)`);
+  }
+
+  execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {
+    const gated = this.gates.get(cmd.callId);
+    const api = async (what: string, line: string) => judge(what, await this.inbound.api(line));
+    const id = cmd.callId;
+    switch (cmd.type) {
+      case 'Answer': return gated ? gated.answer() : api('uuid_answer', `uuid_answer ${id}`);
+      case 'Play': return gated ? gated.play(cmd.promptId, cmd.sound) : api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound)} aleg`);
+      case 'StopPrompt': return api('uuid_break', `uuid_break ${id}`);
+      case 'SetDecision': return this.setDecision(cmd, gated, api);
+      // The watching connection already sees every call: nothing to subscribe.
+      case 'Watch': return Promise.resolve(ok(undefined));
+      case 'Continue': {
+        if (!gated) return Promise.resolve(ok(undefined));
+        this.gates.delete(id);
+        return gated.release();
+      }
+      case 'StartRecording': {
+        const rec = { file: cmd.file, fromAnswer: cmd.options.includes('b'), stereo: cmd.options.includes('D') };
+        return gated ? gated.startRecording(rec) : this.recorders.start(id, rec.file, rec.stereo);
+      }
+      case 'PauseRecording': return this.recorders.pause(id, cmd.mode);
+      case 'ResumeRecording': return this.recorders.resume(id);
+      case 'StopRecording': return this.recorders.stop(id);
+      case 'Hangup': return api('uuid_kill', `uuid_kill ${id}`);
+    }
+  }
+
+  /**
+   * On Asterisk the dialplan starts MixMonitor after the gate; here the controller starts the
+   * recording itself while it holds the call (record_session, or execute_on_answer for from-answer).
+   */
+  private async setDecision(cmd: Extract<PbxCommand, { type: 'SetDecision' }>, gated: GatedCall | undefined,
+    api: (what: string, line: string) => Promise<Result<void, PbxError>>): Promise<Result<void, PbxError>> {
+    const vars = decisionVariables(cmd);
+    const set = gated ? await gated.setVariables(vars)
+      : await api('uuid_setvar_multi', `uuid_setvar_multi ${cmd.callId} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(';')}`);
+    if (!set.ok || !cmd.record || !cmd.file) return set;
+    const rec = { file: cmd.file, fromAnswer: cmd.options.includes('b'), stereo: cmd.options.includes('D') };
+    return gated ? gated.startRecording(rec) : this.recorders.start(cmd.callId, rec.file, rec.stereo);
+  }
+
+  private soundFile(sound: string): string {
+    return soundFile(this.cfg.esl.soundsDir, this.cfg.defaults.language, sound);
   }
 
   async stop(): Promise<void> {
-    await this.loop;
+    await this.gateServer.close();
+    await this.inbound.stop();
+    this.started = false;
   }
+}
+
+/**
+ * The decision as channel variables, lower-case as FreeSWITCH dialplans write them, plus the mark
+ * the fallback checks. (When SetDecision becomes structured, only this function changes.)
+ */
+export function decisionVariables(d: { record: boolean; file: string | null; storedCallId: number | null }): Record<string, string> {
+  const out: Record<string, string> = { [VAR.ACTION]: d.record ? 'record' : 'skip' };
+  if (d.file) out[VAR.FILE] = d.file;
+  if (d.storedCallId !== null) out[VAR.CALL_ID] = String(d.storedCallId);
+  out[VAR.DECIDED] = 'true';
+  return out;
 }

@@ -1,0 +1,49 @@
+// At (re)connect: which calls the switch has and which of them are being recorded, so the registry
+// can adopt recordings that started while callrec was down or restarting.
+// `show channels as json` gives {"row_count":N,"rows":[{"uuid":...}]} ({"row_count":0} when idle);
+// `uuid_buglist <uuid>` lists media bugs as XML, record_session's being function session_record
+// (switch_core_media_bug.c). Neither was captured in the fixtures: parsed defensively.
+import type { Result } from '../../util/result';
+import type { EslFailure } from './esl/session';
+
+export interface ChannelRow { uuid: string; name: string | null }
+export interface FoundRecording { uuid: string; file: string; channelName: string | null }
+
+export function parseChannels(body: string): ChannelRow[] | null {
+  let parsed: unknown;
+  try { parsed = JSON.parse(body); } catch { return null; }
+  if (!parsed || typeof parsed !== 'object') return null;
+  const rows = (parsed as { rows?: unknown }).rows;
+  if (rows === undefined) return (parsed as { row_count?: unknown }).row_count === 0 ? [] : null;
+  if (!Array.isArray(rows)) return null;
+  return rows.flatMap((r: unknown) => {
+    const row = r as { uuid?: unknown; name?: unknown } | null;
+    return typeof row?.uuid === 'string' && row.uuid !== '' ? [{ uuid: row.uuid, name: typeof row.name === 'string' ? row.name : null }] : [];
+  });
+}
+
+export function parseRecordingBugs(xml: string): string[] {
+  const files: string[] = [];
+  for (const bug of xml.split('<media-bug>').slice(1)) {
+    const fn = /<function>([^<]*)<\/function>/.exec(bug)?.[1];
+    const target = /<target>([^<]*)<\/target>/.exec(bug)?.[1];
+    if (fn === 'session_record' && target) files.push(target);
+  }
+  return files;
+}
+
+export type Api = (command: string) => Promise<Result<string, EslFailure>>;
+
+export async function findRecordings(api: Api): Promise<{ channels: ChannelRow[]; recordings: FoundRecording[] } | string> {
+  const list = await api('show channels as json');
+  if (!list.ok) return `show channels: ${list.error.detail}`;
+  const channels = parseChannels(list.value);
+  if (!channels) return `show channels: unreadable answer ${JSON.stringify(list.value.slice(0, 80))}`;
+  const recordings: FoundRecording[] = [];
+  for (const ch of channels) {
+    const bugs = await api(`uuid_buglist ${ch.uuid}`);
+    if (!bugs.ok) continue;
+    for (const file of parseRecordingBugs(bugs.value)) recordings.push({ uuid: ch.uuid, file, channelName: ch.name });
+  }
+  return { channels, recordings };
+}

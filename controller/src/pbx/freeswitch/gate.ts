@@ -1,0 +1,84 @@
+// A call in the outbound-socket gate: prompts, digits, decision and recorder start go over the
+// call's own socket (in order with the switch's completions), then `exit` lets the dialplan go on.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { err, ok, type Result } from '../../util/result';
+import type { PbxError } from '../port';
+import type { GateChannel, RawHeaders } from './esl/outbound';
+import type { EslFailure } from './esl/session';
+import { checkPath } from './recorder';
+import { fromFailure } from './replies';
+import { VAR } from './vars';
+
+/** `callrec/announce` -> <soundsDir>/<lang>/callrec/announce.wav (the same WAVs as on Asterisk). */
+export function soundFile(soundsDir: string, language: string, sound: string): string {
+  if (path.isAbsolute(sound)) return sound;
+  return path.posix.join(soundsDir, language, /\.\w+$/.test(sound) ? sound : `${sound}.wav`);
+}
+
+export interface RecordStart { file: string; fromAnswer: boolean; stereo: boolean }
+
+export class GatedCall {
+  private readonly prompts = new Map<string, string>();
+  answered: boolean;
+
+  constructor(readonly ch: GateChannel, readonly language: string, private readonly soundsDir: string) {
+    this.answered = ch.data['Answer-State'] === 'answered';
+  }
+
+  /** The switch's completion of a prompt we started: its promptId, once. */
+  finishedPrompt(e: RawHeaders): string | null {
+    if (e['Event-Name'] !== 'CHANNEL_EXECUTE_COMPLETE') return null;
+    const id = e['Application-UUID'] ?? '';
+    const promptId = this.prompts.get(id) ?? null;
+    this.prompts.delete(id);
+    return promptId;
+  }
+
+  async answer(): Promise<Result<void, PbxError>> {
+    const r = await this.ch.run('answer', '');
+    if (r.ok) this.answered = true;
+    return done(r);
+  }
+
+  async play(promptId: string, sound: string): Promise<Result<void, PbxError>> {
+    const id = crypto.randomUUID();
+    this.prompts.set(id, promptId);
+    const r = await this.ch.send('playback', soundFile(this.soundsDir, this.language, sound), id);
+    if (r.ok) return ok(undefined);
+    this.prompts.delete(id);
+    return err(fromFailure(r.error));
+  }
+
+  /** Every variable in one burst of sendmsgs (async mode queues them in order): one round trip. */
+  async setVariables(vars: Record<string, string>): Promise<Result<void, PbxError>> {
+    const sent = await Promise.all(Object.entries(vars).map(([k, v]) => this.ch.send('set', `${k}=${v}`)));
+    const failed = sent.find((r) => !r.ok);
+    return failed && !failed.ok ? err(fromFailure(failed.error)) : ok(undefined);
+  }
+
+  /**
+   * record_session on a ringing channel pre-answers it: that is record-from-ringing. From answer:
+   * execute_on_answer with a literal path (a ${var} inside is rejected by the switch).
+   */
+  async startRecording(rec: RecordStart): Promise<Result<void, PbxError>> {
+    const file = checkPath(rec.file);
+    if (!file.ok) return file;
+    const vars: Record<string, string> = {};
+    if (rec.stereo) vars[VAR.RECORD_STEREO] = 'true';
+    if (rec.fromAnswer && !this.answered) vars[VAR.EXECUTE_ON_ANSWER] = `record_session ${rec.file}`;
+    const set = await this.setVariables(vars);
+    if (!set.ok || (rec.fromAnswer && !this.answered)) return set;
+    const r = await this.ch.send('record_session', rec.file);
+    return r.ok ? ok(undefined) : err(fromFailure(r.error));
+  }
+
+  async release(): Promise<Result<void, PbxError>> {
+    const r = await this.ch.exit();
+    return r.ok ? r : err(fromFailure(r.error));
+  }
+}
+
+function done(r: Result<unknown, EslFailure>): Result<void, PbxError> {
+  return r.ok ? ok(undefined) : err(fromFailure(r.error));
+}

@@ -1,0 +1,40 @@
+// Channel variables and event names shared by dialplan/freeswitch/*.xml and the ESL adapter.
+// Change a name here and in the dialplan together.
+export const VAR = {
+  /** Set by the applet snippet before `socket`: which flow and applet the call is at. */
+  FLOW: 'callrec_flow',
+  APPLET: 'callrec_applet',
+  /** Optional facts the admin's dialplan may set for the policy. */
+  DIRECTION: 'callrec_direction',
+  CAMPAIGN: 'callrec_campaign',
+  AGENT: 'callrec_agent',
+  LANGUAGE: 'callrec_language',
+  /** Set by the controller once it decided ("true"); unset means the dialplan applies the fallback. */
+  DECIDED: 'callrec_decided',
+  /** Set by the controller: "record" or "skip" (read by people and the fallback, not needed to record). */
+  ACTION: 'callrec_action',
+  /** The recording's final path as FreeSWITCH sees it. */
+  FILE: 'callrec_file',
+  /** callrec's own call id (calls.id), for adoption after a restart. */
+  CALL_ID: 'callrec_call_id',
+  /** Global: what the dialplan does when the controller is unreachable. */
+  FALLBACK: 'callrec_fallback',
+  /** Global: the recordings root as FreeSWITCH sees it (fallback file names). */
+  DIR: 'callrec_dir',
+  /** Where play_and_get_digits leaves the digit. */
+  DIGIT: 'callrec_digit',
+  /** FreeSWITCH's own: stereo recording (left = what the channel hears, right = what it sends). */
+  RECORD_STEREO: 'RECORD_STEREO',
+  /** FreeSWITCH's own: an app to run when the channel is answered (literal arguments only). */
+  EXECUTE_ON_ANSWER: 'execute_on_answer',
+} as const;
+
+/** CUSTOM event fired by the feature codes (*48/*49/*44) with header FEATURE_HEADER = action. */
+export const FEATURE_SUBCLASS = 'callrec::feature';
+export const FEATURE_HEADER = 'callrec_feature';
+
+/** What the watching connection subscribes to (RECORD_* are not in `myevents`: name them). */
+export const WATCH_EVENTS = [
+  'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_DESTROY',
+  'DTMF', 'RECORD_START', 'RECORD_STOP',
+] as const;

@@ -1,0 +1,35 @@
+// Reads the real FreeSWITCH 1.10.12 traces in ../shared/fixtures/freeswitch-1.10 (never edited,
+// never invented): JSON event lines exactly as received and raw wire bytes.
+import fs from 'node:fs';
+import path from 'node:path';
+
+function findFixtures(): string {
+  if (process.env.CALLREC_FIXTURES) return path.join(process.env.CALLREC_FIXTURES, 'freeswitch-1.10');
+  for (let dir = path.resolve(__dirname, '..'); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'fixtures', 'freeswitch-1.10');
+    if (fs.existsSync(path.join(candidate, 'MANIFEST.json'))) return candidate;
+  }
+  throw new Error('shared/fixtures/freeswitch-1.10 not found above the checkout; set CALLREC_FIXTURES');
+}
+
+export const FS_FIXTURES = findFixtures();
+
+export function fsFixtureText(name: string): string {
+  return fs.readFileSync(path.join(FS_FIXTURES, name), 'utf8');
+}
+
+/** The raw JSON text of each event line (kept as text so the simulator sends the exact bytes). */
+export function fsEventLines(name: string): string[] {
+  return fsFixtureText(name).split('\n').filter((l) => l.trim() !== '');
+}
+
+export function fsEvents(name: string): Array<Record<string, string>> {
+  return fsEventLines(name).map((l) => JSON.parse(l) as Record<string, string>);
+}
+
+export interface RecordedCommand { kind: string; cmd: string; reply?: string; result?: string }
+
+/** uuid-record.commands.jsonl: the commands sent during the recorded call and their exact replies. */
+export function fsCommands(): RecordedCommand[] {
+  return fsEventLines('uuid-record.commands.jsonl').map((l) => JSON.parse(l) as RecordedCommand);
+}

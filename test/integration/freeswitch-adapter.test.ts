@@ -1,0 +1,144 @@
+import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
+import { loadConfig } from '../../controller/src/config';
+import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import { silentLogger } from '../../controller/src/util/logger';
+import { driveOutbound } from '../helpers/esl-outbound-driver';
+import { startEslSim, type EslSim } from '../helpers/esl-sim';
+import { fsEventLines } from '../helpers/fs-traces';
+
+const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const UUID = '30a4f971-e58d-4146-994a-f74d1e46669d';
+const FILE = `/tmp/rec/main-${UUID}.wav`;
+const GATE_VARS = { callrec_flow: 'sales', callrec_applet: 'queue' };
+
+describe('FreeSWITCH adapter over the ESL simulator', () => {
+  let sim: EslSim;
+  let adapter: FreeswitchAdapter;
+  let ac: AbortController;
+  let events: PbxEvent[];
+  let gatePort: number;
+
+  beforeEach(async () => {
+    sim = await startEslSim();
+    const cfg = loadConfig({ CALLREC_PBX: 'freeswitch', CALLREC_ESL_PORT: String(sim.port), CALLREC_ESL_PASSWORD: 'ClueCon', CALLREC_ESL_SOUNDS_DIR: '/snd' });
+    adapter = new FreeswitchAdapter(cfg, silentLogger(), { listenPort: 0, backoffBaseMs: 20, backoffCapMs: 50, commandTimeoutMs: 500 });
+    events = [];
+    adapter.onEvent((e) => events.push(e));
+    ac = new AbortController();
+    await adapter.start(ac.signal);
+    gatePort = adapter.gatePort ?? 0;
+    await until(() => adapter.status() === 'connected' && sim.commands.some((c) => c.includes('CUSTOM callrec::feature')));
+  });
+  afterEach(async () => { ac.abort(); await adapter.stop(); await sim.close(); });
+
+  /** Plays a CallSession's part for an opt-in gate: greet, take the digit, decide, record, let go. */
+  function actLikeSession(options: string): void {
+    adapter.onEvent((e) => {
+      const call = { callId: e.callId };
+      if (e.type === 'GateEntered') void adapter.execute({ ...call, type: 'Play', promptId: 'greet', sound: 'callrec/optin', language: null, early: true });
+      if (e.type === 'PromptFinished') {
+        void (async () => {
+          // The decision starts the recording on FreeSWITCH (the dialplan does it on Asterisk).
+          await adapter.execute({ ...call, type: 'SetDecision', record: true, file: FILE, options, storedCallId: 42 });
+          await adapter.execute({ ...call, type: 'Continue' });
+        })();
+      }
+    });
+  }
+
+  it('gates a call: facts from CHANNEL_DATA, digit and prompt end in order, decision set, record_session, exit', async () => {
+    actLikeSession('D');
+    const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, answered: true, digits: '1' });
+    expect(run.commands.slice(0, 2)).toEqual(['connect', 'event json CHANNEL_EXECUTE_COMPLETE DTMF']);
+    expect(run.apps).toEqual([
+      { app: 'playback', arg: '/snd/en/callrec/optin.wav' },
+      { app: 'set', arg: 'callrec_action=record' },
+      { app: 'set', arg: `callrec_file=${FILE}` },
+      { app: 'set', arg: 'callrec_call_id=42' },
+      { app: 'set', arg: 'callrec_decided=true' },
+      { app: 'set', arg: 'RECORD_STEREO=true' },
+      { app: 'record_session', arg: FILE },
+    ]);
+    expect(run.exited).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['GateEntered', 'DtmfReceived', 'PromptFinished']);
+    expect(events[0]).toMatchObject({ callId: UUID, facts: { flow: 'sales', applet: 'queue', from: '+14155550100', to: '3000', answered: true } });
+  });
+
+  it('records from answer on a ringing call with execute_on_answer and a literal path', async () => {
+    actLikeSession('b');
+    const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS });
+    expect(run.apps.slice(-1)).toEqual([{ app: 'set', arg: `execute_on_answer=record_session ${FILE}` }]);
+    expect(run.apps.some((a) => a.app === 'record_session')).toBe(false);
+  });
+
+  it('lets a call without the snippet variables go at once (the dialplan fallback applies)', async () => {
+    const run = await driveOutbound({ port: gatePort, uuid: UUID });
+    expect(run.exited).toBe(true);
+    expect(run.apps).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('forgets a gate whose caller hung up during the greeting', async () => {
+    actLikeSession('');
+    await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, hangupAt: 'playback' });
+    await until(() => events.length >= 1);
+    const later = await adapter.execute({ callId: UUID, type: 'Continue' });
+    expect(later).toEqual({ ok: true, value: undefined });
+  });
+
+  it('tracks pause itself: mask/unmask for silence, once each, on the file RECORD_START named', async () => {
+    sim.emit(fsEventLines('uuid-record.events.jsonl').filter((l) => l.includes('"RECORD_START"')));
+    await until(() => events.some((e) => e.type === 'RecordingStarted'));
+    const pause = { callId: UUID, type: 'PauseRecording', mode: 'silence', recorderId: null } as const;
+    await expect(adapter.execute(pause)).resolves.toEqual({ ok: true, value: undefined });
+    await expect(adapter.execute(pause)).resolves.toEqual({ ok: true, value: undefined });
+    expect(adapter.recorders.isPaused(UUID)).toBe(true);
+    await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'silence', file: FILE, options: '' })).resolves.toMatchObject({ ok: true });
+    const recorderCmds = sim.commands.filter((c) => c.startsWith('api uuid_record'));
+    expect(recorderCmds).toEqual([`api uuid_record ${UUID} mask ${FILE}`, `api uuid_record ${UUID} unmask ${FILE}`]);
+  });
+
+  it('skips with pause/resume when the mode says so', async () => {
+    sim.emit(fsEventLines('uuid-record.events.jsonl').filter((l) => l.includes('"RECORD_START"')));
+    await until(() => events.some((e) => e.type === 'RecordingStarted'));
+    await adapter.execute({ callId: UUID, type: 'PauseRecording', mode: 'skip', recorderId: null });
+    await adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, options: '' });
+    expect(sim.commands.filter((c) => c.startsWith('api uuid_record'))).toEqual([`api uuid_record ${UUID} pause ${FILE}`, `api uuid_record ${UUID} resume ${FILE}`]);
+  });
+
+  it.each([
+    ['a call with no recording', { callId: UUID, type: 'PauseRecording', mode: 'silence', recorderId: null } as const, 'not-found'],
+    ['a session the switch cannot locate', { callId: '00000000-0000-0000-0000-000000000000', type: 'StartRecording', file: '/tmp/rec/x.wav', options: '' } as const, 'not-found'],
+    ['a path with a space', { callId: UUID, type: 'StartRecording', file: '/tmp/my rec.wav', options: '' } as const, 'rejected'],
+  ])('maps a failure on %s to a PbxError', async (_what, cmd, kind) => {
+    await expect(adapter.execute(cmd)).resolves.toMatchObject({ ok: false, error: { kind } });
+  });
+
+  it('maps uuid_record usage errors to rejected and a dropped link to disconnected', async () => {
+    sim.setApi((c) => (c.startsWith('uuid_kill') ? '-USAGE: <uuid> [cause]\n' : null));
+    await expect(adapter.execute({ callId: UUID, type: 'Hangup' })).resolves.toMatchObject({ ok: false, error: { kind: 'rejected' } });
+    await sim.close();
+    await until(() => adapter.status() !== 'connected');
+    await expect(adapter.execute({ callId: UUID, type: 'Hangup' })).resolves.toMatchObject({ ok: false, error: { kind: 'disconnected' } });
+  });
+
+  it('reports recordings in progress at every (re)connect so they can be adopted', async () => {
+    sim.setApi((c) => {
+      if (c === 'show channels as json') return JSON.stringify({ row_count: 1, rows: [{ uuid: UUID, name: 'loopback/1000-a' }] });
+      if (c === `uuid_buglist ${UUID}`) return `<media-bugs>\n <media-bug>\n  <function>session_record</function>\n  <target>${FILE}</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n</media-bugs>\n`;
+      return null;
+    });
+    sim.dropClients();
+    await until(() => events.some((e) => e.type === 'RecordingStarted'));
+    expect(events.find((e) => e.type === 'RecordingStarted')).toMatchObject({ callId: UUID, file: FILE });
+    await adapter.execute({ callId: UUID, type: 'StopRecording', recorderId: null });
+    expect(sim.commands).toContain(`api uuid_record ${UUID} stop ${FILE}`);
+  });
+});
