@@ -103,7 +103,6 @@ describe('callrec install asterisk', () => {
 
   it.each([
     [['install'], /unknown PBX ""/],
-    [['install', 'freeswitch'], /freeswitch is not supported yet/],
     [['install', 'asterisk', '--etc'], /--etc needs a directory/],
     [['install', 'asterisk', '--force'], /unexpected argument "--force"/],
   ])('rejects %j with its usage', async (argv, message) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installFreeswitch, type InstallFreeswitchOptions } from '../../controller/src/cli/install-freeswitch';
+import { runCli } from '../helpers/cli';
 import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from '../../controller/src/pbx/freeswitch/vars';
 
 function tree(root: string): Record<string, string> {
@@ -97,5 +98,24 @@ describe('dialplan/freeswitch/callrec.xml and the adapter agree on names', () =>
 
   it('uses the names from vars.ts', () => {
     for (const v of [VAR.DECIDED, VAR.FALLBACK, VAR.DIR, VAR.FLOW, VAR.APPLET, VAR.LANGUAGE, FEATURE_SUBCLASS, FEATURE_HEADER]) expect(xml).toContain(v);
+  });
+
+  it('runs as `callrec install freeswitch`, idempotently, and fails clearly on a wrong --conf', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-fs-cli-'));
+    const conf = path.join(root, 'conf');
+    fs.mkdirSync(path.join(conf, 'autoload_configs'), { recursive: true });
+    fs.writeFileSync(path.join(conf, 'freeswitch.xml'), '<document type="freeswitch/xml"/>\n');
+    const opts = { conf };
+    const sounds = path.join(root, 'fs-sounds');
+    const first = await runCli(['install', 'freeswitch', '--conf', opts.conf, '--sounds', sounds], {});
+    expect(first.code).toBe(0);
+    expect(first.out.join('\n')).toMatch(/installed: \d+ file\(s\) changed/);
+    expect(fs.existsSync(path.join(opts.conf, 'dialplan', 'callrec.xml'))).toBe(true);
+    expect(fs.existsSync(path.join(sounds, 'en', 'callrec', 'announce.wav'))).toBe(true);
+    const again = await runCli(['install', 'freeswitch', '--conf', opts.conf, '--sounds', sounds], {});
+    expect(again.out).toContain('already installed: nothing changed');
+    const wrong = await runCli(['install', 'freeswitch', '--conf', root], {});
+    expect(wrong.code).toBe(1);
+    expect(wrong.err[0]).toMatch(/is not a FreeSWITCH conf directory \(no freeswitch\.xml\); pass --conf/);
   });
 });
