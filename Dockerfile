@@ -12,6 +12,8 @@ WORKDIR /app
 ENV NODE_ENV=production CALLREC_LOG_FORMAT=json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard is served from its source folder (plain ES modules, no build step).
+COPY --from=build /app/controller/src/web ./controller/src/web
 COPY package.json ./
 COPY bin ./bin
 COPY dialplan ./dialplan

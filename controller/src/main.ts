@@ -6,6 +6,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { createApi } from './api/app';
 import { createRetentionActions } from './retention/actions';
 import { closeServer, createHttpApp, listen } from './api/server';
+import { webRouter } from './api/web';
 import { CallRegistry } from './calls/registry';
 import { AmiClient, AmiMixMonitorControl } from './pbx/asterisk/ami';
 import type { MixMonitorControl } from './pbx/asterisk/mixmonitor-control';
@@ -85,7 +86,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     live: calls,
     retention: createRetentionActions(store, { root: cfg.recordingsDir, lengths: cfg.retention, logger: logger.child({ component: 'retention' }), batchSize: cfg.retention.batchSize, publisher: webhooks }),
   });
-  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: api.routers });
+  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: [...api.routers, { path: '/', router: webRouter() }] });
   let server: http.Server;
   try {
     server = await listen(app, cfg.http.host, cfg.http.port);

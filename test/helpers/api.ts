@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { createApi, type Api } from '../../controller/src/api/app';
 import type { ApiDeps } from '../../controller/src/api/deps';
 import { closeServer, createHttpApp, listen } from '../../controller/src/api/server';
+import { webRouter } from '../../controller/src/api/web';
 import { generateApiKey, type Role } from '../../controller/src/domain/api-keys';
 import type { RecordingRecord } from '../../controller/src/domain/records';
 import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
@@ -53,7 +54,7 @@ export async function startApi(
     ...(typeof over === 'function' ? over(store, logger) : over),
   };
   const api = createApi(deps);
-  const server: http.Server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: api.routers }), '127.0.0.1', 0);
+  const server: http.Server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: [...api.routers, { path: '/', router: webRouter() }] }), '127.0.0.1', 0);
   const port = (server.address() as { port: number }).port;
 
   const mint = async (role: Role, name: string, agent: string | null = null) => {

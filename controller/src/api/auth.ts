@@ -27,6 +27,7 @@ export function authFailureLimiter(limits: AuthLimits): RequestHandler {
 
 export function authenticate(keys: KeysRepo, logger: Logger): RequestHandler {
   return async (req, res, next) => {
+    if (res.locals.apiKey) { next(); return; } // already authenticated by an audio token
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw new ApiError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');

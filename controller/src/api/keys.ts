@@ -21,3 +21,13 @@ export function keyRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     res.status(204).end();
   });
 }
+
+/** Who the key is, so a client (the dashboard) can hide what its role may not use. */
+export function meRoute(routes: ApiRoutes): void {
+  routes.add({
+    method: 'get', path: '/me', tag: 'keys', summary: 'Describe the key in use', roles: ['admin', 'supervisor', 'agent'],
+    responses: { 200: { description: 'name, role and agent of the key' } },
+  }, async ({ key, res }) => {
+    res.json({ name: key.name, role: key.role, agent: key.agent });
+  });
+}

@@ -79,6 +79,9 @@ export const DeleteMonthBody = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'must be a month as YYYY-MM' }),
   reason: Reason,
 });
-export const AudioQuery = z.strictObject({ download: z.enum(['0', '1']).optional() });
+export const AudioQuery = z.strictObject({
+  download: z.enum(['0', '1']).optional(),
+  token: z.string().max(200).optional().meta({ description: 'From POST /api/recordings/{id}/audio-token, instead of the Authorization header' }),
+});
 
 export const RoleEnum = z.enum(ROLES);

@@ -32,6 +32,12 @@ export class KeysRepo {
     return row ? { key: fromRow(row), hash: String(row.hash) } : null;
   }
 
+  /** The key by id when it is not revoked (audio tokens name their key by id). */
+  async getActive(id: number): Promise<ApiKeyRecord | null> {
+    const row = (await this.knex('api_keys').where({ id }).whereNull('revoked_at').first()) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
   async touch(id: number): Promise<void> {
     await this.knex('api_keys').where({ id }).update({ last_used_at: this.now() });
   }

@@ -1,0 +1,100 @@
+// Shared pieces: preact + htm, the API client (key in sessionStorage, sent as a Bearer header,
+// never in a URL), field-error plumbing and formatting.
+import { h, render } from '/vendor/preact.mjs';
+import { useCallback, useEffect, useRef, useState } from '/vendor/hooks.mjs';
+import htm from '/vendor/htm.mjs';
+
+export const html = htm.bind(h);
+export { render, useCallback, useEffect, useRef, useState };
+
+const KEY = 'callrec.apiKey';
+export const session = {
+  key: () => sessionStorage.getItem(KEY),
+  save: (k) => sessionStorage.setItem(KEY, k),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+/** A refused API call: the API's `{ error, message, fields? }` with the HTTP status. */
+export class ApiFailure extends Error {
+  constructor(status, body) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error ?? 'http-error';
+    this.fields = Array.isArray(body?.fields) ? body.fields : [];
+  }
+}
+
+let onUnauthorized = () => {};
+export const setUnauthorizedHandler = (fn) => { onUnauthorized = fn; };
+
+export async function api(method, path, body, key = session.key()) {
+  const headers = { Authorization: `Bearer ${key}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text.slice(0, 200) }; }
+  if (res.status === 401 && path !== '/api/me') onUnauthorized();
+  if (!res.ok) throw new ApiFailure(res.status, data);
+  return data;
+}
+
+export const query = (params) => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+/** Errors for one field: the API names fields as `query.number`, `params.flow`, `body.defaults.record`. */
+export const errorsFor = (failure, name) =>
+  (failure?.fields ?? []).filter((f) => f.field === name || f.field.startsWith(`${name}.`)).map((f) => f.problem);
+
+/** A labelled control with its hint and the API's problems underneath, tied by aria-describedby. */
+export function Field({ id, label, failure, name, children, hint }) {
+  const problems = errorsFor(failure, name ?? id);
+  return html`<div class=${`field${problems.length ? ' invalid' : ''}`}>
+    <label for=${id}>${label}</label>
+    ${children}
+    ${hint && html`<small id=${`${id}-hint`} class="muted">${hint}</small>`}
+    ${problems.length > 0 && html`<small id=${`${id}-error`} class="field-error" role="alert">${problems.join('; ')}</small>`}
+  </div>`;
+}
+
+export const describedBy = (failure, name, id) => (errorsFor(failure, name).length ? `${id}-error` : undefined);
+
+export function Notice({ failure, ok }) {
+  if (failure) return html`<p class="notice error" role="alert">${failure.message}${failure.status ? ` (HTTP ${failure.status})` : ''}</p>`;
+  if (ok) return html`<p class="notice ok" role="status">${ok}</p>`;
+  return null;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+export const fmtDate = (iso) => {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+};
+export const fmtDuration = (ms) => {
+  if (ms === null || ms === undefined) return '—';
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${pad(s % 60)}`;
+};
+export const fmtBytes = (n) => {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+};
+
+let enumsPromise = null;
+/** The allowed values (record modes, tiers, ...) as the server's schemas define them. */
+export const loadEnums = () => (enumsPromise ??= fetch('/enums.json').then((r) => r.json()));
+
+export const ROLE_TABS = {
+  admin: ['recordings', 'live', 'rules', 'reports'],
+  supervisor: ['recordings', 'live', 'reports'],
+  agent: ['recordings', 'live'],
+};
