@@ -57,6 +57,27 @@ describe('reconnect', () => {
     expect(call.fallbackReason).toMatch(/gate at \(re\)connect/);
   });
 
+  // Found on a real Asterisk: the restarted controller inserted the call a second time (unique
+  // key broken, nothing stored), ignored the stored opt-in decision, and left the old prompt playing.
+  it('takes over the stored row and decision of a call stuck mid-prompt, and stops the old prompt', async () => {
+    const sim = await AriSim.start({ playbackMs: 60000 });
+    const ch = sim.addChannel({ state: 'Up' });
+    h = await startHarness({ sim, engine: ENGINE, connect: false, session: { fallback: 'announce-and-record' } });
+    const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
+    const stored = await h.store.calls.insert({
+      node: 'pbx1', pbx: 'asterisk', pbxCallId: ch.id, direction: 'inbound', flow: 'sales', applet: 'optin', campaign: null,
+      fromNumber: '+12125550123', fromRaw: '2125550123', toNumber: null, toRaw: null, agent: null, language: 'en',
+      state: 'consent', recordMode: 'from-answer', consentMode: 'opt-in', decision: optIn, startedAt: new Date(),
+    });
+    sim.enterStasis(ch.id, ['gate', 'sales', 'optin'], { silent: true });
+    await h.adapter.start(h.abort.signal);
+    await until(() => continued(h, ch.id), 5000, 'release');
+    expect(h.sim.requests.some((r) => r.method === 'DELETE' && r.path === `/playbacks/callrec-${ch.id}-1`)).toBe(true);
+    expect(varsFor(h, ch.id)).toMatchObject({ CALLREC_ACTION: 'skip', CALLREC_CALL_ID: String(stored.id) });
+    await until(async () => (await h.store.calls.get(stored.id))?.state === 'not_recorded', 2000, 'stored');
+    expect((await h.store.calls.get(stored.id))?.fallbackReason).toMatch(/gate at \(re\)connect/);
+  });
+
   it('sweeps again when the websocket drops and comes back', async () => {
     h = await startHarness({ engine: ENGINE });
     const ch = h.sim.addChannel();

@@ -237,4 +237,20 @@ describe('CallSession immediate release', () => {
     expect(pbxTypes(out)).toEqual(['Watch', 'Continue']);
     expect(s.view().fallbackReason).toBe('unknown Stasis arguments ["x"]');
   });
+
+  // Measured on Asterisk 22: `continue` waits for a running playback, so a swept call whose
+  // greeting the dead controller started must have it stopped, or it waits out the prompt.
+  it.each([
+    ['opt-in without a yes stays unrecorded', decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } }), ['Watch', 'StopPrompt', 'SetDecision', 'Continue'], false],
+    ['an interrupted announcement goes to the dialplan fallback', decision({ record: 'from-ringing' }), ['Watch', 'StopPrompt', 'Continue'], null],
+    ['nothing stored: the dialplan fallback', null, ['Watch', 'StopPrompt', 'Continue'], null],
+  ])('swept after a restart: stops the old prompt; %s', (_name, d, expected, record) => {
+    const s = new CallSession('c10', facts(), SETTINGS);
+    const out = s.handle({ type: 'Decided', callId: 'c10', at: T0, decision: d, reason: 'found waiting in the gate at (re)connect', file: FILE, immediate: true, swept: true });
+    expect(pbxTypes(out)).toEqual(expected);
+    expect(out).toContainEqual(expect.objectContaining({ type: 'StopPrompt', promptId: 'callrec-c10-1' }));
+    const set = out.find((c) => c.type === 'SetDecision');
+    if (record === null) expect(set).toBeUndefined();
+    else expect(set).toMatchObject({ record });
+  });
 });

@@ -7,7 +7,7 @@ import type { FeatureAction, PbxEvent } from '../domain/pbx-events';
 import type { SessionEvent, SessionSettings } from '../domain/session-types';
 import { retainUntil, type TierLengths } from '../domain/tiers';
 import type { PbxError, PbxPort } from '../pbx/port';
-import type { PolicyEngine } from '../policy/types';
+import type { Decision, PolicyEngine } from '../policy/types';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
@@ -16,7 +16,7 @@ import { finalizeFile, type FinalizeOutcome } from './finalizer';
 import { adoptRecording, reconcileAfterReconnect } from './adoption';
 import type { LiveAction, LiveCall, LiveCallControl, LiveCallError } from './live';
 import { localPath, planFile } from './paths';
-import { LIVE_RECORDING_STATES, persistSession, type SyncContext, type TrackedCall } from './store-sync';
+import { LIVE_RECORDING_STATES, persistSession, storedDecision, type SyncContext, type TrackedCall } from './store-sync';
 import { decideWithin } from './decide';
 import { NO_METRICS, type CallMetrics } from './observers';
 
@@ -121,13 +121,29 @@ export class CallRegistry implements LiveCallControl {
 
   private async gate(e: Entry, problem: string | null, at: Date, swept: boolean): Promise<void> {
     const facts = e.session.view().facts;
-    const d = problem || swept ? { decision: null, reason: problem ?? 'found waiting in the gate at reconnect' } : await decideWithin(this.deps.policy, facts, this.deps.port.kind, this.deps.settings.policyTimeoutMs);
+    const d = problem || swept ? { decision: swept ? await this.storedGate(e) : null, reason: problem ?? 'found waiting in the gate at reconnect' } : await decideWithin(this.deps.policy, facts, this.deps.port.kind, this.deps.settings.policyTimeoutMs);
     e.decision = d.decision;
     this.metrics.gated(this.deps.port.kind, d.decision ? 'decided' : 'fallback');
     if (d.decision) this.metrics.decided(d.decision.record);
     const file = planFile(at, d.decision?.from ?? facts.from, d.decision?.to ?? facts.to, e.pbxCallId, this.deps.settings.pbxRecordingsDir);
     if (d.reason) this.deps.logger.warn(`gate falls back: ${d.reason}`, { callId: e.pbxCallId });
-    await this.run(e, { type: 'Decided', callId: e.pbxCallId, at, decision: d.decision, reason: d.reason, file, immediate: problem !== null || swept });
+    await this.run(e, { type: 'Decided', callId: e.pbxCallId, at, decision: d.decision, reason: d.reason, file, immediate: problem !== null || swept, swept });
+  }
+
+  /**
+   * A call found in the gate after a restart was usually stored by the controller that died: take
+   * over its row (a second insert would break calls_node_pbx_call_uq) and the decision it got.
+   */
+  private async storedGate(e: Entry): Promise<Decision | null> {
+    try {
+      const stored = await this.deps.store.calls.findByPbxId(this.deps.settings.node, e.pbxCallId);
+      if (!stored) return null;
+      e.callRowId = stored.id;
+      return storedDecision(stored.decision);
+    } catch (x) {
+      this.deps.logger.error(`could not read the stored call: ${(x as Error).message}`, { callId: e.pbxCallId });
+      return null;
+    }
   }
 
   /** One event through the session; returns the first PBX failure its commands met. */

@@ -87,4 +87,14 @@ export function viewFromRecording(r: RecordingRecord, pbxFile: string | null, pb
   };
 }
 
+const RECORD_MODES = new Set(['off', 'from-ringing', 'from-answer', 'on-demand']);
+const CONSENT_MODES = new Set(['none', 'announce', 'opt-out', 'opt-in']);
+
+/** The decision stored with a call (JSON), or null when it is not one (an older or hand-edited row). */
+export function storedDecision(v: unknown): Decision | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const d = v as Record<string, unknown>;
+  return RECORD_MODES.has(String(d.record)) && CONSENT_MODES.has(String(d.consent)) ? (v as Decision) : null;
+}
+
 export const LIVE_RECORDING_STATES = ['pending', 'recording', 'paused', 'finalizing'] as const;

@@ -8,6 +8,9 @@ import type { CallState, ConsentOutcome } from './records';
 import type { ControllerEvent, GateDecision, PlannedFile, RecordingView, SessionEvent, SessionSettings, SessionView } from './session-types';
 import { FeatureRules, type CommandSpec, type FeatureRefusal } from './session-features';
 
+/** Playback ids are predictable so a restarted controller can stop what its predecessor played. */
+export const promptIdOf = (callId: string, n: number): string => `callrec-${callId}-${n}`;
+
 const TERMINAL: ReadonlySet<CallState> = new Set(['done', 'not_recorded', 'failed']);
 
 export class CallSession {
@@ -94,6 +97,12 @@ export class CallSession {
     if (ev.reason !== null || ev.decision === null) this.fallbackReason = ev.reason ?? 'no decision';
     if (ev.immediate) {
       this.state = 'consent';
+      // A call swept after a restart keeps the decision stored for it (an opt-in call without a
+      // yes stays unrecorded), and the prompt the dead controller started is stopped: Asterisk
+      // runs `continue` only once a playback ends (measured: the 8 s opt-in question held a swept
+      // call 6 s past the restart).
+      this.decision = ev.decision;
+      if (ev.swept) this.promptId = promptIdOf(this.callId, 1);
       return this.giveUp(ev.at, this.fallbackReason ?? 'released at once');
     }
     const d = ev.decision ?? fallbackDecision(this.facts, this.settings.fallback);
@@ -105,7 +114,7 @@ export class CallSession {
       return [...out, ...this.release(recordsAtGate(d) ? 'record' : 'skip', ev.at), decided];
     }
     this.state = 'consent';
-    this.promptId = `callrec-${this.callId}-${++this.prompts}`;
+    this.promptId = promptIdOf(this.callId, ++this.prompts);
     const early = d.consent === 'announce' && !this.facts.answered;
     return [
       ...out, this.persist(), decided,

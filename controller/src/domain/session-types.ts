@@ -24,8 +24,11 @@ interface Base { callId: string; at: Date }
 
 /** Events the registry delivers: the decision, deadlines, command failures, the finalizer. */
 export type ControllerEvent =
-  /** immediate: release at once with the fallback, no prompt (stuck at reconnect, bad gate arguments). */
-  | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean })
+  /**
+   * immediate: release at once with the fallback, no prompt (stuck at reconnect, bad gate
+   * arguments); swept: found in the gate after a restart, decision as stored for the call.
+   */
+  | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean; swept?: boolean })
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: string; detail: string })
   | (Base & { type: 'Finalized'; outcome: 'completed' | 'failed'; reason: string | null });
