@@ -4,7 +4,8 @@
 //   CALLREC_IT_AMI_HOST (127.0.0.1), CALLREC_IT_AMI_PORT, CALLREC_IT_AMI_USER, CALLREC_IT_AMI_SECRET
 //   CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS: where `callrec install asterisk` writes
 //   CALLREC_IT_RECORDINGS: a directory Asterisk writes and this process reads (the fallback's CALLREC_DIR too)
-// The test context is added over AMI (DialplanExtensionAdd): no PBX file is edited by hand.
+// The test context is added over AMI (DialplanExtensionAdd): no PBX file is edited by hand. Run
+// the realpbx suites one at a time (`npx jest -i test/realpbx`): asterisk-dialplan reloads the dialplan.
 // Figures measured along the way are printed at the end.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

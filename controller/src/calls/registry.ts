@@ -16,7 +16,7 @@ import { finalizeFile, type FinalizeOutcome } from './finalizer';
 import { adoptRecording, reconcileAfterReconnect } from './adoption';
 import type { LiveAction, LiveCall, LiveCallControl, LiveCallError } from './live';
 import { localPath, planFile } from './paths';
-import { LIVE_RECORDING_STATES, persistSession, storedDecision, type SyncContext, type TrackedCall } from './store-sync';
+import { LIVE_RECORDING_STATES, persistSession, storedDecision, timelineEvent, type SyncContext, type TimelineEntry, type TrackedCall } from './store-sync';
 import { decideWithin } from './decide';
 import { NO_METRICS, type CallMetrics } from './observers';
 
@@ -151,7 +151,15 @@ export class CallRegistry implements LiveCallControl {
     const before = e.session.view().state;
     const cmds = e.session.handle(ev);
     let failure: PbxError | null = null;
-    for (const c of cmds) {
+    for (let i = 0; i < cmds.length; i++) {
+      const c = cmds[i] as Command;
+      if (c.type === 'Persist') {
+        // The timeline entries right after a Persist go in its transaction: one commit.
+        const tl: TimelineEntry[] = [];
+        for (let n = cmds[i + 1]; n?.type === 'Timeline'; n = cmds[++i + 1]) tl.push(n);
+        await this.persist(e, c, tl);
+        continue;
+      }
       const f = await this.exec(e, c);
       failure ??= f;
     }
@@ -169,12 +177,7 @@ export class CallRegistry implements LiveCallControl {
 
   private async exec(e: Entry, c: Command): Promise<PbxError | null> {
     switch (c.type) {
-      case 'Persist':
-        try { await persistSession(this.sync, e, c.call, c.recording); } catch (x) {
-          // Never hold a caller because the database is down: log loudly and go on.
-          this.deps.logger.error(`could not store the call: ${(x as Error).message}`, { callId: e.pbxCallId });
-        }
-        return null;
+      case 'Persist': return this.persist(e, c, []);
       case 'Timeline': return this.timeline(e, c.event, c.detail).then(() => null);
       case 'SetTimer': return this.setTimer(e, c.timer, c.ms);
       case 'ClearTimer': clearTimeout(e.timers.get(c.timer)); e.timers.delete(c.timer); return null;
@@ -206,6 +209,14 @@ export class CallRegistry implements LiveCallControl {
     return r.error;
   }
 
+  private async persist(e: Entry, c: Extract<Command, { type: 'Persist' }>, timeline: TimelineEntry[]): Promise<null> {
+    try { await persistSession(this.sync, e, c.call, c.recording, timeline); } catch (x) {
+      // Never hold a caller because the database is down: log loudly and go on.
+      this.deps.logger.error(`could not store the call: ${(x as Error).message}`, { callId: e.pbxCallId });
+    }
+    return null;
+  }
+
   private setTimer(e: Entry, timer: TimerName, ms: number): null {
     clearTimeout(e.timers.get(timer));
     e.timers.set(timer, setTimeout(() => {
@@ -217,9 +228,8 @@ export class CallRegistry implements LiveCallControl {
 
   private async timeline(e: Entry, type: string, detail: Record<string, unknown>): Promise<void> {
     if (e.callRowId === null) return;
-    const by = typeof detail.by === 'string' ? detail.by : 'system';
     try {
-      await this.deps.store.events.append({ callId: e.callRowId, recordingId: e.recRowId, type: type.slice(0, 32), actor: by, detail });
+      await this.deps.store.events.append(timelineEvent(e.callRowId, e.recRowId, { event: type, detail }));
     } catch (x) {
       this.deps.logger.error(`could not store the timeline: ${(x as Error).message}`, { callId: e.pbxCallId });
     }

@@ -37,38 +37,52 @@ function recordingPatch(r: RecordingView, pbxRoot: string) {
   };
 }
 
-/** Writes the call row and/or the recording row in one transaction. */
-export async function persistSession(ctx: SyncContext, t: TrackedCall, call: boolean, recording: boolean): Promise<void> {
+export interface TimelineEntry { event: string; detail: Record<string, unknown> }
+
+/**
+ * Writes the call row and/or the recording row, and the timeline entries that go with them, in
+ * one transaction: one commit before the gate's `continue` instead of two (bench/gate.ts).
+ */
+export async function persistSession(ctx: SyncContext, t: TrackedCall, call: boolean, recording: boolean, timeline: TimelineEntry[] = []): Promise<void> {
   const v = t.session.view();
   const rec = recording ? v.recording : null;
   if (!call && !rec) return;
   await ctx.store.transaction(async (tx) => {
-    if (call || t.callRowId === null) {
-      if (t.callRowId === null) {
-        const f = v.facts;
-        const row = await tx.calls.insert({
-          node: ctx.node, pbx: ctx.pbx, pbxCallId: t.pbxCallId, direction: f.direction, flow: f.flow || null, applet: f.applet || null,
-          campaign: f.campaign, fromNumber: t.decision?.from ?? f.from, fromRaw: f.from, toNumber: t.decision?.to ?? f.to, toRaw: f.to,
-          agent: f.agent, language: f.language, startedAt: t.startedAt, ...callPatch(v, t),
-        });
-        t.callRowId = row.id;
-      } else {
-        await tx.calls.update(t.callRowId, callPatch(v, t));
-      }
-    }
-    if (!rec || t.callRowId === null) return;
-    if (t.recRowId === null) {
-      const f = v.facts;
-      const row = await tx.recordings.insert({
-        callId: t.callRowId, recordMode: rec.recordMode, tier: v.decision?.tier ?? 'standard', channels: v.decision?.stereo ? 2 : 1,
-        beep: v.decision?.beep ?? false, direction: f.direction, fromNumber: t.decision?.from ?? f.from, toNumber: t.decision?.to ?? f.to,
-        agent: f.agent, flow: f.flow || null, campaign: f.campaign, ...recordingPatch(rec, ctx.pbxRoot),
-      });
-      t.recRowId = row.id;
-    } else {
-      await tx.recordings.update(t.recRowId, recordingPatch(rec, ctx.pbxRoot));
-    }
+    await writeRows(tx, ctx, t, v, call, rec);
+    if (t.callRowId === null) return;
+    for (const tl of timeline) await tx.events.append(timelineEvent(t.callRowId, t.recRowId, tl));
   });
+}
+
+export function timelineEvent(callId: number, recordingId: number | null, tl: TimelineEntry) {
+  const by = typeof tl.detail.by === 'string' ? tl.detail.by : 'system';
+  return { callId, recordingId, type: tl.event.slice(0, 32), actor: by, detail: tl.detail };
+}
+
+async function writeRows(tx: Store, ctx: SyncContext, t: TrackedCall, v: SessionView, call: boolean, rec: RecordingView | null): Promise<void> {
+  if (call || t.callRowId === null) {
+    if (t.callRowId === null) {
+      const f = v.facts;
+      t.callRowId = await tx.calls.insertId({
+        node: ctx.node, pbx: ctx.pbx, pbxCallId: t.pbxCallId, direction: f.direction, flow: f.flow || null, applet: f.applet || null,
+        campaign: f.campaign, fromNumber: t.decision?.from ?? f.from, fromRaw: f.from, toNumber: t.decision?.to ?? f.to, toRaw: f.to,
+        agent: f.agent, language: f.language, startedAt: t.startedAt, ...callPatch(v, t),
+      });
+    } else {
+      await tx.calls.update(t.callRowId, callPatch(v, t));
+    }
+  }
+  if (!rec || t.callRowId === null) return;
+  if (t.recRowId === null) {
+    const f = v.facts;
+    t.recRowId = await tx.recordings.insertId({
+      callId: t.callRowId, recordMode: rec.recordMode, tier: v.decision?.tier ?? 'standard', channels: v.decision?.stereo ? 2 : 1,
+      beep: v.decision?.beep ?? false, direction: f.direction, fromNumber: t.decision?.from ?? f.from, toNumber: t.decision?.to ?? f.to,
+      agent: f.agent, flow: f.flow || null, campaign: f.campaign, ...recordingPatch(rec, ctx.pbxRoot),
+    });
+  } else {
+    await tx.recordings.update(t.recRowId, recordingPatch(rec, ctx.pbxRoot));
+  }
 }
 
 export function factsFromCall(c: CallRecord): GateFacts {

@@ -26,9 +26,14 @@ export class CallsRepo {
   constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
 
   async insert(call: NewCall): Promise<CallRecord> {
+    return this.getOrThrow(await this.insertId(call));
+  }
+
+  /** The gate's insert: no read-back, it runs before the caller may go on. */
+  async insertId(call: NewCall): Promise<number> {
     const at = this.now();
     const [id] = await this.knex('calls').insert({ ...toColumns(call, JSON_FIELDS), created_at: at, updated_at: at });
-    return this.getOrThrow(Number(id));
+    return Number(id);
   }
 
   async get(id: number): Promise<CallRecord | null> {

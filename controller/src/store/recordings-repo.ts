@@ -35,10 +35,16 @@ export class RecordingsRepo {
   constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
 
   async insert(rec: NewRecording): Promise<RecordingRecord> {
+    const id = await this.insertId(rec);
+    const row = (await this.knex('recordings').where({ id }).first()) as Row;
+    return recordingFromRow(row);
+  }
+
+  /** The gate's insert: no read-back, it runs before the caller may go on. */
+  async insertId(rec: NewRecording): Promise<number> {
     const at = this.now();
     const [id] = await this.knex('recordings').insert({ ...toColumns(rec), created_at: at, updated_at: at });
-    const row = (await this.knex('recordings').where({ id: Number(id) }).first()) as Row;
-    return recordingFromRow(row);
+    return Number(id);
   }
 
   async get(id: number): Promise<RecordingRecord | null> {
