@@ -129,15 +129,23 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     await expect(adapter.execute({ callId: UUID, type: 'Hangup' })).resolves.toMatchObject({ ok: false, error: { kind: 'disconnected' } });
   });
 
-  it('reports recordings in progress at every (re)connect so they can be adopted', async () => {
+  it('reports recordings in progress at every (re)connect with the stored call id, then every live call', async () => {
+    const OTHER = '8c6a3f7e-0000-4000-8000-000000000001';
     sim.setApi((c) => {
-      if (c === 'show channels as json') return JSON.stringify({ row_count: 1, rows: [{ uuid: UUID, name: 'loopback/1000-a' }] });
+      if (c === 'show channels as json') return JSON.stringify({ row_count: 2, rows: [{ uuid: UUID, name: 'loopback/1000-a' }, { uuid: OTHER, name: 'loopback/1001-a' }] });
       if (c === `uuid_buglist ${UUID}`) return `<media-bugs>\n <media-bug>\n  <function>session_record</function>\n  <target>${FILE}</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n</media-bugs>\n`;
+      if (c === `uuid_buglist ${OTHER}`) return '<media-bugs>\n</media-bugs>\n';
+      if (c === `uuid_getvar ${UUID} callrec_call_id`) return '42';
       return null;
     });
     sim.dropClients();
-    await until(() => events.some((e) => e.type === 'RecordingStarted'));
-    expect(events.find((e) => e.type === 'RecordingStarted')).toMatchObject({ callId: UUID, file: FILE });
+    await until(() => events.some((e) => e.type === 'LiveCallsListed'));
+    expect(events.find((e) => e.type === 'RecordingFound')).toMatchObject({ callId: UUID, file: FILE, storedCallId: 42, channelName: 'loopback/1000-a' });
+    expect(events.filter((e) => e.type === 'RecordingFound')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'LiveCallsListed')).toMatchObject({ callIds: [UUID, OTHER] });
+    // The restarted controller did not pause it, but the stored session says how it was paused.
+    await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, options: '' })).resolves.toMatchObject({ ok: true });
+    expect(sim.commands).toContain(`api uuid_record ${UUID} resume ${FILE}`);
     await adapter.execute({ callId: UUID, type: 'StopRecording', recorderId: null });
     expect(sim.commands).toContain(`api uuid_record ${UUID} stop ${FILE}`);
   });

@@ -1,3 +1,4 @@
+import { parseChannels, parseRecordingBugs, parseStoredId } from '../../controller/src/pbx/freeswitch/adoption';
 import { gateFacts, recordStopFacts, toPbxEvent } from '../../controller/src/pbx/freeswitch/events';
 import { FrameParser, parseHead } from '../../controller/src/pbx/freeswitch/esl/frame';
 import { fsEvents, fsFixtureText } from '../helpers/fs-traces';
@@ -79,5 +80,20 @@ describe('CHANNEL_DATA from the outbound-socket wire', () => {
 
   it('keeps a malformed percent-escape as raw text instead of throwing', () => {
     expect(parseHead('X-Bad: 100%zz\nX-Ok: a%20b').headers).toEqual({ 'X-Bad': '100%zz', 'X-Ok': 'a b' });
+  });
+});
+
+describe('adoption answers (shapes from mod_commands.c / switch_core_media_bug.c, 1.10.12)', () => {
+  it('reads record_session bugs only, channels from show channels as json, and the stored id', () => {
+    const xml = '<media-bugs>\n <media-bug>\n  <function>displace</function>\n  <target>/x.wav</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n'
+      + ' <media-bug>\n  <function>session_record</function>\n  <target>/rec/a.wav</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n</media-bugs>\n';
+    expect(parseRecordingBugs(xml)).toEqual(['/rec/a.wav']);
+    expect(parseRecordingBugs('<media-bugs>\n</media-bugs>\n')).toEqual([]);
+    expect(parseChannels('{"row_count":0}')).toEqual([]);
+    expect(parseChannels('{"row_count":1,"rows":[{"uuid":"u1","name":"loopback/1-a"}]}')).toEqual([{ uuid: 'u1', name: 'loopback/1-a' }]);
+    expect(parseChannels('-ERR no reply')).toBeNull();
+    expect(parseStoredId('42')).toBe(42);
+    expect(parseStoredId('_undef_')).toBeNull();
+    expect(parseStoredId('-ERR No such channel!')).toBeNull();
   });
 });

@@ -106,15 +106,21 @@ export class FreeswitchAdapter implements PbxPort {
     this.emit(ev);
   }
 
-  /** At (re)connect: recordings the switch is writing are reported so the registry can adopt them. */
+  /**
+   * At (re)connect: recordings the switch is writing are reported for adoption (with the row id
+   * the gate left on the channel), then every live call, so the registry settles calls that ended
+   * while the controller was away. Nothing waits in a gate here: the socket let go when we died.
+   */
   private async adopt(session: EslSession): Promise<void> {
     const found = await findRecordings((c) => session.api(c));
-    if (typeof found === 'string') { this.logger.warn(`could not list recordings in progress: ${found}`); return; }
+    if (typeof found === 'string') { this.logger.warn(`could not list calls at connect: ${found}`); return; }
+    const at = new Date();
     for (const r of found.recordings) {
       this.recorders.started(r.uuid, r.file);
-      this.emit({ callId: r.uuid, at: new Date(), type: 'RecordingStarted', file: r.file, recorderId: r.file });
+      this.emit({ callId: r.uuid, at, type: 'RecordingFound', file: r.file, recorderId: r.file, storedCallId: r.storedCallId, channelName: r.channelName });
     }
     if (found.recordings.length > 0) this.logger.info(`found ${found.recordings.length} recording(s) in progress on ${found.channels.length} call(s)`);
+    this.emit({ callId: '', at, type: 'LiveCallsListed', callIds: found.channels.map((c) => c.uuid) });
   }
 
   execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {
@@ -138,7 +144,7 @@ export class FreeswitchAdapter implements PbxPort {
         return gated ? gated.startRecording(rec) : this.recorders.start(id, rec.file, rec.stereo);
       }
       case 'PauseRecording': return this.recorders.pause(id, cmd.mode);
-      case 'ResumeRecording': return this.recorders.resume(id);
+      case 'ResumeRecording': return this.recorders.resume(id, cmd.mode);
       case 'StopRecording': return this.recorders.stop(id);
       case 'Hangup': return api('uuid_kill', `uuid_kill ${id}`);
     }

@@ -5,9 +5,10 @@
 // (switch_core_media_bug.c). Neither was captured in the fixtures: parsed defensively.
 import type { Result } from '../../util/result';
 import type { EslFailure } from './esl/session';
+import { VAR } from './vars';
 
 export interface ChannelRow { uuid: string; name: string | null }
-export interface FoundRecording { uuid: string; file: string; channelName: string | null }
+export interface FoundRecording { uuid: string; file: string; channelName: string | null; storedCallId: number | null }
 
 export function parseChannels(body: string): ChannelRow[] | null {
   let parsed: unknown;
@@ -43,7 +44,18 @@ export async function findRecordings(api: Api): Promise<{ channels: ChannelRow[]
   for (const ch of channels) {
     const bugs = await api(`uuid_buglist ${ch.uuid}`);
     if (!bugs.ok) continue;
-    for (const file of parseRecordingBugs(bugs.value)) recordings.push({ uuid: ch.uuid, file, channelName: ch.name });
+    const files = parseRecordingBugs(bugs.value);
+    if (files.length === 0) continue;
+    // The controller that gated the call left its row id on the channel (callrec_call_id).
+    const stored = await api(`uuid_getvar ${ch.uuid} ${VAR.CALL_ID}`);
+    const storedCallId = stored.ok ? parseStoredId(stored.value) : null;
+    for (const file of files) recordings.push({ uuid: ch.uuid, file, channelName: ch.name, storedCallId });
   }
   return { channels, recordings };
+}
+
+/** uuid_getvar answers the value, or `_undef_` when the variable is not set. */
+export function parseStoredId(body: string): number | null {
+  const v = body.trim();
+  return /^[1-9]\d{0,15}$/.test(v) ? Number(v) : null;
 }

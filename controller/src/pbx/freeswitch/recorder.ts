@@ -50,11 +50,14 @@ export class Recorders {
     return r;
   }
 
-  async resume(callId: string): Promise<Result<void, PbxError>> {
+  /**
+   * After a restart the switch's pause state is unknown here (no event tells it), but the stored
+   * session knows: its mode is used when this process did not pause the recorder itself.
+   */
+  async resume(callId: string, mode: PauseMode): Promise<Result<void, PbxError>> {
     const rec = this.byCall.get(callId);
     if (!rec) return err({ kind: 'not-found', detail: 'no recording in progress on this call' });
-    if (!rec.paused) return ok(undefined);
-    const verb = rec.paused === 'silence' ? 'unmask' : 'resume';
+    const verb = (rec.paused ?? mode) === 'silence' ? 'unmask' : 'resume';
     const r = judge(`uuid_record ${verb}`, await this.api(`uuid_record ${callId} ${verb} ${rec.file}`));
     if (r.ok) rec.paused = null;
     return r;
