@@ -151,6 +151,18 @@ describe('CallSession fallback', () => {
     expect(s.view().fallbackReason).toBe('Play failed (timeout): no answer in 2000 ms');
   });
 
+  it.each([
+    ['opt-in, fallback record', 'opt-in', 'record', true],
+    ['announce, fallback skip', 'announce', 'skip', true],
+    ['announce, fallback announce-and-record', 'announce', 'announce-and-record', false],
+    ['opt-out, fallback record', 'opt-out', 'record', false],
+  ] as const)('tells the PBX up front whether it may record without us (%s)', (_n, consent, fallback, never) => {
+    const s = new CallSession('c1', facts(), { ...SETTINGS, fallback });
+    const out = s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision({ consent, greeting: { prompt: consent, sound: `callrec/${consent}`, language: 'en' } }), reason: null, file: FILE });
+    expect(out[0]).toMatchObject({ type: 'Watch' });
+    expect(out[0]?.type === 'Watch' && out[0].neverRecordIfLost === true).toBe(never);
+  });
+
   it('plays the default announcement when the policy could not decide', () => {
     const { s, cmds } = gate(facts(), null, 'policy unavailable');
     expect(cmds.find((c) => c.type === 'Play')).toMatchObject({ sound: 'callrec/announce' });

@@ -2,7 +2,8 @@
 // and settle calls the store thinks are live but the PBX no longer has.
 import { CallSession } from '../domain/call-session';
 import type { PbxEvent } from '../domain/pbx-events';
-import type { SessionEvent } from '../domain/session-types';
+import type { CallRecord } from '../domain/records';
+import type { RecordingView, SessionEvent } from '../domain/session-types';
 import { retainUntil } from '../domain/tiers';
 import type { PbxPort } from '../pbx/port';
 import type { Store } from '../store';
@@ -10,7 +11,7 @@ import type { Logger } from '../util/logger';
 import type { FinalizeOutcome } from './finalizer';
 import { localPath, relativeToRoot } from './paths';
 import type { RegistrySettings } from './registry';
-import { factsFromCall, LIVE_RECORDING_STATES, persistSession, viewFromRecording, type SyncContext, type TrackedCall } from './store-sync';
+import { factsFromCall, LIVE_RECORDING_STATES, persistSession, storedDecision, viewFromRecording, type SyncContext, type TrackedCall } from './store-sync';
 
 export interface AdoptionDeps {
   store: Store;
@@ -20,11 +21,15 @@ export interface AdoptionDeps {
   port: PbxPort;
   finalize(file: string): Promise<FinalizeOutcome>;
   deliver(t: TrackedCall, ev: SessionEvent): void;
+  /** Start routing a call's events to this session. */
+  track(t: TrackedCall): void;
   /** A recording this module settled: metrics and its webhook. */
   settled(recordingId: number, state: 'completed' | 'failed'): Promise<void>;
 }
 
 type Found = Extract<PbxEvent, { type: 'RecordingFound' }>;
+
+const LOST_IN_GATE = 'the controller was lost while the call was in the gate; the dialplan applied its fallback';
 
 export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<TrackedCall | null> {
   const stored = ev.storedCallId !== null ? await d.store.calls.get(ev.storedCallId) : await d.store.calls.findByPbxId(d.sync.node, ev.callId);
@@ -32,26 +37,56 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<Tracke
   if (stored && stored.node === d.sync.node) {
     const recs = (await d.store.recordings.forCall(stored.id)).filter((r) => (LIVE_RECORDING_STATES as readonly string[]).includes(r.state));
     const rec = recs[recs.length - 1];
-    if (!rec) return null;
-    const view = viewFromRecording(rec, ev.file, d.settings.pbxRecordingsDir);
-    view.recorderId = ev.recorderId;
-    const session = CallSession.adopt(ev.callId, factsFromCall(stored), d.settings.session, view, null);
-    t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: rec.id, decision: null, startedAt: stored.startedAt };
+    const facts = factsFromCall(stored);
+    const decision = storedDecision(stored.decision);
+    if (rec) {
+      const view = viewFromRecording(rec, ev.file, d.settings.pbxRecordingsDir);
+      view.recorderId = ev.recorderId;
+      const session = CallSession.adopt(ev.callId, facts, d.settings.session, view, decision, stored.fallbackReason);
+      t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: rec.id, decision: null, startedAt: stored.startedAt };
+    } else {
+      // Stored in the gate, then the controller went: the dialplan's fallback is what records.
+      const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), decision, stored.fallbackReason ?? LOST_IN_GATE);
+      t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: null, decision: null, startedAt: stored.startedAt };
+      await persistSession(d.sync, t, true, true);
+    }
   } else {
     const facts = { flow: '', applet: '', direction: 'inbound' as const, from: null, to: null, campaign: null, agent: null, language: null, answered: true };
-    const view = {
-      state: 'recording' as const, file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file }, pbxFile: ev.file,
-      recordMode: 'from-ringing' as const, options: '', recorderId: ev.recorderId, startedAt: ev.at, endedAt: null, pausedMs: 0,
-      pausedSince: null, adopted: true, failureReason: null,
-    };
-    const session = CallSession.adopt(ev.callId, facts, d.settings.session, view, null);
+    const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), null);
     t = { pbxCallId: ev.callId, session, callRowId: null, recRowId: null, decision: null, startedAt: ev.at };
     await persistSession(d.sync, t, true, true);
   }
   d.logger.info('adopted a recording found at reconnect', { callId: ev.callId, file: ev.file, storedCallId: t.callRowId });
-  const w = await d.port.execute({ type: 'Watch', callId: ev.callId });
-  if (!w.ok) d.logger.warn(`could not subscribe to an adopted call: ${w.error.detail}`, { callId: ev.callId });
+  await watch(d, ev.callId);
   return t;
+}
+
+function foundView(d: AdoptionDeps, ev: Found): RecordingView {
+  return {
+    state: 'recording', file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file }, pbxFile: ev.file,
+    recordMode: 'from-ringing', options: '', recorderId: ev.recorderId, startedAt: ev.at, endedAt: null, pausedMs: 0,
+    pausedSince: null, adopted: true, failureReason: null,
+  };
+}
+
+async function watch(d: AdoptionDeps, callId: string): Promise<void> {
+  const w = await d.port.execute({ type: 'Watch', callId });
+  if (!w.ok) d.logger.warn(`could not subscribe to an adopted call: ${w.error.detail}`, { callId });
+}
+
+/**
+ * A call the store has as live, still up on the PBX, that nobody tracks and that records nothing
+ * (yet): its controller went while it was in the gate. Follow it to its hangup, and keep what the
+ * dialplan's fallback records.
+ */
+export async function followLost(d: AdoptionDeps, c: CallRecord): Promise<void> {
+  const session = CallSession.lost(c.pbxCallId, factsFromCall(c), d.settings.session, storedDecision(c.decision), c.fallbackReason ?? LOST_IN_GATE);
+  const t: TrackedCall = { pbxCallId: c.pbxCallId, session, callRowId: c.id, recRowId: null, decision: null, startedAt: c.startedAt };
+  // Tracked before the first await: its hangup or the fallback's recording may come any moment.
+  d.track(t);
+  await persistSession(d.sync, t, true, false);
+  d.logger.info('following a call its controller left in the gate', { callId: c.pbxCallId });
+  await watch(d, c.pbxCallId);
 }
 
 /**
@@ -64,7 +99,11 @@ export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]
     if (!live.has(t.pbxCallId)) d.deliver(t, { type: 'CallGone', callId: t.pbxCallId, at: new Date() });
   }
   for (const c of await d.store.calls.listLive(d.sync.node)) {
-    if (live.has(c.pbxCallId) || tracked.has(c.pbxCallId)) continue;
+    if (tracked.has(c.pbxCallId)) continue;
+    if (live.has(c.pbxCallId)) {
+      await followLost(d, c);
+      continue;
+    }
     let state: 'done' | 'failed' | 'not_recorded' = 'not_recorded';
     const settledNow: Array<[number, 'completed' | 'failed']> = [];
     for (const r of await d.store.recordings.forCall(c.id)) {

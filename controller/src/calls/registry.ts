@@ -84,7 +84,11 @@ export class CallRegistry implements LiveCallControl {
   private pending(): number { return [...this.calls.values()].length + this.idle.size; }
 
   dispatch(ev: PbxEvent): void {
-    if (ev.type === 'LiveCallsListed') return this.background(reconcileAfterReconnect(this.adoptionDeps(), ev.callIds, this.calls));
+    if (ev.type === 'LiveCallsListed') {
+      // After the adoptions reported just before it: a call adopted meanwhile is not "lost".
+      const adopting = Promise.allSettled([...this.idle]);
+      return this.background(adopting.then(() => reconcileAfterReconnect(this.adoptionDeps(), ev.callIds, this.calls)));
+    }
     if (ev.type === 'RecordingFound') {
       const known = this.calls.get(ev.callId);
       if (known) return this.enqueue(known, () => this.execPbx(known, { type: 'Watch', callId: ev.callId }).then(() => undefined));
@@ -268,6 +272,7 @@ export class CallRegistry implements LiveCallControl {
   private adoptionDeps() {
     return { store: this.deps.store, sync: this.sync, settings: this.deps.settings, logger: this.deps.logger, port: this.deps.port, finalize: this.deps.finalize ?? finalizeFile,
       settled: (recordingId: number, state: 'completed' | 'failed') => this.recordingSettled(recordingId, state),
+      track: (t: TrackedCall) => { this.track(t); },
       deliver: (e: TrackedCall, ev: SessionEvent) => { const entry = this.calls.get(e.pbxCallId); if (entry) this.enqueue(entry, () => this.run(entry, ev).then(() => undefined)); } };
   }
 

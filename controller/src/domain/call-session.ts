@@ -34,14 +34,29 @@ export class CallSession {
   constructor(readonly callId: string, private readonly facts: GateFacts, private readonly settings: SessionSettings) {}
 
   /** A session rebuilt from the store or found recording at reconnect: it starts in `recording`. */
-  static adopt(callId: string, facts: GateFacts, settings: SessionSettings, rec: RecordingView, decision: GateDecision | null): CallSession {
+  static adopt(callId: string, facts: GateFacts, settings: SessionSettings, rec: RecordingView, decision: GateDecision | null, reason: string | null = null): CallSession {
     const s = new CallSession(callId, facts, settings);
+    s.fallbackReason = reason;
     s.state = rec.state === 'paused' ? 'paused' : 'recording';
     s.released = true;
     s.decision = decision;
     s.file = rec.file;
     s.recording = { ...rec };
     s.consentOutcome = 'fallback';
+    return s;
+  }
+
+  /**
+   * A call found after a restart that its controller left before it started recording (the PBX's
+   * dialplan went on alone): it waits, like a dialplan release, for whatever the fallback records.
+   */
+  static lost(callId: string, facts: GateFacts, settings: SessionSettings, decision: GateDecision | null, reason: string): CallSession {
+    const s = new CallSession(callId, facts, settings);
+    s.state = 'recording';
+    s.released = true;
+    s.decision = decision;
+    s.consentOutcome = 'fallback';
+    s.fallbackReason = reason;
     return s;
   }
 
@@ -70,7 +85,7 @@ export class CallSession {
       case 'Decided': return this.onDecided(ev);
       case 'GateEntered': return ev.swept ? this.giveUp(ev.at, ev.problem ?? 'found waiting in the gate at reconnect') : [];
       case 'CallAnswered': return this.onAnswered(ev.at);
-      case 'PromptFinished': return this.onPromptFinished(ev.promptId, ev.at);
+      case 'PromptFinished': return ev.failure ? this.onPromptFailed(ev.promptId, ev.failure, ev.at) : this.onPromptFinished(ev.promptId, ev.at);
       case 'DtmfReceived': return this.onDtmf(ev.digit, ev.at);
       case 'TimerFired': return this.onTimer(ev);
       case 'CommandFailed': return this.onCommandFailed(ev);
@@ -114,6 +129,8 @@ export class CallSession {
       return [...out, ...this.release(recordsAtGate(d) ? 'record' : 'skip', ev.at), decided];
     }
     this.state = 'consent';
+    // While the prompt plays the call waits on us: should we vanish, what may the PBX do alone?
+    if (recordsOnGiveUp(d, this.settings.fallback, false) === 'skip') out[0] = this.cmd('Watch', { neverRecordIfLost: true });
     this.promptId = promptIdOf(this.callId, ++this.prompts);
     const early = d.consent === 'announce' && !this.facts.answered;
     return [
@@ -140,6 +157,13 @@ export class CallSession {
       return this.release('record', at);
     }
     return [this.cmd('SetTimer', { timer: 'gate', ms: Math.min(this.settings.dtmfTimeoutMs, this.settings.deadlineMs) })];
+  }
+
+  /** Not heard is not announced: give up with what the fallback allows. */
+  private onPromptFailed(promptId: string, failure: string, at: Date): Command[] {
+    if (this.state !== 'consent' || promptId !== this.promptId || this.promptDone) return [];
+    this.promptDone = true;
+    return this.giveUp(at, `the prompt was not played: ${failure}`);
   }
 
   private onDtmf(digit: string, at: Date): Command[] {

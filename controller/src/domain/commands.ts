@@ -9,8 +9,12 @@ export type PbxCommand =
   | (Base & { type: 'Answer' })
   | (Base & { type: 'Play'; promptId: string; sound: string; language: string | null; early: boolean })
   | (Base & { type: 'StopPrompt'; promptId: string })
-  /** Keep receiving this call's events after it leaves the gate. */
-  | (Base & { type: 'Watch' })
+  /**
+   * Keep receiving this call's events after it leaves the gate. neverRecordIfLost: were the
+   * controller lost before it releases the call, the PBX must not record it (opt-in without a yes);
+   * a PBX whose dialplan goes on by itself when the controller goes (FreeSWITCH) is told so now.
+   */
+  | (Base & { type: 'Watch'; neverRecordIfLost?: boolean })
   /** The decision in one round trip; storedCallId is filled in by the registry (adoption key). */
   | (Base & { type: 'SetDecision'; record: boolean; file: string | null; options: string; storedCallId: number | null })
   | (Base & { type: 'Continue' })

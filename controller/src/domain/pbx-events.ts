@@ -24,7 +24,8 @@ export type PbxEvent =
   | (Base & { type: 'GateEntered'; facts: GateFacts; problem: string | null; swept: boolean })
   | (Base & { type: 'CallAnswered' })
   | (Base & { type: 'DtmfReceived'; digit: string })
-  | (Base & { type: 'PromptFinished'; promptId: string })
+  /** failure: the PBX could not play it (missing file...): the caller did not hear it. */
+  | (Base & { type: 'PromptFinished'; promptId: string; failure?: string })
   /** Proof from the PBX that it writes: the file, or (later) the recorder's id, or both. */
   | (Base & { type: 'RecordingStarted'; file: string | null; recorderId: string | null })
   | (Base & { type: 'RecordingStopped'; file: string | null })

@@ -86,8 +86,9 @@ export class FreeswitchAdapter implements PbxPort {
     // Digits and prompt ends come from the call's own socket, in the switch's order.
     ch.onEvent((e) => {
       const base = { callId: ch.uuid, at: new Date() };
-      const promptId = call.finishedPrompt(e);
-      if (promptId) return this.emit({ ...base, type: 'PromptFinished', promptId });
+      const done = call.finishedPrompt(e);
+      if (done?.hangupCause) return this.emit({ ...base, type: 'CallHungUp', cause: done.hangupCause });
+      if (done) return this.emit({ ...base, type: 'PromptFinished', promptId: done.promptId, ...(done.failure ? { failure: done.failure } : {}) });
       const ev = e['Event-Name'] === 'DTMF' ? toPbxEvent(e) : null;
       if (ev) this.emit(ev);
     });
@@ -132,8 +133,9 @@ export class FreeswitchAdapter implements PbxPort {
       case 'Play': return gated ? gated.play(cmd.promptId, cmd.sound) : api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound)} aleg`);
       case 'StopPrompt': return api('uuid_break', `uuid_break ${id}`);
       case 'SetDecision': return this.setDecision(cmd, gated, api);
-      // The watching connection already sees every call: nothing to subscribe.
-      case 'Watch': return Promise.resolve(ok(undefined));
+      // The watching connection already sees every call: nothing to subscribe. When we die the
+      // dialplan goes on by itself, so a call that must not be recorded without us says so now.
+      case 'Watch': return gated && cmd.neverRecordIfLost ? gated.setVariables({ [VAR.FALLBACK]: 'skip' }) : Promise.resolve(ok(undefined));
       case 'Continue': {
         if (!gated) return Promise.resolve(ok(undefined));
         this.gates.delete(id);

@@ -26,13 +26,24 @@ export class GatedCall {
     this.answered = ch.data['Answer-State'] === 'answered';
   }
 
-  /** The switch's completion of a prompt we started: its promptId, once. */
-  finishedPrompt(e: RawHeaders): string | null {
+  /**
+   * The switch's completion of a prompt we started, once: its promptId, whether it was played,
+   * and the hangup it reports (a caller hanging up ends the playback: the completion then comes
+   * before the watcher's CHANNEL_HANGUP, so the gate must say it first).
+   */
+  finishedPrompt(e: RawHeaders): { promptId: string; failure: string | null; hangupCause: string | null } | null {
     if (e['Event-Name'] !== 'CHANNEL_EXECUTE_COMPLETE') return null;
     const id = e['Application-UUID'] ?? '';
     const promptId = this.prompts.get(id) ?? null;
+    if (promptId === null) return null;
     this.prompts.delete(id);
-    return promptId;
+    const response = e['Application-Response'] ?? '';
+    const hungUp = e['Answer-State'] === 'hangup';
+    return {
+      promptId,
+      failure: response === 'FILE PLAYED' ? null : `${response || 'no response'} (${e['Application-Data'] ?? ''})`,
+      hangupCause: hungUp ? e['Hangup-Cause'] ?? 'hangup' : null,
+    };
   }
 
   async answer(): Promise<Result<void, PbxError>> {
@@ -59,16 +70,20 @@ export class GatedCall {
 
   /**
    * record_session on a ringing channel pre-answers it: that is record-from-ringing. From answer:
-   * execute_on_answer with a literal path (a ${var} inside is rejected by the switch).
+   * RECORD_BRIDGE_REQ=true (frames count only while bridged, as MixMonitor's `b`), and on a channel
+   * still ringing execute_on_answer with a literal path (a ${var} inside is rejected by the switch)
+   * so the caller keeps hearing ringing; an answered one (a keypad question) starts now.
    */
   async startRecording(rec: RecordStart): Promise<Result<void, PbxError>> {
     const file = checkPath(rec.file);
     if (!file.ok) return file;
     const vars: Record<string, string> = {};
     if (rec.stereo) vars[VAR.RECORD_STEREO] = 'true';
-    if (rec.fromAnswer && !this.answered) vars[VAR.EXECUTE_ON_ANSWER] = `record_session ${rec.file}`;
+    if (rec.fromAnswer) vars[VAR.RECORD_BRIDGE_REQ] = 'true';
+    const onAnswer = rec.fromAnswer && !this.answered;
+    if (onAnswer) vars[VAR.EXECUTE_ON_ANSWER] = `record_session ${rec.file}`;
     const set = await this.setVariables(vars);
-    if (!set.ok || (rec.fromAnswer && !this.answered)) return set;
+    if (!set.ok || onAnswer) return set;
     const r = await this.ch.send('record_session', rec.file);
     return r.ok ? ok(undefined) : err(fromFailure(r.error));
   }

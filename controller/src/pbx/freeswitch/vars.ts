@@ -23,8 +23,14 @@ export const VAR = {
   DIR: 'callrec_dir',
   /** Where play_and_get_digits leaves the digit. */
   DIGIT: 'callrec_digit',
-  /** FreeSWITCH's own: stereo recording (left = what the channel hears, right = what it sends). */
+  /**
+   * FreeSWITCH's own: stereo recording. Measured on 1.10.12 (test/realpbx/freeswitch-acceptance):
+   * left = what the switch reads from the recorded channel (the caller), right = what it writes to
+   * it (the other party), as MixMonitor's D on Asterisk.
+   */
   RECORD_STEREO: 'RECORD_STEREO',
+  /** FreeSWITCH's own: the recorder takes frames only while the channel is bridged. */
+  RECORD_BRIDGE_REQ: 'RECORD_BRIDGE_REQ',
   /** FreeSWITCH's own: an app to run when the channel is answered (literal arguments only). */
   EXECUTE_ON_ANSWER: 'execute_on_answer',
 } as const;

@@ -1,0 +1,398 @@
+// Acceptance on a real FreeSWITCH 1.10 (issue 5, "Done when"): the real controller, the dialplan
+// `callrec install freeswitch` writes, loopback calls originated over ESL. Runs when
+// CALLREC_IT_ESL_HOST is set:
+//   CALLREC_IT_ESL_HOST (127.0.0.1), CALLREC_IT_ESL_PORT (8021), CALLREC_IT_ESL_PASSWORD (ClueCon)
+//   CALLREC_IT_FS_CONF: the switch's conf directory (callrec.xml and this test's context go there)
+//   CALLREC_IT_FS_SOUNDS: the switch's sounds directory (the prompts are copied there)
+//   CALLREC_IT_RECORDINGS: a directory the switch writes and this process reads
+//   CALLREC_IT_ESL_LISTEN_PORT: the gate's port (18084)
+// The test writes its own context (conf/dialplan/callrec-it.xml, removed afterwards) and reloads
+// the XML: callers are loopback channels whose other leg runs the applet snippet, agents answer
+// and play a 440 Hz tone for 4 or 9 s. Figures measured along the way are printed at the end.
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../controller/src/config';
+import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import { startController, type Controller } from '../../controller/src/main';
+import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
+import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
+import { createLogger, silentLogger } from '../../controller/src/util/logger';
+import { runCli } from '../helpers/cli';
+
+const env = process.env;
+const HOST = env.CALLREC_IT_ESL_HOST;
+const PORT = env.CALLREC_IT_ESL_PORT ?? '8021';
+const PASSWORD = env.CALLREC_IT_ESL_PASSWORD ?? 'ClueCon';
+const CONF = env.CALLREC_IT_FS_CONF ?? '/usr/local/freeswitch/conf';
+const SOUNDS = env.CALLREC_IT_FS_SOUNDS ?? '/usr/local/freeswitch/sounds';
+const RECORDINGS = env.CALLREC_IT_RECORDINGS ?? '/usr/local/freeswitch/recordings/callrec-it';
+const LISTEN_PORT = env.CALLREC_IT_ESL_LISTEN_PORT ?? '18084';
+const describeIf = HOST ? describe : describe.skip;
+if (!HOST) console.info('test/realpbx/freeswitch-acceptance: skipped (set CALLREC_IT_ESL_HOST and CALLREC_IT_FS_CONF, CALLREC_IT_FS_SOUNDS, CALLREC_IT_RECORDINGS to run)');
+
+const CTX = 'callrec-it';
+const NODE = `it-fs-${process.pid}`;
+const CALLER = '2125550123';
+
+const RULES = `
+account:
+  inbound: { record: "off", consent: none }
+  languages: [en, es]
+flows:
+  it:
+    defaults: { record: from-answer, consent: none }
+    applets:
+      ringing: { kind: dial, record: from-ringing, consent: announce }
+      answer: { kind: dial, record: from-answer, consent: announce }
+      optin: { kind: dial, record: from-answer, consent: opt-in }
+      optout: { kind: dial, record: from-answer, consent: opt-out }
+      pause: { kind: dial, record: from-answer, consent: none }
+      stereo: { kind: dial, record: from-answer, consent: none, stereo: true }
+`;
+
+// exten -> [applet, agent]: the agent answers and plays a tone for 4 s (agent) or 9 s (agent-long).
+const GATED: Record<string, [string, string]> = {
+  ringing: ['ringing', 'agent'], answer: ['answer', 'agent'], optin: ['optin', 'agent'], optout: ['optout', 'agent'],
+  pause: ['pause', 'agent-long'], stereo: ['stereo', 'agent'], fb: ['ringing', 'agent-long'], kill: ['pause', 'agent-long'],
+  'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'],
+};
+
+/** The test's own context: what an admin's applet point looks like, plus agents. */
+function itContext(): string {
+  const gated = Object.entries(GATED).map(([exten, [applet, agent]]) => `
+    <extension name="it-${exten}">
+      <condition field="destination_number" expression="^${exten}$">
+        <action application="set" data="callrec_flow=it"/>
+        <action application="set" data="callrec_applet=${applet}"/>
+        <action application="set" data="callrec_to=\${destination_number}"/>
+        <action application="execute_extension" data="callrec_gate XML callrec"/>
+        <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${CTX}"/>
+      </condition>
+    </extension>`).join('');
+  const agent = (name: string, seconds: number) => `
+    <extension name="it-${name}">
+      <condition field="destination_number" expression="^${name}$">
+        <action application="answer"/>
+        <action application="playback" data="tone_stream://L=${seconds};%(1000,0,440)"/>
+        <action application="hangup"/>
+      </condition>
+    </extension>`;
+  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', 4)}${agent('agent-long', 9)}\n  </context>\n</include>\n`;
+}
+
+function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
+  const until = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      const v = await check();
+      if (v) return resolve(v);
+      if (Date.now() > until) return reject(new Error(`${what}: not within ${ms} ms`));
+      setTimeout(() => void tick(), 50);
+    };
+    void tick();
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const soxi = (flag: string, file: string) => Number(execFileSync('soxi', [flag, file]).toString().trim());
+/** RMS amplitude (0..1) of one stretch of a file, all channels mixed, or one (1-based). */
+function rms(file: string, start: number, seconds: number, channel?: number): number {
+  const args = [file, '-n', 'trim', String(start), String(seconds), ...(channel ? ['remix', String(channel)] : []), 'stat'];
+  const out = spawnSync('sox', args, { encoding: 'utf8' }).stderr; // sox prints its stat on stderr
+  return Number(/RMS\s+amplitude:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+}
+
+describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
+  let esl: EslSession;
+  let controller: Controller | null = null;
+  let dbDir: string;
+  const switchEvents: EslEvent[] = [];
+  const pbxEvents: PbxEvent[] = [];
+  const figures: Record<string, unknown> = {};
+  const itFile = path.join(CONF, 'dialplan', 'callrec-it.xml');
+
+  async function start(extra: Record<string, string> = {}): Promise<Controller> {
+    const cfg = loadConfig({
+      CALLREC_NODE: NODE, CALLREC_DB_URL: `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1', CALLREC_PBX: 'freeswitch',
+      CALLREC_ESL_HOST: HOST ?? '', CALLREC_ESL_PORT: PORT, CALLREC_ESL_PASSWORD: PASSWORD,
+      CALLREC_ESL_LISTEN_PORT: LISTEN_PORT, CALLREC_ESL_SOUNDS_DIR: SOUNDS, ...extra,
+    });
+    cfg.http.port = 0;
+    // CALLREC_IT_LOG=debug shows the controller's log while debugging a run.
+    const c = await startController(cfg, env.CALLREC_IT_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
+    c.pbx.onEvent((e) => pbxEvents.push(e));
+    await waitFor(() => c.pbx.status() === 'connected', 10000, 'ESL connected');
+    controller = c;
+    return c;
+  }
+
+  async function stop(): Promise<void> {
+    await controller?.stop();
+    controller = null;
+  }
+
+  async function api(command: string): Promise<string> {
+    const r = await esl.api(command, 10000);
+    if (!r.ok) throw new Error(`${command}: ${r.error.detail}`);
+    return r.value;
+  }
+
+  /** A caller on loopback/<exten>; its other leg (the gated channel) runs the applet. Returns the caller's uuid. */
+  async function originate(exten: string): Promise<string> {
+    const uuid = crypto.randomUUID();
+    const r = await esl.bgapi(`originate {origination_uuid=${uuid},loopback_bowout=false,origination_caller_id_number=${CALLER}}loopback/${exten}/${CTX} &park`, 10000);
+    if (!r.ok) throw new Error(`originate: ${r.error.detail}`);
+    return uuid;
+  }
+
+  function nextGate(from: number): Promise<Extract<PbxEvent, { type: 'GateEntered' }>> {
+    return waitFor(() => pbxEvents.slice(from).find((e): e is Extract<PbxEvent, { type: 'GateEntered' }> => e.type === 'GateEntered'), 15000, 'gate entered');
+  }
+
+  const ev = <T extends PbxEvent['type']>(callId: string, type: T) =>
+    pbxEvents.filter((e): e is Extract<PbxEvent, { type: T }> => e.callId === callId && e.type === type);
+
+  const switchSaw = (name: string, uuid: string, from = 0) => switchEvents.slice(from).find((e) => e.name === name && e.headers['Unique-ID'] === uuid);
+
+  async function settled(pbxCallId: string, ms = 30000) {
+    const c = controller as Controller;
+    return waitFor(async () => {
+      const call = await c.store.calls.findByPbxId(NODE, pbxCallId);
+      if (!call || !['done', 'not_recorded', 'failed'].includes(call.state) || call.endedAt === null) return null;
+      const recs = await c.store.recordings.forCall(call.id);
+      if (recs.some((r) => ['pending', 'recording', 'paused', 'finalizing'].includes(r.state))) return null;
+      return { call, recs, events: await c.store.events.forCall(call.id) };
+    }, ms, `call ${pbxCallId} settled`);
+  }
+
+  function checkFile(rec: { filePath: string; durationMs: number | null; state: string }, name: string): number {
+    expect(rec.state).toBe('completed');
+    const file = path.isAbsolute(rec.filePath) ? rec.filePath : path.join(RECORDINGS, rec.filePath);
+    const wav = soxi('-D', file);
+    expect(Math.abs((rec.durationMs ?? 0) / 1000 - wav)).toBeLessThanOrEqual(0.3);
+    figures[name] = { ...(figures[name] as object), fileSeconds: wav, rowMs: rec.durationMs, channels: soxi('-c', file) };
+    return wav;
+  }
+
+  beforeAll(async () => {
+    dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-fs-'));
+    fs.mkdirSync(RECORDINGS, { recursive: true });
+    const installed = await runCli(['install', 'freeswitch', '--conf', CONF, '--sounds', SOUNDS, '--recordings', RECORDINGS],
+      { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ESL_LISTEN_PORT: LISTEN_PORT });
+    if (installed.code !== 0) throw new Error(installed.err.join('\n'));
+    fs.writeFileSync(itFile, itContext());
+    const s = await EslSession.connect({ host: HOST ?? '', port: Number(PORT), password: PASSWORD, logger: silentLogger() });
+    if (!s.ok) throw new Error(s.error.detail);
+    esl = s.value;
+    esl.onEvent((e) => switchEvents.push(e));
+    const sub = await esl.subscribe(['CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_DESTROY', 'RECORD_START', 'RECORD_STOP', 'DTMF', 'PLAYBACK_START']);
+    if (!sub.ok) throw new Error(sub.error.detail);
+    expect(await api('reloadxml')).toMatch(/\+OK/);
+    const parsed = parseRulesYaml(RULES, 'it.yaml');
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const c = await start();
+    await c.store.rules.importDocument(parsed.doc);
+  }, 60000);
+
+  afterAll(async () => {
+    await stop();
+    if (fs.existsSync(itFile)) fs.unlinkSync(itFile);
+    if (esl) { await esl.api('reloadxml'); esl.close(); }
+    console.info(`freeswitch acceptance figures:\n${JSON.stringify(figures, null, 1)}`);
+  });
+
+  it.each([
+    ['ringing', null, 'announced', 1],
+    ['answer', null, 'announced', 1],
+    ['optin', '1', 'accepted', 1],
+    ['optout', null, 'announced', 1],
+    // consent none, raised to an announcement: the dialed "stereo" is no number, so the strictest jurisdiction applies
+    ['stereo', null, 'announced', 2],
+  ])('%s (digit %s): greeting played, recorded, completed row matches the WAV', async (exten, digit, outcome, channels) => {
+    const from = pbxEvents.length;
+    const sw = switchEvents.length;
+    const caller = await originate(exten);
+    const gate = await nextGate(from);
+    expect(gate.facts).toMatchObject({ flow: 'it', applet: GATED[exten]?.[0], from: CALLER, to: exten });
+    if (digit) {
+      await sleep(1000);
+      expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
+    }
+    // What the caller hears, recorded on the caller's own leg.
+    const heard = path.join(RECORDINGS, `heard-${caller}.wav`);
+    if (exten === 'ringing') expect(await api(`uuid_record ${caller} start ${heard}`)).toMatch(/\+OK/);
+    const { call, recs, events } = await settled(gate.callId);
+    // The switch played our WAV on the gated channel (a digit may have cut it short)...
+    expect(switchEvents.slice(sw).some((e) => e.name === 'PLAYBACK_START' && e.headers['Unique-ID'] === gate.callId && /callrec\/(announce|opt-in|opt-out)\.wav$/.test(e.headers['Playback-File-Path'] ?? ''))).toBe(true);
+    if (exten === 'ringing') {
+      // ...and the caller heard it: speech in the first 3 s, before any agent.
+      await waitFor(() => switchSaw('RECORD_STOP', caller, sw), 5000, 'caller recording closed');
+      figures.greetingHeardRms = rms(heard, 0, 3);
+      expect(figures.greetingHeardRms).toBeGreaterThan(0.01);
+    }
+    expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
+    expect(recs).toHaveLength(1);
+    const wav = checkFile(recs[0] as never, exten);
+    const file = path.isAbsolute(recs[0]?.filePath ?? '') ? recs[0]?.filePath ?? '' : path.join(RECORDINGS, recs[0]?.filePath ?? '');
+    expect(soxi('-c', file)).toBe(channels);
+    if (channels === 2) {
+      // Left: what the switch reads from the caller's channel (a parked caller: nothing); right: what
+      // it writes to it (the agent's tone).
+      const [left, right] = [rms(file, 0.5, 3, 1), rms(file, 0.5, 3, 2)];
+      figures.stereoRms = { left, right };
+      expect(right).toBeGreaterThan(0.05);
+      expect(left).toBeLessThan(right / 10);
+    }
+    // The agent plays 4 s of tone: the file holds about that (loopback agents answer at once).
+    expect(wav).toBeGreaterThan(3.5);
+    expect(wav).toBeLessThan(5.5);
+    // From ringing: the recorder starts before the agent answers; from answer: after.
+    const started = switchSaw('RECORD_START', gate.callId, sw);
+    const answered = switchSaw('CHANNEL_ANSWER', gate.callId, sw);
+    expect(started && answered).toBeTruthy();
+    const seq = (e: EslEvent | undefined) => Number(e?.headers['Event-Sequence']);
+    expect(seq(started) < seq(answered)).toBe(GATED[exten]?.[0] === 'ringing');
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']));
+  }, 40000);
+
+  it.each([
+    ['optin', '2', 'declined'],
+    ['optout', '9', 'opted-out'],
+  ])('%s with %s: no recording (%s)', async (exten, digit, outcome) => {
+    const from = pbxEvents.length;
+    const sw = switchEvents.length;
+    const caller = await originate(exten);
+    const gate = await nextGate(from);
+    await sleep(1000);
+    expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
+    const { call, recs } = await settled(gate.callId);
+    expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: outcome });
+    expect(recs).toHaveLength(0);
+    expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
+  }, 40000);
+
+  it('caller hanging up during the greeting: stored as such, no recording', async () => {
+    const from = pbxEvents.length;
+    const sw = switchEvents.length;
+    const caller = await originate('ringing');
+    const gate = await nextGate(from);
+    await sleep(1200); // into the 3.9 s announcement
+    await api(`uuid_kill ${caller}`);
+    const { call, recs } = await settled(gate.callId);
+    expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: 'hung-up' });
+    expect(recs).toHaveLength(0);
+    expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
+  }, 30000);
+
+  async function pauseResume(mode: 'silence' | 'skip'): Promise<void> {
+    const from = pbxEvents.length;
+    await originate('pause');
+    const gate = await nextGate(from);
+    const c = controller as Controller;
+    const answered = await waitFor(() => ev(gate.callId, 'CallAnswered')[0], 15000, 'agent answered');
+    await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 5000, 'recording started');
+    const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
+    await sleep(1500);
+    expect(await c.calls.act(row.id, 'pause', 'it')).toMatchObject({ ok: true, value: { recordingState: 'paused' } });
+    await sleep(3000);
+    expect(await c.calls.act(row.id, 'resume', 'it')).toMatchObject({ ok: true, value: { recordingState: 'recording' } });
+    const { recs, events } = await settled(gate.callId);
+    const hung = ev(gate.callId, 'CallHungUp')[0];
+    const bridged = ((hung?.at.getTime() ?? 0) - answered.at.getTime()) / 1000;
+    const rec = recs[0] as never as { pausedMs: number; filePath: string; durationMs: number | null; state: string };
+    const wav = checkFile(rec, `pause-${mode}`);
+    expect(rec.pausedMs).toBeGreaterThan(2500);
+    // silence keeps the timeline; skip leaves the paused time out of the file.
+    const expected = mode === 'silence' ? bridged : bridged - rec.pausedMs / 1000;
+    expect(Math.abs(wav - expected)).toBeLessThan(0.6);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
+    figures[`pause-${mode}`] = { ...(figures[`pause-${mode}`] as object), bridgedSeconds: bridged, pausedMs: rec.pausedMs };
+  }
+
+  it('pause/resume with silence (uuid_record mask/unmask): the file keeps the paused time', async () => {
+    await pauseResume('silence');
+  }, 40000);
+
+  it('pause/resume by skipping (uuid_record pause/resume): the file leaves it out', async () => {
+    await stop();
+    await start({ CALLREC_PAUSE_MODE: 'skip' });
+    await pauseResume('skip');
+    await stop();
+    await start();
+  }, 60000);
+
+  it.each([
+    ['restarted while the call goes on: adopted, finalized on RECORD_STOP', true],
+    ['restarted after the call ended: completed from the file', false],
+  ])('killing the controller mid-call loses nothing (%s)', async (_name, restartDuringCall) => {
+    const from = pbxEvents.length;
+    const sw = switchEvents.length;
+    await originate('kill');
+    const gate = await nextGate(from);
+    await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
+    const c = controller as Controller;
+    const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
+    await sleep(1000);
+    await stop();
+    if (!restartDuringCall) await waitFor(() => switchSaw('CHANNEL_DESTROY', gate.callId, sw), 20000, 'call ended');
+    else await sleep(1000);
+    // The call went on without us: the switch kept recording.
+    expect(switchSaw('RECORD_STOP', gate.callId, sw) === undefined).toBe(restartDuringCall);
+    const t0 = Date.now();
+    await start();
+    const { call, recs } = await settled(gate.callId);
+    figures[`kill-${restartDuringCall ? 'during' : 'after'}-settledAfterRestartMs`] = Date.now() - t0;
+    expect(call.id).toBe(row.id);
+    expect(call.state).toBe('done');
+    expect(recs).toHaveLength(1);
+    expect(checkFile(recs[0] as never, `kill-${restartDuringCall ? 'during' : 'after'}`)).toBeGreaterThan(8);
+  }, 60000);
+
+  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', async () => {
+    await stop();
+    const sw = switchEvents.length;
+    await originate('fb');
+    const started = await waitFor(() => switchEvents.slice(sw).find((e) => e.name === 'RECORD_START'), 15000, 'fallback record_session');
+    const uuid = started.headers['Unique-ID'] ?? '';
+    const t0 = Date.now();
+    await start();
+    const { call, recs } = await settled(uuid);
+    figures.adoptedAfterRestartMs = Date.now() - t0;
+    expect(call.state).toBe('done');
+    expect(recs).toHaveLength(1);
+    // announce-and-record: named by the dialplan in callrec_dir, dialed number included
+    expect(recs[0]?.filePath).toMatch(new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-fb-${uuid}\\.wav$`));
+    expect(checkFile(recs[0] as never, 'fallback-adopted')).toBeGreaterThan(8);
+  }, 60000);
+
+  // The controller stops while the greeting plays: the socket closes and the dialplan goes on at
+  // once. An opt-in call had been marked not to be recorded without us; an announced one gets the
+  // fallback (announcement again, then record_session), which the restarted controller keeps.
+  it.each([
+    ['stuck-optin', 'not_recorded', 0],
+    ['stuck-announce', 'done', 1],
+  ])('%s: a call in the gate when the controller stops is not stuck: the dialplan applies the fallback', async (exten, state, recordings) => {
+    const from = pbxEvents.length;
+    const sw = switchEvents.length;
+    await originate(exten);
+    const gate = await nextGate(from);
+    await sleep(1500);
+    const t0 = Date.now();
+    await stop();
+    const after = (e: EslEvent) => e.headers['Unique-ID'] === gate.callId && Number(e.headers['Event-Date-Timestamp']) / 1000 > t0;
+    const next = await waitFor(() => switchEvents.slice(sw).find((e) => after(e) && (e.name === 'PLAYBACK_START' || e.name === 'CHANNEL_BRIDGE')), 5000, 'dialplan went on');
+    figures[`${exten}-dialplanWentOnAfterStopMs`] = Date.now() - t0;
+    expect(next.name).toBe(recordings ? 'PLAYBACK_START' : 'CHANNEL_BRIDGE');
+    await start();
+    const { call, recs } = await settled(gate.callId);
+    expect(call.state).toBe(state);
+    expect(call.fallbackReason).toMatch(/controller was lost/);
+    expect(recs).toHaveLength(recordings);
+    if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
+    else expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
+  }, 60000);
+});
