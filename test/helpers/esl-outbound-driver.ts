@@ -22,6 +22,13 @@ export interface DriveOptions {
   digits?: string;
   /** Hang up (disconnect notice, close) instead of completing this app. */
   hangupAt?: string;
+  /**
+   * The caller hangs up while this app runs: its completion says so (Answer-State: hangup, as in
+   * disconnect-during-recording.events.jsonl), then the disconnect notice.
+   */
+  hangupDuring?: string;
+  /** Application-Response of playback completions (the switch's: FILE PLAYED, FILE NOT FOUND, PLAYBACK ERROR). */
+  playbackResponse?: string;
 }
 
 export interface DriveResult {
@@ -51,8 +58,12 @@ function cecTemplate(): Record<string, string> {
 }
 
 let seq = 100000;
-function completion(uuid: string, app: string, arg: string, appUuid: string): string {
-  return JSON.stringify({ ...cecTemplate(), 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'Channel-Call-UUID': uuid, Application: app, 'Application-Data': arg, 'Application-UUID': appUuid });
+function completion(uuid: string, app: string, arg: string, appUuid: string, response: string, hungUp = false): string {
+  const hangup = hungUp ? { 'Answer-State': 'hangup', 'Hangup-Cause': 'NORMAL_CLEARING' } : {};
+  return JSON.stringify({
+    ...cecTemplate(), 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'Channel-Call-UUID': uuid, ...hangup,
+    Application: app, 'Application-Data': arg, 'Application-Response': response, 'Application-UUID': appUuid,
+  });
 }
 
 function dtmf(uuid: string, digit: string): string {
@@ -90,8 +101,10 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
       if (opts.hangupAt === app) return hangup();
       const events: string[] = [];
       if (app === 'playback' && digits) { events.push(...[...digits].map((d) => dtmf(uuid, d))); digits = ''; }
-      events.push(completion(uuid, app, arg, f.headers['Event-UUID'] ?? ''));
+      const response = app === 'playback' ? opts.playbackResponse ?? 'FILE PLAYED' : '_none_';
+      events.push(completion(uuid, app, arg, f.headers['Event-UUID'] ?? '', response, opts.hangupDuring === app));
       sock.write(events.map(eventFrame).join(''));
+      if (opts.hangupDuring === app) hangup();
     };
     sock.on('data', (chunk) => { for (const f of parser.push(chunk)) on(f); });
     sock.on('error', () => finish());

@@ -105,6 +105,62 @@ describe('reconnect', () => {
   });
 });
 
+describe('calls whose controller went while they were in the gate (the dialplan went on alone)', () => {
+  let h: Harness;
+  afterEach(async () => { await h.close(); });
+
+  async function storedInGate(id: string) {
+    return h.store.calls.insert({
+      node: 'pbx1', pbx: 'asterisk', pbxCallId: id, direction: 'inbound', flow: 'sales', applet: 'answer', campaign: null,
+      fromNumber: '+12125550123', fromRaw: '2125550123', toNumber: null, toRaw: null, agent: null, language: 'en',
+      state: 'consent', recordMode: 'from-answer', consentMode: 'announce', decision: decision(), startedAt: new Date(),
+    });
+  }
+
+  /** A stored call in the gate, up on the PBX but neither in Stasis nor recording, then a restart. */
+  async function restartWithLostCall(opts: { recording?: string } = {}) {
+    const sim = await AriSim.start();
+    const ch = sim.addChannel({ state: 'Up' });
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    const stored = await storedInGate(ch.id);
+    if (opts.recording) {
+      writeWav(`${h.dir}/${opts.recording}`, 1);
+      sim.state(ch.id)!.vars.set('MIXMONITOR_FILENAME', `${h.dir}/${opts.recording}`);
+    }
+    await h.adapter.start(h.abort.signal);
+    return { ch, stored };
+  }
+
+  it('follows such a call to its hangup: not recorded, with why, never left live', async () => {
+    const { ch, stored } = await restartWithLostCall();
+    await until(() => h.sim.state(ch.id)!.subscribed, 5000, 'followed');
+    h.sim.hangup(ch.id);
+    await until(async () => (await h.store.calls.get(stored.id))?.endedAt != null, 5000, 'settled');
+    expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'not_recorded', consentOutcome: 'fallback', fallbackReason: expect.stringMatching(/controller was lost/) });
+  });
+
+  it('keeps what the dialplan fallback records on such a call, under the stored row', async () => {
+    const { ch, stored } = await restartWithLostCall();
+    await until(() => h.sim.state(ch.id)!.subscribed, 5000, 'followed');
+    const file = `${h.dir}/2026/11/23/fallback-${ch.id}.wav`;
+    writeWav(file, 2);
+    h.sim.setVar(ch.id, 'MIXMONITOR_FILENAME', file);
+    await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');
+    h.sim.hangup(ch.id);
+    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed', 5000, 'completed');
+    expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done', fallbackReason: expect.stringMatching(/controller was lost/) });
+    expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 2000, filePath: `2026/11/23/fallback-${ch.id}.wav` });
+  });
+
+  it('attaches a recording found at reconnect to the stored call that has none yet', async () => {
+    const { ch, stored } = await restartWithLostCall({ recording: '2026/11/23/found.wav' });
+    await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');
+    h.sim.hangup(ch.id);
+    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed', 5000, 'completed');
+    expect((await h.store.calls.findByPbxId('pbx1', ch.id))?.id).toBe(stored.id);
+  });
+});
+
 describe('malformed and unexpected events', () => {
   let h: Harness;
   beforeAll(async () => { h = await startHarness({ engine: ENGINE }); });

@@ -78,6 +78,42 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     expect(run.apps.some((a) => a.app === 'record_session')).toBe(false);
   });
 
+  it('records from answer on an answered call only while bridged (RECORD_BRIDGE_REQ), at once', async () => {
+    actLikeSession('b');
+    const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, answered: true });
+    expect(run.apps.slice(-2)).toEqual([{ app: 'set', arg: 'RECORD_BRIDGE_REQ=true' }, { app: 'record_session', arg: FILE }]);
+  });
+
+  it('reports the caller hanging up during a prompt from the gate socket, before the prompt could count as heard', async () => {
+    actLikeSession('');
+    await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, hangupDuring: 'playback' });
+    await until(() => events.length >= 2);
+    expect(events.map((e) => e.type)).toEqual(['GateEntered', 'CallHungUp']);
+    expect(events[1]).toMatchObject({ cause: 'NORMAL_CLEARING' });
+  });
+
+  it('reports a prompt the switch could not play as such (not heard is not announced)', async () => {
+    const run = driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, playbackResponse: 'FILE NOT FOUND' });
+    adapter.onEvent((e) => {
+      if (e.type === 'GateEntered') void adapter.execute({ callId: UUID, type: 'Play', promptId: 'greet', sound: 'callrec/announce', language: null, early: true });
+      if (e.type === 'PromptFinished') void adapter.execute({ callId: UUID, type: 'Continue' });
+    });
+    await run;
+    expect(events.find((e) => e.type === 'PromptFinished')).toMatchObject({ promptId: 'greet', failure: 'FILE NOT FOUND (/snd/en/callrec/announce.wav)' });
+  });
+
+  it('marks a call that must not be recorded without the controller before its prompt plays', async () => {
+    const run = driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS });
+    adapter.onEvent((e) => {
+      if (e.type !== 'GateEntered') return;
+      void adapter.execute({ callId: UUID, type: 'Watch', neverRecordIfLost: true });
+      void adapter.execute({ callId: UUID, type: 'Play', promptId: 'q', sound: 'callrec/opt-in', language: null, early: false });
+      void adapter.execute({ callId: UUID, type: 'Continue' });
+    });
+    const { apps } = await run;
+    expect(apps.slice(0, 2)).toEqual([{ app: 'set', arg: 'callrec_fallback=skip' }, { app: 'playback', arg: '/snd/en/callrec/opt-in.wav' }]);
+  });
+
   it('lets a call without the snippet variables go at once (the dialplan fallback applies)', async () => {
     const run = await driveOutbound({ port: gatePort, uuid: UUID });
     expect(run.exited).toBe(true);

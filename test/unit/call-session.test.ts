@@ -1,4 +1,4 @@
-import { CallSession } from '../../controller/src/domain/call-session';
+import { CallSession, promptIdOf } from '../../controller/src/domain/call-session';
 import type { Command } from '../../controller/src/domain/commands';
 import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { GateDecision, SessionEvent, SessionSettings } from '../../controller/src/domain/session-types';
@@ -161,6 +161,18 @@ describe('CallSession fallback', () => {
     const out = s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision({ consent, greeting: { prompt: consent, sound: `callrec/${consent}`, language: 'en' } }), reason: null, file: FILE });
     expect(out[0]).toMatchObject({ type: 'Watch' });
     expect(out[0]?.type === 'Watch' && out[0].neverRecordIfLost === true).toBe(never);
+  });
+
+  it.each([
+    ['announce-and-record', 'Continue'],
+    ['record', 'SetDecision'],
+  ] as const)('does not count a prompt the PBX could not play as announced (fallback %s)', (fallback, last) => {
+    const s = new CallSession('c1', facts(), { ...SETTINGS, fallback });
+    s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision(), reason: null, file: FILE });
+    const out = s.handle({ type: 'PromptFinished', callId: 'c1', at: at(10), promptId: promptIdOf('c1', 1), failure: 'FILE NOT FOUND (/x.wav)' });
+    expect(s.view()).toMatchObject({ consentOutcome: 'fallback', fallbackReason: 'the prompt was not played: FILE NOT FOUND (/x.wav)' });
+    // announce-and-record: the dialplan's own fallback announces; record: recorded without one.
+    expect(out.map((c) => c.type)).toContain(last);
   });
 
   it('plays the default announcement when the policy could not decide', () => {
