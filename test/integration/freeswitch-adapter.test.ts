@@ -179,6 +179,10 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     expect(events.find((e) => e.type === 'RecordingFound')).toMatchObject({ callId: UUID, file: FILE, storedCallId: 42, channelName: 'loopback/1000-a' });
     expect(events.filter((e) => e.type === 'RecordingFound')).toHaveLength(1);
     expect(events.find((e) => e.type === 'LiveCallsListed')).toMatchObject({ callIds: [UUID, OTHER] });
+    // Watch confirms a call taken over is still there (its hangup may have come before we listened).
+    sim.setApi((c) => (c === `uuid_exists ${UUID}` ? 'true' : c === `uuid_exists ${OTHER}` ? 'false' : null));
+    await expect(adapter.execute({ callId: UUID, type: 'Watch' })).resolves.toEqual({ ok: true, value: undefined });
+    await expect(adapter.execute({ callId: OTHER, type: 'Watch' })).resolves.toMatchObject({ ok: false, error: { kind: 'not-found' } });
     // The restarted controller did not pause it, but the stored session says how it was paused.
     await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, options: '' })).resolves.toMatchObject({ ok: true });
     expect(sim.commands).toContain(`api uuid_record ${UUID} resume ${FILE}`);

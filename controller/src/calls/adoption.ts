@@ -21,8 +21,11 @@ export interface AdoptionDeps {
   port: PbxPort;
   finalize(file: string): Promise<FinalizeOutcome>;
   deliver(t: TrackedCall, ev: SessionEvent): void;
-  /** Start routing a call's events to this session. */
-  track(t: TrackedCall): void;
+  /**
+   * Start routing a call's events to this session, after `first` (queued ahead of them), which
+   * gets the registry's own record of the call (the one later writes update).
+   */
+  track(t: TrackedCall, first: (tracked: TrackedCall) => Promise<void>): void;
   /** A recording this module settled: metrics and its webhook. */
   settled(recordingId: number, state: 'completed' | 'failed'): Promise<void>;
 }
@@ -31,9 +34,14 @@ type Found = Extract<PbxEvent, { type: 'RecordingFound' }>;
 
 const LOST_IN_GATE = 'the controller was lost while the call was in the gate; the dialplan applied its fallback';
 
-export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<TrackedCall | null> {
+/**
+ * Takes over a recording found at reconnect. The session is tracked before anything is written,
+ * with its first write queued ahead of the call's events, so a hangup meanwhile is not lost.
+ */
+export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> {
   const stored = ev.storedCallId !== null ? await d.store.calls.get(ev.storedCallId) : await d.store.calls.findByPbxId(d.sync.node, ev.callId);
   let t: TrackedCall;
+  let write = true;
   if (stored && stored.node === d.sync.node) {
     const recs = (await d.store.recordings.forCall(stored.id)).filter((r) => (LIVE_RECORDING_STATES as readonly string[]).includes(r.state));
     const rec = recs[recs.length - 1];
@@ -44,21 +52,22 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<Tracke
       view.recorderId = ev.recorderId;
       const session = CallSession.adopt(ev.callId, facts, d.settings.session, view, decision, stored.fallbackReason);
       t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: rec.id, decision: null, startedAt: stored.startedAt };
+      write = false;
     } else {
       // Stored in the gate, then the controller went: the dialplan's fallback is what records.
       const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), decision, stored.fallbackReason ?? LOST_IN_GATE);
       t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: null, decision: null, startedAt: stored.startedAt };
-      await persistSession(d.sync, t, true, true);
     }
   } else {
     const facts = { flow: '', applet: '', direction: 'inbound' as const, from: null, to: null, campaign: null, agent: null, language: null, answered: true };
     const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), null);
     t = { pbxCallId: ev.callId, session, callRowId: null, recRowId: null, decision: null, startedAt: ev.at };
-    await persistSession(d.sync, t, true, true);
   }
-  d.logger.info('adopted a recording found at reconnect', { callId: ev.callId, file: ev.file, storedCallId: t.callRowId });
-  await watch(d, ev.callId);
-  return t;
+  d.track(t, async (tracked) => {
+    if (write) await persistSession(d.sync, tracked, true, true);
+    d.logger.info('adopted a recording found at reconnect', { callId: ev.callId, file: ev.file, storedCallId: tracked.callRowId });
+    await watch(d, tracked);
+  });
 }
 
 function foundView(d: AdoptionDeps, ev: Found): RecordingView {
@@ -69,9 +78,13 @@ function foundView(d: AdoptionDeps, ev: Found): RecordingView {
   };
 }
 
-async function watch(d: AdoptionDeps, callId: string): Promise<void> {
+/** Follow the call's events; a call that ended before we could is settled now. */
+async function watch(d: AdoptionDeps, t: TrackedCall): Promise<void> {
+  const callId = t.pbxCallId;
   const w = await d.port.execute({ type: 'Watch', callId });
-  if (!w.ok) d.logger.warn(`could not subscribe to an adopted call: ${w.error.detail}`, { callId });
+  if (w.ok) return;
+  if (w.error.kind === 'not-found') return d.deliver(t, { type: 'CallGone', callId, at: new Date() });
+  d.logger.warn(`could not subscribe to an adopted call: ${w.error.detail}`, { callId });
 }
 
 /**
@@ -79,14 +92,15 @@ async function watch(d: AdoptionDeps, callId: string): Promise<void> {
  * (yet): its controller went while it was in the gate. Follow it to its hangup, and keep what the
  * dialplan's fallback records.
  */
-export async function followLost(d: AdoptionDeps, c: CallRecord): Promise<void> {
+export function followLost(d: AdoptionDeps, c: CallRecord): void {
   const session = CallSession.lost(c.pbxCallId, factsFromCall(c), d.settings.session, storedDecision(c.decision), c.fallbackReason ?? LOST_IN_GATE);
   const t: TrackedCall = { pbxCallId: c.pbxCallId, session, callRowId: c.id, recRowId: null, decision: null, startedAt: c.startedAt };
-  // Tracked before the first await: its hangup or the fallback's recording may come any moment.
-  d.track(t);
-  await persistSession(d.sync, t, true, false);
-  d.logger.info('following a call its controller left in the gate', { callId: c.pbxCallId });
-  await watch(d, c.pbxCallId);
+  // Tracked at once, the write queued first: its hangup or the fallback's recording may come any moment.
+  d.track(t, async (tracked) => {
+    await persistSession(d.sync, tracked, true, false);
+    d.logger.info('following a call its controller left in the gate', { callId: c.pbxCallId });
+    await watch(d, tracked);
+  });
 }
 
 /**
@@ -101,7 +115,7 @@ export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]
   for (const c of await d.store.calls.listLive(d.sync.node)) {
     if (tracked.has(c.pbxCallId)) continue;
     if (live.has(c.pbxCallId)) {
-      await followLost(d, c);
+      followLost(d, c);
       continue;
     }
     let state: 'done' | 'failed' | 'not_recorded' = 'not_recorded';

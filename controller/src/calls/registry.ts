@@ -92,7 +92,7 @@ export class CallRegistry implements LiveCallControl {
     if (ev.type === 'RecordingFound') {
       const known = this.calls.get(ev.callId);
       if (known) return this.enqueue(known, () => this.execPbx(known, { type: 'Watch', callId: ev.callId }).then(() => undefined));
-      return this.background(adoptRecording(this.adoptionDeps(), ev).then((t) => { if (t) this.track(t); }));
+      return this.background(adoptRecording(this.adoptionDeps(), ev));
     }
     const entry = this.calls.get(ev.callId);
     if (ev.type === 'GateEntered' && !entry) {
@@ -272,7 +272,7 @@ export class CallRegistry implements LiveCallControl {
   private adoptionDeps() {
     return { store: this.deps.store, sync: this.sync, settings: this.deps.settings, logger: this.deps.logger, port: this.deps.port, finalize: this.deps.finalize ?? finalizeFile,
       settled: (recordingId: number, state: 'completed' | 'failed') => this.recordingSettled(recordingId, state),
-      track: (t: TrackedCall) => { this.track(t); },
+      track: (t: TrackedCall, first: (tracked: TrackedCall) => Promise<void>) => { const e = this.track(t); this.enqueue(e, () => first(e)); },
       deliver: (e: TrackedCall, ev: SessionEvent) => { const entry = this.calls.get(e.pbxCallId); if (entry) this.enqueue(entry, () => this.run(entry, ev).then(() => undefined)); } };
   }
 

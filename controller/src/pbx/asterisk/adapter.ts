@@ -130,7 +130,11 @@ export class AsteriskAdapter implements PbxPort {
         const r = await this.http.request('DELETE', `/playbacks/${encodeURIComponent(cmd.promptId)}`);
         return !r.ok && r.error.kind === 'not-found' ? ok(undefined) : done(r);
       }
-      case 'Watch': return done(await this.subscribe(cmd.callId));
+      case 'Watch': {
+        // 422 "Event source does not exist" (applications.json): the channel is gone.
+        const r = await this.subscribe(cmd.callId);
+        return !r.ok && / 422 /.test(r.error.detail) ? err({ kind: 'not-found', detail: r.error.detail }) : done(r);
+      }
       case 'SetDecision': return this.setDecision(cmd);
       case 'Continue': return done(await this.http.request('POST', `/channels/${id}/continue`));
       case 'Hangup': return done(await this.http.request('DELETE', `/channels/${id}`));

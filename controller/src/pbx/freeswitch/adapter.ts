@@ -4,7 +4,7 @@ import type { Config } from '../../config/types';
 import type { PbxCommand } from '../../domain/commands';
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
-import { ok, type Result } from '../../util/result';
+import { err, ok, type Result } from '../../util/result';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
 import { findRecordings } from './adoption';
 import { EslInbound } from './esl/inbound';
@@ -13,7 +13,7 @@ import type { EslEvent, EslSession } from './esl/session';
 import { gateFacts, toPbxEvent } from './events';
 import { GatedCall, soundFile } from './gate';
 import { Recorders } from './recorder';
-import { judge } from './replies';
+import { fromFailure, judge } from './replies';
 import { FEATURE_SUBCLASS, VAR, WATCH_EVENTS } from './vars';
 
 export interface FreeswitchAdapterOptions {
@@ -135,7 +135,10 @@ export class FreeswitchAdapter implements PbxPort {
       case 'SetDecision': return this.setDecision(cmd, gated, api);
       // The watching connection already sees every call: nothing to subscribe. When we die the
       // dialplan goes on by itself, so a call that must not be recorded without us says so now.
-      case 'Watch': return gated && cmd.neverRecordIfLost ? gated.setVariables({ [VAR.FALLBACK]: 'skip' }) : Promise.resolve(ok(undefined));
+      case 'Watch': {
+        if (gated) return cmd.neverRecordIfLost ? gated.setVariables({ [VAR.FALLBACK]: 'skip' }) : Promise.resolve(ok(undefined));
+        return this.exists(id);
+      }
       case 'Continue': {
         if (!gated) return Promise.resolve(ok(undefined));
         this.gates.delete(id);
@@ -164,6 +167,16 @@ export class FreeswitchAdapter implements PbxPort {
     if (!set.ok || !cmd.record || !cmd.file) return set;
     const rec = { file: cmd.file, fromAnswer: cmd.options.includes('b'), stereo: cmd.options.includes('D') };
     return gated ? gated.startRecording(rec) : this.recorders.start(cmd.callId, rec.file, rec.stereo);
+  }
+
+  /** A call taken over after a restart: is it still there (its hangup may have come before we listened)? */
+  private async exists(callId: string): Promise<Result<void, PbxError>> {
+    const r = await this.inbound.api(`uuid_exists ${callId}`);
+    if (!r.ok) return err(fromFailure(r.error));
+    const answer = r.value.trim();
+    if (answer === 'true') return ok(undefined);
+    if (answer === 'false') return err({ kind: 'not-found', detail: `no channel ${callId} on the switch` });
+    return err({ kind: 'rejected', detail: `uuid_exists: ${answer.slice(0, 80)}` });
   }
 
   private soundFile(sound: string): string {
