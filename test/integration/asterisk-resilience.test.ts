@@ -152,6 +152,25 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 2000, filePath: `2026/11/23/fallback-${ch.id}.wav` });
   });
 
+  it('completes from its file a recorded call the PBX still listed at reconnect but that was gone', async () => {
+    const sim = await AriSim.start();
+    const ghost = sim.addChannel({ state: 'Up' });
+    sim.channels.delete(ghost.id);
+    sim.listedGone.push(ghost);
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    const stored = await storedInGate(ghost.id);
+    await h.store.calls.update(stored.id, { state: 'recording' });
+    writeWav(`${h.dir}/2026/11/23/ghost.wav`, 1.5);
+    await h.store.recordings.insertId({
+      callId: stored.id, recordMode: 'from-answer', tier: 'standard', channels: 1, beep: false, direction: 'inbound', fromNumber: null, toNumber: null,
+      agent: null, flow: 'sales', campaign: null, state: 'recording', startedAt: new Date(), filePath: '2026/11/23/ghost.wav',
+    });
+    await h.adapter.start(h.abort.signal);
+    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed', 5000, 'completed');
+    expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 1500 });
+    expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done' });
+  });
+
   it('attaches a recording found at reconnect to the stored call that has none yet', async () => {
     const { ch, stored } = await restartWithLostCall({ recording: '2026/11/23/found.wav' });
     await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');

@@ -88,17 +88,24 @@ async function watch(d: AdoptionDeps, t: TrackedCall): Promise<void> {
 }
 
 /**
- * A call the store has as live, still up on the PBX, that nobody tracks and that records nothing
- * (yet): its controller went while it was in the gate. Follow it to its hangup, and keep what the
- * dialplan's fallback records.
+ * A call the store has as live, that the PBX lists, that nobody tracks and whose recorder was not
+ * reported: its controller went while it was in the gate, or the PBX's list was stale (FreeSWITCH's
+ * `show channels` reads a database the core updates a moment later). Follow it: Watch says whether
+ * it is still there; its hangup settles it, from the file when it had a recording.
  */
-export function followLost(d: AdoptionDeps, c: CallRecord): void {
-  const session = CallSession.lost(c.pbxCallId, factsFromCall(c), d.settings.session, storedDecision(c.decision), c.fallbackReason ?? LOST_IN_GATE);
-  const t: TrackedCall = { pbxCallId: c.pbxCallId, session, callRowId: c.id, recRowId: null, decision: null, startedAt: c.startedAt };
+export async function followUntracked(d: AdoptionDeps, c: CallRecord): Promise<void> {
+  const recs = (await d.store.recordings.forCall(c.id)).filter((r) => (LIVE_RECORDING_STATES as readonly string[]).includes(r.state));
+  const rec = recs[recs.length - 1];
+  const facts = factsFromCall(c);
+  const decision = storedDecision(c.decision);
+  const session = rec
+    ? CallSession.adopt(c.pbxCallId, facts, d.settings.session, viewFromRecording(rec, null, d.settings.pbxRecordingsDir), decision, c.fallbackReason)
+    : CallSession.lost(c.pbxCallId, facts, d.settings.session, decision, c.fallbackReason ?? LOST_IN_GATE);
+  const t: TrackedCall = { pbxCallId: c.pbxCallId, session, callRowId: c.id, recRowId: rec?.id ?? null, decision: null, startedAt: c.startedAt };
   // Tracked at once, the write queued first: its hangup or the fallback's recording may come any moment.
   d.track(t, async (tracked) => {
-    await persistSession(d.sync, tracked, true, false);
-    d.logger.info('following a call its controller left in the gate', { callId: c.pbxCallId });
+    if (!rec) await persistSession(d.sync, tracked, true, false);
+    d.logger.info(rec ? 'following a recorded call the PBX did not report as recording' : 'following a call its controller left in the gate', { callId: c.pbxCallId });
     await watch(d, tracked);
   });
 }
@@ -115,7 +122,7 @@ export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]
   for (const c of await d.store.calls.listLive(d.sync.node)) {
     if (tracked.has(c.pbxCallId)) continue;
     if (live.has(c.pbxCallId)) {
-      followLost(d, c);
+      await followUntracked(d, c);
       continue;
     }
     let state: 'done' | 'failed' | 'not_recorded' = 'not_recorded';

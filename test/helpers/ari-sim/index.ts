@@ -19,6 +19,8 @@ export class AriSim {
   readonly channels = new Map<string, ChannelState>();
   /** Requests for which this returns true never get an answer (the ari-client hazard). */
   hang: (method: string, path: string) => boolean = () => false;
+  /** Channels GET /channels still lists although they are gone (a list read a moment too early). */
+  readonly listedGone: SimChannel[] = [];
   /** Called after continue when the dialplan would run MixMonitor (write the WAV here). */
   onRecord: (channelId: string, file: string) => void = () => {};
   private readonly sockets = new Set<WebSocket>();

@@ -8,7 +8,7 @@ const NOT_IN_STASIS = { message: 'Channel not in Stasis application' };
 
 export function handleRest(sim: AriSim, method: string, p: string, q: Record<string, string>, body: unknown, send: Send): void {
   if (method === 'GET' && p === '/asterisk/info') return send(200, { system: { version: '22.10.1', entity_id: '02:fc:00:00:00:01' } });
-  if (method === 'GET' && p === '/channels') return send(200, [...sim.channels.values()].map((s) => s.ch));
+  if (method === 'GET' && p === '/channels') return send(200, [...sim.channels.values()].map((s) => s.ch).concat(sim.listedGone));
   const sub = p.match(/^\/applications\/([^/]+)\/subscription$/);
   if (sub && method === 'POST') {
     const id = (q.eventSource ?? '').replace(/^channel:/, '');
