@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
@@ -139,6 +141,21 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'silence', file: FILE, options: '' })).resolves.toMatchObject({ ok: true });
     const recorderCmds = sim.commands.filter((c) => c.startsWith('api uuid_record'));
     expect(recorderCmds).toEqual([`api uuid_record ${UUID} mask ${FILE}`, `api uuid_record ${UUID} unmask ${FILE}`]);
+  });
+
+  it('reads *48 from the DTMF events of a recorded call, reports it and confirms it to the presser', async () => {
+    const caller = '671e28cd-a31c-4a67-b068-c4be3ca8b39b';
+    const start = fsEventLines('uuid-record.events.jsonl').filter((l) => l.includes('"RECORD_START"')).map((l) => l.split(UUID).join(caller));
+    const captured = fs.readFileSync(path.join(__dirname, '../fixtures/freeswitch-1.10.12-feature-codes.events.jsonl'), 'utf8').trim().split('\n');
+    sim.emit([...start, ...captured.filter((l) => l.includes('"BACKGROUND_JOB"') === false)]);
+    await until(() => events.filter((e) => e.type === 'FeatureRequested').length === 2);
+    expect(events.filter((e) => e.type === 'FeatureRequested')).toMatchObject([
+      { callId: caller, action: 'pause', by: 'loopback/c-b' }, { callId: caller, action: 'resume', by: 'loopback/a-a' },
+    ]);
+    await until(() => sim.commands.filter((c) => c.startsWith('api uuid_broadcast')).length === 2);
+    expect(sim.commands.filter((c) => c.startsWith('api uuid_broadcast'))).toEqual([
+      `api uuid_broadcast ${caller} /snd/en/callrec/paused.wav aleg`, 'api uuid_broadcast 8c63714b-2420-4b2d-b0ce-0669d625f623 /snd/en/callrec/resumed.wav aleg',
+    ]);
   });
 
   it('skips with pause/resume when the mode says so', async () => {

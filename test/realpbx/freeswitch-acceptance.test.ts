@@ -76,6 +76,7 @@ function itContext(): string {
     <extension name="it-${name}">
       <condition field="destination_number" expression="^${name}$">
         <action application="answer"/>
+        <action application="set" data="playback_terminators=none"/>
         <action application="playback" data="tone_stream://L=${seconds};%(1000,0,440)"/>
         <action application="hangup"/>
       </condition>
@@ -324,6 +325,32 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     await stop();
     await start();
   }, 60000);
+
+  it('feature codes: the caller\'s *48 pauses, the agent\'s *49 resumes, each confirmed to the presser', async () => {
+    const from = pbxEvents.length;
+    const sw = switchEvents.length;
+    await originate('pause');
+    const gate = await nextGate(from);
+    await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
+    const bridged = await waitFor(() => switchSaw('CHANNEL_BRIDGE', gate.callId, sw), 5000, 'bridged');
+    const agentLeg = bridged.headers['Other-Leg-Unique-ID'] ?? '';
+    await sleep(1000);
+    // As a phone's DTMF arrives on a channel (uuid_send_dtmf marks its digits not to be processed).
+    expect(await api(`uuid_recv_dtmf ${gate.callId} ~*48`)).toMatch(/\+OK/);
+    await waitFor(() => ev(gate.callId, 'FeatureRequested').find((e) => e.action === 'pause'), 5000, '*48');
+    await sleep(2500);
+    expect(await api(`uuid_recv_dtmf ${agentLeg} ~*49`)).toMatch(/\+OK/);
+    await waitFor(() => ev(gate.callId, 'FeatureRequested').find((e) => e.action === 'resume'), 5000, '*49');
+    const { recs, events } = await settled(gate.callId);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
+    const rec = recs[0] as never as { pausedMs: number; filePath: string; durationMs: number | null; state: string };
+    expect(rec.pausedMs).toBeGreaterThan(2000);
+    checkFile(rec, 'feature-codes');
+    figures['feature-codes'] = { ...(figures['feature-codes'] as object), pausedMs: rec.pausedMs };
+    const played = (uuid: string) => switchEvents.slice(sw).filter((e) => e.name === 'PLAYBACK_START' && e.headers['Unique-ID'] === uuid).map((e) => path.basename(e.headers['Playback-File-Path'] ?? ''));
+    expect(played(gate.callId)).toContain('paused.wav');
+    expect(played(agentLeg)).toContain('resumed.wav');
+  }, 40000);
 
   it.each([
     ['restarted while the call goes on: adopted, finalized on RECORD_STOP', true],

@@ -7,6 +7,7 @@ import type { Logger } from '../../util/logger';
 import { err, ok, type Result } from '../../util/result';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
 import { findRecordings } from './adoption';
+import { FeatureWatch, type FeaturePress } from './feature-codes';
 import { EslInbound } from './esl/inbound';
 import { GateServer, type GateChannel } from './esl/outbound';
 import type { EslEvent, EslSession } from './esl/session';
@@ -15,6 +16,8 @@ import { GatedCall, soundFile } from './gate';
 import { Recorders } from './recorder';
 import { fromFailure, judge } from './replies';
 import { FEATURE_SUBCLASS, VAR, WATCH_EVENTS } from './vars';
+
+const FEATURE_SOUND = { pause: 'paused', resume: 'resumed', start: 'started', stop: 'paused' } as const;
 
 export interface FreeswitchAdapterOptions {
   commandTimeoutMs?: number;
@@ -32,6 +35,7 @@ export class FreeswitchAdapter implements PbxPort {
   private readonly gateServer: GateServer;
   private readonly gates = new Map<string, GatedCall>();
   readonly recorders: Recorders;
+  private readonly features = new FeatureWatch();
   private started = false;
   gatePort: number | null = null;
 
@@ -82,6 +86,7 @@ export class FreeswitchAdapter implements PbxPort {
     }
     const call = new GatedCall(ch, facts.language ?? this.cfg.defaults.language, this.cfg.esl.soundsDir);
     this.gates.set(ch.uuid, call);
+    this.features.know(ch.uuid);
     void ch.closed.then(() => { if (this.gates.get(ch.uuid) === call) this.gates.delete(ch.uuid); });
     // Digits and prompt ends come from the call's own socket, in the switch's order.
     ch.onEvent((e) => {
@@ -97,14 +102,28 @@ export class FreeswitchAdapter implements PbxPort {
 
   private onWatched(e: EslEvent): void {
     const ev = toPbxEvent(e.headers, (problem, uuid) => this.logger.warn(`dropped an ESL event: ${problem}`, { callId: uuid ?? undefined }));
+    const press = this.features.observe(e.headers);
     if (!ev) return;
     const gated = this.gates.get(ev.callId);
     if (ev.type === 'DtmfReceived' && gated) return; // the gate socket delivers these in order
+    if (ev.type === 'RecordingStarted') this.features.know(ev.callId);
     if (ev.type === 'CallAnswered' && gated) gated.answered = true;
     if (ev.type === 'RecordingStarted' && ev.file) this.recorders.started(ev.callId, ev.file);
     if (ev.type === 'RecordingStopped' || ev.type === 'CallGone') this.recorders.stopped(ev.callId);
     if (ev.type === 'CallGone') this.gates.delete(ev.callId);
     this.emit(ev);
+    if (press) this.featurePressed(press);
+  }
+
+  /** *48/*49/*44 on a followed call: tell the registry, and the presser hears the confirmation (as on Asterisk). */
+  private featurePressed(p: FeaturePress): void {
+    this.logger.info(`feature code: ${p.action}`, { callId: p.callId });
+    this.emit({ callId: p.callId, at: new Date(), type: 'FeatureRequested', action: p.action, by: p.by });
+    const sound = this.soundFile(`callrec/${FEATURE_SOUND[p.action]}`);
+    void this.inbound.api(`uuid_broadcast ${p.presser} ${sound} aleg`).then((r) => {
+      const j = judge('uuid_broadcast', r);
+      if (!j.ok) this.logger.warn(`feature code confirmation not played: ${j.error.detail}`, { callId: p.callId });
+    });
   }
 
   /**
@@ -118,6 +137,7 @@ export class FreeswitchAdapter implements PbxPort {
     const at = new Date();
     for (const r of found.recordings) {
       this.recorders.started(r.uuid, r.file);
+      this.features.know(r.uuid);
       this.emit({ callId: r.uuid, at, type: 'RecordingFound', file: r.file, recorderId: r.file, storedCallId: r.storedCallId, channelName: r.channelName });
     }
     if (found.recordings.length > 0) this.logger.info(`found ${found.recordings.length} recording(s) in progress on ${found.channels.length} call(s)`);
