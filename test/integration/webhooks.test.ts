@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 // Webhook delivery against a local receiver: a failure then a success carry one idempotency key,
 // a resync re-sends that same key, and a receiver that never answers 2xx ends as failed.
 import http from 'node:http';
@@ -50,6 +51,12 @@ describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
     worker.start();
   });
   afterAll(async () => { await worker.stop(); await h.close(); await rx.close(); });
+
+  it('polls without piling up abort listeners (one was added per poll, Node warned after 10)', async () => {
+    await new Promise((r) => setTimeout(r, 20 * 15));
+    const signal = (worker as unknown as { abort: AbortController }).abort.signal;
+    expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(1);
+  });
 
   it('retries a failed delivery, then succeeds with the same idempotency key and a valid signature', async () => {
     const rec = await h.addRecording();

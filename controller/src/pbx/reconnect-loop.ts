@@ -41,7 +41,11 @@ export async function reconnectLoop(opts: ReconnectLoopOptions, signal: AbortSig
     lastFailure = '';
     opts.onStatus?.('connected');
     opts.logger.info(`connected to ${opts.name}`);
-    const why = await Promise.race([conn.closed, new Promise<string>((r) => signal.addEventListener('abort', () => r('stopping'), { once: true }))]);
+    // The listener goes with the connection: one per reconnect would pile up on a long-lived signal.
+    let onAbort: () => void = () => undefined;
+    const stopping = new Promise<string>((r) => { onAbort = () => r('stopping'); signal.addEventListener('abort', onAbort, { once: true }); });
+    const why = await Promise.race([conn.closed, stopping]);
+    signal.removeEventListener('abort', onAbort);
     if (signal.aborted) break;
     opts.logger.warn(`lost connection to ${opts.name} (${why}); reconnecting`);
   }

@@ -72,9 +72,11 @@ export class WebhookWorker implements WebhookPublisher {
           this.logger.warn('webhook queue unavailable; retrying', { error: e as Error });
         }
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
-          this.wake = () => { clearTimeout(t); resolve(); };
-          abort.signal.addEventListener('abort', this.wake, { once: true });
+          // One abort listener per wait, removed when the wait ends (they used to pile up: one a second).
+          const wake = () => { clearTimeout(t); abort.signal.removeEventListener('abort', wake); resolve(); };
+          const t = setTimeout(wake, this.opts.pollMs ?? 1000);
+          this.wake = wake;
+          abort.signal.addEventListener('abort', wake, { once: true });
         });
       }
     })();
