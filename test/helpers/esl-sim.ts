@@ -70,6 +70,11 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
     }
     if (!c.authed) { c.sock.write(reply('-ERR command not found')); return; }
     if (verb === 'event') return subscribe(c, rest);
+    if (verb === 'nixevent') {
+      for (const n of rest) c.events.delete(n.toUpperCase());
+      c.sock.write(reply('+OK events nixed'));
+      return;
+    }
     if (verb === 'api') {
       const cmd = rest.join(' ');
       const body = api?.(cmd) ?? recorded.get(cmd) ?? (cmd === 'status' ? 'UP 0 years, 0 days\n' : `-ERR ${rest[0] ?? ''} Command not found!\n`);

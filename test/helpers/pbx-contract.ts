@@ -52,7 +52,8 @@ export async function asteriskDriver(): Promise<ContractDriver> {
   port.onEvent((e) => events.push(e));
   const abort = new AbortController();
   await port.start(abort.signal);
-  await until(() => sim.connected > 0 && port.status() === 'connected', 5000, 'ARI connected');
+  // Connected, and the connect sweep reported (its LiveCallsListed must not pass for a later one's).
+  await until(() => sim.connected > 0 && port.status() === 'connected' && events.some((e) => e.type === 'LiveCallsListed'), 5000, 'ARI connected');
   return {
     name: 'asterisk', port, events,
     async enterGate(flow, applet, digit) {
@@ -108,13 +109,6 @@ function capturedFor(callId: string, names: string[], file?: string): string[] {
 export async function freeswitchDriver(): Promise<ContractDriver> {
   const sim: EslSim = await startEslSim();
   const cfg = loadConfig({ CALLREC_PBX: 'freeswitch', CALLREC_ESL_PORT: String(sim.port), CALLREC_ESL_PASSWORD: 'ClueCon', CALLREC_ESL_SOUNDS_DIR: '/snd' });
-  const port = new FreeswitchAdapter(cfg, silentLogger(), { listenPort: 0, backoffBaseMs: 20, backoffCapMs: 50, commandTimeoutMs: 500 });
-  const events: PbxEvent[] = [];
-  port.onEvent((e) => events.push(e));
-  const abort = new AbortController();
-  await port.start(abort.signal);
-  await until(() => port.status() === 'connected' && sim.commands.some((c) => c.includes('CUSTOM callrec::feature')), 5000, 'ESL connected');
-  const runs = new Map<string, Promise<DriveResult>>();
   const live = new Set<string>();
   // The switch's answers for calls of this test, in the shapes uuid-record.commands.jsonl holds
   // (uuid_record) and mod_commands.c writes (uuid_exists: true|false).
@@ -122,9 +116,17 @@ export async function freeswitchDriver(): Promise<ContractDriver> {
     const [verb, uuid] = c.split(' ');
     if (verb === 'uuid_exists') return live.has(uuid ?? '') ? 'true' : 'false';
     if (verb === 'uuid_record') return live.has(uuid ?? '') ? '+OK Success\n' : '-ERR Cannot locate session!\n';
+    if (c === 'show channels as json') return '{"row_count": 0}\n';
     return null;
   };
   sim.setApi(base);
+  const port = new FreeswitchAdapter(cfg, silentLogger(), { listenPort: 0, backoffBaseMs: 20, backoffCapMs: 50, commandTimeoutMs: 500 });
+  const events: PbxEvent[] = [];
+  port.onEvent((e) => events.push(e));
+  const abort = new AbortController();
+  await port.start(abort.signal);
+  await until(() => port.status() === 'connected' && events.some((e) => e.type === 'LiveCallsListed'), 5000, 'ESL connected');
+  const runs = new Map<string, Promise<DriveResult>>();
   let n = 0;
   return {
     name: 'freeswitch', port, events,

@@ -7,6 +7,9 @@ import type { PbxStatus } from '../../port';
 import { EventOrderer } from './order';
 import { EslSession, type EslEvent, type EslFailure, type EslLogger, type EslSessionOptions } from './session';
 
+/** Subscribed by modesl itself and not needed here (BACKGROUND_JOB is: bgapi answers come in it). */
+const UNWANTED = ['CHANNEL_EXECUTE_COMPLETE'];
+
 export interface EslInboundOptions extends EslSessionOptions {
   events: readonly string[];
   subclasses?: readonly string[];
@@ -52,6 +55,10 @@ export class EslInbound {
         session.onEvent((e) => this.orderer.push(e));
         const sub = await session.subscribe(this.opts.events, this.opts.subclasses ?? []);
         if (!sub.ok) { session.close(); throw new Error(`subscription failed: ${sub.error.detail}`); }
+        // modesl subscribes CHANNEL_EXECUTE_COMPLETE at auth (for its outbound execute): on the
+        // watching connection that is every app of every call, ~4 KB of JSON each, for nothing.
+        const nix = await session.command(`nixevent ${UNWANTED.join(' ')}`);
+        if (!nix.ok) this.logger.warn(`could not drop unwanted events: ${nix.error.detail}`);
         // Stopped while connecting: the loop would otherwise wait on this session forever.
         if (sig.aborted) { session.close('stopping'); return { closed: session.closed }; }
         this.orderer.reset();
