@@ -1,0 +1,155 @@
+// Gate latency on a real Asterisk: how long a call stays in Stasis at the gate, from AMI's
+// Newexten events of the gated channel (Stasis, then the next dialplan step), for
+//   - callrec: the whole controller (AsteriskAdapter + AMI MixMonitor control + CallRegistry +
+//     SQLite store + policy): decision (record from ringing, no prompt), call row committed before
+//     `continue`, through the installed callrec-gate dialplan;
+//   - floor: a bare ARI client on its own app doing the same REST calls (subscribe, one
+//     POST /variables, continue), nothing else.
+// Local channels originated over AMI, one at a time, alternating. Needs `callrec install asterisk`
+// done on that Asterisk (the callrec-gate context) and `timestampevents = yes` in manager.conf
+// for the PBX's own clock (else the bench's receipt time is used, and says so).
+// Run (skipped without a PBX):
+//   CALLREC_BENCH_ARI_URL=http://127.0.0.1:8088 CALLREC_BENCH_ARI_USER=callrec CALLREC_BENCH_ARI_PASSWORD=... \
+//   CALLREC_BENCH_AMI_USER=callrec CALLREC_BENCH_AMI_SECRET=... npm run bench:gate:asterisk:pbx
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { loadConfig } from '../controller/src/config';
+import { startController } from '../controller/src/main';
+import net from 'node:net';
+import { AmiParser, formatAction, type AmiMessage } from '../controller/src/pbx/asterisk/ami/wire';
+import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
+import { createLogger, silentLogger } from '../controller/src/util/logger';
+
+const env = process.env;
+const ARI = env.CALLREC_BENCH_ARI_URL;
+const USER = env.CALLREC_BENCH_ARI_USER ?? 'callrec';
+const PASSWORD = env.CALLREC_BENCH_ARI_PASSWORD ?? '';
+const AMI = { host: env.CALLREC_BENCH_AMI_HOST ?? '127.0.0.1', port: Number(env.CALLREC_BENCH_AMI_PORT ?? 5038), user: env.CALLREC_BENCH_AMI_USER ?? 'callrec', secret: env.CALLREC_BENCH_AMI_SECRET ?? '' };
+const RUNS = Number(env.BENCH_RUNS ?? 30);
+const CTX = 'callrec-bench';
+const APP = 'callrec-bench';
+const FLOOR_APP = 'callrec-bench-floor';
+const RULES = 'flows:\n  bench:\n    applets:\n      gate: { kind: dial, record: from-ringing, consent: none }\n';
+
+/** The floor: a websocket and the same three REST calls per StasisStart. */
+async function floorClient(): Promise<() => void> {
+  const u = new URL(ARI ?? '');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+  const call = (method: string, p: string, body?: unknown) => new Promise<void>((resolve) => {
+    const payload = body ? JSON.stringify(body) : undefined;
+    const req = http.request({ host: u.hostname, port: u.port, method, path: `/ari${p}`, agent, headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => { res.resume(); res.on('end', () => resolve()); });
+    req.on('error', () => resolve());
+    req.end(payload);
+  });
+  const ws = new WebSocket(`ws://${u.host}/ari/events?app=${FLOOR_APP}&api_key=${encodeURIComponent(`${USER}:${PASSWORD}`)}`);
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  ws.on('message', (d) => {
+    const e = JSON.parse(d.toString()) as { type: string; channel?: { id: string } };
+    if (e.type !== 'StasisStart' || !e.channel) return;
+    const id = e.channel.id;
+    void (async () => {
+      await call('POST', `/applications/${FLOOR_APP}/subscription?eventSource=channel:${id}`);
+      await call('POST', `/channels/${id}/variables`, { variables: { CALLREC_ACTION: 'record', CALLREC_FILE: '/tmp/callrec-bench-floor.wav', CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' } });
+      await call('POST', `/channels/${id}/continue`);
+    })();
+  });
+  return () => { ws.close(); agent.destroy(); };
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const p99 = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(0.99 * s.length))] ?? NaN; };
+
+async function main(): Promise<void> {
+  if (!ARI) {
+    console.log('bench:gate:asterisk:pbx skipped: set CALLREC_BENCH_ARI_URL (and the ARI/AMI credentials) to run against a real Asterisk');
+    return;
+  }
+  // A plain AMI connection with the dialplan event class (callrec's own client logs in for call,user).
+  const newexten: Array<{ id: string; app: string; at: number; pbxClock: boolean }> = [];
+  const sock = net.connect({ host: AMI.host, port: AMI.port });
+  sock.setNoDelay(true);
+  const parser = new AmiParser();
+  const waiting = new Map<string, (m: AmiMessage) => void>();
+  sock.on('data', (chunk) => {
+    for (const f of parser.feed(chunk.toString())) {
+      if (f.kind !== 'message') continue;
+      const m = f.message;
+      if (m.ActionID && waiting.has(m.ActionID)) { waiting.get(m.ActionID)?.(m); waiting.delete(m.ActionID); continue; }
+      if (m.Event !== 'Newexten') continue;
+      const ts = Number(m.Timestamp);
+      newexten.push({ id: m.Uniqueid ?? '', app: m.Application ?? '', at: ts > 0 ? ts * 1000 : performance.timeOrigin + performance.now(), pbxClock: ts > 0 });
+    }
+  });
+  let n = 0;
+  const send = (action: string, fields: Record<string, string>) => new Promise<void>((resolve, reject) => {
+    const id = `bench-${++n}`;
+    const text = formatAction(action, id, fields);
+    if (typeof text !== 'string') return reject(new Error(`${action}: ${text.invalid}`));
+    waiting.set(id, (m) => (m.Response === 'Error' ? reject(new Error(`${action}: ${m.Message ?? ''}`)) : resolve()));
+    sock.write(text);
+  });
+  await send('Login', { Username: AMI.user, Secret: AMI.secret, Events: 'dialplan' });
+  const steps: Record<string, string[]> = {
+    // CONNECTEDLINE: a New York number, so the policy keeps "no prompt" (an unknown party gets the strictest rule).
+    ctl: [`Set(CALLREC_APP=${APP})`, 'Set(CONNECTEDLINE(num)=2125550102)', 'Gosub(callrec-gate,s,1(bench,gate))', 'Hangup()'],
+    floor: [`Stasis(${FLOOR_APP},gate,bench,gate)`, 'NoOp(floor done)', 'Hangup()'],
+  };
+  for (const [exten, apps] of Object.entries(steps)) {
+    for (const [i, app] of apps.entries()) {
+      const open = app.indexOf('(');
+      await send('DialplanExtensionAdd', { Context: CTX, Extension: exten, Priority: String(i + 1), Application: app.slice(0, open), ApplicationData: app.slice(open + 1, -1), Replace: 'yes' });
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-ast-'));
+  const cfg = loadConfig({
+    CALLREC_NODE: 'bench', CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir,
+    CALLREC_ARI_URL: ARI, CALLREC_ARI_USER: USER, CALLREC_ARI_PASSWORD: PASSWORD, CALLREC_ARI_APP: APP,
+    CALLREC_AMI_HOST: AMI.host, CALLREC_AMI_PORT: String(AMI.port), CALLREC_AMI_USER: AMI.user, CALLREC_AMI_SECRET: AMI.secret,
+  });
+  cfg.http.port = 0;
+  // BENCH_LOG=debug shows the controller's own log (timestamps per state change).
+  const controller = await startController(cfg, env.BENCH_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
+  const parsed = parseRulesYaml(RULES, 'bench.yaml');
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  await controller.store.rules.importDocument(parsed.doc);
+  const closeFloor = await floorClient();
+  await new Promise((r) => setTimeout(r, 500));
+  const times: Record<string, number[]> = { floor: [], ctl: [] };
+  let pbxClock = true;
+  try {
+    for (let i = 0; i < RUNS + 2; i++) {
+      for (const exten of Object.keys(times)) {
+        const from = newexten.length;
+        await send('Originate', { Channel: `Local/${exten}@${CTX}/n`, CallerID: '"bench" <2125550123>', Application: 'Wait', Data: '1', Async: 'true' });
+        const end = Date.now() + 5000;
+        let ms: number | null = null;
+        while (ms === null && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 5));
+          const seen = newexten.slice(from);
+          const stasis = seen.find((e) => e.app === 'Stasis');
+          const next = stasis && seen.find((e) => e.id === stasis.id && e.at >= stasis.at && e !== stasis);
+          if (stasis && next) { ms = next.at - stasis.at; pbxClock &&= stasis.pbxClock; }
+        }
+        if (ms === null) throw new Error(`${exten}: the gate did not let go within 5 s`);
+        if (i >= 2) times[exten]?.push(ms);
+        await new Promise((r) => setTimeout(r, 1200));
+      }
+    }
+  } finally {
+    closeFloor();
+    await controller.stop();
+    sock.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const floor = median(times.floor ?? []);
+  console.log(`Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}, ${RUNS} calls each`);
+  for (const [name, xs] of Object.entries(times)) {
+    console.log(`  ${(name === 'ctl' ? 'callrec' : 'floor').padEnd(8)} p50 ${median(xs).toFixed(2).padStart(8)} ms  p99 ${p99(xs).toFixed(2).padStart(8)} ms  ratio to floor ${(median(xs) / floor).toFixed(2)}x`);
+  }
+}
+
+void main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });
