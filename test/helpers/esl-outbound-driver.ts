@@ -22,6 +22,10 @@ export interface DriveOptions {
   digits?: string;
   /** Hang up (disconnect notice, close) instead of completing this app. */
   hangupAt?: string;
+  /** How long a playback plays: its completion is sent this many ms after the +OK (default 0). */
+  playbackMs?: number;
+  /** Give up (exited: false) when the controller has not sent `exit` by then. */
+  timeoutMs?: number;
 }
 
 export interface DriveResult {
@@ -71,7 +75,16 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
     const sock = net.connect({ host: '127.0.0.1', port: opts.port });
     sock.setNoDelay(true);
     const parser = new FrameParser();
-    const finish = () => { result.ms = Number(process.hrtime.bigint() - t0) / 1e6; sock.destroy(); resolve(result); };
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      result.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      sock.destroy();
+      resolve(result);
+    };
+    const timer = opts.timeoutMs ? setTimeout(finish, opts.timeoutMs) : undefined;
     const hangup = () => {
       sock.end(encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n'));
       finish();
@@ -91,7 +104,9 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
       const events: string[] = [];
       if (app === 'playback' && digits) { events.push(...[...digits].map((d) => dtmf(uuid, d))); digits = ''; }
       events.push(completion(uuid, app, arg, f.headers['Event-UUID'] ?? ''));
-      sock.write(events.map(eventFrame).join(''));
+      const send = () => { if (!sock.destroyed) sock.write(events.map(eventFrame).join('')); };
+      if (app === 'playback' && opts.playbackMs) setTimeout(send, opts.playbackMs);
+      else send();
     };
     sock.on('data', (chunk) => { for (const f of parser.push(chunk)) on(f); });
     sock.on('error', () => finish());
