@@ -30,16 +30,19 @@ export interface DriveOptions {
 
 export interface DriveResult {
   commands: string[];
+  /** ms from TCP connect to each command's arrival, in the order of `commands`. */
+  at: number[];
   apps: ExecutedApp[];
   exited: boolean;
   /** ms from TCP connect to the controller's `exit` reply being sent. */
   ms: number;
 }
 
+let captured: string | null = null;
 /** The CHANNEL_DATA head of the capture, for another call id, with extra variables. */
 function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
-  const wire = fsFixtureText(WIRE);
-  let head = wire.slice(0, wire.indexOf('\n\n')).split(FIXTURE_UUID).join(uuid);
+  if (captured === null) { const wire = fsFixtureText(WIRE); captured = wire.slice(0, wire.indexOf('\n\n')); }
+  let head = captured.split(FIXTURE_UUID).join(uuid);
   if (answered) head = head.replace('Answer-State: ringing', 'Answer-State: answered');
   const extra = Object.entries(variables).map(([k, v]) => `variable_${k}: ${encodeURIComponent(v)}`).join('\n');
   return `${head.replace('\nContent-Type: command/reply', `${extra ? `\n${extra}` : ''}\nContent-Type: command/reply`)}\n\n`;
@@ -68,7 +71,7 @@ const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], 
 
 export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
   const uuid = opts.uuid ?? FIXTURE_UUID;
-  const result: DriveResult = { commands: [], apps: [], exited: false, ms: 0 };
+  const result: DriveResult = { commands: [], at: [], apps: [], exited: false, ms: 0 };
   let digits = opts.digits ?? '';
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
@@ -91,6 +94,7 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
     };
     const on = (f: EslFrame): void => {
       result.commands.push(f.command);
+      result.at.push(Number(process.hrtime.bigint() - t0) / 1e6);
       const verb = f.command.split(' ')[0];
       if (verb === 'connect') return void sock.write(channelData(uuid, opts.variables ?? {}, opts.answered ?? false));
       if (verb === 'event') return void sock.write(reply('+OK event listener enabled json'));
