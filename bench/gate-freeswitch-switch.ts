@@ -70,21 +70,23 @@ function rawServer(): net.Server {
   });
 }
 
-function modeslServer(): Promise<esl.Server> {
-  return new Promise((resolve) => {
-    const server: esl.Server = new esl.Server({ port: 0, host: '127.0.0.1' }, () => resolve(server));
-    server.on('connection::ready', (conn) => {
-      conn.on('error', () => undefined);
-      const uuid = String(conn.getInfo()?.getHeader('Unique-ID') ?? '');
-      const file = path.join(RECORDINGS, `bench-modesl-${uuid}.wav`);
-      const exec = (app: string, arg: string) => new Promise<void>((r) => { conn.execute(app, arg, () => r()); });
-      void (async () => {
-        await Promise.all(['callrec_action=record', `callrec_file=${file}`, 'callrec_call_id=1', 'callrec_decided=true'].map((s) => exec('set', s)));
-        await exec('record_session', file);
-        conn.sendRecv('exit');
-      })();
-    });
+/** modesl's esl.Server as shipped, on a listener of our own (given port 0 it falls back to 8022). */
+async function modeslServer(): Promise<{ server: net.Server; close(): void }> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const ms = new esl.Server({ server }, () => undefined);
+  ms.on('connection::ready', (conn) => {
+    conn.on('error', () => undefined);
+    const uuid = String(conn.getInfo()?.getHeader('Unique-ID') ?? '');
+    const file = path.join(RECORDINGS, `bench-modesl-${uuid}.wav`);
+    const exec = (app: string, arg: string) => new Promise<void>((r) => { conn.execute(app, arg, () => r()); });
+    void (async () => {
+      await Promise.all(['callrec_action=record', `callrec_file=${file}`, 'callrec_call_id=1', 'callrec_decided=true'].map((s) => exec('set', s)));
+      await exec('record_session', file);
+      conn.sendRecv('exit');
+    })();
   });
+  return { server, close: () => { server.close(); } };
 }
 
 /**

@@ -1,187 +1,147 @@
-// Gate latency over the FreeSWITCH outbound socket: the simulator plays the switch (connects like
-// `socket ... async full`, replies with the captured frames) and each controller runs the gate's
-// command sequence: connect, subscribe, answer, playback (wait for its completion), three `set`s,
-// record_session, exit. Compared: callrec's GateServer, a raw net.Socket server doing the same
-// (the floor), and modesl's esl.Server as shipped (no NoDelay: the ~42 ms stall per command).
-// Run: npm run bench:gate:freeswitch  [BENCH_RUNS=30]
-import net from 'node:net';
-import esl from 'modesl';
-import { encodeCommand, FrameParser, parseEventBody } from '../controller/src/pbx/freeswitch/esl/frame';
-import { GateServer, type GateChannel } from '../controller/src/pbx/freeswitch/esl/outbound';
-import { EslSession } from '../controller/src/pbx/freeswitch/esl/session';
-import { startEslSim } from '../test/helpers/esl-sim';
-import { silentLogger } from '../controller/src/util/logger';
-import { driveOutbound } from '../test/helpers/esl-outbound-driver';
+// Gate latency over the FreeSWITCH outbound socket, from the switch connecting to the gate's
+// `exit`. The switch (simulator, or a real FreeSWITCH with CALLREC_BENCH_ESL_HOST) hands calls at
+// flow `bench`, applet `ringing`, whose rule records from ringing with an announcement: one
+// playback, completed by the switch after a fixed delay. Rows:
+//   raw socket (floor)  a bare net.Socket server sending the controller's own command sequence
+//   callrec controller  FreeswitchAdapter + CallRegistry + SQLite store + policy (RulesService)
+//   socket layer        callrec's GateServer alone, the same sequence
+//   modesl as shipped   modesl's esl.Server (no NoDelay), the same sequence
+// The sequence is logged from one controller call first; every row is checked to send it. The
+// switch side runs in its own thread, as FreeSWITCH is its own process (BENCH_SWITCH_IN_PROCESS=1
+// puts it on the gates' event loop).
+// Run: npm run bench:gate:freeswitch  [BENCH_RUNS=10 BENCH_SEQ=20 BENCH_WAVES=2 BENCH_PLAYBACK_MS=20]
+//      CALLREC_BENCH_ESL_HOST=127.0.0.1 [CALLREC_BENCH_ESL_PORT=8021 CALLREC_BENCH_ESL_PASSWORD=ClueCon]
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RulesService } from '../controller/src/policy/service';
+import { driveOutbound, type DriveResult } from '../test/helpers/esl-outbound-driver';
+import { startFsHarness, type FsHarness } from '../test/helpers/fs-gate-harness';
+import { until, writeWav } from '../test/helpers/gate-harness';
+import { SETTINGS } from '../test/helpers/rules';
+import { benchRecorderPause } from './freeswitch/pause';
+import { modeslGate, rawGate, socketLayerGate, type BenchGate, type Script } from './freeswitch/gates';
+import { describeSteps, shape, toSteps } from './freeswitch/script';
+import { GATE_VARS, type SwitchConfig } from './freeswitch/placers';
+import { startSwitch, type BenchSwitch } from './freeswitch/switch';
+import { median, quantile } from './stats';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const FILE = '/tmp/rec/bench.wav';
-const SETS = ['callrec_action=record', `callrec_file=${FILE}`, 'callrec_decided=true'];
+const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
+const RUNS = env('BENCH_RUNS', 10);
+const SEQ = env('BENCH_SEQ', 20);
+const WAVES = env('BENCH_WAVES', 2);
+const PLAYBACK_MS = env('BENCH_PLAYBACK_MS', 20);
+const REAL = process.env.CALLREC_BENCH_ESL_HOST;
 
-async function ours(ch: GateChannel): Promise<void> {
-  await ch.run('answer', '');
-  await ch.run('playback', '/snd/en/callrec/announce.wav');
-  await Promise.all(SETS.map((s) => ch.send('set', s)));
-  await ch.send('record_session', FILE);
-  await ch.exit();
+interface Row { name: string; gate: BenchGate; watched: boolean; seq: number[][]; conc: number[][]; lost: number }
+
+const eslTarget = (host: string) => ({ host, port: env('CALLREC_BENCH_ESL_PORT', 8021), password: process.env.CALLREC_BENCH_ESL_PASSWORD ?? 'ClueCon' });
+
+/** The controller under test, deciding through the rules in its own store as `callrec start` does. */
+async function controller(soundsDir: string | undefined): Promise<FsHarness> {
+  const esl = REAL ? eslTarget(REAL) : undefined;
+  const h = await startFsHarness({
+    ...(esl ? { esl } : {}), ...(soundsDir ? { soundsDir } : {}),
+    policy: (store) => { const rules = new RulesService(store.rules, SETTINGS); return () => rules.engine(); },
+  });
+  await h.store.rules.putFlow(GATE_VARS.callrec_flow, { applets: { [GATE_VARS.callrec_applet]: { kind: 'dial', record: 'from-ringing', consent: 'announce' } } });
+  return h;
 }
 
-/** The floor: one write per command, the smallest reply matching that still works. */
-function rawServer(): net.Server {
-  return net.createServer((sock) => {
-    sock.setNoDelay(true);
-    const parser = new FrameParser();
-    type Item = { type: string; ev: Record<string, string> | null };
-    // Frames that arrived before anyone waited for them (a reply and its completion share a packet).
-    const inbox: Item[] = [];
-    let waiter: ((f: Item) => boolean) | null = null;
-    sock.on('data', (chunk) => {
-      for (const f of parser.push(chunk)) {
-        const type = f.headers['Content-Type'] ?? '';
-        inbox.push({ type, ev: type === 'command/reply' && f.headers['Event-Name'] ? f.headers : parseEventBody(type, f.body) });
-      }
-      drain();
-    });
-    sock.on('error', () => undefined);
-    const drain = (): void => {
-      while (waiter && inbox.length > 0) {
-        const item = inbox.shift() as Item;
-        if (waiter(item)) waiter = null;
-      }
+/** One simulated call through a gate, with the commands it sent; the controller is told it ended. */
+async function logCall(h: FsHarness, port: number): Promise<DriveResult> {
+  const uuid = crypto.randomUUID();
+  const r = await driveOutbound({ port, uuid, variables: GATE_VARS, playbackMs: PLAYBACK_MS, timeoutMs: 5000 });
+  h.registry.dispatch({ type: 'CallGone', callId: uuid, at: new Date() });
+  return r;
+}
+
+async function calls(sw: BenchSwitch, row: Row, n: number): Promise<number[]> {
+  const results = await sw.place(row.gate.port, n);
+  // Only the controller follows calls after its gate (the others never see the watcher).
+  if (row.watched) sw.hangup(results.map((r) => r.uuid));
+  row.lost += results.filter((r) => !r.exited).length;
+  return results.filter((r) => r.exited).map((r) => r.ms);
+}
+
+async function oneRun(sw: BenchSwitch, rows: Row[], h: FsHarness): Promise<void> {
+  const seq = new Map<Row, number[]>(rows.map((r) => [r, []]));
+  const conc = new Map<Row, number[]>(rows.map((r) => [r, []]));
+  // Rows take turns call by call (and wave by wave), so a busy moment of the box hits them all.
+  for (let i = 0; i < SEQ; i++) for (const row of rows) seq.get(row)?.push(...await calls(sw, row, 1));
+  for (let w = 0; w < WAVES; w++) {
+    for (const row of rows) {
+      conc.get(row)?.push(...await calls(sw, row, sw.concurrency));
+      // Let the controller finish the calls that hung up before the next row's wave.
+      await until(() => h.registry.list().length === 0, 10_000, 'the controller to settle its calls');
+    }
+  }
+  for (const row of rows) { row.seq.push(seq.get(row) ?? []); row.conc.push(conc.get(row) ?? []); }
+}
+
+function report(sw: BenchSwitch, rows: Row[]): void {
+  const [floor] = rows;
+  if (!floor) return;
+  const p = (xs: number[], q: number) => quantile(xs, q);
+  const col = (v: number) => v.toFixed(2).padStart(8);
+  console.log(`\nFreeSWITCH gate, switch connects -> gate's exit (ms), ${sw.label}`);
+  console.log(`medians over ${RUNS} runs; a run = ${SEQ} calls 1 at a time + ${WAVES} waves of ${sw.concurrency} concurrent per row`);
+  const w = Math.max(...rows.map((r) => r.name.length)) + 1;
+  console.log(`${''.padEnd(w)}${'1 at a time'.padStart(26)}${`${sw.concurrency} concurrent`.padStart(27)}`);
+  console.log(`${'row'.padEnd(w)}     p50      p99   ratio      p50      p99   ratio   lost`);
+  for (const row of rows) {
+    const cells = (runs: number[][], floorRuns: number[][]) => {
+      const p50 = median(runs.map((xs) => p(xs, 0.5)));
+      const p99 = median(runs.map((xs) => p(xs, 0.99)));
+      const ratio = median(runs.map((xs, i) => p(xs, 0.5) / p(floorRuns[i] ?? [], 0.5)));
+      return `${col(p50)} ${col(p99)} ${`${ratio.toFixed(2)}x`.padStart(7)}`;
     };
-    const until = (pred: (f: Item) => boolean) => new Promise<Record<string, string> | null>((resolve) => {
-      waiter = (f) => { if (!pred(f)) return false; resolve(f.ev); return true; };
-      drain();
-    });
-    const reply = () => until((f) => f.type === 'command/reply');
-    void (async () => {
-      sock.write(encodeCommand('connect'));
-      const data = await reply();
-      const uuid = data?.['Unique-ID'] ?? '';
-      sock.write(encodeCommand('event json CHANNEL_EXECUTE_COMPLETE DTMF'));
-      await reply();
-      let n = 0;
-      const sendmsg = (app: string, arg: string, id: string) => encodeCommand(`sendmsg ${uuid}`, { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': id });
-      const exec = async (app: string, arg: string, wait: boolean) => {
-        const id = `raw-${++n}`;
-        sock.write(sendmsg(app, arg, id));
-        await reply();
-        if (wait) await until((f) => f.ev?.['Application-UUID'] === id);
-      };
-      await exec('answer', '', true);
-      await exec('playback', '/snd/en/callrec/announce.wav', true);
-      sock.write(SETS.map((s) => sendmsg('set', s, `raw-${++n}`)).join(''));
-      for (let i = 0; i < SETS.length; i++) await reply();
-      await exec('record_session', FILE, false);
-      sock.write(encodeCommand('exit'));
-    })();
-  });
-}
-
-function modeslServer(): Promise<esl.Server> {
-  return new Promise((resolve) => {
-    const server: esl.Server = new esl.Server({ port: 0, host: '127.0.0.1' }, () => resolve(server));
-    server.on('connection::ready', (conn) => {
-      conn.on('error', () => undefined);
-      const exec = (app: string, arg: string) => new Promise<void>((r) => { conn.execute(app, arg, () => r()); });
-      void (async () => {
-        await exec('answer', '');
-        await exec('playback', '/snd/en/callrec/announce.wav');
-        await Promise.all(SETS.map((s) => exec('set', s)));
-        await exec('record_session', FILE);
-        conn.sendRecv('exit');
-      })();
-    });
-  });
-}
-
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
-const portOf = (s: net.Server): number => (s.address() as net.AddressInfo).port;
-
-// The watcher's recorder control: mask + unmask over the inbound connection (api round trips).
-const UUID = '30a4f971-e58d-4146-994a-f74d1e46669d';
-const API = [`uuid_record ${UUID} mask /tmp/rec/main-${UUID}.wav`, `uuid_record ${UUID} unmask /tmp/rec/main-${UUID}.wav`];
-
-async function rawApi(port: number): Promise<(cmd: string) => Promise<void>> {
-  const sock = net.connect({ host: '127.0.0.1', port });
-  sock.setNoDelay(true);
-  const parser = new FrameParser();
-  const waiting: Array<() => void> = [];
-  let authed: () => void = () => undefined;
-  sock.on('data', (chunk) => {
-    for (const f of parser.push(chunk)) {
-      const t = f.headers['Content-Type'];
-      if (t === 'auth/request') sock.write(encodeCommand('auth ClueCon'));
-      else if (t === 'command/reply') authed();
-      else if (t === 'api/response') waiting.shift()?.();
-    }
-  });
-  await new Promise<void>((r) => { authed = r; });
-  return (cmd) => new Promise<void>((r) => { waiting.push(r); sock.write(encodeCommand(`api ${cmd}`)); });
-}
-
-function modeslApi(port: number): Promise<(cmd: string) => Promise<void>> {
-  return new Promise((resolve) => {
-    const conn = new esl.Connection('127.0.0.1', port, 'ClueCon', () => resolve((cmd) => new Promise<void>((r) => conn.api(cmd, () => r()))));
-    conn.on('error', () => undefined);
-  });
-}
-
-async function benchApi(): Promise<void> {
-  const sim = await startEslSim();
-  const s = await EslSession.connect({ host: '127.0.0.1', port: sim.port, password: 'ClueCon', logger: silentLogger() });
-  if (!s.ok) throw new Error(s.error.detail);
-  const clients: Record<string, (cmd: string) => Promise<void>> = {
-    raw: await rawApi(sim.port),
-    callrec: async (cmd) => { await s.value.api(cmd); },
-    'modesl as shipped': await modeslApi(sim.port),
-  };
-  const times: Record<string, number[]> = { raw: [], callrec: [], 'modesl as shipped': [] };
-  for (let i = 0; i < RUNS + 3; i++) {
-    for (const [name, call] of Object.entries(clients)) {
-      const t0 = process.hrtime.bigint();
-      for (const cmd of API) await call(cmd);
-      if (i >= 3) times[name]?.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
+    console.log(`${row.name.padEnd(w)}${cells(row.seq, floor.seq)} ${cells(row.conc, floor.conc)} ${String(row.lost).padStart(6)}`);
   }
-  report(`Recorder pause (uuid_record mask + unmask over inbound ESL), ${RUNS} runs each`, times);
-  s.value.close();
-  await sim.close();
+  console.log('ratio = median over runs of (row p50 / floor p50 in the same run); target for the controller <= 1.5x, 0 lost');
 }
 
-function report(title: string, times: Record<string, number[]>): void {
-  const floor = median(times.raw ?? []);
-  console.log(title);
-  for (const [name, xs] of Object.entries(times)) {
-    const p50 = median(xs);
-    console.log(`  ${name.padEnd(18)} p50 ${p50.toFixed(2).padStart(8)} ms   ratio to raw ${(p50 / floor).toFixed(2)}x`);
+/** A short announcement the real switch can play (the simulator only needs the name). */
+function shortSounds(): string | undefined {
+  if (!REAL) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-sounds-'));
+  writeWav(path.join(dir, 'en', 'callrec', 'announce.wav'), PLAYBACK_MS / 1000);
+  return dir;
+}
+
+async function benchGate(): Promise<void> {
+  const sounds = shortSounds();
+  const h = await controller(sounds);
+  const config: SwitchConfig = REAL ? { kind: 'real', ...eslTarget(REAL) } : { kind: 'sim', playbackMs: PLAYBACK_MS };
+  const sw = await startSwitch(config, h.sim, process.env.BENCH_SWITCH_IN_PROCESS === '1');
+  const logged = await logCall(h, h.gatePort);
+  if (!logged.exited) throw new Error(`the controller did not exit: ${JSON.stringify(logged.commands)}`);
+  const script: Script = { subscribe: logged.commands.find((c) => c.startsWith('event ')) ?? 'event json CHANNEL_EXECUTE_COMPLETE DTMF', steps: toSteps(logged.apps) };
+  console.log(`controller's sequence: connect -> ${script.subscribe} -> ${describeSteps(script.steps)} -> exit`);
+  const row = (name: string, gate: BenchGate): Row => ({ name, gate, watched: gate.port === h.gatePort, seq: [], conc: [], lost: 0 });
+  const rows: Row[] = [
+    row('raw socket (floor)', await rawGate(script)),
+    row('callrec controller (FreeswitchAdapter + CallRegistry + SQLite store + policy)', { port: h.gatePort, close: async () => undefined }),
+    row('callrec socket layer (GateServer)', await socketLayerGate(script)),
+    row('modesl as shipped (esl.Server, no NoDelay)', await modeslGate(script)),
+  ];
+  for (const r of rows) {
+    const run = await logCall(h, r.gate.port);
+    if (!run.exited || shape(run.apps) !== shape(logged.apps)) throw new Error(`${r.name} did not send the controller's sequence: ${shape(run.apps)}`);
   }
+  for (const row of rows) await calls(sw, row, 3); // warm the JIT and the switch (counted in lost)
+  for (let run = 0; run < RUNS; run++) await oneRun(sw, rows, h);
+  report(sw, rows);
+  for (const row of rows) await row.gate.close();
+  await sw.close();
+  await h.close();
+  if (sounds) fs.rmSync(sounds, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
   await benchGate();
-  await benchApi();
-}
-
-async function benchGate(): Promise<void> {
-  const gate = new GateServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), onChannel: (ch) => { void ours(ch); } });
-  const gp = await gate.listen();
-  if (!gp.ok) throw new Error(gp.error);
-  const raw = rawServer();
-  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
-  const ms = await modeslServer();
-  const targets = { raw: portOf(raw), callrec: gp.value, 'modesl as shipped': portOf(ms.server) };
-  const times: Record<string, number[]> = { raw: [], callrec: [], 'modesl as shipped': [] };
-  for (let i = 0; i < RUNS + 3; i++) {
-    for (const [name, port] of Object.entries(targets)) {
-      const run = await driveOutbound({ port, variables: { callrec_flow: 'bench', callrec_applet: 'dial' } });
-      if (!run.exited) throw new Error(`${name}: the gate did not exit (${JSON.stringify(run.apps)})`);
-      if (i >= 3) times[name]?.push(run.ms); // first runs warm the JIT
-    }
-  }
-  report(`FreeSWITCH gate over the outbound socket (connect -> exit, 7 apps), ${RUNS} runs each, simulator on 127.0.0.1`, times);
-  await gate.close();
-  raw.close();
-  ms.close();
+  await benchRecorderPause(RUNS);
 }
 
 void main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });

@@ -29,20 +29,27 @@ export interface DriveOptions {
   hangupDuring?: string;
   /** Application-Response of playback completions (the switch's: FILE PLAYED, FILE NOT FOUND, PLAYBACK ERROR). */
   playbackResponse?: string;
+  /** How long a playback plays: its completion is sent this many ms after the +OK (default 0). */
+  playbackMs?: number;
+  /** Give up (exited: false) when the controller has not sent `exit` by then. */
+  timeoutMs?: number;
 }
 
 export interface DriveResult {
   commands: string[];
+  /** ms from TCP connect to each command's arrival, in the order of `commands`. */
+  at: number[];
   apps: ExecutedApp[];
   exited: boolean;
   /** ms from TCP connect to the controller's `exit` reply being sent. */
   ms: number;
 }
 
+let captured: string | null = null;
 /** The CHANNEL_DATA head of the capture, for another call id, with extra variables. */
 function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
-  const wire = fsFixtureText(WIRE);
-  let head = wire.slice(0, wire.indexOf('\n\n')).split(FIXTURE_UUID).join(uuid);
+  if (captured === null) { const wire = fsFixtureText(WIRE); captured = wire.slice(0, wire.indexOf('\n\n')); }
+  let head = captured.split(FIXTURE_UUID).join(uuid);
   if (answered) head = head.replace('Answer-State: ringing', 'Answer-State: answered');
   const extra = Object.entries(variables).map(([k, v]) => `variable_${k}: ${encodeURIComponent(v)}`).join('\n');
   return `${head.replace('\nContent-Type: command/reply', `${extra ? `\n${extra}` : ''}\nContent-Type: command/reply`)}\n\n`;
@@ -75,20 +82,30 @@ const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], 
 
 export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
   const uuid = opts.uuid ?? FIXTURE_UUID;
-  const result: DriveResult = { commands: [], apps: [], exited: false, ms: 0 };
+  const result: DriveResult = { commands: [], at: [], apps: [], exited: false, ms: 0 };
   let digits = opts.digits ?? '';
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const sock = net.connect({ host: '127.0.0.1', port: opts.port });
     sock.setNoDelay(true);
     const parser = new FrameParser();
-    const finish = () => { result.ms = Number(process.hrtime.bigint() - t0) / 1e6; sock.destroy(); resolve(result); };
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      result.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      sock.destroy();
+      resolve(result);
+    };
+    const timer = opts.timeoutMs ? setTimeout(finish, opts.timeoutMs) : undefined;
     const hangup = () => {
       sock.end(encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n'));
       finish();
     };
     const on = (f: EslFrame): void => {
       result.commands.push(f.command);
+      result.at.push(Number(process.hrtime.bigint() - t0) / 1e6);
       const verb = f.command.split(' ')[0];
       if (verb === 'connect') return void sock.write(channelData(uuid, opts.variables ?? {}, opts.answered ?? false));
       if (verb === 'event') return void sock.write(reply('+OK event listener enabled json'));
@@ -103,8 +120,13 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
       if (app === 'playback' && digits) { events.push(...[...digits].map((d) => dtmf(uuid, d))); digits = ''; }
       const response = app === 'playback' ? opts.playbackResponse ?? 'FILE PLAYED' : '_none_';
       events.push(completion(uuid, app, arg, f.headers['Event-UUID'] ?? '', response, opts.hangupDuring === app));
-      sock.write(events.map(eventFrame).join(''));
-      if (opts.hangupDuring === app) hangup();
+      const send = () => {
+        if (sock.destroyed) return;
+        sock.write(events.map(eventFrame).join(''));
+        if (opts.hangupDuring === app) hangup();
+      };
+      if (app === 'playback' && opts.playbackMs) setTimeout(send, opts.playbackMs);
+      else send();
     };
     sock.on('data', (chunk) => { for (const f of parser.push(chunk)) on(f); });
     sock.on('error', () => finish());

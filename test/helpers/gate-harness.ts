@@ -1,4 +1,5 @@
-// A controller's call path over the ARI simulator: real adapter, real registry, real store.
+// A controller's call path over the ARI simulator: real adapter, real registry, real store. The
+// store and registry parts serve the FreeSWITCH harness too (fs-gate-harness.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { loadConfig } from '../../controller/src/config';
 import type { SessionSettings } from '../../controller/src/domain/session-types';
 import { AsteriskAdapter } from '../../controller/src/pbx/asterisk/adapter';
 import type { MixMonitorControl } from '../../controller/src/pbx/asterisk/mixmonitor-control';
+import type { PbxPort } from '../../controller/src/pbx/port';
 import type { CallFacts, Decision, PolicyEngine } from '../../controller/src/policy/types';
 import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
@@ -51,46 +53,68 @@ export function writeWav(file: string, seconds: number): void {
   fs.writeFileSync(file, b);
 }
 
-export interface Harness {
-  sim: AriSim; store: Store; db: Db; tdb: TestDb; adapter: AsteriskAdapter; registry: CallRegistry; dir: string;
+export interface Harness extends HarnessStore {
+  sim: AriSim; adapter: AsteriskAdapter; registry: CallRegistry;
   mix: ReturnType<typeof fakeMixMonitor>; abort: AbortController;
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
-  kind?: 'sqlite' | 'mysql';
+/** What the registry is built with, whichever PBX adapter feeds it. */
+export interface RegistryOptions {
   engine?: PolicyEngine;
+  /** The policy provider (e.g. a RulesService over the harness's store); wins over engine. */
+  policy?: (store: Store) => () => Promise<PolicyEngine>;
   session?: Partial<SessionSettings>;
-  requestTimeoutMs?: number;
-  playbackMs?: number;
-  connect?: boolean;
-  sim?: AriSim;
   metrics?: CallMetrics;
   /** Builds the publisher over the harness's store (a real WebhookWorker, say). */
   publisher?: (store: Store) => RecordingPublisher;
 }
 
-export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const sim = o.sim ?? await AriSim.start({ playbackMs: o.playbackMs ?? 30 });
-  const tdb = await createTestDb(o.kind ?? 'sqlite');
+export interface HarnessOptions extends RegistryOptions {
+  kind?: 'sqlite' | 'mysql';
+  requestTimeoutMs?: number;
+  playbackMs?: number;
+  connect?: boolean;
+  sim?: AriSim;
+}
+
+/** A migrated store on a fresh database and a recordings directory, shared by both PBX harnesses. */
+export interface HarnessStore { store: Store; db: Db; tdb: TestDb; dir: string }
+
+export async function openHarnessStore(kind: 'sqlite' | 'mysql' = 'sqlite'): Promise<HarnessStore & { dispose(): Promise<void> }> {
+  const tdb = await createTestDb(kind);
   const db = openDb(tdb.url);
   await migrateLatest(db.knex);
-  const store = createStore(db);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-rec-'));
-  const cfg = loadConfig({ CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_RECORDINGS_DIR: dir, CALLREC_NODE: 'pbx1' });
-  const mix = fakeMixMonitor();
-  const adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: mix, requestTimeoutMs: o.requestTimeoutMs ?? 1000 });
+  return {
+    store: createStore(db), db, tdb, dir,
+    dispose: async () => { await db.close(); await tdb.drop(); fs.rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+/** The registry as main.ts builds it, over any PBX port, started (listening to the port). */
+export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions): CallRegistry {
   const registry = new CallRegistry({
-    port: adapter, store, policy: async () => o.engine ?? fixedEngine({}), logger: silentLogger(),
+    port, store: h.store, policy: o.policy?.(h.store) ?? (async () => o.engine ?? fixedEngine({})), logger: silentLogger(),
     settings: {
-      node: 'pbx1', recordingsDir: dir, pbxRecordingsDir: dir, policyTimeoutMs: 1000, tiers: { standardDays: 180, extendedYears: 7 },
+      node: 'pbx1', recordingsDir: h.dir, pbxRecordingsDir: h.dir, policyTimeoutMs: 1000, tiers: { standardDays: 180, extendedYears: 7 },
       session: { deadlineMs: 2000, promptAllowanceMs: 5000, dtmfTimeoutMs: 300, finalizeGraceMs: 500, fallback: 'skip', pauseMode: 'silence', ...o.session },
     },
     finalize: undefined,
     ...(o.metrics ? { metrics: o.metrics } : {}),
-    ...(o.publisher ? { publisher: o.publisher(store) } : {}),
+    ...(o.publisher ? { publisher: o.publisher(h.store) } : {}),
   });
   registry.start();
+  return registry;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const sim = o.sim ?? await AriSim.start({ playbackMs: o.playbackMs ?? 30 });
+  const base = await openHarnessStore(o.kind);
+  const cfg = loadConfig({ CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_RECORDINGS_DIR: base.dir, CALLREC_NODE: 'pbx1' });
+  const mix = fakeMixMonitor();
+  const adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: mix, requestTimeoutMs: o.requestTimeoutMs ?? 1000 });
+  const registry = startRegistry(adapter, base, o);
   const abort = new AbortController();
   if (o.connect !== false) {
     await adapter.start(abort.signal);
@@ -100,15 +124,13 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     sim.requests.length = 0;
   }
   return {
-    sim, store, db, tdb, adapter, registry, dir, mix, abort,
+    sim, store: base.store, db: base.db, tdb: base.tdb, dir: base.dir, adapter, registry, mix, abort,
     close: async () => {
       abort.abort();
       await adapter.stop();
       await registry.stop();
       await sim.stop();
-      await db.close();
-      await tdb.drop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await base.dispose();
     },
   };
 }

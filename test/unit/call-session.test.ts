@@ -153,7 +153,7 @@ describe('CallSession fallback', () => {
 
   it.each([
     ['opt-in, fallback record', 'opt-in', 'record', true],
-    ['announce, fallback skip', 'announce', 'skip', true],
+    ['announce, fallback skip (the dialplan has the same global)', 'announce', 'skip', false],
     ['announce, fallback announce-and-record', 'announce', 'announce-and-record', false],
     ['opt-out, fallback record', 'opt-out', 'record', false],
   ] as const)('tells the PBX up front whether it may record without us (%s)', (_n, consent, fallback, never) => {

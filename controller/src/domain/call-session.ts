@@ -129,8 +129,9 @@ export class CallSession {
       return [...out, ...this.release(recordsAtGate(d) ? 'record' : 'skip', ev.at), decided];
     }
     this.state = 'consent';
-    // While the prompt plays the call waits on us: should we vanish, what may the PBX do alone?
-    if (recordsOnGiveUp(d, this.settings.fallback, false) === 'skip') out[0] = this.cmd('Watch', { neverRecordIfLost: true });
+    // While the prompt plays the call waits on us: should we vanish, the PBX's own fallback (the
+    // same setting, installed globally) must not record a call whose decision forbids it.
+    if (d.consent === 'opt-in' || !recordsAtGate(d)) out[0] = this.cmd('Watch', { neverRecordIfLost: true });
     this.promptId = promptIdOf(this.callId, ++this.prompts);
     const early = d.consent === 'announce' && !this.facts.answered;
     return [
