@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { cacheStatements, type Preparing } from './statement-cache';
 
 export type Dialect = 'mysql' | 'sqlite';
 export interface Db { knex: Knex; dialect: Dialect; close(): Promise<void> }
@@ -23,7 +24,7 @@ export function knexConfig(url: string): Knex.Config {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma(s: string): unknown }, done: (e: Error | null, c: unknown) => void) => {
+        afterCreate: (conn: Preparing & { pragma(s: string): unknown }, done: (e: Error | null, c: unknown) => void) => {
           conn.pragma('journal_mode = WAL');
           // WAL + synchronous=NORMAL: a commit is in the WAL (OS page cache) when it returns, so
           // it survives a crash of the process (what compliance asks at minimum), not a power
@@ -33,6 +34,7 @@ export function knexConfig(url: string): Knex.Config {
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          cacheStatements(conn);
           done(null, conn);
         },
       },
