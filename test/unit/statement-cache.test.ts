@@ -1,5 +1,10 @@
-import Database from 'better-sqlite3';
 import { cacheStatements } from '../../controller/src/store/statement-cache';
+
+// better-sqlite3 ships no types (knex is its only user here): the little this test touches.
+interface Statement { run(...args: unknown[]): { changes: number }; get(...args: unknown[]): unknown }
+interface SqliteDb { prepare(sql: string): Statement; close(): void }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Database = require('better-sqlite3') as new (file: string) => SqliteDb;
 
 describe('compiled statements kept per SQLite connection', () => {
   it('reuses a statement for the same SQL and evicts the least recently used', () => {

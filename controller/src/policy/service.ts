@@ -37,15 +37,18 @@ export class RuleSetEngine implements PolicyEngine {
 export class RulesService {
   private cached: RuleSetEngine | null = null;
   private loading: Promise<RuleSetEngine> | null = null;
+  private reading: Promise<number> | null = null;
 
   constructor(private readonly source: RulesSource, private readonly settings: PolicySettings) {}
 
   /**
-   * The engine over the current rules. Every call reads the version itself (so a write committed
-   * before this call is always seen); concurrent callers that find it changed share one reload.
+   * The engine over the current rules. Every call reads the version (so a write committed before
+   * the read is seen); calls arriving while a read is in flight share it (a burst of calls is one
+   * primary-key read, not one each), and callers that find it changed share one reload.
    */
   async engine(): Promise<PolicyEngine> {
-    const version = await this.source.version();
+    this.reading ??= this.source.version().finally(() => { this.reading = null; });
+    const version = await this.reading;
     if (this.cached?.rules.version === version) return this.cached;
     this.loading ??= this.source.load()
       .then((rules) => (this.cached = new RuleSetEngine(rules, this.settings)))
