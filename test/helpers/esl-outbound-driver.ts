@@ -8,7 +8,7 @@ import { eventFrame } from './esl-sim';
 import { fsEvents, fsFixtureText } from './fs-traces';
 
 const WIRE = 'outbound-socket.controller-wire.txt';
-const FIXTURE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';
+export const FIXTURE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';
 
 export interface ExecutedApp { app: string; arg: string }
 
@@ -33,7 +33,7 @@ export interface DriveResult {
 }
 
 /** The CHANNEL_DATA head of the capture, for another call id, with extra variables. */
-function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
+export function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
   const wire = fsFixtureText(WIRE);
   let head = wire.slice(0, wire.indexOf('\n\n')).split(FIXTURE_UUID).join(uuid);
   if (answered) head = head.replace('Answer-State: ringing', 'Answer-State: answered');
@@ -51,16 +51,19 @@ function cecTemplate(): Record<string, string> {
 }
 
 let seq = 100000;
-function completion(uuid: string, app: string, arg: string, appUuid: string): string {
+export function completion(uuid: string, app: string, arg: string, appUuid: string): string {
   return JSON.stringify({ ...cecTemplate(), 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'Channel-Call-UUID': uuid, Application: app, 'Application-Data': arg, 'Application-UUID': appUuid });
 }
 
-function dtmf(uuid: string, digit: string): string {
+export function dtmf(uuid: string, digit: string): string {
   const t = fsEvents('outbound-socket.observer-events.jsonl').find((e) => e['Event-Name'] === 'DTMF');
   return JSON.stringify({ ...t, 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'DTMF-Digit': digit });
 }
 
-const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], ['Reply-Text', text]]);
+/** What the switch sends when the call leaves the socket (hangup, or after `exit`). */
+export const disconnectNotice = (uuid: string): string => encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n');
+
+export const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], ['Reply-Text', text]]);
 
 export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
   const uuid = opts.uuid ?? FIXTURE_UUID;
@@ -73,7 +76,7 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
     const parser = new FrameParser();
     const finish = () => { result.ms = Number(process.hrtime.bigint() - t0) / 1e6; sock.destroy(); resolve(result); };
     const hangup = () => {
-      sock.end(encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n'));
+      sock.end(disconnectNotice(uuid));
       finish();
     };
     const on = (f: EslFrame): void => {
