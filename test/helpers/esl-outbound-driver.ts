@@ -8,7 +8,7 @@ import { eventFrame } from './esl-sim';
 import { fsEvents, fsFixtureText } from './fs-traces';
 
 const WIRE = 'outbound-socket.controller-wire.txt';
-const FIXTURE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';
+export const FIXTURE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';
 
 export interface ExecutedApp { app: string; arg: string }
 
@@ -47,7 +47,7 @@ export interface DriveResult {
 
 let captured: string | null = null;
 /** The CHANNEL_DATA head of the capture, for another call id, with extra variables. */
-function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
+export function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
   if (captured === null) { const wire = fsFixtureText(WIRE); captured = wire.slice(0, wire.indexOf('\n\n')); }
   let head = captured.split(FIXTURE_UUID).join(uuid);
   if (answered) head = head.replace('Answer-State: ringing', 'Answer-State: answered');
@@ -65,7 +65,7 @@ function cecTemplate(): Record<string, string> {
 }
 
 let seq = 100000;
-function completion(uuid: string, app: string, arg: string, appUuid: string, response: string, hungUp = false): string {
+export function completion(uuid: string, app: string, arg: string, appUuid: string, response = '_none_', hungUp = false): string {
   const hangup = hungUp ? { 'Answer-State': 'hangup', 'Hangup-Cause': 'NORMAL_CLEARING' } : {};
   return JSON.stringify({
     ...cecTemplate(), 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'Channel-Call-UUID': uuid, ...hangup,
@@ -73,12 +73,15 @@ function completion(uuid: string, app: string, arg: string, appUuid: string, res
   });
 }
 
-function dtmf(uuid: string, digit: string): string {
+export function dtmf(uuid: string, digit: string): string {
   const t = fsEvents('outbound-socket.observer-events.jsonl').find((e) => e['Event-Name'] === 'DTMF');
   return JSON.stringify({ ...t, 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'DTMF-Digit': digit });
 }
 
-const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], ['Reply-Text', text]]);
+/** What the switch sends when the call leaves the socket (hangup, or after `exit`). */
+export const disconnectNotice = (uuid: string): string => encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n');
+
+export const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], ['Reply-Text', text]]);
 
 export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
   const uuid = opts.uuid ?? FIXTURE_UUID;
@@ -100,7 +103,7 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
     };
     const timer = opts.timeoutMs ? setTimeout(finish, opts.timeoutMs) : undefined;
     const hangup = () => {
-      sock.end(encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n'));
+      sock.end(disconnectNotice(uuid));
       finish();
     };
     const on = (f: EslFrame): void => {

@@ -35,6 +35,8 @@ export interface EslSim {
   /** Resolves when n clients have authenticated and subscribed. */
   waitForSubscribers(n?: number, timeoutMs?: number): Promise<void>;
   dropClients(): void;
+  /** While on, new connections are closed at once (the switch down or restarting). */
+  refuse(on: boolean): void;
   close(): Promise<void>;
   setApi(handler: ApiHandler | undefined): void;
 }
@@ -56,6 +58,7 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
   const commands: string[] = [];
   let api = opts.api;
   let waiters: Array<() => void> = [];
+  let refusing = false;
 
   const subscribed = () => [...clients].filter((c) => c.authed && c.events.size + c.subclasses.size > 0).length;
 
@@ -109,6 +112,7 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
   }
 
   const server = net.createServer((sock) => {
+    if (refusing) { sock.destroy(); return; }
     sock.setNoDelay(true);
     const c: Client = { sock, queue: Promise.resolve(), authed: false, events: new Set(), subclasses: new Set() };
     clients.add(c);
@@ -145,6 +149,7 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
       });
     },
     dropClients() { for (const c of clients) c.sock.destroy(); },
+    refuse(on) { refusing = on; },
     setApi(h) { api = h; },
     close: () => new Promise((resolve) => { for (const c of clients) c.sock.destroy(); server.close(() => resolve()); }),
   };

@@ -116,11 +116,12 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     expect(apps.slice(0, 2)).toEqual([{ app: 'set', arg: 'callrec_fallback=skip' }, { app: 'playback', arg: '/snd/en/callrec/opt-in.wav' }]);
   });
 
-  it('lets a call without the snippet variables go at once (the dialplan fallback applies)', async () => {
-    const run = await driveOutbound({ port: gatePort, uuid: UUID });
+  it('reports a call without the snippet variables with the problem, and lets it go when told', async () => {
+    adapter.onEvent((e) => { if (e.type === 'GateEntered') void adapter.execute({ callId: e.callId, type: 'Continue' }); });
+    const run = await driveOutbound({ port: gatePort, uuid: UUID, timeoutMs: 3000 });
     expect(run.exited).toBe(true);
     expect(run.apps).toEqual([]);
-    expect(events).toEqual([]);
+    expect(events).toEqual([expect.objectContaining({ type: 'GateEntered', problem: expect.stringMatching(/callrec_flow/) })]);
   });
 
   it('forgets a gate whose caller hung up during the greeting', async () => {

@@ -34,4 +34,12 @@ describe('the FreeSWITCH gate through registry, store and rules (SQLite)', () =>
     expect(rec).toMatchObject({ state: 'pending' });
     await until(async () => (await h.store.calls.get(call?.id ?? 0))?.consentOutcome === 'announced', 2000, 'the call row');
   });
+
+  it('stores a call that reached the gate without the snippet variables, with why, and lets it go at once', async () => {
+    const uuid = crypto.randomUUID();
+    const run = await driveOutbound({ port: h.gatePort, uuid, timeoutMs: 3000 });
+    expect(run.exited).toBe(true);
+    await until(async () => (await h.store.calls.findByPbxId('pbx1', uuid)) !== null, 2000, 'the call row');
+    expect((await h.store.calls.findByPbxId('pbx1', uuid))?.fallbackReason).toMatch(/callrec_flow/);
+  });
 });

@@ -21,6 +21,8 @@ export class AriSim {
   hang: (method: string, path: string) => boolean = () => false;
   /** Channels GET /channels still lists although they are gone (a list read a moment too early). */
   readonly listedGone: SimChannel[] = [];
+  /** While true every request and websocket upgrade is refused (503): Asterisk down or restarting. */
+  refuse = false;
   /** Called after continue when the dialplan would run MixMonitor (write the WAV here). */
   onRecord: (channelId: string, file: string) => void = () => {};
   private readonly sockets = new Set<WebSocket>();
@@ -34,6 +36,7 @@ export class AriSim {
     this.server = http.createServer((req, res) => { void this.route(req, res); });
     this.server.on('upgrade', (req, socket, head) => {
       const u = new URL(req.url ?? '/', 'http://x');
+      if (this.refuse) { socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n'); return; }
       if (u.pathname !== '/ari/events' || u.searchParams.get('api_key') !== `${opts.user}:${opts.password}`) {
         socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
         return;
@@ -116,6 +119,7 @@ export class AriSim {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.refuse) { res.writeHead(503).end(); return; }
     const u = new URL(req.url ?? '/', this.url);
     const body = await readBody(req);
     const query = Object.fromEntries(u.searchParams.entries());

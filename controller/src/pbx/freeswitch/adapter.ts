@@ -78,12 +78,9 @@ export class FreeswitchAdapter implements PbxPort {
   }
 
   private onGate(ch: GateChannel): void {
+    // A call without the snippet's variables is reported with the problem, as on Asterisk: the
+    // registry stores it and releases it at once with the fallback.
     const { facts, problem } = gateFacts(ch.data, { language: this.cfg.defaults.language });
-    if (problem) {
-      this.logger.warn(`call released to the dialplan fallback: ${problem}`, { callId: ch.uuid });
-      void ch.exit();
-      return;
-    }
     const call = new GatedCall(ch, facts.language ?? this.cfg.defaults.language, this.cfg.esl.soundsDir);
     this.gates.set(ch.uuid, call);
     this.features.know(ch.uuid);
@@ -97,7 +94,7 @@ export class FreeswitchAdapter implements PbxPort {
       const ev = e['Event-Name'] === 'DTMF' ? toPbxEvent(e) : null;
       if (ev) this.emit(ev);
     });
-    this.emit({ callId: ch.uuid, at: new Date(), type: 'GateEntered', facts, problem: null, swept: false });
+    this.emit({ callId: ch.uuid, at: new Date(), type: 'GateEntered', facts, problem, swept: false });
   }
 
   private onWatched(e: EslEvent): void {
@@ -150,7 +147,7 @@ export class FreeswitchAdapter implements PbxPort {
     const id = cmd.callId;
     switch (cmd.type) {
       case 'Answer': return gated ? gated.answer() : api('uuid_answer', `uuid_answer ${id}`);
-      case 'Play': return gated ? gated.play(cmd.promptId, cmd.sound) : api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound)} aleg`);
+      case 'Play': return gated ? gated.play(cmd.promptId, cmd.sound, cmd.language) : api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound, cmd.language)} aleg`);
       case 'StopPrompt': return api('uuid_break', `uuid_break ${id}`);
       case 'SetDecision': return this.setDecision(cmd, gated, api);
       // The watching connection already sees every call: nothing to subscribe. When we die the
@@ -160,7 +157,8 @@ export class FreeswitchAdapter implements PbxPort {
         return this.exists(id);
       }
       case 'Continue': {
-        if (!gated) return Promise.resolve(ok(undefined));
+        // Already let go (a retry): fine while the call lives; gone is a hangup to the session.
+        if (!gated) return this.exists(id);
         this.gates.delete(id);
         return gated.release();
       }
@@ -199,8 +197,8 @@ export class FreeswitchAdapter implements PbxPort {
     return err({ kind: 'rejected', detail: `uuid_exists: ${answer.slice(0, 80)}` });
   }
 
-  private soundFile(sound: string): string {
-    return soundFile(this.cfg.esl.soundsDir, this.cfg.defaults.language, sound);
+  private soundFile(sound: string, language: string | null = null): string {
+    return soundFile(this.cfg.esl.soundsDir, language ?? this.cfg.defaults.language, sound);
   }
 
   async stop(): Promise<void> {

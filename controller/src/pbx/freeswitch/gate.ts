@@ -52,10 +52,11 @@ export class GatedCall {
     return done(r);
   }
 
-  async play(promptId: string, sound: string): Promise<Result<void, PbxError>> {
+  /** In the language the command names (the policy's greeting), else the call's own. */
+  async play(promptId: string, sound: string, language: string | null = null): Promise<Result<void, PbxError>> {
     const id = crypto.randomUUID();
     this.prompts.set(id, promptId);
-    const r = await this.ch.send('playback', soundFile(this.soundsDir, this.language, sound), id);
+    const r = await this.ch.send('playback', soundFile(this.soundsDir, language ?? this.language, sound), id);
     if (r.ok) return ok(undefined);
     this.prompts.delete(id);
     return err(fromFailure(r.error));

@@ -5,7 +5,14 @@ import { err, ok, type Result } from '../../util/result';
 import type { PbxError } from '../port';
 import type { EslFailure } from './esl/session';
 
-const NOT_FOUND = [/^-ERR Cannot locate session/, /^-ERR No such channel/, /^-ERR no such channel/i];
+const NOT_FOUND = [
+  /^-ERR Cannot locate session/, /^-ERR No such channel/, /^-ERR no such channel/i,
+  // uuid_broadcast: switch_ivr_broadcast fails only when it cannot locate the session.
+  /^-ERR invalid uuid/,
+  // uuid_answer: no such session, or a channel already hanging up (or one whose endpoint refused the
+  // answer, which the core then hangs up): the call is gone either way (mod_commands.c, v1.10.12).
+  /^-ERROR$/,
+];
 
 export function fromFailure(f: EslFailure): PbxError {
   return { kind: f.kind, detail: f.detail };
