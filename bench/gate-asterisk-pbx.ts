@@ -18,10 +18,10 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { loadConfig } from '../controller/src/config';
 import { startController } from '../controller/src/main';
-import net from 'node:net';
-import { AmiParser, formatAction, type AmiMessage } from '../controller/src/pbx/asterisk/ami/wire';
+import { AmiSession } from '../controller/src/pbx/asterisk/ami/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
+import { median, quantile } from './stats';
 
 const env = process.env;
 const ARI = env.CALLREC_BENCH_ARI_URL;
@@ -60,39 +60,26 @@ async function floorClient(): Promise<() => void> {
   return () => { ws.close(); agent.destroy(); };
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
-const p99 = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(0.99 * s.length))] ?? NaN; };
+const p99 = (xs: readonly number[]): number => quantile(xs, 0.99);
 
 async function main(): Promise<void> {
   if (!ARI) {
     console.log('bench:gate:asterisk:pbx skipped: set CALLREC_BENCH_ARI_URL (and the ARI/AMI credentials) to run against a real Asterisk');
     return;
   }
-  // A plain AMI connection with the dialplan event class (callrec's own client logs in for call,user).
+  // callrec's AMI session, logged in for the dialplan class (the controller's own client takes call,user).
   const newexten: Array<{ id: string; app: string; at: number; pbxClock: boolean }> = [];
-  const sock = net.connect({ host: AMI.host, port: AMI.port });
-  sock.setNoDelay(true);
-  const parser = new AmiParser();
-  const waiting = new Map<string, (m: AmiMessage) => void>();
-  sock.on('data', (chunk) => {
-    for (const f of parser.feed(chunk.toString())) {
-      if (f.kind !== 'message') continue;
-      const m = f.message;
-      if (m.ActionID && waiting.has(m.ActionID)) { waiting.get(m.ActionID)?.(m); waiting.delete(m.ActionID); continue; }
-      if (m.Event !== 'Newexten') continue;
-      const ts = Number(m.Timestamp);
-      newexten.push({ id: m.Uniqueid ?? '', app: m.Application ?? '', at: ts > 0 ? ts * 1000 : performance.timeOrigin + performance.now(), pbxClock: ts > 0 });
-    }
-  });
-  let n = 0;
-  const send = (action: string, fields: Record<string, string>) => new Promise<void>((resolve, reject) => {
-    const id = `bench-${++n}`;
-    const text = formatAction(action, id, fields);
-    if (typeof text !== 'string') return reject(new Error(`${action}: ${text.invalid}`));
-    waiting.set(id, (m) => (m.Response === 'Error' ? reject(new Error(`${action}: ${m.Message ?? ''}`)) : resolve()));
-    sock.write(text);
-  });
-  await send('Login', { Username: AMI.user, Secret: AMI.secret, Events: 'dialplan' });
+  const opened = await AmiSession.open(AMI, (m) => {
+    if (m.Event !== 'Newexten') return;
+    const ts = Number(m.Timestamp);
+    newexten.push({ id: m.Uniqueid ?? '', app: m.Application ?? '', at: ts > 0 ? ts * 1000 : performance.timeOrigin + performance.now(), pbxClock: ts > 0 });
+  }, 5000, 'dialplan');
+  if (!opened.ok) throw new Error(`AMI: ${opened.error}`);
+  const ami = opened.value;
+  const send = async (action: string, fields: Record<string, string>): Promise<void> => {
+    const r = await ami.send(action, fields, 5000);
+    if (!r.ok) throw new Error(`${action}: ${r.error.detail}`);
+  };
   const steps: Record<string, string[]> = {
     // CONNECTEDLINE: a New York number, so the policy keeps "no prompt" (an unknown party gets the strictest rule).
     ctl: [`Set(CALLREC_APP=${APP})`, 'Set(CONNECTEDLINE(num)=2125550102)', 'Gosub(callrec-gate,s,1(bench,gate))', 'Hangup()'],
@@ -142,7 +129,7 @@ async function main(): Promise<void> {
   } finally {
     closeFloor();
     await controller.stop();
-    sock.destroy();
+    ami.close('bench done');
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const floor = median(times.floor ?? []);

@@ -22,6 +22,7 @@ import { encodeCommand, FrameParser } from '../controller/src/pbx/freeswitch/esl
 import { EslSession, type EslEvent } from '../controller/src/pbx/freeswitch/esl/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { silentLogger } from '../controller/src/util/logger';
+import { median, quantile } from './stats';
 
 const env = process.env;
 const HOST = env.CALLREC_BENCH_ESL_HOST;
@@ -126,8 +127,7 @@ function context(ports: Record<string, number>): string {
   return `<include>\n  <context name="${CTX}">${ext}\n  </context>\n</include>\n`;
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
-const p99 = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(0.99 * s.length))] ?? NaN; };
+const p99 = (xs: readonly number[]): number => quantile(xs, 0.99);
 
 async function main(): Promise<void> {
   if (!HOST) {

@@ -7,7 +7,6 @@
 // The test context is added over AMI (DialplanExtensionAdd): no PBX file is edited by hand. Run
 // the realpbx suites one at a time (`npx jest -i test/realpbx`): asterisk-dialplan reloads the dialplan.
 // Figures measured along the way are printed at the end.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { AmiClient, type AmiEvent } from '../../controller/src/pbx/asterisk/ami'
 import { AriHttp } from '../../controller/src/pbx/asterisk/ari-http';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../../controller/src/util/logger';
+import { checkFile as checkFileOf, settledCall, sleep, waitFor } from './acceptance';
 import { runCli } from '../helpers/cli';
 
 const env = process.env;
@@ -52,21 +52,7 @@ const GATED: Record<string, [string, string]> = {
   pause: ['pause', 'agent-long'], fb: ['ringing', 'agent-long'], 'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'],
 };
 
-function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      const v = await check();
-      if (v) return resolve(v);
-      if (Date.now() > until) return reject(new Error(`${what}: not within ${ms} ms`));
-      setTimeout(() => void tick(), 50);
-    };
-    void tick();
-  });
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const soxSeconds = (file: string) => Number(execFileSync('soxi', ['-D', file]).toString().trim());
 
 describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   let ami: AmiClient;
@@ -125,25 +111,9 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     pbxEvents.filter((e): e is Extract<PbxEvent, { type: T }> => e.callId === callId && e.type === type);
 
   /** The call's rows once the call row says the call is over. */
-  async function settled(pbxCallId: string, ms = 30000) {
-    const c = controller as Controller;
-    return waitFor(async () => {
-      const call = await c.store.calls.findByPbxId(NODE, pbxCallId);
-      if (!call || !['done', 'not_recorded', 'failed'].includes(call.state) || call.endedAt === null) return null;
-      const recs = await c.store.recordings.forCall(call.id);
-      if (recs.some((r) => ['pending', 'recording', 'paused', 'finalizing'].includes(r.state))) return null;
-      return { call, recs, events: await c.store.events.forCall(call.id) };
-    }, ms, `call ${pbxCallId} settled`);
-  }
+  const settled = (pbxCallId: string, ms = 30000) => settledCall((controller as Controller).store, NODE, pbxCallId, ms);
 
-  function checkFile(rec: { filePath: string; durationMs: number | null; state: string }, name: string): number {
-    expect(rec.state).toBe('completed');
-    const file = path.isAbsolute(rec.filePath) ? rec.filePath : path.join(RECORDINGS, rec.filePath);
-    const wav = soxSeconds(file);
-    expect(Math.abs((rec.durationMs ?? 0) / 1000 - wav)).toBeLessThanOrEqual(0.3);
-    figures[name] = { ...(figures[name] as object), fileSeconds: wav, rowMs: rec.durationMs };
-    return wav;
-  }
+  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) => checkFileOf(rec, RECORDINGS, figures, name);
 
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-acc-'));

@@ -9,7 +9,7 @@
 // The test writes its own context (conf/dialplan/callrec-it.xml, removed afterwards) and reloads
 // the XML: callers are loopback channels whose other leg runs the applet snippet, agents answer
 // and play a 440 Hz tone for 4 or 9 s. Figures measured along the way are printed at the end.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import { startController, type Controller } from '../../controller/src/main';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../../controller/src/util/logger';
+import { checkFile as checkFileOf, fileOf, settledCall, sleep, soxi, waitFor } from './acceptance';
 import { runCli } from '../helpers/cli';
 
 const env = process.env;
@@ -84,21 +85,7 @@ function itContext(): string {
   return `<include>\n  <context name="${CTX}">${gated}${agent('agent', 4)}${agent('agent-long', 9)}\n  </context>\n</include>\n`;
 }
 
-function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      const v = await check();
-      if (v) return resolve(v);
-      if (Date.now() > until) return reject(new Error(`${what}: not within ${ms} ms`));
-      setTimeout(() => void tick(), 50);
-    };
-    void tick();
-  });
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const soxi = (flag: string, file: string) => Number(execFileSync('soxi', [flag, file]).toString().trim());
 /** RMS amplitude (0..1) of one stretch of a file, all channels mixed, or one (1-based). */
 function rms(file: string, start: number, seconds: number, channel?: number): number {
   const args = [file, '-n', 'trim', String(start), String(seconds), ...(channel ? ['remix', String(channel)] : []), 'stat'];
@@ -159,25 +146,9 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
 
   const switchSaw = (name: string, uuid: string, from = 0) => switchEvents.slice(from).find((e) => e.name === name && e.headers['Unique-ID'] === uuid);
 
-  async function settled(pbxCallId: string, ms = 30000) {
-    const c = controller as Controller;
-    return waitFor(async () => {
-      const call = await c.store.calls.findByPbxId(NODE, pbxCallId);
-      if (!call || !['done', 'not_recorded', 'failed'].includes(call.state) || call.endedAt === null) return null;
-      const recs = await c.store.recordings.forCall(call.id);
-      if (recs.some((r) => ['pending', 'recording', 'paused', 'finalizing'].includes(r.state))) return null;
-      return { call, recs, events: await c.store.events.forCall(call.id) };
-    }, ms, `call ${pbxCallId} settled`);
-  }
+  const settled = (pbxCallId: string, ms = 30000) => settledCall((controller as Controller).store, NODE, pbxCallId, ms);
 
-  function checkFile(rec: { filePath: string; durationMs: number | null; state: string }, name: string): number {
-    expect(rec.state).toBe('completed');
-    const file = path.isAbsolute(rec.filePath) ? rec.filePath : path.join(RECORDINGS, rec.filePath);
-    const wav = soxi('-D', file);
-    expect(Math.abs((rec.durationMs ?? 0) / 1000 - wav)).toBeLessThanOrEqual(0.3);
-    figures[name] = { ...(figures[name] as object), fileSeconds: wav, rowMs: rec.durationMs, channels: soxi('-c', file) };
-    return wav;
-  }
+  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) => checkFileOf(rec, RECORDINGS, figures, name);
 
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-fs-'));
@@ -238,7 +209,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
     expect(recs).toHaveLength(1);
     const wav = checkFile(recs[0] as never, exten);
-    const file = path.isAbsolute(recs[0]?.filePath ?? '') ? recs[0]?.filePath ?? '' : path.join(RECORDINGS, recs[0]?.filePath ?? '');
+    const file = fileOf(recs[0] as never, RECORDINGS);
     expect(soxi('-c', file)).toBe(channels);
     if (channels === 2) {
       // Left: what the switch reads from the caller's channel (a parked caller: nothing); right: what

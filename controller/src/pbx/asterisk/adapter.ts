@@ -6,6 +6,7 @@ import type { PbxCommand } from '../../domain/commands';
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
 import { err, ok, type Result } from '../../util/result';
+import { PbxEventHub } from '../event-hub';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
 import { reconnectLoop, type Connection } from '../reconnect-loop';
 import { AriHttp } from './ari-http';
@@ -27,7 +28,6 @@ export interface AsteriskAdapterOptions {
 export class AsteriskAdapter implements PbxPort {
   readonly kind = 'asterisk' as const;
   private current: PbxStatus = 'stopped';
-  private readonly handlers = new Set<(e: PbxEvent) => void>();
   private loop: Promise<void> | null = null;
   private socket: EventSocket | null = null;
   readonly http: AriHttp;
@@ -36,22 +36,18 @@ export class AsteriskAdapter implements PbxPort {
   private readonly names = new Map<string, string>();
   private readonly peers = new Map<string, string>();
 
+  private readonly hub: PbxEventHub;
+
   constructor(private readonly cfg: Config, private readonly logger: Logger, private readonly opts: AsteriskAdapterOptions) {
+    this.hub = new PbxEventHub(logger);
     this.http = new AriHttp(cfg.ari.url, cfg.ari.user, cfg.ari.password, { timeoutMs: opts.requestTimeoutMs ?? 2000, maxSockets: opts.maxSockets ?? 8 });
   }
 
   status(): PbxStatus { return this.current; }
 
-  onEvent(handler: (e: PbxEvent) => void): () => void {
-    this.handlers.add(handler);
-    return () => { this.handlers.delete(handler); };
-  }
+  onEvent(handler: (e: PbxEvent) => void): () => void { return this.hub.on(handler); }
 
-  private emit(e: PbxEvent): void {
-    for (const h of this.handlers) {
-      try { h(e); } catch (x) { this.logger.error(`event handler failed: ${(x as Error).message}`, { callId: e.callId }); }
-    }
-  }
+  private emit(e: PbxEvent): void { this.hub.emit(e); }
 
   async start(signal: AbortSignal): Promise<void> {
     this.loop = reconnectLoop({
@@ -112,8 +108,9 @@ export class AsteriskAdapter implements PbxPort {
     void this.subscribe(peer.id);
   }
 
+  /** 422 "Event source does not exist" (applications.json): the channel is gone. */
   private subscribe(channelId: string): Promise<Result<unknown, PbxError>> {
-    return this.http.request('POST', `/applications/${encodeURIComponent(this.cfg.ari.app)}/subscription`, { eventSource: `channel:${channelId}` });
+    return this.http.request('POST', `/applications/${encodeURIComponent(this.cfg.ari.app)}/subscription`, { eventSource: `channel:${channelId}` }, undefined, [422]);
   }
 
   async execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {
@@ -130,11 +127,7 @@ export class AsteriskAdapter implements PbxPort {
         const r = await this.http.request('DELETE', `/playbacks/${encodeURIComponent(cmd.promptId)}`);
         return !r.ok && r.error.kind === 'not-found' ? ok(undefined) : done(r);
       }
-      case 'Watch': {
-        // 422 "Event source does not exist" (applications.json): the channel is gone.
-        const r = await this.subscribe(cmd.callId);
-        return !r.ok && / 422 /.test(r.error.detail) ? err({ kind: 'not-found', detail: r.error.detail }) : done(r);
-      }
+      case 'Watch': return done(await this.subscribe(cmd.callId));
       case 'SetDecision': return this.setDecision(cmd);
       case 'Continue': return done(await this.http.request('POST', `/channels/${id}/continue`));
       case 'Hangup': return done(await this.http.request('DELETE', `/channels/${id}`));

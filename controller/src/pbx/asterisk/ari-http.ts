@@ -19,7 +19,9 @@ export class AriHttp {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
   }
 
-  request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string> = {}, body?: unknown): Promise<Result<unknown, PbxError>> {
+  /** `notFound`: more statuses that mean "the resource named does not exist" for this endpoint (besides 404). */
+  request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string> = {}, body?: unknown,
+    notFound: readonly number[] = []): Promise<Result<unknown, PbxError>> {
     const qs = new URLSearchParams(query).toString();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const what = `${method} ${path}`;
@@ -32,7 +34,7 @@ export class AriHttp {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => done(err({ kind: 'disconnected', detail: `${what}: ${e.message}` })));
-        res.on('end', () => done(toResult(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+        res.on('end', () => done(toResult(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), notFound)));
       });
       const timer = setTimeout(() => {
         done(err({ kind: 'timeout', detail: `${what}: no answer within ${this.opts.timeoutMs} ms` }));
@@ -53,11 +55,11 @@ export class AriHttp {
   close(): void { this.agent.destroy(); }
 }
 
-function toResult(what: string, status: number, text: string): Result<unknown, PbxError> {
+function toResult(what: string, status: number, text: string, notFound: readonly number[]): Result<unknown, PbxError> {
   let data: unknown = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
   if (status >= 200 && status < 300) return ok(data);
   const message = typeof data === 'object' && data && 'message' in data ? String((data as { message: unknown }).message) : text.slice(0, 200);
-  const kind = status === 404 ? 'not-found' : status === 401 || status === 403 ? 'disconnected' : 'rejected';
+  const kind = status === 404 || notFound.includes(status) ? 'not-found' : status === 401 || status === 403 ? 'disconnected' : 'rejected';
   return err({ kind, detail: `${what}: ${status} ${message}` });
 }

@@ -5,9 +5,10 @@ import type { PbxCommand } from '../../domain/commands';
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
 import { err, ok, type Result } from '../../util/result';
+import { PbxEventHub } from '../event-hub';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
 import { findRecordings } from './adoption';
-import { FeatureWatch, type FeaturePress } from './feature-codes';
+import { CONFIRMATION, FeatureWatch, type FeaturePress } from './feature-codes';
 import { EslInbound } from './esl/inbound';
 import { GateServer, type GateChannel } from './esl/outbound';
 import type { EslEvent, EslSession } from './esl/session';
@@ -16,8 +17,6 @@ import { GatedCall, soundFile } from './gate';
 import { Recorders } from './recorder';
 import { fromFailure, judge } from './replies';
 import { FEATURE_SUBCLASS, VAR, WATCH_EVENTS } from './vars';
-
-const FEATURE_SOUND = { pause: 'paused', resume: 'resumed', start: 'started', stop: 'paused' } as const;
 
 export interface FreeswitchAdapterOptions {
   commandTimeoutMs?: number;
@@ -30,7 +29,6 @@ export interface FreeswitchAdapterOptions {
 
 export class FreeswitchAdapter implements PbxPort {
   readonly kind = 'freeswitch' as const;
-  private readonly handlers = new Set<(e: PbxEvent) => void>();
   private readonly inbound: EslInbound;
   private readonly gateServer: GateServer;
   private readonly gates = new Map<string, GatedCall>();
@@ -39,7 +37,10 @@ export class FreeswitchAdapter implements PbxPort {
   private started = false;
   gatePort: number | null = null;
 
+  private readonly hub: PbxEventHub;
+
   constructor(private readonly cfg: Config, private readonly logger: Logger, opts: FreeswitchAdapterOptions = {}) {
+    this.hub = new PbxEventHub(logger);
     this.inbound = new EslInbound({
       host: cfg.esl.host, port: cfg.esl.port, password: cfg.esl.password, logger,
       commandTimeoutMs: opts.commandTimeoutMs, reorderWindowMs: opts.reorderWindowMs,
@@ -57,16 +58,9 @@ export class FreeswitchAdapter implements PbxPort {
 
   status(): PbxStatus { return this.started ? this.inbound.status() : 'stopped'; }
 
-  onEvent(handler: (e: PbxEvent) => void): () => void {
-    this.handlers.add(handler);
-    return () => { this.handlers.delete(handler); };
-  }
+  onEvent(handler: (e: PbxEvent) => void): () => void { return this.hub.on(handler); }
 
-  private emit(e: PbxEvent): void {
-    for (const h of this.handlers) {
-      try { h(e); } catch (x) { this.logger.error(`event handler failed: ${(x as Error).message}`, { callId: e.callId }); }
-    }
-  }
+  private emit(e: PbxEvent): void { this.hub.emit(e); }
 
   async start(signal: AbortSignal): Promise<void> {
     this.started = true;
@@ -116,7 +110,7 @@ export class FreeswitchAdapter implements PbxPort {
   private featurePressed(p: FeaturePress): void {
     this.logger.info(`feature code: ${p.action}`, { callId: p.callId });
     this.emit({ callId: p.callId, at: new Date(), type: 'FeatureRequested', action: p.action, by: p.by });
-    const sound = this.soundFile(`callrec/${FEATURE_SOUND[p.action]}`);
+    const sound = this.soundFile(CONFIRMATION[p.action]);
     void this.inbound.api(`uuid_broadcast ${p.presser} ${sound} aleg`).then((r) => {
       const j = judge('uuid_broadcast', r);
       if (!j.ok) this.logger.warn(`feature code confirmation not played: ${j.error.detail}`, { callId: p.callId });
@@ -210,7 +204,7 @@ export class FreeswitchAdapter implements PbxPort {
 
 /**
  * The decision as channel variables, lower-case as FreeSWITCH dialplans write them, plus the mark
- * the fallback checks. (When SetDecision becomes structured, only this function changes.)
+ * the fallback checks, and the row id adoption reads back after a restart.
  */
 export function decisionVariables(d: { record: boolean; file: string | null; storedCallId: number | null }): Record<string, string> {
   const out: Record<string, string> = { [VAR.ACTION]: d.record ? 'record' : 'skip' };

@@ -4,7 +4,10 @@
 // act on them mid-call; the controller can.
 import type { FeatureAction } from './pbx-event-types';
 
-export const FEATURE_CODES: Readonly<Record<string, FeatureAction>> = { '*48': 'pause', '*49': 'resume', '*44': 'start' };
+/** The actions a code asks for, each with the prompt that confirms it to the presser. */
+export type CodeAction = Extract<FeatureAction, 'pause' | 'resume' | 'start'>;
+export const FEATURE_CODES: Readonly<Record<string, CodeAction>> = { '*48': 'pause', '*49': 'resume', '*44': 'start' };
+export const CONFIRMATION: Readonly<Record<CodeAction, string>> = { pause: 'callrec/paused', resume: 'callrec/resumed', start: 'callrec/started' };
 /** Longest pause between two digits of one code. */
 export const INTER_DIGIT_MS = 2000;
 
@@ -14,7 +17,7 @@ export class FeatureCodes {
   private readonly byChannel = new Map<string, Typed>();
 
   /** One digit received on a channel: the action when it completes a code. */
-  push(channel: string, digit: string, atMs: number): FeatureAction | null {
+  push(channel: string, digit: string, atMs: number): CodeAction | null {
     const prev = this.byChannel.get(channel);
     const kept = prev && atMs - prev.lastAt <= INTER_DIGIT_MS ? prev.digits : '';
     const digits = (digit === '*' ? '*' : kept + digit).slice(-3);
@@ -27,7 +30,7 @@ export class FeatureCodes {
   forget(channel: string): void { this.byChannel.delete(channel); }
 }
 
-export interface FeaturePress { callId: string; action: FeatureAction; presser: string; by: string | null }
+export interface FeaturePress { callId: string; action: CodeAction; presser: string; by: string | null }
 
 /**
  * Which recorded call a code is for: the channel's own when callrec follows it, else its bridge

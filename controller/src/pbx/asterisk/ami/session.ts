@@ -33,7 +33,8 @@ export class AmiSession {
   }
 
   /** Connects, waits for the banner and logs in; a rejected login or silence is an error. */
-  static async open(ep: AmiEndpoint, onEvent: (m: AmiMessage) => void, timeoutMs: number): Promise<Result<AmiSession, string>> {
+  /** `events`: the event classes to log in for (callrec's own: call,user). */
+  static async open(ep: AmiEndpoint, onEvent: (m: AmiMessage) => void, timeoutMs: number, events = LOGIN_EVENT_CLASSES): Promise<Result<AmiSession, string>> {
     const sock = net.connect({ host: ep.host, port: ep.port });
     sock.setNoDelay(true);
     sock.setKeepAlive(true, 10000);
@@ -46,7 +47,7 @@ export class AmiSession {
       delay(timeoutMs, `no banner within ${timeoutMs} ms`),
     ]);
     if (first !== null) return err(session.close(first));
-    const login = await session.send('Login', { Username: ep.user, Secret: ep.secret, Events: LOGIN_EVENT_CLASSES }, timeoutMs);
+    const login = await session.send('Login', { Username: ep.user, Secret: ep.secret, Events: events }, timeoutMs);
     if (!login.ok) {
       const why = login.error.kind === 'rejected' ? `login rejected for user ${ep.user}` : login.error.detail;
       return err(session.close(why));
