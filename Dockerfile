@@ -5,6 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY controller ./controller
 COPY migrations ./migrations
+# npm ci runs the postinstall script (scripts/lock-platforms.js); test/unit/dockerfile.test.ts checks this list.
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

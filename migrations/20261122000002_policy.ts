@@ -1,8 +1,8 @@
-// Policy data: the US area code table (so the admin can edit it like the jurisdictions), the
-// seeded all-party-consent jurisdictions, and the rules version every rules write bumps.
+// Policy data: the area code table (the admin's own entries; the built-in map is generated data,
+// see 20261123201300), the seeded all-party-consent jurisdictions, and the rules version every
+// rules write bumps.
 import type { Knex } from 'knex';
 import { SEEDED_JURISDICTIONS } from '../controller/src/policy/data/jurisdictions';
-import { US_AREA_CODES } from '../controller/src/policy/data/us-area-codes';
 
 // Chunks stay under SQLite's bound-parameter limit.
 async function insertChunked(knex: Knex, table: string, rows: object[], size = 100): Promise<void> {
@@ -16,7 +16,6 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('updated_at', { precision: 3 }).notNullable();
   });
   const at = new Date();
-  await insertChunked(knex, 'area_codes', US_AREA_CODES.map(([npa, jurisdiction]) => ({ npa, jurisdiction, updated_at: at })));
   await insertChunked(knex, 'jurisdictions', SEEDED_JURISDICTIONS.map((j) => (
     { code: j.code, name: j.name, all_party_consent: j.allPartyConsent, min_consent: j.minConsent, updated_at: at })));
   await knex('settings').insert({ key: 'rules_version', value: '1', updated_at: at });

@@ -4,6 +4,10 @@ import type { Knex } from 'knex';
 import * as initial from './20261122000001_initial';
 import * as policy from './20261122000002_policy';
 import * as retention from './20261122000003_retention';
+import * as recordingAgents from './20261123000001_recording_agents';
+import * as uniqueKeyNames from './20261123000004_unique_key_names';
+import * as atRest from './20261123000006_at_rest';
+import * as areaCodeOverrides from './20261123201300_area_code_overrides';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -11,6 +15,10 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122000001_initial', initial],
   ['20261122000002_policy', policy],
   ['20261122000003_retention', retention],
+  ['20261123000001_recording_agents', recordingAgents],
+  ['20261123000004_unique_key_names', uniqueKeyNames],
+  ['20261123000006_at_rest', atRest],
+  ['20261123201300_area_code_overrides', areaCodeOverrides],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

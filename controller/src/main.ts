@@ -17,9 +17,17 @@ import type { PbxPort } from './pbx/port';
 import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
 import type { Logger } from './util/logger';
-import { promCallMetrics } from './metrics';
+import { promAtRestMetrics, promCallMetrics, promJournalMetrics, promReconcileMetrics } from './metrics';
+import { JournalWriter, type JournalOp } from './calls/journal-writer';
+import { JournalFile } from './store/journal-file';
+import { reconcileDepsFrom } from './recordings/from-config';
+import { startReconcileSchedule } from './recordings/reconcile';
 import { checkWritable } from './util/storage';
 import { WebhookWorker } from './webhooks/worker';
+import { AtRestWorker } from './recordings/at-rest-worker';
+import { keyringFrom, type Keyring } from './recordings/keyring';
+import type { SealTranscode } from './recordings/at-rest';
+import { findFfmpeg } from './recordings/transcode';
 
 export interface Controller {
   store: Store;
@@ -61,6 +69,9 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
 
   const storage = await checkWritable(cfg.recordingsDir);
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
+  const keyring = await openKeyring(cfg, db, logger);
+  const transcode = keyring ? await transcoding(cfg, logger) : undefined;
+  const atRest = keyring ? new AtRestWorker({ store, root: cfg.recordingsDir, keyring, workers: cfg.encryption.workers, logger: logger.child({ component: 'at-rest' }), metrics: promAtRestMetrics, transcode }) : null;
 
   // Only AMI can mute or stop a MixMonitor outside Stasis (DESIGN.md, Asterisk contract).
   const ami = cfg.pbx === 'asterisk' && !parts.mixmon
@@ -68,9 +79,15 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   const mixmon = parts.mixmon ?? (ami ? new AmiMixMonitorControl(ami) : undefined);
   const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }), { mixmon });
   const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger.child({ component: 'webhooks' }));
+  const journal = new JournalWriter(store, JournalFile.open<JournalOp>(cfg.journal.dir, cfg.journal.maxBytes), logger.child({ component: 'journal' }), {
+    metrics: promJournalMetrics,
+    settled: async (id, state) => { promCallMetrics.recordingSettled(state); await webhooks.publish(id, state === 'completed' ? 'recording.completed' : 'recording.failed'); },
+    applied: (pbxCallId, a) => calls.journalApplied(pbxCallId, a.callId, a.recordingId),
+  });
+  promJournalMetrics.status(journal.status());
   const calls = new CallRegistry({
     port: pbx, store, policy: parts.policy ?? (() => rules.engine()), logger: logger.child({ component: 'calls' }),
-    metrics: promCallMetrics, publisher: webhooks,
+    metrics: promCallMetrics, publisher: webhooks, journal: { writer: journal, boundMs: cfg.db.gateTimeoutMs }, atRest: atRest ?? undefined,
     settings: {
       node: cfg.node, recordingsDir: cfg.recordingsDir, pbxRecordingsDir: cfg.pbxRecordingsDir || cfg.recordingsDir,
       session: { deadlineMs: cfg.gate.deadlineMs, promptAllowanceMs: 30000, dtmfTimeoutMs: cfg.gate.dtmfTimeoutMs, finalizeGraceMs: 5000, fallback: cfg.gate.fallback, pauseMode: cfg.pauseMode },
@@ -83,10 +100,10 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     store, logger: logger.child({ component: 'api' }), recordingsDir: cfg.recordingsDir,
     defaultCountry: cfg.defaults.country as CountryCode, bodyLimitBytes: cfg.api.bodyLimitBytes,
     costPerMinute: cfg.reports.costPerMinute, webhooks,
-    live: calls,
+    live: calls, keyring,
     retention: createRetentionActions(store, { root: cfg.recordingsDir, lengths: cfg.retention, logger: logger.child({ component: 'retention' }), batchSize: cfg.retention.batchSize, publisher: webhooks }),
   });
-  const app = createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), routers: [...api.routers, { path: '/', router: webRouter() }] });
+  const app = createHttpApp({ logger, trustProxy: cfg.http.trustProxy, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), journal: () => journal.status(), routers: [...api.routers, { path: '/', router: webRouter() }] });
   let server: http.Server;
   try {
     server = await listen(app, cfg.http.host, cfg.http.port);
@@ -102,7 +119,13 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   ami?.start(abort.signal);
   await pbx.start(abort.signal);
   webhooks.start();
+  journal.start();
+  atRest?.start();
   const retention = startRetentionSchedule(cfg, store, logger, webhooks);
+  // Shortly after start, once the PBX has reported its live recordings: files recorded while
+  // callrec was away get their rows (README, Reconciliation).
+  const reconcileDeps = reconcileDepsFrom(cfg, store, logger.child({ component: 'reconcile' }), parts.policy ?? (() => rules.engine()), webhooks, promReconcileMetrics);
+  const reconcile = startReconcileSchedule({ ...reconcileDeps, waiting: () => journal.busy }, 3000, cfg.reconcile.intervalS * 1000);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -113,6 +136,10 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
       await pbx.stop();
       await ami?.stop();
       await calls.stop();
+      // After the PBX link: a pass in progress (hashing files) must not keep calls in the gate.
+      await reconcile.stop();
+      await journal.stop();
+      await atRest?.stop();
       await closeServer(server);
       await webhooks.stop();
       await db.close();
@@ -121,4 +148,26 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     return stopping;
   };
   return { store, rules, pbx, server, calls, webhooks, address, stop };
+}
+
+/** The master keys, or null (encryption at rest off, said once at start). A bad key stops the start. */
+async function openKeyring(cfg: Config, db: { close(): Promise<void> }, logger: Logger): Promise<Keyring | null> {
+  try {
+    const keyring = keyringFrom(cfg.encryption);
+    if (keyring) logger.info('encryption at rest on', { masterKey: keyring.active().id, workers: cfg.encryption.workers });
+    else logger.warn('encryption at rest off: no master key configured (CALLREC_MASTER_KEY_FILE); recordings stay plaintext');
+    return keyring;
+  } catch (e) {
+    await db.close();
+    throw new Error(`master key: ${(e as Error).message}`);
+  }
+}
+
+/** What the pool transcodes to, per tier; a configured format without ffmpeg is said once and stays WAV. */
+async function transcoding(cfg: Config, logger: Logger): Promise<SealTranscode | undefined> {
+  const t = cfg.transcode;
+  if (t.standard === 'wav' && t.extended === 'wav') return undefined;
+  const ffmpeg = await findFfmpeg(t.ffmpeg);
+  if (!ffmpeg) logger.warn(`transcoding configured but ${t.ffmpeg} does not run; recordings stay WAV`);
+  return { ffmpeg, formatFor: (tier) => (tier === 'extended' ? t.extended : t.standard) };
 }

@@ -3,6 +3,8 @@
 // import the objects from here and increment them; GET /metrics serves `metricsRegistry`.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallMetrics } from './calls/observers';
+import type { ReconcileMetrics } from './recordings/reconcile';
+import type { JournalMetrics } from './calls/journal-writer';
 
 export const metricsRegistry = new Registry();
 
@@ -83,8 +85,92 @@ export const webhookDeliveries = new Counter({
   registers: [metricsRegistry],
 });
 
+export const orphansFound = new Counter({
+  name: 'callrec_orphans_found_total',
+  help: 'Audio files under the recordings root that no row knew, found by reconcile',
+  registers: [metricsRegistry],
+});
+
+export const orphansAdopted = new Counter({
+  name: 'callrec_orphans_adopted_total',
+  help: 'Orphan files given rows by reconcile, by the state they got (completed | failed: no audio)',
+  labelNames: ['state'] as const,
+  registers: [metricsRegistry],
+});
+
+export const recordingsVanished = new Counter({
+  name: 'callrec_recordings_vanished_total',
+  help: 'Completed recordings whose file was gone, marked failed by reconcile',
+  registers: [metricsRegistry],
+});
+
+export const promReconcileMetrics: ReconcileMetrics = {
+  found: (n) => orphansFound.inc(n),
+  adopted: (state) => orphansAdopted.inc({ state }),
+  vanished: (n) => recordingsVanished.inc(n),
+};
+
+export const journalDepth = new Gauge({
+  name: 'callrec_journal_depth',
+  help: 'Call writes in the local journal waiting for the database',
+  registers: [metricsRegistry],
+});
+
+let journalOldest: Date | null = null;
+export const journalOldestAge = new Gauge({
+  name: 'callrec_journal_oldest_age_seconds',
+  help: 'Age of the oldest call write waiting in the local journal (0 when empty)',
+  registers: [metricsRegistry],
+  collect() { this.set(journalOldest ? (Date.now() - journalOldest.getTime()) / 1000 : 0); },
+});
+
+export const journalFull = new Counter({
+  name: 'callrec_journal_full_total',
+  help: 'Call writes lost because the local journal was full (CALLREC_JOURNAL_MAX_BYTES)',
+  registers: [metricsRegistry],
+});
+
+export const journalReplayed = new Counter({
+  name: 'callrec_journal_replayed_total',
+  help: 'Journal entries replayed into the database',
+  registers: [metricsRegistry],
+});
+
+export const promJournalMetrics: JournalMetrics = {
+  status: (s) => { journalDepth.set(s.depth); journalOldest = s.oldestAt; },
+  full: () => journalFull.inc(),
+  replayed: () => journalReplayed.inc(),
+};
+
 /** Sets the per-state gauge from counts; states absent from the map read 0. */
 export function setRecordingStates(counts: Record<string, number>): void {
   recordingsByState.reset();
   for (const [state, n] of Object.entries(counts)) recordingsByState.set({ state }, n);
 }
+
+export const encryptionBacklog = new Gauge({
+  name: 'callrec_encryption_backlog',
+  help: 'Settled recordings not yet encrypted at rest, their plaintext still on disk (refreshed at each scrape)',
+  registers: [metricsRegistry],
+});
+
+export const encryptedRecordings = new Counter({
+  name: 'callrec_encryption_outcomes_total',
+  help: 'Recordings through the encryption pool, by outcome (sealed | cleaned | missing | lost | error)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const encryptedBytes = new Counter({
+  name: 'callrec_encrypted_bytes_total',
+  help: 'Bytes of ciphertext written by the encryption pool',
+  registers: [metricsRegistry],
+});
+
+/** The encryption pool's metrics, over the objects above. */
+export const promAtRestMetrics = {
+  sealed: (outcome: string, bytes: number): void => {
+    encryptedRecordings.inc({ outcome });
+    if (bytes > 0) encryptedBytes.inc(bytes);
+  },
+};

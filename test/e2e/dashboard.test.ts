@@ -1,9 +1,15 @@
 // The dashboard in a real headless Chromium against the API on a seeded MySQL store with real WAV
-// files: what each role sees, search, play/seek/speed/download, hold and delete, live calls, rules.
+// files, encrypted at rest as in production: what each role sees, search, play/seek/speed/download,
+// hold and delete, live calls, rules.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { downloadName } from '../../controller/src/api/files';
 import type { RecordingRecord } from '../../controller/src/domain/records';
+import { AtRestWorker } from '../../controller/src/recordings/at-rest-worker';
+import { Keyring, masterKeyId } from '../../controller/src/recordings/keyring';
+import { silentLogger } from '../../controller/src/util/logger';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { ARTIFACTS, launchChromium, toneWav, type TestBrowser } from '../helpers/browser';
 
@@ -11,17 +17,21 @@ let h: ApiHarness;
 let tb: TestBrowser;
 let mine: RecordingRecord;
 let other: RecordingRecord;
+let wav: Buffer;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   tb = await launchChromium();
-  h = await startApi('mysql');
-  const wav = toneWav(8);
+  const master = crypto.randomBytes(32);
+  const keyring = new Keyring(() => [{ id: masterKeyId(master), key: master }]);
+  h = await startApi('mysql', { keyring });
+  wav = toneWav(8);
   // Numbers are stored in E.164 (as the gate normalizes them); agent 202 shares a caller with 201.
   mine = await h.addRecording({ agent: '201', fromNumber: '+12125550199', toNumber: '+13105550100', file: wav });
   await h.addRecording({ agent: '201', fromNumber: '+14155550111', file: wav });
   other = await h.addRecording({ agent: '202', fromNumber: '+12125550199', file: wav });
   await h.addRecording({ agent: '202', fromNumber: '+16175550122', file: wav, tier: 'extended' });
+  await new AtRestWorker({ store: h.store, root: h.root, keyring, workers: 2, logger: silentLogger() }).reconcile();
 });
 
 afterAll(async () => {
@@ -48,11 +58,10 @@ const rows = (page: Page) => page.locator('table.recordings tbody tr');
 type InPage = { document: { querySelector(s: string): any; querySelectorAll(s: string): { length: number } } };
 const audioProp = (page: Page, prop: string) => page.evaluate<number>(`document.querySelector('audio').${prop}`);
 
+// Each test signs in its own page, so they pass in any order (jest --randomize).
 describe('dashboard in Chromium (MySQL store)', () => {
-  let agent: Page;
-
   it('signs an agent in with the key in session storage only, and lists only their recordings', async () => {
-    agent = await signIn(h.keys.agent);
+    const agent = await signIn(h.keys.agent);
     await rows(agent).first().waitFor();
     expect(await rows(agent).count()).toBe(2);
     expect(await agent.locator('table.recordings tbody td:nth-child(5)').allTextContents()).toEqual(['201', '201']);
@@ -64,6 +73,7 @@ describe('dashboard in Chromium (MySQL store)', () => {
   });
 
   it('finds the E.164-stored recording from a national-format number', async () => {
+    const agent = await signIn(h.keys.agent);
     await agent.getByLabel('Number').fill('(212) 555-0199');
     await agent.getByRole('button', { name: 'Search' }).click();
     await agent.waitForFunction(() => (globalThis as unknown as InPage).document.querySelectorAll('table.recordings tbody tr').length === 1);
@@ -72,6 +82,7 @@ describe('dashboard in Chromium (MySQL store)', () => {
   });
 
   it('plays and seeks with Range requests (206), changes speed, downloads under the documented name', async () => {
+    const agent = await signIn(h.keys.agent);
     const statuses: number[] = [];
     agent.on('response', (r) => { if (r.url().includes('/audio?token=')) statuses.push(r.status()); });
     await agent.getByRole('button', { name: `Open recording ${mine.id}` }).click();
@@ -93,9 +104,13 @@ describe('dashboard in Chromium (MySQL store)', () => {
     const [download] = await Promise.all([agent.waitForEvent('download'), agent.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe(downloadName(mine));
     expect(download.suggestedFilename()).toMatch(/^\d{14}-\+12125550199-\+13105550100-\d+\.wav$/);
+    // What the player and the download got is the WAV; what is on disk is not.
+    expect(fs.readFileSync(await download.path()).equals(wav)).toBe(true);
+    const stored = (await h.store.recordings.get(mine.id))!;
+    expect(fs.readFileSync(path.join(h.root, stored.filePath)).subarray(0, 4).toString()).toBe('CRAE');
     // Each request was audited with the agent as actor, key never in the URL.
     const events = await h.store.events.forRecording(mine.id);
-    expect(events.some((e) => e.type === 'listened' && e.actor === 'alice (agent)')).toBe(true);
+    expect(events.some((e) => e.type === 'listened' && e.actor === 'alice (agent, key 3)')).toBe(true);
     expect(events.some((e) => e.type === 'downloaded')).toBe(true);
     await agent.getByRole('heading', { name: 'Timeline' }).waitFor();
     await shot(agent, 'recording-details');
@@ -112,15 +127,24 @@ describe('dashboard in Chromium (MySQL store)', () => {
     expect((await h.send('DELETE', `/api/recordings/${other.id}`, h.keys.admin, {})).status).toBe(409);
     await shot(admin, 'recording-on-hold');
 
+    // A supervisor sees the hold but no way to lift it (the API refuses it too: 403).
+    const supervisor = await signIn(h.keys.supervisor);
+    await supervisor.getByRole('button', { name: `Open recording ${other.id}` }).click();
+    await supervisor.getByText('Only an admin can release a hold.').waitFor();
+    expect(await supervisor.getByRole('button', { name: 'Release hold' }).count()).toBe(0);
+
+    await admin.getByLabel('Release reason').fill('case 2026-114 closed');
     await admin.getByRole('button', { name: 'Release hold' }).click();
     await admin.waitForFunction(() => !(globalThis as unknown as InPage).document.querySelector('button.danger').disabled);
     admin.once('dialog', (d) => { void d.accept(); });
     await del.click();
     await admin.getByText(/Purged/).waitFor();
     expect((await h.store.recordings.get(other.id))?.state).toBe('purged');
+    expect((await h.store.events.forRecording(other.id)).find((e) => e.type === 'released')?.detail).toMatchObject({ reason: 'case 2026-114 closed' });
   });
 
   it('shows live calls as they come and pauses/resumes one through the PBX control', async () => {
+    const agent = await signIn(h.keys.agent);
     h.live.add(7, '201');
     await agent.getByRole('button', { name: 'Calls in progress' }).click();
     await agent.locator('tr[data-call="7"] .rec-state[data-state="recording"]').waitFor();
@@ -133,7 +157,7 @@ describe('dashboard in Chromium (MySQL store)', () => {
     await agent.locator('tr[data-call="7"] .rec-state[data-state="paused"]').waitFor();
     await agent.getByRole('button', { name: 'Resume recording of call 7' }).click();
     await agent.locator('tr[data-call="7"] .rec-state[data-state="recording"]').waitFor();
-    expect(h.live.actions.map((a) => [a.callId, a.action, a.actor])).toEqual([[7, 'pause', 'alice (agent)'], [7, 'resume', 'alice (agent)']]);
+    expect(h.live.actions.map((a) => [a.callId, a.action, a.actor])).toEqual([[7, 'pause', 'alice (agent, key 3)'], [7, 'resume', 'alice (agent, key 3)']]);
 
     h.live.failWith = { kind: 'pbx', detail: 'AMI is not connected' };
     await agent.getByRole('button', { name: 'Pause recording of call 8' }).click();

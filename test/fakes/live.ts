@@ -10,7 +10,7 @@ export class FakeLive implements LiveCallControl {
   add(callId: number, agent: string | null): LiveCall {
     const c: LiveCall = {
       callId, pbxCallId: `p-${callId}`, state: 'recording', direction: 'inbound', from: '+13105550100', to: '+12125550123',
-      agent, flow: 'sales', applet: 'dial', startedAt: new Date('2026-11-22T10:00:00Z'), recordingId: callId * 10,
+      agent, agents: agent ? [agent] : [], flow: 'sales', applet: 'dial', startedAt: new Date('2026-11-22T10:00:00Z'), recordingId: callId * 10,
       recordingState: 'recording', pauseAllowed: true, pausedMs: 0,
     };
     this.calls.set(callId, c);

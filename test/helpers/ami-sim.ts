@@ -1,25 +1,16 @@
 // An AMI server on 127.0.0.1:0 that speaks the wire as captured from Asterisk 22 and replays a
-// q6 trace (../shared/fixtures/asterisk-22/traces/*.ami.jsonl): each action gets the trace's next
+// q6 trace (test/fixtures/asterisk-22/traces/*.ami.jsonl): each action gets the trace's next
 // response (with the caller's ActionID) followed by the events recorded after it.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AmiParser, type AmiMessage } from '../../controller/src/pbx/asterisk/ami/wire';
-
-// The fixtures live in shared/fixtures above the checkout (CALLREC_FIXTURES overrides).
-function amiTraceDir(): string {
-  if (process.env.CALLREC_FIXTURES) return path.join(process.env.CALLREC_FIXTURES, 'asterisk-22', 'traces');
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared', 'fixtures', 'asterisk-22', 'traces');
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error('shared/fixtures not found above the checkout; set CALLREC_FIXTURES');
-}
+import { ASTERISK_FIXTURES } from './traces';
 
 type TraceRecord = Record<string, string | number>;
 
 export function loadAmiTrace(name: string): TraceRecord[] {
-  const file = path.join(amiTraceDir(), `${name}.ami.jsonl`);
+  const file = path.join(ASTERISK_FIXTURES, 'traces', `${name}.ami.jsonl`);
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as TraceRecord);
 }
 

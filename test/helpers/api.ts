@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createApi, type Api } from '../../controller/src/api/app';
 import type { ApiDeps } from '../../controller/src/api/deps';
-import { closeServer, createHttpApp, listen } from '../../controller/src/api/server';
+import { closeServer, createHttpApp, listen, type HttpDeps } from '../../controller/src/api/server';
 import { webRouter } from '../../controller/src/api/web';
 import { generateApiKey, type Role } from '../../controller/src/domain/api-keys';
 import type { RecordingRecord } from '../../controller/src/domain/records';
@@ -22,6 +22,7 @@ import { createTestDb, type TestDb } from './db';
 export interface ApiHarness {
   store: Store;
   db: Db;
+  dbUrl: string;
   root: string;
   api: Api;
   live: FakeLive;
@@ -36,8 +37,10 @@ export interface ApiHarness {
 
 export async function startApi(
   kind: 'mysql' | 'sqlite', over: Partial<ApiDeps> | ((store: Store, logger: ApiDeps['logger']) => Partial<ApiDeps>) = {},
+  httpOver: Partial<HttpDeps> = {},
+  testDb?: TestDb,
 ): Promise<ApiHarness> {
-  const tdb: TestDb = await createTestDb(kind);
+  const tdb: TestDb = testDb ?? await createTestDb(kind);
   const db = openDb(tdb.url);
   await migrateLatest(db.knex);
   const store = createStore(db);
@@ -54,7 +57,7 @@ export async function startApi(
     ...(typeof over === 'function' ? over(store, logger) : over),
   };
   const api = createApi(deps);
-  const server: http.Server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: [...api.routers, { path: '/', router: webRouter() }] }), '127.0.0.1', 0);
+  const server: http.Server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: [...api.routers, { path: '/', router: webRouter() }], ...httpOver }), '127.0.0.1', 0);
   const port = (server.address() as { port: number }).port;
 
   const mint = async (role: Role, name: string, agent: string | null = null) => {
@@ -71,7 +74,7 @@ export async function startApi(
   let seq = 0;
 
   return {
-    store, db, root, api, live, keys, url, logs,
+    store, db, dbUrl: tdb.url, root, api, live, keys, url, logs,
     get: (p, key, headers = {}) => fetch(url(p), { headers: { ...auth(key), ...headers } }),
     send: (method, p, key, body) => fetch(url(p), {
       method, headers: { ...auth(key), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },

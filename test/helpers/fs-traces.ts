@@ -1,18 +1,10 @@
-// Reads the real FreeSWITCH 1.10.12 traces in ../shared/fixtures/freeswitch-1.10 (never edited,
+// Reads the real FreeSWITCH 1.10.12 traces in test/fixtures/freeswitch-1.10 (never edited,
 // never invented): JSON event lines exactly as received and raw wire bytes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { FIXTURES } from './traces';
 
-function findFixtures(): string {
-  if (process.env.CALLREC_FIXTURES) return path.join(process.env.CALLREC_FIXTURES, 'freeswitch-1.10');
-  for (let dir = path.resolve(__dirname, '..'); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared', 'fixtures', 'freeswitch-1.10');
-    if (fs.existsSync(path.join(candidate, 'MANIFEST.json'))) return candidate;
-  }
-  throw new Error('shared/fixtures/freeswitch-1.10 not found above the checkout; set CALLREC_FIXTURES');
-}
-
-export const FS_FIXTURES = findFixtures();
+export const FS_FIXTURES = path.join(FIXTURES, 'freeswitch-1.10');
 
 export function fsFixtureText(name: string): string {
   return fs.readFileSync(path.join(FS_FIXTURES, name), 'utf8');

@@ -68,6 +68,8 @@ export interface RegistryOptions {
   metrics?: CallMetrics;
   /** Builds the publisher over the harness's store (a real WebhookWorker, say). */
   publisher?: (store: Store) => RecordingPublisher;
+  /** Encryption at rest over the harness's store and recordings directory. */
+  atRest?: (store: Store, dir: string) => { enqueue(recordingId: number): void };
 }
 
 export interface HarnessOptions extends RegistryOptions {
@@ -103,6 +105,7 @@ export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions
     finalize: undefined,
     ...(o.metrics ? { metrics: o.metrics } : {}),
     ...(o.publisher ? { publisher: o.publisher(h.store) } : {}),
+    ...(o.atRest ? { atRest: o.atRest(h.store, h.dir) } : {}),
   });
   registry.start();
   return registry;

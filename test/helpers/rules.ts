@@ -1,7 +1,6 @@
-// In-memory rule sets for policy unit tests and the benchmark: the seeded jurisdictions and area
-// codes plus whatever flows and campaigns a test gives.
+// In-memory rule sets for policy unit tests and the benchmark: the seeded jurisdictions (and no
+// area code overrides) plus whatever flows and campaigns a test gives.
 import { SEEDED_JURISDICTIONS } from '../../controller/src/policy/data/jurisdictions';
-import { US_AREA_CODES } from '../../controller/src/policy/data/us-area-codes';
 import {
   DEFAULT_ACCOUNT, type AccountSettings, type CampaignRules, type FlowRules, type PolicySettings, type RuleFields, type RuleSet,
 } from '../../controller/src/policy/rules';
@@ -23,7 +22,7 @@ export function ruleSet(opts: { flows?: FlowRules[]; campaigns?: CampaignRules[]
     flows: new Map((opts.flows ?? []).map((f) => [f.name, f])),
     campaigns: new Map((opts.campaigns ?? []).map((c) => [c.name, c])),
     jurisdictions: new Map(SEEDED_JURISDICTIONS.map((j) => [j.code, j])),
-    areaCodes: new Map(US_AREA_CODES),
+    areaCodes: new Map(),
   };
 }
 

@@ -1,19 +1,9 @@
-// Reads the real Asterisk 22 traces in ../shared/fixtures (never edited, never invented).
+// Reads the real Asterisk 22 traces in test/fixtures (never edited, never invented; see its README).
 import fs from 'node:fs';
 import path from 'node:path';
 
-// The fixtures live in the shared folder next to the checkouts (/work/shared beside /work/main or
-// /work/wt/<name>): look upwards for it.
-function findFixtures(): string {
-  if (process.env.CALLREC_FIXTURES) return process.env.CALLREC_FIXTURES;
-  for (let dir = path.resolve(__dirname, '..'); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared', 'fixtures');
-    if (fs.existsSync(path.join(candidate, 'asterisk-22'))) return candidate;
-  }
-  throw new Error('shared/fixtures not found above the checkout; set CALLREC_FIXTURES');
-}
-
-export const FIXTURES = findFixtures();
+// Inside the checkout, so a plain clone runs the tests.
+export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 export const ASTERISK_FIXTURES = path.join(FIXTURES, 'asterisk-22');
 
 export type TraceEvent = Record<string, unknown> & { type: string };

@@ -84,7 +84,7 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
     await (await h.get(`/api/recordings/${id}/audio?download=1`, h.keys.supervisor)).arrayBuffer();
     const events = (await h.store.events.forRecording(id)).slice(before);
     expect(events.map((e) => [e.type, e.actor, e.detail?.bytes])).toEqual([
-      ['listened', 'alice (agent)', '0-9/1000'], ['downloaded', 'lead (supervisor)', '0-999/1000'],
+      ['listened', 'alice (agent, key 3)', '0-9/1000'], ['downloaded', 'lead (supervisor, key 2)', '0-999/1000'],
     ]);
   });
 

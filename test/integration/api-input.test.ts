@@ -58,9 +58,12 @@ describe.each(STORE_KINDS)('API input on %s', (kind) => {
   });
 
   it('still has every table and row after the metacharacters', async () => {
+    // Its own row and its own metacharacters: the tests above may run after it (jest --randomize).
+    const mine = await h.addRecording();
+    for (const v of NASTY) for (const f of FREE_TEXT) expect((await search(`${f}=${encodeURIComponent(v)}`)).status).toBe(200);
     const r = await search('limit=200');
     expect(r.status).toBe(200);
-    expect(r.body.items.length).toBeGreaterThan(0);
+    expect(r.body.items.map((x) => x.id)).toContain(mine.id);
     expect((await h.store.keys.list()).length).toBe(4);
   });
 
@@ -124,10 +127,10 @@ describe.each(STORE_KINDS)('API input on %s', (kind) => {
     const refused = await h.send('DELETE', `/api/recordings/${rec.id}`, h.keys.admin, {});
     expect(refused.status).toBe(409);
     expect((await h.send('PUT', `/api/recordings/${rec.id}/tier`, h.keys.admin, { tier: 'extended' })).status).toBe(200);
-    expect((await h.send('POST', `/api/recordings/${rec.id}/release`, h.keys.admin, {})).status).toBe(200);
+    expect((await h.send('POST', `/api/recordings/${rec.id}/release`, h.keys.admin, { reason: 'case 42 closed' })).status).toBe(200);
     expect((await h.send('DELETE', `/api/recordings/${rec.id}`, h.keys.admin)).status).toBe(200);
     const events = (await h.store.events.forRecording(rec.id)).map((e) => [e.type, e.actor]);
-    expect(events).toEqual([['held', 'lead (supervisor)'], ['tier-changed', 'ops (admin)'], ['released', 'ops (admin)'], ['deleted', 'ops (admin)']]);
+    expect(events).toEqual([['held', 'lead (supervisor, key 2)'], ['tier-changed', 'ops (admin, key 1)'], ['released', 'ops (admin, key 1)'], ['deleted', 'ops (admin, key 1)']]);
     const detail = await (await h.get(`/api/recordings/${rec.id}`, h.keys.admin)).json() as Record<string, { consentOutcome?: string }>;
     expect(detail).toMatchObject({ recording: { id: rec.id, state: 'purged' }, call: { consentOutcome: 'announced', decision: { reasons: ['applet rule sales/dial'] } } });
     expect(JSON.stringify(detail)).not.toContain('file_path');
@@ -141,7 +144,7 @@ describe.each(STORE_KINDS)('API input on %s', (kind) => {
     expect(await (await h.send('POST', '/api/calls/9/recording/pause', h.keys.agent)).json()).toMatchObject({ error: 'pbx', message: 'not connected' });
     h.live.failWith = null;
     expect((await h.send('POST', '/api/calls/9/recording/jump', h.keys.agent)).status).toBe(400);
-    expect(h.live.actions.at(-1)).toMatchObject({ callId: 9, action: 'pause', actor: 'alice (agent)' });
+    expect(h.live.actions.at(-1)).toMatchObject({ callId: 9, action: 'pause', actor: 'alice (agent, key 3)' });
   });
 
   it('describes every route in the OpenAPI document from the validating schemas', async () => {
@@ -175,8 +178,8 @@ describe('failed authentication', () => {
     const limited = await h.get('/api/recordings', bad);
     expect(limited.status).toBe(429);
     expect(await limited.json()).toMatchObject({ error: 'too-many-failures' });
-    // A blocked address is blocked whatever key it sends: otherwise guessing would go on.
-    expect((await h.get('/api/recordings', h.keys.admin)).status).toBe(429);
+    // A valid key is never refused by the limiter: refused guesses must not lock real users out.
+    expect((await h.get('/api/recordings', h.keys.admin)).status).toBe(200);
     expect(h.logs.join('\n')).not.toContain('wrong');
   });
 });

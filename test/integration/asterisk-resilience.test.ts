@@ -147,7 +147,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     h.sim.setVar(ch.id, 'MIXMONITOR_FILENAME', file);
     await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');
     h.sim.hangup(ch.id);
-    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed', 5000, 'completed');
+    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' && (await h.store.calls.get(stored.id))?.state === 'done', 5000, 'completed and done');
     expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done', fallbackReason: expect.stringMatching(/controller was lost/) });
     expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 2000, filePath: `2026/11/23/fallback-${ch.id}.wav` });
   });
@@ -166,7 +166,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
       agent: null, flow: 'sales', campaign: null, state: 'recording', startedAt: new Date(), filePath: '2026/11/23/ghost.wav',
     });
     await h.adapter.start(h.abort.signal);
-    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed', 5000, 'completed');
+    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' && (await h.store.calls.get(stored.id))?.state === 'done', 5000, 'completed and done');
     expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 1500 });
     expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done' });
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AREA_CODE_DATA_VERSION } from '../../controller/src/policy/area-codes';
 import { RulesService, policySettings } from '../../controller/src/policy/service';
 import { loadConfig } from '../../controller/src/config';
 import { createStore, openDb } from '../../controller/src/store';
@@ -83,6 +84,45 @@ describe('callrec flows and explain: usage errors', () => {
     const r = await runCli(argv, env());
     expect(r.code).toBe(code);
     expect(r.err.join('\n')).toMatch(message);
+  });
+
+  describe('places +1 numbers by the generated area code data, and the unplaceable strictest', () => {
+    const e = env();
+    beforeAll(async () => {
+      // An opt-in jurisdiction somewhere makes "the strictest configured" visibly stricter than announce.
+      expect((await runCli(['explain'], e)).code).toBe(0);   // migrates the fresh database
+      const handle = openDb(e.CALLREC_DB_URL);
+      try {
+        await createStore(handle).rules.putJurisdiction({ code: 'US-NH', name: 'New Hampshire', allPartyConsent: true, minConsent: 'opt-in' });
+      } finally {
+        await handle.close();
+      }
+    });
+    // Outbound: the built-in account setting records with consent none, so every raise is a jurisdiction's.
+    const explainOutbound = (from: string, to: string) => runCli(['explain', '--direction', 'outbound', '--from', from, '--to', to], e);
+
+    it('answers announce for a Los Angeles 738 number, with the California reason and the data version', async () => {
+      const r = await explainOutbound('+17385550100', '+12125550123');
+      expect(r.code).toBe(0);
+      expect(r.out).toEqual(expect.arrayContaining([
+        'consent        announce', 'jurisdictions  US-CA',
+        `placed         caller +17385550100: US-CA by area code 738 in ${AREA_CODE_DATA_VERSION} data`,
+        `               callee +12125550123: US-NY by area code 212 in ${AREA_CODE_DATA_VERSION} data`,
+        '  3. caller +17385550100 is in US-CA (California), which requires at least announce (all-party consent)',
+      ]));
+    });
+
+    it.each([
+      ['+18005550100', 'area code 800 is toll-free, with no location'],
+      ['+15005550100', 'area code 500 is personal (5XX), with no location'],
+      ['+12375550100', `area code 237 is not in ${AREA_CODE_DATA_VERSION} data`],
+    ])('answers the strictest consent (opt-in) for %s, saying why', async (number, why) => {
+      const r = await explainOutbound('201', number);
+      expect(r.out).toEqual(expect.arrayContaining([
+        'consent        opt-in', 'jurisdictions  unknown',
+        `  3. callee number ${number} cannot be placed: ${why}: treated as the strictest configured jurisdiction, which requires at least opt-in`,
+      ]));
+    });
   });
 
   it('explains an outbound campaign call on an empty database with the built-in defaults', async () => {

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDb, MYSQL_ROOT_URL, STORE_KINDS } from '../helpers/db';
 import { runCli } from '../helpers/cli';
+import { writeWav } from '../helpers/gate-harness';
+import { JournalFile } from '../../controller/src/store/journal-file';
 import { MIGRATIONS } from '../../migrations';
 
 const NAMES = MIGRATIONS.map(([name]) => name);
@@ -67,6 +69,22 @@ describe('callrec doctor', () => {
     expect(r.code).toBe(1);
   });
 
+  it('reports files without a row and call writes waiting in the journal', async () => {
+    const dir = tmp();
+    const env = { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_JOURNAL_DIR: path.join(dir, 'journal') };
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+    writeWav(path.join(dir, 'rec', '2026/11/23/20261123101500-1-2-1763900000.1.wav'), 1);
+    fs.utimesSync(path.join(dir, 'rec', '2026/11/23/20261123101500-1-2-1763900000.1.wav'), new Date(0), new Date(0));
+    const j = JournalFile.open(path.join(dir, 'journal'), 1 << 20);
+    j.append({ any: 'write' });
+    j.close();
+    const r = await runCli(['doctor'], env);
+    expect(r.out).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^FAIL\s+orphans\s+1 audio files without a row \(callrec reconcile adopts them\)$/),
+      expect.stringMatching(/^OK\s+journal\s+.*: 1 call writes waiting for the database, oldest \d+ s/),
+    ]));
+  });
+
   it('flags pending migrations', async () => {
     const dir = tmp();
     const r = await runCli(['doctor'], { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir });
@@ -86,6 +104,28 @@ describe('callrec start', () => {
 
   it('rejects an unknown command', async () => {
     const r = await runCli(['frobnicate'], {});
-    expect(r).toMatchObject({ code: 2, err: ['callrec: unknown command "frobnicate"; run callrec help'] });
+    expect(r).toMatchObject({ code: 2, err: [expect.stringMatching(/^callrec: unknown command "frobnicate"; use one of start, migrate, doctor, .*retention/)] });
+  });
+});
+
+describe('callrec <command> --help', () => {
+  it('prints the usage of every command and subcommand, exit 0, doing nothing else', async () => {
+    const dir = tmp();
+    const dbFile = path.join(dir, 'never.sqlite3');
+    const rules = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(rules, 'flows: []\n');
+    // Every one of these would open (and create) the database, or import, purge, start, create a key.
+    const env = { ...noPbx, CALLREC_DB_URL: `sqlite:${dbFile}`, CALLREC_RECORDINGS_DIR: dir };
+    const asks = [
+      ['migrate', '--help'], ['migrate', 'down', '--all', '-h'], ['doctor', '--help'], ['explain', '--help'],
+      ['flows', 'import', rules, '--help'], ['flows', '--help', 'export'], ['install', '--help'], ['keys', 'create', '--role', 'admin', '--help'],
+      ['keys', 'list', '--help'], ['retention', 'run', '--help'], ['retention', 'report', '-h'], ['start', '--help'],
+    ];
+    for (const argv of asks) {
+      const r = await runCli(argv, env);
+      expect([argv.join(' '), r.code, r.err]).toEqual([argv.join(' '), 0, []]);
+      expect(r.out.join('\n')).toContain(`usage: callrec ${argv[0]}`);
+    }
+    expect(fs.existsSync(dbFile)).toBe(false);
   });
 });

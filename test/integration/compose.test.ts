@@ -14,11 +14,18 @@ function composeCommand(): string[] | null {
 }
 
 describe('docker-compose.yml', () => {
-  it('describes MySQL, Asterisk with the shipped dialplan, and the controller sharing a recordings volume', () => {
-    expect(Object.keys(doc.services).sort()).toEqual(['asterisk', 'controller', 'mysql']);
-    expect(doc.services.asterisk?.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/^\.\/dialplan\/asterisk:/), expect.stringMatching(/^recordings:/)]));
-    expect(doc.services.controller?.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/^recordings:/)]));
+  it('describes the controller and MySQL only: the PBX is the admin\'s own', () => {
+    expect(Object.keys(doc.services).sort()).toEqual(['controller', 'mysql']);
+    expect(doc.services.controller?.build).toBe('.');
+    // The recordings are the PBX's spool on the host, mounted into the controller.
+    expect(doc.services.controller?.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/^\$\{CALLREC_RECORDINGS_HOST_DIR:-\/var\/spool\/asterisk\/callrec\}:/)]));
     expect(JSON.stringify(doc.services.controller?.environment)).toContain('mysql://');
+  });
+
+  it('uses no image but Docker Official Images (no owner/ prefix)', () => {
+    const images = Object.values(doc.services).map((s) => s.image).filter((i): i is string => typeof i === 'string');
+    expect(images).toEqual(['mariadb:10.11']);
+    for (const image of images) expect(image).not.toMatch(/\//);
   });
 
   const compose = composeCommand();

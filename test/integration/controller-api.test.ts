@@ -12,7 +12,7 @@ describe('the controller with its API', () => {
   let controller: Controller;
   let key: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctlapi-'));
-  const env = { CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_ARI_URL: 'http://127.0.0.1:2' };
+  const env = { CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_JOURNAL_DIR: path.join(dir, 'journal'), CALLREC_ARI_URL: 'http://127.0.0.1:2' };
 
   beforeAll(async () => {
     await runCli(['migrate'], env);

@@ -68,15 +68,23 @@ describe('a gated call reports outward', () => {
   });
 
   it('shows non-zero gate counters, the latency histogram and settled recordings on /metrics', async () => {
-    const text = await (await api.get('/metrics')).text();
-    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');
-    expect(value('callrec_calls_gated_total{pbx="asterisk",outcome="decided"}')).toBe(2);
-    expect(value('callrec_decisions_total{mode="from-ringing"}')).toBe(2);
-    expect(value('callrec_gate_latency_seconds_count{pbx="asterisk"}')).toBe(2);
-    expect(value('callrec_gate_latency_seconds_sum{pbx="asterisk"}')).toBeGreaterThan(0);
-    expect(value('callrec_recordings_finished_total{state="completed"}')).toBe(1);
-    expect(value('callrec_recordings_finished_total{state="failed"}')).toBe(1);
-    expect(value('callrec_recordings{state="completed"}')).toBe(1);
+    // Its own two calls, measured as differences: the other tests here gate calls too, in any order.
+    const scrape = async () => {
+      const text = await (await api.get('/metrics')).text();
+      return (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? '0');
+    };
+    const before = await scrape();
+    await gated('dial', 2);
+    await gated('dial', 0);
+    const after = await scrape();
+    const delta = (series: string) => after(series) - before(series);
+    expect(delta('callrec_calls_gated_total{pbx="asterisk",outcome="decided"}')).toBe(2);
+    expect(delta('callrec_decisions_total{mode="from-ringing"}')).toBe(2);
+    expect(delta('callrec_gate_latency_seconds_count{pbx="asterisk"}')).toBe(2);
+    expect(delta('callrec_gate_latency_seconds_sum{pbx="asterisk"}')).toBeGreaterThan(0);
+    expect(delta('callrec_recordings_finished_total{state="completed"}')).toBe(1);
+    expect(delta('callrec_recordings_finished_total{state="failed"}')).toBe(1);
+    expect(delta('callrec_recordings{state="completed"}')).toBe(1);
   });
 
   it('stores the decision reasons and the rule fallback with the call, and shows them on the recording', async () => {

@@ -78,6 +78,21 @@ describe('callrec install asterisk', () => {
     expect(fs.readFileSync(path.join(fake.etc, 'features.conf'), 'utf8')).toContain('#include "features_callrec.conf"');
   });
 
+  it("without --recordings or a configured directory, writes Asterisk's spool (never the cwd) and says so", async () => {
+    const r = await runCli(fake.args, { CALLREC_ARI_APP: 'callrec-test' });
+    expect(r.code).toBe(0);
+    const globals = fs.readFileSync(path.join(fake.etc, 'callrec_globals.conf'), 'utf8');
+    expect(globals).toContain('CALLREC_DIR=/var/spool/asterisk/callrec\n');
+    expect(globals).not.toContain(process.cwd());
+    // Every value written into the dialplan is printed, with where the directory came from.
+    expect(r.out).toEqual(expect.arrayContaining([
+      'dialplan     CALLREC_APP=callrec-test', 'dialplan     CALLREC_DIR=/var/spool/asterisk/callrec', 'dialplan     CALLREC_FALLBACK=announce-and-record',
+      expect.stringMatching(/^recordings {3}\/var\/spool\/asterisk\/callrec \(default: Asterisk's spool; --recordings or CALLREC_PBX_RECORDINGS_DIR changes it\)$/),
+      expect.stringMatching(/the asterisk user writes there; callrec's user must read and delete there/),
+      expect.stringMatching(/set CALLREC_PBX_RECORDINGS_DIR=\/var\/spool\/asterisk\/callrec for the controller/),
+    ]));
+  });
+
   it('--dry-run lists the writes and writes nothing', async () => {
     const before = snapshot(fake.root);
     const r = await runCli([...fake.args, '--dry-run', '--recordings', '/var/spool/asterisk/monitor/callrec'], ENV);

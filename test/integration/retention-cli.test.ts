@@ -1,10 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createStore, openDb } from '../../controller/src/store';
+import { createStore, openDb, type Store } from '../../controller/src/store';
 import { LOCK_NAME } from '../../controller/src/store/retention-runs-repo';
 import { runCli } from '../helpers/cli';
 import { createTestDb, STORE_KINDS } from '../helpers/db';
+import { startPrivateMariaDb } from '../helpers/private-mariadb';
+import knexFactory from 'knex';
+
+const insertCall = (store: Store) => store.calls.insert({
+  node: 'pbx1', pbx: 'asterisk', pbxCallId: 'c1', direction: 'inbound', flow: null, applet: null, campaign: null, fromNumber: null,
+  fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done', recordMode: 'from-answer', consentMode: 'none',
+  decision: null, startedAt: new Date('2020-01-01T00:00:00Z'),
+});
 
 describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
   it('runs, dry-runs, reports, and exits 3 while another run holds the lock', async () => {
@@ -15,11 +23,7 @@ describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
     const db = openDb(tdb.url);
     try {
       const store = createStore(db);
-      const call = await store.calls.insert({
-        node: 'pbx1', pbx: 'asterisk', pbxCallId: 'c1', direction: 'inbound', flow: null, applet: null, campaign: null, fromNumber: null,
-        fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done', recordMode: 'from-answer', consentMode: 'none',
-        decision: null, startedAt: new Date('2020-01-01T00:00:00Z'),
-      });
+      const call = await insertCall(store);
       const add = async (file: string, retainUntil: Date, tier: 'standard' | 'extended' = 'standard') => {
         const r = await store.recordings.insert({ callId: call.id, state: 'completed', filePath: file, recordMode: 'from-answer', tier, channels: 1, beep: false,
           direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null, startedAt: new Date('2020-01-01T00:00:00Z') });
@@ -56,4 +60,57 @@ describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
       await tdb.drop();
     }
   });
+});
+
+describe('callrec retention run when MySQL dies mid-run', () => {
+  it('reports the cause, exits 4, and the run row keeps the counters of the batches done', async () => {
+    const m = await startPrivateMariaDb();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-retdie-'));
+    const url = `mysql://root@127.0.0.1:${m.port}/callrec`;
+    const env = { CALLREC_DB_URL: url, CALLREC_RECORDINGS_DIR: root, CALLREC_NODE: 'pbx1', CALLREC_RETENTION_BATCH: '20' };
+    const admin = knexFactory({ client: 'mysql2', connection: url.replace('/callrec', '') });
+    try {
+      await admin.raw('create database if not exists callrec');
+      expect((await runCli(['migrate'], env)).code).toBe(0);
+      const db = openDb(url);
+      try {
+        const store = createStore(db);
+        const call = await insertCall(store);
+        const at = new Date('2020-01-01T00:00:00Z');
+        const rows = Array.from({ length: 2000 }, (_, i) => ({
+          call_id: call.id, state: 'completed', file_path: `r${i}.wav`, record_mode: 'from-answer', tier: 'standard', direction: 'inbound',
+          started_at: at, ended_at: at, retain_until: at, size_bytes: 44, created_at: at, updated_at: at,
+        }));
+        for (let i = 0; i < rows.length; i += 500) await db.knex('recordings').insert(rows.slice(i, i + 500));
+        for (const r of rows) fs.writeFileSync(path.join(root, r.file_path), Buffer.alloc(44));
+        const running = runCli(['retention', 'run'], env);
+        // Killed once a few batches are done and recorded (the run would take seconds more).
+        for (let i = 0; ; i++) {
+          const [row] = await db.knex('retention_runs').select('purged');
+          if (Number(row?.purged ?? 0) > 0 || i > 200) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await m.kill();
+        const r = await running;
+        expect(r.code).toBe(4);
+        expect(r.err.join('\n')).toMatch(/^callrec retention run: the run failed: .*(Connection lost|ECONNREFUSED|ECONNRESET|closed state)/);
+        expect(r.err.join('\n')).not.toMatch(/release_lock/);
+      } finally {
+        await db.close();
+      }
+      await m.start();
+      const after = openDb(url);
+      try {
+        const [run] = await after.knex('retention_runs').select();
+        expect(Number(run.purged)).toBeGreaterThan(0);
+        expect(Number(run.purged)).toBeLessThan(2000);
+        expect(Number(run.purged)).toBe(Number((await after.knex('recordings').where({ state: 'purged' }).count({ n: '*' }))[0]?.n));
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await admin.destroy();
+      await m.destroy();
+    }
+  }, 90_000);
 });

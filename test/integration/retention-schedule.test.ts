@@ -33,6 +33,26 @@ describe('the retention schedule', () => {
     await db.close();
   });
 
+  it('logs a scheduled run that cannot start because the database is down', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-sched-'));
+    // Nothing listens on port 2 of loopback: every connection is refused at once.
+    const cfg = loadConfig({ CALLREC_DB_URL: 'mysql://root@127.0.0.1:2/callrec', CALLREC_RECORDINGS_DIR: dir, CALLREC_RETENTION_SCHEDULE: '* * * * * *' });
+    const db = openDb(cfg.db.url);
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
+    const sched = startRetentionSchedule(cfg, createStore(db), createLogger({ level: 'info', format: 'json', stream }));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      await sched.stop();
+      await db.close();
+    }
+    const failed = lines.filter((l) => l.includes('retention run failed to start'));
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({ level: 'error', trigger: 'cron', error: expect.stringContaining('ECONNREFUSED') });
+  });
+
   it('reads "local" as the machine zone', () => {
     expect(scheduleZone('local')).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(scheduleZone('America/New_York')).toBe('America/New_York');

@@ -9,6 +9,9 @@ import { createLogger } from '../../controller/src/util/logger';
 import type { Tier } from '../../controller/src/domain/records';
 import { retainUntil } from '../../controller/src/domain/tiers';
 import { createTestDb, STORE_KINDS, type TestDb } from '../helpers/db';
+import { metricsRegistry } from '../../controller/src/metrics';
+import { spawnSync } from 'node:child_process';
+import { LOCK_NAME } from '../../controller/src/store/retention-runs-repo';
 
 const DAY = 86_400_000;
 const NOW = new Date('2027-06-15T03:00:00Z');
@@ -163,6 +166,54 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     expect([await stateOf(escape), await stateOf(absolute), await stateOf(fine)]).toEqual(['completed', 'completed', 'purged']);
   });
 
+  it('never deletes outside the root through a symlinked directory or a symlinked file, run or early deletion', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-outside-'));
+    for (const f of ['victim.wav', 'early.wav', 'target.wav']) fs.writeFileSync(path.join(outside, f), Buffer.alloc(1000));
+    fs.symlinkSync(outside, path.join(root, 'linkdir'));
+    fs.symlinkSync(path.join(outside, 'target.wav'), path.join(root, 'link.wav'));
+    const viaDir = await seed(200, { filePath: 'linkdir/victim.wav', file: false });
+    const viaFile = await seed(200, { filePath: 'link.wav', file: false });
+    const fine = await seed(200);
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run).toMatchObject({ purged: 1, errors: 2, state: 'finished' });
+    expect(run.errorDetail).toMatch(/linkdir\/victim\.wav.*escapes the recordings root/);
+    expect(run.errorDetail).toContain('link.wav is not a regular file');
+    expect([await stateOf(viaDir), await stateOf(viaFile), await stateOf(fine)]).toEqual(['completed', 'completed', 'purged']);
+    expect(fs.readdirSync(outside).sort()).toEqual(['early.wav', 'target.wav', 'victim.wav']);
+    expect(fs.lstatSync(path.join(root, 'link.wav')).isSymbolicLink()).toBe(true);
+    const early = await seed(5, { filePath: 'linkdir/early.wav', file: false });
+    const actions = createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
+    expect(await actions.deleteEarly(early, 'customer asked', 'admin')).toMatchObject({ ok: false, error: { kind: 'conflict', detail: expect.stringContaining('escapes the recordings root') } });
+    expect(fs.existsSync(path.join(outside, 'early.wav'))).toBe(true);
+  });
+
+  it('purges nothing when the recordings directory is not there (an unmounted volume), rather than every file "missing"', async () => {
+    const id = await seed(200);
+    fs.rmSync(root, { recursive: true });
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run).toMatchObject({ purged: 0, missingFiles: 0, errors: 1 });
+    expect(run.errorDetail).toContain('is not available (ENOENT)');
+    expect(await stateOf(id)).toBe('completed');
+  });
+
+  it('moves the purge metrics after a run and after an early deletion', async () => {
+    const metric = async (series: string) => {
+      const line = (await metricsRegistry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const names = ['callrec_purged_recordings_total{trigger="cli"}', 'callrec_purged_recordings_total{trigger="early-delete"}', 'callrec_purge_bytes_freed_total', 'callrec_purge_errors_total'];
+    const read = () => Promise.all(names.map(metric));
+    const before = await read();
+    await seed(200);
+    await seed(300);
+    await seed(200, { filePath: '../escape.wav' });
+    done(await runRetention(store, deps(), { trigger: 'cli' }));
+    const fresh = await seed(5);
+    const actions = createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
+    expect((await actions.deleteEarly(fresh, 'customer asked', 'admin')).ok).toBe(true);
+    expect((await read()).map((v, i) => v - (before[i] ?? 0))).toEqual([2, 1, 3000, 1]);
+  });
+
   it('ends consistent after a run killed between deleting files and updating rows', async () => {
     const ids = [];
     for (let i = 0; i < 7; i++) ids.push(await seed(200 + i));
@@ -177,6 +228,74 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     await expectConsistent();
     const first = (await store.retentionRuns.recent(5)).find((r) => r.id !== rerun.id);
     expect(first).toMatchObject({ state: 'failed' });
+  });
+
+  it('writes the run counters after each batch, so a run that dies shows what it did', async () => {
+    for (let i = 0; i < 8; i++) await seed(200 + i);
+    const seen: number[] = [];
+    let batches = 0;
+    const crash = { afterDelete: async () => {
+      seen.push((await store.retentionRuns.recent(1))[0]?.purged ?? -1);
+      if (++batches === 3) throw new Error('killed');
+    } };
+    await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
+    expect(seen).toEqual([0, 3, 6]);
+  });
+
+  // better-sqlite3's errors come from the realm of the first test file that loaded it, so in a
+  // shared worker they fail `toThrow`'s instanceof Error: compare messages.
+  const failure = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => String(e.message));
+
+  /** A logger whose lines the test reads. */
+  const capture = () => {
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
+    return { lines, logger: createLogger({ level: 'info', format: 'json', stream }) };
+  };
+
+  it('logs a run whose row cannot be written, and releases the lock it took', async () => {
+    await seed(200);
+    const log = capture();
+    await db.knex.schema.renameTable('retention_runs', 'retention_runs_away');
+    try {
+      expect(await failure(runRetention(store, deps({ logger: log.logger }), { trigger: 'cron' }))).toMatch(/retention_runs/);
+    } finally {
+      await db.knex.schema.renameTable('retention_runs_away', 'retention_runs');
+    }
+    expect(log.lines.some((l) => l.includes('retention run failed to start') && l.includes('"trigger":"cron"'))).toBe(true);
+    const db2 = openDb(tdb.url);
+    try {
+      const other = await createStore(db2).retentionRuns.tryLock('someone-else', 60_000);
+      expect(other.ok).toBe(true);
+      if (other.ok) await other.lock.release();
+    } finally {
+      await db2.close();
+    }
+    expect(done(await runRetention(store, deps(), { trigger: 'cron' })).purged).toBe(1);
+  });
+
+  (kind === 'sqlite' ? it : it.skip)('records a run that cannot take the lock as a failed run', async () => {
+    await db.knex.schema.renameTable('locks', 'locks_away');
+    try {
+      expect(await failure(runRetention(store, deps({ logger: capture().logger }), { trigger: 'cron' }))).toMatch(/locks/);
+    } finally {
+      await db.knex.schema.renameTable('locks_away', 'locks');
+    }
+    expect((await store.retentionRuns.recent(1))[0]).toMatchObject({ state: 'failed', trigger: 'cron', errorDetail: expect.stringMatching(/^failed to start: .*locks/) });
+  });
+
+  (kind === 'sqlite' ? it : it.skip)('takes over at once a lock whose holder process is gone, not one whose holder lives', async () => {
+    await seed(200);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const lockRow = (pid: number) => ({ name: LOCK_NAME, owner: `pbx2:${os.hostname()}:${pid}:abcdef`, acquired_at: NOW, expires_at: new Date(Date.now() + 600_000) });
+    await db.knex('locks').insert(lockRow(process.ppid));
+    expect(await runRetention(store, deps(), { trigger: 'cron' })).toMatchObject({ kind: 'locked' });
+    await db.knex('locks').delete();
+    await db.knex('locks').insert(lockRow(dead));
+    const log = capture();
+    expect(done(await runRetention(store, deps({ logger: log.logger }), { trigger: 'cron' })).purged).toBe(1);
+    expect(log.lines.some((l) => l.includes('retention lock taken over') && l.includes(`:${dead}:`))).toBe(true);
   });
 
   it('lets exactly one of two concurrent runs purge, and purges each recording once', async () => {

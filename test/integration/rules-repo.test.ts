@@ -5,6 +5,7 @@ import { parseRulesYaml, toRulesYaml } from '../../controller/src/policy/flows-y
 import { RulesService, type RulesSource } from '../../controller/src/policy/service';
 import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
 import type { RulesDocument } from '../../controller/src/policy/document';
+import * as areaCodeOverrides from '../../migrations/20261123201300_area_code_overrides';
 import { createTestDb, STORE_KINDS, type TestDb } from '../helpers/db';
 import { facts, SETTINGS } from '../helpers/rules';
 
@@ -36,13 +37,29 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
   });
   afterAll(async () => { await other.close(); await db.close(); await tdb.drop(); });
 
-  it('starts with the seeded jurisdictions and area codes', async () => {
-    const rules = await store.rules.load();
-    expect(rules.jurisdictions.size).toBe(38);
-    expect(rules.jurisdictions.get('US-CA')).toEqual({ code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'announce' });
-    expect(rules.areaCodes.get('310')).toBe('US-CA');
-    expect(rules.account.outbound.record).toBe('from-answer');
-    expect(rules.version).toBeGreaterThanOrEqual(1);
+  it('starts with the seeded jurisdictions and no area code entries of its own (the data places them)', async () => {
+    // A database of its own: the other tests here change the shared one, in any order.
+    const fresh = await createTestDb(kind);
+    const freshDb = openDb(fresh.url);
+    try {
+      await migrateLatest(freshDb.knex);
+      const rules = await createStore(freshDb).rules.load();
+      expect(rules.jurisdictions.size).toBe(38);
+      expect(rules.jurisdictions.get('US-CA')).toEqual({ code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'announce' });
+      expect(rules.areaCodes.size).toBe(0);
+      expect(rules.account.outbound.record).toBe('from-answer');
+      expect(rules.version).toBeGreaterThanOrEqual(1);
+    } finally { await freshDb.close(); await fresh.drop(); }
+  });
+
+  it('drops the area codes the first policy migration seeded, keeping the ones the admin changed or added', async () => {
+    const at = new Date();
+    const rows = [['310', 'US-CA'], ['436', 'US-OH'], ['212', 'US-CA'], ['800', 'US-TF'], ['837', 'US-NV']];
+    await db.knex('area_codes').delete(); // whatever the other tests here left, in any order
+    await db.knex('area_codes').insert(rows.map(([npa, jurisdiction]) => ({ npa, jurisdiction, updated_at: at })));
+    await areaCodeOverrides.up(db.knex);
+    expect(Object.fromEntries((await store.rules.load()).areaCodes)).toEqual({ 212: 'US-CA', 800: 'US-TF', 837: 'US-NV' });
+    await db.knex('area_codes').delete();
   });
 
   it('imports the example and exports YAML that re-imports to the same rules', async () => {

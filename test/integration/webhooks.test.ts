@@ -76,7 +76,7 @@ describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
     expect(resync.status).toBe(202);
     await until(() => rx.hits.length === 3);
     expect(rx.hits[2]?.headers['idempotency-key']).toBe(idempotencyKey(rec.id, 'recording.completed'));
-    expect((await h.store.events.forRecording(rec.id)).map((e) => [e.type, e.actor])).toEqual([['resynced', 'lead (supervisor)']]);
+    expect((await h.store.events.forRecording(rec.id)).map((e) => [e.type, e.actor])).toEqual([['resynced', 'lead (supervisor, key 2)']]);
     const detail = await (await h.get(`/api/recordings/${rec.id}`, h.keys.admin)).json() as { webhooks: Array<{ state: string }> };
     expect(detail.webhooks.map((w) => w.state)).toEqual(['delivered', expect.stringMatching(/pending|delivered/)]);
   });

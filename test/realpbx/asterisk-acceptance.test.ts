@@ -3,10 +3,11 @@
 //   CALLREC_IT_ARI_URL (http://127.0.0.1:8088), CALLREC_IT_ARI_USER, CALLREC_IT_ARI_PASSWORD
 //   CALLREC_IT_AMI_HOST (127.0.0.1), CALLREC_IT_AMI_PORT, CALLREC_IT_AMI_USER, CALLREC_IT_AMI_SECRET
 //   CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS: where `callrec install asterisk` writes
-//   CALLREC_IT_RECORDINGS: a directory Asterisk writes and this process reads (the fallback's CALLREC_DIR too)
+//   CALLREC_IT_ASTERISK_RECORDINGS (or CALLREC_IT_RECORDINGS): a directory Asterisk writes and this process reads (the fallback's CALLREC_DIR too)
 // The test context is added over AMI (DialplanExtensionAdd): no PBX file is edited by hand. Run
 // the realpbx suites one at a time (`npx jest -i test/realpbx`): asterisk-dialplan reloads the dialplan.
 // Figures measured along the way are printed at the end.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +17,10 @@ import { startController, type Controller } from '../../controller/src/main';
 import { AmiClient, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
 import { AriHttp } from '../../controller/src/pbx/asterisk/ari-http';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
+import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
+import { masterKeyId } from '../../controller/src/recordings/keyring';
 import { createLogger, silentLogger } from '../../controller/src/util/logger';
-import { checkFile as checkFileOf, settledCall, sleep, waitFor } from './acceptance';
+import { channelRms, checkFile as checkFileOf, expectAgentListsAndPlays, expectTransferred, factsRules, fileOf, snapshotFiles, soxi, settledCall, sleep, waitFor } from './acceptance';
 import { runCli } from '../helpers/cli';
 
 const env = process.env;
@@ -25,7 +28,12 @@ const ARI_URL = env.CALLREC_IT_ARI_URL;
 const describeIf = ARI_URL ? describe : describe.skip;
 if (!ARI_URL) console.info('test/realpbx/asterisk-acceptance: skipped (set CALLREC_IT_ARI_URL and CALLREC_IT_AMI_HOST, CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS, CALLREC_IT_RECORDINGS to run)');
 
-const RECORDINGS = env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it';
+// CALLREC_IT_RECORDINGS is what the test-PBX start script prints for Asterisk; the FreeSWITCH suites read their own.
+// A directory of this run's own under the one the variable names (removed afterwards): every
+// controller start reconciles the recordings root, and earlier runs' files would be its orphans.
+const RECORDINGS = path.join(env.CALLREC_IT_ASTERISK_RECORDINGS ?? env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it', `asterisk-acceptance-${process.pid}`);
+const ETC = env.CALLREC_IT_ASTERISK_ETC ?? '/etc/asterisk';
+const SOUNDS = env.CALLREC_IT_ASTERISK_SOUNDS ?? '/var/lib/asterisk/sounds';
 const APP = 'callrec-it';
 const CTX = 'callrec-it-acc';
 const CALLER = 'callrec-it-acc-caller';
@@ -46,11 +54,14 @@ flows:
       pause: { kind: dial, record: from-answer, consent: none }
 `;
 
-// exten -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s.
+// scenario -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s.
 const GATED: Record<string, [string, string]> = {
   ringing: ['ringing', 'agent'], answer: ['answer', 'agent'], optin: ['optin', 'agent'], optout: ['optout', 'agent'],
   pause: ['pause', 'agent-long'], fb: ['ringing', 'agent-long'], 'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'],
 };
+
+// scenario -> the DID a caller dials: an admin's ordinary inbound extensions (New York numbers).
+const DIDS: Record<string, string> = Object.fromEntries(Object.keys(GATED).map((name, i) => [name, `21255501${String(i + 10)}`]));
 
 
 
@@ -59,6 +70,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   let ari: AriHttp;
   let controller: Controller | null = null;
   let dbDir: string;
+  let installed: ReturnType<typeof snapshotFiles> | null = null;
   const amiEvents: AmiEvent[] = [];
   const pbxEvents: PbxEvent[] = [];
   const figures: Record<string, unknown> = {};
@@ -90,10 +102,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     if (!r.ok) throw new Error(`${action}: ${r.error.detail}`);
   }
 
-  /** A caller on Local/<exten>@CTX; its ;1 half waits, or runs <callerExten>@CALLER once answered. */
-  async function originate(exten: string, callerExten?: string): Promise<void> {
+  /** A caller dialing the scenario's DID in CTX; its ;1 half waits, or runs <callerExten>@CALLER once answered. */
+  async function originate(scenario: string, callerExten?: string): Promise<void> {
     const target: Record<string, string> = callerExten ? { Context: CALLER, Exten: callerExten, Priority: '1' } : { Application: 'Wait', Data: '60' };
-    await amiSend('Originate', { Channel: `Local/${exten}@${CTX}/n`, CallerID: '"IT" <2125550123>', Timeout: '30000', Async: 'true', ...target });
+    await amiSend('Originate', { Channel: `Local/${DIDS[scenario]}@${CTX}/n`, CallerID: '"IT" <2125550123>', Timeout: '30000', Async: 'true', ...target });
   }
 
   async function addExten(context: string, exten: string, steps: string[]): Promise<void> {
@@ -118,9 +130,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-acc-'));
     fs.mkdirSync(RECORDINGS, { recursive: true });
-    const installed = await runCli(['install', 'asterisk', '--etc', env.CALLREC_IT_ASTERISK_ETC ?? '/etc/asterisk',
-      '--sounds', env.CALLREC_IT_ASTERISK_SOUNDS ?? '/var/lib/asterisk/sounds', '--recordings', RECORDINGS], { CALLREC_FALLBACK: 'announce-and-record' });
-    if (installed.code !== 0) throw new Error(installed.err.join('\n'));
+    installed = snapshotFiles([ETC, SOUNDS], [ETC]);
+    // Installed as the README says; the Stasis app's name comes from the install (CALLREC_ARI_APP).
+    const install = await runCli(['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS], { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ARI_APP: APP });
+    if (install.code !== 0) throw new Error(install.err.join('\n'));
     ari = new AriHttp(ARI_URL ?? '', env.CALLREC_IT_ARI_USER ?? 'callrec', env.CALLREC_IT_ARI_PASSWORD ?? 'callrec');
     ami = new AmiClient({ host: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1', port: Number(env.CALLREC_IT_AMI_PORT ?? 5038), user: env.CALLREC_IT_AMI_USER ?? 'callrec', secret: env.CALLREC_IT_AMI_SECRET ?? 'callrec', logger: silentLogger() });
     ami.onEvent((e) => amiEvents.push(e));
@@ -128,8 +141,9 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await waitFor(() => ami.status() === 'connected', 5000, 'AMI connected');
     await amiSend('Command', { Command: 'dialplan reload' });
     await amiSend('Command', { Command: 'module reload features' });
-    for (const [exten, [applet, agent]] of Object.entries(GATED)) {
-      await addExten(CTX, exten, [`Set(CALLREC_APP=${APP})`, `Gosub(callrec-gate,s,1(it,${applet}))`, `Dial(Local/${agent}@${CTX}/n,20)`, 'Hangup()']);
+    // The admin's inbound route: each DID runs the gate at its applet, then dials its agent.
+    for (const [name, [applet, agent]] of Object.entries(GATED)) {
+      await addExten(CTX, DIDS[name] as string, [`Gosub(callrec-gate,s,1(it,${applet}))`, `Dial(Local/${agent}@${CTX}/n,20)`, 'Hangup()']);
     }
     await addExten(CTX, 'agent', ['Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
     await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
@@ -141,8 +155,20 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await c.store.rules.importDocument(parsed.doc);
   }, 60000);
 
+  // A test that failed while the controller was stopped must not fail every test after it.
+  afterEach(async () => {
+    if (!controller) await start();
+  });
+
   afterAll(async () => {
     await stop();
+    fs.rmSync(RECORDINGS, { recursive: true, force: true });
+    // Leave the PBX as it was: callrec's files out, the admin's files back, the dialplan reloaded.
+    installed?.restore();
+    if (ami?.status() === 'connected') {
+      await ami.send('Command', { Command: 'dialplan reload' });
+      await ami.send('Command', { Command: 'module reload features' });
+    }
     await ami?.stop();
     ari?.close();
     console.info(`asterisk acceptance figures:\n${JSON.stringify(figures, null, 1)}`);
@@ -212,8 +238,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     const wav = checkFile(rec, `pause-${mode}`);
     expect(rec.pausedMs).toBeGreaterThan(2500);
     // silence keeps the timeline; skip leaves the paused time out of the file.
+    // Skip's file also misses the AMI round trips of the stop and the restart (0.7 s seen at load 14):
+    // still far from the 3 s that silence keeps.
     const expected = mode === 'silence' ? bridged : bridged - rec.pausedMs / 1000;
-    expect(Math.abs(wav - expected)).toBeLessThan(0.6);
+    expect(Math.abs(wav - expected)).toBeLessThan(mode === 'silence' ? 0.6 : 1.0);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
     figures[`pause-${mode}`] = { ...(figures[`pause-${mode}`] as object), bridgedSeconds: bridged, pausedMs: rec.pausedMs };
   }
@@ -233,7 +261,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await stop();
     const from = amiEvents.length;
     await originate('fb');
-    const mm = await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/fb@${CTX}`)), 15000, 'fallback MixMonitor');
+    const mm = await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/${DIDS.fb}@${CTX}`)), 15000, 'fallback MixMonitor');
     const t0 = Date.now();
     await start();
     const { call, recs } = await settled(mm.uniqueId);
@@ -244,6 +272,33 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     expect(recs[0]?.filePath).toMatch(new RegExp(`-2125550123-.*-${mm.uniqueId.replace('.', '\\.')}\\.wav$`));
     expect(checkFile(recs[0] as never, 'fallback-adopted')).toBeGreaterThan(3);
   }, 60000);
+
+  // Issue 15: a call begun and ended while callrec is stopped leaves only a file; reconciliation
+  // gives it its rows at start, and retention purges it like any other.
+  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', async () => {
+    await stop();
+    const from = amiEvents.length;
+    await originate('fb');
+    const mm = await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/${DIDS.fb}@${CTX}`)), 15000, 'fallback MixMonitor');
+    await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === mm.uniqueId), 30000, 'hangup while stopped');
+    const t0 = Date.now();
+    const c = await start();
+    const { call, recs, events } = await settled(mm.uniqueId, 30000);
+    figures.orphanListedAfterStartMs = Date.now() - t0;
+    expect(Date.now() - t0).toBeLessThan(30000);
+    expect(call).toMatchObject({ state: 'done', consentOutcome: 'fallback', fromRaw: '2125550123' });
+    expect(recs).toHaveLength(1);
+    expect(checkFile(recs[0] as never, 'orphan-adopted')).toBeGreaterThan(3);
+    expect(events.map((e) => e.type)).toEqual(['adopted from disk']);
+    const rec = recs[0]!;
+    expect(rec.retainUntil!.getTime() - rec.endedAt!.getTime()).toBe(180 * 86_400_000);
+    // Its tier ends: the purge deletes it like any other.
+    await c.store.recordings.update(rec.id, { retainUntil: new Date(Date.now() - 1000) });
+    const purge = await runCli(['retention', 'run'], { CALLREC_DB_URL: `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_NODE: NODE });
+    expect(purge.code).toBe(0);
+    expect(await c.store.recordings.get(rec.id)).toMatchObject({ state: 'purged' });
+    expect(fs.existsSync(path.join(RECORDINGS, rec.filePath))).toBe(false);
+  }, 70000);
 
   // The controller stops while the greeting plays (8 s opt-in question, 3.9 s announcement).
   it.each([
@@ -273,4 +328,163 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     expect(recs).toHaveLength(recordings);
     if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
   }, 60000);
+  // Issue 14: the call facts (dialed number, direction, campaign, answering agent) reach the
+  // policy and the rows; on demand records only from *44. Its own rules, imported over the suite's.
+  describe('call facts', () => {
+    const FACTS_RULES = factsRules(RULES.replace('      pause:', '      stereo: { kind: dial, record: from-answer, consent: none, stereo: true }\n      pause:'));
+    const NY = '2125550123';
+    const CA = '4155550100';
+
+    async function originateFrom(exten: string, cid: string, callerExten?: string): Promise<void> {
+      const target: Record<string, string> = callerExten ? { Context: CALLER, Exten: callerExten, Priority: '1' } : { Application: 'Wait', Data: '60' };
+      await amiSend('Originate', { Channel: `Local/${exten}@${CTX}/n`, CallerID: `"IT" <${cid}>`, Timeout: '30000', Async: 'true', ...target });
+    }
+
+    beforeAll(async () => {
+      const parsed = parseRulesYaml(FACTS_RULES, 'facts.yaml');
+      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+      await (controller as Controller).store.rules.importDocument(parsed.doc);
+      // A phone answering sends its identity: on a Local agent leg, CONNECTEDLINE does the same.
+      await addExten(CTX, 'agent202', ['Set(CONNECTEDLINE(num)=202)', 'Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
+      await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
+      await addExten(CTX, '2125550199', ['Gosub(callrec-gate,s,1(it,did))', `Dial(Local/agent202@${CTX}/n,20)`, 'Hangup()']);
+      await addExten(CTX, '2125550198', ['Gosub(callrec-gate,s,1(it,ondemand))', `Dial(Local/agent-long@${CTX}/n,20)`, 'Hangup()']);
+      for (const [exten, campaign] of [['3125550111', 'camp-x'], ['3125550112', 'camp-y']] as const) {
+        await addExten(CTX, exten, [`Gosub(callrec-gate,s,1(it,did,outbound,${campaign},201))`, `Dial(Local/agent@${CTX}/n,20)`, 'Hangup()']);
+      }
+      await addExten(CALLER, 'star44', ['Wait(3)', 'SendDTMF(*44)', 'Wait(60)']);
+      await addExten(CTX, 'agent-quiet', ['Answer()', 'Wait(9)', 'Hangup()']);
+      // A blind transfer of a two-party call sends the caller to 305 in the dialplan, which dials agent 305.
+      await addExten(CTX, '305', [`Dial(Local/agent305@${CTX}/n,20)`, 'Hangup()']);
+      await addExten(CTX, 'agent305', ['Set(CONNECTEDLINE(num)=305)', 'Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
+      // Agent 202 answers, then blind-transfers with the phone's keys (# then 305; Dial option t).
+      await addExten(CTX, 'agent202x', ['Set(CONNECTEDLINE(num)=202)', 'Answer()', 'Wait(1.5)', 'SendDTMF(#305)', 'Wait(10)', 'Hangup()']);
+      await addExten(CTX, '2125550197', ['Gosub(callrec-gate,s,1(it,did))', `Dial(Local/agent202x@${CTX}/n,20,t)`, 'Hangup()']);
+      await addExten(CALLER, 'tone', ['PlayTones(440)', 'Wait(60)']);
+      for (const [exten, agent] of [['stereo', 'agent-long'], ['stereo-quiet', 'agent-quiet']] as const) {
+        await addExten(CTX, exten, ['Gosub(callrec-gate,s,1(it,stereo))', `Dial(Local/${agent}@${CTX}/n,20)`, 'Hangup()']);
+      }
+    });
+
+    it('a DID call from a one-party caller under consent none: no prompt, `to` in E.164, agent 202 stored and able to list and play it', async () => {
+      const c = controller as Controller;
+      const from = pbxEvents.length;
+      await originateFrom('2125550199', NY);
+      const gate = await nextGate(from);
+      expect(gate.facts).toMatchObject({ from: NY, to: '2125550199', direction: 'inbound' });
+      const { call, recs } = await settled(gate.callId);
+      expect(ev(gate.callId, 'PromptFinished')).toHaveLength(0);
+      expect(call).toMatchObject({ toNumber: '+12125550199', fromNumber: '+12125550123', consentOutcome: 'not-required', agent: '202' });
+      expect(recs).toHaveLength(1);
+      expect(recs[0]).toMatchObject({ agent: '202', toNumber: '+12125550199' });
+      expect(recs[0]?.filePath).toMatch(/-\+12125550123-\+12125550199-/);
+      figures.agentParty = ev(gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
+      await expectAgentListsAndPlays(c, recs[0]?.id ?? 0, '202');
+    }, 40000);
+
+    it('a transfer adds the new agent: both agents can list and play the one recording', async () => {
+      const c = controller as Controller;
+      const from = pbxEvents.length;
+      await originateFrom('2125550197', NY);
+      const gate = await nextGate(from);
+      const { call, recs, events } = await settled(gate.callId);
+      figures.transfer = ev(gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
+      await expectTransferred(c, { call, recs, events }, '202', '305');
+    }, 40000);
+
+    it('the same DID from a California caller is announced', async () => {
+      const from = pbxEvents.length;
+      await originateFrom('2125550199', CA);
+      const gate = await nextGate(from);
+      const { call } = await settled(gate.callId);
+      expect(ev(gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
+      expect(call).toMatchObject({ toNumber: '+12125550199', consentOutcome: 'announced', state: 'done' });
+    }, 40000);
+
+    it.each([
+      ['3125550111', 'camp-x', 0],
+      ['3125550112', 'camp-y', 1],
+    ])('an outbound call to %s with campaign %s: the campaign decides over the account outbound setting', async (exten, campaign, recorded) => {
+      const from = pbxEvents.length;
+      await originateFrom(exten, '201');
+      const gate = await nextGate(from);
+      expect(gate.facts).toMatchObject({ direction: 'outbound', campaign, agent: '201', to: exten });
+      const { call, recs } = await settled(gate.callId);
+      expect(call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: `+1${exten}` });
+      expect(recs).toHaveLength(recorded);
+      if (recorded) {
+        expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
+        expect(call.consentOutcome).toBe('announced');
+      }
+    }, 40000);
+
+    // MixMonitor D into a .wav: interleaved samples under a mono header (docs/asterisk.md); the
+    // finalizer makes it 2-channel. One side at a time makes sound, so each channel is attributable.
+    it.each([
+      ['stereo', undefined, 'agent'],
+      ['stereo-quiet', 'tone', 'caller'],
+    ])('stereo (%s, caller %s): a 2-channel WAV, caller left, agent right; only the %s is heard', async (exten, callerExten, heard) => {
+      const from = pbxEvents.length;
+      await originateFrom(exten, NY, callerExten);
+      const gate = await nextGate(from);
+      const { recs } = await settled(gate.callId);
+      const rec = recs[0] as never as { filePath: string; durationMs: number | null; state: string };
+      const wav = checkFile(rec, exten);
+      const file = fileOf(rec, RECORDINGS);
+      const answered = ev(gate.callId, 'PartyChanged')[0];
+      const hung = ev(gate.callId, 'CallHungUp')[0];
+      const bridged = ((hung?.at.getTime() ?? 0) - (answered?.at.getTime() ?? 0)) / 1000;
+      const [left, right] = [1, 2].map((c) => channelRms(file, 2, 5, c)) as [number, number];
+      figures[exten] = { ...(figures[exten] as object), bridgedSeconds: bridged, rmsLeft: left, rmsRight: right };
+      expect(soxi('-c', file)).toBe(2);
+      expect(Math.abs(wav - bridged)).toBeLessThan(1);
+      if (heard === 'agent') expect([left < 0.001, right > 0.005]).toEqual([true, true]);
+      else expect([left > 0.005, right < 0.001]).toEqual([true, true]);
+    }, 40000);
+
+    it('on demand with a California caller: announced, then recorded only from *44', async () => {
+      const from = pbxEvents.length;
+      await originateFrom('2125550198', CA, 'star44');
+      const gate = await nextGate(from);
+      const { call, recs, events } = await settled(gate.callId);
+      expect(call.consentOutcome).toBe('announced');
+      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['start-requested']));
+      expect(recs).toHaveLength(1);
+      const answered = ev(gate.callId, 'PartyChanged')[0];
+      const hung = ev(gate.callId, 'CallHungUp')[0];
+      const bridged = ((hung?.at.getTime() ?? 0) - (answered?.at.getTime() ?? 0)) / 1000;
+      const wav = checkFile(recs[0] as never, 'on-demand');
+      figures['on-demand'] = { ...(figures['on-demand'] as object), bridgedSeconds: bridged };
+      // *44 comes 3 s into the 9 s bridge: the file misses about those 3 s.
+      expect(bridged - wav).toBeGreaterThan(2);
+      expect(wav).toBeGreaterThan(4);
+    }, 40000);
+  });
+
+  // Last: from here on the run's files are ciphertext, which soxi cannot read.
+  it('with a master key, the completed call and the run\'s earlier recordings are sealed: no plaintext of them remains, each opens to its sha256', async () => {
+    await stop();
+    const key = crypto.randomBytes(32);
+    const c = await start({ CALLREC_MASTER_KEY: key.toString('base64') });
+    const from = pbxEvents.length;
+    await originate('answer');
+    const gate = await nextGate(from);
+    const { recs } = await settled(gate.callId);
+    await waitFor(async () => (await c.store.atRest.backlogCount()) === 0, 30000, 'the encryption backlog drained');
+    const sealed = (await c.store.recordings.get(recs[0]!.id))!;
+    expect(sealed).toMatchObject({ keyId: masterKeyId(key), filePath: expect.stringMatching(/\.wav\.enc$/) });
+    const ids = (await c.store.knex('recordings').whereIn('state', ['completed', 'failed']).select('id')) as Array<{ id: number }>;
+    let opened = 0;
+    for (const { id } of ids) {
+      const r = (await c.store.recordings.get(Number(id)))!;
+      if (r.storedBytes === 0) continue;   // no file was ever written for it
+      const file = fileOf(r, RECORDINGS);
+      expect(fs.existsSync(file.slice(0, -'.enc'.length))).toBe(false);
+      const plain = await openBuffer(unwrapKey(key, r.keyId!, r.wrappedKey!), fs.readFileSync(file));
+      if (r.sha256) expect(crypto.createHash('sha256').update(plain).digest('hex')).toBe(r.sha256);
+      opened += 1;
+    }
+    expect(opened).toBeGreaterThanOrEqual(5);
+    figures['sealed-recordings'] = opened;
+  }, 90000);
 });

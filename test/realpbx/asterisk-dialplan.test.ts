@@ -1,7 +1,7 @@
 // Against a real Asterisk, when CALLREC_IT_AMI_HOST says where (skipped otherwise):
 //   CALLREC_IT_AMI_HOST, CALLREC_IT_AMI_PORT (5038), CALLREC_IT_AMI_USER, CALLREC_IT_AMI_SECRET
 //   CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS: where `callrec install asterisk` writes
-//   CALLREC_IT_RECORDINGS: the fallback's CALLREC_DIR (same box, so also readable here)
+//   CALLREC_IT_ASTERISK_RECORDINGS (or CALLREC_IT_RECORDINGS): the fallback's CALLREC_DIR (same box, so also readable here)
 // The test context is added over AMI (DialplanExtensionAdd), so no file of the PBX is edited by
 // hand; a `dialplan reload` drops it again.
 import fs from 'node:fs';
@@ -9,13 +9,18 @@ import path from 'node:path';
 import { AmiClient, AmiMixMonitorControl, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
 import { silentLogger } from '../../controller/src/util/logger';
 import { runCli } from '../helpers/cli';
+import { snapshotFiles } from './acceptance';
 
 const env = process.env;
 const HOST = env.CALLREC_IT_AMI_HOST;
 const describeIf = HOST ? describe : describe.skip;
 if (!HOST) console.info('test/realpbx/asterisk-dialplan: skipped (set CALLREC_IT_AMI_HOST, CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS, CALLREC_IT_RECORDINGS to run)');
 
-const RECORDINGS = env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/monitor/callrec';
+// A directory of this run's own under the one the variable names (removed afterwards): every
+// controller start reconciles the recordings root, and earlier runs' files would be its orphans.
+const RECORDINGS = path.join(env.CALLREC_IT_ASTERISK_RECORDINGS ?? env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it', `asterisk-dialplan-${process.pid}`);
+const ETC = env.CALLREC_IT_ASTERISK_ETC ?? '/etc/asterisk';
+const SOUNDS = env.CALLREC_IT_ASTERISK_SOUNDS ?? '/var/lib/asterisk/sounds';
 const CONTEXT = 'callrec-it';
 
 function waitFor<T>(check: () => T | undefined | false, ms: number): Promise<T> {
@@ -34,6 +39,7 @@ function waitFor<T>(check: () => T | undefined | false, ms: number): Promise<T> 
 describeIf('the shipped dialplan on a real Asterisk', () => {
   let ami: AmiClient;
   const events: AmiEvent[] = [];
+  let installed: ReturnType<typeof snapshotFiles> | null = null;
 
   async function command(cmd: string): Promise<string> {
     const r = await ami.send('Command', { Command: cmd });
@@ -48,9 +54,10 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
   }
 
   beforeAll(async () => {
-    const installed = await runCli(['install', 'asterisk', '--etc', env.CALLREC_IT_ASTERISK_ETC ?? '/etc/asterisk',
-      '--sounds', env.CALLREC_IT_ASTERISK_SOUNDS ?? '/var/lib/asterisk/sounds', '--recordings', RECORDINGS], { CALLREC_FALLBACK: 'announce-and-record' });
-    if (installed.code !== 0) throw new Error(installed.err.join('\n'));
+    fs.mkdirSync(RECORDINGS, { recursive: true });
+    installed = snapshotFiles([ETC, SOUNDS], [ETC]);
+    const install = await runCli(['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS], { CALLREC_FALLBACK: 'announce-and-record' });
+    if (install.code !== 0) throw new Error(install.err.join('\n'));
     ami = new AmiClient({ host: HOST as string, port: Number(env.CALLREC_IT_AMI_PORT ?? 5038), user: env.CALLREC_IT_AMI_USER ?? 'callrec', secret: env.CALLREC_IT_AMI_SECRET ?? 'callrec', logger: silentLogger() });
     ami.onEvent((e) => events.push(e));
     ami.start();
@@ -68,6 +75,12 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
   });
 
   afterAll(async () => {
+    fs.rmSync(RECORDINGS, { recursive: true, force: true });
+    installed?.restore();
+    if (ami?.status() === 'connected') {
+      await command('dialplan reload');
+      await command('module reload features');
+    }
     await ami?.stop();
   });
 
@@ -75,7 +88,7 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
     const out = await command('dialplan show callrec-gate');
     expect(out).toContain("'s' =>");
     expect(out).toContain("'fallback' =>");
-    expect(out).toMatch(/Stasis\(.*,gate,\$\{ARG1\},\$\{ARG2\}\)/);
+    expect(out).toMatch(/Stasis\(.*,gate,\$\{ARG1\},\$\{ARG2\},\$\{ARG3\},\$\{ARG4\},\$\{ARG5\},\$\{to\}\)/);
     expect(await command('features show')).toMatch(/callrec_pause\s+no def\s+\*48/);
   });
 
@@ -110,10 +123,11 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
     await waitFor(() => events.slice(before).find((e) => e.type === 'MixMonitorStop' && e.uniqueId === started.uniqueId), 5000);
     expect((await mm.start(channel, file.value.Value ?? '', 'a')).ok).toBe(true);
     await waitFor(() => events.slice(before).filter((e) => e.type === 'MixMonitorStart' && e.uniqueId === started.uniqueId).length === 2, 5000);
-    await new Promise((r) => setTimeout(r, 700)); // and some appended after it
+    // And some appended after it: long enough that the appended part alone passes 1 s on a loaded box.
+    await new Promise((r) => setTimeout(r, 1500));
     expect(await mm.stop('Local/nobody@nowhere-00000000;2', null)).toEqual({ ok: false, error: { kind: 'not-found', detail: 'AMI StopMixMonitor: No such channel' } });
     await ami.send('Hangup', { Channel: channel });
     await waitFor(() => events.slice(before).find((e) => e.type === 'Hangup' && e.uniqueId === started.uniqueId), 5000);
-    expect(fs.statSync(file.value.Value ?? '').size).toBeGreaterThan(44 + 16000); // > 1 s of the 1.4 s played
+    expect(fs.statSync(file.value.Value ?? '').size).toBeGreaterThan(44 + 16000); // > 1 s of the 2.2 s played
   }, 30000);
 });

@@ -1,7 +1,7 @@
 // Against a real FreeSWITCH (1.10.x) when CALLREC_IT_ESL_HOST is set, e.g.
 //   CALLREC_IT_ESL_HOST=127.0.0.1 CALLREC_IT_ESL_PASSWORD=ClueCon npx jest test/realpbx/freeswitch
 // The switch needs mod_loopback and a context the test can originate into (CALLREC_IT_ESL_CONTEXT,
-// default "default", extension 9196 echo is stock). Recordings go to CALLREC_IT_ESL_REC_DIR.
+// default "default", extension 9196 echo is stock). Recordings go to CALLREC_IT_FS_RECORDINGS.
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
 import { loadConfig } from '../../controller/src/config';
@@ -13,7 +13,7 @@ const host = process.env.CALLREC_IT_ESL_HOST;
 const port = Number(process.env.CALLREC_IT_ESL_PORT ?? 8021);
 const password = process.env.CALLREC_IT_ESL_PASSWORD ?? 'ClueCon';
 const context = process.env.CALLREC_IT_ESL_CONTEXT ?? 'default';
-const recDir = process.env.CALLREC_IT_ESL_REC_DIR ?? '/tmp';
+const recDir = process.env.CALLREC_IT_FS_RECORDINGS ?? '/usr/local/freeswitch/recordings/callrec-it';
 
 const until = async (cond: () => boolean, ms = 10000): Promise<void> => {
   const end = Date.now() + ms;

@@ -245,11 +245,45 @@ describe('CallSession live actions', () => {
     expect(declined.refusal('start')).toMatchObject({ kind: 'not-allowed' });
   });
 
+  const optIn = { consent: 'opt-in' as const, greeting: { prompt: 'opt-in', sound: 'x', language: 'en' } };
+  const optOut = { consent: 'opt-out' as const, greeting: { prompt: 'opt-out', sound: 'x', language: 'en' } };
+  it.each([
+    ['announce finished', {}, (s: CallSession, p: string) => s.handle({ type: 'PromptFinished', callId: s.callId, at: at(1), promptId: p }), 'announced'],
+    ['opt-in accepted', optIn, (s: CallSession) => s.handle({ type: 'DtmfReceived', callId: s.callId, at: at(1), digit: '1' }), 'accepted'],
+    ['opt-out not pressed', optOut, (s: CallSession, p: string) => [
+      ...s.handle({ type: 'PromptFinished', callId: s.callId, at: at(1), promptId: p }),
+      ...s.handle({ type: 'TimerFired', callId: s.callId, at: at(5001), timer: 'gate' }),
+    ], 'announced'],
+  ] as const)('on demand, %s: the prompt plays but nothing records until *44', (_n, over, consent, outcome) => {
+    const { s, cmds } = gate(facts(), decision({ record: 'on-demand', ...over }));
+    const play = cmds.find((c) => c.type === 'Play');
+    expect(play).toBeDefined();
+    const out = consent(s, (play as Extract<Command, { type: 'Play' }>).promptId);
+    expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: false, file: null });
+    expect(s.view()).toMatchObject({ state: 'not_recorded', consentOutcome: outcome, recording: null });
+    const started = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(6000), action: 'start', by: 'feature' });
+    expect(started.find((c) => c.type === 'StartRecording')).toMatchObject({ file: FILE.pbxPath, options: '' });
+  });
+
+  it.each([
+    ['inbound: the agent who answers is the call\'s agent', facts(), '202', ['202']],
+    ['outbound: the agent placing the call stays, the callee answering is no agent', facts({ direction: 'outbound', agent: '201' }), '201', ['201']],
+  ])('%s', (_n, f, agent, agents) => {
+    const { s } = gate(f, decision({ consent: 'none', greeting: null }));
+    const out = s.handle({ type: 'PartyChanged', callId: s.callId, at: at(200), kind: 'answered', party: 'PJSIP/trunk-0001', agent: f.direction === 'outbound' ? '3125550112' : '202' });
+    expect(s.view()).toMatchObject({ agent, agents });
+    expect(types(out)).toEqual(f.direction === 'outbound' ? ['Timeline'] : ['Persist', 'Timeline']);
+  });
+
   it('keeps one recording through a transfer and shows the new party', () => {
     const s = recording();
-    s.handle({ type: 'PartyChanged', callId: s.callId, at: at(200), kind: 'answered', party: 'PJSIP/201-0001' });
-    const out = s.handle({ type: 'PartyChanged', callId: s.callId, at: at(900), kind: 'transfer', party: 'PJSIP/305-0002' });
-    expect(out).toEqual([expect.objectContaining({ type: 'Timeline', event: 'transfer', detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001' } })]);
+    s.handle({ type: 'PartyChanged', callId: s.callId, at: at(200), kind: 'answered', party: 'PJSIP/201-0001', agent: '201' });
+    const out = s.handle({ type: 'PartyChanged', callId: s.callId, at: at(900), kind: 'transfer', party: 'PJSIP/305-0002', agent: '305' });
+    expect(out).toEqual([
+      { type: 'Persist', callId: s.callId, call: true, recording: true },
+      expect.objectContaining({ type: 'Timeline', event: 'transfer', detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001', agent: '305' } }),
+    ]);
+    expect(s.view()).toMatchObject({ agent: '201', agents: ['201', '305'] });
     expect(s.view().state).toBe('recording');
   });
 });

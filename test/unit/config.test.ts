@@ -22,7 +22,7 @@ describe('configuration', () => {
   it('defaults to the embedded SQLite store on loopback port 8080 with nothing set', () => {
     const cfg = loadConfig({});
     expect(cfg.db.url).toBe('sqlite:./data/callrec.sqlite3');
-    expect(cfg.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(cfg.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(cfg.pbx).toBe('asterisk');
     expect(cfg.ari.app).toBe('callrec');
     expect(cfg.recordingsDir).toBe(path.join(fs.realpathSync(dir), 'data/recordings'));
@@ -53,7 +53,7 @@ describe('configuration', () => {
   it('reads callrec.yaml and lets the environment override it', () => {
     fs.writeFileSync('callrec.yaml', 'http:\n  port: 9090\n  host: 0.0.0.0\npbx: freeswitch\nesl:\n  password: s3cret\n');
     const cfg = loadConfig({ CALLREC_HTTP_PORT: '9191' });
-    expect(cfg.http).toEqual({ host: '0.0.0.0', port: 9191 });
+    expect(cfg.http).toEqual({ host: '0.0.0.0', port: 9191, trustProxy: false });
     expect(cfg.pbx).toBe('freeswitch');
     expect(cfg.esl.password).toBe('s3cret');
     expect(JSON.stringify(redactedConfig(cfg))).not.toContain('s3cret');

@@ -34,4 +34,19 @@ describe('RulesService', () => {
     expect(src.loads).toBe(2);
     expect(engines[0]).toBe(engines[1]);
   });
+
+  it('decides with the rules it has when the version read hangs or fails (the database is down)', async () => {
+    let mode: 'ok' | 'hang' | 'fail' = 'ok';
+    const src = source(() => 1);
+    const read = src.version;
+    src.version = () => (mode === 'hang' ? new Promise<number>(() => {}) : mode === 'fail' ? Promise.reject(new Error('ECONNREFUSED')) : read());
+    const service = new RulesService(src, SETTINGS, 50);
+    const first = await service.engine();
+    mode = 'hang';
+    const t0 = Date.now();
+    expect(await service.engine()).toBe(first);
+    expect(Date.now() - t0).toBeLessThan(500);
+    mode = 'fail';
+    expect(await service.engine()).toBe(first);
+  });
 });

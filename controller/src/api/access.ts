@@ -5,14 +5,16 @@ import type { RecordingRecord } from '../domain/records';
 import type { Store } from '../store';
 import { notFound } from './errors';
 
-export function mayAccessAgent(key: ApiKeyRecord, agent: string | null): boolean {
-  return key.role !== 'agent' || (key.agent !== null && agent === key.agent);
+export function mayAccessAgent(key: ApiKeyRecord, agent: string | null, others: readonly string[] = []): boolean {
+  return key.role !== 'agent' || (key.agent !== null && (agent === key.agent || others.includes(key.agent)));
 }
 
+/** An agent sees a recording of their own call, or one they took part in (a transfer). */
 export async function visibleRecording(store: Store, id: number, key: ApiKeyRecord): Promise<RecordingRecord> {
   const rec = await store.recordings.get(id);
-  if (!rec || !mayAccessAgent(key, rec.agent)) throw notFound();
-  return rec;
+  if (!rec) throw notFound();
+  if (mayAccessAgent(key, rec.agent) || mayAccessAgent(key, null, await store.recordings.agentsOf(id))) return rec;
+  throw notFound();
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -1,11 +1,13 @@
 // The API as express routers: /api (JSON, authenticated, OpenAPI-described) and /metrics.
 import { OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { metricsRegistry, setRecordingStates } from '../metrics';
+import { jsonDepthExceeds } from '../domain/excerpt';
+import { encryptionBacklog, metricsRegistry, setRecordingStates } from '../metrics';
+import { auditRoutes } from './audit';
 import { audioRoutes } from './audio';
 import { audioTokenAuth, audioTokenRoutes, AudioTokens } from './audio-token';
-import { authenticate, authFailureLimiter, DEFAULT_AUTH_LIMITS } from './auth';
+import { authFailureLimiter, authGuard, DEFAULT_AUTH_LIMITS } from './auth';
 import { callRoutes } from './calls';
 import type { ApiDeps } from './deps';
 import { ApiError, jsonErrors, jsonNotFound } from './errors';
@@ -15,10 +17,20 @@ import { reportRoutes } from './reports';
 import { ApiRoutes, keyOf } from './route';
 import { ruleRoutes } from './rules';
 
+// No route takes a body deeper than a handful of levels; deeper input would only reach zod's and
+// JSON.stringify's recursion (a RangeError, once a 500).
+const MAX_BODY_DEPTH = 32;
+const refuseDeepBodies: RequestHandler = (req, _res, next) => {
+  if (jsonDepthExceeds(req.body, MAX_BODY_DEPTH)) {
+    throw new ApiError(400, 'too-deep', `request body is nested deeper than ${MAX_BODY_DEPTH} levels`, [{ field: 'body', problem: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
+  }
+  next();
+};
+
 export interface Api { routers: Array<{ path: string; router: Router }>; openapi: object }
 
 export function createApi(deps: ApiDeps): Api {
-  const routes = new ApiRoutes();
+  const routes = new ApiRoutes((e) => deps.store.events.append(e), deps.logger);
   recordingRoutes(routes, deps);
   audioRoutes(routes, deps);
   const tokens = new AudioTokens();
@@ -28,6 +40,7 @@ export function createApi(deps: ApiDeps): Api {
   keyRoutes(routes, deps);
   meRoute(routes);
   ruleRoutes(routes, deps);
+  auditRoutes(routes, deps);
   routes.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'callrec keys create' });
   const openapi = new OpenApiGeneratorV3(routes.registry.definitions).generateDocument({
     openapi: '3.0.3',
@@ -35,24 +48,24 @@ export function createApi(deps: ApiDeps): Api {
   });
 
   const limiter = authFailureLimiter(deps.authLimits ?? DEFAULT_AUTH_LIMITS);
-  const guard = [limiter, authenticate(deps.store.keys, deps.logger)];
 
   const api = Router();
   api.use(helmet());
-  api.use(express.json({ limit: deps.bodyLimitBytes }));
-  // The token check sits between the limiter (a bad token counts as a failure) and the Bearer check.
-  api.use(limiter, audioTokenAuth(tokens, deps.store.keys), authenticate(deps.store.keys, deps.logger));
+  api.use(express.json({ limit: deps.bodyLimitBytes }), refuseDeepBodies);
+  // An audio token, when the request has one, decides instead of the Bearer key.
+  api.use(authGuard(deps.store.keys, deps.logger, limiter, [audioTokenAuth(tokens, deps.store.keys)]));
   api.get('/openapi.json', (_req, res) => { res.json(openapi); });
   api.use(routes.router);
   api.use(jsonNotFound);
   api.use(jsonErrors(deps.logger));
 
   const metrics = Router();
-  metrics.use(guard);
+  metrics.use(authGuard(deps.store.keys, deps.logger, limiter));
   metrics.get('/', async (_req, res) => {
     const key = keyOf(res);
     if (key.role === 'agent') throw new ApiError(403, 'forbidden', 'role agent may not read metrics');
     setRecordingStates(await deps.store.reports.countByState());
+    encryptionBacklog.set(await deps.store.atRest.backlogCount());
     res.set('Content-Type', metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
   metrics.use(jsonErrors(deps.logger));

@@ -50,8 +50,9 @@ export function audioTokenAuth(tokens: AudioTokens, keys: KeysRepo): RequestHand
     if (typeof token !== 'string' || !m || (req.method !== 'GET' && req.method !== 'HEAD')) { next(); return; }
     const keyId = tokens.verify(token, Number(m[1]));
     const key = keyId === null ? null : await keys.getActive(keyId);
-    if (!key) throw new ApiError(401, 'unauthorized', 'audio token invalid, expired or for another recording; ask for a new one');
-    res.locals.apiKey = key;
+    // Refused by requireKey after the limiter has counted it, like a bad key.
+    if (!key) res.locals.authRefusal = new ApiError(401, 'unauthorized', 'audio token invalid, expired or for another recording; ask for a new one');
+    else res.locals.apiKey = key;
     next();
   };
 }

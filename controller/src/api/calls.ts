@@ -18,7 +18,7 @@ export function callRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     method: 'get', path: '/calls/live', tag: 'calls', summary: 'List calls in progress', roles: ['admin', 'supervisor', 'agent'],
     responses: { 200: { description: 'Calls in progress (an agent sees their own)' } },
   }, async ({ key, res }) => {
-    res.json({ items: deps.live.list().filter((c) => mayAccessAgent(key, c.agent)).map(liveJson) });
+    res.json({ items: deps.live.list().filter((c) => mayAccessAgent(key, c.agent, c.agents)).map(liveJson) });
   });
 
   routes.add({
@@ -32,7 +32,7 @@ export function callRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     },
   }, async ({ params, key, actor, res }) => {
     const call = deps.live.get(params.id);
-    if (!call || !mayAccessAgent(key, call.agent)) throw notFound('live call');
+    if (!call || !mayAccessAgent(key, call.agent, call.agents)) throw notFound('live call');
     const r = await deps.live.act(params.id, params.action, actor);
     if (!r.ok) throw new ApiError(STATUS[r.error.kind], r.error.kind, r.error.detail);
     res.json(liveJson(r.value));

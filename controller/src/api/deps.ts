@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { LiveCallControl } from '../calls/live';
+import type { Keyring } from '../recordings/keyring';
 import type { RetentionActions } from '../retention/actions';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
@@ -18,4 +19,6 @@ export interface ApiDeps {
   retention: RetentionActions;
   webhooks: WebhookPublisher;
   authLimits?: AuthLimits;
+  /** Master keys that open encrypted recordings; null when encryption at rest is off. */
+  keyring?: Keyring | null;
 }

@@ -1,6 +1,7 @@
 // Serving a recording's file safely, and HTTP Range parsing. Pure helpers over node:fs.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { extOf } from '../recordings/transcode';
 
 export type FileProblem = 'outside-root' | 'missing' | 'not-a-file';
 export type Resolved = { ok: true; path: string; size: number } | { ok: false; problem: FileProblem };
@@ -63,7 +64,7 @@ export function parseRange(header: string | undefined, size: number): RangeAnswe
 const stamp = (d: Date | null): string => (d ?? new Date(0)).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const part = (s: string | null): string => (s ?? '').replace(/[^0-9A-Za-z+]/g, '') || 'unknown';
 
-/** `YYYYMMDDhhmmss-from-to-id.wav` (UTC), with only characters safe in any file system and header. */
-export function downloadName(r: { id: number; startedAt: Date | null; fromNumber: string | null; toNumber: string | null }): string {
-  return `${stamp(r.startedAt)}-${part(r.fromNumber)}-${part(r.toNumber)}-${r.id}.wav`;
+/** `YYYYMMDDhhmmss-from-to-id.wav` (UTC; .opus or .mp3 when transcoded), with only characters safe in any file system and header. */
+export function downloadName(r: { id: number; startedAt: Date | null; fromNumber: string | null; toNumber: string | null; format?: string | null }): string {
+  return `${stamp(r.startedAt)}-${part(r.fromNumber)}-${part(r.toNumber)}-${r.id}.${extOf(r.format)}`;
 }

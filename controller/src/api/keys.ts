@@ -1,4 +1,5 @@
 // API keys as an admin sees them (creation is `callrec keys create`, which prints the key once).
+import { revokeKey } from '../store/key-audit';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
 import type { ApiRoutes } from './route';
@@ -16,7 +17,8 @@ export function keyRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     method: 'delete', path: '/keys/:id', tag: 'keys', summary: 'Revoke an API key', roles: ['admin'], params: IdParam,
     responses: { 204: { description: 'Revoked' }, 404: errorResponse('No such active key') },
   }, async ({ params, actor, res }) => {
-    if (!(await deps.store.keys.revoke(params.id))) throw new ApiError(404, 'not-found', `no active key ${params.id}`);
+    const revoked = await revokeKey(deps.store, params.id, actor);
+    if (!revoked) throw new ApiError(404, 'not-found', `no active key ${params.id}`);
     deps.logger.info('API key revoked', { keyId: params.id, by: actor });
     res.status(204).end();
   });

@@ -1,4 +1,5 @@
 // Recordings: search, details, delete, hold/release, tier, resync.
+import type { Role } from '../domain/api-keys';
 import type { RecordingRecord } from '../domain/records';
 import type { Cursor } from '../store/search-repo';
 import type { RetentionError } from '../retention/actions';
@@ -47,6 +48,13 @@ function decisionSummary(d: unknown): { reasons: string[]; decidedBy: string | n
   return { reasons: Array.isArray(o.reasons) ? o.reasons.filter((r): r is string => typeof r === 'string') : [], decidedBy: text(o.source), ruleFallback: text(o.fallback) };
 }
 
+/** The filters a search named (validated already), without paging, as the audit row records them. */
+function searchFilters(q: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q)) if (typeof v === 'string' && !['cursor', 'limit', 'sort'].includes(k)) out[k] = v;
+  return out;
+}
+
 const STAFF = ['admin', 'supervisor'] as const;
 const ALL = ['admin', 'supervisor', 'agent'] as const;
 const one = { 200: jsonResponse('The recording after the change', Recording), 404: errorResponse('No such recording') };
@@ -56,9 +64,12 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
   routes.add({
     method: 'get', path: '/recordings', tag: 'recordings', summary: 'Search recordings', roles: ALL, query: SearchQuery,
     responses: { 200: jsonResponse('One page, newest first unless sort=asc', SearchPage), 400: errorResponse('A filter is invalid') },
-  }, async ({ query, key, res }) => {
+  }, async ({ query, key, actor, req, res }) => {
     const agent = key.role === 'agent' ? key.agent ?? '' : query.agent;
+    // Who looked for what is audited like who listened: a number search is access to personal data.
+    const audit = (results: number) => store.events.append({ callId: null, recordingId: null, type: 'searched', actor, detail: { filters: searchFilters(req.query), results } });
     if (key.role === 'agent' && query.agent !== undefined && query.agent !== key.agent) {
+      await audit(0);
       res.json({ items: [], nextCursor: null });
       return;
     }
@@ -66,14 +77,16 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       { ...query, agent, numbers: query.number ? storedForms(query.number, deps.defaultCountry) : undefined },
       { limit: query.limit ?? 50, order: query.sort, ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}) },
     );
+    await audit(page.items.length);
     res.json({ items: page.items.map(recordingJson), nextCursor: page.next ? encodeCursor(page.next) : null });
   });
 
   routes.add({
     method: 'get', path: '/recordings/:id', tag: 'recordings', summary: 'Show a recording with its call and timeline', roles: ALL,
     params: IdParam, responses: { 200: { description: 'Recording, call facts, consent, decision reasons, events, webhook deliveries' }, 404: errorResponse('No such recording') },
-  }, async ({ params, key, res }) => {
+  }, async ({ params, key, actor, res }) => {
     const rec = await visibleRecording(store, params.id, key);
+    await store.events.append({ callId: rec.callId, recordingId: rec.id, type: 'viewed', actor, detail: null });
     const [call, events, deliveries] = await Promise.all([
       store.calls.get(rec.callId), store.events.forRecording(rec.id), store.webhooks.forRecording(rec.id),
     ]);
@@ -106,18 +119,19 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     res.json(recordingJson(after));
   });
 
-  const holdLike = (path: 'hold' | 'release', summary: string, type: 'held' | 'released') => routes.add({
-    method: 'post', path: `/recordings/:id/${path}`, tag: 'recordings', summary, roles: STAFF,
+  // A supervisor may put a hold on, but only an admin may lift one: otherwise a supervisor could
+  // release an admin's litigation hold and delete the recording.
+  const holdLike = (path: 'hold' | 'release', summary: string, roles: readonly Role[]) => routes.add({
+    method: 'post', path: `/recordings/:id/${path}`, tag: 'recordings', summary, roles,
     params: IdParam, body: path === 'hold' ? HoldBody : ReleaseBody, responses: one,
   }, async ({ params, body, key, actor, res }) => {
     const rec = await visibleRecording(store, params.id, key);
-    const reason = body.reason ?? 'released through the API';
     const act = path === 'hold' ? deps.retention.hold.bind(deps.retention) : deps.retention.release.bind(deps.retention);
-    const after = unwrap(await act(rec.id, reason, actor));
+    const after = unwrap(await act(rec.id, body.reason, actor));
     res.json(recordingJson(after));
   });
-  holdLike('hold', 'Put a recording on litigation hold', 'held');
-  holdLike('release', 'Release a litigation hold', 'released');
+  holdLike('hold', 'Put a recording on litigation hold', STAFF);
+  holdLike('release', 'Release a litigation hold', ['admin']);
 
   routes.add({
     method: 'put', path: '/recordings/:id/tier', tag: 'recordings', summary: 'Change the retention tier', roles: STAFF,

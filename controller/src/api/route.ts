@@ -6,6 +6,9 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRecord, Role } from '../domain/api-keys';
 import { actorOf } from '../domain/api-keys';
+import { clip } from '../domain/excerpt';
+import type { NewEvent } from '../store/events-repo';
+import type { Logger } from '../util/logger';
 import { ApiError, type FieldProblem } from './errors';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -20,9 +23,16 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: B;
   responses: Record<number, ResponseConfig>;
+  /** Writes an audit event of this type after each successful request other than GET. */
+  audit?: string;
   /** Words each validation issue (the rules routes use the YAML import's wording); default: zod's message. */
   issues?: (issue: z.core.$ZodIssue) => Array<{ path: PropertyKey[]; problem: string }>;
 }
+
+// A 400 names at most MAX_PROBLEMS problems, each clipped: a body with 3,000 unknown fields must
+// not come back as a 100 kB answer.
+const MAX_PROBLEMS = 10;
+const PROBLEM_CHARS = 160;
 
 type Issues = NonNullable<RouteSpec<z.ZodType, z.ZodType, z.ZodType>['issues']>;
 const zodWording: Issues = (issue) => [{ path: issue.path, problem: issue.message }];
@@ -52,7 +62,7 @@ function validate(part: 'params' | 'query' | 'body', schema: z.ZodType | undefin
   const r = schema.safeParse(value ?? {}, { reportInput: true });
   if (r.success) return r.data;
   for (const p of r.error.issues.flatMap(word)) {
-    problems.push({ field: [part, ...p.path.map(String)].join('.'), problem: p.problem });
+    problems.push({ field: [part, ...p.path.map((s) => clip(String(s)))].join('.'), problem: clip(p.problem, PROBLEM_CHARS) });
   }
   return undefined;
 }
@@ -60,6 +70,16 @@ function validate(part: 'params' | 'query' | 'body', schema: z.ZodType | undefin
 export class ApiRoutes {
   readonly router = Router();
   readonly registry = new OpenAPIRegistry();
+
+  constructor(private readonly appendEvent?: (e: NewEvent) => Promise<void>, private readonly logger?: Logger) {}
+
+  /** The change is made and answered; a failure to audit it is logged as an error, loudly. */
+  private async audited(type: string, actor: string, req: Request, res: Response): Promise<void> {
+    if (!this.appendEvent || req.method === 'GET' || res.statusCode >= 400) return;
+    const request = `${req.method} ${req.baseUrl}${req.path}`;
+    await this.appendEvent({ callId: null, recordingId: null, type, actor, detail: { request, status: res.statusCode } })
+      .catch((e: unknown) => this.logger?.error('could not audit a change', { type, actor, request, error: e as Error }));
+  }
 
   add<P extends z.ZodType = Empty, Q extends z.ZodType = Empty, B extends z.ZodType = Empty>(
     spec: RouteSpec<P, Q, B>,
@@ -90,11 +110,13 @@ export class ApiRoutes {
       const query = validate('query', spec.query, req.query, problems, word);
       const body = validate('body', spec.body, req.body, problems, word);
       if (problems.length > 0) {
-        throw new ApiError(400, 'invalid-request', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
+        const shown = problems.slice(0, MAX_PROBLEMS);
+        const more = problems.length > MAX_PROBLEMS ? `; and ${problems.length - MAX_PROBLEMS} more` : '';
+        throw new ApiError(400, 'invalid-request', shown.map((p) => `${p.field}: ${p.problem}`).join('; ') + more, shown);
       }
-      await handler({
-        params: params as z.output<P>, query: query as z.output<Q>, body: body as z.output<B>, key, actor: actorOf(key), req, res,
-      });
+      const actor = actorOf(key);
+      await handler({ params: params as z.output<P>, query: query as z.output<Q>, body: body as z.output<B>, key, actor, req, res });
+      if (spec.audit) await this.audited(spec.audit, actor, req, res);
     });
   }
 }

@@ -6,7 +6,7 @@ import type { ApiRoutes } from './route';
 import { errorResponse, jsonResponse } from './schemas';
 
 const RULE_KEYS = ['inbound', 'outbound', 'internal'] as const;
-const base = { tag: 'rules', roles: ['admin'], issues: ruleProblems } as const;
+const base = { tag: 'rules', roles: ['admin'], issues: ruleProblems, audit: 'rules-changed' } as const;
 
 export function settingsRoutes(routes: ApiRoutes, deps: ApiDeps): void {
   const repo = deps.store.rules;

@@ -1,4 +1,4 @@
-// Rules CRUD, admin only: flows, applet rules, campaigns, jurisdictions, US area codes and the
+// Rules CRUD, admin only: flows, applet rules, campaigns, jurisdictions, area code overrides and the
 // account settings. Bodies are validated by the YAML import's own schemas (policy/document.ts) and
 // worded like it, and every write goes through the rules repository, which bumps the rules
 // version in the same transaction: the next call through the gate decides with the change.
@@ -44,7 +44,7 @@ function collectionRoutes<S extends z.ZodObject>(routes: ApiRoutes, deps: ApiDep
   const itemParams = z.strictObject({ ...parent, [c.item]: c.id });
   const item = c.body.extend({ [c.idField]: c.id });
   // Problems are worded exactly like `callrec flows import` words them.
-  const base = { tag: 'rules', roles: ['admin'], issues: ruleProblems } as const;
+  const base = { tag: 'rules', roles: ['admin'], issues: ruleProblems, audit: 'rules-changed' } as const;
   const noFlow = (flow: string | undefined) => notFound(`flow ${q(flow ?? '')}`);
   const read = async (id: string, flow: string | undefined): Promise<Entry | null> => {
     const entries = c.entries(await repo.load(), flow);

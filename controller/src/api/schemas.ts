@@ -72,7 +72,7 @@ export const SearchPage = z.object({ items: z.array(Recording), nextCursor: z.st
 
 export const Reason = z.string().trim().min(1).max(255);
 export const HoldBody = z.strictObject({ reason: Reason });
-export const ReleaseBody = z.strictObject({ reason: Reason.optional() });
+export const ReleaseBody = z.strictObject({ reason: Reason });
 export const DeleteBody = z.strictObject({ reason: Reason.optional() });
 export const TierBody = z.strictObject({ tier: z.enum(TIERS) });
 export const DeleteMonthBody = z.strictObject({

@@ -8,7 +8,7 @@ import { retainUntil } from '../domain/tiers';
 import type { PbxPort } from '../pbx/port';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
-import type { FinalizeOutcome } from './finalizer';
+import type { FinalizeOptions, FinalizeOutcome } from './finalizer';
 import { localPath, relativeToRoot } from './paths';
 import type { RegistrySettings } from './registry';
 import { factsFromCall, LIVE_RECORDING_STATES, persistSession, storedDecision, viewFromRecording, type SyncContext, type TrackedCall } from './store-sync';
@@ -19,7 +19,7 @@ export interface AdoptionDeps {
   settings: RegistrySettings;
   logger: Logger;
   port: PbxPort;
-  finalize(file: string): Promise<FinalizeOutcome>;
+  finalize(file: string, opts?: FinalizeOptions): Promise<FinalizeOutcome>;
   deliver(t: TrackedCall, ev: SessionEvent): void;
   /**
    * Start routing a call's events to this session, after `first` (queued ahead of them), which
@@ -129,7 +129,7 @@ export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]
     const settledNow: Array<[number, 'completed' | 'failed']> = [];
     for (const r of await d.store.recordings.forCall(c.id)) {
       if (!(LIVE_RECORDING_STATES as readonly string[]).includes(r.state)) continue;
-      const out = await d.finalize(localPath(r.filePath, d.settings.recordingsDir));
+      const out = await d.finalize(localPath(r.filePath, d.settings.recordingsDir), { stereo: r.channels === 2 });
       const endedAt = r.endedAt ?? new Date();
       const moved = out.ok
         ? await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'completed', { durationMs: out.durationMs, sizeBytes: out.sizeBytes, sha256: out.sha256, endedAt, retainUntil: retainUntil(endedAt, r.tier, d.settings.tiers) })

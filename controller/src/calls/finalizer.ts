@@ -1,9 +1,8 @@
 // Settles a recording once the PBX closed the file: duration from the WAV itself, size, SHA-256.
 // A missing, empty or header-only file fails with the reason, never `completed`.
-import crypto from 'node:fs';
-import { createHash } from 'node:crypto';
 import { sleep } from '../util/backoff';
-import { readWavInfo } from '../util/wav';
+import { sha256File } from '../util/hash';
+import { markInterleavedStereo, readWavInfo } from '../util/wav';
 
 export type FinalizeOutcome =
   | { ok: true; durationMs: number; sizeBytes: number; sha256: string }
@@ -13,6 +12,8 @@ export interface FinalizeOptions {
   /** How often to look again while the header and the file disagree (the writer may not be done). */
   attempts?: number;
   delayMs?: number;
+  /** Recorded in stereo: a mono header over interleaved samples (MixMonitor D) is made 2-channel. */
+  stereo?: boolean;
 }
 
 export async function finalizeFile(file: string, opts: FinalizeOptions = {}): Promise<FinalizeOutcome> {
@@ -23,12 +24,6 @@ export async function finalizeFile(file: string, opts: FinalizeOptions = {}): Pr
     last = await readWavInfo(file);
   }
   if (!last.ok) return { ok: false, reason: last.reason };
-  return { ok: true, durationMs: last.info.durationMs, sizeBytes: last.info.sizeBytes, sha256: await sha256File(file) };
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    crypto.createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
-  });
+  const info = opts.stereo && last.info.consistent ? await markInterleavedStereo(file, last.info) : last.info;
+  return { ok: true, durationMs: info.durationMs, sizeBytes: info.sizeBytes, sha256: await sha256File(file) };
 }

@@ -11,6 +11,8 @@ export interface LiveCall {
   from: string | null;
   to: string | null;
   agent: string | null;
+  /** Every agent who took part (the one who answered, then each transfer's). */
+  agents: string[];
   flow: string | null;
   applet: string | null;
   startedAt: Date;

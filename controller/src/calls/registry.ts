@@ -12,13 +12,15 @@ import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
 import { err, ok, type Result } from '../util/result';
-import { finalizeFile, type FinalizeOutcome } from './finalizer';
+import { finalizeFile, type FinalizeOptions, type FinalizeOutcome } from './finalizer';
 import { adoptRecording, reconcileAfterReconnect } from './adoption';
 import type { LiveAction, LiveCall, LiveCallControl, LiveCallError } from './live';
 import { localPath, planFile } from './paths';
 import { LIVE_RECORDING_STATES, persistSession, storedDecision, timelineEvent, type SyncContext, type TimelineEntry, type TrackedCall } from './store-sync';
 import { decideWithin } from './decide';
 import { NO_METRICS, type CallMetrics } from './observers';
+import { persistDurably, settleDurably, timelineDurably, type DurableDeps } from './durable-writes';
+import type { JournalWriter } from './journal-writer';
 
 export interface RegistrySettings {
   node: string;
@@ -35,10 +37,14 @@ export interface RegistryDeps {
   policy: () => Promise<PolicyEngine>;
   logger: Logger;
   settings: RegistrySettings;
-  finalize?: (file: string) => Promise<FinalizeOutcome>;
+  finalize?: (file: string, opts?: FinalizeOptions) => Promise<FinalizeOutcome>;
   metrics?: CallMetrics;
   /** recording.completed / recording.failed, published once the row says so. */
   publisher?: RecordingPublisher;
+  /** The local journal: a write the database does not commit within boundMs goes there. */
+  journal?: { writer: JournalWriter; boundMs: number };
+  /** Encryption at rest: takes a settled recording off the call path (recordings/at-rest-worker.ts). */
+  atRest?: { enqueue(recordingId: number): void };
 }
 
 interface Entry extends TrackedCall {
@@ -54,10 +60,12 @@ export class CallRegistry implements LiveCallControl {
   private readonly sync: SyncContext;
   private readonly idle = new Set<Promise<void>>();
   private readonly metrics: CallMetrics;
+  private readonly durable: DurableDeps | null;
 
   constructor(private readonly deps: RegistryDeps) {
     this.sync = { store: deps.store, node: deps.settings.node, pbx: deps.port.kind, pbxRoot: deps.settings.pbxRecordingsDir };
     this.metrics = deps.metrics ?? NO_METRICS;
+    this.durable = deps.journal ? { sync: this.sync, journal: deps.journal.writer, boundMs: deps.journal.boundMs, logger: deps.logger } : null;
   }
 
   start(): void {
@@ -214,7 +222,9 @@ export class CallRegistry implements LiveCallControl {
   }
 
   private async persist(e: Entry, c: Extract<Command, { type: 'Persist' }>, timeline: TimelineEntry[]): Promise<null> {
-    try { await persistSession(this.sync, e, c.call, c.recording, timeline); } catch (x) {
+    try {
+      await (this.durable ? persistDurably(this.durable, e, c.call, c.recording, timeline) : persistSession(this.sync, e, c.call, c.recording, timeline));
+    } catch (x) {
       // Never hold a caller because the database is down: log loudly and go on.
       this.deps.logger.error(`could not store the call: ${(x as Error).message}`, { callId: e.pbxCallId });
     }
@@ -231,6 +241,7 @@ export class CallRegistry implements LiveCallControl {
   }
 
   private async timeline(e: Entry, type: string, detail: Record<string, unknown>): Promise<void> {
+    if (this.durable) return timelineDurably(this.durable, this.deps.store, e, { event: type, detail });
     if (e.callRowId === null) return;
     try {
       await this.deps.store.events.append(timelineEvent(e.callRowId, e.recRowId, { event: type, detail }));
@@ -241,26 +252,28 @@ export class CallRegistry implements LiveCallControl {
 
   private async finalize(e: Entry): Promise<null> {
     const rec = e.session.view().recording;
-    if (!rec || e.recRowId === null) return null;
+    if (!rec || (e.recRowId === null && !e.journaled)) return null;
     const filePath = rec.file?.relPath ?? rec.pbxFile ?? '';
     const file = localPath(filePath, this.deps.settings.recordingsDir);
-    const outcome = await (this.deps.finalize ?? finalizeFile)(file);
+    const outcome = await (this.deps.finalize ?? finalizeFile)(file, { stereo: e.session.view().decision?.stereo ?? false });
     const endedAt = rec.endedAt ?? new Date();
     const tier = e.session.view().decision?.tier ?? 'standard';
     const ok = outcome.ok;
     const patch = outcome.ok
       ? { durationMs: outcome.durationMs, sizeBytes: outcome.sizeBytes, sha256: outcome.sha256, endedAt, pausedMs: rec.pausedMs, retainUntil: retainUntil(endedAt, tier, this.deps.settings.tiers) }
       : { failureReason: (rec.state === 'pending' || rec.startedAt === null ? `never confirmed by the PBX; ${outcome.reason}` : outcome.reason).slice(0, 255), endedAt, pausedMs: rec.pausedMs };
-    const moved = await this.deps.store.recordings.transition(e.recRowId, LIVE_RECORDING_STATES, ok ? 'completed' : 'failed', patch);
+    const to = ok ? 'completed' : 'failed';
+    const moved = this.durable ? await settleDurably(this.durable, this.deps.store, e, to, patch) : await this.deps.store.recordings.transition(e.recRowId ?? 0, LIVE_RECORDING_STATES, to, patch);
     this.deps.logger.info(ok ? 'recording completed' : 'recording failed', { callId: e.pbxCallId, recordingId: e.recRowId, file: filePath, ...(outcome.ok ? { durationMs: outcome.durationMs } : { reason: outcome.reason }) });
     await this.run(e, { type: 'Finalized', callId: e.pbxCallId, at: new Date(), outcome: ok ? 'completed' : 'failed', reason: outcome.ok ? null : outcome.reason });
-    if (moved) await this.recordingSettled(e.recRowId, ok ? 'completed' : 'failed');
+    if (moved && e.recRowId !== null) await this.recordingSettled(e.recRowId, to);
     return null;
   }
 
   /** After the row says completed or failed (and the call row is written): count and publish it. */
   private async recordingSettled(recordingId: number, state: 'completed' | 'failed'): Promise<void> {
     this.metrics.recordingSettled(state);
+    this.deps.atRest?.enqueue(recordingId);
     try {
       await this.deps.publisher?.publish(recordingId, state === 'completed' ? 'recording.completed' : 'recording.failed');
     } catch (x) {
@@ -274,6 +287,14 @@ export class CallRegistry implements LiveCallControl {
       settled: (recordingId: number, state: 'completed' | 'failed') => this.recordingSettled(recordingId, state),
       track: (t: TrackedCall, first: (tracked: TrackedCall) => Promise<void>) => { const e = this.track(t); this.enqueue(e, () => first(e)); },
       deliver: (e: TrackedCall, ev: SessionEvent) => { const entry = this.calls.get(e.pbxCallId); if (entry) this.enqueue(entry, () => this.run(entry, ev).then(() => undefined)); } };
+  }
+
+  /** A journaled call's rows reached the database: it gets its ids (live list, actions); its writes stay journaled. */
+  journalApplied(pbxCallId: string, callId: number, recordingId: number | null): void {
+    const e = this.calls.get(pbxCallId);
+    if (!e?.journaled) return;
+    e.callRowId ??= callId;
+    e.recRowId ??= recordingId;
   }
 
   // ---- LiveCallControl ----
@@ -311,7 +332,7 @@ export class CallRegistry implements LiveCallControl {
     const running = r?.pausedSince ? Date.now() - r.pausedSince.getTime() : 0;
     return {
       callId: e.callRowId ?? 0, pbxCallId: e.pbxCallId, state: v.state, direction: v.facts.direction,
-      from: e.decision?.from ?? v.facts.from, to: e.decision?.to ?? v.facts.to, agent: v.facts.agent, flow: v.facts.flow || null,
+      from: e.decision?.from ?? v.facts.from, to: e.decision?.to ?? v.facts.to, agent: v.agent, agents: v.agents, flow: v.facts.flow || null,
       applet: v.facts.applet || null, startedAt: e.startedAt, recordingId: e.recRowId, recordingState: r?.state ?? null,
       pauseAllowed: v.pauseAllowed, pausedMs: (r?.pausedMs ?? 0) + running,
     };

@@ -7,6 +7,8 @@ import type { CallRecord, RecordingRecord } from '../domain/records';
 import type { RecordingView, SessionView } from '../domain/session-types';
 import type { Decision } from '../policy/types';
 import type { Store } from '../store';
+import type { NewCall } from '../store/calls-repo';
+import type { NewRecording, RecordingPatch } from '../store/recordings-repo';
 import { relativeToRoot } from './paths';
 
 export interface TrackedCall {
@@ -17,6 +19,10 @@ export interface TrackedCall {
   /** The full Decision as the policy gave it (reasons, normalized numbers), stored with the call. */
   decision: Decision | null;
   startedAt: Date;
+  /** How many of the session's agents the recording row's agents list already has. */
+  agentsStored?: number;
+  /** Its writes go to the local journal (the database was down or slow): for the rest of the call. */
+  journaled?: boolean;
 }
 
 export interface SyncContext { store: Store; node: string; pbx: 'asterisk' | 'freeswitch'; pbxRoot: string }
@@ -26,13 +32,13 @@ function callPatch(v: SessionView, t: TrackedCall) {
     state: v.state, consentOutcome: v.consentOutcome, fallbackReason: v.fallbackReason?.slice(0, 255) ?? null,
     answeredAt: v.answeredAt, endedAt: v.endedAt, hangupCause: v.hangupCause,
     recordMode: v.decision?.record ?? null, consentMode: v.decision?.consent ?? null,
-    decision: t.decision ?? v.decision,
+    decision: t.decision ?? v.decision, agent: v.agent,
   };
 }
 
-function recordingPatch(r: RecordingView, pbxRoot: string) {
+function recordingPatch(r: RecordingView, agent: string | null, pbxRoot: string) {
   return {
-    state: r.state, startedAt: r.startedAt, endedAt: r.endedAt, pausedMs: r.pausedMs,
+    agent, state: r.state, startedAt: r.startedAt, endedAt: r.endedAt, pausedMs: r.pausedMs,
     filePath: r.file?.relPath ?? relativeToRoot(r.pbxFile ?? '', pbxRoot), failureReason: r.failureReason,
   };
 }
@@ -43,46 +49,62 @@ export interface TimelineEntry { event: string; detail: Record<string, unknown> 
  * Writes the call row and/or the recording row, and the timeline entries that go with them, in
  * one transaction: one commit before the gate's `continue` instead of two (bench/gate.ts).
  */
-export async function persistSession(ctx: SyncContext, t: TrackedCall, call: boolean, recording: boolean, timeline: TimelineEntry[] = []): Promise<void> {
+export async function persistSession(ctx: SyncContext, t: TrackedCall, call: boolean, recording: boolean, timeline: TimelineEntry[] = [], at = new Date()): Promise<void> {
   const v = t.session.view();
   const rec = recording ? v.recording : null;
   if (!call && !rec) return;
   await ctx.store.transaction(async (tx) => {
     await writeRows(tx, ctx, t, v, call, rec);
     if (t.callRowId === null) return;
-    for (const tl of timeline) await tx.events.append(timelineEvent(t.callRowId, t.recRowId, tl));
+    for (const tl of timeline) await tx.events.append(timelineEvent(t.callRowId, t.recRowId, tl, at));
   });
 }
 
-export function timelineEvent(callId: number, recordingId: number | null, tl: TimelineEntry) {
+/** `at` given by the caller: a write replayed from the journal is recognized by it (calls/journal-writer.ts). */
+export function timelineEvent(callId: number, recordingId: number | null, tl: TimelineEntry, at?: Date) {
   const by = typeof tl.detail.by === 'string' ? tl.detail.by : 'system';
-  return { callId, recordingId, type: tl.event.slice(0, 32), actor: by, detail: tl.detail };
+  return { callId, recordingId, type: tl.event.slice(0, 32), actor: by, detail: tl.detail, ...(at ? { at } : {}) };
 }
 
 async function writeRows(tx: Store, ctx: SyncContext, t: TrackedCall, v: SessionView, call: boolean, rec: RecordingView | null): Promise<void> {
   if (call || t.callRowId === null) {
     if (t.callRowId === null) {
-      const f = v.facts;
-      t.callRowId = await tx.calls.insertId({
-        node: ctx.node, pbx: ctx.pbx, pbxCallId: t.pbxCallId, direction: f.direction, flow: f.flow || null, applet: f.applet || null,
-        campaign: f.campaign, fromNumber: t.decision?.from ?? f.from, fromRaw: f.from, toNumber: t.decision?.to ?? f.to, toRaw: f.to,
-        agent: f.agent, language: f.language, startedAt: t.startedAt, ...callPatch(v, t),
-      });
+      t.callRowId = await tx.calls.insertId(newCallRow(ctx, t, v));
     } else {
       await tx.calls.update(t.callRowId, callPatch(v, t));
     }
   }
   if (!rec || t.callRowId === null) return;
   if (t.recRowId === null) {
-    const f = v.facts;
-    t.recRowId = await tx.recordings.insertId({
-      callId: t.callRowId, recordMode: rec.recordMode, tier: v.decision?.tier ?? 'standard', channels: v.decision?.stereo ? 2 : 1,
-      beep: v.decision?.beep ?? false, direction: f.direction, fromNumber: t.decision?.from ?? f.from, toNumber: t.decision?.to ?? f.to,
-      agent: f.agent, flow: f.flow || null, campaign: f.campaign, ...recordingPatch(rec, ctx.pbxRoot),
-    });
+    t.recRowId = await tx.recordings.insertId(newRecordingRow(ctx, t, v, rec, t.callRowId));
   } else {
-    await tx.recordings.update(t.recRowId, recordingPatch(rec, ctx.pbxRoot));
+    await tx.recordings.update(t.recRowId, recordingPatch(rec, v.agent, ctx.pbxRoot));
   }
+  const stored = t.agentsStored ?? 0;
+  if (v.agents.length > stored) {
+    await tx.recordings.addAgents(t.recRowId, v.agents.slice(stored));
+    t.agentsStored = v.agents.length;
+  }
+}
+
+/** The whole call row as the session shows it (inserted, or replayed from the journal). */
+export function newCallRow(ctx: SyncContext, t: TrackedCall, v: SessionView): NewCall {
+  const f = v.facts;
+  return {
+    node: ctx.node, pbx: ctx.pbx, pbxCallId: t.pbxCallId, direction: f.direction, flow: f.flow || null, applet: f.applet || null,
+    campaign: f.campaign, fromNumber: t.decision?.from ?? f.from, fromRaw: f.from, toNumber: t.decision?.to ?? f.to, toRaw: f.to,
+    language: f.language, startedAt: t.startedAt, ...callPatch(v, t),
+  };
+}
+
+/** The whole recording row as the session shows it; its file path is its key in the journal. */
+export function newRecordingRow(ctx: SyncContext, t: TrackedCall, v: SessionView, rec: RecordingView, callId: number): NewRecording & RecordingPatch {
+  const f = v.facts;
+  return {
+    callId, recordMode: rec.recordMode, tier: v.decision?.tier ?? 'standard', channels: v.decision?.stereo ? 2 : 1,
+    beep: v.decision?.beep ?? false, direction: f.direction, fromNumber: t.decision?.from ?? f.from, toNumber: t.decision?.to ?? f.to,
+    flow: f.flow || null, campaign: f.campaign, ...recordingPatch(rec, v.agent, ctx.pbxRoot),
+  };
 }
 
 export function factsFromCall(c: CallRecord): GateFacts {

@@ -13,10 +13,11 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-function render(d: Decision, tierDays: string): string[] {
+function render(f: CallFacts, d: Decision, tierDays: string): string[] {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const g = d.greeting ? `${d.greeting.sound} (${d.greeting.language})` : 'none';
   return [
+    `call           ${[f.direction, f.campaign && `campaign ${f.campaign}`, f.agent && `agent ${f.agent}`].filter(Boolean).join(', ')}`,
     `record         ${d.record}`,
     `consent        ${d.consent}`,
     `greeting       ${g}`,
@@ -26,6 +27,7 @@ function render(d: Decision, tierDays: string): string[] {
     `tier           ${d.tier} (${tierDays})`,
     `numbers        ${d.from ?? 'withheld'} -> ${d.to ?? 'withheld'}`,
     `jurisdictions  ${d.jurisdictions.length ? d.jurisdictions.join(', ') : 'none'}`,
+    ...(d.placed ?? []).map((p, i) => `${i === 0 ? 'placed        ' : '              '} ${p}`),
     'reasons:',
     ...d.reasons.map((r, i) => `  ${i + 1}. ${r}`),
   ];
@@ -56,7 +58,7 @@ export const explain: CliCommand = {
       const engine = await new RulesService(store.rules, policySettings(cfg)).engine();
       const d = engine.decide(facts);
       const tierDays = d.tier === 'extended' ? `${cfg.retention.extendedYears} years` : `${cfg.retention.standardDays} days`;
-      for (const line of values.json ? [JSON.stringify(d, null, 2)] : render(d, tierDays)) io.out(line);
+      for (const line of values.json ? [JSON.stringify(d, null, 2)] : render(facts, d, tierDays)) io.out(line);
       return 0;
     });
   },

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { documentFromRuleSet } from '../policy/document';
 import { parseRulesYaml, toRulesYaml } from '../policy/flows-yaml';
 import type { CliCommand, CliIo } from './io';
+import { progressReporter } from './progress';
 import { withRulesStore } from './rules-store';
 
 async function importFile(file: string | undefined, io: CliIo): Promise<number> {
@@ -24,7 +25,8 @@ async function importFile(file: string | undefined, io: CliIo): Promise<number> 
     return 1;
   }
   return withRulesStore(io, 'flows import', async (store) => {
-    const n = await store.rules.importDocument(parsed.doc);
+    const progress = progressReporter(io, { label: 'flows import', unit: 'flows' });
+    const n = await store.rules.importDocument(parsed.doc, (done, total) => progress.update(done, total)).finally(() => progress.stop());
     io.out(`imported ${n.flows} flows (${n.applets} applet rules) and ${n.campaigns} campaigns from ${file}; rules version ${await store.rules.version()}`);
     return 0;
   });

@@ -14,6 +14,8 @@ export interface InstallFreeswitchOptions {
   soundsDir?: string;
   /** The repo's dialplan/freeswitch (templates). */
   dialplanDir?: string;
+  /** Where the controller's outbound socket listens (CALLREC_ESL_LISTEN_HOST); the switch connects there. */
+  listenHost: string;
   listenPort: number;
   fallback: Fallback;
   recordingsDir: string;
@@ -52,11 +54,16 @@ function place(file: string, content: Buffer, why: string, opts: InstallFreeswit
   return { path: file, action: exists ? 'updated' : 'created', backup, why };
 }
 
-export function renderDialplan(template: string, opts: InstallFreeswitchOptions, soundsDir: string): string {
-  const values: Record<string, string> = {
-    MARKER, PORT: String(opts.listenPort), FALLBACK: opts.fallback, RECORDINGS_DIR: opts.recordingsDir,
+/** The values the install writes into callrec.xml from callrec's configuration (printed by the CLI). */
+export function dialplanValues(opts: InstallFreeswitchOptions, soundsDir: string): Record<string, string> {
+  return {
+    LISTEN_HOST: opts.listenHost, PORT: String(opts.listenPort), FALLBACK: opts.fallback, RECORDINGS_DIR: opts.recordingsDir,
     LANGUAGE: opts.language, SOUNDS_DIR: soundsDir,
   };
+}
+
+export function renderDialplan(template: string, opts: InstallFreeswitchOptions, soundsDir: string): string {
+  const values: Record<string, string> = { MARKER, ...dialplanValues(opts, soundsDir) };
   return template.replace(/@@([A-Z_]+)@@/g, (m, key: string) => values[key] ?? m);
 }
 

@@ -1,8 +1,10 @@
 // `callrec install <pbx>`: puts the shipped PBX-side files in place. One module per PBX under
 // install/ (FreeSWITCH will come with its own issue).
-import { ASTERISK_DEFAULTS, asteriskNextSteps, defaultRecordingsDir, planAsteriskInstall } from './install/asterisk';
+import { ASTERISK_DEFAULTS, ASTERISK_SPOOL, asteriskGlobals, asteriskNextSteps, planAsteriskInstall } from './install/asterisk';
+import { chooseRecordingsDir, recordingsNotes } from './install/recordings';
 import { applyPlan, InstallError, type FileChange } from './install/plan';
-import { installFreeswitch } from './install-freeswitch';
+import { dialplanValues, installFreeswitch } from './install-freeswitch';
+import { querySwitchDirs, type SwitchDirs } from '../pbx/freeswitch/switch-dirs';
 import type { Config } from '../config';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,15 +52,18 @@ export const install: CliCommand = {
     }
     const cfg = configOrReport(io);
     if (!cfg) return EXIT_CONFIG;
-    if (parsed.target === 'freeswitch') return runFreeswitch(cfg, parsed, io);
-    const opts = {
-      etc: parsed.values['--etc'] ?? ASTERISK_DEFAULTS.etc,
-      sounds: parsed.values['--sounds'] ?? ASTERISK_DEFAULTS.sounds,
-      recordings: parsed.values['--recordings'] ?? defaultRecordingsDir(cfg),
-    };
+    if (parsed.target === 'freeswitch') return await runFreeswitch(cfg, parsed, io);
     try {
+      const recordings = chooseRecordingsDir(cfg, parsed.values['--recordings'], { dir: ASTERISK_SPOOL, why: "default: Asterisk's spool" });
+      const opts = {
+        etc: parsed.values['--etc'] ?? ASTERISK_DEFAULTS.etc,
+        sounds: parsed.values['--sounds'] ?? ASTERISK_DEFAULTS.sounds,
+        recordings: recordings.dir,
+      };
       const changes = planAsteriskInstall(cfg, opts);
       report(io, changes, parsed.dryRun);
+      for (const [k, v] of asteriskGlobals(cfg, opts.recordings)) io.out(`dialplan     ${k}=${v}`);
+      for (const line of recordingsNotes(cfg, recordings, 'asterisk')) io.out(line);
       const todo = changes.filter((c) => c.kind !== 'unchanged').length;
       if (parsed.dryRun) { io.out(`dry run: ${todo} file(s) would change, nothing written`); return 0; }
       const { backups } = applyPlan(changes, new Date());
@@ -82,18 +87,42 @@ function packageRoot(): string {
   return process.cwd();
 }
 
-function runFreeswitch(cfg: Config, parsed: Parsed, io: CliIo): number {
+/** The sounds directory the prompts go to: the running switch's, and the one callrec plays from. */
+function freeswitchSounds(cfg: Config, flag: string | undefined, live: SwitchDirs | null): string {
+  const sounds = live?.soundsDir ?? flag ?? cfg.esl.soundsDir;
+  const refuse = (what: string) => new InstallError(`${what}; the prompts must be where the switch plays from and callrec points (set CALLREC_ESL_SOUNDS_DIR=${sounds})`);
+  if (flag !== undefined && flag !== sounds) throw refuse(`--sounds ${flag} is not the running switch's sounds_dir ${sounds}`);
+  if (cfg.esl.soundsDir !== sounds) throw refuse(`CALLREC_ESL_SOUNDS_DIR is ${cfg.esl.soundsDir} but the prompts go to ${sounds}${live ? " (the switch's sounds_dir)" : ''}`);
+  return sounds;
+}
+
+async function runFreeswitch(cfg: Config, parsed: Parsed, io: CliIo): Promise<number> {
   const conf = parsed.values['--conf'] ?? FREESWITCH_CONF;
   try {
-    const steps = installFreeswitch({
-      conf, sounds: path.join(packageRoot(), 'sounds'), soundsDir: parsed.values['--sounds'],
-      listenPort: cfg.esl.listenPort, fallback: cfg.gate.fallback,
-      recordingsDir: parsed.values['--recordings'] ?? cfg.pbxRecordingsDir, language: cfg.defaults.language, dryRun: parsed.dryRun,
-    });
+    const asked = await querySwitchDirs(cfg.esl);
+    const live = asked.ok ? asked.value : null;
+    io.out(live ? `switch       sounds_dir ${live.soundsDir}, recordings_dir ${live.recordingsDir} (global_getvar over ESL)`
+      : `switch       did not answer (${asked.ok ? '' : asked.error}): using --sounds / CALLREC_ESL_SOUNDS_DIR and the conf path`);
+    const soundsDir = freeswitchSounds(cfg, parsed.values['--sounds'], live);
+    const recordings = chooseRecordingsDir(cfg, parsed.values['--recordings'], live
+      ? { dir: path.join(live.recordingsDir, 'callrec'), why: "default: the switch's recordings_dir" }
+      : { dir: path.resolve(conf, '..', 'recordings', 'callrec'), why: 'default: <conf>/../recordings (the switch did not answer)' });
+    const opts = {
+      conf, sounds: path.join(packageRoot(), 'sounds'), soundsDir,
+      listenHost: cfg.esl.listenHost, listenPort: cfg.esl.listenPort, fallback: cfg.gate.fallback,
+      recordingsDir: recordings.dir, language: cfg.defaults.language, dryRun: parsed.dryRun,
+    };
+    const steps = installFreeswitch(opts);
     for (const st of steps) io.out(`${(parsed.dryRun && st.action !== 'unchanged' ? `would be ${st.action}` : st.action).padEnd(12)} ${st.path}${st.backup ? ` (backup ${st.backup})` : ''}`);
+    for (const [k, v] of Object.entries(dialplanValues(opts, soundsDir))) io.out(`dialplan     ${k}=${v}`);
+    for (const line of recordingsNotes(cfg, recordings, 'freeswitch')) io.out(line);
     const todo = steps.filter((st) => st.action !== 'unchanged').length;
     io.out(parsed.dryRun ? `dry run: ${todo} file(s) would change, nothing written`
       : todo ? `installed: ${todo} file(s) changed; run fs_cli -x reloadxml` : 'already installed: nothing changed');
+    // reloadxml re-reads the file but the event socket keeps its old listen-ip until the module reloads.
+    if (steps.some((st) => st.path.endsWith('event_socket.conf.xml') && st.action !== 'unchanged')) {
+      io.out(`${parsed.dryRun ? 'then' : 'next'}: fs_cli -x 'reload mod_event_socket' (re-binds the event socket; ESL clients reconnect)`);
+    }
     return 0;
   } catch (e) {
     io.err(`callrec install freeswitch: ${(e as Error).message}`);

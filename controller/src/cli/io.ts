@@ -5,12 +5,15 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: Record<string, string | undefined>;
+  /** Where progress bars draw when it is a terminal (stderr); without it progress is plain err lines. */
+  tty?: NodeJS.WriteStream;
 }
 
 export const processIo: CliIo = {
   out: (line) => { process.stdout.write(`${line}\n`); },
   err: (line) => { process.stderr.write(`${line}\n`); },
   env: process.env,
+  tty: process.stderr,
 };
 
 export interface CliCommand {
@@ -32,6 +35,7 @@ export function configOrReport(io: CliIo): Config | null {
   }
 }
 
-export function cliLogger(cfg: Config): Logger {
-  return createLogger({ level: cfg.log.level, format: cfg.log.format });
+/** `stream`: stderr under --json, so stdout carries nothing but the document. */
+export function cliLogger(cfg: Config, stream?: NodeJS.WritableStream): Logger {
+  return createLogger({ level: cfg.log.level, format: cfg.log.format, stream });
 }

@@ -2,6 +2,7 @@ import { redactUrl } from '../config';
 import { migrateDownAll, migrateLatest, migrationStatus, openDb } from '../store';
 import { migrateDownOne } from '../store/migrate';
 import { configOrReport, EXIT_CONFIG, type CliCommand } from './io';
+import { progressReporter } from './progress';
 
 export const migrate: CliCommand = {
   summary: 'apply (or roll back) database migrations',
@@ -28,7 +29,9 @@ export const migrate: CliCommand = {
         io.out(reverted.length ? `rolled back on ${where}: ${reverted.join(', ')}` : `nothing to roll back on ${where}`);
         return 0;
       }
-      const applied = await migrateLatest(db.knex);
+      const progress = progressReporter(io, { label: 'migrate', unit: 'migrations' });
+      const applied = await migrateLatest(db.knex, (st) => progress.update(st.done, st.total, st.next ? `applying ${st.next}` : undefined))
+        .finally(() => progress.stop());
       io.out(applied.length ? `migrated ${where}: ${applied.join(', ')}` : `${where} is up to date`);
       return 0;
     } catch (e) {

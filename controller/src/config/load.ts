@@ -5,6 +5,9 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { FIELDS } from './fields';
 import type { Config } from './types';
+import { redactUrl } from '../util/redact-url';
+
+export { redactUrl };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -109,16 +112,7 @@ export function redactedConfig(cfg: Config): Record<string, unknown> {
       setPath(copy, field.path, field.path === 'db.url' ? redactUrl(value) : '***');
     }
   }
+  copy.ari = { ...(copy.ari as object), url: redactUrl(cfg.ari.url) };
+  copy.webhooks = { ...(copy.webhooks as object), urls: cfg.webhooks.urls.map(redactUrl) };
   return copy;
-}
-
-export function redactUrl(url: string): string {
-  if (!url.startsWith('mysql://')) return url;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'mysql://***';
-  }
 }

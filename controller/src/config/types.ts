@@ -1,15 +1,19 @@
 export type PbxKind = 'asterisk' | 'freeswitch';
 export type Fallback = 'announce-and-record' | 'record' | 'skip';
 export type PauseMode = 'silence' | 'skip';
+/** false, a number of proxy hops, or a comma-separated list of proxy addresses/subnets. */
+export type TrustProxy = false | number | string;
+export type StoredFormat = 'wav' | 'opus' | 'mp3';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface Config {
   configFile: string | null;
   node: string;
-  db: { url: string; autoMigrate: boolean };
+  db: { url: string; autoMigrate: boolean; gateTimeoutMs: number };
+  journal: { dir: string; maxBytes: number };
   recordingsDir: string;
   pbxRecordingsDir: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; trustProxy: TrustProxy };
   api: { bodyLimitBytes: number };
   pbx: PbxKind;
   ari: { url: string; user: string; password: string; app: string };
@@ -19,7 +23,10 @@ export interface Config {
   pauseMode: PauseMode;
   defaults: { country: string; language: string };
   retention: { schedule: string; timezone: string; batchSize: number; standardDays: number; extendedYears: number };
+  reconcile: { intervalS: number; quietS: number };
   webhooks: { urls: string[]; secret: string; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
   reports: { costPerMinute: number };
+  encryption: { keyFile: string; masterKey: string; workers: number };
+  transcode: { standard: StoredFormat; extended: StoredFormat; ffmpeg: string };
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty' };
 }

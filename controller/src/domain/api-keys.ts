@@ -38,5 +38,5 @@ export function apiKeyMatches(key: string, storedHash: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-/** How the audit trail names the holder of a key. */
-export const actorOf = (k: Pick<ApiKeyRecord, 'name' | 'role'>): string => `${k.name} (${k.role})`;
+/** How the audit trail names the holder of a key: its name for people, its id to be exact. */
+export const actorOf = (k: Pick<ApiKeyRecord, 'id' | 'name' | 'role'>): string => `${k.name} (${k.role}, key ${k.id})`;

@@ -30,8 +30,12 @@ export class CallSession {
   private recording: RecordingView | null = null;
   private prompts = 0;
   private readonly features = new FeatureRules();
+  /** Who took part: the outbound call's agent, else whoever answered, then each transfer's. */
+  private readonly agents: string[];
 
-  constructor(readonly callId: string, private readonly facts: GateFacts, private readonly settings: SessionSettings) {}
+  constructor(readonly callId: string, private readonly facts: GateFacts, private readonly settings: SessionSettings) {
+    this.agents = facts.agent ? [facts.agent] : [];
+  }
 
   /** A session rebuilt from the store or found recording at reconnect: it starts in `recording`. */
   static adopt(callId: string, facts: GateFacts, settings: SessionSettings, rec: RecordingView, decision: GateDecision | null, reason: string | null = null): CallSession {
@@ -70,7 +74,8 @@ export class CallSession {
       callId: this.callId, facts: this.facts, state: this.state, decision: this.decision,
       consentOutcome: this.consentOutcome, fallbackReason: this.fallbackReason,
       pauseAllowed: this.decision?.pauseAllowed ?? false, answeredAt: this.answeredAt, endedAt: this.endedAt,
-      hangupCause: this.hangupCause, party: this.party, recording: this.recording ? { ...this.recording } : null,
+      hangupCause: this.hangupCause, party: this.party, agent: this.agents[0] ?? null, agents: [...this.agents],
+      recording: this.recording ? { ...this.recording } : null,
     };
   }
 
@@ -155,9 +160,14 @@ export class CallSession {
     this.promptDone = true;
     if (this.decision?.consent === 'announce') {
       this.consentOutcome = 'announced';
-      return this.release('record', at);
+      return this.release(this.consented(), at);
     }
     return [this.cmd('SetTimer', { timer: 'gate', ms: Math.min(this.settings.dtmfTimeoutMs, this.settings.deadlineMs) })];
+  }
+
+  /** Consent obtained: the gate records, except on demand, which waits for *44 or the API. */
+  private consented(): 'record' | 'skip' {
+    return this.decision && recordsAtGate(this.decision) ? 'record' : 'skip';
   }
 
   /** Not heard is not announced: give up with what the fallback allows. */
@@ -177,7 +187,7 @@ export class CallSession {
     if (!outcome) return [];
     this.consentOutcome = outcome;
     const stop = !this.promptDone && this.promptId ? [this.cmd('StopPrompt', { promptId: this.promptId })] : [];
-    return [...stop, ...this.release(outcome === 'accepted' ? 'record' : 'skip', at)];
+    return [...stop, ...this.release(outcome === 'accepted' ? this.consented() : 'skip', at)];
   }
 
   private onTimer(ev: Extract<ControllerEvent, { type: 'TimerFired' }>): Command[] {
@@ -189,7 +199,7 @@ export class CallSession {
     }
     if (this.promptDone && this.decision?.consent === 'opt-out') {
       this.consentOutcome = 'announced';
-      return this.release('record', ev.at);
+      return this.release(this.consented(), ev.at);
     }
     return this.giveUp(ev.at, `gate deadline: the prompt did not finish within ${this.settings.promptAllowanceMs + this.settings.deadlineMs} ms`);
   }
@@ -298,8 +308,12 @@ export class CallSession {
     const kind = this.party === null ? 'answered' : ev.kind === 'left' ? 'left' : 'transfer';
     const previous = this.party;
     this.party = ev.party;
+    // An outbound call's agent is the one placing it (the gate's argument), not the callee answering.
+    const joined = kind !== 'left' && this.facts.direction !== 'outbound' && ev.agent && !this.agents.includes(ev.agent) ? ev.agent : null;
+    if (joined) this.agents.push(joined);
     // The recorder stays on the caller's channel: a transfer is a timeline entry, never a new file.
-    return [this.timeline(kind === 'answered' ? 'party-answered' : kind, { party: ev.party, previous })];
+    const tl = this.timeline(kind === 'answered' ? 'party-answered' : kind, { party: ev.party, previous, ...(ev.agent ? { agent: ev.agent } : {}) });
+    return joined ? [this.persist(true, this.recording !== null), tl] : [tl];
   }
 
   private onHangup(cause: string | null, at: Date): Command[] {

@@ -14,6 +14,15 @@ export interface GateFacts {
 
 interface Base { callId: string; at: Date }
 
+/**
+ * A number as the PBX gave it, or null when there is none: empty, or a placeholder the dialplan
+ * puts where it has no number (`s` of a Gosub, `unknown` of a fallback file name).
+ */
+export function presentNumber(v: string | null | undefined): string | null {
+  const t = v?.trim() ?? '';
+  return t === '' || t === 's' || t.toLowerCase() === 'unknown' ? null : t;
+}
+
 export type FeatureAction = 'pause' | 'resume' | 'start' | 'stop';
 
 export type PbxEvent =
@@ -30,7 +39,8 @@ export type PbxEvent =
   | (Base & { type: 'RecordingStarted'; file: string | null; recorderId: string | null })
   | (Base & { type: 'RecordingStopped'; file: string | null })
   | (Base & { type: 'FeatureRequested'; action: FeatureAction; by: string | null })
-  | (Base & { type: 'PartyChanged'; kind: 'answered' | 'transfer' | 'left'; party: string | null })
+  /** party: the other channel; agent: its number or extension when the PBX tells it (an agent answering). */
+  | (Base & { type: 'PartyChanged'; kind: 'answered' | 'transfer' | 'left'; party: string | null; agent: string | null })
   | (Base & { type: 'CallHungUp'; cause: string | null })
   | (Base & { type: 'CallGone' })
   /** Found recording at (re)connect: a call the controller may not know (restart mid-call). */

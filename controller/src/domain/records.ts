@@ -71,6 +71,13 @@ export interface RecordingRecord {
   purgeReason: string | null;
   purgedBy: string | null;
   bytesFreed: number | null;
+  /** Encryption at rest: null key id while the file is the PBX's plaintext. */
+  keyId: string | null;
+  wrappedKey: string | null;
+  storedBytes: number | null;
+  keyDestroyedAt: Date | null;
+  /** Stored audio format when transcoded (opus, mp3); null = the PBX's WAV. */
+  format: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -71,5 +71,8 @@ export interface SessionView {
   endedAt: Date | null;
   hangupCause: string | null;
   party: string | null;
+  /** The call's agent (stored on call and recording) and every agent who took part, in order. */
+  agent: string | null;
+  agents: string[];
   recording: RecordingView | null;
 }

@@ -1,4 +1,5 @@
 import type { ProbeResult } from './port';
+import { redactUrlsIn } from '../util/redact-url';
 
 /** One GET with basic auth and a hard timeout; never hangs, never throws. */
 export async function httpProbe(url: string, user: string, password: string, timeoutMs = 3000): Promise<ProbeResult & { status?: number; body?: unknown }> {
@@ -19,5 +20,6 @@ export async function httpProbe(url: string, user: string, password: string, tim
 export function describeNetError(e: unknown): string {
   const err = e as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'timed out';
-  return err?.cause?.code ?? err?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+  // fetch quotes the whole URL when it refuses one with credentials in it.
+  return redactUrlsIn(err?.cause?.code ?? err?.code ?? err?.cause?.message ?? err?.message ?? String(e));
 }

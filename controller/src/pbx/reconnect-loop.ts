@@ -7,6 +7,8 @@ import type { PbxStatus } from './port';
 export interface Connection {
   /** Resolves when the connection is lost. */
   closed: Promise<string>;
+  /** Ends the connection; the loop calls it when stopped, so no socket outlives the loop. */
+  close(why: string): void;
 }
 
 export interface ReconnectLoopOptions {
@@ -37,6 +39,8 @@ export async function reconnectLoop(opts: ReconnectLoopOptions, signal: AbortSig
       await sleep(delay, signal);
       continue;
     }
+    // Stopped while connecting: the new connection goes with the loop.
+    if (signal.aborted) { conn.close('stopping'); break; }
     attempt = 0;
     lastFailure = '';
     opts.onStatus?.('connected');
@@ -46,7 +50,7 @@ export async function reconnectLoop(opts: ReconnectLoopOptions, signal: AbortSig
     const stopping = new Promise<string>((r) => { onAbort = () => r('stopping'); signal.addEventListener('abort', onAbort, { once: true }); });
     const why = await Promise.race([conn.closed, stopping]);
     signal.removeEventListener('abort', onAbort);
-    if (signal.aborted) break;
+    if (signal.aborted) { conn.close('stopping'); break; }
     opts.logger.warn(`lost connection to ${opts.name} (${why}); reconnecting`);
   }
   opts.onStatus?.('stopped');

@@ -13,32 +13,42 @@ function describeRule(r: Rule, s: PolicySettings): string {
   return `record ${r.record}, consent ${r.consent}, ${tier}, ${opts.join(', ')}`;
 }
 
-/** Marks an unknown or withheld party in Decision.jurisdictions. */
+/** Marks an unplaced (withheld, unreadable, unknown area code ...) party in Decision.jurisdictions. */
 export const UNKNOWN_JURISDICTION = 'unknown';
 
 function party(label: string, n: NormalizedNumber, req: PartyRequirement): string {
-  if (req.unknown) {
-    const who = n.kind === 'unknown' ? `${label} number "${n.raw}" cannot be read` : `${label} number is withheld`;
-    return `${who}: treated as the strictest configured jurisdiction, which requires at least ${req.consent}`;
+  if (req.unplaced !== null) {
+    const why = n.kind === 'e164' ? `${n.e164} cannot be placed: ${req.unplaced}` : req.unplaced;
+    return `${label} number ${why}: treated as the strictest configured jurisdiction, which requires at least ${req.consent}`;
   }
   const j = req.jurisdiction;
   return `${label} ${storedNumber(n) ?? ''} is in ${j?.code ?? '?'} (${j?.name ?? '?'}), which requires at least ${req.consent}${j?.allPartyConsent ? ' (all-party consent)' : ''}`;
 }
 
-function applyJurisdictions(rule: Rule, from: NormalizedNumber, to: NormalizedNumber, rules: RuleSet, reasons: string[]): { consent: ConsentMode; codes: string[] } {
+function placement(label: string, n: NormalizedNumber, req: PartyRequirement): string {
+  const number = `${label} ${storedNumber(n) ?? 'withheld'}`;
+  if (req.placed !== null) return `${number}: ${req.placed}`;
+  if (req.unplaced === null) return `${number}: an extension, no jurisdiction`;
+  return `${number}: not placed${n.kind === 'e164' ? ` (${req.unplaced})` : ''}`;
+}
+
+interface Applied { consent: ConsentMode; codes: string[]; placed: string[] }
+
+function applyJurisdictions(rule: Rule, from: NormalizedNumber, to: NormalizedNumber, rules: RuleSet, reasons: string[]): Applied {
   const reqs: Array<[string, NormalizedNumber, PartyRequirement]> = [['caller', from, partyRequirement(from, rules)], ['callee', to, partyRequirement(to, rules)]];
   let consent = rule.consent;
   const codes: string[] = [];
+  const placed = reqs.map(([label, n, req]) => placement(label, n, req));
   for (const [label, n, req] of reqs) {
     if (req.consent === 'none') continue;
-    const code = req.unknown ? UNKNOWN_JURISDICTION : req.jurisdiction?.code;
+    const code = req.unplaced !== null ? UNKNOWN_JURISDICTION : req.jurisdiction?.code;
     if (code && !codes.includes(code)) codes.push(code);
     reasons.push(party(label, n, req));
     consent = stricter(consent, req.consent);
   }
   if (CONSENT_RANK[consent] > CONSENT_RANK[rule.consent]) reasons.push(`consent raised from ${rule.consent} to ${consent}: the stricter party wins`);
   else if (codes.length > 0) reasons.push(`the rule's consent ${rule.consent} already satisfies that`);
-  return { consent, codes };
+  return { consent, codes, placed };
 }
 
 function greeting(consent: ConsentMode, rule: Rule, facts: CallFacts, rules: RuleSet, settings: PolicySettings, reasons: string[]): Greeting | null {
@@ -59,13 +69,14 @@ export function decide(facts: CallFacts, rules: RuleSet, settings: PolicySetting
   const reasons = [...selected.reasons, describeRule(rule, settings)];
   let consent: ConsentMode = 'none';
   let jurisdictions: string[] = [];
+  let placed: string[] | undefined;
   if (rule.record === 'off') {
     reasons.push('not recorded, so no consent is asked');
   } else if (facts.direction === 'internal') {
     consent = rule.consent;
     reasons.push('internal call: both parties are our own users, jurisdictions do not apply');
   } else {
-    ({ consent, codes: jurisdictions } = applyJurisdictions(rule, from, to, rules, reasons));
+    ({ consent, codes: jurisdictions, placed } = applyJurisdictions(rule, from, to, rules, reasons));
   }
   return {
     record: rule.record,
@@ -78,6 +89,7 @@ export function decide(facts: CallFacts, rules: RuleSet, settings: PolicySetting
     from: storedNumber(from),
     to: storedNumber(to),
     jurisdictions,
+    placed,
     reasons,
     source: selected.source,
     fallback: selected.fallback,

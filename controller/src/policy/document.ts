@@ -1,12 +1,13 @@
 // The rules as an admin writes them (flows.yaml) and as the store and API accept them: one zod
 // schema, so YAML import, the REST API and export agree on every field.
 import { z } from 'zod';
+import { clip, excerpt } from '../domain/excerpt';
 import { CONSENT_MODES, RECORD_MODES, TIERS, type Rule, type RuleFields, type RuleSet } from './rules';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const ruleName = (what: string) => z.string().regex(NAME, { error: `${what} must be 1-64 letters, digits, ".", "_" or "-"` });
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: (iss) => `${JSON.stringify(iss.input)} is not one of ${values.join(', ')}` });
+  z.enum(values, { error: (iss) => `${excerpt(iss.input)} is not one of ${values.join(', ')}` });
 
 const ruleShape = {
   record: oneOf(RECORD_MODES).optional(),
@@ -52,7 +53,7 @@ export const jurisdictionSchema = z.strictObject({
   minConsent: oneOf(CONSENT_MODES),
 });
 export const areaCodeSchema = z.strictObject({
-  jurisdiction: z.string().regex(/^US-[A-Z]{2}$/, { error: 'a US area code maps to a state such as US-CA' }),
+  jurisdiction: jurisdictionCodeSchema,   // a state (US-CA), province (CA-ON), or country (JM, or US for toll-free)
 });
 export const npaSchema = z.string().regex(/^[2-9]\d\d$/, { error: 'an area code is 3 digits, not starting with 0 or 1' });
 
@@ -63,7 +64,7 @@ export interface RuleProblem { path: PropertyKey[]; problem: string }
 
 /** One problem per offending field, worded the same for the YAML import and the REST API. */
 export function ruleProblems(issue: z.core.$ZodIssue): RuleProblem[] {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: [...issue.path, k], problem: `unknown setting "${k}"` }));
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: [...issue.path, k], problem: `unknown setting "${clip(k)}"` }));
   if (issue.code === 'invalid_key') return [{ path: issue.path, problem: issue.issues[0]?.message ?? issue.message }];
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   return [{ path: issue.path, problem: missing ? `is required (${issue.expected})` : issue.message }];

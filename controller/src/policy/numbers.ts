@@ -46,14 +46,15 @@ function isNanpCountry(country: string): boolean {
   return v;
 }
 
-/** E.164 for a North American number written as +1..., 1... or 10 digits; null when not one. */
+/** E.164 for a number shaped like a North American one (+1..., 1... or 10 digits); null when not one. */
 function nanpFast(s: string, defaultCountry: string): NormalizedNumber | null {
   if (!s.startsWith('+') && !isNanpCountry(defaultCountry)) return null;
   if (s.startsWith('+') && !s.startsWith('+1')) return null;
   const m = NANP.exec(s);
   if (!m) return null;
-  const country = countryOfAreaCode(m[1] as string);
-  return country ? { kind: 'e164', e164: `+1${m[1]}${m[2]}`, country } : null;
+  // An area code libphonenumber does not know still gives a well-formed number, with no country:
+  // the policy then says which area code it could not place, rather than "cannot be read".
+  return { kind: 'e164', e164: `+1${m[1]}${m[2]}`, country: countryOfAreaCode(m[1] as string) };
 }
 
 function parse(raw: string | null, defaultCountry: string): NormalizedNumber {

@@ -51,13 +51,14 @@ export interface AccountSettings {
   languages: string[];       // languages the greeting sounds exist in
 }
 
+/** Not changed once loaded (a reload builds a new one): the policy memoizes per rule set. */
 export interface RuleSet {
   version: number;          // settings.rules_version when loaded; grows with every write
   account: AccountSettings;
   flows: Map<string, FlowRules>;
   campaigns: Map<string, CampaignRules>;
   jurisdictions: Map<string, Jurisdiction>;
-  /** US area code (NPA, 3 digits) -> jurisdiction code such as US-CA. */
+  /** The admin's own +1 area code (NPA) -> jurisdiction entries, over the generated data (area-codes.ts). */
   areaCodes: Map<string, string>;
 }
 

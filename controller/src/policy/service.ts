@@ -39,7 +39,8 @@ export class RulesService {
   private loading: Promise<RuleSetEngine> | null = null;
   private reading: Promise<number> | null = null;
 
-  constructor(private readonly source: RulesSource, private readonly settings: PolicySettings) {}
+  /** versionTimeoutMs: past it (or on an error) the rules already loaded decide: the database is down or slow. */
+  constructor(private readonly source: RulesSource, private readonly settings: PolicySettings, private readonly versionTimeoutMs = 250) {}
 
   /**
    * The engine over the current rules. Every call reads the version (so a write committed before
@@ -48,7 +49,17 @@ export class RulesService {
    */
   async engine(): Promise<PolicyEngine> {
     this.reading ??= this.source.version().finally(() => { this.reading = null; });
-    const version = await this.reading;
+    const cached = this.cached;
+    let version: number;
+    if (cached) {
+      let timer: NodeJS.Timeout | undefined;
+      const stale = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), this.versionTimeoutMs); });
+      const v = await Promise.race([this.reading.catch(() => null), stale]).finally(() => clearTimeout(timer));
+      if (v === null) return cached;
+      version = v;
+    } else {
+      version = await this.reading;
+    }
     if (this.cached?.rules.version === version) return this.cached;
     this.loading ??= this.source.load()
       .then((rules) => (this.cached = new RuleSetEngine(rules, this.settings)))

@@ -35,6 +35,8 @@ export interface Decision {
   from: string | null;
   to: string | null;
   jurisdictions: string[];       // e.g. ["US-CA", "GB"]: the all-party ones that applied
+  /** Where each party was placed and by which data ("caller +1738...: US-CA by area code 738 in libphonenumber v9.0.35 (f7e3e88) data"); absent when jurisdictions did not apply. */
+  placed?: string[];
   reasons: string[];             // in words an admin understands, in the order they applied
   /** Which configured rule produced the decision; `fallback` says why a wider rule was used. */
   source?: DecisionSource;

@@ -61,7 +61,7 @@ export function createRetentionActions(store: Store, deps: RetentionActionDeps):
   };
 
   const purgeOne = async (rows: PurgeCandidate[], reason: string, actor: string) =>
-    purgeRows(store, deps.root, rows, { runId: null, by: actor, reason: `deleted early: ${reason}` }, { dryRun: false, eventType: 'deleted', expiredAsOf: null, onPurged: purgedPublisher(deps) });
+    purgeRows(store, deps.root, rows, { runId: null, by: actor, reason: `deleted early: ${reason}` }, { dryRun: false, trigger: 'early-delete', eventType: 'deleted', expiredAsOf: null, onPurged: purgedPublisher(deps) });
 
   return {
     async hold(id, reason, actor) {

@@ -1,5 +1,6 @@
 // The only place retention touches the recordings volume. file_path is relative to the root; a
-// path that would leave the root (absolute, `..`) is refused for that row, never followed.
+// path that would leave the root (absolute, `..`, or a directory link pointing out) is refused
+// for that row, never followed, and only a regular file is ever unlinked (a link is not).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -8,8 +9,11 @@ export type FileOutcome =
   | { kind: 'missing' }
   | { kind: 'error'; detail: string };
 
-export function resolveInRoot(root: string, filePath: string): { ok: true; abs: string } | { ok: false; detail: string } {
-  if (filePath === '' || path.isAbsolute(filePath) || path.win32.isAbsolute(filePath)) {
+/** Where the row's file really is; bytes null when there is no such file. */
+export type Located = { ok: true; abs: string; bytes: number | null } | { ok: false; detail: string };
+
+function resolveInRoot(root: string, filePath: string): { ok: true; abs: string } | { ok: false; detail: string } {
+  if (filePath === '' || filePath.includes('\0') || path.isAbsolute(filePath) || path.win32.isAbsolute(filePath)) {
     return { ok: false, detail: `file_path "${filePath}" is not relative to the recordings root` };
   }
   const base = path.resolve(root);
@@ -20,19 +24,55 @@ export function resolveInRoot(root: string, filePath: string): { ok: true; abs: 
   return { ok: true, abs };
 }
 
+const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+/**
+ * The text check, then the same on real paths: the file's directory, every link resolved, must
+ * be inside the real root (unlink and stat follow directory links; the text cannot tell). A root
+ * that is not there is an error, not every file missing: an unmounted volume purges nothing.
+ */
+export async function locate(root: string, filePath: string): Promise<Located> {
+  const text = resolveInRoot(root, filePath);
+  if (!text.ok) return text;
+  let realRoot: string;
+  let realDir: string;
+  try {
+    realRoot = await fs.realpath(root);
+  } catch (e) {
+    return { ok: false, detail: `the recordings root ${root} is not available (${errno(e)})` };
+  }
+  try {
+    realDir = await fs.realpath(path.dirname(text.abs));
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return { ok: true, abs: text.abs, bytes: null };
+    return { ok: false, detail: `${filePath}: ${errno(e)}` };
+  }
+  if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) {
+    return { ok: false, detail: `file_path "${filePath}" escapes the recordings root (through a link)` };
+  }
+  const abs = path.join(realDir, path.basename(text.abs));
+  try {
+    const st = await fs.lstat(abs);
+    if (!st.isFile()) return { ok: false, detail: `${filePath} is not a regular file` };
+    return { ok: true, abs, bytes: st.size };
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return { ok: true, abs, bytes: null };
+    return { ok: false, detail: `${filePath}: ${errno(e)}` };
+  }
+}
+
 /** Deletes one recording's file (dryRun: only looks). A missing file is an outcome, not an error. */
 export async function removeFile(root: string, filePath: string, dryRun: boolean): Promise<FileOutcome> {
-  const where = resolveInRoot(root, filePath);
+  // Located again, not reused from before the claim: the directory may have changed since.
+  const where = await locate(root, filePath);
   if (!where.ok) return { kind: 'error', detail: where.detail };
+  if (where.bytes === null) return { kind: 'missing' };
   try {
-    const st = await fs.stat(where.abs);
-    if (!st.isFile()) return { kind: 'error', detail: `${filePath} is not a regular file` };
     if (!dryRun) await fs.unlink(where.abs);
-    return { kind: 'deleted', bytes: st.size };
+    return { kind: 'deleted', bytes: where.bytes };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'error', detail: `${filePath}: ${code ?? (e as Error).message}` };
+    if (errno(e) === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'error', detail: `${filePath}: ${errno(e)}` };
   }
 }
 

@@ -1,9 +1,11 @@
 // The one purge path, shared by the nightly run, early deletion and month-wide deletion:
 // claim (row -> purging, hold re-checked) -> delete the file -> tombstone (row -> purged + event).
 // A crash between any two steps leaves rows in `purging`, which the next run finishes.
+import { purgeBytesFreed, purgedRecordings, purgeErrors } from '../metrics';
 import type { Claim, PurgeCandidate, Tombstone } from '../store/retention-repo';
+import type { RunTrigger } from '../store/retention-runs-repo';
 import type { Store } from '../store';
-import { mapLimited, removeFile, resolveInRoot } from './files';
+import { locate, mapLimited, removeFile } from './files';
 
 export interface PurgeHooks {
   /** Called after the files of a batch are gone and before the rows say so (tests crash here). */
@@ -21,6 +23,8 @@ export interface BatchCounts {
 
 export interface PurgeOptions {
   dryRun: boolean;
+  /** The metrics' label: the run's trigger, or a user's deletion. */
+  trigger: RunTrigger | 'early-delete';
   eventType: 'purged' | 'deleted';
   /** Claim only rows still expired at this instant (the run); null for user deletions. */
   expiredAsOf: Date | null;
@@ -38,10 +42,12 @@ const UNLINK_WIDTH = 16;
 export async function purgeRows(store: Store, root: string, rows: readonly PurgeCandidate[], claim: Claim, opts: PurgeOptions): Promise<BatchCounts> {
   const counts = emptyCounts();
   const valid: PurgeCandidate[] = [];
-  for (const r of rows) {
-    const where = resolveInRoot(root, r.filePath);
-    if (where.ok) valid.push(r); else counts.errors.push({ id: r.id, detail: where.detail });
-  }
+  // Refused before the claim: a row whose path leaves the root stays as it is, reported each run.
+  const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath));
+  rows.forEach((r, i) => {
+    const where = located[i];
+    if (where?.ok) valid.push(r); else counts.errors.push({ id: r.id, detail: where?.detail ?? 'not located' });
+  });
   let mine = valid;
   if (!opts.dryRun) {
     if (opts.resumed) {
@@ -68,6 +74,11 @@ export async function purgeRows(store: Store, root: string, rows: readonly Purge
     if (o.kind === 'missing') counts.missingFiles += 1;
   });
   counts.purged = opts.dryRun ? stones.length : await store.retention.tombstone(stones, claim, opts.eventType);
+  if (!opts.dryRun) {
+    purgedRecordings.inc({ trigger: opts.trigger }, counts.purged);
+    purgeBytesFreed.inc(counts.bytesFreed);
+    purgeErrors.inc(counts.errors.length);
+  }
   if (!opts.dryRun && stones.length > 0) await opts.onPurged?.(stones.map((st) => st.id));
   return counts;
 }

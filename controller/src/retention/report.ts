@@ -1,4 +1,5 @@
 // `callrec retention report`: recent runs, then what expires soon per tier, as plain lines.
+import type { Tier } from '../domain/records';
 import type { Store } from '../store';
 import type { RetentionRun } from '../store/retention-runs-repo';
 
@@ -12,20 +13,34 @@ export function describeRun(r: RetentionRun): string {
     + `missing files ${r.missingFiles}, errors ${r.errors}`;
 }
 
-export async function retentionReport(store: Store, asOf: Date, runs = 10): Promise<string[]> {
-  const lines = ['Recent runs:'];
-  const recent = await store.retentionRuns.recent(runs);
-  if (recent.length === 0) lines.push('  none yet');
-  for (const r of recent) lines.push(`  ${describeRun(r)}`);
-  lines.push('Expiring (unheld, by tier):');
+export interface RetentionReport {
+  recentRuns: RetentionRun[];
+  /** Unheld recordings by tier: overdue now (days 0), and due within the next 7 and 30 days. */
+  expiring: Array<{ days: number; tier: Tier; count: number; bytes: number }>;
+  onHold: number;
+}
+
+export async function retentionReportData(store: Store, asOf: Date, runs = 10): Promise<RetentionReport> {
+  const expiring: RetentionReport['expiring'] = [];
   for (const days of [0, 7, 30]) {
     const rows = await store.retentionRuns.expiring(asOf, days);
-    const label = days === 0 ? 'overdue now' : `next ${days} days`;
     for (const tier of ['standard', 'extended'] as const) {
       const r = rows.find((x) => x.tier === tier);
-      lines.push(`  ${label.padEnd(12)} ${tier.padEnd(9)} ${String(r?.count ?? 0).padStart(8)} recordings  ${fmtBytes(r?.bytes ?? 0)}`);
+      expiring.push({ days, tier, count: r?.count ?? 0, bytes: r?.bytes ?? 0 });
     }
   }
-  lines.push(`On hold: ${await store.retentionRuns.countHeld()} recordings (never purged while held)`);
+  return { recentRuns: await store.retentionRuns.recent(runs), expiring, onHold: await store.retentionRuns.countHeld() };
+}
+
+export function describeReport(rep: RetentionReport): string[] {
+  const lines = ['Recent runs:'];
+  if (rep.recentRuns.length === 0) lines.push('  none yet');
+  for (const r of rep.recentRuns) lines.push(`  ${describeRun(r)}`);
+  lines.push('Expiring (unheld, by tier):');
+  for (const e of rep.expiring) {
+    const label = e.days === 0 ? 'overdue now' : `next ${e.days} days`;
+    lines.push(`  ${label.padEnd(12)} ${e.tier.padEnd(9)} ${String(e.count).padStart(8)} recordings  ${fmtBytes(e.bytes)}`);
+  }
+  lines.push(`On hold: ${rep.onHold} recordings (never purged while held)`);
   return lines;
 }

@@ -65,3 +65,20 @@ export function openDb(url: string): Db {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
   return { knex, dialect, close: () => knex.destroy() };
 }
+
+// Driver error codes that mean "the database cannot be reached or is overloaded", as opposed to a
+// bad statement: the API answers these with 503 and Retry-After instead of 500.
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_NORMAL_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN',
+]);
+
+export function isDbUnavailable(e: unknown): boolean {
+  const err = e as { name?: string; code?: unknown; fatal?: unknown } | null;
+  if (!err || typeof err !== 'object') return false;
+  if (err.name === 'KnexTimeoutError') return true; // no connection from the pool in time
+  const code = typeof err.code === 'string' ? err.code : '';
+  // mysql2 marks failures of the connection itself fatal (a statement error is not).
+  return UNAVAILABLE.has(code) || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY') || err.fatal === true;
+}

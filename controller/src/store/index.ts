@@ -1,5 +1,6 @@
 // The store: one repository per aggregate, all over the same knex (or one transaction).
 import type { Knex } from 'knex';
+import { AtRestRepo } from './at-rest-repo';
 import { CallsRepo } from './calls-repo';
 import { EventsRepo } from './events-repo';
 import { KeysRepo } from './keys-repo';
@@ -27,6 +28,7 @@ export interface Store {
 
   readonly retention: RetentionRepo;
   readonly retentionRuns: RetentionRunsRepo;
+  readonly atRest: AtRestRepo;
   /** Runs fn with repositories bound to one transaction: all of it is written, or none. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip used by readiness and doctor. */
@@ -48,6 +50,7 @@ export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = 
 
     retention: new RetentionRepo(knex, db.dialect, now),
     retentionRuns: new RetentionRunsRepo(knex, db.dialect, now),
+    atRest: new AtRestRepo(knex, now),
     transaction: <T>(fn: (tx: Store) => Promise<T>) => knex.transaction((trx) => fn(bind(trx))),
     ping: async () => { await knex.raw('select 1'); },
   });

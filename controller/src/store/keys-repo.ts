@@ -20,8 +20,9 @@ function fromRow(r: Row): ApiKeyRecord {
 export class KeysRepo {
   constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
 
+  /** Refused by the unique index when the name is taken (compared without case and trailing spaces). */
   async insert(k: NewApiKey): Promise<ApiKeyRecord> {
-    const [id] = await this.knex('api_keys').insert({ ...k, created_at: this.now() });
+    const [id] = await this.knex('api_keys').insert({ ...k, name: k.name.trim(), created_at: this.now() });
     const row = (await this.knex('api_keys').where({ id: Number(id) }).first()) as Row;
     return fromRow(row);
   }
@@ -35,6 +36,12 @@ export class KeysRepo {
   /** The key by id when it is not revoked (audio tokens name their key by id). */
   async getActive(id: number): Promise<ApiKeyRecord | null> {
     const row = (await this.knex('api_keys').where({ id }).whereNull('revoked_at').first()) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** The key (active or revoked) holding this name, as the unique index compares names. */
+  async byName(name: string): Promise<ApiKeyRecord | null> {
+    const row = (await this.knex('api_keys').whereRaw('lower(name) = ?', [name.trim().toLowerCase()]).first()) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 

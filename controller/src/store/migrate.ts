@@ -3,9 +3,24 @@ import { migrationSource, MIGRATIONS } from '../../../migrations';
 
 const config: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
-export async function migrateLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest(config)) as [number, string[]];
-  return applied;
+export interface MigrationStep { done: number; total: number; next: string | null }
+
+/**
+ * With `onStep`, one migration at a time, told before each (`next`) and at the end (`next` null):
+ * a migration that rewrites a big table can take minutes, and the operator should see which one.
+ */
+export async function migrateLatest(knex: Knex, onStep?: (s: MigrationStep) => void): Promise<string[]> {
+  if (!onStep) {
+    const [, applied] = (await knex.migrate.latest(config)) as [number, string[]];
+    return applied;
+  }
+  const { pending } = await migrationStatus(knex);
+  for (const [i, name] of pending.entries()) {
+    onStep({ done: i, total: pending.length, next: name });
+    await knex.migrate.up(config);
+  }
+  onStep({ done: pending.length, total: pending.length, next: null });
+  return pending;
 }
 
 /** Rolls back every migration (down to an empty schema). */

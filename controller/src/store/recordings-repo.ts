@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RecordingRecord, RecordingState } from '../domain/records';
-import { fromColumns, toBool, toColumns, toDate, toDateReq, toNum, type Row } from './rows';
+import { fromColumns, toBool, toColumns, toDate, toDateReq, toNum, toStr, type Row } from './rows';
 
 export type NewRecording = Pick<RecordingRecord,
   'callId' | 'state' | 'filePath' | 'recordMode' | 'tier' | 'channels' | 'beep' | 'direction'
@@ -21,6 +21,11 @@ export function recordingFromRow(row: Row): RecordingRecord {
     sizeBytes: toNum(r.sizeBytes),
     purgeRunId: toNum(r.purgeRunId),
     bytesFreed: toNum(r.bytesFreed),
+    keyId: toStr(r.keyId),
+    wrappedKey: toStr(r.wrappedKey),
+    storedBytes: toNum(r.storedBytes),
+    keyDestroyedAt: toDate(r.keyDestroyedAt),
+    format: toStr(r.format),
     startedAt: toDate(r.startedAt),
     endedAt: toDate(r.endedAt),
     retainUntil: toDate(r.retainUntil),
@@ -55,6 +60,33 @@ export class RecordingsRepo {
   async forCall(callId: number): Promise<RecordingRecord[]> {
     const rows = (await this.knex('recordings').where({ call_id: callId }).orderBy('id')) as Row[];
     return rows.map(recordingFromRow);
+  }
+
+  /** Adds agents who took part (those already there are kept). */
+  async addAgents(id: number, agents: readonly string[]): Promise<void> {
+    if (agents.length === 0) return;
+    await this.knex('recording_agents').insert(agents.map((agent) => ({ recording_id: id, agent }))).onConflict(['recording_id', 'agent']).ignore();
+  }
+
+  async agentsOf(id: number): Promise<string[]> {
+    const rows = (await this.knex('recording_agents').where({ recording_id: id }).select('agent')) as Array<{ agent: string }>;
+    return rows.map((r) => r.agent);
+  }
+
+  /** Which of these paths (relative to the root) some recording row already holds. */
+  async knownPaths(paths: readonly string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < paths.length; i += 500) {
+      const rows = (await this.knex('recordings').select('file_path').whereIn('file_path', paths.slice(i, i + 500))) as Row[];
+      for (const r of rows) known.add(String(r.file_path));
+    }
+    return known;
+  }
+
+  /** Completed recordings after an id, in id order: the rows that promise a file on disk. */
+  async completedAfter(afterId: number, limit: number): Promise<Array<{ id: number; filePath: string }>> {
+    const rows = (await this.knex('recordings').select('id', 'file_path').where({ state: 'completed' }).where('id', '>', afterId).orderBy('id').limit(limit)) as Row[];
+    return rows.map((r) => ({ id: Number(r.id), filePath: String(r.file_path) }));
   }
 
   async update(id: number, patch: RecordingPatch): Promise<void> {

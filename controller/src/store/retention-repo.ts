@@ -5,6 +5,7 @@ import type { RecordingRecord, RecordingState, Tier } from '../domain/records';
 import type { Dialect } from './db';
 import { recordingFromRow } from './recordings-repo';
 import { toBool, toDate, toJson, toNum, type Row } from './rows';
+import { retryOnDeadlock } from './deadlock-retry';
 
 /** States whose file may be purged: failed ones too (a header-only file is still a file). */
 export const PURGEABLE: readonly RecordingState[] = ['completed', 'failed'];
@@ -132,25 +133,31 @@ export class RetentionRepo {
   async tombstone(all: readonly Tombstone[], claim: Claim, eventType: string): Promise<number> {
     if (all.length === 0) return 0;
     const at = this.now();
-    return this.knex.transaction(async (trx) => {
-      const q = trx('recordings').select('id').whereIn('id', all.map((r) => r.id)).where({ state: 'purging' });
+    return retryOnDeadlock(() => this.knex.transaction(async (trx) => {
+      const q = trx('recordings').select('id', 'wrapped_key').whereIn('id', all.map((r) => r.id)).where({ state: 'purging' });
       if (claim.runId === null) q.whereNull('purge_run_id').where({ purged_by: claim.by }); else q.where({ purge_run_id: claim.runId });
-      const held = new Set(((await (this.dialect === 'mysql' ? q.forUpdate() : q)) as Row[]).map((r) => Number(r.id)));
+      const heldRows = (await (this.dialect === 'mysql' ? q.forUpdate() : q)) as Row[];
+      const held = new Set(heldRows.map((r) => Number(r.id)));
+      // Crypto-shredding: the wrapped data key goes with the file, so a copy of the file in a
+      // backup taken before today can no longer be decrypted by anyone.
+      const keyed = new Set(heldRows.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
       const rows = all.filter((r) => held.has(r.id));
       if (rows.length === 0) return 0;
       const cases = rows.map(() => 'when ? then ?').join(' ');
+      const reason = (r: Tombstone) => `${claim.reason}${r.missing ? ' (file already missing)' : ''}${keyed.has(r.id) ? '; data key destroyed' : ''}`.slice(0, 255);
       await trx('recordings').whereIn('id', rows.map((r) => r.id)).update({
         state: 'purged', purged_at: at, purge_run_id: claim.runId, purged_by: claim.by, updated_at: at,
         bytes_freed: trx.raw(`case id ${cases} end`, rows.flatMap((r) => [r.id, r.bytesFreed])),
-        purge_reason: trx.raw(`case id ${cases} end`, rows.flatMap((r) => [r.id, r.missing ? `${claim.reason} (file already missing)` : claim.reason])),
+        purge_reason: trx.raw(`case id ${cases} end`, rows.flatMap((r) => [r.id, reason(r)])),
       });
+      if (keyed.size > 0) await trx('recordings').whereIn('id', [...keyed]).update({ wrapped_key: null, key_destroyed_at: at });
       await trx('recording_events').insert(rows.map((r) => ({
         call_id: r.callId, recording_id: r.id, type: eventType, actor: claim.by,
-        detail: toJson({ reason: claim.reason, bytesFreed: r.bytesFreed, missingFile: r.missing, ...(r.resumedFrom ? { resumedFrom: r.resumedFrom } : {}) }),
+        detail: toJson({ reason: claim.reason, bytesFreed: r.bytesFreed, missingFile: r.missing, ...(r.resumedFrom ? { resumedFrom: r.resumedFrom } : {}), ...(keyed.has(r.id) ? { keyDestroyed: true } : {}) }),
         at,
       })));
       return rows.length;
-    });
+    }));
   }
 
   /** Applies a hold/release/tier patch and its audit event together; false if the row moved on. */

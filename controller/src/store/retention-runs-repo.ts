@@ -16,7 +16,8 @@ export interface Expiring { tier: Tier; days: number; count: number; bytes: numb
 
 /** A held lock; release() is idempotent. */
 export interface HeldLock { owner: string; renew(): Promise<void>; release(): Promise<void> }
-export type LockAttempt = { ok: true; lock: HeldLock } | { ok: false; holder: string };
+/** tookOverFrom: the previous holder, whose process was gone (SQLite). */
+export type LockAttempt = { ok: true; lock: HeldLock; tookOverFrom?: string } | { ok: false; holder: string };
 
 function runFromRow(r: Row): RetentionRun {
   return {
@@ -26,6 +27,10 @@ function runFromRow(r: Row): RetentionRun {
     missingFiles: Number(r.missing_files), errors: Number(r.errors), errorDetail: toStr(r.error_detail),
   };
 }
+
+const countersRow = (c: RunCounters) => ({
+  scanned: c.scanned, purged: c.purged, bytes_freed: c.bytesFreed, skipped_on_hold: c.skippedOnHold, missing_files: c.missingFiles, errors: c.errors,
+});
 
 export const LOCK_NAME = 'callrec-retention';
 // MySQL lock names are at most 64 characters.
@@ -41,9 +46,22 @@ export class RetentionRunsRepo {
 
   async finish(id: number, state: 'finished' | 'failed', c: RunCounters, errorDetail: string | null): Promise<void> {
     await this.knex('retention_runs').where({ id }).update({
-      state, finished_at: this.now(), scanned: c.scanned, purged: c.purged, bytes_freed: c.bytesFreed,
-      skipped_on_hold: c.skippedOnHold, missing_files: c.missingFiles, errors: c.errors, error_detail: errorDetail?.slice(0, 4000) ?? null,
+      state, finished_at: this.now(), ...countersRow(c), error_detail: errorDetail?.slice(0, 4000) ?? null,
     });
+  }
+
+  /** The counters so far, after each batch: a run that dies still shows what it did. */
+  async progress(id: number, c: RunCounters): Promise<void> {
+    await this.knex('retention_runs').where({ id, state: 'running' }).update(countersRow(c));
+  }
+
+  /** A run that could not start (lock or run row): one failed row, so the history shows the attempt. */
+  async recordFailedStart(node: string, trigger: RunTrigger, dryRun: boolean, errorDetail: string): Promise<number> {
+    const at = this.now();
+    const [id] = await this.knex('retention_runs').insert({
+      node, trigger, dry_run: dryRun, state: 'failed', started_at: at, finished_at: at, error_detail: errorDetail.slice(0, 4000),
+    });
+    return Number(id);
   }
 
   /** Runs still "running" while we hold the lock died mid-way: say so, naming who finishes them. */
@@ -76,9 +94,12 @@ export class RetentionRunsRepo {
     return Number(row?.n ?? 0);
   }
 
-  /** Never waits: a second run must exit at once, not queue behind the first. */
-  async tryLock(owner: string, ttlMs: number): Promise<LockAttempt> {
-    return this.dialect === 'mysql' ? this.tryMysqlLock(owner) : this.trySqliteLock(owner, ttlMs);
+  /**
+   * Never waits: a second run must exit at once, not queue behind the first. On SQLite a holder
+   * that `holderGone` says is dead loses the lock now, not when it expires.
+   */
+  async tryLock(owner: string, ttlMs: number, holderGone: (holder: string) => boolean = () => false): Promise<LockAttempt> {
+    return this.dialect === 'mysql' ? this.tryMysqlLock(owner) : this.trySqliteLock(owner, ttlMs, holderGone);
   }
 
   // GET_LOCK belongs to a session: hold one pooled connection for the whole run. If the process
@@ -116,10 +137,13 @@ export class RetentionRunsRepo {
     };
   }
 
-  private async trySqliteLock(owner: string, ttlMs: number): Promise<LockAttempt> {
+  private async trySqliteLock(owner: string, ttlMs: number, holderGone: (holder: string) => boolean): Promise<LockAttempt> {
     // Each step is one atomic statement, so two runs racing here cannot both see themselves as owner.
     const at = this.now();
     await this.knex('locks').where({ name: LOCK_NAME }).where('expires_at', '<', at).delete();
+    const before = (await this.knex('locks').where({ name: LOCK_NAME }).first()) as Row | undefined;
+    const gone = before && holderGone(String(before.owner)) ? String(before.owner) : undefined;
+    if (gone !== undefined) await this.knex('locks').where({ name: LOCK_NAME, owner: gone }).delete();
     await this.knex('locks').insert({ name: LOCK_NAME, owner, acquired_at: at, expires_at: new Date(at.getTime() + ttlMs) })
       .onConflict('name').ignore();
     const row = (await this.knex('locks').where({ name: LOCK_NAME }).first()) as Row | undefined;
@@ -128,6 +152,7 @@ export class RetentionRunsRepo {
     let released = false;
     return {
       ok: true,
+      ...(gone !== undefined ? { tookOverFrom: gone } : {}),
       lock: {
         owner,
         renew: async () => {

@@ -199,15 +199,18 @@ export class RulesRepo implements RulesSource {
   }
 
   /** flows import: replaces every flow and campaign (and the account settings given), all or nothing. */
-  async importDocument(doc: RulesDocument): Promise<{ flows: number; applets: number; campaigns: number }> {
+  /** `onFlow`: called after each flow is written (a progress display; thousands of flows take seconds). */
+  async importDocument(doc: RulesDocument, onFlow?: (done: number, total: number) => void): Promise<{ flows: number; applets: number; campaigns: number }> {
     return this.write(async (trx) => {
       await trx('applet_rules').delete();
       await trx('flows').delete();
       await trx('campaigns').delete();
       let applets = 0;
-      for (const [name, flow] of Object.entries(doc.flows ?? {})) {
+      const flows = Object.entries(doc.flows ?? {});
+      for (const [i, [name, flow]] of flows.entries()) {
         await this.insertApplets(trx, await this.upsertFlowRow(trx, name, flow), flow.applets);
         applets += Object.keys(flow.applets ?? {}).length;
+        onFlow?.(i + 1, flows.length);
       }
       const at = this.now();
       const campaigns = Object.entries(doc.campaigns ?? {}).map(([name, c]) =>

@@ -54,9 +54,23 @@ export class SearchRepo {
   private filtered(f: RecordingFilter): Knex.QueryBuilder {
     const q = this.knex('recordings').select('*').whereNotNull('started_at');
     const eq: Array<[string, string | undefined]> = [
-      ['direction', f.direction], ['agent', f.agent], ['flow', f.flow], ['campaign', f.campaign], ['state', f.state], ['tier', f.tier],
+      ['direction', f.direction], ['flow', f.flow], ['campaign', f.campaign], ['state', f.state], ['tier', f.tier],
     ];
     for (const [col, v] of eq) if (v !== undefined) void q.where(col, v);
+    // The call's agent, or any agent who took part (a transfer's), compared exactly: MySQL's _ci
+    // collations take ALICE and '201 ' for alice and 201. The plain `=` keeps the index usable.
+    const agent = f.agent;
+    if (agent !== undefined) {
+      const exactly = (b: Knex.QueryBuilder, col: string): Knex.QueryBuilder => {
+        void b.where(col, agent);
+        if (this.dialect === 'mysql') void b.whereRaw('cast(?? as binary) = cast(? as binary)', [col, agent]);
+        return b;
+      };
+      void q.where((w) => {
+        void w.where((own) => { exactly(own, 'agent'); })
+          .orWhereIn('id', exactly(this.knex('recording_agents').select('recording_id'), 'agent'));
+      });
+    }
     if (f.from) void q.where('started_at', '>=', f.from);
     if (f.to) void q.where('started_at', '<', f.to);
     return q;

@@ -69,10 +69,11 @@ export class WebhooksRepo {
     return rows.map(fromRow);
   }
 
-  /** Pending deliveries whose next attempt is due, oldest first. */
-  async due(limit: number): Promise<WebhookDelivery[]> {
-    const rows = (await this.knex('webhook_deliveries').where('state', 'pending').where('next_attempt_at', '<=', this.now())
-      .orderBy('next_attempt_at').limit(limit)) as Row[];
+  /** Pending deliveries whose next attempt is due, oldest first, except to the URLs left out. */
+  async due(limit: number, exceptUrls: string[] = []): Promise<WebhookDelivery[]> {
+    const q = this.knex('webhook_deliveries').where('state', 'pending').where('next_attempt_at', '<=', this.now());
+    if (exceptUrls.length > 0) void q.whereNotIn('url', exceptUrls);
+    const rows = (await q.orderBy('next_attempt_at').limit(limit)) as Row[];
     return rows.map(fromRow);
   }
 

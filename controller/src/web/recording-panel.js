@@ -69,12 +69,16 @@ function Actions({ rec, me, enums, onChanged }) {
         aria-describedby=${rec.onHold ? 'hold-why' : undefined}>Delete</button>
       ${rec.onHold && html`<small id="hold-why" class="muted"> On hold${rec.holdReason ? ` (${rec.holdReason})` : ''}: release it before deleting.</small>`}
     </div>
-    ${me.role === 'admin' && !gone && html`<div class="inline">
-      ${rec.onHold
-        ? html`<button type="button" onClick=${() => run('Released.', () => api('POST', `/api/recordings/${rec.id}/release`, {}))}>Release hold</button>`
-        : html`<label for="hold-reason">Hold reason</label>
+    ${!gone && html`<div class="inline">
+      ${!rec.onHold
+        ? html`<label for="hold-reason">Hold reason</label>
           <input id="hold-reason" value=${reason} onInput=${(e) => setReason(e.target.value)} placeholder="case 2026-114" />
-          <button type="button" onClick=${() => run('On hold.', () => api('POST', `/api/recordings/${rec.id}/hold`, { reason }))}>Hold</button>`}
+          <button type="button" onClick=${() => run('On hold.', () => api('POST', `/api/recordings/${rec.id}/hold`, { reason }))}>Hold</button>`
+        : me.role === 'admin'
+          ? html`<label for="release-reason">Release reason</label>
+            <input id="release-reason" value=${reason} onInput=${(e) => setReason(e.target.value)} placeholder="case 2026-114 closed" />
+            <button type="button" onClick=${() => run('Released.', () => api('POST', `/api/recordings/${rec.id}/release`, { reason }))}>Release hold</button>`
+          : html`<small class="muted">Only an admin can release a hold.</small>`}
     </div>
     <div class="inline">
       <label for="tier">Tier</label>

@@ -1,11 +1,14 @@
 // Delivers webhook_deliveries rows: signed POSTs, retried with exponential backoff until a 2xx or
 // the attempt limit. State lives in the table (not in memory), so a restart resumes the retries
 // and several controllers on one MySQL share the queue (each attempt is claimed atomically).
+// Each receiver (URL) has its own lane of at most `perReceiver` attempts in flight, and the poll
+// never waits for an attempt: a receiver that hangs holds only its own lane.
 import { webhookDeliveries, webhookFailures } from '../metrics';
 import type { Store } from '../store';
 import type { WebhookDelivery } from '../store/webhooks-repo';
 import { backoffDelay } from '../util/backoff';
 import type { Logger } from '../util/logger';
+import { redactUrlsIn } from '../util/redact-url';
 import { err, ok, type Result } from '../util/result';
 import {
   eventForState, idempotencyKey, webhookPayload, type ResyncError, type WebhookEvent, type WebhookPublisher,
@@ -21,15 +24,20 @@ export interface WebhookOptions {
   timeoutMs: number;
   pollMs?: number;
   batch?: number;
+  perReceiver?: number;
 }
 
 const RETRY_CAP_MS = 3_600_000;
+const QUEUE_BACKOFF_CAP_MS = 30_000;
 const origin = (url: string): string => { try { return new URL(url).origin; } catch { return '(bad url)'; } };
 
 export class WebhookWorker implements WebhookPublisher {
   private abort: AbortController | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** Attempts in flight, per receiver URL. */
+  private readonly lanes = new Map<string, Set<Promise<void>>>();
+  private queueDown = false;
 
   constructor(
     private readonly store: Store,
@@ -65,17 +73,25 @@ export class WebhookWorker implements WebhookPublisher {
     const abort = new AbortController();
     this.abort = abort;
     this.loop = (async () => {
+      let failures = 0;
       while (!abort.signal.aborted) {
         try {
-          await this.runOnce();
+          this.dispatch(await this.dueForFreeLanes());
+          if (this.queueDown) this.logger.info('webhook queue available again');
+          this.queueDown = false;
+          failures = 0;
         } catch (e) {
-          this.logger.warn('webhook queue unavailable; retrying', { error: e as Error });
+          // One line per change of state; the polls back off while the database is away.
+          if (!this.queueDown) this.logger.warn('webhook queue unavailable; retrying with backoff', { error: e as Error });
+          this.queueDown = true;
+          failures += 1;
         }
+        const pollMs = this.opts.pollMs ?? 1000;
         await new Promise<void>((resolve) => {
           // One abort listener per wait, removed when the wait ends (they used to pile up: one a second).
           const wake = () => { clearTimeout(t); abort.signal.removeEventListener('abort', wake); resolve(); };
-          const t = setTimeout(wake, this.opts.pollMs ?? 1000);
-          this.wake = wake;
+          const t = setTimeout(wake, failures > 0 ? backoffDelay(failures, pollMs, QUEUE_BACKOFF_CAP_MS) : pollMs);
+          this.wake = failures > 0 ? null : wake;
           abort.signal.addEventListener('abort', wake, { once: true });
         });
       }
@@ -86,13 +102,45 @@ export class WebhookWorker implements WebhookPublisher {
     this.abort?.abort();
     await this.loop;
     this.loop = null;
+    await Promise.all([...this.lanes.values()].flatMap((l) => [...l]));
   }
 
-  /** Runs the due attempts once; the number attempted. */
+  /** Runs the due attempts once and waits for them; the number attempted. */
   async runOnce(): Promise<number> {
-    const due = await this.store.webhooks.due(this.opts.batch ?? 20);
-    const done = await Promise.all(due.map((d) => this.attempt(d)));
-    return done.filter(Boolean).length;
+    const started = this.dispatch(await this.dueForFreeLanes());
+    return (await Promise.all(started)).filter(Boolean).length;
+  }
+
+  /** Due deliveries, leaving out receivers whose lane is full (their rows wait in the table). */
+  private dueForFreeLanes(): Promise<WebhookDelivery[]> {
+    const full = [...this.lanes].filter(([, l]) => l.size >= this.perReceiver).map(([url]) => url);
+    return this.store.webhooks.due(this.opts.batch ?? 20, full);
+  }
+
+  /** Starts each delivery in its receiver's lane without waiting for it. */
+  private dispatch(due: WebhookDelivery[]): Array<Promise<boolean>> {
+    const started: Array<Promise<boolean>> = [];
+    for (const d of due) {
+      const lane = this.lanes.get(d.url) ?? new Set<Promise<void>>();
+      if (lane.size >= this.perReceiver) continue;
+      this.lanes.set(d.url, lane);
+      const run = this.attempt(d).catch((e: unknown) => {
+        this.logger.warn('webhook attempt could not be recorded', { deliveryId: d.id, error: e as Error });
+        return false;
+      });
+      const done = run.then(() => {
+        lane.delete(done);
+        if (lane.size === 0) this.lanes.delete(d.url);
+        this.kick(); // a lane came free: its receiver's next rows may be due
+      });
+      lane.add(done);
+      started.push(run);
+    }
+    return started;
+  }
+
+  private get perReceiver(): number {
+    return this.opts.perReceiver ?? 4;
   }
 
   private kick(): void {
@@ -124,7 +172,7 @@ export class WebhookWorker implements WebhookPublisher {
       }
       problem = `HTTP ${r.status}`;
     } catch (e) {
-      problem = (e as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : (e as Error).message;
+      problem = (e as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : redactUrlsIn((e as Error).message);
     }
     await this.failed(d, attempt, status, problem);
     return true;

@@ -21,17 +21,19 @@ const EXTENSIONS_FILE = 'extensions_callrec.conf';
 const FEATURES_FILE = 'features_callrec.conf';
 const NOTE = 'callrec (added by `callrec install asterisk`)';
 
-export function defaultRecordingsDir(cfg: Config): string {
-  return path.resolve(cfg.pbxRecordingsDir || cfg.recordingsDir);
+/** Asterisk's own spool: the asterisk user can write there on every packaged install. */
+export const ASTERISK_SPOOL = '/var/spool/asterisk/callrec';
+
+/** The dialplan globals the install writes from callrec's configuration (printed, not silent). */
+export function asteriskGlobals(cfg: Config, recordings: string): Array<[string, string]> {
+  return [['CALLREC_APP', cfg.ari.app], [VAR.DIR, recordings], [VAR.FALLBACK, cfg.gate.fallback]];
 }
 
 function globalsText(cfg: Config, recordings: string): string {
   return [
     `; ${NOTE}; rewritten at every install from callrec's configuration.`,
     `; Included inside [globals] of extensions.conf.`,
-    `CALLREC_APP=${cfg.ari.app}`,
-    `${VAR.DIR}=${recordings}`,
-    `${VAR.FALLBACK}=${cfg.gate.fallback}`,
+    ...asteriskGlobals(cfg, recordings).map(([k, v]) => `${k}=${v}`),
     '',
   ].join('\n');
 }

@@ -5,6 +5,7 @@ import type { Config } from '../../config/types';
 import type { PbxCommand } from '../../domain/commands';
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
+import { redactUrl } from '../../util/redact-url';
 import { err, ok, type Result } from '../../util/result';
 import { PbxEventHub } from '../event-hub';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
@@ -51,7 +52,7 @@ export class AsteriskAdapter implements PbxPort {
 
   async start(signal: AbortSignal): Promise<void> {
     this.loop = reconnectLoop({
-      name: `ARI at ${this.cfg.ari.url}`, logger: this.logger, baseMs: 250, capMs: 5000,
+      name: `ARI at ${redactUrl(this.cfg.ari.url)}`, logger: this.logger, baseMs: 250, capMs: 5000,
       onStatus: (s) => { this.current = s; },
       connect: () => this.connectOnce(),
     }, signal);
@@ -60,7 +61,7 @@ export class AsteriskAdapter implements PbxPort {
   private async connectOnce(): Promise<Connection> {
     // Probe first with our own timeout and a plain reason for the log.
     const probe = await probeAri(this.cfg.ari);
-    if (!probe.ok) throw new Error(probe.detail.replace(`ARI at ${this.cfg.ari.url}: `, ''));
+    if (!probe.ok) throw new Error(probe.detail.replace(`ARI at ${redactUrl(this.cfg.ari.url)}: `, ''));
     if (this.opts.checkApi !== false) await this.checkApi();
     const socket = await openEventSocket({
       url: this.cfg.ari.url, user: this.cfg.ari.user, password: this.cfg.ari.password, app: this.cfg.ari.app,
@@ -70,7 +71,7 @@ export class AsteriskAdapter implements PbxPort {
     this.socket = socket;
     // Released within a second or two of the restart: the caller has been hearing silence.
     void sweepChannels(this.http, this.cfg.ari.app, this.logger).then((events) => { for (const e of events) this.emit(e); });
-    return { closed: socket.closed };
+    return { closed: socket.closed, close: () => socket.close() };
   }
 
   /** ari-client loads the served swagger: it tells us whether one-shot POST /variables exists. */

@@ -26,5 +26,9 @@ export const VAR = {
 /** UserEvent(CallrecFeature,action: pause|resume|start|stop) from the feature codes. */
 export const FEATURE_USER_EVENT = 'CallrecFeature';
 
-/** Arguments of Stasis(<app>,gate,<flow>,<applet>). */
+/**
+ * Arguments of Stasis(<app>,gate,<flow>,<applet>,<direction>,<campaign>,<agent>,<to>): the gate's
+ * own Gosub arguments, then the dialed number it read from the calling frame (or CALLREC_TO).
+ */
 export const GATE_ARG = 'gate';
+export const GATE_ARGS = ['gate', 'flow', 'applet', 'direction', 'campaign', 'agent', 'to'] as const;

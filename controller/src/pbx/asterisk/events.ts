@@ -1,8 +1,8 @@
 // ARI wire events -> normalized PbxEvents. Shapes as captured on Asterisk 22
-// (../shared/fixtures/asterisk-22/traces). Anything unknown or malformed is reported and dropped:
+// (test/fixtures/asterisk-22/traces). Anything unknown or malformed is reported and dropped:
 // an event must never crash the controller.
-import type { FeatureAction, GateFacts, PbxEvent } from '../../domain/pbx-events';
-import { FEATURE_USER_EVENT, GATE_ARG, VAR } from './dialplan-vars';
+import { presentNumber, type FeatureAction, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
+import { FEATURE_USER_EVENT, GATE_ARG, GATE_ARGS, VAR } from './dialplan-vars';
 
 export type ProblemReporter = (problem: string, channelId: string | null) => void;
 
@@ -42,22 +42,25 @@ export function ariTime(v: unknown, fallback: Date = new Date()): Date {
 const DIRECTIONS = new Set(['inbound', 'outbound', 'internal']);
 
 /**
- * Facts from a channel in Stasis(<app>,gate,<flow>,<applet>[,<direction>[,<campaign>]]). The
- * gate runs in a Gosub, so the dialled number is not the `s` exten: take it from connected line.
+ * Facts from a channel in Stasis(<app>,gate,<flow>,<applet>,<direction>,<campaign>,<agent>,<to>).
+ * The gate runs in a Gosub whose exten is `s`: the dialed number comes as the last argument (read
+ * by the dialplan from the calling frame); an older gate without it leaves connected line or exten.
  */
 export function gateFacts(ch: AriChannel, args: readonly unknown[]): { facts: GateFacts; problem: string | null } {
   const a = args.map((x) => (typeof x === 'string' ? x.trim() : ''));
-  const exten = ch.dialplan?.exten;
+  const arg = (name: typeof GATE_ARGS[number]): string => a[GATE_ARGS.indexOf(name)] ?? '';
+  const direction = arg('direction');
   const facts: GateFacts = {
-    flow: a[1] ?? '', applet: a[2] ?? '',
-    direction: DIRECTIONS.has(a[3] ?? '') ? (a[3] as GateFacts['direction']) : 'inbound',
-    from: ch.caller?.number || null,
-    to: ch.connected?.number || (exten && exten !== 's' ? exten : null),
-    campaign: a[4] || null, agent: null, language: ch.language || null, answered: ch.state === 'Up',
+    flow: arg('flow'), applet: arg('applet'),
+    direction: DIRECTIONS.has(direction) ? (direction as GateFacts['direction']) : 'inbound',
+    from: presentNumber(ch.caller?.number),
+    to: presentNumber(arg('to')) ?? presentNumber(ch.connected?.number) ?? presentNumber(ch.dialplan?.exten),
+    campaign: arg('campaign') || null, agent: arg('agent') || null, language: ch.language || null, answered: ch.state === 'Up',
   };
   let problem: string | null = null;
   if (a[0] !== GATE_ARG) problem = `unknown Stasis arguments ${JSON.stringify(args)} (expected ${GATE_ARG},<flow>,<applet>)`;
   else if (!facts.flow || !facts.applet) problem = `gate without flow/applet: ${JSON.stringify(args)}`;
+  else if (direction && !DIRECTIONS.has(direction)) problem = `gate with unknown direction ${JSON.stringify(direction)} (inbound, outbound or internal)`;
   return { facts, problem };
 }
 
@@ -133,7 +136,25 @@ function dial(raw: Raw, at: Date): PbxEvent | null {
   const caller = asChannel(raw.caller);
   const peer = asChannel(raw.peer);
   if (!caller || !peer || raw.dialstatus !== 'ANSWER') return null;
-  return { type: 'PartyChanged', callId: caller.id, at, kind: 'answered', party: peer.name };
+  return { type: 'PartyChanged', callId: caller.id, at, kind: 'answered', party: peer.name, agent: answeringAgent(caller, peer.name) };
+}
+
+/**
+ * Who answered: the connected line a phone sends with its answer (on the caller's channel), else
+ * the endpoint of the answering channel. A connected line equal to the caller's own number is
+ * app_dial's copy of the peer's caller id, which for a phone leg is our caller again.
+ */
+export function answeringAgent(caller: AriChannel, peerName: string): string | null {
+  const connected = presentNumber(caller.connected?.number);
+  return connected && connected !== presentNumber(caller.caller?.number) ? connected : endpointOf(peerName);
+}
+
+/** `PJSIP/201-0000001a` -> `201`, `Local/201@from-queue-0000002b;1` -> `201`. */
+export function endpointOf(channelName: string): string | null {
+  const slash = channelName.indexOf('/');
+  if (slash < 0) return null;
+  const rest = channelName.slice(slash + 1).replace(/;\d+$/, '').replace(/-[0-9a-f]{8}$/, '');
+  return presentNumber(rest.split('@')[0]);
 }
 
 function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
@@ -142,7 +163,7 @@ function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
     case VAR.MIXMONITOR_FILENAME: return value ? { ...base, type: 'RecordingStarted', file: value, recorderId: null } : null;
     case VAR.MIXMON_ID: return value ? { ...base, type: 'RecordingStarted', file: null, recorderId: value } : null;
     // The bridged peer changing mid-call is how a transfer shows on the recorded channel.
-    case 'BRIDGEPEER': return value ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value } : null;
+    case 'BRIDGEPEER': return value ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value, agent: endpointOf(value) } : null;
     default: return null;
   }
 }

@@ -2,12 +2,13 @@ import type { Config } from '../../config/types';
 import { httpProbe } from '../http-probe';
 import type { ProbeResult } from '../port';
 import { tcpProbe } from '../tcp-probe';
+import { redactUrl } from '../../util/redact-url';
 
 export async function probeAri(cfg: Config['ari']): Promise<ProbeResult> {
   const r = await httpProbe(`${cfg.url}/ari/asterisk/info`, cfg.user, cfg.password);
-  if (!r.ok) return { ok: false, detail: `ARI at ${cfg.url}: ${r.detail}` };
+  if (!r.ok) return { ok: false, detail: `ARI at ${redactUrl(cfg.url)}: ${r.detail}` };
   const version = (r.body as { system?: { version?: string } } | null)?.system?.version;
-  return { ok: true, detail: `ARI at ${cfg.url}${version ? `, Asterisk ${version}` : ''}` };
+  return { ok: true, detail: `ARI at ${redactUrl(cfg.url)}${version ? `, Asterisk ${version}` : ''}` };
 }
 
 export function probeAmi(cfg: Config['ami']): Promise<ProbeResult> {

@@ -3,6 +3,7 @@
 // subscribe to but do not need (BACKGROUND_JOB, CHANNEL_EXECUTE_COMPLETE added by modesl) give
 // null quietly.
 import type { FeatureAction, GateFacts, PbxEvent } from './pbx-event-types';
+import { presentNumber } from '../../domain/pbx-events';
 import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from './vars';
 
 export type RawEvent = Readonly<Record<string, string>>;
@@ -27,8 +28,8 @@ export function toPbxEvent(raw: RawEvent, onDrop: DropReporter = () => undefined
   const base = { callId, at: eventTime(raw) };
   switch (name) {
     case 'CHANNEL_ANSWER': return { ...base, type: 'CallAnswered' };
-    case 'CHANNEL_BRIDGE': return { ...base, type: 'PartyChanged', kind: 'answered', party: raw['Other-Leg-Caller-ID-Number'] ?? raw['Other-Leg-Unique-ID'] ?? null };
-    case 'CHANNEL_UNBRIDGE': return { ...base, type: 'PartyChanged', kind: 'left', party: raw['Other-Leg-Caller-ID-Number'] ?? raw['Other-Leg-Unique-ID'] ?? null };
+    case 'CHANNEL_BRIDGE': return { ...base, type: 'PartyChanged', kind: 'answered', ...otherLeg(raw) };
+    case 'CHANNEL_UNBRIDGE': return { ...base, type: 'PartyChanged', kind: 'left', ...otherLeg(raw) };
     case 'CHANNEL_HANGUP': return { ...base, type: 'CallHungUp', cause: raw['Hangup-Cause'] ?? null };
     case 'CHANNEL_DESTROY': return { ...base, type: 'CallGone' };
     case 'DTMF': {
@@ -46,6 +47,18 @@ export function toPbxEvent(raw: RawEvent, onDrop: DropReporter = () => undefined
     case 'CUSTOM': return feature(raw, base, onDrop);
     default: onDrop(`unexpected event ${name}`, callId); return null;
   }
+}
+
+/**
+ * The bridged leg: its channel, and the callee it was dialed to (`user/202@domain` -> `202`).
+ * Its Caller-ID is our caller's, passed on to the phone (1.10.12 fixture), never the agent.
+ */
+function otherLeg(raw: RawEvent): { party: string | null; agent: string | null } {
+  const dest = raw['Other-Leg-Destination-Number'] ?? '';
+  return {
+    party: raw['Other-Leg-Channel-Name'] ?? raw['Other-Leg-Unique-ID'] ?? null,
+    agent: presentNumber(dest.split('/').pop()?.split('@')[0]),
+  };
 }
 
 function feature(raw: RawEvent, base: { callId: string; at: Date }, onDrop: DropReporter): PbxEvent | null {
@@ -68,6 +81,16 @@ export function recordStopFacts(raw: RawEvent): { file: string | null; ms: numbe
 
 export interface GateDefaults { language: string | null }
 
+/**
+ * The caller profile's destination is the number the call came in on: execute_extension hunts
+ * callrec_gate with a copy (${destination_number} reads "callrec_gate" there) but CHANNEL_DATA
+ * carries the channel's own profile (measured on 1.10.12). The gate's own names are not numbers.
+ */
+function dialed(v: string | undefined): string | null {
+  const n = presentNumber(v);
+  return n === null || n.startsWith('callrec_') ? null : n;
+}
+
 /** CHANNEL_DATA of an outbound-socket connection -> the facts the policy decides on. */
 export function gateFacts(data: RawEvent, defaults: GateDefaults): { facts: GateFacts; problem: string | null } {
   const v = (name: string): string | null => {
@@ -78,13 +101,14 @@ export function gateFacts(data: RawEvent, defaults: GateDefaults): { facts: Gate
   const applet = v(VAR.APPLET);
   const dir = v(VAR.DIRECTION);
   const direction = dir === 'outbound' || dir === 'internal' ? dir : 'inbound';
-  const problem = !flow || !applet ? `the channel has no ${!flow ? VAR.FLOW : VAR.APPLET} (is the applet snippet in the dialplan?)` : null;
+  const problem = !flow || !applet ? `the channel has no ${!flow ? VAR.FLOW : VAR.APPLET} (is the applet snippet in the dialplan?)`
+    : dir !== null && dir !== direction ? `${VAR.DIRECTION} is ${JSON.stringify(dir)} (inbound, outbound or internal)` : null;
   return {
     problem,
     facts: {
       flow: flow ?? '', applet: applet ?? '', direction,
-      from: data['Caller-Caller-ID-Number'] ?? data['Channel-Caller-ID-Number'] ?? null,
-      to: data['Caller-Destination-Number'] ?? data['Channel-Destination-Number'] ?? null,
+      from: presentNumber(data['Caller-Caller-ID-Number'] ?? data['Channel-Caller-ID-Number']),
+      to: presentNumber(v(VAR.TO)) ?? dialed(data['Caller-Destination-Number'] ?? data['Channel-Destination-Number']),
       campaign: v(VAR.CAMPAIGN), agent: v(VAR.AGENT),
       language: v(VAR.LANGUAGE) ?? v('default_language') ?? defaults.language,
       answered: data['Answer-State'] === 'answered',

@@ -9,6 +9,8 @@ export const VAR = {
   CAMPAIGN: 'callrec_campaign',
   AGENT: 'callrec_agent',
   LANGUAGE: 'callrec_language',
+  /** The dialed number when the caller profile's destination is not it (a transfer, a lua script). */
+  TO: 'callrec_to',
   /** Set by the controller once it decided ("true"); unset means the dialplan applies the fallback. */
   DECIDED: 'callrec_decided',
   /** Set by the controller: "record" or "skip" (read by people and the fallback, not needed to record). */

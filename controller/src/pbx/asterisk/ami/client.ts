@@ -61,7 +61,7 @@ export class AmiClient {
         const r = await AmiSession.open(this.opts, (m) => this.dispatch(m), this.timeoutMs);
         if (!r.ok) throw new Error(r.error);
         this.session = r.value;
-        return { closed: r.value.closed };
+        return { closed: r.value.closed, close: (why) => { r.value.close(why); } };
       },
     }, abort.signal);
   }

@@ -1,5 +1,5 @@
 // AMI events callrec uses, typed. Field names are those of the q6/q7 traces
-// (../shared/fixtures/asterisk-22/traces); everything else on the wire is dropped here.
+// (test/fixtures/asterisk-22/traces); everything else on the wire is dropped here.
 import type { AmiMessage } from './wire';
 
 interface ChannelRef {

@@ -59,12 +59,10 @@ export class EslInbound {
         // watching connection that is every app of every call, ~4 KB of JSON each, for nothing.
         const nix = await session.command(`nixevent ${UNWANTED.join(' ')}`);
         if (!nix.ok) this.logger.warn(`could not drop unwanted events: ${nix.error.detail}`);
-        // Stopped while connecting: the loop would otherwise wait on this session forever.
-        if (sig.aborted) { session.close('stopping'); return { closed: session.closed }; }
         this.orderer.reset();
         this.session = session;
         try { await this.opts.onConnected?.(session); } catch (e) { this.logger.error(`ESL reconnect hook failed: ${(e as Error).message}`); }
-        return { closed: session.closed.then((why) => { if (this.session === session) this.session = null; return why; }) };
+        return { closed: session.closed.then((why) => { if (this.session === session) this.session = null; return why; }), close: (why) => session.close(why) };
       },
     }, signal);
   }

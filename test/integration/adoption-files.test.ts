@@ -1,0 +1,67 @@
+// After a restart, a recording is `completed` only when its file holds audio: a missing or
+// header-only file is `failed` with the reason, on both adoption paths (calls/adoption.ts).
+import fs from 'node:fs';
+import { AriSim } from '../helpers/ari-sim';
+import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+
+const ENGINE = fixedEngine({ answer: decision() });
+
+type FileForm = 'missing' | 'header-only';
+const FORMS: Array<[FileForm, RegExp]> = [['missing', /file missing/], ['header-only', /header-only/]];
+
+function spoil(file: string, form: FileForm): void {
+  if (form === 'missing') fs.rmSync(file, { force: true });
+  else writeWav(file, 0);
+}
+
+describe('adoption after a restart never calls a file without audio completed', () => {
+  let h: Harness;
+  afterEach(async () => { await h.close(); });
+
+  // Not listed: adoption settles it from its file alone. Listed but gone (a stale list): followed, then settled.
+  const CASES = FORMS.flatMap(([form, reason]) => [[form, false, reason], [form, true, reason]] as Array<[FileForm, boolean, RegExp]>);
+  it.each(CASES)('settles a call that ended while away with a %s file as failed, with the reason (listed: %s)', async (form, listed, reason) => {
+    const sim = await AriSim.start();
+    const ghost = sim.addChannel({ state: 'Up' });
+    sim.channels.delete(ghost.id);
+    if (listed) sim.listedGone.push(ghost);
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    const call = await h.store.calls.insert({
+      node: 'pbx1', pbx: 'asterisk', pbxCallId: ghost.id, direction: 'inbound', flow: 'sales', applet: 'answer', campaign: null,
+      fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: 'en',
+      state: 'recording', recordMode: 'from-answer', consentMode: 'announce', decision: decision(), startedAt: new Date(),
+    });
+    writeWav(`${h.dir}/2026/11/23/away.wav`, 1);
+    spoil(`${h.dir}/2026/11/23/away.wav`, form);
+    await h.store.recordings.insertId({
+      callId: call.id, recordMode: 'from-answer', tier: 'standard', channels: 1, beep: false, direction: 'inbound', fromNumber: null, toNumber: null,
+      agent: null, flow: 'sales', campaign: null, state: 'recording', startedAt: new Date(), filePath: '2026/11/23/away.wav',
+    });
+    await h.adapter.start(h.abort.signal);
+    await until(async () => (await h.store.calls.get(call.id))?.state === 'failed', 8000, 'settled');
+    const [rec] = await h.store.recordings.forCall(call.id);
+    expect(rec).toMatchObject({ state: 'failed', failureReason: expect.stringMatching(reason) });
+    if (!listed) expect(rec?.failureReason).toMatch(/ended while the controller was away/);
+    expect(rec?.sha256).toBeNull();
+  });
+
+  it.each(FORMS)('fails a recording adopted at reconnect whose file is %s at hangup, with the reason', async (form, reason) => {
+    const sim = await AriSim.start();
+    const ch = sim.addChannel({ state: 'Up' });
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    const file = `${h.dir}/2026/11/23/adopted-${ch.id}.wav`;
+    writeWav(file, 2);
+    sim.state(ch.id)!.vars.set('MIXMONITOR_FILENAME', file);
+    sim.state(ch.id)!.vars.set('CALLREC_MIXMON_ID', '0x1');
+    await h.adapter.start(h.abort.signal);
+    await until(async () => (await h.store.calls.findByPbxId('pbx1', ch.id)) !== null, 5000, 'adopted call');
+    await until(() => h.sim.state(ch.id)!.subscribed, 2000, 'subscription');
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    spoil(file, form);
+    h.sim.hangup(ch.id);
+    await until(async () => !['recording', 'finalizing'].includes((await h.store.recordings.forCall(call.id))[0]?.state ?? 'recording'), 8000, 'settled');
+    const [rec] = await h.store.recordings.forCall(call.id);
+    expect(rec).toMatchObject({ state: 'failed', failureReason: expect.stringMatching(reason) });
+    expect(rec?.durationMs ?? null).toBeNull();
+  });
+});
