@@ -68,12 +68,14 @@ describe('callrec retention run progress', () => {
     expect(progress.length).toBeGreaterThanOrEqual(2);
     // Written as the run goes (a log shows how far a dead run got), not all at the end.
     expect((piped.lines[report] as Line).at - (progress[0] as Line).at).toBeGreaterThan(500);
+    // eslint-disable-next-line no-control-regex -- the terminal's escape character is the point
     expect(piped.text).not.toMatch(/\r|\x1b\[/);
 
     const tty = await sh(`script -qfec ${JSON.stringify(CALLREC('retention run --limit 10000'))} /dev/null`, env);
     expect(tty.code).toBe(0);
     expect(tty.text).toMatch(/cli finished .*purged 10000/);
     // cli-progress redraws the line in place: carriage return or cursor moves between states.
+    // eslint-disable-next-line no-control-regex -- the terminal's escape character is the point
     const frames = tty.text.split(/\r|\x1b\[\d*G/).filter((f) => /retention run \[[^\]]*\] \d+% \d+\/10000 recordings/.test(f));
     expect(frames.length).toBeGreaterThanOrEqual(2);
 

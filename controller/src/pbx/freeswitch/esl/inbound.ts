@@ -48,7 +48,7 @@ export class EslInbound {
       baseMs: this.opts.backoffBaseMs ?? 500,
       capMs: this.opts.backoffCapMs ?? 30000,
       onStatus: (s) => { this.current = s; },
-      connect: async (sig) => {
+      connect: async () => {
         const s = await EslSession.connect(this.opts);
         if (!s.ok) throw new Error(s.error.detail);
         const session = s.value;
