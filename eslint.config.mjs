@@ -18,4 +18,15 @@ export default tseslint.config(
   { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // The dashboard runs in the browser, as plain ES modules (no build step).
   { files: ['controller/src/web/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'module' } },
+  // The domain and the policy are pure: no PBX client, web framework, database or any layer above
+  // them (docs/architecture.md).
+  {
+    files: ['controller/src/domain/**/*.ts', 'controller/src/policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['express', 'knex', 'ari-client', 'modesl', 'prom-client', 'winston', 'better-sqlite3', 'mysql2'].map((name) => ({ name, message: 'the domain and the policy stay pure' })),
+        patterns: [{ group: ['**/pbx/**', '**/pbx', '**/store/**', '**/store', '**/api/**', '**/calls/**', '**/cli/**', '**/webhooks/**', '**/recordings/**', '**/retention/**', '**/metrics', '**/main'], message: 'the domain and the policy import only each other and util/' }],
+      }],
+    },
+  },
 );
