@@ -3,7 +3,7 @@
 import type { ApiKeyRecord } from '../domain/api-keys';
 import type { RecordingRecord } from '../domain/records';
 import type { Store } from '../store';
-import { notFound } from './errors';
+import { ApiError, notFound } from './errors';
 
 export function mayAccessAgent(key: ApiKeyRecord, agent: string | null, others: readonly string[] = []): boolean {
   return key.role !== 'agent' || (key.agent !== null && (agent === key.agent || others.includes(key.agent)));
@@ -15,6 +15,11 @@ export async function visibleRecording(store: Store, id: number, key: ApiKeyReco
   if (!rec) throw notFound();
   if (mayAccessAgent(key, rec.agent) || mayAccessAgent(key, null, await store.recordings.agentsOf(id))) return rec;
   throw notFound();
+}
+
+/** A purged (or purging) recording is gone: 410, whoever asks. */
+export function recordingIsGone(rec: RecordingRecord): void {
+  if (rec.state === 'purged' || rec.state === 'purging') throw new ApiError(410, 'purged', `recording ${rec.id} was purged`);
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

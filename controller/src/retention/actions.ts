@@ -1,14 +1,13 @@
 // What users (through the API and CLI) may do to a recording's retention. Implemented by the
 // retention module over the store and the files; early deletion reuses the purge path.
 import type { RecordingPublisher } from '../webhooks/publisher';
-import { purgedPublisher } from './runner';
 import type { RecordingRecord, RecordingState, Tier } from '../domain/records';
 import { retainUntil, type TierLengths } from '../domain/tiers';
 import type { Store } from '../store';
 import type { PurgeCandidate } from '../store/retention-repo';
 import type { Logger } from '../util/logger';
 import { err, ok, type Result } from '../util/result';
-import { purgeRows } from './purge';
+import { purgedPublisher, purgeRows } from './purge';
 
 export type RetentionErrorKind = 'not-found' | 'on-hold' | 'invalid' | 'conflict';
 export interface RetentionError { kind: RetentionErrorKind; detail: string }

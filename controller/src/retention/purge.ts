@@ -5,6 +5,8 @@ import { purgeBytesFreed, purgedRecordings, purgeErrors } from '../metrics';
 import type { Claim, PurgeCandidate, Tombstone } from '../store/retention-repo';
 import type { RunTrigger } from '../store/retention-runs-repo';
 import type { Store } from '../store';
+import type { Logger } from '../util/logger';
+import type { RecordingPublisher } from '../webhooks/publisher';
 import { locate, mapLimited, removeFile } from './files';
 
 export interface PurgeHooks {
@@ -89,4 +91,15 @@ export function addCounts(into: BatchCounts, b: BatchCounts): void {
   into.missingFiles += b.missingFiles;
   into.lost += b.lost;
   into.errors.push(...b.errors);
+}
+
+/** A failed publish is logged, never fails the purge: the tombstone is the record, resync re-sends. */
+export function purgedPublisher(deps: { publisher?: RecordingPublisher; logger: Logger }): ((ids: number[]) => Promise<void>) | undefined {
+  const pub = deps.publisher;
+  if (!pub) return undefined;
+  return async (ids) => {
+    for (const id of ids) {
+      try { await pub.publish(id, 'recording.purged'); } catch (e) { deps.logger.warn('recording.purged webhook not queued', { recordingId: id, error: (e as Error).message }); }
+    }
+  };
 }

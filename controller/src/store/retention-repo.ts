@@ -3,43 +3,12 @@
 import type { Knex } from 'knex';
 import type { RecordingRecord, RecordingState, Tier } from '../domain/records';
 import type { Dialect } from './db';
+import { CANDIDATE_COLS, candidateFromRow, PURGEABLE, type Claim, type Cursor, type PurgeCandidate, type Tombstone } from './purge-candidates';
 import { recordingFromRow } from './recordings-repo';
-import { toBool, toDate, toJson, toNum, type Row } from './rows';
-import { retryOnDeadlock } from './deadlock-retry';
+import { writeTombstones } from './retention-tombstone';
+import { toBool, toDate, toJson, type Row } from './rows';
 
-/** States whose file may be purged: failed ones too (a header-only file is still a file). */
-export const PURGEABLE: readonly RecordingState[] = ['completed', 'failed'];
-
-export interface PurgeCandidate {
-  id: number;
-  callId: number;
-  state: RecordingState;
-  filePath: string;
-  sizeBytes: number | null;
-  retainUntil: Date | null;
-  purgeRunId: number | null;
-}
-
-/** Who claims: a retention run (purge_run_id set) or a user deleting early (purged_by set). */
-export interface Claim { runId: number | null; by: string; reason: string }
-
-export interface Tombstone { id: number; callId: number; bytesFreed: number; missing: boolean; resumedFrom?: number | null }
-
-export interface Cursor { retainUntil: Date; id: number }
-
-const CANDIDATE_COLS = ['id', 'call_id', 'state', 'file_path', 'size_bytes', 'retain_until', 'purge_run_id'];
-
-function candidateFromRow(r: Row): PurgeCandidate {
-  return {
-    id: Number(r.id),
-    callId: Number(r.call_id),
-    state: String(r.state) as RecordingState,
-    filePath: String(r.file_path),
-    sizeBytes: toNum(r.size_bytes),
-    retainUntil: toDate(r.retain_until),
-    purgeRunId: toNum(r.purge_run_id),
-  };
-}
+export { PURGEABLE, type Claim, type Cursor, type PurgeCandidate, type Tombstone } from './purge-candidates';
 
 export class RetentionRepo {
   constructor(private readonly knex: Knex, private readonly dialect: Dialect, private readonly now: () => Date = () => new Date()) {}
@@ -131,33 +100,7 @@ export class RetentionRepo {
    * rows this claim still holds: a row taken over by another purge is tombstoned once, by it.
    */
   async tombstone(all: readonly Tombstone[], claim: Claim, eventType: string): Promise<number> {
-    if (all.length === 0) return 0;
-    const at = this.now();
-    return retryOnDeadlock(() => this.knex.transaction(async (trx) => {
-      const q = trx('recordings').select('id', 'wrapped_key').whereIn('id', all.map((r) => r.id)).where({ state: 'purging' });
-      if (claim.runId === null) q.whereNull('purge_run_id').where({ purged_by: claim.by }); else q.where({ purge_run_id: claim.runId });
-      const heldRows = (await (this.dialect === 'mysql' ? q.forUpdate() : q)) as Row[];
-      const held = new Set(heldRows.map((r) => Number(r.id)));
-      // Crypto-shredding: the wrapped data key goes with the file, so a copy of the file in a
-      // backup taken before today can no longer be decrypted by anyone.
-      const keyed = new Set(heldRows.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
-      const rows = all.filter((r) => held.has(r.id));
-      if (rows.length === 0) return 0;
-      const cases = rows.map(() => 'when ? then ?').join(' ');
-      const reason = (r: Tombstone) => `${claim.reason}${r.missing ? ' (file already missing)' : ''}${keyed.has(r.id) ? '; data key destroyed' : ''}`.slice(0, 255);
-      await trx('recordings').whereIn('id', rows.map((r) => r.id)).update({
-        state: 'purged', purged_at: at, purge_run_id: claim.runId, purged_by: claim.by, updated_at: at,
-        bytes_freed: trx.raw(`case id ${cases} end`, rows.flatMap((r) => [r.id, r.bytesFreed])),
-        purge_reason: trx.raw(`case id ${cases} end`, rows.flatMap((r) => [r.id, reason(r)])),
-      });
-      if (keyed.size > 0) await trx('recordings').whereIn('id', [...keyed]).update({ wrapped_key: null, key_destroyed_at: at });
-      await trx('recording_events').insert(rows.map((r) => ({
-        call_id: r.callId, recording_id: r.id, type: eventType, actor: claim.by,
-        detail: toJson({ reason: claim.reason, bytesFreed: r.bytesFreed, missingFile: r.missing, ...(r.resumedFrom ? { resumedFrom: r.resumedFrom } : {}), ...(keyed.has(r.id) ? { keyDestroyed: true } : {}) }),
-        at,
-      })));
-      return rows.length;
-    }));
+    return writeTombstones(this.knex, this.dialect, this.now, all, claim, eventType);
   }
 
   /** Applies a hold/release/tier patch and its audit event together; false if the row moved on. */

@@ -1,0 +1,93 @@
+// The phases of one run over its shared counters: finish purges an interrupted run left, give
+// finished recordings a missing retain_until, purge the expired in paced batches, report progress.
+import { retainUntil } from '../domain/tiers';
+import type { Store } from '../store';
+import type { Claim, Cursor, PURGEABLE } from '../store/retention-repo';
+import type { RunTrigger } from '../store/retention-runs-repo';
+import { addCounts, purgedPublisher, purgeRows, type BatchCounts } from './purge';
+import type { RetentionDeps, RunProgress } from './run-types';
+
+/** One run's state, shared by its phases: its claim, its cursor budget, the counters so far. */
+export interface Ctx {
+  store: Store; deps: RetentionDeps; trigger: RunTrigger; dryRun: boolean; runId: number; claim: Claim; asOf: Date;
+  counts: BatchCounts; scanned: number; left: number; renew: () => Promise<void>; signal?: AbortSignal;
+  progress?: (p: RunProgress) => void; total?: number;
+}
+
+/** The counters as retention_runs records them. */
+export function summary(ctx: Ctx) {
+  const c = ctx.counts;
+  return { scanned: ctx.scanned, purged: c.purged, bytesFreed: c.bytesFreed, skippedOnHold: c.lost, missingFiles: c.missingFiles, errors: c.errors.length };
+}
+
+/** Rows an interrupted purge left in `purging`: their claim stands, finish them (file gone or not). */
+export async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
+  const staleBefore = new Date(now().getTime() - (ctx.deps.staleEarlyDeleteMs ?? 5 * 60_000));
+  let afterId = 0;
+  for (;;) {
+    const rows = await ctx.store.retention.stuckPurging(ctx.runId, staleBefore, ctx.deps.batchSize, afterId);
+    if (rows.length === 0) return;
+    afterId = rows[rows.length - 1]?.id ?? afterId;
+    ctx.deps.logger.info('retention finishing an interrupted purge', { runId: ctx.runId, recordings: rows.length });
+    ctx.scanned += rows.length;
+    addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, trigger: ctx.trigger, eventType: 'purged', expiredAsOf: null, resumed: true, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) }));
+    await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
+  }
+}
+
+/**
+ * A finished recording without retain_until would be kept forever by accident: give it one from
+ * its tier (a dry run only counts what that would make purgeable now).
+ */
+export async function assignMissingRetainUntil(ctx: Ctx): Promise<void> {
+  let afterId = 0;
+  for (;;) {
+    const rows = await ctx.store.retention.withoutRetainUntil(ctx.deps.batchSize, afterId);
+    if (rows.length === 0) return;
+    afterId = rows[rows.length - 1]?.id ?? afterId;
+    const due = [];
+    for (const r of rows) {
+      const until = retainUntil(r.endedAt, r.tier, ctx.deps.lengths);
+      if (!ctx.dryRun) await ctx.store.retention.setRetainUntil(r.id, until);
+      else if (until <= ctx.asOf && r.onHold) ctx.counts.lost += 1;
+      else if (until <= ctx.asOf) due.push(r);
+    }
+    if (ctx.dryRun && due.length > 0) {
+      ctx.scanned += due.length;
+      addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, due, ctx.claim, { dryRun: true, trigger: ctx.trigger, eventType: 'purged', expiredAsOf: ctx.asOf }));
+    }
+  }
+}
+
+export async function purgeExpired(ctx: Ctx, state: (typeof PURGEABLE)[number]): Promise<void> {
+  let cursor: Cursor | null = null;
+  while (ctx.left > 0 && !ctx.signal?.aborted) {
+    const rows = await ctx.store.retention.expired(state, ctx.asOf, Math.min(ctx.deps.batchSize, ctx.left), cursor);
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1];
+    cursor = last?.retainUntil ? { retainUntil: last.retainUntil, id: last.id } : null;
+    ctx.scanned += rows.length;
+    ctx.left -= rows.length;
+    const t0 = Date.now();
+    const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, trigger: ctx.trigger, eventType: 'purged', expiredAsOf: ctx.asOf, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) });
+    addCounts(ctx.counts, b);
+    await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
+    await ctx.renew();
+    reportProgress(ctx);
+    const duty = ctx.deps.dutyCycle ?? 0.5;
+    if (!ctx.dryRun && duty < 1) await new Promise((r) => setTimeout(r, (Date.now() - t0) * (1 / duty - 1)));
+    ctx.deps.logger.debug('retention batch', { runId: ctx.runId, state, purged: b.purged, missing: b.missingFiles, errors: b.errors.length });
+    if (!cursor) return;
+  }
+}
+
+/** Only counted when someone watches: one aggregate query over the expired rows. */
+export async function expectedTotal(ctx: Ctx): Promise<number> {
+  const overdue = (await ctx.store.retentionRuns.expiring(ctx.asOf, 0)).reduce((n, e) => n + e.count, 0);
+  return Math.min(overdue, ctx.left);
+}
+
+function reportProgress(ctx: Ctx): void {
+  const c = ctx.counts;
+  ctx.progress?.({ done: ctx.scanned, total: Math.max(ctx.total ?? 0, ctx.scanned), purged: c.purged, bytesFreed: c.bytesFreed, errors: c.errors.length });
+}
