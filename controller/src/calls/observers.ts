@@ -1,8 +1,7 @@
 // What the call path reports outward, injected so calls/ imports neither prom-client nor the
 // webhook worker: counts and latencies of the gate, and recordings once settled in the store.
 import type { RecordMode } from '../domain/records';
-
-export type PbxKind = 'asterisk' | 'freeswitch';
+import type { PbxKind } from '../domain/vocabulary';
 
 export interface CallMetrics {
   /** A call went through the gate: with a policy decision, or released by the fallback. */

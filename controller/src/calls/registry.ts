@@ -3,7 +3,8 @@
 // live-call actions the API exposes.
 import { CallSession } from '../domain/call-session';
 import type { Command, PbxCommand, TimerName } from '../domain/commands';
-import type { FeatureAction, PbxEvent } from '../domain/pbx-events';
+import type { PbxEvent } from '../domain/pbx-events';
+import type { FeatureAction } from '../domain/vocabulary';
 import type { SessionEvent, SessionSettings } from '../domain/session-types';
 import { retainUntil, type TierLengths } from '../domain/tiers';
 import type { PbxError, PbxPort } from '../pbx/port';
@@ -14,7 +15,7 @@ import type { RecordingPublisher } from '../webhooks/publisher';
 import { err, ok, type Result } from '../util/result';
 import { finalizeFile, type FinalizeOptions, type FinalizeOutcome } from './finalizer';
 import { adoptRecording, reconcileAfterReconnect } from './adoption';
-import type { LiveAction, LiveCall, LiveCallControl, LiveCallError } from './live';
+import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { localPath, planFile } from './paths';
 import { LIVE_RECORDING_STATES, persistSession, storedDecision, timelineEvent, type SyncContext, type TimelineEntry, type TrackedCall } from './store-sync';
 import { decideWithin } from './decide';
@@ -308,12 +309,12 @@ export class CallRegistry implements LiveCallControl {
     return e ? this.live(e) : null;
   }
 
-  async act(callId: number, action: LiveAction, actor: string): Promise<Result<LiveCall, LiveCallError>> {
+  async act(callId: number, action: FeatureAction, actor: string): Promise<Result<LiveCall, LiveCallError>> {
     const e = this.byRowId(callId);
     if (!e) return err({ kind: 'not-found', detail: `no live call ${callId}` });
     const result = new Promise<Result<LiveCall, LiveCallError>>((resolve) => {
       this.enqueue(e, async () => {
-        const refusal = e.session.refusal(action as FeatureAction);
+        const refusal = e.session.refusal(action);
         if (refusal) return resolve(err(refusal));
         const failure = await this.run(e, { type: 'FeatureRequested', callId: e.pbxCallId, at: new Date(), action, by: actor });
         resolve(failure ? err({ kind: 'pbx', detail: `${action} failed: ${failure.detail}` }) : ok(this.live(e)));

@@ -5,6 +5,7 @@ import type { CallSession } from '../domain/call-session';
 import type { GateFacts } from '../domain/pbx-events';
 import type { CallRecord, RecordingRecord } from '../domain/records';
 import type { RecordingView, SessionView } from '../domain/session-types';
+import type { PbxKind } from '../domain/vocabulary';
 import type { Decision } from '../policy/types';
 import type { Store } from '../store';
 import type { NewCall } from '../store/calls-repo';
@@ -25,7 +26,7 @@ export interface TrackedCall {
   journaled?: boolean;
 }
 
-export interface SyncContext { store: Store; node: string; pbx: 'asterisk' | 'freeswitch'; pbxRoot: string }
+export interface SyncContext { store: Store; node: string; pbx: PbxKind; pbxRoot: string }
 
 function callPatch(v: SessionView, t: TrackedCall) {
   return {

@@ -2,6 +2,7 @@
 // parsed and what it defaults to. The loader and the README's table both come from this list.
 import net from 'node:net';
 import os from 'node:os';
+import { FALLBACKS, PAUSE_MODES, PBX_KINDS } from '../domain/vocabulary';
 import type { TrustProxy } from './types';
 
 export type Parse<T> = (raw: unknown) => { ok: true; value: T } | { ok: false; allowed: string };
@@ -152,7 +153,7 @@ export const FIELDS = [
   f('http.host', 'CALLREC_HTTP_HOST', str(), '127.0.0.1', 'Address the HTTP API and dashboard listen on'),
   f('http.port', 'CALLREC_HTTP_PORT', int(1, 65535), 8080, 'Port of the HTTP API and dashboard'),
   f('http.trustProxy', 'CALLREC_TRUST_PROXY', trustProxy, false as TrustProxy, 'Proxies whose X-Forwarded-For names the client (false: use the peer address): hop count or addresses'),
-  f('pbx', 'CALLREC_PBX', oneOf('asterisk', 'freeswitch'), 'asterisk', 'Which PBX this controller drives'),
+  f('pbx', 'CALLREC_PBX', oneOf(...PBX_KINDS), 'asterisk', 'Which PBX this controller drives'),
   f('ari.url', 'CALLREC_ARI_URL', httpUrl, 'http://127.0.0.1:8088', 'Asterisk HTTP base URL (ARI lives under /ari)'),
   f('ari.user', 'CALLREC_ARI_USER', str(), 'callrec', 'ARI user (ari.conf)'),
   f('ari.password', 'CALLREC_ARI_PASSWORD', anyStr, '', 'ARI password', true),
@@ -169,8 +170,8 @@ export const FIELDS = [
   f('esl.soundsDir', 'CALLREC_ESL_SOUNDS_DIR', str(), '/usr/local/freeswitch/sounds', 'FreeSWITCH sounds directory holding <lang>/callrec/*.wav'),
   f('gate.deadlineMs', 'CALLREC_GATE_DEADLINE_MS', int(1000, 120000), 10000, 'Longest a call may wait in the gate after its prompt'),
   f('gate.dtmfTimeoutMs', 'CALLREC_GATE_DTMF_TIMEOUT_MS', int(1000, 60000), 5000, 'How long the gate waits for a key after an opt-in/opt-out prompt'),
-  f('gate.fallback', 'CALLREC_FALLBACK', oneOf('announce-and-record', 'record', 'skip'), 'announce-and-record', 'What a call gets when the gate fails or times out'),
-  f('pauseMode', 'CALLREC_PAUSE_MODE', oneOf('silence', 'skip'), 'silence', 'Pause writes silence (timeline kept) or skips (file shorter)'),
+  f('gate.fallback', 'CALLREC_FALLBACK', oneOf(...FALLBACKS), 'announce-and-record', 'What a call gets when the gate fails or times out'),
+  f('pauseMode', 'CALLREC_PAUSE_MODE', oneOf(...PAUSE_MODES), 'silence', 'Pause writes silence (timeline kept) or skips (file shorter)'),
   f('defaults.country', 'CALLREC_DEFAULT_COUNTRY', country, 'US', 'Country used to read national-format numbers'),
   f('defaults.language', 'CALLREC_DEFAULT_LANGUAGE', str(), 'en', 'Language of prompts when the call does not say'),
   f('retention.schedule', 'CALLREC_RETENTION_SCHEDULE', cron, '0 3 * * *', 'When the nightly purge runs (cron)'),

@@ -3,10 +3,11 @@
 // arrive as TimerFired events. The registry persists and executes the commands in order.
 import type { Command } from './commands';
 import { fallbackDecision, recordOptions, recordsAtGate, recordsOnGiveUp } from './gate-plan';
-import type { FeatureAction, GateFacts, PbxEvent } from './pbx-events';
+import type { GateFacts, PbxEvent } from './pbx-events';
 import type { CallState, ConsentOutcome } from './records';
 import type { ControllerEvent, GateDecision, PlannedFile, RecordingView, SessionEvent, SessionSettings, SessionView } from './session-types';
 import { FeatureRules, type CommandSpec, type FeatureRefusal } from './session-features';
+import type { FeatureAction, PbxErrorKind } from './vocabulary';
 
 /** Playback ids are predictable so a restarted controller can stop what its predecessor played. */
 export const promptIdOf = (callId: string, n: number): string => `callrec-${callId}-${n}`;
@@ -217,7 +218,7 @@ export class CallSession {
     return this.withId(this.features.onFailed(ev.command, why, this.recording, (s) => { this.state = s; }));
   }
 
-  private retryContinue(why: string, kind: string, at: Date): Command[] {
+  private retryContinue(why: string, kind: PbxErrorKind, at: Date): Command[] {
     if (kind === 'not-found') return this.onHangup('channel gone', at);
     if (++this.continueAttempts < 2) return [this.cmd('Continue', {})];
     this.fallbackReason ??= why;

@@ -1,4 +1,6 @@
 // What the store keeps about calls and recordings, as the rest of the controller sees it.
+import type { PbxKind } from './vocabulary';
+
 export type Direction = 'inbound' | 'outbound' | 'internal';
 export type RecordMode = 'off' | 'from-ringing' | 'from-answer' | 'on-demand';
 export type ConsentMode = 'none' | 'announce' | 'opt-in' | 'opt-out';
@@ -13,7 +15,7 @@ export type RecordingState =
 export interface CallRecord {
   id: number;
   node: string;
-  pbx: 'asterisk' | 'freeswitch';
+  pbx: PbxKind;
   pbxCallId: string;
   direction: Direction;
   flow: string | null;

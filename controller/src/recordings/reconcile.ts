@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TierLengths } from '../domain/tiers';
+import type { PbxKind } from '../domain/vocabulary';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
@@ -21,7 +22,7 @@ export interface ReconcileDeps {
   /** The recordings root as callrec sees it; rows hold paths relative to it. */
   root: string;
   node: string;
-  pbx: 'asterisk' | 'freeswitch';
+  pbx: PbxKind;
   tiers: TierLengths;
   /** A file changed more recently than this may still be written. */
   quietMs: number;

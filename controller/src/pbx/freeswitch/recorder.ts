@@ -1,5 +1,6 @@
 // Recorder control over the watching connection (uuid_record and friends). FreeSWITCH emits no
 // event for mask/unmask/pause/resume, so the pause state is tracked here, per call.
+import type { PauseMode } from '../../domain/vocabulary';
 import { err, ok, type Result } from '../../util/result';
 import type { PbxError } from '../port';
 import type { EslFailure } from './esl/session';
@@ -7,7 +8,6 @@ import { judge } from './replies';
 import { VAR } from './vars';
 
 export type Api = (command: string) => Promise<Result<string, EslFailure>>;
-export type PauseMode = 'silence' | 'skip';
 
 interface Recording { file: string; paused: PauseMode | null }
 
