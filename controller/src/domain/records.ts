@@ -11,6 +11,8 @@ export type ConsentOutcome = 'not-required' | 'announced' | 'accepted' | 'declin
 
 export type RecordingState =
   | 'pending' | 'recording' | 'paused' | 'finalizing' | 'completed' | 'failed' | 'purging' | 'purged';
+/** How a recording ends once its file is read. */
+export type SettledState = Extract<RecordingState, 'completed' | 'failed'>;
 
 export interface CallRecord {
   id: number;

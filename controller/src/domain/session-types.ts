@@ -1,6 +1,6 @@
 // The CallSession's inputs besides PBX events, its settings and what it shows the registry.
 import type { GateFacts, PbxEvent } from './pbx-events';
-import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode, Tier } from './records';
+import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode, SettledState, Tier } from './records';
 import type { CommandType, TimerName } from './commands';
 import type { Fallback, PauseMode, PbxErrorKind } from './vocabulary';
 
@@ -29,7 +29,7 @@ export type ControllerEvent =
   | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean; swept?: boolean })
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: PbxErrorKind; detail: string })
-  | (Base & { type: 'Finalized'; outcome: 'completed' | 'failed'; reason: string | null });
+  | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null });
 
 export type SessionEvent = PbxEvent | ControllerEvent;
 

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { parseRecordingName, type NameFacts } from '../domain/disk-names';
-import type { Tier } from '../domain/records';
+import type { SettledState, Tier } from '../domain/records';
 import { retainUntil, type TierLengths } from '../domain/tiers';
 import type { PbxKind } from '../domain/vocabulary';
 import type { Store } from '../store';
@@ -19,7 +19,7 @@ export interface AdoptContext { store: Store; node: string; pbx: PbxKind; tiers:
 
 export interface AdoptedFile {
   relPath: string;
-  state: 'completed' | 'failed';
+  state: SettledState;
   /** Why it is failed, for a file without audio. */
   problem: string | null;
   durationMs: number | null;

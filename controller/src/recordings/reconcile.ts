@@ -3,6 +3,7 @@
 // written (changed within the quiet period, or held open) are left for the next pass.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { SettledState } from '../domain/records';
 import type { TierLengths } from '../domain/tiers';
 import type { PbxKind } from '../domain/vocabulary';
 import type { Store } from '../store';
@@ -13,7 +14,7 @@ import { openFiles, scanRecordings } from './scan';
 
 export interface ReconcileMetrics {
   found(n: number): void;
-  adopted(state: 'completed' | 'failed'): void;
+  adopted(state: SettledState): void;
   vanished(n: number): void;
 }
 
@@ -114,7 +115,7 @@ async function adoptOne(d: ReconcileDeps, f: Parameters<typeof adoptFile>[1], wr
   return a;
 }
 
-async function publish(d: ReconcileDeps, recordingId: number, state: 'completed' | 'failed'): Promise<void> {
+async function publish(d: ReconcileDeps, recordingId: number, state: SettledState): Promise<void> {
   try {
     await d.publisher?.publish(recordingId, state === 'completed' ? 'recording.completed' : 'recording.failed');
   } catch (x) {
