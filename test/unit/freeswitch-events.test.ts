@@ -1,4 +1,4 @@
-import { parseChannels, parseRecordingBugs, parseStoredId } from '../../controller/src/pbx/freeswitch/adoption';
+import { parseChannels, parseRecordingBugs, parseStoredId } from '../../controller/src/pbx/freeswitch/sweep';
 import { gateFacts, recordStopFacts, toPbxEvent } from '../../controller/src/pbx/freeswitch/events';
 import { FrameParser, parseHead } from '../../controller/src/pbx/freeswitch/esl/frame';
 import { fsEvents, fsFixtureText } from '../helpers/fs-traces';

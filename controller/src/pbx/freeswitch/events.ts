@@ -5,7 +5,7 @@
 import { presentNumber, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
 import { isFeatureAction } from '../../domain/vocabulary';
 import type { DropReporter } from '../port';
-import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from './vars';
+import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from './dialplan-vars';
 
 export type RawEvent = Readonly<Record<string, string>>;
 
