@@ -1,8 +1,9 @@
 // After a restart, a recording is `completed` only when its file holds audio: a missing or
 // header-only file is `failed` with the reason, on both adoption paths (calls/adoption.ts).
 import fs from 'node:fs';
-import { AriSim } from '../helpers/ari-sim';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { AriSim } from '../helpers/asterisk/ari-sim';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const ENGINE = fixedEngine({ answer: decision() });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { STORE_KINDS } from '../helpers/db';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
 const optOut = decision({ consent: 'opt-out', greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' } });

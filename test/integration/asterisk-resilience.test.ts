@@ -1,5 +1,6 @@
-import { AriSim } from '../helpers/ari-sim';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { AriSim } from '../helpers/asterisk/ari-sim';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const ENGINE = fixedEngine({
   answer: decision(),

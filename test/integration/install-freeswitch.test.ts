@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { installFreeswitch, type InstallFreeswitchOptions } from '../../controller/src/cli/install-freeswitch';
 import { runCli } from '../helpers/cli';
-import { startEslSim, type EslSim } from '../helpers/esl-sim';
+import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
 import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from '../../controller/src/pbx/freeswitch/dialplan-vars';
 
 function tree(root: string): Record<string, string> {

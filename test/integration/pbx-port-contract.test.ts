@@ -3,9 +3,9 @@
 // registry see through PbxPort: normalized events and the Results of execute.
 import type { PbxCommand } from '../../controller/src/domain/commands';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
-import { AsteriskContract } from '../helpers/contract/asterisk';
+import { AsteriskContract } from '../helpers/asterisk/contract-driver';
 import { until, type ContractDriver } from '../helpers/contract/driver';
-import { FreeswitchContract } from '../helpers/contract/freeswitch';
+import { FreeswitchContract } from '../helpers/freeswitch/contract-driver';
 import { CALL, fileOf, OK, portUser, promptOf, sleep, STORED_ID, type EventOf } from '../helpers/contract/session';
 
 type Kind = ContractDriver['kind'];
