@@ -9,10 +9,10 @@ import { CallRegistry } from '../../controller/src/calls/registry';
 import type { SessionSettings } from '../../controller/src/domain/session-types';
 import type { PbxPort } from '../../controller/src/pbx/port';
 import type { CallFacts, Decision, PolicyEngine } from '../../controller/src/policy/types';
-import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import type { Db, Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
 import type { RecordingPublisher } from '../../controller/src/webhooks/publisher';
-import { createTestDb, type TestDb } from './db';
+import { openTestStore, type TestDb } from './db';
 
 export function decision(over: Partial<Decision> = {}): Decision {
   return {
@@ -55,13 +55,11 @@ export interface RegistryOptions {
 export interface HarnessStore { store: Store; db: Db; tdb: TestDb; dir: string }
 
 export async function openHarnessStore(kind: 'sqlite' | 'mysql' = 'sqlite'): Promise<HarnessStore & { dispose(): Promise<void> }> {
-  const tdb = await createTestDb(kind);
-  const db = openDb(tdb.url);
-  await migrateLatest(db.knex);
+  const { tdb, db, store, dispose } = await openTestStore(kind);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-rec-'));
   return {
-    store: createStore(db), db, tdb, dir,
-    dispose: async () => { await db.close(); await tdb.drop(); fs.rmSync(dir, { recursive: true, force: true }); },
+    store, db, tdb, dir,
+    dispose: async () => { await dispose(); fs.rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
