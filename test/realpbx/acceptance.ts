@@ -188,6 +188,17 @@ export class AcceptanceSuite {
     await this.current?.stop();
     this.current = null;
   }
+
+  /** After each test, a controller runs again: a test that failed while it was stopped must not fail every test after it. */
+  keepRunning(): void {
+    afterEach(async () => { if (!this.current) await this.start(); });
+  }
+
+  /** Stops the controller and removes this run's recordings directory. */
+  async finish(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
 }
 
 /** The suite's events of one type for one call. */

@@ -122,14 +122,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
 
-  // A test that failed while the controller was stopped must not fail every test after it.
-  afterEach(async () => {
-    if (!suite.running) await start();
-  });
+  suite.keepRunning();
 
   afterAll(async () => {
-    await stop();
-    fs.rmSync(RECORDINGS, { recursive: true, force: true });
+    await suite.finish();
     // Leave the PBX as it was: callrec's files out, the admin's files back, the dialplan reloaded.
     installed?.restore();
     if (ami?.status() === 'connected') {

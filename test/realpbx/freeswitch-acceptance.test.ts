@@ -153,14 +153,10 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     await importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
 
-  // A test that failed while the controller was stopped must not fail every test after it.
-  afterEach(async () => {
-    if (!suite.running) await start();
-  });
+  suite.keepRunning();
 
   afterAll(async () => {
-    await stop();
-    fs.rmSync(RECORDINGS, { recursive: true, force: true });
+    await suite.finish();
     if (fs.existsSync(itFile)) fs.unlinkSync(itFile);
     // Leave the switch as it was: callrec's files out, the admin's files back, the XML reloaded.
     installed?.restore();

@@ -1,12 +1,13 @@
 // A controller's call path over the ARI simulator: the real AsteriskAdapter (MixMonitor control
 // faked), the real registry and store (call-harness.ts).
 import { loadConfig } from '../../../controller/src/config';
+import type { CallRecord } from '../../../controller/src/domain/records';
 import type { CallRegistry } from '../../../controller/src/calls/registry';
 import { AsteriskAdapter } from '../../../controller/src/pbx/asterisk/adapter';
 import type { MixMonitorControl } from '../../../controller/src/pbx/asterisk/mixmonitor-control';
 import { silentLogger } from '../../../controller/src/util/logger';
 import { ok } from '../../../controller/src/util/result';
-import { openHarnessStore, startRegistry, until, type HarnessStore, type RegistryOptions } from '../call-harness';
+import { openHarnessStore, startRegistry, until, writeWav, type HarnessStore, type RegistryOptions } from '../call-harness';
 import { AriSim } from './ari-sim';
 
 export interface MixCall { op: 'mute' | 'stop' | 'start'; channel: string; arg: unknown }
@@ -59,4 +60,20 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await base.dispose();
     },
   };
+}
+
+/**
+ * A channel the dialplan's MixMonitor records (`seconds` of audio in `relPath` under the harness's
+ * directory) when the harness (started with connect: false) connects: resolves once its call is adopted.
+ */
+export async function recordingAtConnect(h: Harness, o: { relPath: (channelId: string) => string; seconds: number }): Promise<{ channelId: string; file: string; call: CallRecord }> {
+  const sim = h.sim;
+  const ch = sim.addChannel({ state: 'Up' });
+  const file = `${h.dir}/${o.relPath(ch.id)}`;
+  writeWav(file, o.seconds);
+  sim.state(ch.id)!.vars.set('MIXMONITOR_FILENAME', file);
+  sim.state(ch.id)!.vars.set('CALLREC_MIXMON_ID', '0x1');
+  await h.adapter.start(h.abort.signal);
+  await until(async () => (await h.store.calls.findByPbxId('pbx1', ch.id)) !== null, 5000, 'adopted call');
+  return { channelId: ch.id, file, call: (await h.store.calls.findByPbxId('pbx1', ch.id))! };
 }
