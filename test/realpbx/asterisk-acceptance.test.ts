@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { AmiClient, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
 import { AriHttp } from '../../controller/src/pbx/asterisk/ari-http';
 import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
@@ -178,7 +179,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
 
   // Skip's file also misses the AMI round trips of the stop and the restart (0.7 s seen at load 14):
   // still far from the 3 s that silence keeps.
-  const pauseResume = (mode: 'silence' | 'skip') =>
+  const pauseResume = (mode: PauseMode) =>
     pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'PartyChanged', tolerance: mode === 'silence' ? 0.6 : 1.0 });
 
   it('pause/resume with silence (MixMonitorMute): the file keeps the paused time', async () => {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
 import {
@@ -241,7 +242,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
   }, 30000);
 
-  const pauseResume = (mode: 'silence' | 'skip') =>
+  const pauseResume = (mode: PauseMode) =>
     pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'CallAnswered', tolerance: 0.6 });
 
   it('pause/resume with silence (uuid_record mask/unmask): the file keeps the paused time', async () => {
