@@ -4,8 +4,9 @@
 // Run: npm run bench:gate
 import http from 'node:http';
 import WebSocket from 'ws';
-import { AriSim } from '../test/helpers/ari-sim';
-import { decision, fixedEngine, startHarness } from '../test/helpers/gate-harness';
+import { AriSim } from '../test/helpers/asterisk/ari-sim';
+import { decision, fixedEngine } from '../test/helpers/call-harness';
+import { startHarness } from '../test/helpers/asterisk/gate-harness';
 
 const ROUNDS_SEQ = 200;
 const CONC = 20;

@@ -5,7 +5,7 @@ import esl from 'modesl';
 import { encodeCommand, FrameParser } from '../../controller/src/pbx/freeswitch/esl/frame';
 import { EslSession } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
-import { startEslSim } from '../../test/helpers/esl-sim';
+import { startEslSim } from '../../test/helpers/freeswitch/esl-sim';
 import { median } from '../stats';
 
 const UUID = '30a4f971-e58d-4146-994a-f74d1e46669d';

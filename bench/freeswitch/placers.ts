@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
-import { driveOutbound } from '../../test/helpers/esl-outbound-driver';
+import { driveOutbound } from '../../test/helpers/freeswitch/esl-outbound-driver';
 
 /** The channel variables the applet snippet sets before `socket` (flow `bench`, applet `ringing`). */
 export const GATE_VARS = { callrec_flow: 'bench', callrec_applet: 'ringing' };

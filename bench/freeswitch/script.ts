@@ -2,7 +2,7 @@
 // each row does the same commands: apps in the controller's order, consecutive `set`s in one burst
 // (GatedCall.setVariables pipelines them), `playback` waited for until its completion (the
 // session releases the call on PromptFinished), every other app until its +OK, then `exit`.
-import type { ExecutedApp } from '../../test/helpers/esl-outbound-driver';
+import type { ExecutedApp } from '../../test/helpers/freeswitch/esl-outbound-driver';
 
 export interface Step {
   /** Sent together; the step ends when every reply (and, for `complete`, the completion) is in. */

@@ -2,8 +2,8 @@
 // (from the switch thread, or in the gates' own thread when asked) and ends the simulator's calls.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EslSim } from '../../test/helpers/esl-sim';
-import { fsEvents } from '../../test/helpers/fs-traces';
+import type { EslSim } from '../../test/helpers/freeswitch/esl-sim';
+import { fsEvents } from '../../test/helpers/freeswitch/traces';
 import { startPlacer, type CallResult, type Placer, type SwitchConfig } from './placers';
 import type { PlaceRequest, ThreadMessage } from './switch-thread';
 

@@ -1,10 +1,11 @@
 // LiveCallControl as the API sees it, in memory (the real one is the call registry).
-import type { LiveAction, LiveCall, LiveCallControl, LiveCallError } from '../../controller/src/calls/live';
+import type { LiveCall, LiveCallControl, LiveCallError } from '../../controller/src/calls/live';
+import type { FeatureAction } from '../../controller/src/domain/vocabulary';
 import { err, ok, type Result } from '../../controller/src/util/result';
 
 export class FakeLive implements LiveCallControl {
   readonly calls = new Map<number, LiveCall>();
-  readonly actions: Array<{ callId: number; action: LiveAction; actor: string }> = [];
+  readonly actions: Array<{ callId: number; action: FeatureAction; actor: string }> = [];
   failWith: LiveCallError | null = null;
 
   add(callId: number, agent: string | null): LiveCall {
@@ -20,7 +21,7 @@ export class FakeLive implements LiveCallControl {
   list(): LiveCall[] { return [...this.calls.values()]; }
   get(callId: number): LiveCall | null { return this.calls.get(callId) ?? null; }
 
-  async act(callId: number, action: LiveAction, actor: string): Promise<Result<LiveCall, LiveCallError>> {
+  async act(callId: number, action: FeatureAction, actor: string): Promise<Result<LiveCall, LiveCallError>> {
     this.actions.push({ callId, action, actor });
     if (this.failWith) return err(this.failWith);
     const c = this.calls.get(callId);

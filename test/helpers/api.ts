@@ -11,13 +11,13 @@ import { closeServer, createHttpApp, listen, type HttpDeps } from '../../control
 import { webRouter } from '../../controller/src/api/web';
 import { generateApiKey, type Role } from '../../controller/src/domain/api-keys';
 import type { RecordingRecord } from '../../controller/src/domain/records';
-import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import type { Db, Store } from '../../controller/src/store';
 import type { NewRecording } from '../../controller/src/store/recordings-repo';
 import { createLogger } from '../../controller/src/util/logger';
 import { FakeLive } from '../fakes/live';
 import { createRetentionActions } from '../../controller/src/retention/actions';
 import { DEFAULT_TIER_LENGTHS } from '../../controller/src/domain/tiers';
-import { createTestDb, type TestDb } from './db';
+import { openTestStore, type TestDb } from './db';
 
 export interface ApiHarness {
   store: Store;
@@ -40,10 +40,7 @@ export async function startApi(
   httpOver: Partial<HttpDeps> = {},
   testDb?: TestDb,
 ): Promise<ApiHarness> {
-  const tdb: TestDb = testDb ?? await createTestDb(kind);
-  const db = openDb(tdb.url);
-  await migrateLatest(db.knex);
-  const store = createStore(db);
+  const { tdb, db, store } = await openTestStore(kind, testDb);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-api-'));
   const logs: string[] = [];
   const stream = new PassThrough();

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
+import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
 
 export const MYSQL_ROOT_URL = process.env.CALLREC_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
@@ -42,4 +43,14 @@ export const STORE_KINDS = ['sqlite', 'mysql'] as const;
 
 export function createTestDb(kind: 'sqlite' | 'mysql'): Promise<TestDb> {
   return kind === 'sqlite' ? Promise.resolve(createSqliteDatabase()) : createMysqlDatabase();
+}
+
+export interface TestStore { tdb: TestDb; db: Db; store: Store; dispose(): Promise<void> }
+
+/** callrec's store over a migrated fresh database of `kind` (or `tdb`); dispose closes and drops it. */
+export async function openTestStore(kind: 'sqlite' | 'mysql', tdb?: TestDb): Promise<TestStore> {
+  const t = tdb ?? await createTestDb(kind);
+  const db = openDb(t.url);
+  await migrateLatest(db.knex);
+  return { tdb: t, db, store: createStore(db), dispose: async () => { await db.close(); await t.drop(); } };
 }

@@ -1,8 +1,9 @@
 // After a restart, a recording is `completed` only when its file holds audio: a missing or
 // header-only file is `failed` with the reason, on both adoption paths (calls/adoption.ts).
 import fs from 'node:fs';
-import { AriSim } from '../helpers/ari-sim';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { AriSim } from '../helpers/asterisk/ari-sim';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { recordingAtConnect, startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const ENGINE = fixedEngine({ answer: decision() });
 
@@ -46,19 +47,11 @@ describe('adoption after a restart never calls a file without audio completed', 
   });
 
   it.each(FORMS)('fails a recording adopted at reconnect whose file is %s at hangup, with the reason', async (form, reason) => {
-    const sim = await AriSim.start();
-    const ch = sim.addChannel({ state: 'Up' });
-    h = await startHarness({ sim, engine: ENGINE, connect: false });
-    const file = `${h.dir}/2026/11/23/adopted-${ch.id}.wav`;
-    writeWav(file, 2);
-    sim.state(ch.id)!.vars.set('MIXMONITOR_FILENAME', file);
-    sim.state(ch.id)!.vars.set('CALLREC_MIXMON_ID', '0x1');
-    await h.adapter.start(h.abort.signal);
-    await until(async () => (await h.store.calls.findByPbxId('pbx1', ch.id)) !== null, 5000, 'adopted call');
-    await until(() => h.sim.state(ch.id)!.subscribed, 2000, 'subscription');
-    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    h = await startHarness({ engine: ENGINE, connect: false });
+    const { file, call, channelId } = await recordingAtConnect(h, { relPath: (id) => `2026/11/23/adopted-${id}.wav`, seconds: 2 });
+    await until(() => h.sim.state(channelId)!.subscribed, 2000, 'subscription');
     spoil(file, form);
-    h.sim.hangup(ch.id);
+    h.sim.hangup(channelId);
     await until(async () => !['recording', 'finalizing'].includes((await h.store.recordings.forCall(call.id))[0]?.state ?? 'recording'), 8000, 'settled');
     const [rec] = await h.store.recordings.forCall(call.id);
     expect(rec).toMatchObject({ state: 'failed', failureReason: expect.stringMatching(reason) });

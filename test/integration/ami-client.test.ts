@@ -1,7 +1,7 @@
 import { AmiClient, AmiMixMonitorControl, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
 import type { PbxStatus } from '../../controller/src/pbx/port';
 import { silentLogger } from '../../controller/src/util/logger';
-import { AmiSim } from '../helpers/ami-sim';
+import { AmiSim } from '../helpers/asterisk/ami-sim';
 
 const CHANNEL = 'Local/100@hp-mm-00000a4b;2';
 

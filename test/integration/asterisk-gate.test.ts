@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { STORE_KINDS } from '../helpers/db';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
 const optOut = decision({ consent: 'opt-out', greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' } });
@@ -99,26 +100,18 @@ describe('the ARI gate modes', () => {
     expect(paths(h)).not.toContain('POST /channels/ID/continue');
   });
 
-  it('fails a recording whose file is only the 44-byte header, with the reason', async () => {
-    h.sim.onRecord = (_id, file) => writeWav(file, 0);
+  it.each([
+    ['only the 44-byte header', (file: string) => writeWav(file, 0), /^no audio \(header-only file, 44 bytes\)$/],
+    ['missing', () => {}, /^file missing: /],
+  ])('fails a recording whose file is %s, with the reason, and the call with it', async (_what, write, reason) => {
+    h.sim.onRecord = (_id, file) => write(file);
     const ch = h.sim.addChannel();
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
     const call = await callRow(h, ch.id);
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'recording');
     h.sim.hangup(ch.id);
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'failed', 5000, 'failed');
-    expect((await h.store.recordings.forCall(call.id))[0]?.failureReason).toBe('no audio (header-only file, 44 bytes)');
+    expect((await h.store.recordings.forCall(call.id))[0]?.failureReason).toMatch(reason);
     await until(async () => (await h.store.calls.get(call.id))?.state === 'failed', 5000, 'call failed');
-  });
-
-  it('fails a recording whose file is missing', async () => {
-    h.sim.onRecord = () => {};
-    const ch = h.sim.addChannel();
-    h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
-    const call = await callRow(h, ch.id);
-    await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'recording');
-    h.sim.hangup(ch.id);
-    await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'failed', 5000, 'failed');
-    expect((await h.store.recordings.forCall(call.id))[0]?.failureReason).toMatch(/^file missing: /);
   });
 });

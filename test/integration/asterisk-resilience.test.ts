@@ -1,5 +1,6 @@
-import { AriSim } from '../helpers/ari-sim';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { AriSim } from '../helpers/asterisk/ari-sim';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { recordingAtConnect, startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const ENGINE = fixedEngine({
   answer: decision(),
@@ -87,21 +88,13 @@ describe('reconnect', () => {
   });
 
   it('adopts a call recording while the controller was down and completes it after hangup', async () => {
-    const sim = await AriSim.start();
-    const ch = sim.addChannel({ state: 'Up' });
-    h = await startHarness({ sim, engine: ENGINE, connect: false });
-    const file = `${h.dir}/2026/11/22/fallback-${ch.id}.wav`;
-    writeWav(file, 3);
-    sim.state(ch.id)!.vars.set('MIXMONITOR_FILENAME', file);
-    sim.state(ch.id)!.vars.set('CALLREC_MIXMON_ID', '0x1');
-    await h.adapter.start(h.abort.signal);
-    await until(async () => (await h.store.calls.findByPbxId('pbx1', ch.id)) !== null, 5000, 'adopted call');
-    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    h = await startHarness({ engine: ENGINE, connect: false });
+    const { call, channelId } = await recordingAtConnect(h, { relPath: (id) => `2026/11/22/fallback-${id}.wav`, seconds: 3 });
     expect(call).toMatchObject({ state: 'recording', consentOutcome: 'fallback' });
-    await until(() => h.sim.state(ch.id)!.subscribed, 2000, 'subscription');
-    h.sim.hangup(ch.id);
+    await until(() => h.sim.state(channelId)!.subscribed, 2000, 'subscription');
+    h.sim.hangup(channelId);
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'completed', 5000, 'completed');
-    expect((await h.store.recordings.forCall(call.id))[0]).toMatchObject({ durationMs: 3000, filePath: `2026/11/22/fallback-${ch.id}.wav` });
+    expect((await h.store.recordings.forCall(call.id))[0]).toMatchObject({ durationMs: 3000, filePath: `2026/11/22/fallback-${channelId}.wav` });
   });
 });
 

@@ -7,7 +7,8 @@ import { AtRestWorker } from '../../controller/src/recordings/at-rest-worker';
 import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
 import { Keyring, masterKeyId } from '../../controller/src/recordings/keyring';
 import { silentLogger } from '../../controller/src/util/logger';
-import { decision, fixedEngine, startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const key = crypto.randomBytes(32);
 const master = { id: masterKeyId(key), key };

@@ -8,7 +8,8 @@ import type { ApiKeyRecord } from '../../controller/src/domain/api-keys';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { RulesService } from '../../controller/src/policy/service';
 import { runCli } from '../helpers/cli';
-import { startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 import { SETTINGS } from '../helpers/rules';
 
 const RULES = `

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDb, MYSQL_ROOT_URL, STORE_KINDS } from '../helpers/db';
 import { runCli } from '../helpers/cli';
-import { writeWav } from '../helpers/gate-harness';
+import { writeWav } from '../helpers/call-harness';
 import { JournalFile } from '../../controller/src/store/journal-file';
 import { MIGRATIONS } from '../../migrations';
 

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
-import { AriSim } from '../helpers/ari-sim';
-import { until, writeWav } from '../helpers/gate-harness';
+import { AriSim } from '../helpers/asterisk/ari-sim';
+import { until, writeWav } from '../helpers/call-harness';
 
 const ROOT = path.join(__dirname, '../..');
 const RULES = `

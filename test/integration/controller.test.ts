@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../controller/src/config';
 import { startController, type Controller } from '../../controller/src/main';
 import { createLogger } from '../../controller/src/util/logger';
-import { writeWav } from '../helpers/gate-harness';
+import { writeWav } from '../helpers/call-harness';
 
 describe('the controller on the embedded store', () => {
   let controller: Controller;

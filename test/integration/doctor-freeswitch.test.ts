@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
-import { startEslSim, type EslSim } from '../helpers/esl-sim';
+import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
 
 const PROMPTS = ['announce', 'beep', 'not-recorded', 'opt-in', 'opt-out', 'paused', 'resumed', 'started'];
 

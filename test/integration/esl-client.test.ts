@@ -1,8 +1,8 @@
 import { EslInbound } from '../../controller/src/pbx/freeswitch/esl/inbound';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
-import { startEslSim, type EslSim } from '../helpers/esl-sim';
-import { fsEventLines } from '../helpers/fs-traces';
+import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
+import { fsEventLines } from '../helpers/freeswitch/traces';
 
 const logger = silentLogger();
 const until = async (cond: () => boolean, ms = 3000): Promise<void> => {

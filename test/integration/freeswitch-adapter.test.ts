@@ -4,9 +4,9 @@ import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import { silentLogger } from '../../controller/src/util/logger';
-import { driveOutbound } from '../helpers/esl-outbound-driver';
-import { startEslSim, type EslSim } from '../helpers/esl-sim';
-import { fsEventLines } from '../helpers/fs-traces';
+import { driveOutbound } from '../helpers/freeswitch/esl-outbound-driver';
+import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
+import { fsEventLines } from '../helpers/freeswitch/traces';
 
 const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
   const end = Date.now() + ms;

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { RulesService } from '../../controller/src/policy/service';
-import { driveOutbound } from '../helpers/esl-outbound-driver';
-import { startFsHarness, type FsHarness } from '../helpers/fs-gate-harness';
-import { until } from '../helpers/gate-harness';
+import { driveOutbound } from '../helpers/freeswitch/esl-outbound-driver';
+import { startFsHarness, type FsHarness } from '../helpers/freeswitch/gate-harness';
+import { until } from '../helpers/call-harness';
 import { SETTINGS } from '../helpers/rules';
 
 describe('the FreeSWITCH gate through registry, store and rules (SQLite)', () => {

@@ -13,7 +13,8 @@ import { WebhookWorker } from '../../controller/src/webhooks/worker';
 import { FakeLive } from '../fakes/live';
 import { createRetentionActions } from '../../controller/src/retention/actions';
 import { DEFAULT_TIER_LENGTHS } from '../../controller/src/domain/tiers';
-import { startHarness, until, writeWav, type Harness } from '../helpers/gate-harness';
+import { until, writeWav } from '../helpers/call-harness';
+import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 import { flow, ruleSet, SETTINGS } from '../helpers/rules';
 
 // sales/dial has its own rule; sales/other falls back to the flow default (a rule fallback).

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { installFreeswitch, type InstallFreeswitchOptions } from '../../controller/src/cli/install-freeswitch';
 import { runCli } from '../helpers/cli';
-import { startEslSim, type EslSim } from '../helpers/esl-sim';
-import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from '../../controller/src/pbx/freeswitch/vars';
+import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
+import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from '../../controller/src/pbx/freeswitch/dialplan-vars';
 
 function tree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -97,7 +97,7 @@ describe('dialplan/freeswitch/callrec.xml and the adapter agree on names', () =>
     for (const n of needles) expect(xml).toContain(n);
   });
 
-  it('uses the names from vars.ts', () => {
+  it('uses the names from dialplan-vars.ts', () => {
     for (const v of [VAR.DECIDED, VAR.FALLBACK, VAR.DIR, VAR.FLOW, VAR.APPLET, VAR.LANGUAGE, FEATURE_SUBCLASS, FEATURE_HEADER]) expect(xml).toContain(v);
   });
 

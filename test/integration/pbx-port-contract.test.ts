@@ -3,9 +3,10 @@
 // registry see through PbxPort: normalized events and the Results of execute.
 import type { PbxCommand } from '../../controller/src/domain/commands';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
-import { AsteriskContract } from '../helpers/contract/asterisk';
+import { PAUSE_MODES } from '../../controller/src/domain/vocabulary';
+import { AsteriskContract } from '../helpers/asterisk/contract-driver';
 import { until, type ContractDriver } from '../helpers/contract/driver';
-import { FreeswitchContract } from '../helpers/contract/freeswitch';
+import { FreeswitchContract } from '../helpers/freeswitch/contract-driver';
 import { CALL, fileOf, OK, portUser, promptOf, sleep, STORED_ID, type EventOf } from '../helpers/contract/session';
 
 type Kind = ContractDriver['kind'];
@@ -125,7 +126,7 @@ describe.each<[Kind, () => ContractDriver]>([
   });
 
   describe('4. pause and resume', () => {
-    it.each(['silence', 'skip'] as const)('Pause(%s) and Resume answer ok and reach the recorder', async (mode) => {
+    it.each(PAUSE_MODES)('Pause(%s) and Resume answer ok and reach the recorder', async (mode) => {
       const { callId, file } = await recordingCall();
       expect(await exec({ callId, type: 'PauseRecording', mode, recorderId: lastRecorderId(callId) })).toEqual(OK);
       expect(d.recorder(callId)).toEqual({ file, writing: mode === 'silence' ? 'silence' : 'nothing' });
@@ -149,7 +150,7 @@ describe.each<[Kind, () => ContractDriver]>([
       const callId = await toPrompt({ answered: true });
       d.finishPrompt(callId);
       await release(callId, false);
-      for (const mode of ['silence', 'skip'] as const) {
+      for (const mode of PAUSE_MODES) {
         await expect(exec({ callId, type: 'PauseRecording', mode, recorderId: null })).resolves.toMatchObject({ ok: false, error: { kind: 'not-found' } });
       }
     });

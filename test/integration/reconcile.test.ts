@@ -8,7 +8,7 @@ import { silentLogger } from '../../controller/src/util/logger';
 import type { WebhookEvent } from '../../controller/src/webhooks/publisher';
 import { runCli } from '../helpers/cli';
 import { STORE_KINDS } from '../helpers/db';
-import { openHarnessStore, writeWav } from '../helpers/gate-harness';
+import { openHarnessStore, writeWav } from '../helpers/call-harness';
 
 const OLD = new Date(Date.now() - 3600_000);
 const FS_UUID = '3f2a9c1e-7b4d-4e8a-9f10-2c3d4e5f6a7b';

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createRetentionActions } from '../../controller/src/retention/actions';
 import { runRetention, type RetentionDeps, type RunOutcome } from '../../controller/src/retention/runner';
-import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import { createStore, openDb, type Db, type Store } from '../../controller/src/store';
 import { createLogger } from '../../controller/src/util/logger';
 import type { Tier } from '../../controller/src/domain/records';
 import { retainUntil } from '../../controller/src/domain/tiers';
-import { createTestDb, STORE_KINDS, type TestDb } from '../helpers/db';
+import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
 import { metricsRegistry } from '../../controller/src/metrics';
 import { spawnSync } from 'node:child_process';
 import { LOCK_NAME } from '../../controller/src/store/retention-runs-repo';
@@ -26,10 +26,7 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   let seq = 0;
 
   beforeAll(async () => {
-    tdb = await createTestDb(kind);
-    db = openDb(tdb.url);
-    await migrateLatest(db.knex);
-    store = createStore(db);
+    ({ tdb, db, store } = await openTestStore(kind));
     const call = await store.calls.insert({
       node: 'pbx1', pbx: 'asterisk', pbxCallId: 'ret.1', direction: 'inbound', flow: null, applet: null, campaign: null,
       fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done',

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { documentFromRuleSet } from '../../controller/src/policy/document';
 import { parseRulesYaml, toRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { RulesService, type RulesSource } from '../../controller/src/policy/service';
-import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import { createStore, openDb, type Db, type Store } from '../../controller/src/store';
 import type { RulesDocument } from '../../controller/src/policy/document';
 import * as areaCodeOverrides from '../../migrations/20261123201300_area_code_overrides';
-import { createTestDb, STORE_KINDS, type TestDb } from '../helpers/db';
+import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
 import { facts, SETTINGS } from '../helpers/rules';
 
 const EXAMPLE = fs.readFileSync(path.join(__dirname, '../../flows.example.yaml'), 'utf8');
@@ -29,27 +29,22 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
   let store: Store;
 
   beforeAll(async () => {
-    tdb = await createTestDb(kind);
-    db = openDb(tdb.url);
-    await migrateLatest(db.knex);
-    store = createStore(db);
+    ({ tdb, db, store } = await openTestStore(kind));
     other = openDb(tdb.url);
   });
   afterAll(async () => { await other.close(); await db.close(); await tdb.drop(); });
 
   it('starts with the seeded jurisdictions and no area code entries of its own (the data places them)', async () => {
     // A database of its own: the other tests here change the shared one, in any order.
-    const fresh = await createTestDb(kind);
-    const freshDb = openDb(fresh.url);
+    const fresh = await openTestStore(kind);
     try {
-      await migrateLatest(freshDb.knex);
-      const rules = await createStore(freshDb).rules.load();
+      const rules = await fresh.store.rules.load();
       expect(rules.jurisdictions.size).toBe(38);
       expect(rules.jurisdictions.get('US-CA')).toEqual({ code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'announce' });
       expect(rules.areaCodes.size).toBe(0);
       expect(rules.account.outbound.record).toBe('from-answer');
       expect(rules.version).toBeGreaterThanOrEqual(1);
-    } finally { await freshDb.close(); await fresh.drop(); }
+    } finally { await fresh.dispose(); }
   });
 
   it('drops the area codes the first policy migration seeded, keeping the ones the admin changed or added', async () => {

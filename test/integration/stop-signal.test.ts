@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AmiSim } from '../helpers/ami-sim';
-import { startEslSim, type EslSim } from '../helpers/esl-sim';
+import { AmiSim } from '../helpers/asterisk/ami-sim';
+import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
 
 const ROOT = path.join(__dirname, '..', '..');
 

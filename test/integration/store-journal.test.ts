@@ -12,8 +12,9 @@ import { JournalFile, JournalFullError } from '../../controller/src/store/journa
 import { createLogger, silentLogger } from '../../controller/src/util/logger';
 
 const log = () => (process.env.CALLREC_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger());
-import { AriSim } from '../helpers/ari-sim';
-import { decision, fakeMixMonitor, fixedEngine, openHarnessStore, until, writeWav } from '../helpers/gate-harness';
+import { AriSim } from '../helpers/asterisk/ari-sim';
+import { decision, fixedEngine, openHarnessStore, until, writeWav } from '../helpers/call-harness';
+import { fakeMixMonitor } from '../helpers/asterisk/gate-harness';
 import { PrivateMariadb, privateMariadbAvailable, removePrivateMariadbTemplate } from '../helpers/private-mariadb';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));

@@ -1,5 +1,5 @@
-import { createStore, migrateDownAll, migrateLatest, migrationStatus, openDb, type Db, type Store } from '../../controller/src/store';
-import { createTestDb, STORE_KINDS, type TestDb } from '../helpers/db';
+import { migrateDownAll, migrateLatest, migrationStatus, type Db, type Store } from '../../controller/src/store';
+import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
 
 const TABLES = ['calls', 'recordings', 'recording_events', 'flows', 'applet_rules', 'settings', 'campaigns', 'jurisdictions', 'api_keys', 'webhook_deliveries', 'retention_runs'];
 
@@ -9,10 +9,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   let store: Store;
 
   beforeAll(async () => {
-    tdb = await createTestDb(kind);
-    db = openDb(tdb.url);
-    await migrateLatest(db.knex);
-    store = createStore(db);
+    ({ tdb, db, store } = await openTestStore(kind));
   });
   afterAll(async () => { await db.close(); await tdb.drop(); });
 

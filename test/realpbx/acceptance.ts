@@ -1,11 +1,18 @@
 // What the real-PBX acceptance suites share: waiting on the live system, the settled rows of a
-// call, and checking a completed recording against its WAV (soxi).
+// call, checking a completed recording against its WAV (soxi), and the scenarios that are the
+// same on every PBX (pause/resume, the call facts), each suite placing the calls its own way.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateApiKey } from '../../controller/src/domain/api-keys';
-import type { Controller } from '../../controller/src/main';
+import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import type { PauseMode } from '../../controller/src/domain/vocabulary';
+import type { Config } from '../../controller/src/config/types';
+import { startController, type Controller } from '../../controller/src/main';
+import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import type { Store } from '../../controller/src/store';
+import { createLogger, silentLogger } from '../../controller/src/util/logger';
+import { runCli } from '../helpers/cli';
 
 export function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
   const until = Date.now() + ms;
@@ -75,6 +82,30 @@ export function snapshotFiles(dirs: string[], keepContent: string[]): { restore(
   };
 }
 
+/** A rules document (YAML) imported into the controller's store, over what it had. */
+export async function importRules(store: Store, yaml: string, name: string): Promise<void> {
+  const parsed = parseRulesYaml(yaml, name);
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  await store.rules.importDocument(parsed.doc);
+}
+
+/** The rules both suites start with: one flow, an applet per consent mode, one to pause in, one in stereo. */
+export const SUITE_RULES = `
+account:
+  inbound: { record: "off", consent: none }
+  languages: [en, es]
+flows:
+  it:
+    defaults: { record: from-answer, consent: none }
+    applets:
+      ringing: { kind: dial, record: from-ringing, consent: announce }
+      answer: { kind: dial, record: from-answer, consent: announce }
+      optin: { kind: dial, record: from-answer, consent: opt-in }
+      optout: { kind: dial, record: from-answer, consent: opt-out }
+      pause: { kind: dial, record: from-answer, consent: none }
+      stereo: { kind: dial, record: from-answer, consent: none, stereo: true }
+`;
+
 /** Issue 14's rules over a suite's own: an account outbound setting that records, two campaigns, a DID and an on-demand applet. */
 export const factsRules = (rules: string): string => `${rules.replace('  languages:', '  outbound: { record: from-answer, consent: none }\n  languages:')}
       did: { kind: dial, record: from-answer, consent: none }
@@ -114,4 +145,230 @@ export async function expectTransferred(c: Controller, { call, recs, events }: S
   expect(await c.store.recordings.agentsOf(id)).toEqual(expect.arrayContaining([first, next]));
   expect(events.filter((e) => e.type === 'transfer').map((e) => e.detail?.agent)).toContain(next);
   for (const agent of [first, next]) await expectAgentListsAndPlays(c, id, agent);
+}
+
+type Gate = Extract<PbxEvent, { type: 'GateEntered' }>;
+
+/**
+ * One suite's controller, started and stopped as the tests need it, with what its scenarios see:
+ * every event its ports emitted, where its files are, and the figures measured along the way.
+ */
+export class AcceptanceSuite {
+  /** Every PbxEvent the suite's controllers' ports emitted, in order. */
+  readonly events: PbxEvent[] = [];
+  readonly figures: Record<string, unknown> = {};
+  private current: Controller | null = null;
+
+  /**
+   * root: the recordings directory as this process reads it; config: the controller's settings
+   * (HTTP on a free port is set here); pbx: what "connected" is called in a failure.
+   */
+  constructor(readonly node: string, readonly root: string, private readonly o: { config: (extra: Record<string, string>) => Config; pbx: string }) {}
+
+  /** The running controller, or null between a stop and the next start. */
+  get running(): Controller | null { return this.current; }
+
+  controller(): Controller {
+    if (!this.current) throw new Error('the controller is not running');
+    return this.current;
+  }
+
+  async start(extra: Record<string, string> = {}): Promise<Controller> {
+    const cfg = this.o.config(extra);
+    cfg.http.port = 0;
+    // CALLREC_IT_LOG=debug shows the controller's log while debugging a run.
+    const c = await startController(cfg, process.env.CALLREC_IT_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
+    c.pbx.onEvent((e) => this.events.push(e));
+    await waitFor(() => c.pbx.status() === 'connected', 10000, `${this.o.pbx} connected`);
+    this.current = c;
+    return c;
+  }
+
+  async stop(): Promise<void> {
+    await this.current?.stop();
+    this.current = null;
+  }
+
+  /** After each test, a controller runs again: a test that failed while it was stopped must not fail every test after it. */
+  keepRunning(): void {
+    afterEach(async () => { if (!this.current) await this.start(); });
+  }
+
+  /** Stops the controller and removes this run's recordings directory. */
+  async finish(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** The suite's events of one type for one call. */
+export const eventsOf = <T extends PbxEvent['type']>(s: AcceptanceSuite, callId: string, type: T) =>
+  s.events.filter((e): e is Extract<PbxEvent, { type: T }> => e.callId === callId && e.type === type);
+
+/** Places a call (`place` originates it) and waits for it to enter the gate. */
+export async function gatedCall(s: AcceptanceSuite, place: () => Promise<unknown>): Promise<Gate> {
+  const from = s.events.length;
+  await place();
+  return waitFor(() => s.events.slice(from).find((e): e is Gate => e.type === 'GateEntered'), 15000, 'gate entered');
+}
+
+/** The call's rows once the call row says the call is over. */
+export const settledIn = (s: AcceptanceSuite, pbxCallId: string, ms = 30000) => settledCall(s.controller().store, s.node, pbxCallId, ms);
+
+/** Seconds from `answered` to the call's hangup, as the PBX reported them. */
+export function bridgedSeconds(s: AcceptanceSuite, callId: string, answered: { at: Date } | undefined): number {
+  const hung = eventsOf(s, callId, 'CallHungUp')[0];
+  return ((hung?.at.getTime() ?? 0) - (answered?.at.getTime() ?? 0)) / 1000;
+}
+
+/**
+ * Pause 1.5 s into the bridge, resume 3 s later, over the API: the row keeps the paused time, the
+ * file keeps it (silence) or leaves it out (skip). `answered` is the event that starts the bridge
+ * on this PBX; `tolerance` how far the file may be from the expected length, in seconds.
+ */
+export async function pauseResumeScenario(s: AcceptanceSuite, o: {
+  mode: PauseMode; place: () => Promise<unknown>; answered: 'PartyChanged' | 'CallAnswered'; tolerance: number;
+}): Promise<void> {
+  const gate = await gatedCall(s, o.place);
+  const c = s.controller();
+  const answered = await waitFor(() => eventsOf(s, gate.callId, o.answered)[0], 15000, 'agent answered');
+  await waitFor(() => eventsOf(s, gate.callId, 'RecordingStarted')[0], 5000, 'recording started');
+  const row = await waitFor(() => c.store.calls.findByPbxId(s.node, gate.callId), 5000, 'call row');
+  await sleep(1500);
+  expect(await c.calls.act(row.id, 'pause', 'it')).toMatchObject({ ok: true, value: { recordingState: 'paused' } });
+  await sleep(3000);
+  expect(await c.calls.act(row.id, 'resume', 'it')).toMatchObject({ ok: true, value: { recordingState: 'recording' } });
+  const { recs, events } = await settledIn(s, gate.callId);
+  const bridged = bridgedSeconds(s, gate.callId, answered);
+  const rec = recs[0] as never as { pausedMs: number; filePath: string; durationMs: number | null; state: string };
+  const wav = checkFile(rec, s.root, s.figures, `pause-${o.mode}`);
+  expect(rec.pausedMs).toBeGreaterThan(2500);
+  // silence keeps the timeline; skip leaves the paused time out of the file.
+  const expected = o.mode === 'silence' ? bridged : bridged - rec.pausedMs / 1000;
+  expect(Math.abs(wav - expected)).toBeLessThan(o.tolerance);
+  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
+  s.figures[`pause-${o.mode}`] = { ...(s.figures[`pause-${o.mode}`] as object), bridgedSeconds: bridged, pausedMs: rec.pausedMs };
+}
+
+/** How a suite places the call-facts scenarios' calls (its own dialplan context, see factsRules). */
+export interface FactsCalls {
+  /** A call from `cid` dialing `exten` (a DID, or an outbound number with its campaign). */
+  call(exten: string, cid: string): Promise<unknown>;
+  /** A DID call that agent 202 answers and that is then transferred to agent 305; resolves with its gate. */
+  transferred(): Promise<Gate>;
+  /** A call from `cid` to the on-demand applet in which *44 is pressed about 3 s into the bridge; resolves with its gate. */
+  onDemand(cid: string): Promise<Gate>;
+}
+
+/**
+ * Issue 14's scenarios, the same on every PBX: the call facts (dialed number, direction, campaign,
+ * answering agent) reach the policy and the rows; on demand records only from *44. Registers the
+ * tests in the calling describe, whose rules are factsRules(...).
+ */
+export function callFactsScenarios(s: AcceptanceSuite, calls: FactsCalls): void {
+  const NY = '2125550123';
+  const CA = '4155550100';
+  const parties = (callId: string) => eventsOf(s, callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
+
+  it('a DID call from a one-party caller under consent none: no prompt, `to` in E.164, agent 202 stored and able to list and play it', async () => {
+    const gate = await gatedCall(s, () => calls.call('2125550199', NY));
+    expect(gate.facts).toMatchObject({ from: NY, to: '2125550199', direction: 'inbound' });
+    const { call, recs } = await settledIn(s, gate.callId);
+    expect(eventsOf(s, gate.callId, 'PromptFinished')).toHaveLength(0);
+    expect(call).toMatchObject({ toNumber: '+12125550199', fromNumber: '+12125550123', consentOutcome: 'not-required', agent: '202' });
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ agent: '202', toNumber: '+12125550199' });
+    expect(recs[0]?.filePath).toMatch(/-\+12125550123-\+12125550199-/);
+    s.figures.agentParty = parties(gate.callId);
+    await expectAgentListsAndPlays(s.controller(), recs[0]?.id ?? 0, '202');
+  }, 40000);
+
+  it('a transfer adds the new agent: both agents can list and play the one recording', async () => {
+    const gate = await calls.transferred();
+    const settled = await settledIn(s, gate.callId);
+    s.figures.transfer = parties(gate.callId);
+    await expectTransferred(s.controller(), settled, '202', '305');
+  }, 40000);
+
+  it('the same DID from a California caller is announced', async () => {
+    const gate = await gatedCall(s, () => calls.call('2125550199', CA));
+    const { call } = await settledIn(s, gate.callId);
+    expect(eventsOf(s, gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
+    expect(call).toMatchObject({ toNumber: '+12125550199', consentOutcome: 'announced', state: 'done' });
+  }, 40000);
+
+  it.each([
+    ['3125550111', 'camp-x', 0],
+    ['3125550112', 'camp-y', 1],
+  ])('an outbound call to %s with campaign %s: the campaign decides over the account outbound setting', async (exten, campaign, recorded) => {
+    const gate = await gatedCall(s, () => calls.call(exten, '201'));
+    expect(gate.facts).toMatchObject({ direction: 'outbound', campaign, agent: '201', to: exten });
+    const { call, recs } = await settledIn(s, gate.callId);
+    expect(call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: `+1${exten}` });
+    expect(recs).toHaveLength(recorded);
+    if (recorded) {
+      expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
+      expect(call.consentOutcome).toBe('announced');
+    }
+  }, 40000);
+
+  it('on demand with a California caller: announced, then recorded only from *44', async () => {
+    const gate = await calls.onDemand(CA);
+    const { call, recs, events } = await settledIn(s, gate.callId);
+    expect(call.consentOutcome).toBe('announced');
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['start-requested']));
+    expect(recs).toHaveLength(1);
+    const bridged = bridgedSeconds(s, gate.callId, eventsOf(s, gate.callId, 'PartyChanged')[0]);
+    const wav = checkFile(recs[0] as never, s.root, s.figures, 'on-demand');
+    s.figures['on-demand'] = { ...(s.figures['on-demand'] as object), bridgedSeconds: bridged };
+    // *44 comes 3 s into the 9 s bridge: the file misses about those 3 s.
+    expect(bridged - wav).toBeGreaterThan(2);
+    expect(wav).toBeGreaterThan(4);
+  }, 40000);
+}
+
+/**
+ * A call the dialplan's fallback recorded while the controller was down, the controller started
+ * while it goes on: adopted and completed. `place` makes the call (the controller stopped) and
+ * resolves with its PBX call id once the fallback records it; `file` is how the dialplan names it.
+ */
+export async function fallbackAdoptedScenario(s: AcceptanceSuite, o: { place: () => Promise<string>; file: (callId: string) => RegExp; minSeconds: number }): Promise<void> {
+  await s.stop();
+  const callId = await o.place();
+  const t0 = Date.now();
+  await s.start();
+  const { call, recs } = await settledIn(s, callId);
+  s.figures.adoptedAfterRestartMs = Date.now() - t0;
+  expect(call.state).toBe('done');
+  expect(recs).toHaveLength(1);
+  expect(recs[0]?.filePath).toMatch(o.file(callId));
+  expect(checkFile(recs[0] as never, s.root, s.figures, 'fallback-adopted')).toBeGreaterThan(o.minSeconds);
+}
+
+/**
+ * Issue 15: a call begun and ended while callrec is stopped leaves only a file; reconciliation
+ * gives it its rows within 30 s of the start, and retention purges it like any other when its
+ * tier ends. `place` resolves with the call's PBX id once it hung up (the controller stopped);
+ * `call`: what its row must show; `dbUrl`: the suite's database, for `callrec retention run`.
+ */
+export async function orphanPurgedScenario(s: AcceptanceSuite, o: { place: () => Promise<string>; call: Record<string, unknown>; minSeconds: number; dbUrl: string }): Promise<void> {
+  await s.stop();
+  const callId = await o.place();
+  const t0 = Date.now();
+  const c = await s.start();
+  const { call, recs, events } = await settledIn(s, callId, 30000);
+  s.figures.orphanListedAfterStartMs = Date.now() - t0;
+  expect(Date.now() - t0).toBeLessThan(30000);
+  expect(call).toMatchObject({ state: 'done', consentOutcome: 'fallback', ...o.call });
+  expect(recs).toHaveLength(1);
+  expect(checkFile(recs[0] as never, s.root, s.figures, 'orphan-adopted')).toBeGreaterThan(o.minSeconds);
+  expect(events.map((e) => e.type)).toEqual(['adopted from disk']);
+  const rec = recs[0]!;
+  expect(rec.retainUntil!.getTime() - rec.endedAt!.getTime()).toBe(180 * 86_400_000);
+  // Its tier ends: the purge deletes it like any other.
+  await c.store.recordings.update(rec.id, { retainUntil: new Date(Date.now() - 1000) });
+  const purge = await runCli(['retention', 'run'], { CALLREC_DB_URL: o.dbUrl, CALLREC_RECORDINGS_DIR: s.root, CALLREC_NODE: s.node });
+  expect(purge.code).toBe(0);
+  expect(await c.store.recordings.get(rec.id)).toMatchObject({ state: 'purged' });
+  expect(fs.existsSync(path.join(s.root, rec.filePath))).toBe(false);
 }

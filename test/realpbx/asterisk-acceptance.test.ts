@@ -13,14 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
-import { startController, type Controller } from '../../controller/src/main';
+import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { AmiClient, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
 import { AriHttp } from '../../controller/src/pbx/asterisk/ari-http';
-import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
 import { masterKeyId } from '../../controller/src/recordings/keyring';
-import { createLogger, silentLogger } from '../../controller/src/util/logger';
-import { channelRms, checkFile as checkFileOf, expectAgentListsAndPlays, expectTransferred, factsRules, fileOf, snapshotFiles, soxi, settledCall, sleep, waitFor } from './acceptance';
+import { silentLogger } from '../../controller/src/util/logger';
+import {
+  AcceptanceSuite, bridgedSeconds, callFactsScenarios, channelRms, checkFile as checkFileOf, eventsOf, factsRules, fallbackAdoptedScenario, fileOf, gatedCall, importRules,
+  orphanPurgedScenario, pauseResumeScenario, snapshotFiles, soxi, settledIn, sleep, SUITE_RULES, waitFor,
+} from './acceptance';
 import { runCli } from '../helpers/cli';
 
 const env = process.env;
@@ -39,20 +41,7 @@ const CTX = 'callrec-it-acc';
 const CALLER = 'callrec-it-acc-caller';
 const NODE = `it-${process.pid}`;
 
-const RULES = `
-account:
-  inbound: { record: "off", consent: none }
-  languages: [en, es]
-flows:
-  it:
-    defaults: { record: from-answer, consent: none }
-    applets:
-      ringing: { kind: dial, record: from-ringing, consent: announce }
-      answer: { kind: dial, record: from-answer, consent: announce }
-      optin: { kind: dial, record: from-answer, consent: opt-in }
-      optout: { kind: dial, record: from-answer, consent: opt-out }
-      pause: { kind: dial, record: from-answer, consent: none }
-`;
+const RULES = SUITE_RULES;
 
 // scenario -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s.
 const GATED: Record<string, [string, string]> = {
@@ -68,34 +57,22 @@ const DIDS: Record<string, string> = Object.fromEntries(Object.keys(GATED).map((
 describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   let ami: AmiClient;
   let ari: AriHttp;
-  let controller: Controller | null = null;
   let dbDir: string;
   let installed: ReturnType<typeof snapshotFiles> | null = null;
   const amiEvents: AmiEvent[] = [];
-  const pbxEvents: PbxEvent[] = [];
-  const figures: Record<string, unknown> = {};
-
-  async function start(extra: Record<string, string> = {}): Promise<Controller> {
-    const cfg = loadConfig({
-      CALLREC_NODE: NODE, CALLREC_DB_URL: `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`,
-      CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1',
+  const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
+  const suite = new AcceptanceSuite(NODE, RECORDINGS, {
+    pbx: 'ARI',
+    config: (extra) => loadConfig({
+      CALLREC_NODE: NODE, CALLREC_DB_URL: dbUrl(), CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1',
       CALLREC_ARI_URL: ARI_URL ?? '', CALLREC_ARI_USER: env.CALLREC_IT_ARI_USER ?? 'callrec', CALLREC_ARI_PASSWORD: env.CALLREC_IT_ARI_PASSWORD ?? 'callrec',
       CALLREC_ARI_APP: APP, CALLREC_AMI_HOST: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1', CALLREC_AMI_PORT: env.CALLREC_IT_AMI_PORT ?? '5038',
       CALLREC_AMI_USER: env.CALLREC_IT_AMI_USER ?? 'callrec', CALLREC_AMI_SECRET: env.CALLREC_IT_AMI_SECRET ?? 'callrec', ...extra,
-    });
-    cfg.http.port = 0;
-    // CALLREC_IT_LOG=debug shows the controller's log while debugging a run.
-    const c = await startController(cfg, env.CALLREC_IT_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
-    c.pbx.onEvent((e) => pbxEvents.push(e));
-    await waitFor(() => c.pbx.status() === 'connected', 10000, 'ARI connected');
-    controller = c;
-    return c;
-  }
-
-  async function stop(): Promise<void> {
-    await controller?.stop();
-    controller = null;
-  }
+    }),
+  });
+  const { figures } = suite;
+  const start = (extra: Record<string, string> = {}) => suite.start(extra);
+  const stop = () => suite.stop();
 
   async function amiSend(action: string, fields: Record<string, string>): Promise<void> {
     const r = await ami.send(action, fields);
@@ -115,15 +92,9 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     }
   }
 
-  function nextGate(from: number): Promise<Extract<PbxEvent, { type: 'GateEntered' }>> {
-    return waitFor(() => pbxEvents.slice(from).find((e): e is Extract<PbxEvent, { type: 'GateEntered' }> => e.type === 'GateEntered'), 15000, 'StasisStart');
-  }
-
-  const ev = <T extends PbxEvent['type']>(callId: string, type: T) =>
-    pbxEvents.filter((e): e is Extract<PbxEvent, { type: T }> => e.callId === callId && e.type === type);
-
-  /** The call's rows once the call row says the call is over. */
-  const settled = (pbxCallId: string, ms = 30000) => settledCall((controller as Controller).store, NODE, pbxCallId, ms);
+  const nextGate = (scenario: string, callerExten?: string) => gatedCall(suite, () => originate(scenario, callerExten));
+  const ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(suite, callId, type);
+  const settled = (pbxCallId: string, ms = 30000) => settledIn(suite, pbxCallId, ms);
 
   const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) => checkFileOf(rec, RECORDINGS, figures, name);
 
@@ -149,20 +120,13 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
     for (const digit of ['1', '2', '9']) await addExten(CALLER, `press${digit}`, ['Wait(1)', `SendDTMF(${digit})`, 'Wait(60)']);
 
-    const parsed = parseRulesYaml(RULES, 'it.yaml');
-    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    const c = await start();
-    await c.store.rules.importDocument(parsed.doc);
+    await importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
 
-  // A test that failed while the controller was stopped must not fail every test after it.
-  afterEach(async () => {
-    if (!controller) await start();
-  });
+  suite.keepRunning();
 
   afterAll(async () => {
-    await stop();
-    fs.rmSync(RECORDINGS, { recursive: true, force: true });
+    await suite.finish();
     // Leave the PBX as it was: callrec's files out, the admin's files back, the dialplan reloaded.
     installed?.restore();
     if (ami?.status() === 'connected') {
@@ -180,9 +144,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     ['optin', 'press1', 'accepted'],
     ['optout', undefined, 'announced'],
   ])('%s (%s): greeting played, recorded, completed row matches the WAV', async (exten, caller, outcome) => {
-    const from = pbxEvents.length;
-    await originate(exten, caller);
-    const gate = await nextGate(from);
+    const gate = await nextGate(exten, caller);
     const { call, recs, events } = await settled(gate.callId);
     expect(ev(gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
     expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
@@ -197,9 +159,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     ['optin', 'press2', 'declined'],
     ['optout', 'press9', 'opted-out'],
   ])('%s with %s: no recording (%s)', async (exten, caller, outcome) => {
-    const from = pbxEvents.length;
-    await originate(exten, caller);
-    const gate = await nextGate(from);
+    const gate = await nextGate(exten, caller);
     const { call, recs } = await settled(gate.callId);
     expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: outcome });
     expect(recs).toHaveLength(0);
@@ -207,9 +167,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   }, 40000);
 
   it('caller hanging up during the greeting: stored as such, no recording', async () => {
-    const from = pbxEvents.length;
-    await originate('ringing');
-    const gate = await nextGate(from);
+    const gate = await nextGate('ringing');
     await sleep(1200); // into the 3.9 s announcement
     const ch = await ari.request('GET', `/channels/${gate.callId}`);
     const name = (ch.ok ? (ch.value as { name: string }).name : '').replace(/;2$/, ';1');
@@ -219,32 +177,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     expect(recs).toHaveLength(0);
   }, 30000);
 
-  async function pauseResume(mode: 'silence' | 'skip'): Promise<void> {
-    const from = pbxEvents.length;
-    await originate('pause');
-    const gate = await nextGate(from);
-    const c = controller as Controller;
-    const answered = await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 15000, 'agent answered');
-    const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
-    await sleep(1500);
-    const paused = await c.calls.act(row.id, 'pause', 'it');
-    expect(paused).toMatchObject({ ok: true, value: { recordingState: 'paused' } });
-    await sleep(3000);
-    expect(await c.calls.act(row.id, 'resume', 'it')).toMatchObject({ ok: true, value: { recordingState: 'recording' } });
-    const { recs, events } = await settled(gate.callId);
-    const hung = ev(gate.callId, 'CallHungUp')[0];
-    const bridged = ((hung?.at.getTime() ?? 0) - answered.at.getTime()) / 1000;
-    const rec = recs[0] as never as { pausedMs: number; filePath: string; durationMs: number | null; state: string };
-    const wav = checkFile(rec, `pause-${mode}`);
-    expect(rec.pausedMs).toBeGreaterThan(2500);
-    // silence keeps the timeline; skip leaves the paused time out of the file.
-    // Skip's file also misses the AMI round trips of the stop and the restart (0.7 s seen at load 14):
-    // still far from the 3 s that silence keeps.
-    const expected = mode === 'silence' ? bridged : bridged - rec.pausedMs / 1000;
-    expect(Math.abs(wav - expected)).toBeLessThan(mode === 'silence' ? 0.6 : 1.0);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
-    figures[`pause-${mode}`] = { ...(figures[`pause-${mode}`] as object), bridgedSeconds: bridged, pausedMs: rec.pausedMs };
-  }
+  // Skip's file also misses the AMI round trips of the stop and the restart (0.7 s seen at load 14):
+  // still far from the 3 s that silence keeps.
+  const pauseResume = (mode: PauseMode) =>
+    pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'PartyChanged', tolerance: mode === 'silence' ? 0.6 : 1.0 });
 
   it('pause/resume with silence (MixMonitorMute): the file keeps the paused time', async () => {
     await pauseResume('silence');
@@ -257,57 +193,36 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await pauseResume('skip');
   }, 60000);
 
-  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', async () => {
-    await stop();
+  /** A call to the fallback scenario's DID (the controller stopped): its id once the dialplan's MixMonitor records it. */
+  async function fallbackRecording(): Promise<{ callId: string; from: number }> {
     const from = amiEvents.length;
     await originate('fb');
     const mm = await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/${DIDS.fb}@${CTX}`)), 15000, 'fallback MixMonitor');
-    const t0 = Date.now();
-    await start();
-    const { call, recs } = await settled(mm.uniqueId);
-    figures.adoptedAfterRestartMs = Date.now() - t0;
-    expect(call.state).toBe('done');
-    expect(recs).toHaveLength(1);
-    // announce-and-record: the file is named by the dialplan in CALLREC_DIR
-    expect(recs[0]?.filePath).toMatch(new RegExp(`-2125550123-.*-${mm.uniqueId.replace('.', '\\.')}\\.wav$`));
-    expect(checkFile(recs[0] as never, 'fallback-adopted')).toBeGreaterThan(3);
-  }, 60000);
+    return { callId: mm.uniqueId, from };
+  }
 
-  // Issue 15: a call begun and ended while callrec is stopped leaves only a file; reconciliation
-  // gives it its rows at start, and retention purges it like any other.
-  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', async () => {
-    await stop();
-    const from = amiEvents.length;
-    await originate('fb');
-    const mm = await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/${DIDS.fb}@${CTX}`)), 15000, 'fallback MixMonitor');
-    await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === mm.uniqueId), 30000, 'hangup while stopped');
-    const t0 = Date.now();
-    const c = await start();
-    const { call, recs, events } = await settled(mm.uniqueId, 30000);
-    figures.orphanListedAfterStartMs = Date.now() - t0;
-    expect(Date.now() - t0).toBeLessThan(30000);
-    expect(call).toMatchObject({ state: 'done', consentOutcome: 'fallback', fromRaw: '2125550123' });
-    expect(recs).toHaveLength(1);
-    expect(checkFile(recs[0] as never, 'orphan-adopted')).toBeGreaterThan(3);
-    expect(events.map((e) => e.type)).toEqual(['adopted from disk']);
-    const rec = recs[0]!;
-    expect(rec.retainUntil!.getTime() - rec.endedAt!.getTime()).toBe(180 * 86_400_000);
-    // Its tier ends: the purge deletes it like any other.
-    await c.store.recordings.update(rec.id, { retainUntil: new Date(Date.now() - 1000) });
-    const purge = await runCli(['retention', 'run'], { CALLREC_DB_URL: `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_NODE: NODE });
-    expect(purge.code).toBe(0);
-    expect(await c.store.recordings.get(rec.id)).toMatchObject({ state: 'purged' });
-    expect(fs.existsSync(path.join(RECORDINGS, rec.filePath))).toBe(false);
-  }, 70000);
+  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', () => fallbackAdoptedScenario(suite, {
+    place: async () => (await fallbackRecording()).callId,
+    // announce-and-record: the file is named by the dialplan in CALLREC_DIR
+    file: (callId) => new RegExp(`-2125550123-.*-${callId.replace('.', '\\.')}\\.wav$`),
+    minSeconds: 3,
+  }), 60000);
+
+  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', () => orphanPurgedScenario(suite, {
+    place: async () => {
+      const { callId, from } = await fallbackRecording();
+      await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === callId), 30000, 'hangup while stopped');
+      return callId;
+    },
+    call: { fromRaw: '2125550123' }, minSeconds: 3, dbUrl: dbUrl(),
+  }), 70000);
 
   // The controller stops while the greeting plays (8 s opt-in question, 3.9 s announcement).
   it.each([
     ['stuck-optin', 'not_recorded', 0],
     ['stuck-announce', 'done', 1],
   ])('%s: a call waiting in the gate when the controller stops is released within 5 s of the restart', async (exten, state, recordings) => {
-    const from = pbxEvents.length;
-    await originate(exten);
-    const gate = await nextGate(from);
+    const gate = await nextGate(exten);
     await sleep(1500);
     await stop();
     await sleep(1000);
@@ -328,12 +243,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     expect(recs).toHaveLength(recordings);
     if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
   }, 60000);
-  // Issue 14: the call facts (dialed number, direction, campaign, answering agent) reach the
-  // policy and the rows; on demand records only from *44. Its own rules, imported over the suite's.
+  // Issue 14 (callFactsScenarios): its own rules, imported over the suite's, and its own extensions.
   describe('call facts', () => {
-    const FACTS_RULES = factsRules(RULES.replace('      pause:', '      stereo: { kind: dial, record: from-answer, consent: none, stereo: true }\n      pause:'));
+    const FACTS_RULES = factsRules(RULES);
     const NY = '2125550123';
-    const CA = '4155550100';
 
     async function originateFrom(exten: string, cid: string, callerExten?: string): Promise<void> {
       const target: Record<string, string> = callerExten ? { Context: CALLER, Exten: callerExten, Priority: '1' } : { Application: 'Wait', Data: '60' };
@@ -341,9 +254,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     }
 
     beforeAll(async () => {
-      const parsed = parseRulesYaml(FACTS_RULES, 'facts.yaml');
-      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-      await (controller as Controller).store.rules.importDocument(parsed.doc);
+      await importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
       // A phone answering sends its identity: on a Local agent leg, CONNECTEDLINE does the same.
       await addExten(CTX, 'agent202', ['Set(CONNECTEDLINE(num)=202)', 'Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
       await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
@@ -366,57 +277,12 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       }
     });
 
-    it('a DID call from a one-party caller under consent none: no prompt, `to` in E.164, agent 202 stored and able to list and play it', async () => {
-      const c = controller as Controller;
-      const from = pbxEvents.length;
-      await originateFrom('2125550199', NY);
-      const gate = await nextGate(from);
-      expect(gate.facts).toMatchObject({ from: NY, to: '2125550199', direction: 'inbound' });
-      const { call, recs } = await settled(gate.callId);
-      expect(ev(gate.callId, 'PromptFinished')).toHaveLength(0);
-      expect(call).toMatchObject({ toNumber: '+12125550199', fromNumber: '+12125550123', consentOutcome: 'not-required', agent: '202' });
-      expect(recs).toHaveLength(1);
-      expect(recs[0]).toMatchObject({ agent: '202', toNumber: '+12125550199' });
-      expect(recs[0]?.filePath).toMatch(/-\+12125550123-\+12125550199-/);
-      figures.agentParty = ev(gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
-      await expectAgentListsAndPlays(c, recs[0]?.id ?? 0, '202');
-    }, 40000);
-
-    it('a transfer adds the new agent: both agents can list and play the one recording', async () => {
-      const c = controller as Controller;
-      const from = pbxEvents.length;
-      await originateFrom('2125550197', NY);
-      const gate = await nextGate(from);
-      const { call, recs, events } = await settled(gate.callId);
-      figures.transfer = ev(gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
-      await expectTransferred(c, { call, recs, events }, '202', '305');
-    }, 40000);
-
-    it('the same DID from a California caller is announced', async () => {
-      const from = pbxEvents.length;
-      await originateFrom('2125550199', CA);
-      const gate = await nextGate(from);
-      const { call } = await settled(gate.callId);
-      expect(ev(gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
-      expect(call).toMatchObject({ toNumber: '+12125550199', consentOutcome: 'announced', state: 'done' });
-    }, 40000);
-
-    it.each([
-      ['3125550111', 'camp-x', 0],
-      ['3125550112', 'camp-y', 1],
-    ])('an outbound call to %s with campaign %s: the campaign decides over the account outbound setting', async (exten, campaign, recorded) => {
-      const from = pbxEvents.length;
-      await originateFrom(exten, '201');
-      const gate = await nextGate(from);
-      expect(gate.facts).toMatchObject({ direction: 'outbound', campaign, agent: '201', to: exten });
-      const { call, recs } = await settled(gate.callId);
-      expect(call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: `+1${exten}` });
-      expect(recs).toHaveLength(recorded);
-      if (recorded) {
-        expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
-        expect(call.consentOutcome).toBe('announced');
-      }
-    }, 40000);
+    // The agent's phone blind-transfers the call (extension agent202x); the caller presses *44 (star44).
+    callFactsScenarios(suite, {
+      call: (exten, cid) => originateFrom(exten, cid),
+      transferred: () => gatedCall(suite, () => originateFrom('2125550197', NY)),
+      onDemand: (cid) => gatedCall(suite, () => originateFrom('2125550198', cid, 'star44')),
+    });
 
     // MixMonitor D into a .wav: interleaved samples under a mono header (docs/asterisk.md); the
     // finalizer makes it 2-channel. One side at a time makes sound, so each channel is attributable.
@@ -424,40 +290,18 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       ['stereo', undefined, 'agent'],
       ['stereo-quiet', 'tone', 'caller'],
     ])('stereo (%s, caller %s): a 2-channel WAV, caller left, agent right; only the %s is heard', async (exten, callerExten, heard) => {
-      const from = pbxEvents.length;
-      await originateFrom(exten, NY, callerExten);
-      const gate = await nextGate(from);
+      const gate = await gatedCall(suite, () => originateFrom(exten, NY, callerExten));
       const { recs } = await settled(gate.callId);
       const rec = recs[0] as never as { filePath: string; durationMs: number | null; state: string };
       const wav = checkFile(rec, exten);
       const file = fileOf(rec, RECORDINGS);
-      const answered = ev(gate.callId, 'PartyChanged')[0];
-      const hung = ev(gate.callId, 'CallHungUp')[0];
-      const bridged = ((hung?.at.getTime() ?? 0) - (answered?.at.getTime() ?? 0)) / 1000;
+      const bridged = bridgedSeconds(suite, gate.callId, ev(gate.callId, 'PartyChanged')[0]);
       const [left, right] = [1, 2].map((c) => channelRms(file, 2, 5, c)) as [number, number];
       figures[exten] = { ...(figures[exten] as object), bridgedSeconds: bridged, rmsLeft: left, rmsRight: right };
       expect(soxi('-c', file)).toBe(2);
       expect(Math.abs(wav - bridged)).toBeLessThan(1);
       if (heard === 'agent') expect([left < 0.001, right > 0.005]).toEqual([true, true]);
       else expect([left > 0.005, right < 0.001]).toEqual([true, true]);
-    }, 40000);
-
-    it('on demand with a California caller: announced, then recorded only from *44', async () => {
-      const from = pbxEvents.length;
-      await originateFrom('2125550198', CA, 'star44');
-      const gate = await nextGate(from);
-      const { call, recs, events } = await settled(gate.callId);
-      expect(call.consentOutcome).toBe('announced');
-      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['start-requested']));
-      expect(recs).toHaveLength(1);
-      const answered = ev(gate.callId, 'PartyChanged')[0];
-      const hung = ev(gate.callId, 'CallHungUp')[0];
-      const bridged = ((hung?.at.getTime() ?? 0) - (answered?.at.getTime() ?? 0)) / 1000;
-      const wav = checkFile(recs[0] as never, 'on-demand');
-      figures['on-demand'] = { ...(figures['on-demand'] as object), bridgedSeconds: bridged };
-      // *44 comes 3 s into the 9 s bridge: the file misses about those 3 s.
-      expect(bridged - wav).toBeGreaterThan(2);
-      expect(wav).toBeGreaterThan(4);
     }, 40000);
   });
 
@@ -466,9 +310,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await stop();
     const key = crypto.randomBytes(32);
     const c = await start({ CALLREC_MASTER_KEY: key.toString('base64') });
-    const from = pbxEvents.length;
-    await originate('answer');
-    const gate = await nextGate(from);
+    const gate = await nextGate('answer');
     const { recs } = await settled(gate.callId);
     await waitFor(async () => (await c.store.atRest.backlogCount()) === 0, 30000, 'the encryption backlog drained');
     const sealed = (await c.store.recordings.get(recs[0]!.id))!;

@@ -9,18 +9,19 @@
 // The test writes its own context (conf/dialplan/callrec-it.xml, removed afterwards) and reloads
 // the XML: callers are loopback channels whose other leg runs the applet snippet, agents answer
 // and play a 440 Hz tone for 4 or 9 s. Figures measured along the way are printed at the end.
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
-import { startController, type Controller } from '../../controller/src/main';
+import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
-import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
-import { createLogger, silentLogger } from '../../controller/src/util/logger';
-import { checkFile as checkFileOf, expectAgentListsAndPlays, expectTransferred, factsRules, fileOf, settledCall, snapshotFiles, sleep, soxi, waitFor } from './acceptance';
+import { silentLogger } from '../../controller/src/util/logger';
+import {
+  AcceptanceSuite, callFactsScenarios, channelRms, checkFile as checkFileOf, eventsOf, factsRules, fallbackAdoptedScenario, fileOf, gatedCall, importRules,
+  orphanPurgedScenario, pauseResumeScenario, settledIn, snapshotFiles, sleep, soxi, SUITE_RULES, waitFor,
+} from './acceptance';
 import { runCli } from '../helpers/cli';
 
 const env = process.env;
@@ -40,21 +41,7 @@ const CTX = 'callrec-it';
 const NODE = `it-fs-${process.pid}`;
 const CALLER = '2125550123';
 
-const RULES = `
-account:
-  inbound: { record: "off", consent: none }
-  languages: [en, es]
-flows:
-  it:
-    defaults: { record: from-answer, consent: none }
-    applets:
-      ringing: { kind: dial, record: from-ringing, consent: announce }
-      answer: { kind: dial, record: from-answer, consent: announce }
-      optin: { kind: dial, record: from-answer, consent: opt-in }
-      optout: { kind: dial, record: from-answer, consent: opt-out }
-      pause: { kind: dial, record: from-answer, consent: none }
-      stereo: { kind: dial, record: from-answer, consent: none, stereo: true }
-`;
+const RULES = SUITE_RULES;
 
 // scenario -> [applet, agent]: the agent answers and plays a tone for 4 s (agent) or 9 s (agent-long).
 const GATED: Record<string, [string, string]> = {
@@ -67,68 +54,58 @@ const GATED: Record<string, [string, string]> = {
 // (all-party consent), so its `consent: none` is raised to an announcement.
 const DIDS: Record<string, string> = Object.fromEntries(Object.keys(GATED).map((name, i) => [name, `${name === 'stereo' ? '415' : '212'}55501${String(i + 10)}`]));
 
-/** The test's own context: what an admin's applet point looks like, plus agents. */
-function itContext(): string {
-  const gated = Object.entries(GATED).map(([name, [applet, agent]]) => `
-    <extension name="it-${name}">
-      <condition field="destination_number" expression="^${DIDS[name]}$">
+/** An applet point as an admin writes it: the snippet's variables, the gate, then the bridge to `agent` in `ctx`. */
+function gatedExtension(name: string, exten: string, applet: string, agent: string, ctx: string, sets: string[] = []): string {
+  return `
+    <extension name="${name}">
+      <condition field="destination_number" expression="^${exten}$">
         <action application="set" data="callrec_flow=it"/>
-        <action application="set" data="callrec_applet=${applet}"/>
-        <action application="set" data="callrec_to=\${destination_number}"/>
+        <action application="set" data="callrec_applet=${applet}"/>${sets.map((v) => `
+        <action application="set" data="${v}"/>`).join('')}
         <action application="execute_extension" data="callrec_gate XML callrec"/>
-        <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${CTX}"/>
+        <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${ctx}"/>
       </condition>
-    </extension>`).join('');
-  const agent = (name: string, seconds: number) => `
-    <extension name="it-${name}">
-      <condition field="destination_number" expression="^${name}$">
+    </extension>`;
+}
+
+/** An agent who answers and plays a 440 Hz tone for `seconds`. */
+function agentExtension(name: string, exten: string, seconds: number): string {
+  return `
+    <extension name="${name}">
+      <condition field="destination_number" expression="^${exten}$">
         <action application="answer"/>
         <action application="set" data="playback_terminators=none"/>
         <action application="playback" data="tone_stream://L=${seconds};%(1000,0,440)"/>
         <action application="hangup"/>
       </condition>
     </extension>`;
-  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', 4)}${agent('agent-long', 9)}\n  </context>\n</include>\n`;
 }
 
-
-/** RMS amplitude (0..1) of one stretch of a file, all channels mixed, or one (1-based). */
-function rms(file: string, start: number, seconds: number, channel?: number): number {
-  const args = [file, '-n', 'trim', String(start), String(seconds), ...(channel ? ['remix', String(channel)] : []), 'stat'];
-  const out = spawnSync('sox', args, { encoding: 'utf8' }).stderr; // sox prints its stat on stderr
-  return Number(/RMS\s+amplitude:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+/** The test's own context: what an admin's applet point looks like, plus agents. */
+function itContext(): string {
+  const gated = Object.entries(GATED).map(([name, [applet, agent]]) => gatedExtension(`it-${name}`, DIDS[name] ?? '', applet, agent, CTX, ['callrec_to=${destination_number}'])).join('');
+  const agent = (name: string, seconds: number) => agentExtension(`it-${name}`, name, seconds);
+  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', 4)}${agent('agent-long', 9)}\n  </context>\n</include>\n`;
 }
 
 describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   let esl: EslSession;
-  let controller: Controller | null = null;
   let dbDir: string;
   let installed: ReturnType<typeof snapshotFiles> | null = null;
   const switchEvents: EslEvent[] = [];
-  const pbxEvents: PbxEvent[] = [];
-  const figures: Record<string, unknown> = {};
   const itFile = path.join(CONF, 'dialplan', 'callrec-it.xml');
-
-  async function start(extra: Record<string, string> = {}): Promise<Controller> {
-    const cfg = loadConfig({
-      CALLREC_NODE: NODE, CALLREC_DB_URL: `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`,
-      CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1', CALLREC_PBX: 'freeswitch',
+  const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
+  const suite = new AcceptanceSuite(NODE, RECORDINGS, {
+    pbx: 'ESL',
+    config: (extra) => loadConfig({
+      CALLREC_NODE: NODE, CALLREC_DB_URL: dbUrl(), CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1', CALLREC_PBX: 'freeswitch',
       CALLREC_ESL_HOST: HOST ?? '', CALLREC_ESL_PORT: PORT, CALLREC_ESL_PASSWORD: PASSWORD,
       CALLREC_ESL_LISTEN_PORT: LISTEN_PORT, CALLREC_ESL_SOUNDS_DIR: SOUNDS, ...extra,
-    });
-    cfg.http.port = 0;
-    // CALLREC_IT_LOG=debug shows the controller's log while debugging a run.
-    const c = await startController(cfg, env.CALLREC_IT_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
-    c.pbx.onEvent((e) => pbxEvents.push(e));
-    await waitFor(() => c.pbx.status() === 'connected', 10000, 'ESL connected');
-    controller = c;
-    return c;
-  }
-
-  async function stop(): Promise<void> {
-    await controller?.stop();
-    controller = null;
-  }
+    }),
+  });
+  const { figures } = suite;
+  const start = (extra: Record<string, string> = {}) => suite.start(extra);
+  const stop = () => suite.stop();
 
   async function api(command: string): Promise<string> {
     const r = await esl.api(command, 10000);
@@ -144,16 +121,18 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     return uuid;
   }
 
-  function nextGate(from: number): Promise<Extract<PbxEvent, { type: 'GateEntered' }>> {
-    return waitFor(() => pbxEvents.slice(from).find((e): e is Extract<PbxEvent, { type: 'GateEntered' }> => e.type === 'GateEntered'), 15000, 'gate entered');
+  /** The scenario's call in the gate, and its caller's uuid (to press keys or hang up). */
+  async function callerAndGate(scenario: string) {
+    let caller = '';
+    const gate = await gatedCall(suite, async () => { caller = await originate(scenario); });
+    return { caller, gate };
   }
 
-  const ev = <T extends PbxEvent['type']>(callId: string, type: T) =>
-    pbxEvents.filter((e): e is Extract<PbxEvent, { type: T }> => e.callId === callId && e.type === type);
+  const ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(suite, callId, type);
 
   const switchSaw = (name: string, uuid: string, from = 0) => switchEvents.slice(from).find((e) => e.name === name && e.headers['Unique-ID'] === uuid);
 
-  const settled = (pbxCallId: string, ms = 30000) => settledCall((controller as Controller).store, NODE, pbxCallId, ms);
+  const settled = (pbxCallId: string, ms = 30000) => settledIn(suite, pbxCallId, ms);
 
   const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) => checkFileOf(rec, RECORDINGS, figures, name);
 
@@ -172,20 +151,13 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     const sub = await esl.subscribe(['CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_DESTROY', 'RECORD_START', 'RECORD_STOP', 'DTMF', 'PLAYBACK_START']);
     if (!sub.ok) throw new Error(sub.error.detail);
     expect(await api('reloadxml')).toMatch(/\+OK/);
-    const parsed = parseRulesYaml(RULES, 'it.yaml');
-    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    const c = await start();
-    await c.store.rules.importDocument(parsed.doc);
+    await importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
 
-  // A test that failed while the controller was stopped must not fail every test after it.
-  afterEach(async () => {
-    if (!controller) await start();
-  });
+  suite.keepRunning();
 
   afterAll(async () => {
-    await stop();
-    fs.rmSync(RECORDINGS, { recursive: true, force: true });
+    await suite.finish();
     if (fs.existsSync(itFile)) fs.unlinkSync(itFile);
     // Leave the switch as it was: callrec's files out, the admin's files back, the XML reloaded.
     installed?.restore();
@@ -201,10 +173,8 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     // consent none, raised to an announcement: the stereo DID is in California (all-party consent)
     ['stereo', null, 'announced', 2],
   ])('%s (digit %s): greeting played, recorded, completed row matches the WAV', async (exten, digit, outcome, channels) => {
-    const from = pbxEvents.length;
     const sw = switchEvents.length;
-    const caller = await originate(exten);
-    const gate = await nextGate(from);
+    const { caller, gate } = await callerAndGate(exten);
     expect(gate.facts).toMatchObject({ flow: 'it', applet: GATED[exten]?.[0], from: CALLER, to: DIDS[exten] });
     if (digit) {
       await sleep(1000);
@@ -219,7 +189,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     if (exten === 'ringing') {
       // ...and the caller heard it: speech in the first 3 s, before any agent.
       await waitFor(() => switchSaw('RECORD_STOP', caller, sw), 5000, 'caller recording closed');
-      figures.greetingHeardRms = rms(heard, 0, 3);
+      figures.greetingHeardRms = channelRms(heard, 0, 3);
       expect(figures.greetingHeardRms).toBeGreaterThan(0.01);
     }
     expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
@@ -230,7 +200,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     if (channels === 2) {
       // Left: what the switch reads from the caller's channel (a parked caller: nothing); right: what
       // it writes to it (the agent's tone).
-      const [left, right] = [rms(file, 0.5, 3, 1), rms(file, 0.5, 3, 2)];
+      const [left, right] = [channelRms(file, 0.5, 3, 1), channelRms(file, 0.5, 3, 2)];
       figures.stereoRms = { left, right };
       expect(right).toBeGreaterThan(0.05);
       expect(left).toBeLessThan(right / 10);
@@ -251,10 +221,8 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     ['optin', '2', 'declined'],
     ['optout', '9', 'opted-out'],
   ])('%s with %s: no recording (%s)', async (exten, digit, outcome) => {
-    const from = pbxEvents.length;
     const sw = switchEvents.length;
-    const caller = await originate(exten);
-    const gate = await nextGate(from);
+    const { caller, gate } = await callerAndGate(exten);
     await sleep(1000);
     expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
     const { call, recs } = await settled(gate.callId);
@@ -264,10 +232,8 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   }, 40000);
 
   it('caller hanging up during the greeting: stored as such, no recording', async () => {
-    const from = pbxEvents.length;
     const sw = switchEvents.length;
-    const caller = await originate('ringing');
-    const gate = await nextGate(from);
+    const { caller, gate } = await callerAndGate('ringing');
     await sleep(1200); // into the 3.9 s announcement
     await api(`uuid_kill ${caller}`);
     const { call, recs } = await settled(gate.callId);
@@ -276,30 +242,8 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
   }, 30000);
 
-  async function pauseResume(mode: 'silence' | 'skip'): Promise<void> {
-    const from = pbxEvents.length;
-    await originate('pause');
-    const gate = await nextGate(from);
-    const c = controller as Controller;
-    const answered = await waitFor(() => ev(gate.callId, 'CallAnswered')[0], 15000, 'agent answered');
-    await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 5000, 'recording started');
-    const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
-    await sleep(1500);
-    expect(await c.calls.act(row.id, 'pause', 'it')).toMatchObject({ ok: true, value: { recordingState: 'paused' } });
-    await sleep(3000);
-    expect(await c.calls.act(row.id, 'resume', 'it')).toMatchObject({ ok: true, value: { recordingState: 'recording' } });
-    const { recs, events } = await settled(gate.callId);
-    const hung = ev(gate.callId, 'CallHungUp')[0];
-    const bridged = ((hung?.at.getTime() ?? 0) - answered.at.getTime()) / 1000;
-    const rec = recs[0] as never as { pausedMs: number; filePath: string; durationMs: number | null; state: string };
-    const wav = checkFile(rec, `pause-${mode}`);
-    expect(rec.pausedMs).toBeGreaterThan(2500);
-    // silence keeps the timeline; skip leaves the paused time out of the file.
-    const expected = mode === 'silence' ? bridged : bridged - rec.pausedMs / 1000;
-    expect(Math.abs(wav - expected)).toBeLessThan(0.6);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
-    figures[`pause-${mode}`] = { ...(figures[`pause-${mode}`] as object), bridgedSeconds: bridged, pausedMs: rec.pausedMs };
-  }
+  const pauseResume = (mode: PauseMode) =>
+    pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'CallAnswered', tolerance: 0.6 });
 
   it('pause/resume with silence (uuid_record mask/unmask): the file keeps the paused time', async () => {
     await pauseResume('silence');
@@ -314,10 +258,8 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   }, 60000);
 
   it('feature codes: the caller\'s *48 pauses, the agent\'s *49 resumes, each confirmed to the presser', async () => {
-    const from = pbxEvents.length;
     const sw = switchEvents.length;
-    await originate('pause');
-    const gate = await nextGate(from);
+    const gate = await gatedCall(suite, () => originate('pause'));
     await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
     const bridged = await waitFor(() => switchSaw('CHANNEL_BRIDGE', gate.callId, sw), 5000, 'bridged');
     const agentLeg = bridged.headers['Other-Leg-Unique-ID'] ?? '';
@@ -343,12 +285,10 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     ['restarted while the call goes on: adopted, finalized on RECORD_STOP', true],
     ['restarted after the call ended: completed from the file', false],
   ])('killing the controller mid-call loses nothing (%s)', async (_name, restartDuringCall) => {
-    const from = pbxEvents.length;
     const sw = switchEvents.length;
-    await originate('kill');
-    const gate = await nextGate(from);
+    const gate = await gatedCall(suite, () => originate('kill'));
     await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
-    const c = controller as Controller;
+    const c = suite.controller();
     const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
     await sleep(1000);
     await stop();
@@ -366,49 +306,30 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(checkFile(recs[0] as never, `kill-${restartDuringCall ? 'during' : 'after'}`)).toBeGreaterThan(8);
   }, 60000);
 
-  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', async () => {
-    await stop();
+  /** A call to the fallback scenario's DID (the controller stopped): its uuid once the dialplan's record_session records it. */
+  async function fallbackRecording(): Promise<{ uuid: string; sw: number }> {
     const sw = switchEvents.length;
     await originate('fb');
     const started = await waitFor(() => switchEvents.slice(sw).find((e) => e.name === 'RECORD_START'), 15000, 'fallback record_session');
-    const uuid = started.headers['Unique-ID'] ?? '';
-    const t0 = Date.now();
-    await start();
-    const { call, recs } = await settled(uuid);
-    figures.adoptedAfterRestartMs = Date.now() - t0;
-    expect(call.state).toBe('done');
-    expect(recs).toHaveLength(1);
-    // announce-and-record: named by the dialplan in callrec_dir, dialed number included
-    expect(recs[0]?.filePath).toMatch(new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-${DIDS.fb}-${uuid}\\.wav$`));
-    expect(checkFile(recs[0] as never, 'fallback-adopted')).toBeGreaterThan(8);
-  }, 60000);
+    return { uuid: started.headers['Unique-ID'] ?? '', sw };
+  }
 
-  // Issue 15: a call begun and ended while callrec is stopped leaves only a file; reconciliation
-  // gives it its rows at start, and retention purges it like any other.
-  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', async () => {
-    await stop();
-    const sw = switchEvents.length;
-    await originate('fb');
-    const started = await waitFor(() => switchEvents.slice(sw).find((e) => e.name === 'RECORD_START'), 15000, 'fallback record_session');
-    const uuid = started.headers['Unique-ID'] ?? '';
-    await waitFor(() => switchSaw('CHANNEL_HANGUP', uuid, sw), 30000, 'hangup while stopped');
-    const t0 = Date.now();
-    const c = await start();
-    const { call, recs, events } = await settled(uuid, 30000);
-    figures.orphanListedAfterStartMs = Date.now() - t0;
-    expect(Date.now() - t0).toBeLessThan(30000);
-    expect(call).toMatchObject({ state: 'done', consentOutcome: 'fallback', fromRaw: CALLER, pbx: 'freeswitch' });
-    expect(recs).toHaveLength(1);
-    expect(checkFile(recs[0] as never, 'orphan-adopted')).toBeGreaterThan(8);
-    expect(events.map((e) => e.type)).toEqual(['adopted from disk']);
-    const rec = recs[0]!;
-    expect(rec.retainUntil!.getTime() - rec.endedAt!.getTime()).toBe(180 * 86_400_000);
-    await c.store.recordings.update(rec.id, { retainUntil: new Date(Date.now() - 1000) });
-    const purge = await runCli(['retention', 'run'], { CALLREC_DB_URL: `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_NODE: NODE });
-    expect(purge.code).toBe(0);
-    expect(await c.store.recordings.get(rec.id)).toMatchObject({ state: 'purged' });
-    expect(fs.existsSync(path.join(RECORDINGS, rec.filePath))).toBe(false);
-  }, 70000);
+  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', () => fallbackAdoptedScenario(suite, {
+    place: async () => (await fallbackRecording()).uuid,
+    // announce-and-record: named by the dialplan in callrec_dir, dialed number included
+    file: (uuid) => new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-${DIDS.fb}-${uuid}\\.wav$`),
+    minSeconds: 8,
+  }), 60000);
+
+  // Issue 15 (orphanPurgedScenario).
+  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', () => orphanPurgedScenario(suite, {
+    place: async () => {
+      const { uuid, sw } = await fallbackRecording();
+      await waitFor(() => switchSaw('CHANNEL_HANGUP', uuid, sw), 30000, 'hangup while stopped');
+      return uuid;
+    },
+    call: { fromRaw: CALLER, pbx: 'freeswitch' }, minSeconds: 8, dbUrl: dbUrl(),
+  }), 70000);
 
   // The controller stops while the greeting plays: the socket closes, the switch cuts the prompt
   // and the dialplan goes on at once. An opt-in call had been marked not to be recorded without us
@@ -420,10 +341,8 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   // that showed the call going on, and the call looked stuck.
   const stuckCases: Array<[string, string, number]> = [['stuck-optin', 'not_recorded', 0], ['stuck-announce', 'done', 1]];
   it.each(stuckCases)('%s: a call in the gate when the controller stops is not stuck: the dialplan applies the fallback', async (exten, state, recordings) => {
-    const from = pbxEvents.length;
     const sw = switchEvents.length;
-    await originate(exten);
-    const gate = await nextGate(from);
+    const gate = await gatedCall(suite, () => originate(exten));
     await waitFor(() => switchSaw('PLAYBACK_START', gate.callId, sw), 5000, 'the gate prompt playing');
     await sleep(1000);
     const atStop = switchEvents.length;
@@ -442,35 +361,16 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
     else expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
   }, 60000);
-  // Issue 14: the call facts (dialed number, direction, campaign, answering agent) reach the
-  // policy and the rows; on demand records only from *44. Its own context (no callrec_to: the
-  // gate learns the dialed number itself) and rules, imported over the suite's.
+  // Issue 14 (callFactsScenarios): its own context (no callrec_to: the gate learns the dialed
+  // number itself) and rules, imported over the suite's.
   describe('call facts', () => {
     const FCTX = 'callrec-it-facts';
     const factsFile = path.join(CONF, 'dialplan', 'callrec-it-facts.xml');
     const FACTS_RULES = factsRules(RULES);
-    const CA = '4155550100';
 
     function factsContext(): string {
-      const gated = (exten: string, applet: string, agent: string, extra: string[] = []) => `
-    <extension name="f-${exten}">
-      <condition field="destination_number" expression="^${exten}$">
-        <action application="set" data="callrec_flow=it"/>
-        <action application="set" data="callrec_applet=${applet}"/>${extra.map((v) => `
-        <action application="set" data="${v}"/>`).join('')}
-        <action application="execute_extension" data="callrec_gate XML callrec"/>
-        <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${FCTX}"/>
-      </condition>
-    </extension>`;
-      const agent = (name: string, seconds: number) => `
-    <extension name="f-agent-${name}">
-      <condition field="destination_number" expression="^${name}$">
-        <action application="answer"/>
-        <action application="set" data="playback_terminators=none"/>
-        <action application="playback" data="tone_stream://L=${seconds};%(1000,0,440)"/>
-        <action application="hangup"/>
-      </condition>
-    </extension>`;
+      const gated = (exten: string, applet: string, agent: string, extra: string[] = []) => gatedExtension(`f-${exten}`, exten, applet, agent, FCTX, extra);
+      const agent = (name: string, seconds: number) => agentExtension(`f-agent-${name}`, name, seconds);
       const out = (exten: string, campaign: string) => gated(exten, 'did', 'agent', ['callrec_direction=outbound', `callrec_campaign=${campaign}`, 'callrec_agent=201']);
       // A transfer to "to305" bridges the caller to agent 305.
       const to305 = `
@@ -493,84 +393,28 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     beforeAll(async () => {
       fs.writeFileSync(factsFile, factsContext());
       expect(await api('reloadxml')).toMatch(/\+OK/);
-      const parsed = parseRulesYaml(FACTS_RULES, 'facts.yaml');
-      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-      await (controller as Controller).store.rules.importDocument(parsed.doc);
+      await importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
     });
 
     afterAll(() => { if (fs.existsSync(factsFile)) fs.unlinkSync(factsFile); });
 
-    it('a DID call from a one-party caller under consent none: no prompt, `to` in E.164, agent 202 stored and able to list and play it', async () => {
-      const c = controller as Controller;
-      const from = pbxEvents.length;
-      await originateFrom('2125550199', CALLER);
-      const gate = await nextGate(from);
-      expect(gate.facts).toMatchObject({ from: CALLER, to: '2125550199', direction: 'inbound' });
-      const { call, recs } = await settled(gate.callId);
-      expect(ev(gate.callId, 'PromptFinished')).toHaveLength(0);
-      expect(call).toMatchObject({ toNumber: '+12125550199', fromNumber: '+12125550123', consentOutcome: 'not-required', agent: '202' });
-      expect(recs).toHaveLength(1);
-      expect(recs[0]).toMatchObject({ agent: '202', toNumber: '+12125550199' });
-      figures.agentParty = ev(gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
-      await expectAgentListsAndPlays(c, recs[0]?.id ?? 0, '202');
-    }, 40000);
-
-    it('a transfer adds the new agent: both agents can list and play the one recording', async () => {
-      const c = controller as Controller;
-      const from = pbxEvents.length;
-      await originateFrom('2125550199', CALLER);
-      const gate = await nextGate(from);
-      await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 15000, 'agent answered');
-      await sleep(1000);
-      expect(await api(`uuid_transfer ${gate.callId} to305 XML ${FCTX}`)).toMatch(/\+OK/);
-      const { call, recs, events } = await settled(gate.callId);
-      figures.transfer = ev(gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
-      await expectTransferred(c, { call, recs, events }, '202', '305');
-    }, 40000);
-
-    it('the same DID from a California caller is announced', async () => {
-      const from = pbxEvents.length;
-      await originateFrom('2125550199', CA);
-      const gate = await nextGate(from);
-      const { call } = await settled(gate.callId);
-      expect(ev(gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
-      expect(call).toMatchObject({ toNumber: '+12125550199', consentOutcome: 'announced', state: 'done' });
-    }, 40000);
-
-    it.each([
-      ['3125550111', 'camp-x', 0],
-      ['3125550112', 'camp-y', 1],
-    ])('an outbound call to %s with campaign %s: the campaign decides over the account outbound setting', async (exten, campaign, recorded) => {
-      const from = pbxEvents.length;
-      await originateFrom(exten, '201');
-      const gate = await nextGate(from);
-      expect(gate.facts).toMatchObject({ direction: 'outbound', campaign, agent: '201', to: exten });
-      const { call, recs } = await settled(gate.callId);
-      expect(call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: `+1${exten}` });
-      expect(recs).toHaveLength(recorded);
-      if (recorded) {
-        expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
-        expect(call.consentOutcome).toBe('announced');
-      }
-    }, 40000);
-
-    it('on demand with a California caller: announced, then recorded only from *44', async () => {
-      const from = pbxEvents.length;
-      await originateFrom('2125550198', CA);
-      const gate = await nextGate(from);
-      const answered = await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 20000, 'agent answered');
-      await sleep(3000);
-      expect(await api(`uuid_recv_dtmf ${gate.callId} ~*44`)).toMatch(/\+OK/);
-      const { call, recs, events } = await settled(gate.callId);
-      expect(call.consentOutcome).toBe('announced');
-      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['start-requested']));
-      expect(recs).toHaveLength(1);
-      const hung = ev(gate.callId, 'CallHungUp')[0];
-      const bridged = ((hung?.at.getTime() ?? 0) - answered.at.getTime()) / 1000;
-      const wav = checkFile(recs[0] as never, 'on-demand');
-      figures['on-demand'] = { ...(figures['on-demand'] as object), bridgedSeconds: bridged };
-      expect(bridged - wav).toBeGreaterThan(2);
-      expect(wav).toBeGreaterThan(4);
-    }, 40000);
+    // The switch transfers the answered call (uuid_transfer); the gated channel receives *44 as a phone's keys.
+    callFactsScenarios(suite, {
+      call: (exten, cid) => originateFrom(exten, cid),
+      transferred: async () => {
+        const gate = await gatedCall(suite, () => originateFrom('2125550199', CALLER));
+        await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 15000, 'agent answered');
+        await sleep(1000);
+        expect(await api(`uuid_transfer ${gate.callId} to305 XML ${FCTX}`)).toMatch(/\+OK/);
+        return gate;
+      },
+      onDemand: async (cid) => {
+        const gate = await gatedCall(suite, () => originateFrom('2125550198', cid));
+        await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 20000, 'agent answered');
+        await sleep(3000);
+        expect(await api(`uuid_recv_dtmf ${gate.callId} ~*44`)).toMatch(/\+OK/);
+        return gate;
+      },
+    });
   });
 });

@@ -7,7 +7,7 @@ import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import { silentLogger } from '../../controller/src/util/logger';
-import { WATCH_EVENTS } from '../../controller/src/pbx/freeswitch/vars';
+import { WATCH_EVENTS } from '../../controller/src/pbx/freeswitch/dialplan-vars';
 
 const host = process.env.CALLREC_IT_ESL_HOST;
 const port = Number(process.env.CALLREC_IT_ESL_PORT ?? 8021);

@@ -1,7 +1,7 @@
 import { toAmiEvent } from '../../controller/src/pbx/asterisk/ami/events';
 import { amiReplyError } from '../../controller/src/pbx/asterisk/ami/errors';
 import { AmiParser, formatAction, type AmiFrame } from '../../controller/src/pbx/asterisk/ami/wire';
-import { loadAmiTrace, toWire } from '../helpers/ami-sim';
+import { loadAmiTrace, toWire } from '../helpers/asterisk/ami-sim';
 
 const trace = loadAmiTrace('q6-mixmonitor-mute-both');
 const wire = `${String(trace[0]?._line)}\r\n${trace.map((r) => toWire(r)).join('')}`;

@@ -3,7 +3,7 @@ import type { Command } from '../../controller/src/domain/commands';
 import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { GateDecision, SessionEvent, SessionSettings } from '../../controller/src/domain/session-types';
 import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
-import { readTrace } from '../helpers/traces';
+import { readTrace } from '../helpers/asterisk/traces';
 
 const SETTINGS: SessionSettings = { deadlineMs: 10000, promptAllowanceMs: 30000, dtmfTimeoutMs: 5000, finalizeGraceMs: 3000, fallback: 'announce-and-record', pauseMode: 'silence' };
 const FILE = { pbxPath: '/var/spool/asterisk/monitor/callrec/2026/11/22/x.wav', relPath: '2026/11/22/x.wav' };

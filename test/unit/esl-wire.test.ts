@@ -1,7 +1,7 @@
 import { EventOrderer } from '../../controller/src/pbx/freeswitch/esl/order';
 import { FrameParser } from '../../controller/src/pbx/freeswitch/esl/frame';
 import { subscriptionCommand } from '../../controller/src/pbx/freeswitch/esl/session';
-import { fsCommands, fsEventLines, fsFixtureText } from '../helpers/fs-traces';
+import { fsCommands, fsEventLines, fsFixtureText } from '../helpers/freeswitch/traces';
 
 describe('subscriptionCommand', () => {
   it.each([

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finalizeFile } from '../../controller/src/calls/finalizer';
 import { readWavInfo } from '../../controller/src/util/wav';
-import { writeWav } from '../helpers/gate-harness';
+import { writeWav } from '../helpers/call-harness';
 
 describe('finalizing a stereo recording', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-stereo-'));

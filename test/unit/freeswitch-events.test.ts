@@ -1,7 +1,7 @@
-import { parseChannels, parseRecordingBugs, parseStoredId } from '../../controller/src/pbx/freeswitch/adoption';
+import { parseChannels, parseRecordingBugs, parseStoredId } from '../../controller/src/pbx/freeswitch/sweep';
 import { gateFacts, recordStopFacts, toPbxEvent } from '../../controller/src/pbx/freeswitch/events';
 import { FrameParser, parseHead } from '../../controller/src/pbx/freeswitch/esl/frame';
-import { fsEvents, fsFixtureText } from '../helpers/fs-traces';
+import { fsEvents, fsFixtureText } from '../helpers/freeswitch/traces';
 
 const find = (file: string, name: string) => {
   const e = fsEvents(file).find((x) => x['Event-Name'] === name);

@@ -1,13 +1,14 @@
 // Live calls and the recording actions on them, through the call registry (LiveCallControl).
 import { z } from 'zod';
 import type { LiveCall, LiveCallError } from '../calls/live';
+import { FEATURE_ACTIONS } from '../domain/vocabulary';
 import { mayAccessAgent } from './access';
 import type { ApiDeps } from './deps';
 import { ApiError, notFound } from './errors';
 import type { ApiRoutes } from './route';
 import { errorResponse, IdParam } from './schemas';
 
-const ActionParams = IdParam.extend({ action: z.enum(['pause', 'resume', 'start', 'stop']) });
+const ActionParams = IdParam.extend({ action: z.enum(FEATURE_ACTIONS) });
 
 const STATUS: Record<LiveCallError['kind'], number> = { 'not-found': 404, 'not-allowed': 409, 'invalid-state': 409, pbx: 502 };
 

@@ -2,16 +2,15 @@
 // and settle calls the store thinks are live but the PBX no longer has.
 import { CallSession } from '../domain/call-session';
 import type { PbxEvent } from '../domain/pbx-events';
-import type { CallRecord } from '../domain/records';
-import type { RecordingView, SessionEvent } from '../domain/session-types';
-import { retainUntil } from '../domain/tiers';
+import type { CallRecord, RecordingRecord, SettledState } from '../domain/records';
+import type { RecordingView } from '../domain/session-types';
 import type { PbxPort } from '../pbx/port';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
-import type { FinalizeOptions, FinalizeOutcome } from './finalizer';
-import { localPath, relativeToRoot } from './paths';
-import type { RegistrySettings } from './registry';
-import { factsFromCall, LIVE_RECORDING_STATES, persistSession, storedDecision, viewFromRecording, type SyncContext, type TrackedCall } from './store-sync';
+import { relativeToRoot } from './paths';
+import { closedRow, type RecordingSettler } from './settle';
+import { factsFromCall, isLiveRecording, persistSession, storedDecision, viewFromRecording } from './store-sync';
+import type { CallTracker, RegistrySettings, SyncContext, TrackedCall } from './types';
 
 export interface AdoptionDeps {
   store: Store;
@@ -19,15 +18,8 @@ export interface AdoptionDeps {
   settings: RegistrySettings;
   logger: Logger;
   port: PbxPort;
-  finalize(file: string, opts?: FinalizeOptions): Promise<FinalizeOutcome>;
-  deliver(t: TrackedCall, ev: SessionEvent): void;
-  /**
-   * Start routing a call's events to this session, after `first` (queued ahead of them), which
-   * gets the registry's own record of the call (the one later writes update).
-   */
-  track(t: TrackedCall, first: (tracked: TrackedCall) => Promise<void>): void;
-  /** A recording this module settled: metrics and its webhook. */
-  settled(recordingId: number, state: 'completed' | 'failed'): Promise<void>;
+  settler: RecordingSettler;
+  calls: CallTracker;
 }
 
 type Found = Extract<PbxEvent, { type: 'RecordingFound' }>;
@@ -43,8 +35,7 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
   let t: TrackedCall;
   let write = true;
   if (stored && stored.node === d.sync.node) {
-    const recs = (await d.store.recordings.forCall(stored.id)).filter((r) => (LIVE_RECORDING_STATES as readonly string[]).includes(r.state));
-    const rec = recs[recs.length - 1];
+    const rec = await liveRecordingOf(d, stored.id);
     const facts = factsFromCall(stored);
     const decision = storedDecision(stored.decision);
     if (rec) {
@@ -63,7 +54,7 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
     const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), null);
     t = { pbxCallId: ev.callId, session, callRowId: null, recRowId: null, decision: null, startedAt: ev.at };
   }
-  d.track(t, async (tracked) => {
+  d.calls.track(t, async (tracked) => {
     if (write) await persistSession(d.sync, tracked, true, true);
     d.logger.info('adopted a recording found at reconnect', { callId: ev.callId, file: ev.file, storedCallId: tracked.callRowId });
     await watch(d, tracked);
@@ -83,7 +74,7 @@ async function watch(d: AdoptionDeps, t: TrackedCall): Promise<void> {
   const callId = t.pbxCallId;
   const w = await d.port.execute({ type: 'Watch', callId });
   if (w.ok) return;
-  if (w.error.kind === 'not-found') return d.deliver(t, { type: 'CallGone', callId, at: new Date() });
+  if (w.error.kind === 'not-found') return d.calls.deliver(callId, { type: 'CallGone', callId, at: new Date() });
   d.logger.warn(`could not subscribe to an adopted call: ${w.error.detail}`, { callId });
 }
 
@@ -94,8 +85,7 @@ async function watch(d: AdoptionDeps, t: TrackedCall): Promise<void> {
  * it is still there; its hangup settles it, from the file when it had a recording.
  */
 export async function followUntracked(d: AdoptionDeps, c: CallRecord): Promise<void> {
-  const recs = (await d.store.recordings.forCall(c.id)).filter((r) => (LIVE_RECORDING_STATES as readonly string[]).includes(r.state));
-  const rec = recs[recs.length - 1];
+  const rec = await liveRecordingOf(d, c.id);
   const facts = factsFromCall(c);
   const decision = storedDecision(c.decision);
   const session = rec
@@ -103,21 +93,28 @@ export async function followUntracked(d: AdoptionDeps, c: CallRecord): Promise<v
     : CallSession.lost(c.pbxCallId, facts, d.settings.session, decision, c.fallbackReason ?? LOST_IN_GATE);
   const t: TrackedCall = { pbxCallId: c.pbxCallId, session, callRowId: c.id, recRowId: rec?.id ?? null, decision: null, startedAt: c.startedAt };
   // Tracked at once, the write queued first: its hangup or the fallback's recording may come any moment.
-  d.track(t, async (tracked) => {
+  d.calls.track(t, async (tracked) => {
     if (!rec) await persistSession(d.sync, tracked, true, false);
     d.logger.info(rec ? 'following a recorded call the PBX did not report as recording' : 'following a call its controller left in the gate', { callId: c.pbxCallId });
     await watch(d, tracked);
   });
 }
 
+/** The call's latest recording that is not settled yet. */
+async function liveRecordingOf(d: AdoptionDeps, callId: number): Promise<RecordingRecord | undefined> {
+  const recs = (await d.store.recordings.forCall(callId)).filter((r) => isLiveRecording(r.state));
+  return recs[recs.length - 1];
+}
+
 /**
  * Calls the store still has as live but the PBX no longer has: they ended while the controller
  * was away. Tracked ones get CallGone; untracked ones are settled here from their files.
  */
-export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[], tracked: Map<string, TrackedCall>): Promise<void> {
+export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]): Promise<void> {
   const live = new Set(liveIds);
-  for (const t of tracked.values()) {
-    if (!live.has(t.pbxCallId)) d.deliver(t, { type: 'CallGone', callId: t.pbxCallId, at: new Date() });
+  const tracked = d.calls.tracked;
+  for (const t of [...tracked.values()]) {
+    if (!live.has(t.pbxCallId)) d.calls.deliver(t.pbxCallId, { type: 'CallGone', callId: t.pbxCallId, at: new Date() });
   }
   for (const c of await d.store.calls.listLive(d.sync.node)) {
     if (tracked.has(c.pbxCallId)) continue;
@@ -126,20 +123,16 @@ export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]
       continue;
     }
     let state: 'done' | 'failed' | 'not_recorded' = 'not_recorded';
-    const settledNow: Array<[number, 'completed' | 'failed']> = [];
+    const settledNow: Array<[number, SettledState]> = [];
     for (const r of await d.store.recordings.forCall(c.id)) {
-      if (!(LIVE_RECORDING_STATES as readonly string[]).includes(r.state)) continue;
-      const out = await d.finalize(localPath(r.filePath, d.settings.recordingsDir), { stereo: r.channels === 2 });
-      const endedAt = r.endedAt ?? new Date();
-      const moved = out.ok
-        ? await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'completed', { durationMs: out.durationMs, sizeBytes: out.sizeBytes, sha256: out.sha256, endedAt, retainUntil: retainUntil(endedAt, r.tier, d.settings.tiers) })
-        : await d.store.recordings.transition(r.id, LIVE_RECORDING_STATES, 'failed', { failureReason: `ended while the controller was away; ${out.reason}`.slice(0, 255), endedAt });
-      if (!out.ok) state = 'failed';
+      if (!isLiveRecording(r.state)) continue;
+      const s = await d.settler.settle(r.id, closedRow(r));
+      if (!s.outcome.ok) state = 'failed';
       else if (state !== 'failed') state = 'done';
-      if (moved) settledNow.push([r.id, out.ok ? 'completed' : 'failed']);
+      if (s.moved) settledNow.push([r.id, s.to]);
     }
     await d.store.calls.update(c.id, { state, endedAt: c.endedAt ?? new Date() });
-    for (const [id, s] of settledNow) await d.settled(id, s);
+    for (const [id, to] of settledNow) await d.settler.announce(id, to);
     d.logger.info(`call settled after reconnect: ${state.replace('_', ' ')}`, { callId: c.pbxCallId });
   }
 }

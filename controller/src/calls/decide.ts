@@ -1,9 +1,10 @@
 // Asks the policy within a bound: the engine provider may be loading rules from the database.
 import type { GateFacts } from '../domain/pbx-events';
+import type { PbxKind } from '../domain/vocabulary';
 import type { CallFacts, Decision, PolicyEngine } from '../policy/types';
 
 export async function decideWithin(
-  provider: () => Promise<PolicyEngine>, f: GateFacts, pbx: 'asterisk' | 'freeswitch', timeoutMs: number,
+  provider: () => Promise<PolicyEngine>, f: GateFacts, pbx: PbxKind, timeoutMs: number,
 ): Promise<{ decision: Decision | null; reason: string | null }> {
   const facts: CallFacts = { pbx, direction: f.direction, flow: f.flow, applet: f.applet, campaign: f.campaign, from: f.from, to: f.to, agent: f.agent, language: f.language };
   let timer: NodeJS.Timeout | undefined;

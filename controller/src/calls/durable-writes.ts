@@ -1,11 +1,13 @@
 // The gate's writes with a bound: the database gets `boundMs` to commit a call's step; past that
 // (or on an error) the step goes to the local journal and the call goes on. From then on the
 // call's writes all go to the journal, so the database receives them in order.
+import type { SettledState } from '../domain/records';
 import type { Store } from '../store';
 import type { RecordingPatch } from '../store/recordings-repo';
 import type { Logger } from '../util/logger';
 import type { JournalOp, JournalWriter } from './journal-writer';
-import { LIVE_RECORDING_STATES, newCallRow, newRecordingRow, persistSession, timelineEvent, type SyncContext, type TimelineEntry, type TrackedCall } from './store-sync';
+import { LIVE_RECORDING_STATES, newCallRow, newRecordingRow, persistSession, timelineEvent } from './store-sync';
+import type { SyncContext, TimelineEntry, TrackedCall } from './types';
 
 export interface DurableDeps { sync: SyncContext; journal: JournalWriter; boundMs: number; logger: Logger }
 
@@ -62,7 +64,7 @@ export async function timelineDurably(d: DurableDeps, store: Store, t: TrackedCa
 }
 
 /** The finalizer's outcome, bounded; true when the row moved now (false: not live, or journaled). */
-export async function settleDurably(d: DurableDeps, store: Store, t: TrackedCall, to: 'completed' | 'failed', patch: RecordingPatch): Promise<boolean> {
+export async function settleDurably(d: DurableDeps, store: Store, t: TrackedCall, to: SettledState, patch: RecordingPatch): Promise<boolean> {
   if (!t.journaled && t.recRowId !== null) {
     const r = await within(d, store.recordings.transition(t.recRowId, LIVE_RECORDING_STATES, to, patch));
     if (r.ok) return r.value;

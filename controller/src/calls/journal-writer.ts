@@ -3,7 +3,7 @@
 // Each entry is the call's whole state (rows keyed by node + PBX call id and by file path, timeline
 // entries by their instant), so replaying one twice, or after the abandoned write did commit after
 // all, changes nothing.
-import type { RecordingState } from '../domain/records';
+import type { RecordingState, SettledState } from '../domain/records';
 import type { Store } from '../store';
 import type { NewCall } from '../store/calls-repo';
 import { JournalFullError, type JournalFile, type JournalStatus } from '../store/journal-file';
@@ -11,7 +11,7 @@ import type { NewEvent } from '../store/events-repo';
 import type { NewRecording, RecordingPatch } from '../store/recordings-repo';
 import { sleep } from '../util/backoff';
 import type { Logger } from '../util/logger';
-import { LIVE_RECORDING_STATES } from './store-sync';
+import { isLiveRecording, LIVE_RECORDING_STATES } from './store-sync';
 
 export interface JournalOp {
   node: string;
@@ -19,7 +19,7 @@ export interface JournalOp {
   call: NewCall;
   recording: (Omit<NewRecording, 'callId'> & RecordingPatch) | null;
   /** The finalizer's outcome for the recording. */
-  settle: { to: 'completed' | 'failed'; patch: RecordingPatch } | null;
+  settle: { to: SettledState; patch: RecordingPatch } | null;
   timeline: Array<Omit<NewEvent, 'callId' | 'recordingId'> & { at: Date }>;
 }
 
@@ -38,7 +38,7 @@ function revive<T>(v: T): T {
 }
 
 /** One entry into the database; the recording it settled, if it did. */
-export interface Applied { callId: number; recordingId: number | null; settled: 'completed' | 'failed' | null }
+export interface Applied { callId: number; recordingId: number | null; settled: SettledState | null }
 
 export async function applyJournalOp(store: Store, op: JournalOp): Promise<Applied> {
   return store.transaction(async (tx) => {
@@ -53,7 +53,7 @@ export async function applyJournalOp(store: Store, op: JournalOp): Promise<Appli
       const live = FINAL.includes(state) ? 'finalizing' : state;
       const row = (await tx.recordings.forCall(callId)).find((r) => r.filePath === op.recording?.filePath);
       recId = row?.id ?? await tx.recordings.insertId({ ...rest, state: live, callId });
-      if (row && (LIVE_RECORDING_STATES as readonly string[]).includes(row.state)) await tx.recordings.update(row.id, { ...rest, state: live });
+      if (row && isLiveRecording(row.state)) await tx.recordings.update(row.id, { ...rest, state: live });
     }
     for (const e of op.timeline) {
       if (!(await tx.events.has(callId, e.type, e.at))) await tx.events.append({ ...e, callId, recordingId: recId });
@@ -75,7 +75,7 @@ export class JournalWriter {
     private readonly file: JournalFile<JournalOp>,
     private readonly logger: Logger,
     private readonly opts: {
-      settled?: (recordingId: number, state: 'completed' | 'failed') => Promise<void>;
+      settled?: (recordingId: number, state: SettledState) => Promise<void>;
       /** The rows an entry's call now has (a live call learns its ids). */
       applied?: (pbxCallId: string, a: Applied) => void;
       metrics?: JournalMetrics;

@@ -1,6 +1,7 @@
 // Live calls as the API and dashboard see them, and the recording actions they may take.
 // Implemented by the call registry over the PBX port.
 import type { CallState, Direction, RecordingState } from '../domain/records';
+import type { FeatureAction } from '../domain/vocabulary';
 import type { Result } from '../util/result';
 
 export interface LiveCall {
@@ -22,12 +23,11 @@ export interface LiveCall {
   pausedMs: number;
 }
 
-export type LiveAction = 'pause' | 'resume' | 'start' | 'stop';
 export type LiveCallErrorKind = 'not-found' | 'not-allowed' | 'invalid-state' | 'pbx';
 export interface LiveCallError { kind: LiveCallErrorKind; detail: string }
 
 export interface LiveCallControl {
   list(): LiveCall[];
   get(callId: number): LiveCall | null;
-  act(callId: number, action: LiveAction, actor: string): Promise<Result<LiveCall, LiveCallError>>;
+  act(callId: number, action: FeatureAction, actor: string): Promise<Result<LiveCall, LiveCallError>>;
 }

@@ -1,31 +1,15 @@
 // Writes what a session shows to the store, and reads it back for a session adopted after a
 // restart. The only place the call lifecycle touches repositories.
 import path from 'node:path';
-import type { CallSession } from '../domain/call-session';
 import type { GateFacts } from '../domain/pbx-events';
-import type { CallRecord, RecordingRecord } from '../domain/records';
+import type { CallRecord, RecordingRecord, RecordingState } from '../domain/records';
 import type { RecordingView, SessionView } from '../domain/session-types';
 import type { Decision } from '../policy/types';
 import type { Store } from '../store';
 import type { NewCall } from '../store/calls-repo';
 import type { NewRecording, RecordingPatch } from '../store/recordings-repo';
 import { relativeToRoot } from './paths';
-
-export interface TrackedCall {
-  pbxCallId: string;
-  session: CallSession;
-  callRowId: number | null;
-  recRowId: number | null;
-  /** The full Decision as the policy gave it (reasons, normalized numbers), stored with the call. */
-  decision: Decision | null;
-  startedAt: Date;
-  /** How many of the session's agents the recording row's agents list already has. */
-  agentsStored?: number;
-  /** Its writes go to the local journal (the database was down or slow): for the rest of the call. */
-  journaled?: boolean;
-}
-
-export interface SyncContext { store: Store; node: string; pbx: 'asterisk' | 'freeswitch'; pbxRoot: string }
+import type { SyncContext, TimelineEntry, TrackedCall } from './types';
 
 function callPatch(v: SessionView, t: TrackedCall) {
   return {
@@ -42,8 +26,6 @@ function recordingPatch(r: RecordingView, agent: string | null, pbxRoot: string)
     filePath: r.file?.relPath ?? relativeToRoot(r.pbxFile ?? '', pbxRoot), failureReason: r.failureReason,
   };
 }
-
-export interface TimelineEntry { event: string; detail: Record<string, unknown> }
 
 /**
  * Writes the call row and/or the recording row, and the timeline entries that go with them, in
@@ -134,3 +116,6 @@ export function storedDecision(v: unknown): Decision | null {
 }
 
 export const LIVE_RECORDING_STATES = ['pending', 'recording', 'paused', 'finalizing'] as const;
+
+/** Not settled yet: its file may still be written. */
+export const isLiveRecording = (state: RecordingState): boolean => (LIVE_RECORDING_STATES as readonly string[]).includes(state);

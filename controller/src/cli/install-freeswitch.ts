@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Fallback } from '../config/types';
+import type { Fallback } from '../domain/vocabulary';
 
 export interface InstallFreeswitchOptions {
   /** FreeSWITCH conf directory (/usr/local/freeswitch/conf or /etc/freeswitch). */

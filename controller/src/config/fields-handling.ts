@@ -1,13 +1,14 @@
 // Settings of what callrec does with calls and recordings: the gate, policy defaults, retention,
 // reconciling, the API's limits, webhooks, reports, encryption, transcoding and logging.
+import { FALLBACKS, PAUSE_MODES } from '../domain/vocabulary';
 import { field as f } from './field';
 import { anyStr, country, cron, decimal, int, oneOf, str, timezone, urlList } from './parsers';
 
 export const HANDLING_FIELDS = [
   f('gate.deadlineMs', 'CALLREC_GATE_DEADLINE_MS', int(1000, 120000), 10000, 'Longest a call may wait in the gate after its prompt'),
   f('gate.dtmfTimeoutMs', 'CALLREC_GATE_DTMF_TIMEOUT_MS', int(1000, 60000), 5000, 'How long the gate waits for a key after an opt-in/opt-out prompt'),
-  f('gate.fallback', 'CALLREC_FALLBACK', oneOf('announce-and-record', 'record', 'skip'), 'announce-and-record', 'What a call gets when the gate fails or times out'),
-  f('pauseMode', 'CALLREC_PAUSE_MODE', oneOf('silence', 'skip'), 'silence', 'Pause writes silence (timeline kept) or skips (file shorter)'),
+  f('gate.fallback', 'CALLREC_FALLBACK', oneOf(...FALLBACKS), 'announce-and-record', 'What a call gets when the gate fails or times out'),
+  f('pauseMode', 'CALLREC_PAUSE_MODE', oneOf(...PAUSE_MODES), 'silence', 'Pause writes silence (timeline kept) or skips (file shorter)'),
   f('defaults.country', 'CALLREC_DEFAULT_COUNTRY', country, 'US', 'Country used to read national-format numbers'),
   f('defaults.language', 'CALLREC_DEFAULT_LANGUAGE', str(), 'en', 'Language of prompts when the call does not say'),
   f('retention.schedule', 'CALLREC_RETENTION_SCHEDULE', cron, '0 3 * * *', 'When the nightly purge runs (cron)'),

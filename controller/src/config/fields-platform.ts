@@ -1,6 +1,7 @@
 // Settings of where callrec runs and what it reaches: node name, database, journal, recordings
 // directories, the HTTP listener and the PBX's interfaces (ARI/AMI or the event socket).
 import os from 'node:os';
+import { PBX_KINDS } from '../domain/vocabulary';
 import { field as f } from './field';
 import { anyStr, bool, dbUrl, httpUrl, int, oneOf, str, trustProxy } from './parsers';
 import type { TrustProxy } from './types';
@@ -17,7 +18,7 @@ export const PLATFORM_FIELDS = [
   f('http.host', 'CALLREC_HTTP_HOST', str(), '127.0.0.1', 'Address the HTTP API and dashboard listen on'),
   f('http.port', 'CALLREC_HTTP_PORT', int(1, 65535), 8080, 'Port of the HTTP API and dashboard'),
   f('http.trustProxy', 'CALLREC_TRUST_PROXY', trustProxy, false as TrustProxy, 'Proxies whose X-Forwarded-For names the client (false: use the peer address): hop count or addresses'),
-  f('pbx', 'CALLREC_PBX', oneOf('asterisk', 'freeswitch'), 'asterisk', 'Which PBX this controller drives'),
+  f('pbx', 'CALLREC_PBX', oneOf(...PBX_KINDS), 'asterisk', 'Which PBX this controller drives'),
   f('ari.url', 'CALLREC_ARI_URL', httpUrl, 'http://127.0.0.1:8088', 'Asterisk HTTP base URL (ARI lives under /ari)'),
   f('ari.user', 'CALLREC_ARI_USER', str(), 'callrec', 'ARI user (ari.conf)'),
   f('ari.password', 'CALLREC_ARI_PASSWORD', anyStr, '', 'ARI password', true),

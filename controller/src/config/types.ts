@@ -1,6 +1,5 @@
-export type PbxKind = 'asterisk' | 'freeswitch';
-export type Fallback = 'announce-and-record' | 'record' | 'skip';
-export type PauseMode = 'silence' | 'skip';
+import type { Fallback, PauseMode, PbxKind } from '../domain/vocabulary';
+
 /** false, a number of proxy hops, or a comma-separated list of proxy addresses/subnets. */
 export type TrustProxy = false | number | string;
 export type StoredFormat = 'wav' | 'opus' | 'mp3';

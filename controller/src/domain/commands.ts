@@ -1,7 +1,7 @@
 // What a CallSession asks for. PbxCommands go to the PBX adapter (the only code that talks to
 // the PBX); ControllerCommands are carried out by the registry (store, timers, finalizer) in the
 // order given, so a Persist placed before Continue is durable before the PBX goes on.
-import type { PauseMode } from './session-types';
+import type { PauseMode } from './vocabulary';
 
 interface Base { callId: string }
 

@@ -1,6 +1,7 @@
 // Pure helpers of the gate: what a decision means for the recorder, and the fallback decisions.
 import type { GateFacts } from './pbx-events';
-import type { Fallback, GateDecision } from './session-types';
+import type { GateDecision } from './session-types';
+import type { Fallback } from './vocabulary';
 
 export const DEFAULT_ANNOUNCEMENT = 'callrec/announce';
 

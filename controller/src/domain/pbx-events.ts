@@ -1,5 +1,7 @@
 // Normalized PBX events: what an adapter makes of ARI/AMI/ESL wire events. Names follow the
 // domain, not the wire; wire names stay inside pbx/<kind>/.
+import type { FeatureAction } from './vocabulary';
+
 export interface GateFacts {
   flow: string;
   applet: string;
@@ -22,8 +24,6 @@ export function presentNumber(v: string | null | undefined): string | null {
   const t = v?.trim() ?? '';
   return t === '' || t === 's' || t.toLowerCase() === 'unknown' ? null : t;
 }
-
-export type FeatureAction = 'pause' | 'resume' | 'start' | 'stop';
 
 export type PbxEvent =
   /**

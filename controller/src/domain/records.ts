@@ -1,4 +1,6 @@
 // What the store keeps about calls and recordings, as the rest of the controller sees it.
+import type { PbxKind } from './vocabulary';
+
 export type Direction = 'inbound' | 'outbound' | 'internal';
 export type RecordMode = 'off' | 'from-ringing' | 'from-answer' | 'on-demand';
 export type ConsentMode = 'none' | 'announce' | 'opt-in' | 'opt-out';
@@ -9,11 +11,13 @@ export type ConsentOutcome = 'not-required' | 'announced' | 'accepted' | 'declin
 
 export type RecordingState =
   | 'pending' | 'recording' | 'paused' | 'finalizing' | 'completed' | 'failed' | 'purging' | 'purged';
+/** How a recording ends once its file is read. */
+export type SettledState = Extract<RecordingState, 'completed' | 'failed'>;
 
 export interface CallRecord {
   id: number;
   node: string;
-  pbx: 'asterisk' | 'freeswitch';
+  pbx: PbxKind;
   pbxCallId: string;
   direction: Direction;
   flow: string | null;

@@ -1,8 +1,8 @@
 // Pause / resume / on-demand start / stop on a live call, from a feature code or the API.
 import type { Command } from './commands';
-import type { FeatureAction } from './pbx-events';
 import type { CallState } from './records';
-import type { GateDecision, PauseMode, PlannedFile, RecordingView, SessionView } from './session-types';
+import type { GateDecision, PlannedFile, RecordingView, SessionView } from './session-types';
+import type { FeatureAction, PauseMode } from './vocabulary';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command before the session stamps its call id on it. */

@@ -1,10 +1,8 @@
 // The CallSession's inputs besides PBX events, its settings and what it shows the registry.
 import type { GateFacts, PbxEvent } from './pbx-events';
-import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode, Tier } from './records';
+import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode, SettledState, Tier } from './records';
 import type { CommandType, TimerName } from './commands';
-
-export type PauseMode = 'silence' | 'skip';
-export type Fallback = 'announce-and-record' | 'record' | 'skip';
+import type { Fallback, PauseMode, PbxErrorKind } from './vocabulary';
 
 /** What the session needs of the policy's Decision (policy/types.ts satisfies it structurally). */
 export interface GateDecision {
@@ -30,8 +28,8 @@ export type ControllerEvent =
    */
   | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean; swept?: boolean })
   | (Base & { type: 'TimerFired'; timer: TimerName })
-  | (Base & { type: 'CommandFailed'; command: CommandType; kind: string; detail: string })
-  | (Base & { type: 'Finalized'; outcome: 'completed' | 'failed'; reason: string | null });
+  | (Base & { type: 'CommandFailed'; command: CommandType; kind: PbxErrorKind; detail: string })
+  | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null });
 
 export type SessionEvent = PbxEvent | ControllerEvent;
 

@@ -3,14 +3,14 @@
 import type { Result } from '../util/result';
 import type { PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
+import type { PbxErrorKind, PbxKind } from '../domain/vocabulary';
 
-export type PbxErrorKind = 'not-found' | 'timeout' | 'rejected' | 'disconnected';
 export interface PbxError { kind: PbxErrorKind; detail: string }
 
 export type PbxStatus = 'stopped' | 'connecting' | 'connected';
 
 export interface PbxPort {
-  readonly kind: 'asterisk' | 'freeswitch';
+  readonly kind: PbxKind;
   /** Connects and keeps reconnecting with backoff until the signal aborts; resolves at once. */
   start(signal: AbortSignal): Promise<void>;
   status(): PbxStatus;
@@ -18,5 +18,8 @@ export interface PbxPort {
   execute(cmd: PbxCommand): Promise<Result<void, PbxError>>;
   stop(): Promise<void>;
 }
+
+/** How a wire-event normalizer tells its adapter what it dropped and why (the adapter logs it). */
+export type DropReporter = (problem: string, callId: string | null) => void;
 
 export interface ProbeResult { ok: boolean; detail: string }

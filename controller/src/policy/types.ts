@@ -1,9 +1,10 @@
 // What the policy decides from and what it decides. Pure data: the gate, `callrec explain` and
 // the API all go through the same PolicyEngine.decide.
 import type { ConsentMode, Direction, RecordMode, Tier } from '../domain/records';
+import type { PbxKind } from '../domain/vocabulary';
 
 export interface CallFacts {
-  pbx: 'asterisk' | 'freeswitch';
+  pbx: PbxKind;
   direction: Direction;
   flow: string | null;
   applet: string | null;

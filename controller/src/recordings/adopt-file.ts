@@ -4,8 +4,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { parseRecordingName, type NameFacts } from '../domain/disk-names';
-import type { Tier } from '../domain/records';
+import type { SettledState, Tier } from '../domain/records';
 import { retainUntil, type TierLengths } from '../domain/tiers';
+import type { PbxKind } from '../domain/vocabulary';
 import type { Store } from '../store';
 import { sha256File } from '../util/hash';
 import { readWavInfo } from '../util/wav';
@@ -14,11 +15,11 @@ import type { DiskFile } from './scan';
 /** The tier and normalized numbers the rules give a call with these facts (null: standard, raw). */
 export type Classify = (facts: NameFacts | null) => Promise<{ tier: Tier; from: string | null; to: string | null } | null>;
 
-export interface AdoptContext { store: Store; node: string; pbx: 'asterisk' | 'freeswitch'; tiers: TierLengths; classify?: Classify }
+export interface AdoptContext { store: Store; node: string; pbx: PbxKind; tiers: TierLengths; classify?: Classify }
 
 export interface AdoptedFile {
   relPath: string;
-  state: 'completed' | 'failed';
+  state: SettledState;
   /** Why it is failed, for a file without audio. */
   problem: string | null;
   durationMs: number | null;

@@ -3,7 +3,9 @@
 // written (changed within the quiet period, or held open) are left for the next pass.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { SettledState } from '../domain/records';
 import type { TierLengths } from '../domain/tiers';
+import type { PbxKind } from '../domain/vocabulary';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
@@ -12,7 +14,7 @@ import { openFiles, scanRecordings } from './scan';
 
 export interface ReconcileMetrics {
   found(n: number): void;
-  adopted(state: 'completed' | 'failed'): void;
+  adopted(state: SettledState): void;
   vanished(n: number): void;
 }
 
@@ -21,7 +23,7 @@ export interface ReconcileDeps {
   /** The recordings root as callrec sees it; rows hold paths relative to it. */
   root: string;
   node: string;
-  pbx: 'asterisk' | 'freeswitch';
+  pbx: PbxKind;
   tiers: TierLengths;
   /** A file changed more recently than this may still be written. */
   quietMs: number;
@@ -113,7 +115,7 @@ async function adoptOne(d: ReconcileDeps, f: Parameters<typeof adoptFile>[1], wr
   return a;
 }
 
-async function publish(d: ReconcileDeps, recordingId: number, state: 'completed' | 'failed'): Promise<void> {
+async function publish(d: ReconcileDeps, recordingId: number, state: SettledState): Promise<void> {
   try {
     await d.publisher?.publish(recordingId, state === 'completed' ? 'recording.completed' : 'recording.failed');
   } catch (x) {

@@ -2,6 +2,7 @@
 // wire, the switch-side actions a call goes through, and a look at what the switch received. The
 // suite asserts on the port only; drivers translate "the caller pressed 1" into ARI or ESL.
 import type { PbxEvent } from '../../../controller/src/domain/pbx-events';
+import type { PbxKind } from '../../../controller/src/domain/vocabulary';
 import type { PbxPort } from '../../../controller/src/pbx/port';
 
 export interface GateCall {
@@ -20,7 +21,7 @@ export interface RecorderView { file: string; writing: Writing }
 export interface PromptHeard { sound: string; language: string }
 
 export interface ContractDriver {
-  readonly kind: 'asterisk' | 'freeswitch';
+  readonly kind: PbxKind;
   readonly port: PbxPort;
   /** Every event the port emitted since start, in order. */
   readonly events: PbxEvent[];

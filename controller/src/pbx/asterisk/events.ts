@@ -1,10 +1,10 @@
 // ARI wire events -> normalized PbxEvents. Shapes as captured on Asterisk 22
 // (test/fixtures/asterisk-22/traces). Anything unknown or malformed is reported and dropped:
 // an event must never crash the controller.
-import { presentNumber, type FeatureAction, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
+import { presentNumber, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
+import { isFeatureAction } from '../../domain/vocabulary';
+import type { DropReporter } from '../port';
 import { FEATURE_USER_EVENT, GATE_ARG, GATE_ARGS, VAR } from './dialplan-vars';
-
-export type ProblemReporter = (problem: string, channelId: string | null) => void;
 
 interface AriChannel {
   id: string; name: string; state: string; language?: string;
@@ -69,15 +69,15 @@ export function argsFromAppData(appData: string): string[] {
   return appData.split(',').slice(1);
 }
 
-export function toPbxEvent(raw: unknown, report: ProblemReporter = () => {}): PbxEvent | null {
+export function toPbxEvent(raw: unknown, onDrop: DropReporter = () => undefined): PbxEvent | null {
   if (!isObj(raw) || typeof raw.type !== 'string') {
-    report('event without a type', null);
+    onDrop('event without a type', null);
     return null;
   }
   try {
-    return mapEvent(raw, raw.type, report);
+    return mapEvent(raw, raw.type, onDrop);
   } catch (e) {
-    report(`could not read ${raw.type}: ${(e as Error).message}`, channelIdOf(raw));
+    onDrop(`could not read ${raw.type}: ${(e as Error).message}`, channelIdOf(raw));
     return null;
   }
 }
@@ -86,19 +86,19 @@ function channelIdOf(raw: Raw): string | null {
   return asChannel(raw.channel)?.id ?? null;
 }
 
-function mapEvent(raw: Raw, type: string, report: ProblemReporter): PbxEvent | null {
+function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null {
   const at = ariTime(raw.timestamp);
-  if (type === 'PlaybackFinished') return playbackFinished(raw, at, report);
+  if (type === 'PlaybackFinished') return playbackFinished(raw, at, onDrop);
   if (type === 'Dial') return dial(raw, at);
   if (IGNORED.has(type)) return null;
   const ch = asChannel(raw.channel);
   const known = ['StasisStart', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelVarset', 'ChannelUserevent', 'ChannelHangupRequest', 'ChannelDestroyed'];
   if (!known.includes(type)) {
-    report(`unknown event type ${type}`, ch?.id ?? null);
+    onDrop(`unknown event type ${type}`, ch?.id ?? null);
     return null;
   }
   if (!ch) {
-    report(`${type} without a usable channel`, null);
+    onDrop(`${type} without a usable channel`, null);
     return null;
   }
   const base = { callId: ch.id, at };
@@ -111,22 +111,22 @@ function mapEvent(raw: Raw, type: string, report: ProblemReporter): PbxEvent | n
     case 'ChannelStateChange': return ch.state === 'Up' ? { ...base, type: 'CallAnswered' } : null;
     case 'ChannelDtmfReceived': {
       const digit = str(raw.digit);
-      if (!digit) { report('ChannelDtmfReceived without a digit', ch.id); return null; }
+      if (!digit) { onDrop('ChannelDtmfReceived without a digit', ch.id); return null; }
       return { ...base, type: 'DtmfReceived', digit };
     }
     case 'ChannelVarset': return varset(raw, base);
-    case 'ChannelUserevent': return userEvent(raw, base, report);
+    case 'ChannelUserevent': return userEvent(raw, base, onDrop);
     case 'ChannelHangupRequest': return { ...base, type: 'CallHungUp', cause: raw.cause === undefined ? null : String(raw.cause) };
     default: return { ...base, type: 'CallGone' };
   }
 }
 
-function playbackFinished(raw: Raw, at: Date, report: ProblemReporter): PbxEvent | null {
+function playbackFinished(raw: Raw, at: Date, onDrop: DropReporter): PbxEvent | null {
   const pb = isObj(raw.playback) ? raw.playback : null;
   const target = str(pb?.target_uri);
   const id = str(pb?.id);
   if (!pb || !id || !target?.startsWith('channel:')) {
-    report('PlaybackFinished without a playback id or channel target', null);
+    onDrop('PlaybackFinished without a playback id or channel target', null);
     return null;
   }
   return { type: 'PromptFinished', callId: target.slice('channel:'.length), at, promptId: id };
@@ -168,14 +168,12 @@ function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
   }
 }
 
-const ACTIONS = new Set<FeatureAction>(['pause', 'resume', 'start', 'stop']);
-
-function userEvent(raw: Raw, base: { callId: string; at: Date }, report: ProblemReporter): PbxEvent | null {
+function userEvent(raw: Raw, base: { callId: string; at: Date }, onDrop: DropReporter): PbxEvent | null {
   if (raw.eventname !== FEATURE_USER_EVENT) return null;
   const body = isObj(raw.userevent) ? raw.userevent : {};
-  const action = str(body.action)?.trim() as FeatureAction | undefined;
-  if (!action || !ACTIONS.has(action)) {
-    report(`${FEATURE_USER_EVENT} with unknown action ${JSON.stringify(body.action)}`, base.callId);
+  const action = str(body.action)?.trim() ?? '';
+  if (!isFeatureAction(action)) {
+    onDrop(`${FEATURE_USER_EVENT} with unknown action ${JSON.stringify(body.action)}`, base.callId);
     return null;
   }
   return { ...base, type: 'FeatureRequested', action, by: str(body.channel) ?? `feature:${base.callId}` };

@@ -7,7 +7,6 @@ import type { Logger } from '../../util/logger';
 import { err, ok, type Result } from '../../util/result';
 import { PbxEventHub } from '../event-hub';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
-import { findRecordings } from './adoption';
 import { CONFIRMATION, FeatureWatch, type FeaturePress } from './feature-codes';
 import { EslInbound } from './esl/inbound';
 import { GateServer, type GateChannel } from './esl/outbound';
@@ -16,7 +15,8 @@ import { gateFacts, toPbxEvent } from './events';
 import { GatedCall, soundFile } from './gate';
 import { Recorders } from './recorder';
 import { fromFailure, judge } from './replies';
-import { FEATURE_SUBCLASS, VAR, WATCH_EVENTS } from './vars';
+import { sweepChannels } from './sweep';
+import { FEATURE_SUBCLASS, VAR, WATCH_EVENTS } from './dialplan-vars';
 
 export interface FreeswitchAdapterOptions {
   commandTimeoutMs?: number;
@@ -46,7 +46,7 @@ export class FreeswitchAdapter implements PbxPort {
       commandTimeoutMs: opts.commandTimeoutMs, reorderWindowMs: opts.reorderWindowMs,
       backoffBaseMs: opts.backoffBaseMs, backoffCapMs: opts.backoffCapMs,
       events: WATCH_EVENTS, subclasses: [FEATURE_SUBCLASS],
-      onConnected: (s) => this.adopt(s),
+      onConnected: (s) => this.sweep(s),
     });
     this.inbound.onEvent((e) => this.onWatched(e));
     this.recorders = new Recorders((c) => this.inbound.api(c));
@@ -117,22 +117,15 @@ export class FreeswitchAdapter implements PbxPort {
     });
   }
 
-  /**
-   * At (re)connect: recordings the switch is writing are reported for adoption (with the row id
-   * the gate left on the channel), then every live call, so the registry settles calls that ended
-   * while the controller was away. Nothing waits in a gate here: the socket let go when we died.
-   */
-  private async adopt(session: EslSession): Promise<void> {
-    const found = await findRecordings((c) => session.api(c));
-    if (typeof found === 'string') { this.logger.warn(`could not list calls at connect: ${found}`); return; }
-    const at = new Date();
-    for (const r of found.recordings) {
-      this.recorders.started(r.uuid, r.file);
-      this.features.know(r.uuid);
-      this.emit({ callId: r.uuid, at, type: 'RecordingFound', file: r.file, recorderId: r.file, storedCallId: r.storedCallId, channelName: r.channelName });
+  /** At (re)connect (sweep.ts): recordings found are controlled and watched from now on, as if we had started them. */
+  private async sweep(session: EslSession): Promise<void> {
+    for (const e of await sweepChannels((c) => session.api(c), this.logger)) {
+      if (e.type === 'RecordingFound') {
+        this.recorders.started(e.callId, e.file);
+        this.features.know(e.callId);
+      }
+      this.emit(e);
     }
-    if (found.recordings.length > 0) this.logger.info(`found ${found.recordings.length} recording(s) in progress on ${found.channels.length} call(s)`);
-    this.emit({ callId: '', at, type: 'LiveCallsListed', callIds: found.channels.map((c) => c.uuid) });
   }
 
   execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {

@@ -2,16 +2,15 @@
 // stay here. Unknown or malformed shapes are reported through onDrop and give null; events we
 // subscribe to but do not need (BACKGROUND_JOB, CHANNEL_EXECUTE_COMPLETE added by modesl) give
 // null quietly.
-import type { FeatureAction, GateFacts, PbxEvent } from './pbx-event-types';
-import { presentNumber } from '../../domain/pbx-events';
-import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from './vars';
+import { presentNumber, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
+import { isFeatureAction } from '../../domain/vocabulary';
+import type { DropReporter } from '../port';
+import { FEATURE_HEADER, FEATURE_SUBCLASS, VAR } from './dialplan-vars';
 
 export type RawEvent = Readonly<Record<string, string>>;
-export type DropReporter = (problem: string, uuid: string | null) => void;
 
-const QUIET = new Set(['BACKGROUND_JOB', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_EXECUTE', 'CHANNEL_CREATE', 'CHANNEL_PARK', 'CHANNEL_UNPARK',
+const IGNORED = new Set(['BACKGROUND_JOB', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_EXECUTE', 'CHANNEL_CREATE', 'CHANNEL_PARK', 'CHANNEL_UNPARK',
   'CHANNEL_HANGUP_COMPLETE', 'PLAYBACK_START', 'PLAYBACK_STOP', 'CHANNEL_PROGRESS_MEDIA', 'HEARTBEAT', 'RE_SCHEDULE']);
-const FEATURES: ReadonlySet<string> = new Set<FeatureAction>(['pause', 'resume', 'start', 'stop']);
 
 /** Event-Date-Timestamp is microseconds since the epoch. */
 export function eventTime(raw: RawEvent): Date {
@@ -23,7 +22,7 @@ export function toPbxEvent(raw: RawEvent, onDrop: DropReporter = () => undefined
   const name = raw['Event-Name'];
   const callId = raw['Unique-ID'] ?? null;
   if (!name) { onDrop('event without Event-Name', callId); return null; }
-  if (QUIET.has(name)) return null;
+  if (IGNORED.has(name)) return null;
   if (!callId) { onDrop(`${name} without Unique-ID`, null); return null; }
   const base = { callId, at: eventTime(raw) };
   switch (name) {
@@ -64,8 +63,8 @@ function otherLeg(raw: RawEvent): { party: string | null; agent: string | null }
 function feature(raw: RawEvent, base: { callId: string; at: Date }, onDrop: DropReporter): PbxEvent | null {
   if (raw['Event-Subclass'] !== FEATURE_SUBCLASS) { onDrop(`unexpected CUSTOM ${raw['Event-Subclass'] ?? '(no subclass)'}`, base.callId); return null; }
   const action = raw[FEATURE_HEADER] ?? raw[`variable_${FEATURE_HEADER}`] ?? '';
-  if (!FEATURES.has(action)) { onDrop(`feature code with action ${JSON.stringify(action)}`, base.callId); return null; }
-  return { ...base, type: 'FeatureRequested', action: action as FeatureAction, by: raw['Caller-Caller-ID-Number'] ?? null };
+  if (!isFeatureAction(action)) { onDrop(`feature code with action ${JSON.stringify(action)}`, base.callId); return null; }
+  return { ...base, type: 'FeatureRequested', action, by: raw['Caller-Caller-ID-Number'] ?? null };
 }
 
 /** What a RECORD_STOP says about the file once FreeSWITCH closed it (never read it earlier). */

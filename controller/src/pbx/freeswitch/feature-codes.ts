@@ -2,7 +2,7 @@
 // connection already receives. Verified on FreeSWITCH 1.10.12: bind_digit_action's exec: runs the
 // action only after the bridge ends (and holds the other leg while it runs), so the dialplan cannot
 // act on them mid-call; the controller can.
-import type { FeatureAction } from './pbx-event-types';
+import type { FeatureAction } from '../../domain/vocabulary';
 
 /** The actions a code asks for, each with the prompt that confirms it to the presser. */
 export type CodeAction = Extract<FeatureAction, 'pause' | 'resume' | 'start'>;

@@ -8,7 +8,7 @@ import type { GateChannel, RawHeaders } from './esl/outbound';
 import type { EslFailure } from './esl/session';
 import { checkPath } from './recorder';
 import { fromFailure } from './replies';
-import { VAR } from './vars';
+import { VAR } from './dialplan-vars';
 
 /** `callrec/announce` -> <soundsDir>/<lang>/callrec/announce.wav (the same WAVs as on Asterisk). */
 export function soundFile(soundsDir: string, language: string, sound: string): string {

@@ -1,13 +1,12 @@
 // Recorder control over the watching connection (uuid_record and friends). FreeSWITCH emits no
 // event for mask/unmask/pause/resume, so the pause state is tracked here, per call.
+import type { PauseMode } from '../../domain/vocabulary';
 import { err, ok, type Result } from '../../util/result';
 import type { PbxError } from '../port';
-import type { EslFailure } from './esl/session';
+import type { EslApi } from './esl/session';
 import { judge } from './replies';
-import { VAR } from './vars';
+import { VAR } from './dialplan-vars';
 
-export type Api = (command: string) => Promise<Result<string, EslFailure>>;
-export type PauseMode = 'silence' | 'skip';
 
 interface Recording { file: string; paused: PauseMode | null }
 
@@ -19,7 +18,7 @@ export function checkPath(file: string): Result<string, PbxError> {
 export class Recorders {
   private readonly byCall = new Map<string, Recording>();
 
-  constructor(private readonly api: Api) {}
+  constructor(private readonly api: EslApi) {}
 
   /** RECORD_START seen (or found at reconnect): the switch writes this file for this call. */
   started(callId: string, file: string): void {

@@ -14,6 +14,9 @@ export interface EslEvent {
 export type EslFailureKind = 'timeout' | 'disconnected' | 'rejected';
 export interface EslFailure { kind: EslFailureKind; detail: string }
 
+/** An `api` command on a connection: what recorders and the sweep are given. */
+export type EslApi = (command: string) => Promise<Result<string, EslFailure>>;
+
 /** Injected: the controller's winston logger, or silentLogger() in tests. */
 export type EslLogger = Logger;
 

@@ -1,14 +1,16 @@
-// At (re)connect: which calls the switch has and which of them are being recorded, so the registry
-// can adopt recordings that started while callrec was down or restarting.
+// At every (re)connect, as Asterisk's sweep.ts: channels that are recording are reported for
+// adoption (with the row id the gate left on the channel), then the list of live calls, so the
+// registry settles calls that ended meanwhile. Nothing waits in a gate here: the outbound socket let
+// go of its call when the controller died.
 // `show channels as json` gives {"row_count":N,"rows":[{"uuid":...}]} ({"row_count":0} when idle);
 // `uuid_buglist <uuid>` lists media bugs as XML, record_session's being function session_record
 // (switch_core_media_bug.c). Neither was captured in the fixtures: parsed defensively.
-import type { Result } from '../../util/result';
-import type { EslFailure } from './esl/session';
-import { VAR } from './vars';
+import type { PbxEvent } from '../../domain/pbx-events';
+import type { Logger } from '../../util/logger';
+import { VAR } from './dialplan-vars';
+import type { EslApi } from './esl/session';
 
 export interface ChannelRow { uuid: string; name: string | null }
-export interface FoundRecording { uuid: string; file: string; channelName: string | null; storedCallId: number | null }
 
 export function parseChannels(body: string): ChannelRow[] | null {
   let parsed: unknown;
@@ -33,25 +35,28 @@ export function parseRecordingBugs(xml: string): string[] {
   return files;
 }
 
-export type Api = (command: string) => Promise<Result<string, EslFailure>>;
-
-export async function findRecordings(api: Api): Promise<{ channels: ChannelRow[]; recordings: FoundRecording[] } | string> {
+/** The recorder's handle is the file path (uuid_record needs it): recorderId is the file. */
+export async function sweepChannels(api: EslApi, logger: Logger): Promise<PbxEvent[]> {
   const list = await api('show channels as json');
-  if (!list.ok) return `show channels: ${list.error.detail}`;
-  const channels = parseChannels(list.value);
-  if (!channels) return `show channels: unreadable answer ${JSON.stringify(list.value.slice(0, 80))}`;
-  const recordings: FoundRecording[] = [];
+  const channels = list.ok ? parseChannels(list.value) : null;
+  if (!channels) {
+    logger.warn(`sweep after connect failed: show channels: ${list.ok ? `unreadable answer ${JSON.stringify(list.value.slice(0, 80))}` : list.error.detail}`);
+    return [];
+  }
+  const at = new Date();
+  const out: PbxEvent[] = [];
   for (const ch of channels) {
     const bugs = await api(`uuid_buglist ${ch.uuid}`);
     if (!bugs.ok) continue;
     const files = parseRecordingBugs(bugs.value);
     if (files.length === 0) continue;
-    // The controller that gated the call left its row id on the channel (callrec_call_id).
     const stored = await api(`uuid_getvar ${ch.uuid} ${VAR.CALL_ID}`);
     const storedCallId = stored.ok ? parseStoredId(stored.value) : null;
-    for (const file of files) recordings.push({ uuid: ch.uuid, file, channelName: ch.name, storedCallId });
+    for (const file of files) out.push({ type: 'RecordingFound', callId: ch.uuid, at, file, recorderId: file, storedCallId, channelName: ch.name });
   }
-  return { channels, recordings };
+  if (out.length > 0) logger.info(`found ${out.length} recording(s) in progress on ${channels.length} call(s)`);
+  out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.uuid) });
+  return out;
 }
 
 /** uuid_getvar answers the value, or `_undef_` when the variable is not set. */

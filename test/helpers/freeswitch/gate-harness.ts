@@ -1,11 +1,11 @@
 // A controller's call path on FreeSWITCH: the real FreeswitchAdapter (outbound-socket gate +
 // inbound watcher), the real registry and store, over the ESL simulator or a real switch.
-import { loadConfig } from '../../controller/src/config';
-import type { CallRegistry } from '../../controller/src/calls/registry';
-import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
-import { silentLogger } from '../../controller/src/util/logger';
+import { loadConfig } from '../../../controller/src/config';
+import type { CallRegistry } from '../../../controller/src/calls/registry';
+import { FreeswitchAdapter } from '../../../controller/src/pbx/freeswitch/adapter';
+import { silentLogger } from '../../../controller/src/util/logger';
 import { startEslSim, type EslSim } from './esl-sim';
-import { openHarnessStore, startRegistry, until, type HarnessStore, type RegistryOptions } from './gate-harness';
+import { openHarnessStore, startRegistry, until, type HarnessStore, type RegistryOptions } from '../call-harness';
 
 export interface FsHarness extends HarnessStore {
   /** The simulator the watcher is connected to (null when it watches a real switch). */

@@ -1,9 +1,9 @@
 // Reads the real Asterisk 22 traces in test/fixtures (never edited, never invented; see its README).
 import fs from 'node:fs';
 import path from 'node:path';
+import { FIXTURES } from '../fixtures';
 
 // Inside the checkout, so a plain clone runs the tests.
-export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 export const ASTERISK_FIXTURES = path.join(FIXTURES, 'asterisk-22');
 
 export type TraceEvent = Record<string, unknown> & { type: string };

@@ -3,7 +3,7 @@
 // mod_commands.c in v1.10.12 (those captured in uuid-record.commands.jsonl agree). Events leave
 // through the simulator in the shapes of outbound-socket.observer-events.jsonl (the gate call).
 import type { ApiHandler, EslSim } from './esl-sim';
-import { fsEventLines } from './fs-traces';
+import { fsEventLines } from './traces';
 
 const TRACE = 'outbound-socket.observer-events.jsonl';
 const TRACE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';

@@ -3,8 +3,8 @@
 // subscription (named events; CUSTOM followed by subclasses), so a wrong subscription loses events
 // here as it would on the switch. Replies to api commands come from uuid-record.commands.jsonl.
 import net from 'node:net';
-import { encodeFrame, FrameParser, type EslFrame } from '../../controller/src/pbx/freeswitch/esl/frame';
-import { fsCommands } from './fs-traces';
+import { encodeFrame, FrameParser, type EslFrame } from '../../../controller/src/pbx/freeswitch/esl/frame';
+import { fsCommands } from './traces';
 
 export type ApiHandler = (cmd: string) => string | null | undefined;
 

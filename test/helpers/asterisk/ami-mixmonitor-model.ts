@@ -2,11 +2,11 @@
 // state behind the ARI simulator. Replies carry app_mixmonitor.c's own messages, so the adapter's
 // error mapping (ami/errors.ts) is what turns them into PbxErrors; only the TCP hop is skipped
 // (ami-sim.ts covers the wire itself).
-import type { AmiActions } from '../../controller/src/pbx/asterisk/ami';
-import { amiReplyError } from '../../controller/src/pbx/asterisk/ami/errors';
-import type { AmiFields, AmiMessage } from '../../controller/src/pbx/asterisk/ami/wire';
-import type { PbxError } from '../../controller/src/pbx/port';
-import { err, ok, type Result } from '../../controller/src/util/result';
+import type { AmiActions } from '../../../controller/src/pbx/asterisk/ami';
+import { amiReplyError } from '../../../controller/src/pbx/asterisk/ami/errors';
+import type { AmiFields, AmiMessage } from '../../../controller/src/pbx/asterisk/ami/wire';
+import type { PbxError } from '../../../controller/src/pbx/port';
+import { err, ok, type Result } from '../../../controller/src/util/result';
 import type { AriSim } from './ari-sim';
 
 interface MixMonitor { file: string; running: boolean; muted: boolean }

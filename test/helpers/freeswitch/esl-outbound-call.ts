@@ -3,7 +3,7 @@
 // order as in async mode, a playback lasts until the test ends it (or uuid_break does), and each
 // app reaches the switch's state (answer, set, record_session) through onApp.
 import net from 'node:net';
-import { FrameParser, type EslFrame } from '../../controller/src/pbx/freeswitch/esl/frame';
+import { FrameParser, type EslFrame } from '../../../controller/src/pbx/freeswitch/esl/frame';
 import { channelData, completion, disconnectNotice, dtmf, reply, type ExecutedApp } from './esl-outbound-driver';
 import { eventFrame } from './esl-sim';
 

@@ -6,10 +6,10 @@ import { loadConfig } from '../../../controller/src/config';
 import type { PbxEvent } from '../../../controller/src/domain/pbx-events';
 import { FreeswitchAdapter } from '../../../controller/src/pbx/freeswitch/adapter';
 import { silentLogger } from '../../../controller/src/util/logger';
-import { OutboundCall } from '../esl-outbound-call';
-import { startEslSim, type EslSim } from '../esl-sim';
-import { EslSwitch, switchEvent } from '../esl-switch';
-import { until, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from './driver';
+import { OutboundCall } from './esl-outbound-call';
+import { startEslSim, type EslSim } from './esl-sim';
+import { EslSwitch, switchEvent } from './esl-switch';
+import { until, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
 
 const SOUNDS = '/snd';
 

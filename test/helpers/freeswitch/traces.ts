@@ -2,7 +2,7 @@
 // never invented): JSON event lines exactly as received and raw wire bytes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXTURES } from './traces';
+import { FIXTURES } from '../fixtures';
 
 export const FS_FIXTURES = path.join(FIXTURES, 'freeswitch-1.10');
 

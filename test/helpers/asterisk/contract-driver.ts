@@ -6,11 +6,11 @@ import type { PbxEvent } from '../../../controller/src/domain/pbx-events';
 import { AmiMixMonitorControl } from '../../../controller/src/pbx/asterisk/ami';
 import { AsteriskAdapter } from '../../../controller/src/pbx/asterisk/adapter';
 import { silentLogger } from '../../../controller/src/util/logger';
-import { MixMonitorModel } from '../ami-mixmonitor-model';
-import { AriSim } from '../ari-sim';
-import { ariNow } from '../ari-sim/events';
-import { templateOf } from '../traces';
-import { until, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from './driver';
+import { MixMonitorModel } from './ami-mixmonitor-model';
+import { AriSim } from './ari-sim';
+import { ariNow } from './ari-sim/events';
+import { templateOf } from './traces';
+import { until, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
 
 export class AsteriskContract implements ContractDriver {
   readonly kind = 'asterisk' as const;

@@ -3,9 +3,9 @@
 // URL-encoded) in reply to `connect`, command/reply +OK to each sendmsg, then a
 // CHANNEL_EXECUTE_COMPLETE event-json per app, "+OK bye" and the disconnect notice on exit.
 import net from 'node:net';
-import { encodeFrame, FrameParser, type EslFrame } from '../../controller/src/pbx/freeswitch/esl/frame';
+import { encodeFrame, FrameParser, type EslFrame } from '../../../controller/src/pbx/freeswitch/esl/frame';
 import { eventFrame } from './esl-sim';
-import { fsEvents, fsFixtureText } from './fs-traces';
+import { fsEvents, fsFixtureText } from './traces';
 
 const WIRE = 'outbound-socket.controller-wire.txt';
 export const FIXTURE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';

@@ -1,22 +1,18 @@
-// A controller's call path over the ARI simulator: real adapter, real registry, real store. The
-// store and registry parts serve the FreeSWITCH harness too (fs-gate-harness.ts).
+// What both PBX harnesses (asterisk/gate-harness.ts, freeswitch/gate-harness.ts) build a
+// controller's call path with: a migrated store, the registry as main.ts builds it over any PBX
+// port, a fixed policy, WAV files as the PBX writes them, and waiting for a condition.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CallMetrics } from '../../controller/src/calls/observers';
 import { CallRegistry } from '../../controller/src/calls/registry';
-import { loadConfig } from '../../controller/src/config';
 import type { SessionSettings } from '../../controller/src/domain/session-types';
-import { AsteriskAdapter } from '../../controller/src/pbx/asterisk/adapter';
-import type { MixMonitorControl } from '../../controller/src/pbx/asterisk/mixmonitor-control';
 import type { PbxPort } from '../../controller/src/pbx/port';
 import type { CallFacts, Decision, PolicyEngine } from '../../controller/src/policy/types';
-import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
+import type { Db, Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
-import { ok } from '../../controller/src/util/result';
 import type { RecordingPublisher } from '../../controller/src/webhooks/publisher';
-import { AriSim } from './ari-sim';
-import { createTestDb, type TestDb } from './db';
+import { openTestStore, type TestDb } from './db';
 
 export function decision(over: Partial<Decision> = {}): Decision {
   return {
@@ -31,17 +27,6 @@ export function fixedEngine(byApplet: Record<string, Decision>): PolicyEngine {
   return { decide: (f: CallFacts) => byApplet[f.applet ?? ''] ?? decision({ record: 'off', consent: 'none', greeting: null }) };
 }
 
-export interface MixCall { op: 'mute' | 'stop' | 'start'; channel: string; arg: unknown }
-export function fakeMixMonitor(): MixMonitorControl & { calls: MixCall[] } {
-  const calls: MixCall[] = [];
-  return {
-    calls,
-    mute: async (channel, muted) => { calls.push({ op: 'mute', channel, arg: muted }); return ok(undefined); },
-    stop: async (channel, id) => { calls.push({ op: 'stop', channel, arg: id }); return ok(undefined); },
-    start: async (channel, file, options) => { calls.push({ op: 'start', channel, arg: { file, options } }); return ok(undefined); },
-  };
-}
-
 /** 8 kHz mono 16-bit PCM WAV, the format the PBX writes; seconds = 0 gives the 44-byte header only. */
 export function writeWav(file: string, seconds: number): void {
   const data = Math.round(seconds * 8000) * 2;
@@ -51,12 +36,6 @@ export function writeWav(file: string, seconds: number): void {
   b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(data, 40);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, b);
-}
-
-export interface Harness extends HarnessStore {
-  sim: AriSim; adapter: AsteriskAdapter; registry: CallRegistry;
-  mix: ReturnType<typeof fakeMixMonitor>; abort: AbortController;
-  close(): Promise<void>;
 }
 
 /** What the registry is built with, whichever PBX adapter feeds it. */
@@ -72,25 +51,15 @@ export interface RegistryOptions {
   atRest?: (store: Store, dir: string) => { enqueue(recordingId: number): void };
 }
 
-export interface HarnessOptions extends RegistryOptions {
-  kind?: 'sqlite' | 'mysql';
-  requestTimeoutMs?: number;
-  playbackMs?: number;
-  connect?: boolean;
-  sim?: AriSim;
-}
-
 /** A migrated store on a fresh database and a recordings directory, shared by both PBX harnesses. */
 export interface HarnessStore { store: Store; db: Db; tdb: TestDb; dir: string }
 
 export async function openHarnessStore(kind: 'sqlite' | 'mysql' = 'sqlite'): Promise<HarnessStore & { dispose(): Promise<void> }> {
-  const tdb = await createTestDb(kind);
-  const db = openDb(tdb.url);
-  await migrateLatest(db.knex);
+  const { tdb, db, store, dispose } = await openTestStore(kind);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-rec-'));
   return {
-    store: createStore(db), db, tdb, dir,
-    dispose: async () => { await db.close(); await tdb.drop(); fs.rmSync(dir, { recursive: true, force: true }); },
+    store, db, tdb, dir,
+    dispose: async () => { await dispose(); fs.rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
@@ -109,33 +78,6 @@ export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions
   });
   registry.start();
   return registry;
-}
-
-export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const sim = o.sim ?? await AriSim.start({ playbackMs: o.playbackMs ?? 30 });
-  const base = await openHarnessStore(o.kind);
-  const cfg = loadConfig({ CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_RECORDINGS_DIR: base.dir, CALLREC_NODE: 'pbx1' });
-  const mix = fakeMixMonitor();
-  const adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: mix, requestTimeoutMs: o.requestTimeoutMs ?? 1000 });
-  const registry = startRegistry(adapter, base, o);
-  const abort = new AbortController();
-  if (o.connect !== false) {
-    await adapter.start(abort.signal);
-    await until(() => sim.connected > 0);
-    await until(() => sim.requests.some((r) => r.path === '/channels'), 5000, 'the connect sweep');
-    await new Promise((r) => setTimeout(r, 20));
-    sim.requests.length = 0;
-  }
-  return {
-    sim, store: base.store, db: base.db, tdb: base.tdb, dir: base.dir, adapter, registry, mix, abort,
-    close: async () => {
-      abort.abort();
-      await adapter.stop();
-      await registry.stop();
-      await sim.stop();
-      await base.dispose();
-    },
-  };
 }
 
 export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { AmiParser, type AmiMessage } from '../../controller/src/pbx/asterisk/ami/wire';
+import { AmiParser, type AmiMessage } from '../../../controller/src/pbx/asterisk/ami/wire';
 import { ASTERISK_FIXTURES } from './traces';
 
 type TraceRecord = Record<string, string | number>;

@@ -1,0 +1,57 @@
+// The gate's decision for a call that just entered it: the policy's (within its bound), the one
+// stored for a call found waiting after a restart, or none (the fallback) when the gate cannot be
+// used. Becomes the session's Decided event, with the file the recording will get.
+import type { ControllerEvent } from '../domain/session-types';
+import type { PbxKind } from '../domain/vocabulary';
+import type { Decision, PolicyEngine } from '../policy/types';
+import type { Store } from '../store';
+import type { Logger } from '../util/logger';
+import { decideWithin } from './decide';
+import type { CallMetrics } from './observers';
+import { planFile } from './paths';
+import { storedDecision } from './store-sync';
+import type { RegistrySettings, TrackedCall } from './types';
+
+export interface GateDeps {
+  pbx: PbxKind;
+  store: Store;
+  policy: () => Promise<PolicyEngine>;
+  logger: Logger;
+  settings: RegistrySettings;
+  metrics: CallMetrics;
+}
+
+type Decided = Extract<ControllerEvent, { type: 'Decided' }>;
+
+/**
+ * problem: the gate cannot be used for this call (bad arguments): released at once with the
+ * fallback. swept: found waiting in the gate at reconnect: released at once with its stored decision.
+ */
+export async function decideGate(d: GateDeps, t: TrackedCall, problem: string | null, at: Date, swept: boolean): Promise<Decided> {
+  const facts = t.session.view().facts;
+  const g = problem || swept
+    ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
+    : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs);
+  t.decision = g.decision;
+  d.metrics.gated(d.pbx, g.decision ? 'decided' : 'fallback');
+  if (g.decision) d.metrics.decided(g.decision.record);
+  const file = planFile(at, g.decision?.from ?? facts.from, g.decision?.to ?? facts.to, t.pbxCallId, d.settings.pbxRecordingsDir);
+  if (g.reason) d.logger.warn(`gate falls back: ${g.reason}`, { callId: t.pbxCallId });
+  return { type: 'Decided', callId: t.pbxCallId, at, decision: g.decision, reason: g.reason, file, immediate: problem !== null || swept, swept };
+}
+
+/**
+ * A call found in the gate after a restart was usually stored by the controller that died: take
+ * over its row (a second insert would break calls_node_pbx_call_uq) and the decision it got.
+ */
+async function storedGate(d: GateDeps, t: TrackedCall): Promise<Decision | null> {
+  try {
+    const stored = await d.store.calls.findByPbxId(d.settings.node, t.pbxCallId);
+    if (!stored) return null;
+    t.callRowId = stored.id;
+    return storedDecision(stored.decision);
+  } catch (x) {
+    d.logger.error(`could not read the stored call: ${(x as Error).message}`, { callId: t.pbxCallId });
+    return null;
+  }
+}

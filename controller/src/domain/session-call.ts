@@ -1,0 +1,88 @@
+// The call once out of the gate: the recorder's confirmation, the parties who join and leave,
+// the hangup, and the recording's end (finalizing until the file is read, then done or failed).
+import type { Command } from './commands';
+import type { PbxEvent } from './pbx-events';
+import type { ControllerEvent } from './session-types';
+import { cmd, persist, timeline, type SessionState } from './session-state';
+
+export function onAnswered(s: SessionState, at: Date): Command[] {
+  if (s.answeredAt) return [];
+  s.answeredAt = at;
+  return s.released ? [persist(s)] : [];
+}
+
+export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type: 'RecordingStarted' }>): Command[] {
+  if (!s.released) return [];
+  if (ev.recorderId && s.recording) s.recording.recorderId = ev.recorderId;
+  if (!ev.file) return [];
+  if (!s.recording) {
+    // The dialplan's fallback (or an admin's own MixMonitor) recorded: keep what it wrote.
+    if (s.state !== 'recording') return [];
+    s.recording = {
+      state: 'recording', file: null, pbxFile: ev.file, recordMode: 'from-ringing', options: '', recorderId: ev.recorderId,
+      startedAt: ev.at, endedAt: null, pausedMs: 0, pausedSince: null, adopted: true, failureReason: null,
+    };
+    return [persist(s, true, true), timeline(s, 'started', { file: ev.file, adopted: true })];
+  }
+  if (s.recording.state !== 'pending') return [];
+  s.recording.state = 'recording';
+  s.recording.pbxFile = ev.file;
+  s.recording.startedAt = ev.at;
+  return [persist(s, false, true), timeline(s, 'started', { file: ev.file })];
+}
+
+export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyChanged' }>): Command[] {
+  if (!ev.party || ev.party === s.party) return [];
+  const kind = s.party === null ? 'answered' : ev.kind === 'left' ? 'left' : 'transfer';
+  const previous = s.party;
+  s.party = ev.party;
+  // An outbound call's agent is the one placing it (the gate's argument), not the callee answering.
+  const joined = kind !== 'left' && s.facts.direction !== 'outbound' && ev.agent && !s.agents.includes(ev.agent) ? ev.agent : null;
+  if (joined) s.agents.push(joined);
+  // The recorder stays on the caller's channel: a transfer is a timeline entry, never a new file.
+  const tl = timeline(s, kind === 'answered' ? 'party-answered' : kind, { party: ev.party, previous, ...(ev.agent ? { agent: ev.agent } : {}) });
+  return joined ? [persist(s, true, s.recording !== null), tl] : [tl];
+}
+
+export function onHangup(s: SessionState, cause: string | null, at: Date): Command[] {
+  if (s.endedAt) return [];
+  s.endedAt = at;
+  s.hangupCause = cause;
+  if (!s.released) {
+    if (s.state === 'consent') s.consentOutcome = 'hung-up';
+    s.state = 'not_recorded';
+    s.released = true;
+    return [cmd(s, 'ClearTimer', { timer: 'gate' }), persist(s), timeline(s, 'hangup', { during: 'gate', cause })];
+  }
+  if (s.recording && (s.state === 'recording' || s.state === 'paused' || s.state === 'finalizing')) {
+    if (s.recording.pausedSince) {
+      s.recording.pausedMs += at.getTime() - s.recording.pausedSince.getTime();
+      s.recording.pausedSince = null;
+    }
+    s.recording.endedAt ??= at;
+    s.recording.state = 'finalizing';
+    s.state = 'finalizing';
+    return [persist(s, true, true), timeline(s, 'hangup', { cause }), cmd(s, 'SetTimer', { timer: 'finalize', ms: s.settings.finalizeGraceMs })];
+  }
+  if (s.state === 'recording') s.state = 'not_recorded'; // dialplan fallback that never recorded
+  return [persist(s), timeline(s, 'hangup', { cause })];
+}
+
+export function onGone(s: SessionState, at: Date): Command[] {
+  const hang = s.endedAt ? [] : onHangup(s, null, at);
+  if (s.state !== 'finalizing') return hang;
+  // MixMonitor closes the file when the channel goes away: finalize now.
+  return [...hang.filter((c) => c.type !== 'SetTimer'), cmd(s, 'ClearTimer', { timer: 'finalize' }), cmd(s, 'Finalize', {})];
+}
+
+export function onFinalized(s: SessionState, ev: Extract<ControllerEvent, { type: 'Finalized' }>): Command[] {
+  if (s.state !== 'finalizing' || !s.recording) return [];
+  s.recording.state = ev.outcome;
+  s.state = ev.outcome === 'completed' ? 'done' : 'failed';
+  return [persist(s, true, false), timeline(s, ev.outcome, ev.reason ? { reason: ev.reason } : {})];
+}
+
+/** The grace after hangup is over: finalize even if the PBX never said the call is gone. */
+export function onFinalizeTimer(s: SessionState): Command[] {
+  return s.state === 'finalizing' ? [cmd(s, 'Finalize', {})] : [];
+}
