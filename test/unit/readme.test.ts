@@ -11,7 +11,7 @@ describe('README', () => {
   });
 
   it('stays a manual: under 20 KB, linking every document in docs/', () => {
-    expect(Buffer.byteLength(readme)).toBeLessThan(20 * 1024);
+    expect(Buffer.byteLength(readme)).toBeLessThan(20_000);
     for (const doc of fs.readdirSync(path.join(__dirname, '../../docs')).filter((f) => f.endsWith('.md'))) {
       expect(readme).toContain(`(docs/${doc})`);
     }
