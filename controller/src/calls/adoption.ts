@@ -3,6 +3,7 @@
 import { CallSession } from '../domain/call-session';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { CallRecord } from '../domain/records';
+import { PLAIN_RECORDER } from '../domain/recorder-spec';
 import type { RecordingView, SessionEvent } from '../domain/session-types';
 import { retainUntil } from '../domain/tiers';
 import type { PbxPort } from '../pbx/port';
@@ -73,7 +74,7 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
 function foundView(d: AdoptionDeps, ev: Found): RecordingView {
   return {
     state: 'recording', file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file }, pbxFile: ev.file,
-    recordMode: 'from-ringing', options: '', recorderId: ev.recorderId, startedAt: ev.at, endedAt: null, pausedMs: 0,
+    recordMode: 'from-ringing', recorder: PLAIN_RECORDER, recorderId: ev.recorderId, startedAt: ev.at, endedAt: null, pausedMs: 0,
     pausedSince: null, adopted: true, failureReason: null,
   };
 }

@@ -2,9 +2,10 @@
 // failed. Pure and synchronous: events in, commands out; time comes from the events, deadlines
 // arrive as TimerFired events. The registry persists and executes the commands in order.
 import type { Command } from './commands';
-import { fallbackDecision, recordOptions, recordsAtGate, recordsOnGiveUp } from './gate-plan';
+import { fallbackDecision, recordsAtGate, recordsOnGiveUp } from './gate-plan';
 import type { FeatureAction, GateFacts, PbxEvent } from './pbx-events';
 import type { CallState, ConsentOutcome } from './records';
+import { PLAIN_RECORDER, recorderSpec } from './recorder-spec';
 import type { ControllerEvent, GateDecision, PlannedFile, RecordingView, SessionEvent, SessionSettings, SessionView } from './session-types';
 import { FeatureRules, type CommandSpec, type FeatureRefusal } from './session-features';
 
@@ -249,13 +250,13 @@ export class CallSession {
     }
     if (how === 'skip' || !this.file || !this.decision) {
       this.state = 'not_recorded';
-      return [clear, this.persist(), tl, this.cmd('SetDecision', { record: false, file: null, options: '', storedCallId: null }), this.cmd('Continue', {})];
+      return [clear, this.persist(), tl, this.cmd('SetDecision', { record: false, file: null, recorder: null, storedCallId: null }), this.cmd('Continue', {})];
     }
     this.state = 'recording';
     this.recording = this.newRecording(this.decision, this.file, at);
     return [
       clear, this.persist(true, true), tl,
-      this.cmd('SetDecision', { record: true, file: this.file.pbxPath, options: this.recording.options, storedCallId: null }),
+      this.cmd('SetDecision', { record: true, file: this.file.pbxPath, recorder: this.recording.recorder, storedCallId: null }),
       this.cmd('Continue', {}),
     ];
   }
@@ -264,7 +265,7 @@ export class CallSession {
     void at;
     const recordMode = d.record === 'off' || d.record === 'on-demand' ? 'on-demand' : d.record;
     return {
-      state: 'pending', file, pbxFile: null, recordMode, options: recordOptions({ ...d, record: recordMode }), recorderId: null,
+      state: 'pending', file, pbxFile: null, recordMode, recorder: recorderSpec({ ...d, record: recordMode }), recorderId: null,
       startedAt: null, endedAt: null, pausedMs: 0, pausedSince: null, adopted: false, failureReason: null,
     };
   }
@@ -277,7 +278,7 @@ export class CallSession {
       // The dialplan's fallback (or an admin's own MixMonitor) recorded: keep what it wrote.
       if (this.state !== 'recording') return [];
       this.recording = {
-        state: 'recording', file: null, pbxFile: ev.file, recordMode: 'from-ringing', options: '', recorderId: ev.recorderId,
+        state: 'recording', file: null, pbxFile: ev.file, recordMode: 'from-ringing', recorder: PLAIN_RECORDER, recorderId: ev.recorderId,
         startedAt: ev.at, endedAt: null, pausedMs: 0, pausedSince: null, adopted: true, failureReason: null,
       };
       return [this.persist(true, true), this.timeline('started', { file: ev.file, adopted: true })];

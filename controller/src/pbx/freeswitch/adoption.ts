@@ -4,11 +4,16 @@
 // `uuid_buglist <uuid>` lists media bugs as XML, record_session's being function session_record
 // (switch_core_media_bug.c). Neither was captured in the fixtures: parsed defensively.
 import type { Result } from '../../util/result';
+import { isBeepTone } from './beep';
 import type { EslFailure } from './esl/session';
 import { VAR } from './vars';
 
 export interface ChannelRow { uuid: string; name: string | null }
-export interface FoundRecording { uuid: string; file: string; channelName: string | null; storedCallId: number | null }
+export interface FoundRecording {
+  uuid: string; file: string; channelName: string | null; storedCallId: number | null;
+  /** callrec's beep tones displaced on the channel (beep.ts), to stop with the recorder. */
+  beepTones: string[];
+}
 
 export function parseChannels(body: string): ChannelRow[] | null {
   let parsed: unknown;
@@ -23,15 +28,18 @@ export function parseChannels(body: string): ChannelRow[] | null {
   });
 }
 
-export function parseRecordingBugs(xml: string): string[] {
-  const files: string[] = [];
+/** The targets of the media bugs of one function (record_session's: session_record; a displace's: displace). */
+export function parseBugs(xml: string, fn: 'session_record' | 'displace'): string[] {
+  const targets: string[] = [];
   for (const bug of xml.split('<media-bug>').slice(1)) {
-    const fn = /<function>([^<]*)<\/function>/.exec(bug)?.[1];
+    const f = /<function>([^<]*)<\/function>/.exec(bug)?.[1];
     const target = /<target>([^<]*)<\/target>/.exec(bug)?.[1];
-    if (fn === 'session_record' && target) files.push(target);
+    if (f === fn && target) targets.push(target);
   }
-  return files;
+  return targets;
 }
+
+export const parseRecordingBugs = (xml: string): string[] => parseBugs(xml, 'session_record');
 
 export type Api = (command: string) => Promise<Result<string, EslFailure>>;
 
@@ -49,7 +57,8 @@ export async function findRecordings(api: Api): Promise<{ channels: ChannelRow[]
     // The controller that gated the call left its row id on the channel (callrec_call_id).
     const stored = await api(`uuid_getvar ${ch.uuid} ${VAR.CALL_ID}`);
     const storedCallId = stored.ok ? parseStoredId(stored.value) : null;
-    for (const file of files) recordings.push({ uuid: ch.uuid, file, channelName: ch.name, storedCallId });
+    const tones = parseBugs(bugs.value, 'displace').filter(isBeepTone);
+    for (const file of files) recordings.push({ uuid: ch.uuid, file, channelName: ch.name, storedCallId, beepTones: tones });
   }
   return { channels, recordings };
 }
