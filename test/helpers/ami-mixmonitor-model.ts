@@ -34,14 +34,15 @@ export class MixMonitorModel implements AmiActions {
   }
 
   /**
-   * B(N) (N defaults to 15) starts a periodic hook that ChanSpy-barges `beep` into the call: both
-   * parties hear it; StopMixMonitor stops it, MixMonitorMute does not (the file gets silence).
+   * B(N) (N defaults to 15) starts a periodic hook that ChanSpy-barges `beep` into the call until
+   * StopMixMonitor (MixMonitorMute leaves it). Measured on 22.10.1 (asterisk-acceptance, Local
+   * channels): the recorded channel's party hears it, the file does not hold it, the agent did not.
    */
   beep(channelId: string): BeepView | null {
     const m = this.monitors.get(channelId);
     const b = m?.running ? /B(?:\((\d+)\))?/.exec(m.options) : null;
     if (!m || !b) return null;
-    return { everySeconds: b[1] ? Number(b[1]) : 15, intoFile: !m.muted, heardBy: ['channel', 'other party'] };
+    return { everySeconds: b[1] ? Number(b[1]) : 15, intoFile: false, heardBy: ['channel'] };
   }
 
   async send(action: string, fields: AmiFields = {}): Promise<Result<AmiMessage, PbxError>> {

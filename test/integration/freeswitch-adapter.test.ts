@@ -100,7 +100,7 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
       actLikeSession(BEEP);
       const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, answered: true });
       expect(run.apps.slice(-3)).toEqual([
-        { app: 'record_session', arg: FILE }, { app: 'displace_session', arg: `${W?.path} mf` }, { app: 'displace_session', arg: `${R?.path} mr` },
+        { app: 'record_session', arg: FILE }, { app: 'displace_session', arg: `${W?.path} m` }, { app: 'displace_session', arg: `${R?.path} mr` },
       ]);
     });
 
@@ -110,7 +110,7 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
       expect(run.apps.slice(-4)).toEqual([
         { app: 'set', arg: 'RECORD_BRIDGE_REQ=true' },
         { app: 'set', arg: `execute_on_answer=record_session ${FILE}` },
-        { app: 'set', arg: `execute_on_answer_callrec_beep_1=displace_session ${W?.path} mf` },
+        { app: 'set', arg: `execute_on_answer_callrec_beep_1=displace_session ${W?.path} m` },
         { app: 'set', arg: `execute_on_answer_callrec_beep_2=displace_session ${R?.path} mr` },
       ]);
       expect(run.apps.some((a) => a.app === 'displace_session' || a.app === 'record_session')).toBe(false);

@@ -17,7 +17,10 @@ type Kind = ContractDriver['kind'];
  * CALLREC_CONTRACT_STRICT=1 runs them as plain tests, to see how they fail.
  */
 const KNOWN_GAPS: Record<Kind, readonly string[]> = {
-  asterisk: [],
+  // MixMonitor's B(N), measured on 22.10.1 (asterisk-acceptance): the recorded channel's party
+  // hears the beep, the file does not hold it (the periodic hook's ChanSpy whisper is mixed in after
+  // MixMonitor's spy took the frame) and the agent did not hear it.
+  asterisk: ['beep-into-file'],
   freeswitch: [
   ],
 };
@@ -218,30 +221,34 @@ describe.each<[Kind, () => ContractDriver]>([
 
   describe('6. beep', () => {
     const beeping = (seconds: number, fromAnswer = false) => ({ ...PLAIN_RECORDER, fromAnswer, beepEverySeconds: seconds });
-    const beepOf = (callId: string) => {
+    /** Every how many seconds the recorded channel's own party hears the beep, or null. */
+    const heard = (callId: string) => {
       const b = d.beep(callId);
-      return b && { ...b, heardBy: [...b.heardBy].sort() };
+      return b?.heardBy.includes('channel') ? b.everySeconds : null;
     };
-    const BOTH = ['channel', 'other party'];
-
-    it('mixes a beep every N s into the call, heard both ways and in the file; pausing with silence keeps it out of the file, skipping and stopping stop it', async () => {
+    async function beepingCall(seconds: number): Promise<{ callId: string; file: string }> {
       const callId = await toPrompt({ answered: true });
       d.finishPrompt(callId);
       await waitFor(callId, 'PromptFinished');
-      const file = await release(callId, true, beeping(15));
+      const file = await release(callId, true, beeping(seconds));
       await until(() => recordingStarted(callId, file), 2000, 'RecordingStarted with the file');
-      expect(beepOf(callId)).toEqual({ everySeconds: 15, intoFile: true, heardBy: BOTH });
+      return { callId, file };
+    }
+
+    it('beeps every N s to the recorded party from the recorder\'s start; pausing with silence keeps it, skipping and stopping stop it', async () => {
+      const { callId, file } = await beepingCall(15);
+      expect(heard(callId)).toBe(15);
       for (const mode of ['silence', 'skip'] as const) {
         expect(await exec({ callId, type: 'PauseRecording', mode, recorderId: lastRecorderId(callId) })).toEqual(OK);
-        expect(beepOf(callId)).toEqual(mode === 'silence' ? { everySeconds: 15, intoFile: false, heardBy: BOTH } : null);
+        expect(heard(callId)).toBe(mode === 'silence' ? 15 : null);
         expect(await exec({ callId, type: 'ResumeRecording', mode, file, recorder: beeping(15) })).toEqual(OK);
-        expect(beepOf(callId)).toEqual({ everySeconds: 15, intoFile: true, heardBy: BOTH });
+        expect(heard(callId)).toBe(15);
       }
       expect(await exec({ callId, type: 'StopRecording', recorderId: lastRecorderId(callId) })).toEqual(OK);
-      expect(beepOf(callId)).toBeNull();
+      expect(d.beep(callId)).toBeNull();
     });
 
-    it('from answer on a ringing call: beeping into the file once the far end answers', async () => {
+    it('from answer on a ringing call: beeping once the far end answers', async () => {
       const callId = await toPrompt();
       d.finishPrompt(callId);
       await waitFor(callId, 'PromptFinished');
@@ -249,7 +256,7 @@ describe.each<[Kind, () => ContractDriver]>([
       d.answer(callId);
       await waitFor(callId, 'CallAnswered');
       await until(() => recordingStarted(callId, file), 2000, 'RecordingStarted with the file');
-      expect(beepOf(callId)).toEqual({ everySeconds: 15, intoFile: true, heardBy: BOTH });
+      expect(heard(callId)).toBe(15);
     });
 
     it('on demand, at any whole period; none when none is asked for', async () => {
@@ -258,9 +265,9 @@ describe.each<[Kind, () => ContractDriver]>([
       await release(callId, false);
       expect(await exec({ callId, type: 'StartRecording', file: fileOf(callId), recorder: beeping(4) })).toEqual(OK);
       await until(() => recordingStarted(callId, fileOf(callId)), 2000, 'RecordingStarted with the file');
-      expect(beepOf(callId)).toEqual({ everySeconds: 4, intoFile: true, heardBy: BOTH });
+      expect(heard(callId)).toBe(4);
       const plain = await recordingCall();
-      expect(beepOf(plain.callId)).toBeNull();
+      expect(d.beep(plain.callId)).toBeNull();
     });
 
     it.each([0, 2.5])('refuses a beep every %s s (neither PBX can keep it): rejected, nothing recorded', async (seconds) => {
@@ -271,6 +278,17 @@ describe.each<[Kind, () => ContractDriver]>([
       await sleep(30);
       expect(d.recorder(callId)).toBeNull();
       expect(d.beep(callId)).toBeNull();
+    });
+
+    known('beep-into-file')('the recording holds the beep and the other party hears it too (a pause with silence keeps it out of the file)', async () => {
+      const { callId, file } = await beepingCall(15);
+      const both = { everySeconds: 15, heardBy: ['channel', 'other party'] };
+      const view = () => { const b = d.beep(callId); return b && { ...b, heardBy: [...b.heardBy].sort() }; };
+      expect(view()).toEqual({ ...both, intoFile: true });
+      expect(await exec({ callId, type: 'PauseRecording', mode: 'silence', recorderId: lastRecorderId(callId) })).toEqual(OK);
+      expect(view()).toEqual({ ...both, intoFile: false });
+      expect(await exec({ callId, type: 'ResumeRecording', mode: 'silence', file, recorder: beeping(15) })).toEqual(OK);
+      expect(view()).toEqual({ ...both, intoFile: true });
     });
   });
 
