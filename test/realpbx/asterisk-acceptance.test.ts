@@ -221,9 +221,10 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     const seconds = checkFile(recs[0] as never, 'beep');
     const found = { file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }), caller: fileToneBursts(heard('caller'), { hz: 700 }), agent: fileToneBursts(heard('agent'), { hz: 700 }) };
     figures.beep = { fileSeconds: seconds, ...Object.fromEntries(Object.entries(found).map(([k, b]) => [k, { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) }])) };
-    // 33 s of call: beeps at about 0, 15 and 30 s.
+    // 33 s of call: beeps at about 0, 15 and 30 s. The hook runs on the clock, the heard file's
+    // timeline on the frames it got: on the loaded 2-core box they drifted 0.6 s apart once.
     expect(found.caller).toHaveLength(3);
-    for (const gap of intervals(found.caller)) expect(Math.abs(gap - 15)).toBeLessThan(0.5);
+    for (const gap of intervals(found.caller)) expect(Math.abs(gap - 15)).toBeLessThan(1);
     expect(found.file).toEqual([]);
   }, 70000);
 
