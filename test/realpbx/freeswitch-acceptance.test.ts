@@ -82,25 +82,17 @@ function itContext(): string {
         <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${CTX}"/>
       </condition>
     </extension>`).join('');
-  const agent = (name: string, seconds: number) => `
+  const agent = (name: string, plays: string) => `
     <extension name="it-${name}">
       <condition field="destination_number" expression="^${name}$">
         <action application="answer"/>
         <action application="set" data="playback_terminators=none"/>
-        <action application="playback" data="tone_stream://L=${seconds};%(1000,0,440)"/>
+        <action application="playback" data="${plays}"/>
         <action application="hangup"/>
       </condition>
     </extension>`;
-  const quiet = `
-    <extension name="it-agent-quiet">
-      <condition field="destination_number" expression="^agent-quiet$">
-        <action application="answer"/>
-        <action application="set" data="playback_terminators=none"/>
-        <action application="playback" data="silence_stream://33000"/>
-        <action application="hangup"/>
-      </condition>
-    </extension>`;
-  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', 4)}${agent('agent-long', 9)}${quiet}\n  </context>\n</include>\n`;
+  const tone = (seconds: number) => `tone_stream://L=${seconds};%(1000,0,440)`;
+  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', tone(4))}${agent('agent-long', tone(9))}${agent('agent-quiet', 'silence_stream://33000')}\n  </context>\n</include>\n`;
 }
 
 
