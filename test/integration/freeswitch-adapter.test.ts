@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
+import { beepTones } from '../../controller/src/pbx/freeswitch/beep';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import { PLAIN_RECORDER, type RecorderSpec } from '../../controller/src/domain/recorder-spec';
 import { silentLogger } from '../../controller/src/util/logger';
 import { driveOutbound } from '../helpers/freeswitch/esl-outbound-driver';
 import { startEslSim, type EslSim } from '../helpers/freeswitch/esl-sim';
@@ -19,6 +21,8 @@ const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
 const UUID = '30a4f971-e58d-4146-994a-f74d1e46669d';
 const FILE = `/tmp/rec/main-${UUID}.wav`;
 const GATE_VARS = { callrec_flow: 'sales', callrec_applet: 'queue' };
+const STEREO: RecorderSpec = { ...PLAIN_RECORDER, stereo: true };
+const FROM_ANSWER: RecorderSpec = { ...PLAIN_RECORDER, fromAnswer: true };
 
 describe('FreeSWITCH adapter over the ESL simulator', () => {
   let sim: EslSim;
@@ -41,14 +45,14 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
   afterEach(async () => { ac.abort(); await adapter.stop(); await sim.close(); });
 
   /** Plays a CallSession's part for an opt-in gate: greet, take the digit, decide, record, let go. */
-  function actLikeSession(options: string): void {
+  function actLikeSession(recorder: RecorderSpec): void {
     adapter.onEvent((e) => {
       const call = { callId: e.callId };
       if (e.type === 'GateEntered') void adapter.execute({ ...call, type: 'Play', promptId: 'greet', sound: 'callrec/optin', language: null, early: true });
       if (e.type === 'PromptFinished') {
         void (async () => {
           // The decision starts the recording on FreeSWITCH (the dialplan does it on Asterisk).
-          await adapter.execute({ ...call, type: 'SetDecision', record: true, file: FILE, options, storedCallId: 42 });
+          await adapter.execute({ ...call, type: 'SetDecision', record: true, file: FILE, recorder, storedCallId: 42 });
           await adapter.execute({ ...call, type: 'Continue' });
         })();
       }
@@ -56,7 +60,7 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
   }
 
   it('gates a call: facts from CHANNEL_DATA, digit and prompt end in order, decision set, record_session, exit', async () => {
-    actLikeSession('D');
+    actLikeSession(STEREO);
     const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, answered: true, digits: '1' });
     expect(run.commands.slice(0, 2)).toEqual(['connect', 'event json CHANNEL_EXECUTE_COMPLETE DTMF']);
     expect(run.apps).toEqual([
@@ -74,20 +78,86 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
   });
 
   it('records from answer on a ringing call with execute_on_answer and a literal path', async () => {
-    actLikeSession('b');
+    actLikeSession(FROM_ANSWER);
     const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS });
     expect(run.apps.slice(-1)).toEqual([{ app: 'set', arg: `execute_on_answer=record_session ${FILE}` }]);
     expect(run.apps.some((a) => a.app === 'record_session')).toBe(false);
   });
 
   it('records from answer on an answered call only while bridged (RECORD_BRIDGE_REQ), at once', async () => {
-    actLikeSession('b');
+    actLikeSession(FROM_ANSWER);
     const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, answered: true });
     expect(run.apps.slice(-2)).toEqual([{ app: 'set', arg: 'RECORD_BRIDGE_REQ=true' }, { app: 'record_session', arg: FILE }]);
   });
 
+  describe('the beep (beep.ts: tones displaced both ways)', () => {
+    const BEEP: RecorderSpec = { ...PLAIN_RECORDER, beepEverySeconds: 15 };
+    const [W, R] = beepTones(15);
+    const displace = (verb: 'start' | 'stop') => [`api uuid_displace ${UUID} ${verb} ${W?.path}${verb === 'start' ? ` 0 ${W?.flags}` : ''}`, `api uuid_displace ${UUID} ${verb} ${R?.path}${verb === 'start' ? ` 0 ${R?.flags}` : ''}`];
+    const recorderCmds = () => sim.commands.filter((c) => c.startsWith('api uuid_record') || c.startsWith('api uuid_displace'));
+
+    it('in the gate: displace_session after record_session, over the same socket', async () => {
+      actLikeSession(BEEP);
+      const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, answered: true });
+      expect(run.apps.slice(-3)).toEqual([
+        { app: 'record_session', arg: FILE }, { app: 'displace_session', arg: `${W?.path} m` }, { app: 'displace_session', arg: `${R?.path} mr` },
+      ]);
+    });
+
+    it('from answer on a ringing call: with the recorder, in execute_on_answer* variables', async () => {
+      actLikeSession({ ...BEEP, fromAnswer: true });
+      const run = await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS });
+      expect(run.apps.slice(-4)).toEqual([
+        { app: 'set', arg: 'RECORD_BRIDGE_REQ=true' },
+        { app: 'set', arg: `execute_on_answer=record_session ${FILE}` },
+        { app: 'set', arg: `execute_on_answer_callrec_beep_1=displace_session ${W?.path} m` },
+        { app: 'set', arg: `execute_on_answer_callrec_beep_2=displace_session ${R?.path} mr` },
+      ]);
+      expect(run.apps.some((a) => a.app === 'displace_session' || a.app === 'record_session')).toBe(false);
+    });
+
+    it('out of the gate: uuid_displace after uuid_record; skipping and stopping stop it, masking does not', async () => {
+      sim.setApi((c) => (c.startsWith('uuid_displace') ? '+OK Success\n' : null));
+      await expect(adapter.execute({ callId: UUID, type: 'StartRecording', file: FILE, recorder: BEEP })).resolves.toEqual({ ok: true, value: undefined });
+      sim.emit(fsEventLines('uuid-record.events.jsonl').filter((l) => l.includes('"RECORD_START"')));
+      await until(() => events.some((e) => e.type === 'RecordingStarted'));
+      for (const mode of ['silence', 'skip'] as const) {
+        await adapter.execute({ callId: UUID, type: 'PauseRecording', mode, recorderId: null });
+        await adapter.execute({ callId: UUID, type: 'ResumeRecording', mode, file: FILE, recorder: BEEP });
+      }
+      await adapter.execute({ callId: UUID, type: 'StopRecording', recorderId: null });
+      expect(recorderCmds()).toEqual([
+        `api uuid_record ${UUID} start ${FILE}`, ...displace('start'),
+        `api uuid_record ${UUID} mask ${FILE}`, `api uuid_record ${UUID} unmask ${FILE}`,
+        `api uuid_record ${UUID} pause ${FILE}`, ...displace('stop'), `api uuid_record ${UUID} resume ${FILE}`, ...displace('start'),
+        `api uuid_record ${UUID} stop ${FILE}`, ...displace('stop'),
+      ]);
+    });
+
+    it('refuses to record without the beep asked for (mod_tone_stream missing, say): the recorder is stopped again', async () => {
+      sim.setApi((c) => (c.startsWith('uuid_displace') ? '-ERR Cannot displace session!\n' : null));
+      await expect(adapter.execute({ callId: UUID, type: 'StartRecording', file: FILE, recorder: BEEP }))
+        .resolves.toMatchObject({ ok: false, error: { kind: 'rejected', detail: expect.stringMatching(/beep did not start/) } });
+      expect(recorderCmds()).toEqual([`api uuid_record ${UUID} start ${FILE}`, displace('start')[0], `api uuid_record ${UUID} stop ${FILE}`]);
+    });
+
+    it('stops the beep of a recording adopted at reconnect with it', async () => {
+      const bug = (fn: string, target: string) => ` <media-bug>\n  <function>${fn}</function>\n  <target>${target}</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n`;
+      sim.setApi((c) => {
+        if (c === 'show channels as json') return JSON.stringify({ row_count: 1, rows: [{ uuid: UUID, name: 'loopback/1000-a' }] });
+        if (c === `uuid_buglist ${UUID}`) return `<media-bugs>\n${bug('displace', W?.path ?? '')}${bug('session_record', FILE)}${bug('displace', R?.path ?? '')}${bug('displace', '/tmp/admin.wav')}</media-bugs>\n`;
+        if (c.startsWith('uuid_displace')) return '+OK Success\n';
+        return null;
+      });
+      sim.dropClients();
+      await until(() => events.some((e) => e.type === 'RecordingFound'));
+      await adapter.execute({ callId: UUID, type: 'StopRecording', recorderId: null });
+      expect(recorderCmds()).toEqual([`api uuid_record ${UUID} stop ${FILE}`, ...displace('stop')]);
+    });
+  });
+
   it('reports the caller hanging up during a prompt from the gate socket, before the prompt could count as heard', async () => {
-    actLikeSession('');
+    actLikeSession(PLAIN_RECORDER);
     await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, hangupDuring: 'playback' });
     await until(() => events.length >= 2);
     expect(events.map((e) => e.type)).toEqual(['GateEntered', 'CallHungUp']);
@@ -125,7 +195,7 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
   });
 
   it('forgets a gate whose caller hung up during the greeting', async () => {
-    actLikeSession('');
+    actLikeSession(PLAIN_RECORDER);
     await driveOutbound({ port: gatePort, uuid: UUID, variables: GATE_VARS, hangupAt: 'playback' });
     await until(() => events.length >= 1);
     const later = await adapter.execute({ callId: UUID, type: 'Continue' });
@@ -139,7 +209,7 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     await expect(adapter.execute(pause)).resolves.toEqual({ ok: true, value: undefined });
     await expect(adapter.execute(pause)).resolves.toEqual({ ok: true, value: undefined });
     expect(adapter.recorders.isPaused(UUID)).toBe(true);
-    await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'silence', file: FILE, options: '' })).resolves.toMatchObject({ ok: true });
+    await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'silence', file: FILE, recorder: PLAIN_RECORDER })).resolves.toMatchObject({ ok: true });
     const recorderCmds = sim.commands.filter((c) => c.startsWith('api uuid_record'));
     expect(recorderCmds).toEqual([`api uuid_record ${UUID} mask ${FILE}`, `api uuid_record ${UUID} unmask ${FILE}`]);
   });
@@ -163,14 +233,14 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     sim.emit(fsEventLines('uuid-record.events.jsonl').filter((l) => l.includes('"RECORD_START"')));
     await until(() => events.some((e) => e.type === 'RecordingStarted'));
     await adapter.execute({ callId: UUID, type: 'PauseRecording', mode: 'skip', recorderId: null });
-    await adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, options: '' });
+    await adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, recorder: PLAIN_RECORDER });
     expect(sim.commands.filter((c) => c.startsWith('api uuid_record'))).toEqual([`api uuid_record ${UUID} pause ${FILE}`, `api uuid_record ${UUID} resume ${FILE}`]);
   });
 
   it.each([
     ['a call with no recording', { callId: UUID, type: 'PauseRecording', mode: 'silence', recorderId: null } as const, 'not-found'],
-    ['a session the switch cannot locate', { callId: '00000000-0000-0000-0000-000000000000', type: 'StartRecording', file: '/tmp/rec/x.wav', options: '' } as const, 'not-found'],
-    ['a path with a space', { callId: UUID, type: 'StartRecording', file: '/tmp/my rec.wav', options: '' } as const, 'rejected'],
+    ['a session the switch cannot locate', { callId: '00000000-0000-0000-0000-000000000000', type: 'StartRecording', file: '/tmp/rec/x.wav', recorder: PLAIN_RECORDER } as const, 'not-found'],
+    ['a path with a space', { callId: UUID, type: 'StartRecording', file: '/tmp/my rec.wav', recorder: PLAIN_RECORDER } as const, 'rejected'],
   ])('maps a failure on %s to a PbxError', async (_what, cmd, kind) => {
     await expect(adapter.execute(cmd)).resolves.toMatchObject({ ok: false, error: { kind } });
   });
@@ -202,7 +272,7 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     await expect(adapter.execute({ callId: UUID, type: 'Watch' })).resolves.toEqual({ ok: true, value: undefined });
     await expect(adapter.execute({ callId: OTHER, type: 'Watch' })).resolves.toMatchObject({ ok: false, error: { kind: 'not-found' } });
     // The restarted controller did not pause it, but the stored session says how it was paused.
-    await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, options: '' })).resolves.toMatchObject({ ok: true });
+    await expect(adapter.execute({ callId: UUID, type: 'ResumeRecording', mode: 'skip', file: FILE, recorder: PLAIN_RECORDER })).resolves.toMatchObject({ ok: true });
     expect(sim.commands).toContain(`api uuid_record ${UUID} resume ${FILE}`);
     await adapter.execute({ callId: UUID, type: 'StopRecording', recorderId: null });
     expect(sim.commands).toContain(`api uuid_record ${UUID} stop ${FILE}`);

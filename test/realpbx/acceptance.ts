@@ -104,6 +104,7 @@ flows:
       optout: { kind: dial, record: from-answer, consent: opt-out }
       pause: { kind: dial, record: from-answer, consent: none }
       stereo: { kind: dial, record: from-answer, consent: none, stereo: true }
+      beep: { kind: dial, record: from-answer, consent: none, beep: true }
 `;
 
 /** Issue 14's rules over a suite's own: an account outbound setting that records, two campaigns, a DID and an on-demand applet. */

@@ -24,6 +24,7 @@ import {
   orphanPurgedScenario, pauseResumeScenario, snapshotFiles, soxi, settledIn, sleep, SUITE_RULES, waitFor,
 } from './acceptance';
 import { runCli } from '../helpers/cli';
+import { fileToneBursts, intervals } from '../helpers/tone-bursts';
 
 const env = process.env;
 const ARI_URL = env.CALLREC_IT_ARI_URL;
@@ -43,10 +44,12 @@ const NODE = `it-${process.pid}`;
 
 const RULES = SUITE_RULES;
 
-// scenario -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s.
+// scenario -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s,
+// or 33 s of silence (agent-quiet: room for three beeps, 15 s apart).
 const GATED: Record<string, [string, string]> = {
   ringing: ['ringing', 'agent'], answer: ['answer', 'agent'], optin: ['optin', 'agent'], optout: ['optout', 'agent'],
   pause: ['pause', 'agent-long'], fb: ['ringing', 'agent-long'], 'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'],
+  beep: ['beep', 'agent-quiet'],
 };
 
 // scenario -> the DID a caller dials: an admin's ordinary inbound extensions (New York numbers).
@@ -118,6 +121,9 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     }
     await addExten(CTX, 'agent', ['Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
     await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
+    // Silence played, not Wait(): a Local channel that plays nothing carries no frames at all, and
+    // MixMonitor then writes nothing (nor does the periodic beep run, both hang on frames).
+    await addExten(CTX, 'agent-quiet', ['Answer()', 'Playback(silence/10&silence/10&silence/10&silence/3)', 'Hangup()']);
     for (const digit of ['1', '2', '9']) await addExten(CALLER, `press${digit}`, ['Wait(1)', `SendDTMF(${digit})`, 'Wait(60)']);
 
     await importRules((await start()).store, RULES, 'it.yaml');
@@ -154,6 +160,32 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     expect(wav).toBeGreaterThan(3.5);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']));
   }, 40000);
+
+  // beep: true on Asterisk is MixMonitor's B(15) (mixmonitor-options.ts): its periodic hook has
+  // ChanSpy barge the `beep` sound (about 700 Hz) into the call every 15 s. What each party hears is
+  // recorded on its own Local half (a MixMonitor of ours on the half facing it). Measured on 22.10.1:
+  // the recorded channel's party hears it; the recording does not hold it (the hook's whisper is
+  // mixed in after MixMonitor took the frame), nor did the agent's Local half hear it. The contract
+  // suite marks the file's beep as Asterisk's known gap: this fails when that changes.
+  it('beep: the caller hears a tone burst every 15 s; MixMonitor\'s own file does not hold it', async () => {
+    const gate = await nextGate('beep');
+    const ch = await ari.request('GET', `/channels/${gate.callId}`);
+    const callerHalf = (ch.ok ? (ch.value as { name: string }).name : '').replace(/;2$/, ';1');
+    const heard = (who: string) => path.join(RECORDINGS, `heard-${who}-${gate.callId}.wav`);
+    await amiSend('MixMonitor', { Channel: callerHalf, File: heard('caller') });
+    const party = await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 15000, 'agent answered');
+    await amiSend('MixMonitor', { Channel: (party.party ?? '').replace(/;1$/, ';2'), File: heard('agent') });
+    const { recs } = await settled(gate.callId, 60000);
+    expect(recs).toHaveLength(1);
+    const seconds = checkFile(recs[0] as never, 'beep');
+    const found = { file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }), caller: fileToneBursts(heard('caller'), { hz: 700 }), agent: fileToneBursts(heard('agent'), { hz: 700 }) };
+    figures.beep = { fileSeconds: seconds, ...Object.fromEntries(Object.entries(found).map(([k, b]) => [k, { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) }])) };
+    // 33 s of call: beeps at about 0, 15 and 30 s. The hook runs on the clock, the heard file's
+    // timeline on the frames it got: on the loaded 2-core box they drifted 0.6 s apart once.
+    expect(found.caller).toHaveLength(3);
+    for (const gap of intervals(found.caller)) expect(Math.abs(gap - 15)).toBeLessThan(1);
+    expect(found.file).toEqual([]);
+  }, 70000);
 
   it.each([
     ['optin', 'press2', 'declined'],
@@ -258,6 +290,9 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       // A phone answering sends its identity: on a Local agent leg, CONNECTEDLINE does the same.
       await addExten(CTX, 'agent202', ['Set(CONNECTEDLINE(num)=202)', 'Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
       await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
+    // Silence played, not Wait(): a Local channel that plays nothing carries no frames at all, and
+    // MixMonitor then writes nothing (nor does the periodic beep run, both hang on frames).
+    await addExten(CTX, 'agent-quiet', ['Answer()', 'Playback(silence/10&silence/10&silence/10&silence/3)', 'Hangup()']);
       await addExten(CTX, '2125550199', ['Gosub(callrec-gate,s,1(it,did))', `Dial(Local/agent202@${CTX}/n,20)`, 'Hangup()']);
       await addExten(CTX, '2125550198', ['Gosub(callrec-gate,s,1(it,ondemand))', `Dial(Local/agent-long@${CTX}/n,20)`, 'Hangup()']);
       for (const [exten, campaign] of [['3125550111', 'camp-x'], ['3125550112', 'camp-y']] as const) {

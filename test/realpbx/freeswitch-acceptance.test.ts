@@ -23,6 +23,7 @@ import {
   orphanPurgedScenario, pauseResumeScenario, settledIn, snapshotFiles, sleep, soxi, SUITE_RULES, waitFor,
 } from './acceptance';
 import { runCli } from '../helpers/cli';
+import { fileToneBursts, intervals } from '../helpers/tone-bursts';
 
 const env = process.env;
 const HOST = env.CALLREC_IT_ESL_HOST;
@@ -43,11 +44,12 @@ const CALLER = '2125550123';
 
 const RULES = SUITE_RULES;
 
-// scenario -> [applet, agent]: the agent answers and plays a tone for 4 s (agent) or 9 s (agent-long).
+// scenario -> [applet, agent]: the agent answers and plays a tone for 4 s (agent) or 9 s (agent-long),
+// or 33 s of silence (agent-quiet, as a phone streams it: room for three beeps, 15 s apart).
 const GATED: Record<string, [string, string]> = {
   ringing: ['ringing', 'agent'], answer: ['answer', 'agent'], optin: ['optin', 'agent'], optout: ['optout', 'agent'],
   pause: ['pause', 'agent-long'], stereo: ['stereo', 'agent'], fb: ['ringing', 'agent-long'], kill: ['pause', 'agent-long'],
-  'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'],
+  'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'], beep: ['beep', 'agent-quiet'],
 };
 
 // scenario -> the DID a caller dials: New York numbers, but for stereo, dialed in California
@@ -68,14 +70,14 @@ function gatedExtension(name: string, exten: string, applet: string, agent: stri
     </extension>`;
 }
 
-/** An agent who answers and plays a 440 Hz tone for `seconds`. */
-function agentExtension(name: string, exten: string, seconds: number): string {
+/** An agent who answers and plays `plays` (a tone, or silence as a phone streams it). */
+function agentExtension(name: string, exten: string, plays: string): string {
   return `
     <extension name="${name}">
       <condition field="destination_number" expression="^${exten}$">
         <action application="answer"/>
         <action application="set" data="playback_terminators=none"/>
-        <action application="playback" data="tone_stream://L=${seconds};%(1000,0,440)"/>
+        <action application="playback" data="${plays}"/>
         <action application="hangup"/>
       </condition>
     </extension>`;
@@ -84,8 +86,9 @@ function agentExtension(name: string, exten: string, seconds: number): string {
 /** The test's own context: what an admin's applet point looks like, plus agents. */
 function itContext(): string {
   const gated = Object.entries(GATED).map(([name, [applet, agent]]) => gatedExtension(`it-${name}`, DIDS[name] ?? '', applet, agent, CTX, ['callrec_to=${destination_number}'])).join('');
-  const agent = (name: string, seconds: number) => agentExtension(`it-${name}`, name, seconds);
-  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', 4)}${agent('agent-long', 9)}\n  </context>\n</include>\n`;
+  const agent = (name: string, plays: string) => agentExtension(`it-${name}`, name, plays);
+  const tone = (seconds: number) => `tone_stream://L=${seconds};%(1000,0,440)`;
+  return `<include>\n  <context name="${CTX}">${gated}${agent('agent', tone(4))}${agent('agent-long', tone(9))}${agent('agent-quiet', 'silence_stream://33000')}\n  </context>\n</include>\n`;
 }
 
 describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
@@ -216,6 +219,36 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(seq(started) < seq(answered)).toBe(GATED[exten]?.[0] === 'ringing');
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']));
   }, 40000);
+
+  // beep: true on FreeSWITCH (beep.ts): a 700 Hz burst every 15 s in the file, and both parties
+  // hear it (each leg's own recording: what the switch writes to it). The agent streams silence as
+  // a phone does: the tone toward the caller advances only on audio written to the caller's channel.
+  it('beep: a tone burst every 15 s in the recording, heard by the caller and by the agent', async () => {
+    const sw = switchEvents.length;
+    let caller = '';
+    const gate = await gatedCall(suite, async () => { caller = await originate('beep'); });
+    const callerHeard = path.join(RECORDINGS, `heard-${caller}.wav`);
+    expect(await api(`uuid_record ${caller} start ${callerHeard}`)).toMatch(/\+OK/);
+    const bridged = await waitFor(() => switchSaw('CHANNEL_BRIDGE', gate.callId, sw), 15000, 'bridged');
+    const agentLeg = bridged.headers['Other-Leg-Unique-ID'] ?? '';
+    const agentHeard = path.join(RECORDINGS, `heard-${agentLeg}.wav`);
+    expect(await api(`uuid_record ${agentLeg} start ${agentHeard}`)).toMatch(/\+OK/);
+    const { recs } = await settled(gate.callId, 60000);
+    expect(recs).toHaveLength(1);
+    const seconds = checkFile(recs[0] as never, 'beep');
+    await waitFor(() => switchSaw('RECORD_STOP', caller, sw) && switchSaw('RECORD_STOP', agentLeg, sw), 5000, 'the legs\' recordings closed');
+    const found = { file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }), caller: fileToneBursts(callerHeard, { hz: 700 }), agent: fileToneBursts(agentHeard, { hz: 700 }) };
+    figures.beep = { fileSeconds: seconds, ...Object.fromEntries(Object.entries(found).map(([k, b]) => [k, { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) }])) };
+    for (const [who, bursts] of Object.entries(found)) {
+      // 33 s of call: beeps at about 0, 15 and 30 s, each about the tone's 0.4 s.
+      expect({ who, count: bursts.length }).toEqual({ who, count: 3 });
+      for (const gap of intervals(bursts)) expect(Math.abs(gap - 15)).toBeLessThan(0.5);
+      for (const b of bursts) expect(b.seconds).toBeGreaterThan(0.3);
+      for (const b of bursts) expect(b.seconds).toBeLessThan(0.6);
+    }
+    // The first as the recording starts (at answer: from-answer).
+    expect(found.file[0]?.at).toBeLessThan(1);
+  }, 70000);
 
   it.each([
     ['optin', '2', 'declined'],
@@ -370,7 +403,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
 
     function factsContext(): string {
       const gated = (exten: string, applet: string, agent: string, extra: string[] = []) => gatedExtension(`f-${exten}`, exten, applet, agent, FCTX, extra);
-      const agent = (name: string, seconds: number) => agentExtension(`f-agent-${name}`, name, seconds);
+      const agent = (name: string, seconds: number) => agentExtension(`f-agent-${name}`, name, `tone_stream://L=${seconds};%(1000,0,440)`);
       const out = (exten: string, campaign: string) => gated(exten, 'did', 'agent', ['callrec_direction=outbound', `callrec_campaign=${campaign}`, 'callrec_agent=201']);
       // A transfer to "to305" bridges the caller to agent 305.
       const to305 = `

@@ -6,6 +6,7 @@ import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/e
 import { FreeswitchAdapter } from '../../controller/src/pbx/freeswitch/adapter';
 import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
+import { PLAIN_RECORDER } from '../../controller/src/domain/recorder-spec';
 import { silentLogger } from '../../controller/src/util/logger';
 import { WATCH_EVENTS } from '../../controller/src/pbx/freeswitch/dialplan-vars';
 
@@ -62,10 +63,10 @@ if (!host) {
       const file = `${recDir}/callrec-it-${uuid}.wav`;
       await s.value.bgapi(`originate {origination_uuid=${uuid}}loopback/9196/${context} &park`, 10000);
       await until(() => events.some((e) => e.type === 'CallAnswered' && e.callId === uuid));
-      await expect(adapter.execute({ callId: uuid, type: 'StartRecording', file, options: 'D' })).resolves.toMatchObject({ ok: true });
+      await expect(adapter.execute({ callId: uuid, type: 'StartRecording', file, recorder: { ...PLAIN_RECORDER, stereo: true } })).resolves.toMatchObject({ ok: true });
       await until(() => events.some((e) => e.type === 'RecordingStarted' && e.callId === uuid));
       await expect(adapter.execute({ callId: uuid, type: 'PauseRecording', mode: 'silence', recorderId: null })).resolves.toMatchObject({ ok: true });
-      await expect(adapter.execute({ callId: uuid, type: 'ResumeRecording', mode: 'silence', file, options: '' })).resolves.toMatchObject({ ok: true });
+      await expect(adapter.execute({ callId: uuid, type: 'ResumeRecording', mode: 'silence', file, recorder: PLAIN_RECORDER })).resolves.toMatchObject({ ok: true });
       await expect(adapter.execute({ callId: uuid, type: 'Hangup' })).resolves.toMatchObject({ ok: true });
       await until(() => events.some((e) => e.type === 'RecordingStopped' && e.callId === uuid));
       await until(() => events.some((e) => e.type === 'CallGone' && e.callId === uuid));

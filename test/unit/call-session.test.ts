@@ -54,7 +54,7 @@ describe('CallSession from the real traces', () => {
     const t = types(cmds);
     expect(t.indexOf('Persist')).toBeLessThan(t.indexOf('SetDecision'));
     expect(pbxTypes(cmds)).toEqual(['SetDecision', 'Continue', 'Finalize']);
-    expect(cmds.find((c) => c.type === 'SetDecision')).toMatchObject({ record: true, file: FILE.pbxPath, options: 'b' });
+    expect(cmds.find((c) => c.type === 'SetDecision')).toMatchObject({ record: true, file: FILE.pbxPath, recorder: { fromAnswer: true, beepEverySeconds: null, stereo: false } });
     const v = s.view();
     expect(v.state).toBe('finalizing');
     expect(v.consentOutcome).toBe('announced');
@@ -206,7 +206,7 @@ describe('CallSession fallback', () => {
 
 describe('CallSession live actions', () => {
   const recording = () => {
-    const { s } = gate(facts({ answered: true }), decision({ consent: 'none', greeting: null }));
+    const { s } = gate(facts({ answered: true }), decision({ consent: 'none', greeting: null, beep: true }));
     s.handle({ type: 'RecordingStarted', callId: s.callId, at: at(100), file: FILE.pbxPath, recorderId: null });
     return s;
   };
@@ -216,7 +216,8 @@ describe('CallSession live actions', () => {
     expect(pbxTypes(s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(1000), action: 'pause', by: 'api:sup' }))).toEqual(['PauseRecording']);
     expect(s.refusal('pause')).toMatchObject({ kind: 'invalid-state' });
     const out = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(4500), action: 'resume', by: 'api:sup' });
-    expect(out.find((c) => c.type === 'ResumeRecording')).toMatchObject({ mode: 'silence', file: FILE.pbxPath });
+    // Resumed as it was started: a skip-mode PBX restarts its recorder (and beep) from the spec.
+    expect(out.find((c) => c.type === 'ResumeRecording')).toMatchObject({ mode: 'silence', file: FILE.pbxPath, recorder: { fromAnswer: true, beepEverySeconds: 15, stereo: false } });
     expect(s.view().recording?.pausedMs).toBe(3500);
   });
 
@@ -233,12 +234,12 @@ describe('CallSession live actions', () => {
     expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
   });
 
-  it('starts an on-demand recording from now (no b) and refuses it after a decline', () => {
-    const { s } = gate(facts(), decision({ record: 'on-demand', consent: 'none', greeting: null }));
+  it('starts an on-demand recording from now (bridged or not), with the rule\'s beep and stereo, and refuses it after a decline', () => {
+    const { s } = gate(facts(), decision({ record: 'on-demand', consent: 'none', greeting: null, beep: true, stereo: true }));
     expect(s.view().state).toBe('not_recorded');
     const out = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(2000), action: 'start', by: 'feature' });
     expect(types(out).indexOf('Persist')).toBeLessThan(types(out).indexOf('StartRecording'));
-    expect(out.find((c) => c.type === 'StartRecording')).toMatchObject({ options: '' });
+    expect(out.find((c) => c.type === 'StartRecording')).toMatchObject({ recorder: { fromAnswer: false, beepEverySeconds: 15, stereo: true } });
     const declined = new CallSession('c2', facts(), SETTINGS);
     declined.handle({ type: 'Decided', callId: 'c2', at: T0, decision: decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'x', language: 'en' } }), reason: null, file: FILE });
     declined.handle({ type: 'DtmfReceived', callId: 'c2', at: at(1), digit: '2' });
@@ -262,7 +263,7 @@ describe('CallSession live actions', () => {
     expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: false, file: null });
     expect(s.view()).toMatchObject({ state: 'not_recorded', consentOutcome: outcome, recording: null });
     const started = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(6000), action: 'start', by: 'feature' });
-    expect(started.find((c) => c.type === 'StartRecording')).toMatchObject({ file: FILE.pbxPath, options: '' });
+    expect(started.find((c) => c.type === 'StartRecording')).toMatchObject({ file: FILE.pbxPath, recorder: { fromAnswer: false, beepEverySeconds: null, stereo: false } });
   });
 
   it.each([

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { GateFacts } from '../domain/pbx-events';
 import type { CallRecord, RecordingRecord, RecordingState } from '../domain/records';
+import { PLAIN_RECORDER } from '../domain/recorder-spec';
 import type { RecordingView, SessionView } from '../domain/session-types';
 import type { Decision } from '../policy/types';
 import type { Store } from '../store';
@@ -99,7 +100,7 @@ export function factsFromCall(c: CallRecord): GateFacts {
 export function viewFromRecording(r: RecordingRecord, pbxFile: string | null, pbxRoot: string): RecordingView {
   const file = { relPath: r.filePath, pbxPath: path.posix.isAbsolute(r.filePath) ? r.filePath : path.posix.join(pbxRoot, r.filePath) };
   return {
-    state: r.state === 'paused' ? 'paused' : 'recording', file, pbxFile: pbxFile ?? file.pbxPath, recordMode: r.recordMode, options: '',
+    state: r.state === 'paused' ? 'paused' : 'recording', file, pbxFile: pbxFile ?? file.pbxPath, recordMode: r.recordMode, recorder: PLAIN_RECORDER,
     recorderId: null, startedAt: r.startedAt, endedAt: null, pausedMs: r.pausedMs, pausedSince: r.state === 'paused' ? r.updatedAt : null,
     adopted: true, failureReason: null,
   };

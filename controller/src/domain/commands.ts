@@ -1,6 +1,7 @@
 // What a CallSession asks for. PbxCommands go to the PBX adapter (the only code that talks to
 // the PBX); ControllerCommands are carried out by the registry (store, timers, finalizer) in the
 // order given, so a Persist placed before Continue is durable before the PBX goes on.
+import type { RecorderSpec } from './recorder-spec';
 import type { PauseMode } from './vocabulary';
 
 interface Base { callId: string }
@@ -16,11 +17,11 @@ export type PbxCommand =
    */
   | (Base & { type: 'Watch'; neverRecordIfLost?: boolean })
   /** The decision in one round trip; storedCallId is filled in by the registry (adoption key). */
-  | (Base & { type: 'SetDecision'; record: boolean; file: string | null; options: string; storedCallId: number | null })
+  | (Base & { type: 'SetDecision'; record: boolean; file: string | null; recorder: RecorderSpec | null; storedCallId: number | null })
   | (Base & { type: 'Continue' })
-  | (Base & { type: 'StartRecording'; file: string; options: string })
+  | (Base & { type: 'StartRecording'; file: string; recorder: RecorderSpec })
   | (Base & { type: 'PauseRecording'; mode: PauseMode; recorderId: string | null })
-  | (Base & { type: 'ResumeRecording'; mode: PauseMode; file: string; options: string })
+  | (Base & { type: 'ResumeRecording'; mode: PauseMode; file: string; recorder: RecorderSpec })
   | (Base & { type: 'StopRecording'; recorderId: string | null })
   | (Base & { type: 'Hangup' });
 

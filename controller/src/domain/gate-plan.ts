@@ -9,15 +9,6 @@ export function recordsAtGate(d: GateDecision): boolean {
   return d.record === 'from-ringing' || d.record === 'from-answer';
 }
 
-/**
- * Recorder options, PBX-neutral letters the Asterisk dialplan passes to MixMonitor as they are:
- * b = only while bridged (record from answer, verified: no ringback in the file), B(15) = beep
- * every 15 s, D = stereo (caller and agent on separate channels).
- */
-export function recordOptions(d: Pick<GateDecision, 'record' | 'beep' | 'stereo'>): string {
-  return `${d.record === 'from-answer' ? 'b' : ''}${d.beep ? 'B(15)' : ''}${d.stereo ? 'D' : ''}`;
-}
-
 /** The decision a call gets when the policy cannot be asked (error, bad gate arguments). */
 export function fallbackDecision(facts: GateFacts, fallback: Fallback): GateDecision {
   const base = { pauseAllowed: true, beep: false, stereo: false, tier: 'standard' as const };

@@ -4,6 +4,7 @@ import type { Command } from './commands';
 import type { PbxEvent } from './pbx-events';
 import type { ControllerEvent } from './session-types';
 import { cmd, persist, timeline, type SessionState } from './session-state';
+import { PLAIN_RECORDER } from './recorder-spec';
 
 export function onAnswered(s: SessionState, at: Date): Command[] {
   if (s.answeredAt) return [];
@@ -19,7 +20,7 @@ export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type
     // The dialplan's fallback (or an admin's own MixMonitor) recorded: keep what it wrote.
     if (s.state !== 'recording') return [];
     s.recording = {
-      state: 'recording', file: null, pbxFile: ev.file, recordMode: 'from-ringing', options: '', recorderId: ev.recorderId,
+      state: 'recording', file: null, pbxFile: ev.file, recordMode: 'from-ringing', recorder: PLAIN_RECORDER, recorderId: ev.recorderId,
       startedAt: ev.at, endedAt: null, pausedMs: 0, pausedSince: null, adopted: true, failureReason: null,
     };
     return [persist(s, true, true), timeline(s, 'started', { file: ev.file, adopted: true })];

@@ -61,7 +61,7 @@ export class FeatureRules {
       rec.state = 'recording';
       ctx.setState('recording');
       const file = rec.pbxFile ?? rec.file?.pbxPath ?? '';
-      return [persist, tl('resumed', { pausedMs: rec.pausedMs }), { type: 'ResumeRecording', mode: ctx.pauseMode, file, options: rec.options }];
+      return [persist, tl('resumed', { pausedMs: rec.pausedMs }), { type: 'ResumeRecording', mode: ctx.pauseMode, file, recorder: rec.recorder }];
     }
     if (action === 'start') return this.start(ctx, tl, persist);
     if (action === 'stop' && rec) {
@@ -78,12 +78,11 @@ export class FeatureRules {
   private start(ctx: FeatureContext, tl: (e: string) => CommandSpec, persist: CommandSpec): CommandSpec[] {
     if (!ctx.file) return [tl('start-refused')];
     const base = ctx.decision ?? { record: 'on-demand', consent: 'none', greeting: null, pauseAllowed: true, beep: false, stereo: false, tier: 'standard' } as GateDecision;
-    // On-demand records from the moment it is asked for: no `b`.
+    // On-demand records from the moment it is asked for, bridged or not.
     const rec = ctx.newRecording({ ...base, record: 'on-demand' }, ctx.file);
-    rec.options = rec.options.replace('b', '');
     ctx.setRecording(rec);
     ctx.setState('recording');
-    return [persist, tl('start-requested'), { type: 'StartRecording', file: ctx.file.pbxPath, options: rec.options }];
+    return [persist, tl('start-requested'), { type: 'StartRecording', file: ctx.file.pbxPath, recorder: rec.recorder }];
   }
 
   onFailed(command: string, why: string, rec: RecordingView | null, setState: (s: CallState) => void): CommandSpec[] {

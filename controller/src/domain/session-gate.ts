@@ -2,7 +2,8 @@
 // Everything here ends in release(), the only way out of the gate (persist, set the decision,
 // continue), or gives up on the prompt with what the fallback allows.
 import type { Command } from './commands';
-import { fallbackDecision, recordOptions, recordsAtGate, recordsOnGiveUp } from './gate-plan';
+import { fallbackDecision, recordsAtGate, recordsOnGiveUp } from './gate-plan';
+import { recorderSpec } from './recorder-spec';
 import type { ConsentOutcome } from './records';
 import type { ControllerEvent, GateDecision, PlannedFile, RecordingView } from './session-types';
 import { cmd, persist, TERMINAL, timeline, type SessionState } from './session-state';
@@ -120,13 +121,13 @@ function release(s: SessionState, how: 'record' | 'skip' | 'dialplan', at: Date)
   }
   if (how === 'skip' || !s.file || !s.decision) {
     s.state = 'not_recorded';
-    return [clear, persist(s), tl, cmd(s, 'SetDecision', { record: false, file: null, options: '', storedCallId: null }), cmd(s, 'Continue', {})];
+    return [clear, persist(s), tl, cmd(s, 'SetDecision', { record: false, file: null, recorder: null, storedCallId: null }), cmd(s, 'Continue', {})];
   }
   s.state = 'recording';
   s.recording = newRecording(s.decision, s.file, at);
   return [
     clear, persist(s, true, true), tl,
-    cmd(s, 'SetDecision', { record: true, file: s.file.pbxPath, options: s.recording.options, storedCallId: null }),
+    cmd(s, 'SetDecision', { record: true, file: s.file.pbxPath, recorder: s.recording.recorder, storedCallId: null }),
     cmd(s, 'Continue', {}),
   ];
 }
@@ -135,7 +136,7 @@ export function newRecording(d: GateDecision, file: PlannedFile, at: Date): Reco
   void at;
   const recordMode = d.record === 'off' || d.record === 'on-demand' ? 'on-demand' : d.record;
   return {
-    state: 'pending', file, pbxFile: null, recordMode, options: recordOptions({ ...d, record: recordMode }), recorderId: null,
+    state: 'pending', file, pbxFile: null, recordMode, recorder: recorderSpec({ ...d, record: recordMode }), recorderId: null,
     startedAt: null, endedAt: null, pausedMs: 0, pausedSince: null, adopted: false, failureReason: null,
   };
 }

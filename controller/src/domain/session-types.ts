@@ -2,6 +2,7 @@
 import type { GateFacts, PbxEvent } from './pbx-events';
 import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode, SettledState, Tier } from './records';
 import type { CommandType, TimerName } from './commands';
+import type { RecorderSpec } from './recorder-spec';
 import type { Fallback, PauseMode, PbxErrorKind } from './vocabulary';
 
 /** What the session needs of the policy's Decision (policy/types.ts satisfies it structurally). */
@@ -47,7 +48,8 @@ export interface RecordingView {
   file: PlannedFile | null;      // null until known (dialplan fallback recorded on its own path)
   pbxFile: string | null;        // as the PBX reported it
   recordMode: RecordMode;
-  options: string;
+  /** How the recorder was started (and is resumed). */
+  recorder: RecorderSpec;
   recorderId: string | null;
   startedAt: Date | null;
   endedAt: Date | null;

@@ -8,8 +8,9 @@ import type { AmiFields, AmiMessage } from '../../../controller/src/pbx/asterisk
 import type { PbxError } from '../../../controller/src/pbx/port';
 import { err, ok, type Result } from '../../../controller/src/util/result';
 import type { AriSim } from './ari-sim';
+import type { BeepView } from '../contract/driver';
 
-interface MixMonitor { file: string; running: boolean; muted: boolean }
+interface MixMonitor { file: string; running: boolean; muted: boolean; options: string }
 
 const SUCCESS: AmiMessage = { Response: 'Success' };
 const error = (Message: string): AmiMessage => ({ Response: 'Error', Message });
@@ -23,13 +24,25 @@ export class MixMonitorModel implements AmiActions {
   constructor(private readonly sim: AriSim) {}
 
   /** The dialplan ran MixMonitor after the gate (the simulator's continue). */
-  started(channelId: string, file: string): void {
-    this.monitors.set(channelId, { file, running: true, muted: false });
+  started(channelId: string, file: string, options = ''): void {
+    this.monitors.set(channelId, { file, running: true, muted: false, options });
   }
 
   view(channelId: string): { file: string; writing: 'audio' | 'silence' | 'nothing' } | null {
     const m = this.monitors.get(channelId);
     return m ? { file: m.file, writing: !m.running ? 'nothing' : m.muted ? 'silence' : 'audio' } : null;
+  }
+
+  /**
+   * B(N) (N defaults to 15) starts a periodic hook that ChanSpy-barges `beep` into the call until
+   * StopMixMonitor (MixMonitorMute leaves it). Measured on 22.10.1 (asterisk-acceptance, Local
+   * channels): the recorded channel's party hears it, the file does not hold it, the agent did not.
+   */
+  beep(channelId: string): BeepView | null {
+    const m = this.monitors.get(channelId);
+    const b = m?.running ? /B(?:\((\d+)\))?/.exec(m.options) : null;
+    if (!m || !b) return null;
+    return { everySeconds: b[1] ? Number(b[1]) : 15, intoFile: false, heardBy: ['channel'] };
   }
 
   async send(action: string, fields: AmiFields = {}): Promise<Result<AmiMessage, PbxError>> {
@@ -56,7 +69,7 @@ export class MixMonitorModel implements AmiActions {
         return SUCCESS;
       case 'MixMonitor': {
         const file = String(f.File ?? '');
-        this.monitors.set(id, { file, running: true, muted: false });
+        this.monitors.set(id, { file, running: true, muted: false, options: String(f.Options ?? '') });
         // As in the dialplan: MIXMONITOR_FILENAME, and the new id in the i() variable.
         const idVar = /i\(([^)]+)\)/.exec(String(f.Options ?? ''))?.[1];
         const mixId = `0x7f4c1d${String(++this.ids).padStart(4, '0')}`;

@@ -10,7 +10,7 @@ import { MixMonitorModel } from './ami-mixmonitor-model';
 import { AriSim } from './ari-sim';
 import { ariNow } from './ari-sim/events';
 import { templateOf } from './traces';
-import { until, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
+import { until, type BeepView, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
 
 export class AsteriskContract implements ContractDriver {
   readonly kind = 'asterisk' as const;
@@ -27,7 +27,7 @@ export class AsteriskContract implements ContractDriver {
     // Prompts play until the test ends them (finishPrompt) or the adapter stops them.
     this.sim = await AriSim.start({ playbackMs: 60_000 });
     this.ami = new MixMonitorModel(this.sim);
-    this.sim.onRecord = (id, file) => this.ami.started(id, file);
+    this.sim.onRecord = (id, file, options) => this.ami.started(id, file, options);
     const cfg = loadConfig({ CALLREC_ARI_URL: this.sim.url, CALLREC_ARI_PASSWORD: 'secret' });
     this.adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: new AmiMixMonitorControl(this.ami), requestTimeoutMs: 1000 });
     this.adapter.onEvent((e) => this.events.push(e));
@@ -99,6 +99,8 @@ export class AsteriskContract implements ContractDriver {
   }
 
   recorder(callId: string): RecorderView | null { return this.ami.view(callId); }
+
+  beep(callId: string): BeepView | null { return this.ami.beep(callId); }
 
   sessions(): number { return this.sim.requests.filter((r) => r.method === 'GET' && r.path === '/asterisk/info').length; }
 

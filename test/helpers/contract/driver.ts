@@ -18,6 +18,8 @@ export interface GateCall {
 /** What the switch writes into the recording now. */
 export type Writing = 'audio' | 'silence' | 'nothing';
 export interface RecorderView { file: string; writing: Writing }
+/** A periodic beep on the call: its period, whether the recording gets it, who hears it. */
+export interface BeepView { everySeconds: number; intoFile: boolean; heardBy: Array<'channel' | 'other party'> }
 export interface PromptHeard { sound: string; language: string }
 
 export interface ContractDriver {
@@ -47,6 +49,8 @@ export interface ContractDriver {
   leftGate(callId: string): boolean;
   prompts(callId: string): PromptHeard[];
   recorder(callId: string): RecorderView | null;
+  /** The beep the switch mixes into the call now, or null. */
+  beep(callId: string): BeepView | null;
   /** How many times the adapter has connected (and subscribed) so far. */
   sessions(): number;
 }

@@ -2,6 +2,7 @@
 // its order, and the events it would see for one call, over any ContractDriver.
 import type { PbxCommand } from '../../../controller/src/domain/commands';
 import type { PbxEvent, PbxEventType } from '../../../controller/src/domain/pbx-events';
+import { PLAIN_RECORDER, type RecorderSpec } from '../../../controller/src/domain/recorder-spec';
 import { until, type ContractDriver, type GateCall } from './driver';
 
 export type EventOf<T extends PbxEventType> = Extract<PbxEvent, { type: T }>;
@@ -35,9 +36,9 @@ export function portUser(d: ContractDriver) {
   }
 
   /** The only way out of the gate: the decision, then Continue. */
-  async function release(callId: string, record: boolean, options = ''): Promise<string> {
+  async function release(callId: string, record: boolean, recorder: RecorderSpec = PLAIN_RECORDER): Promise<string> {
     const file = fileOf(callId);
-    expect(await exec({ callId, type: 'SetDecision', record, file: record ? file : null, options, storedCallId: STORED_ID })).toEqual(OK);
+    expect(await exec({ callId, type: 'SetDecision', record, file: record ? file : null, recorder: record ? recorder : null, storedCallId: STORED_ID })).toEqual(OK);
     expect(await exec({ callId, type: 'Continue' })).toEqual(OK);
     await until(() => d.leftGate(callId), 2000, 'the call leaving the gate');
     return file;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../controller/src/util/logger';
 import { OutboundCall } from './esl-outbound-call';
 import { startEslSim, type EslSim } from './esl-sim';
 import { EslSwitch, switchEvent } from './esl-switch';
-import { until, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
+import { until, type BeepView, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
 
 const SOUNDS = '/snd';
 
@@ -100,6 +100,8 @@ export class FreeswitchContract implements ContractDriver {
   }
 
   recorder(callId: string): RecorderView | null { return this.sw.recorder(callId); }
+
+  beep(callId: string): BeepView | null { return this.sw.beep(callId); }
 
   /** The adapter's own subscriptions (modesl sends one of its own at every login too). */
   sessions(): number { return this.sim.commands.filter((c) => c.startsWith('event json') && c.includes('RECORD_START')).length; }

@@ -2,6 +2,7 @@
 // (recorders), and the api commands the controller sends answered with the exact lines of
 // mod_commands.c in v1.10.12 (those captured in uuid-record.commands.jsonl agree). Events leave
 // through the simulator in the shapes of outbound-socket.observer-events.jsonl (the gate call).
+import type { BeepView } from '../contract/driver';
 import type { ApiHandler, EslSim } from './esl-sim';
 import { fsEventLines } from './traces';
 
@@ -10,8 +11,13 @@ const TRACE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';
 
 export type Writing = 'audio' | 'silence' | 'nothing';
 
-/** switch_media_bug_t as uuid_buglist shows it; record_session/uuid_record add function session_record. */
-interface MediaBug { function: string; target: string; masked: boolean; paused: boolean }
+/**
+ * switch_media_bug_t as uuid_buglist shows it; record_session/uuid_record add function
+ * session_record, displace_session/uuid_displace function displace (target: the path, flags: its
+ * m mix, f first in the list, r read direction, as switch_ivr_displace_session reads them).
+ */
+interface MediaBug { function: string; target: string; masked: boolean; paused: boolean; flags?: string }
+
 
 export interface SwitchChannel {
   uuid: string; name: string; from: string; to: string; answered: boolean; created: Date;
@@ -52,6 +58,7 @@ export function switchEvent(name: string, uuid: string, over: Record<string, str
 
 const NO_CHANNEL = '-ERR No such channel!\n';
 const RECORD_USAGE = '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
+const DISPLACE_USAGE = '-USAGE: <uuid> [start|stop] <path> [<limit>] [mux]\n';
 
 export class EslSwitch {
   readonly channels = new Map<string, SwitchChannel>();
@@ -71,6 +78,7 @@ export class EslSwitch {
     if (app === 'answer') this.answer(uuid);
     if (app === 'set') { const at = arg.indexOf('='); ch.vars.set(arg.slice(0, at), arg.slice(at + 1)); }
     if (app === 'record_session') this.record(ch, arg);
+    if (app === 'displace_session') { const [path = '', flags = ''] = arg.split(' '); this.displace(ch, path, flags); }
   }
 
   answer(uuid: string): void {
@@ -78,9 +86,13 @@ export class EslSwitch {
     if (!ch || ch.answered) return;
     ch.answered = true;
     this.sim.emit([switchEvent('CHANNEL_ANSWER', uuid)]);
-    // execute_on_answer runs its app once the channel is up (a literal path: ${var} is rejected).
-    const [app, ...arg] = (ch.vars.get('execute_on_answer') ?? '').split(' ');
-    if (app === 'record_session') this.record(ch, arg.join(' '));
+    // Every variable named execute_on_answer* runs its app once the channel is up
+    // (switch_channel_execute_on; a literal path: ${var} is rejected).
+    for (const [name, value] of [...ch.vars]) {
+      if (!name.startsWith('execute_on_answer')) continue;
+      const at = value.indexOf(' ');
+      this.runApp(uuid, value.slice(0, at), value.slice(at + 1));
+    }
   }
 
   dtmf(uuid: string, digit: string): void {
@@ -93,7 +105,7 @@ export class EslSwitch {
     if (!ch) return;
     this.channels.delete(uuid);
     const hangup = switchEvent('CHANNEL_HANGUP', uuid); // sequence numbers in wire order
-    const stops = ch.bugs.map((b) => switchEvent('RECORD_STOP', uuid, { 'Record-File-Path': b.target }));
+    const stops = ch.bugs.filter((b) => b.function === 'session_record').map((b) => switchEvent('RECORD_STOP', uuid, { 'Record-File-Path': b.target }));
     this.sim.emit([hangup, ...stops, switchEvent('CHANNEL_HANGUP_COMPLETE', uuid), switchEvent('CHANNEL_DESTROY', uuid)]);
     this.hooks.onHangup?.(uuid);
   }
@@ -102,6 +114,37 @@ export class EslSwitch {
     const bug = this.channels.get(uuid)?.bugs.find((b) => b.function === 'session_record');
     if (!bug) return null;
     return { file: bug.target, writing: bug.paused ? 'nothing' : bug.masked ? 'silence' : 'audio' };
+  }
+
+  /**
+   * The periodic tone that displace bugs mix into the call (tone_stream %(on,off,hz) looping
+   * forever), or null. What 1.10.12 showed (docs/freeswitch.md): a bug on the read direction (r)
+   * reaches the other party and always the recorder (every read-replace bug runs before any
+   * read-stream one); one on the write direction reaches the channel's own party, and the recorder
+   * only if it comes before the recorder's bug in the list (the write path runs bugs in list order).
+   */
+  beep(uuid: string): BeepView | null {
+    const bugs = this.channels.get(uuid)?.bugs ?? [];
+    const recorder = bugs.findIndex((b) => b.function === 'session_record' && !b.paused && !b.masked);
+    let view: BeepView | null = null;
+    bugs.forEach((b, i) => {
+      const tone = /^tone_stream:\/\/(?:.*;)?%\((\d+),(\d+),\d+\);loops=-1$/.exec(b.target);
+      if (b.function !== 'displace' || !tone || !b.flags?.includes('m')) return;
+      const read = b.flags.includes('r');
+      view ??= { everySeconds: (Number(tone[1]) + Number(tone[2])) / 1000, intoFile: false, heardBy: [] };
+      view.heardBy.push(read ? 'other party' : 'channel');
+      view.intoFile ||= recorder >= 0 && (read || i < recorder);
+    });
+    return view;
+  }
+
+  /** switch_ivr_displace_session: one bug per path; f puts it first in the list, else last. */
+  private displace(ch: SwitchChannel, path: string, flags: string): boolean {
+    if (!path || ch.bugs.some((b) => b.function === 'displace' && b.target === path)) return false;
+    const bug: MediaBug = { function: 'displace', target: path, masked: false, paused: false, flags };
+    if (flags.includes('f')) ch.bugs.unshift(bug);
+    else ch.bugs.push(bug);
+    return true;
   }
 
   /** A duplicate start on the same path answers +OK and does nothing (DESIGN.md, verified). */
@@ -136,6 +179,7 @@ export class EslSwitch {
       // switch_core_session_locate failing leaves the stream empty (mod_commands.c uuid_buglist_function).
       case 'uuid_buglist': return !ch ? '' : bugList(ch.bugs);
       case 'uuid_record': return this.uuidRecord(ch, rest[0] ?? '', rest[1] ?? '');
+      case 'uuid_displace': return this.uuidDisplace(ch, uuid, rest);
       default: return null;
     }
   };
@@ -157,6 +201,18 @@ export class EslSwitch {
     const bug = ch.bugs.find((b) => b.function === 'session_record' && b.target === path);
     if (!bug) return `-ERR Cannot ${action} recording session!\n`;
     Object.assign(bug, set);
+    return '+OK Success\n';
+  }
+
+  /** mod_commands.c session_displace_function: <uuid> start|stop <path> [<limit>] [<flags>]. */
+  private uuidDisplace(ch: SwitchChannel | undefined, uuid: string, [action = '', path = '', , flags = '']: string[]): string {
+    if (!uuid || !action || !path) return DISPLACE_USAGE;
+    if (!ch) return '-ERR Cannot locate session!\n';
+    if (action === 'start') return this.displace(ch, path, flags) ? '+OK Success\n' : '-ERR Cannot displace session!\n';
+    if (action !== 'stop') return DISPLACE_USAGE;
+    const bug = ch.bugs.find((b) => b.function === 'displace' && b.target === path);
+    if (!bug) return '-ERR Cannot stop displace session!\n';
+    ch.bugs = ch.bugs.filter((b) => b !== bug);
     return '+OK Success\n';
   }
 

@@ -15,6 +15,7 @@ import { VAR } from './dialplan-vars';
 import { openEventSocket, type EventSocket } from './event-socket';
 import { asChannel, toPbxEvent } from './events';
 import type { MixMonitorControl } from './mixmonitor-control';
+import { mixMonitorOptions } from './mixmonitor-options';
 import { probeAri } from './probe';
 import { sweepChannels } from './sweep';
 
@@ -138,7 +139,12 @@ export class AsteriskAdapter implements PbxPort {
 
   private async setDecision(cmd: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> {
     const vars: Record<string, string> = { [VAR.ACTION]: cmd.record ? 'record' : 'skip', [VAR.DECIDED]: '1' };
-    if (cmd.record && cmd.file) { vars[VAR.FILE] = cmd.file; vars[VAR.OPTIONS] = cmd.options; }
+    if (cmd.record && cmd.file) {
+      const options = mixMonitorOptions(cmd.recorder);
+      if (!options.ok) return options;
+      vars[VAR.FILE] = cmd.file;
+      vars[VAR.OPTIONS] = options.value;
+    }
     if (cmd.storedCallId !== null) vars[VAR.CALL_ID] = String(cmd.storedCallId);
     const id = encodeURIComponent(cmd.callId);
     // One POST /variables: two round trips after the prompt instead of five (measured ~2x).
@@ -164,15 +170,18 @@ export class AsteriskAdapter implements PbxPort {
 
   /** Only AMI can touch a MixMonitor outside Stasis (verified on Asterisk 22). */
   private async recorder(cmd: Extract<PbxCommand, { type: 'StartRecording' | 'PauseRecording' | 'ResumeRecording' | 'StopRecording' }>): Promise<Result<void, PbxError>> {
+    const options = mixMonitorOptions('recorder' in cmd ? cmd.recorder : null);
+    if (!options.ok) return options;
     const name = await this.channelName(cmd.callId);
     if (!name.ok) return name;
     const m = this.opts.mixmon;
     const withId = `i(${VAR.MIXMON_ID})`;
     switch (cmd.type) {
-      case 'StartRecording': return m.start(name.value, cmd.file, `${cmd.options}${withId}`);
+      case 'StartRecording': return m.start(name.value, cmd.file, `${options.value}${withId}`);
       case 'StopRecording': return m.stop(name.value, cmd.recorderId);
       case 'PauseRecording': return cmd.mode === 'silence' ? m.mute(name.value, true) : m.stop(name.value, cmd.recorderId);
-      case 'ResumeRecording': return cmd.mode === 'silence' ? m.mute(name.value, false) : m.start(name.value, cmd.file, `${cmd.options}a${withId}`);
+      // Skip mode stopped the MixMonitor: a new one appends (a) to the same file.
+      case 'ResumeRecording': return cmd.mode === 'silence' ? m.mute(name.value, false) : m.start(name.value, cmd.file, `${options.value}a${withId}`);
     }
   }
 

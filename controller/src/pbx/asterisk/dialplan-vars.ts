@@ -5,7 +5,7 @@ export const VAR = {
   ACTION: 'CALLREC_ACTION',
   /** Full path of the recording as Asterisk sees it. */
   FILE: 'CALLREC_FILE',
-  /** MixMonitor options chosen by the controller: "b" records from answer, "" from ringing, plus beep/stereo. */
+  /** MixMonitor options the controller spelled from its recorder spec (mixmonitor-options.ts). */
   OPTIONS: 'CALLREC_OPTIONS',
   /** Receives the MixMonitor id through the i() option: StopMixMonitor needs it. */
   MIXMON_ID: 'CALLREC_MIXMON_ID',

@@ -3,10 +3,12 @@
 import type { Config } from '../../config/types';
 import type { PbxCommand } from '../../domain/commands';
 import type { PbxEvent } from '../../domain/pbx-events';
+import { beepProblem, PLAIN_RECORDER, type RecorderSpec } from '../../domain/recorder-spec';
 import type { Logger } from '../../util/logger';
 import { err, ok, type Result } from '../../util/result';
 import { PbxEventHub } from '../event-hub';
 import type { PbxError, PbxPort, PbxStatus } from '../port';
+import { beepTones } from './beep';
 import { CONFIRMATION, FeatureWatch, type FeaturePress } from './feature-codes';
 import { EslInbound } from './esl/inbound';
 import { GateServer, type GateChannel } from './esl/outbound';
@@ -49,7 +51,7 @@ export class FreeswitchAdapter implements PbxPort {
       onConnected: (s) => this.sweep(s),
     });
     this.inbound.onEvent((e) => this.onWatched(e));
-    this.recorders = new Recorders((c) => this.inbound.api(c));
+    this.recorders = new Recorders((c) => this.inbound.api(c), (callId, detail) => this.logger.warn(detail, { callId }));
     this.gateServer = new GateServer({
       host: cfg.esl.listenHost, port: opts.listenPort ?? cfg.esl.listenPort, logger,
       commandTimeoutMs: opts.commandTimeoutMs, onChannel: (ch) => this.onGate(ch),
@@ -119,7 +121,7 @@ export class FreeswitchAdapter implements PbxPort {
 
   /** At (re)connect (sweep.ts): recordings found are controlled and watched from now on, as if we had started them. */
   private async sweep(session: EslSession): Promise<void> {
-    for (const e of await sweepChannels((c) => session.api(c), this.logger)) {
+    for (const e of await sweepChannels((c) => session.api(c), this.logger, (uuid, tones) => this.recorders.beeping(uuid, tones))) {
       if (e.type === 'RecordingFound') {
         this.recorders.started(e.callId, e.file);
         this.features.know(e.callId);
@@ -149,12 +151,12 @@ export class FreeswitchAdapter implements PbxPort {
         this.gates.delete(id);
         return gated.release();
       }
-      case 'StartRecording': {
-        const rec = { file: cmd.file, fromAnswer: cmd.options.includes('b'), stereo: cmd.options.includes('D') };
-        return gated ? gated.startRecording(rec) : this.recorders.start(id, rec.file, rec.stereo);
-      }
+      case 'StartRecording': return this.record(id, gated, cmd.file, cmd.recorder);
       case 'PauseRecording': return this.recorders.pause(id, cmd.mode);
-      case 'ResumeRecording': return this.recorders.resume(id, cmd.mode);
+      case 'ResumeRecording': {
+        const problem = beepProblem(cmd.recorder);
+        return problem ? Promise.resolve(err({ kind: 'rejected', detail: problem })) : this.recorders.resume(id, cmd.mode, cmd.recorder);
+      }
       case 'StopRecording': return this.recorders.stop(id);
       case 'Hangup': return api('uuid_kill', `uuid_kill ${id}`);
     }
@@ -170,8 +172,17 @@ export class FreeswitchAdapter implements PbxPort {
     const set = gated ? await gated.setVariables(vars)
       : await api('uuid_setvar_multi', `uuid_setvar_multi ${cmd.callId} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(';')}`);
     if (!set.ok || !cmd.record || !cmd.file) return set;
-    const rec = { file: cmd.file, fromAnswer: cmd.options.includes('b'), stereo: cmd.options.includes('D') };
-    return gated ? gated.startRecording(rec) : this.recorders.start(cmd.callId, rec.file, rec.stereo);
+    return this.record(cmd.callId, gated, cmd.file, cmd.recorder ?? PLAIN_RECORDER);
+  }
+
+  /** In the gate over the call's socket (which queues the beep's tones too), else with uuid_record. */
+  private async record(callId: string, gated: GatedCall | undefined, file: string, spec: RecorderSpec): Promise<Result<void, PbxError>> {
+    const problem = beepProblem(spec);
+    if (problem) return err({ kind: 'rejected', detail: problem });
+    if (!gated) return this.recorders.start(callId, file, spec);
+    const r = await gated.startRecording({ file, recorder: spec });
+    if (r.ok && spec.beepEverySeconds !== null) this.recorders.beeping(callId, beepTones(spec.beepEverySeconds).map((t) => t.path));
+    return r;
   }
 
   /** A call taken over after a restart: is it still there (its hangup may have come before we listened)? */

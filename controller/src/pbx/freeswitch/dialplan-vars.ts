@@ -35,6 +35,8 @@ export const VAR = {
   RECORD_BRIDGE_REQ: 'RECORD_BRIDGE_REQ',
   /** FreeSWITCH's own: an app to run when the channel is answered (literal arguments only). */
   EXECUTE_ON_ANSWER: 'execute_on_answer',
+  /** Prefix of the beep's tones to start at answer (the switch runs every execute_on_answer* variable). */
+  EXECUTE_ON_ANSWER_BEEP: 'execute_on_answer_callrec_beep_',
 } as const;
 
 /** CUSTOM event fired by the feature codes (*48/*49/*44) with header FEATURE_HEADER = action. */

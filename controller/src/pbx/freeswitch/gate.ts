@@ -2,8 +2,10 @@
 // call's own socket (in order with the switch's completions), then `exit` lets the dialplan go on.
 import crypto from 'node:crypto';
 import path from 'node:path';
+import type { RecorderSpec } from '../../domain/recorder-spec';
 import { err, ok, type Result } from '../../util/result';
 import type { PbxError } from '../port';
+import { beepTones } from './beep';
 import type { GateChannel, RawHeaders } from './esl/outbound';
 import type { EslFailure } from './esl/session';
 import { checkPath } from './recorder';
@@ -16,7 +18,7 @@ export function soundFile(soundsDir: string, language: string, sound: string): s
   return path.posix.join(soundsDir, language, /\.\w+$/.test(sound) ? sound : `${sound}.wav`);
 }
 
-export interface RecordStart { file: string; fromAnswer: boolean; stereo: boolean }
+export interface RecordStart { file: string; recorder: RecorderSpec }
 
 export class GatedCall {
   private readonly prompts = new Map<string, string>();
@@ -73,20 +75,28 @@ export class GatedCall {
    * record_session on a ringing channel pre-answers it: that is record-from-ringing. From answer:
    * RECORD_BRIDGE_REQ=true (frames count only while bridged, as MixMonitor's `b`), and on a channel
    * still ringing execute_on_answer with a literal path (a ${var} inside is rejected by the switch)
-   * so the caller keeps hearing ringing; an answered one (a keypad question) starts now.
+   * so the caller keeps hearing ringing; an answered one (a keypad question) starts now. The beep's
+   * tones (displace_session, which pre-answers too) start with the recorder, the same way: the
+   * switch runs every variable named execute_on_answer* at answer.
    */
   async startRecording(rec: RecordStart): Promise<Result<void, PbxError>> {
     const file = checkPath(rec.file);
     if (!file.ok) return file;
+    const { fromAnswer, stereo, beepEverySeconds } = rec.recorder;
+    const beep = beepEverySeconds === null ? [] : beepTones(beepEverySeconds).map((t) => `${t.path} ${t.flags}`);
     const vars: Record<string, string> = {};
-    if (rec.stereo) vars[VAR.RECORD_STEREO] = 'true';
-    if (rec.fromAnswer) vars[VAR.RECORD_BRIDGE_REQ] = 'true';
-    const onAnswer = rec.fromAnswer && !this.answered;
-    if (onAnswer) vars[VAR.EXECUTE_ON_ANSWER] = `record_session ${rec.file}`;
+    if (stereo) vars[VAR.RECORD_STEREO] = 'true';
+    if (fromAnswer) vars[VAR.RECORD_BRIDGE_REQ] = 'true';
+    const onAnswer = fromAnswer && !this.answered;
+    if (onAnswer) {
+      vars[VAR.EXECUTE_ON_ANSWER] = `record_session ${rec.file}`;
+      beep.forEach((arg, i) => { vars[`${VAR.EXECUTE_ON_ANSWER_BEEP}${i + 1}`] = `displace_session ${arg}`; });
+    }
     const set = await this.setVariables(vars);
     if (!set.ok || onAnswer) return set;
-    const r = await this.ch.send('record_session', rec.file);
-    return r.ok ? ok(undefined) : err(fromFailure(r.error));
+    const sent = await Promise.all([this.ch.send('record_session', rec.file), ...beep.map((arg) => this.ch.send('displace_session', arg))]);
+    const failed = sent.find((r) => !r.ok);
+    return failed && !failed.ok ? err(fromFailure(failed.error)) : ok(undefined);
   }
 
   async release(): Promise<Result<void, PbxError>> {

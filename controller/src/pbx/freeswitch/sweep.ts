@@ -7,6 +7,7 @@
 // (switch_core_media_bug.c). Neither was captured in the fixtures: parsed defensively.
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
+import { isBeepTone } from './beep';
 import { VAR } from './dialplan-vars';
 import type { EslApi } from './esl/session';
 
@@ -25,18 +26,25 @@ export function parseChannels(body: string): ChannelRow[] | null {
   });
 }
 
-export function parseRecordingBugs(xml: string): string[] {
-  const files: string[] = [];
+/** The targets of the media bugs of one function (record_session's: session_record; a displace's: displace). */
+export function parseBugs(xml: string, fn: 'session_record' | 'displace'): string[] {
+  const targets: string[] = [];
   for (const bug of xml.split('<media-bug>').slice(1)) {
-    const fn = /<function>([^<]*)<\/function>/.exec(bug)?.[1];
+    const f = /<function>([^<]*)<\/function>/.exec(bug)?.[1];
     const target = /<target>([^<]*)<\/target>/.exec(bug)?.[1];
-    if (fn === 'session_record' && target) files.push(target);
+    if (f === fn && target) targets.push(target);
   }
-  return files;
+  return targets;
 }
 
-/** The recorder's handle is the file path (uuid_record needs it): recorderId is the file. */
-export async function sweepChannels(api: EslApi, logger: Logger): Promise<PbxEvent[]> {
+export const parseRecordingBugs = (xml: string): string[] => parseBugs(xml, 'session_record');
+
+/**
+ * The recorder's handle is the file path (uuid_record needs it): recorderId is the file.
+ * `beeping` hears of callrec's beep tones found displaced on a recording channel (beep.ts), so
+ * the adapter stops them with the recorder it adopts.
+ */
+export async function sweepChannels(api: EslApi, logger: Logger, beeping: (uuid: string, tones: string[]) => void = () => undefined): Promise<PbxEvent[]> {
   const list = await api('show channels as json');
   const channels = list.ok ? parseChannels(list.value) : null;
   if (!channels) {
@@ -52,6 +60,8 @@ export async function sweepChannels(api: EslApi, logger: Logger): Promise<PbxEve
     if (files.length === 0) continue;
     const stored = await api(`uuid_getvar ${ch.uuid} ${VAR.CALL_ID}`);
     const storedCallId = stored.ok ? parseStoredId(stored.value) : null;
+    const tones = parseBugs(bugs.value, 'displace').filter(isBeepTone);
+    if (tones.length > 0) beeping(ch.uuid, tones);
     for (const file of files) out.push({ type: 'RecordingFound', callId: ch.uuid, at, file, recorderId: file, storedCallId, channelName: ch.name });
   }
   if (out.length > 0) logger.info(`found ${out.length} recording(s) in progress on ${channels.length} call(s)`);

@@ -23,8 +23,8 @@ export class AriSim {
   readonly listedGone: SimChannel[] = [];
   /** While true every request and websocket upgrade is refused (503): Asterisk down or restarting. */
   refuse = false;
-  /** Called after continue when the dialplan would run MixMonitor (write the WAV here). */
-  onRecord: (channelId: string, file: string) => void = () => {};
+  /** Called after continue when the dialplan would run MixMonitor (write the WAV here), with its options. */
+  onRecord: (channelId: string, file: string, options: string) => void = () => {};
   private readonly sockets = new Set<WebSocket>();
   private readonly playTimers = new Map<string, { timer: NodeJS.Timeout; channelId: string; media: string }>();
   private seq = 0;

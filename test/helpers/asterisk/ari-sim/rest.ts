@@ -66,7 +66,8 @@ function continueDialplan(sim: AriSim, id: string): void {
   sim.setVar(id, 'STASISSTATUS', 'SUCCESS');
   const file = s.vars.get('CALLREC_FILE');
   if (s.vars.get('CALLREC_ACTION') === 'record' && file) {
-    sim.onRecord(id, file);
+    // MixMonitor(${CALLREC_FILE},${CALLREC_OPTIONS}i(CALLREC_MIXMON_ID))
+    sim.onRecord(id, file, `${s.vars.get('CALLREC_OPTIONS') ?? ''}i(CALLREC_MIXMON_ID)`);
     sim.setVar(id, 'MIXMONITOR_FILENAME', file);
     sim.setVar(id, 'CALLREC_MIXMON_ID', `0x7f4c1c0${id.replace(/\D/g, '').slice(-5)}`);
   }
