@@ -11,7 +11,10 @@ export default tseslint.config(
   { languageOptions: { globals: globals.node } },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   // Node's own CommonJS: the launcher, the build scripts, jest's configs.
@@ -23,10 +26,33 @@ export default tseslint.config(
   {
     files: ['controller/src/domain/**/*.ts', 'controller/src/policy/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: ['express', 'knex', 'ari-client', 'modesl', 'prom-client', 'winston', 'better-sqlite3', 'mysql2'].map((name) => ({ name, message: 'the domain and the policy stay pure' })),
-        patterns: [{ group: ['**/pbx/**', '**/pbx', '**/store/**', '**/store', '**/api/**', '**/calls/**', '**/cli/**', '**/webhooks/**', '**/recordings/**', '**/retention/**', '**/metrics', '**/main'], message: 'the domain and the policy import only each other and util/' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['express', 'knex', 'ari-client', 'modesl', 'prom-client', 'winston', 'better-sqlite3', 'mysql2'].map(
+            (name) => ({ name, message: 'the domain and the policy stay pure' }),
+          ),
+          patterns: [
+            {
+              group: [
+                '**/pbx/**',
+                '**/pbx',
+                '**/store/**',
+                '**/store',
+                '**/api/**',
+                '**/calls/**',
+                '**/cli/**',
+                '**/webhooks/**',
+                '**/recordings/**',
+                '**/retention/**',
+                '**/metrics',
+                '**/main',
+              ],
+              message: 'the domain and the policy import only each other and util/',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -33,9 +33,19 @@ const MB = 1024 * 1024;
 /** 8 kHz mono 16-bit PCM, the format the PBX writes (ffmpeg reads it for the Opus figure). */
 function wavHeader(data: number): Buffer {
   const b = Buffer.alloc(44);
-  b.write('RIFF', 0); b.writeUInt32LE(36 + data, 4); b.write('WAVE', 8); b.write('fmt ', 12);
-  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(data, 40);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + data, 4);
+  b.write('WAVE', 8);
+  b.write('fmt ', 12);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(data, 40);
   return b;
 }
 
@@ -43,7 +53,7 @@ async function writeWavs(dir: string): Promise<string[]> {
   await fs.mkdir(dir, { recursive: true });
   const names: string[] = [];
   for (let i = 0; i < FILES; i++) {
-    const b = crypto.randomBytes(BYTES);    // noise: no compression anywhere can flatter a figure
+    const b = crypto.randomBytes(BYTES); // noise: no compression anywhere can flatter a figure
     wavHeader(BYTES - 44).copy(b);
     const name = `r${i}.wav`;
     await fs.writeFile(path.join(dir, name), b);
@@ -66,7 +76,10 @@ async function plainCopy(dir: string, names: string[]): Promise<number> {
   return performance.now() - t0;
 }
 
-async function readP95(open: () => Promise<Awaited<ReturnType<typeof openStoredAudio>>>, openEnded: boolean): Promise<{ p50: number; p95: number }> {
+async function readP95(
+  open: () => Promise<Awaited<ReturnType<typeof openStoredAudio>>>,
+  openEnded: boolean,
+): Promise<{ p50: number; p95: number }> {
   const times: number[] = [];
   for (let i = 0; i < READS; i++) {
     const t0 = performance.now();
@@ -74,7 +87,9 @@ async function readP95(open: () => Promise<Awaited<ReturnType<typeof openStoredA
     const start = crypto.randomInt(0, a.size - 1);
     const end = openEnded ? a.size - 1 : Math.min(a.size - 1, start + 65_535);
     await a.verify(start, end);
-    for await (const _ of a.bytes(start, end)) { /* streamed */ }
+    for await (const _ of a.bytes(start, end)) {
+      /* streamed */
+    }
     await a.close();
     times.push(performance.now() - t0);
   }
@@ -107,15 +122,58 @@ async function main(): Promise<void> {
 
     const root = path.join(dir, 'rec');
     const names = await writeWavs(root);
-    const call = await store.calls.insert({ node: 'bench', pbx: 'asterisk', pbxCallId: 'bench', direction: 'inbound', flow: null, applet: null, campaign: null, fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done', recordMode: 'from-answer', consentMode: 'none', consentOutcome: 'not-required', decision: null, startedAt: new Date() });
-    for (const n of names) await store.recordings.insert({ callId: call.id, state: 'completed', filePath: n, recordMode: 'from-answer', tier: 'standard', channels: 1, beep: false, direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null });
+    const call = await store.calls.insert({
+      node: 'bench',
+      pbx: 'asterisk',
+      pbxCallId: 'bench',
+      direction: 'inbound',
+      flow: null,
+      applet: null,
+      campaign: null,
+      fromNumber: null,
+      fromRaw: null,
+      toNumber: null,
+      toRaw: null,
+      agent: null,
+      language: null,
+      state: 'done',
+      recordMode: 'from-answer',
+      consentMode: 'none',
+      consentOutcome: 'not-required',
+      decision: null,
+      startedAt: new Date(),
+    });
+    for (const n of names)
+      await store.recordings.insert({
+        callId: call.id,
+        state: 'completed',
+        filePath: n,
+        recordMode: 'from-answer',
+        tier: 'standard',
+        channels: 1,
+        beep: false,
+        direction: 'inbound',
+        fromNumber: null,
+        toNumber: null,
+        agent: null,
+        flow: null,
+        campaign: null,
+      });
     const t0 = performance.now();
-    const counts = await new AtRestWorker({ store, root, keyring, workers: WORKERS, logger: silentLogger(), reconcileEveryMs: 0 }).reconcile();
+    const counts = await new AtRestWorker({
+      store,
+      root,
+      keyring,
+      workers: WORKERS,
+      logger: silentLogger(),
+      reconcileEveryMs: 0,
+    }).reconcile();
     const sealMs = performance.now() - t0;
     if (counts.sealed !== FILES) throw new Error(`sealed ${counts.sealed} of ${FILES}`);
 
     const total = (FILES * BYTES) / MB;
-    const rate = (msTaken: number) => `${(FILES / (msTaken / 1000)).toFixed(1)} recordings/s, ${(total / (msTaken / 1000)).toFixed(1)} MB/s`;
+    const rate = (msTaken: number) =>
+      `${(FILES / (msTaken / 1000)).toFixed(1)} recordings/s, ${(total / (msTaken / 1000)).toFixed(1)} MB/s`;
     const rec = (await store.recordings.forCall(call.id))[0]!;
     const sealedFile = path.join(root, rec.filePath);
     const sealedSize = (await fs.stat(sealedFile)).size;
@@ -128,12 +186,22 @@ async function main(): Promise<void> {
       `encryption (seal, fsync, rename, row, unlink): ${rate(sealMs)}  (${(sealMs / copyMs).toFixed(2)}x the copy's time)`,
       `stored size per recorded minute: WAV ${(BYTES / MINUTES / 1000).toFixed(1)} kB, sealed ${(sealedSize / MINUTES / 1000).toFixed(1)} kB (+${(((sealedSize - BYTES) / BYTES) * 100).toFixed(3)}%)`,
     ];
-    for (const [label, openEnded] of [['64 KiB seek', false], ['bytes=N- (player)', true]] as const) {
+    for (const [label, openEnded] of [
+      ['64 KiB seek', false],
+      ['bytes=N- (player)', true],
+    ] as const) {
       const p = await readP95(openPlain, openEnded);
       const s = await readP95(openSealed, openEnded);
-      lines.push(`Range read ${label}, ${READS} reads: plain p50 ${p.p50.toFixed(2)} ms p95 ${p.p95.toFixed(2)} ms; encrypted p50 ${s.p50.toFixed(2)} ms p95 ${s.p95.toFixed(2)} ms`);
+      lines.push(
+        `Range read ${label}, ${READS} reads: plain p50 ${p.p50.toFixed(2)} ms p95 ${p.p95.toFixed(2)} ms; encrypted p50 ${s.p50.toFixed(2)} ms p95 ${s.p95.toFixed(2)} ms`,
+      );
     }
-    lines.push(await opusThroughput(plainDir, plainNames.map((n) => `${n}.copy`)));
+    lines.push(
+      await opusThroughput(
+        plainDir,
+        plainNames.map((n) => `${n}.copy`),
+      ),
+    );
     for (const l of lines) process.stdout.write(`${l}\n`);
     await db.close();
   } finally {
@@ -141,4 +209,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((e: Error) => { process.stderr.write(`bench:at-rest: ${e.message}\n`); process.exitCode = 1; });
+void main().catch((e: Error) => {
+  process.stderr.write(`bench:at-rest: ${e.message}\n`);
+  process.exitCode = 1;
+});

@@ -27,7 +27,12 @@ const env = process.env;
 const ARI = env.CALLREC_BENCH_ARI_URL;
 const USER = env.CALLREC_BENCH_ARI_USER ?? 'callrec';
 const PASSWORD = env.CALLREC_BENCH_ARI_PASSWORD ?? '';
-const AMI = { host: env.CALLREC_BENCH_AMI_HOST ?? '127.0.0.1', port: Number(env.CALLREC_BENCH_AMI_PORT ?? 5038), user: env.CALLREC_BENCH_AMI_USER ?? 'callrec', secret: env.CALLREC_BENCH_AMI_SECRET ?? '' };
+const AMI = {
+  host: env.CALLREC_BENCH_AMI_HOST ?? '127.0.0.1',
+  port: Number(env.CALLREC_BENCH_AMI_PORT ?? 5038),
+  user: env.CALLREC_BENCH_AMI_USER ?? 'callrec',
+  secret: env.CALLREC_BENCH_AMI_SECRET ?? '',
+};
 const RUNS = Number(env.BENCH_RUNS ?? 30);
 const CTX = 'callrec-bench';
 const APP = 'callrec-bench';
@@ -39,41 +44,82 @@ async function floorClient(): Promise<() => void> {
   const u = new URL(ARI ?? '');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-  const call = (method: string, p: string, body?: unknown) => new Promise<void>((resolve) => {
-    const payload = body ? JSON.stringify(body) : undefined;
-    const req = http.request({ host: u.hostname, port: u.port, method, path: `/ari${p}`, agent, headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => { res.resume(); res.on('end', () => resolve()); });
-    req.on('error', () => resolve());
-    req.end(payload);
+  const call = (method: string, p: string, body?: unknown) =>
+    new Promise<void>((resolve) => {
+      const payload = body ? JSON.stringify(body) : undefined;
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method,
+          path: `/ari${p}`,
+          agent,
+          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
+      req.on('error', () => resolve());
+      req.end(payload);
+    });
+  const ws = new WebSocket(
+    `ws://${u.host}/ari/events?app=${FLOOR_APP}&api_key=${encodeURIComponent(`${USER}:${PASSWORD}`)}`,
+  );
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
   });
-  const ws = new WebSocket(`ws://${u.host}/ari/events?app=${FLOOR_APP}&api_key=${encodeURIComponent(`${USER}:${PASSWORD}`)}`);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
   ws.on('message', (d) => {
     const e = JSON.parse(d.toString()) as { type: string; channel?: { id: string } };
     if (e.type !== 'StasisStart' || !e.channel) return;
     const id = e.channel.id;
     void (async () => {
       await call('POST', `/applications/${FLOOR_APP}/subscription?eventSource=channel:${id}`);
-      await call('POST', `/channels/${id}/variables`, { variables: { CALLREC_ACTION: 'record', CALLREC_FILE: '/tmp/callrec-bench-floor.wav', CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' } });
+      await call('POST', `/channels/${id}/variables`, {
+        variables: {
+          CALLREC_ACTION: 'record',
+          CALLREC_FILE: '/tmp/callrec-bench-floor.wav',
+          CALLREC_OPTIONS: '',
+          CALLREC_DECIDED: '1',
+        },
+      });
       await call('POST', `/channels/${id}/continue`);
     })();
   });
-  return () => { ws.close(); agent.destroy(); };
+  return () => {
+    ws.close();
+    agent.destroy();
+  };
 }
 
 const p99 = (xs: readonly number[]): number => quantile(xs, 0.99);
 
 async function main(): Promise<void> {
   if (!ARI) {
-    console.log('bench:gate:asterisk:pbx skipped: set CALLREC_BENCH_ARI_URL (and the ARI/AMI credentials) to run against a real Asterisk');
+    console.log(
+      'bench:gate:asterisk:pbx skipped: set CALLREC_BENCH_ARI_URL (and the ARI/AMI credentials) to run against a real Asterisk',
+    );
     return;
   }
   // callrec's AMI session, logged in for the dialplan class (the controller's own client takes call,user).
   const newexten: Array<{ id: string; app: string; at: number; pbxClock: boolean }> = [];
-  const opened = await AmiSession.open(AMI, (m) => {
-    if (m.Event !== 'Newexten') return;
-    const ts = Number(m.Timestamp);
-    newexten.push({ id: m.Uniqueid ?? '', app: m.Application ?? '', at: ts > 0 ? ts * 1000 : performance.timeOrigin + performance.now(), pbxClock: ts > 0 });
-  }, 5000, 'dialplan');
+  const opened = await AmiSession.open(
+    AMI,
+    (m) => {
+      if (m.Event !== 'Newexten') return;
+      const ts = Number(m.Timestamp);
+      newexten.push({
+        id: m.Uniqueid ?? '',
+        app: m.Application ?? '',
+        at: ts > 0 ? ts * 1000 : performance.timeOrigin + performance.now(),
+        pbxClock: ts > 0,
+      });
+    },
+    5000,
+    'dialplan',
+  );
   if (!opened.ok) throw new Error(`AMI: ${opened.error}`);
   const ami = opened.value;
   const send = async (action: string, fields: Record<string, string>): Promise<void> => {
@@ -82,24 +128,47 @@ async function main(): Promise<void> {
   };
   const steps: Record<string, string[]> = {
     // CONNECTEDLINE: a New York number, so the policy keeps "no prompt" (an unknown party gets the strictest rule).
-    ctl: [`Set(CALLREC_APP=${APP})`, 'Set(CONNECTEDLINE(num)=2125550102)', 'Gosub(callrec-gate,s,1(bench,gate))', 'Hangup()'],
+    ctl: [
+      `Set(CALLREC_APP=${APP})`,
+      'Set(CONNECTEDLINE(num)=2125550102)',
+      'Gosub(callrec-gate,s,1(bench,gate))',
+      'Hangup()',
+    ],
     floor: [`Stasis(${FLOOR_APP},gate,bench,gate)`, 'NoOp(floor done)', 'Hangup()'],
   };
   for (const [exten, apps] of Object.entries(steps)) {
     for (const [i, app] of apps.entries()) {
       const open = app.indexOf('(');
-      await send('DialplanExtensionAdd', { Context: CTX, Extension: exten, Priority: String(i + 1), Application: app.slice(0, open), ApplicationData: app.slice(open + 1, -1), Replace: 'yes' });
+      await send('DialplanExtensionAdd', {
+        Context: CTX,
+        Extension: exten,
+        Priority: String(i + 1),
+        Application: app.slice(0, open),
+        ApplicationData: app.slice(open + 1, -1),
+        Replace: 'yes',
+      });
     }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-ast-'));
   const cfg = loadConfig({
-    CALLREC_NODE: 'bench', CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir,
-    CALLREC_ARI_URL: ARI, CALLREC_ARI_USER: USER, CALLREC_ARI_PASSWORD: PASSWORD, CALLREC_ARI_APP: APP,
-    CALLREC_AMI_HOST: AMI.host, CALLREC_AMI_PORT: String(AMI.port), CALLREC_AMI_USER: AMI.user, CALLREC_AMI_SECRET: AMI.secret,
+    CALLREC_NODE: 'bench',
+    CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
+    CALLREC_RECORDINGS_DIR: dir,
+    CALLREC_ARI_URL: ARI,
+    CALLREC_ARI_USER: USER,
+    CALLREC_ARI_PASSWORD: PASSWORD,
+    CALLREC_ARI_APP: APP,
+    CALLREC_AMI_HOST: AMI.host,
+    CALLREC_AMI_PORT: String(AMI.port),
+    CALLREC_AMI_USER: AMI.user,
+    CALLREC_AMI_SECRET: AMI.secret,
   });
   cfg.http.port = 0;
   // BENCH_LOG=debug shows the controller's own log (timestamps per state change).
-  const controller = await startController(cfg, env.BENCH_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
+  const controller = await startController(
+    cfg,
+    env.BENCH_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(),
+  );
   const parsed = parseRulesYaml(RULES, 'bench.yaml');
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   await controller.store.rules.importDocument(parsed.doc);
@@ -111,7 +180,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS + 2; i++) {
       for (const exten of Object.keys(times)) {
         const from = newexten.length;
-        await send('Originate', { Channel: `Local/${exten}@${CTX}/n`, CallerID: '"bench" <2125550123>', Application: 'Wait', Data: '1', Async: 'true' });
+        await send('Originate', {
+          Channel: `Local/${exten}@${CTX}/n`,
+          CallerID: '"bench" <2125550123>',
+          Application: 'Wait',
+          Data: '1',
+          Async: 'true',
+        });
         const end = Date.now() + 5000;
         let ms: number | null = null;
         while (ms === null && Date.now() < end) {
@@ -119,7 +194,10 @@ async function main(): Promise<void> {
           const seen = newexten.slice(from);
           const stasis = seen.find((e) => e.app === 'Stasis');
           const next = stasis && seen.find((e) => e.id === stasis.id && e.at >= stasis.at && e !== stasis);
-          if (stasis && next) { ms = next.at - stasis.at; pbxClock &&= stasis.pbxClock; }
+          if (stasis && next) {
+            ms = next.at - stasis.at;
+            pbxClock &&= stasis.pbxClock;
+          }
         }
         if (ms === null) throw new Error(`${exten}: the gate did not let go within 5 s`);
         if (i >= 2) times[exten]?.push(ms);
@@ -133,10 +211,20 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const floor = median(times.floor ?? []);
-  console.log(`Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}, ${RUNS} calls each`);
+  console.log(
+    `Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}, ${RUNS} calls each`,
+  );
   for (const [name, xs] of Object.entries(times)) {
-    console.log(`  ${(name === 'ctl' ? 'callrec' : 'floor').padEnd(8)} p50 ${median(xs).toFixed(2).padStart(8)} ms  p99 ${p99(xs).toFixed(2).padStart(8)} ms  ratio to floor ${(median(xs) / floor).toFixed(2)}x`);
+    console.log(
+      `  ${(name === 'ctl' ? 'callrec' : 'floor').padEnd(8)} p50 ${median(xs).toFixed(2).padStart(8)} ms  p99 ${p99(xs).toFixed(2).padStart(8)} ms  ratio to floor ${(median(xs) / floor).toFixed(2)}x`,
+    );
   }
 }
 
-void main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -30,7 +30,10 @@ const PORT = Number(env.CALLREC_BENCH_ESL_PORT ?? 8021);
 const PASSWORD = env.CALLREC_BENCH_ESL_PASSWORD ?? 'ClueCon';
 const CONF = env.CALLREC_BENCH_FS_CONF ?? '/usr/local/freeswitch/conf';
 // The bench writes into a directory of its own under CALLREC_BENCH_RECORDINGS and removes it.
-const RECORDINGS = path.join(env.CALLREC_BENCH_RECORDINGS ?? '/usr/local/freeswitch/recordings', `callrec-bench-${process.pid}`);
+const RECORDINGS = path.join(
+  env.CALLREC_BENCH_RECORDINGS ?? '/usr/local/freeswitch/recordings',
+  `callrec-bench-${process.pid}`,
+);
 const RUNS = Number(env.BENCH_RUNS ?? 30);
 const CTX = 'callrec-bench';
 const RULES = 'flows:\n  bench:\n    applets:\n      gate: { kind: dial, record: from-ringing, consent: none }\n';
@@ -45,7 +48,10 @@ async function rawGate(sock: net.Socket): Promise<void> {
     wake?.();
   });
   const reply = async (): Promise<Record<string, string>> => {
-    while (replies.length === 0) await new Promise<void>((r) => { wake = r; });
+    while (replies.length === 0)
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     wake = null;
     return replies.shift() as Record<string, string>;
   };
@@ -54,7 +60,13 @@ async function rawGate(sock: net.Socket): Promise<void> {
   sock.write(encodeCommand('event json CHANNEL_EXECUTE_COMPLETE DTMF'));
   await reply();
   const file = path.join(RECORDINGS, `bench-raw-${uuid}.wav`);
-  const msg = (app: string, arg: string) => encodeCommand(`sendmsg ${uuid}`, { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': crypto.randomUUID() });
+  const msg = (app: string, arg: string) =>
+    encodeCommand(`sendmsg ${uuid}`, {
+      'call-command': 'execute',
+      'execute-app-name': app,
+      'execute-app-arg': arg,
+      'Event-UUID': crypto.randomUUID(),
+    });
   const sets = ['callrec_action=record', `callrec_file=${file}`, 'callrec_call_id=1', 'callrec_decided=true'];
   sock.write(sets.map((s) => msg('set', s)).join(''));
   for (let i = 0; i < sets.length; i++) await reply();
@@ -80,14 +92,26 @@ async function modeslServer(): Promise<{ server: net.Server; close(): void }> {
     conn.on('error', () => undefined);
     const uuid = String(conn.getInfo()?.getHeader('Unique-ID') ?? '');
     const file = path.join(RECORDINGS, `bench-modesl-${uuid}.wav`);
-    const exec = (app: string, arg: string) => new Promise<void>((r) => { conn.execute(app, arg, () => r()); });
+    const exec = (app: string, arg: string) =>
+      new Promise<void>((r) => {
+        conn.execute(app, arg, () => r());
+      });
     void (async () => {
-      await Promise.all(['callrec_action=record', `callrec_file=${file}`, 'callrec_call_id=1', 'callrec_decided=true'].map((s) => exec('set', s)));
+      await Promise.all(
+        ['callrec_action=record', `callrec_file=${file}`, 'callrec_call_id=1', 'callrec_decided=true'].map((s) =>
+          exec('set', s),
+        ),
+      );
       await exec('record_session', file);
       conn.sendRecv('exit');
     })();
   });
-  return { server, close: () => { server.close(); } };
+  return {
+    server,
+    close: () => {
+      server.close();
+    },
+  };
 }
 
 /**
@@ -98,15 +122,25 @@ function timedProxy(target: number, out: number[]): net.Server {
   return net.createServer((c) => {
     const t0 = process.hrtime.bigint();
     const up = net.connect({ host: '127.0.0.1', port: target });
-    for (const x of [c, up]) { x.setNoDelay(true); x.on('error', () => undefined); }
+    for (const x of [c, up]) {
+      x.setNoDelay(true);
+      x.on('error', () => undefined);
+    }
     c.pipe(up);
     up.pipe(c);
     if (env.BENCH_TRACE) {
       const at = () => (Number(process.hrtime.bigint() - t0) / 1e6).toFixed(2);
-      c.on('data', (d: Buffer) => console.log(`${target} ${at()} switch>  ${d.toString().split('\n')[0]} (${d.length} B)`));
-      up.on('data', (d: Buffer) => console.log(`${target} ${at()} <server  ${d.toString().split('\n').slice(0, 3).join(' | ')} (${d.length} B)`));
+      c.on('data', (d: Buffer) =>
+        console.log(`${target} ${at()} switch>  ${d.toString().split('\n')[0]} (${d.length} B)`),
+      );
+      up.on('data', (d: Buffer) =>
+        console.log(`${target} ${at()} <server  ${d.toString().split('\n').slice(0, 3).join(' | ')} (${d.length} B)`),
+      );
     }
-    c.on('close', () => { out.push(Number(process.hrtime.bigint() - t0) / 1e6); up.destroy(); });
+    c.on('close', () => {
+      out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      up.destroy();
+    });
   });
 }
 
@@ -114,7 +148,9 @@ function timedProxy(target: number, out: number[]): net.Server {
 const DIALED: Record<string, string> = { raw: '2125550101', callrec: '2125550102', modesl: '2125550103' };
 
 function context(ports: Record<string, number>): string {
-  const ext = Object.entries(ports).map(([name, port]) => `
+  const ext = Object.entries(ports)
+    .map(
+      ([name, port]) => `
     <extension name="bench-${name}">
       <condition field="destination_number" expression="^${DIALED[name] ?? name}$">
         <action application="set" data="callrec_flow=bench"/>
@@ -123,7 +159,9 @@ function context(ports: Record<string, number>): string {
         <action application="socket" data="127.0.0.1:${port} async full"/>
         <action application="hangup"/>
       </condition>
-    </extension>`).join('');
+    </extension>`,
+    )
+    .join('');
   return `<include>\n  <context name="${CTX}">${ext}\n  </context>\n</include>\n`;
 }
 
@@ -131,14 +169,22 @@ const p99 = (xs: readonly number[]): number => quantile(xs, 0.99);
 
 async function main(): Promise<void> {
   if (!HOST) {
-    console.log('bench:gate:freeswitch:switch skipped: set CALLREC_BENCH_ESL_HOST (and CALLREC_BENCH_FS_CONF, CALLREC_BENCH_RECORDINGS) to run against a real FreeSWITCH');
+    console.log(
+      'bench:gate:freeswitch:switch skipped: set CALLREC_BENCH_ESL_HOST (and CALLREC_BENCH_FS_CONF, CALLREC_BENCH_RECORDINGS) to run against a real FreeSWITCH',
+    );
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-fs-'));
   fs.mkdirSync(RECORDINGS, { recursive: true });
   const cfg = loadConfig({
-    CALLREC_NODE: 'bench', CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_PBX: 'freeswitch',
-    CALLREC_ESL_HOST: HOST, CALLREC_ESL_PORT: String(PORT), CALLREC_ESL_PASSWORD: PASSWORD, CALLREC_ESL_LISTEN_PORT: env.CALLREC_BENCH_ESL_LISTEN_PORT ?? '18085',
+    CALLREC_NODE: 'bench',
+    CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
+    CALLREC_RECORDINGS_DIR: RECORDINGS,
+    CALLREC_PBX: 'freeswitch',
+    CALLREC_ESL_HOST: HOST,
+    CALLREC_ESL_PORT: String(PORT),
+    CALLREC_ESL_PASSWORD: PASSWORD,
+    CALLREC_ESL_LISTEN_PORT: env.CALLREC_BENCH_ESL_LISTEN_PORT ?? '18085',
   });
   cfg.http.port = 0;
   const controller = await startController(cfg, silentLogger());
@@ -148,9 +194,15 @@ async function main(): Promise<void> {
   const raw = rawServer();
   await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
   const ms = await modeslServer();
-  const servers = { raw: (raw.address() as net.AddressInfo).port, callrec: cfg.esl.listenPort, modesl: (ms.server.address() as net.AddressInfo).port };
+  const servers = {
+    raw: (raw.address() as net.AddressInfo).port,
+    callrec: cfg.esl.listenPort,
+    modesl: (ms.server.address() as net.AddressInfo).port,
+  };
   const conversation: Record<string, number[]> = { raw: [], callrec: [], modesl: [] };
-  const proxies = Object.entries(servers).map(([name, port]) => [name, timedProxy(port, conversation[name] ?? [])] as const);
+  const proxies = Object.entries(servers).map(
+    ([name, port]) => [name, timedProxy(port, conversation[name] ?? [])] as const,
+  );
   for (const [, p] of proxies) await new Promise<void>((r) => p.listen(0, '127.0.0.1', r));
   const ports = Object.fromEntries(proxies.map(([name, p]) => [name, (p.address() as net.AddressInfo).port]));
   const itFile = path.join(CONF, 'dialplan', 'callrec-bench.xml');
@@ -171,13 +223,21 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < RUNS + 2; i++) {
       for (const name of Object.keys(times)) {
-        const r = await esl1.api(`originate {loopback_bowout=false,origination_caller_id_number=2125550123}loopback/${DIALED[name] ?? name}/${CTX} &park`, 15000);
+        const r = await esl1.api(
+          `originate {loopback_bowout=false,origination_caller_id_number=2125550123}loopback/${DIALED[name] ?? name}/${CTX} &park`,
+          15000,
+        );
         if (!r.ok) throw new Error(`originate ${name}: ${r.error.detail}`);
         const until = Date.now() + 5000;
         let ms1: number | null = null;
         while (ms1 === null && Date.now() < until) {
           await new Promise((res) => setTimeout(res, 5));
-          for (const [uuid, t] of done) if (started.has(uuid)) { ms1 = (t - (started.get(uuid) ?? t)) / 1000; started.delete(uuid); done.delete(uuid); }
+          for (const [uuid, t] of done)
+            if (started.has(uuid)) {
+              ms1 = (t - (started.get(uuid) ?? t)) / 1000;
+              started.delete(uuid);
+              done.delete(uuid);
+            }
         }
         if (ms1 === null) throw new Error(`${name}: the socket app did not complete within 5 s`);
         if (i >= 2) times[name]?.push(ms1);
@@ -200,11 +260,22 @@ async function main(): Promise<void> {
     const floor = median(t.raw ?? []);
     console.log(title);
     for (const [name, xs] of Object.entries(t)) {
-      console.log(`  ${name.padEnd(8)} p50 ${median(xs).toFixed(2).padStart(8)} ms  p99 ${p99(xs).toFixed(2).padStart(8)} ms  ratio to raw ${(median(xs) / floor).toFixed(2)}x`);
+      console.log(
+        `  ${name.padEnd(8)} p50 ${median(xs).toFixed(2).padStart(8)} ms  p99 ${p99(xs).toFixed(2).padStart(8)} ms  ratio to raw ${(median(xs) / floor).toFixed(2)}x`,
+      );
     }
   };
-  print(`FreeSWITCH gate on the real switch (${HOST}), ${RUNS} calls each; time in the socket app by the switch's clock (20 ms frames):`, times);
+  print(
+    `FreeSWITCH gate on the real switch (${HOST}), ${RUNS} calls each; time in the socket app by the switch's clock (20 ms frames):`,
+    times,
+  );
   print('the same calls, connect -> socket closed by our clock (through a pass-through proxy):', conversation);
 }
 
-void main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

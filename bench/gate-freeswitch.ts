@@ -34,18 +34,35 @@ const WAVES = env('BENCH_WAVES', 2);
 const PLAYBACK_MS = env('BENCH_PLAYBACK_MS', 20);
 const REAL = process.env.CALLREC_BENCH_ESL_HOST;
 
-interface Row { name: string; gate: BenchGate; watched: boolean; seq: number[][]; conc: number[][]; lost: number }
+interface Row {
+  name: string;
+  gate: BenchGate;
+  watched: boolean;
+  seq: number[][];
+  conc: number[][];
+  lost: number;
+}
 
-const eslTarget = (host: string) => ({ host, port: env('CALLREC_BENCH_ESL_PORT', 8021), password: process.env.CALLREC_BENCH_ESL_PASSWORD ?? 'ClueCon' });
+const eslTarget = (host: string) => ({
+  host,
+  port: env('CALLREC_BENCH_ESL_PORT', 8021),
+  password: process.env.CALLREC_BENCH_ESL_PASSWORD ?? 'ClueCon',
+});
 
 /** The controller under test, deciding through the rules in its own store as `callrec start` does. */
 async function controller(soundsDir: string | undefined): Promise<FsHarness> {
   const esl = REAL ? eslTarget(REAL) : undefined;
   const h = await startFsHarness({
-    ...(esl ? { esl } : {}), ...(soundsDir ? { soundsDir } : {}),
-    policy: (store) => { const rules = new RulesService(store.rules, SETTINGS); return () => rules.engine(); },
+    ...(esl ? { esl } : {}),
+    ...(soundsDir ? { soundsDir } : {}),
+    policy: (store) => {
+      const rules = new RulesService(store.rules, SETTINGS);
+      return () => rules.engine();
+    },
   });
-  await h.store.rules.putFlow(GATE_VARS.callrec_flow, { applets: { [GATE_VARS.callrec_applet]: { kind: 'dial', record: 'from-ringing', consent: 'announce' } } });
+  await h.store.rules.putFlow(GATE_VARS.callrec_flow, {
+    applets: { [GATE_VARS.callrec_applet]: { kind: 'dial', record: 'from-ringing', consent: 'announce' } },
+  });
   return h;
 }
 
@@ -69,15 +86,18 @@ async function oneRun(sw: BenchSwitch, rows: Row[], h: FsHarness): Promise<void>
   const seq = new Map<Row, number[]>(rows.map((r) => [r, []]));
   const conc = new Map<Row, number[]>(rows.map((r) => [r, []]));
   // Rows take turns call by call (and wave by wave), so a busy moment of the box hits them all.
-  for (let i = 0; i < SEQ; i++) for (const row of rows) seq.get(row)?.push(...await calls(sw, row, 1));
+  for (let i = 0; i < SEQ; i++) for (const row of rows) seq.get(row)?.push(...(await calls(sw, row, 1)));
   for (let w = 0; w < WAVES; w++) {
     for (const row of rows) {
-      conc.get(row)?.push(...await calls(sw, row, sw.concurrency));
+      conc.get(row)?.push(...(await calls(sw, row, sw.concurrency)));
       // Let the controller finish the calls that hung up before the next row's wave.
       await until(() => h.registry.list().length === 0, 10_000, 'the controller to settle its calls');
     }
   }
-  for (const row of rows) { row.seq.push(seq.get(row) ?? []); row.conc.push(conc.get(row) ?? []); }
+  for (const row of rows) {
+    row.seq.push(seq.get(row) ?? []);
+    row.conc.push(conc.get(row) ?? []);
+  }
 }
 
 function report(sw: BenchSwitch, rows: Row[]): void {
@@ -86,7 +106,9 @@ function report(sw: BenchSwitch, rows: Row[]): void {
   const p = (xs: number[], q: number) => quantile(xs, q);
   const col = (v: number) => v.toFixed(2).padStart(8);
   console.log(`\nFreeSWITCH gate, switch connects -> gate's exit (ms), ${sw.label}`);
-  console.log(`medians over ${RUNS} runs; a run = ${SEQ} calls 1 at a time + ${WAVES} waves of ${sw.concurrency} concurrent per row`);
+  console.log(
+    `medians over ${RUNS} runs; a run = ${SEQ} calls 1 at a time + ${WAVES} waves of ${sw.concurrency} concurrent per row`,
+  );
   const w = Math.max(...rows.map((r) => r.name.length)) + 1;
   console.log(`${''.padEnd(w)}${'1 at a time'.padStart(26)}${`${sw.concurrency} concurrent`.padStart(27)}`);
   console.log(`${'row'.padEnd(w)}     p50      p99   ratio      p50      p99   ratio   lost`);
@@ -97,9 +119,13 @@ function report(sw: BenchSwitch, rows: Row[]): void {
       const ratio = median(runs.map((xs, i) => p(xs, 0.5) / p(floorRuns[i] ?? [], 0.5)));
       return `${col(p50)} ${col(p99)} ${`${ratio.toFixed(2)}x`.padStart(7)}`;
     };
-    console.log(`${row.name.padEnd(w)}${cells(row.seq, floor.seq)} ${cells(row.conc, floor.conc)} ${String(row.lost).padStart(6)}`);
+    console.log(
+      `${row.name.padEnd(w)}${cells(row.seq, floor.seq)} ${cells(row.conc, floor.conc)} ${String(row.lost).padStart(6)}`,
+    );
   }
-  console.log('ratio = median over runs of (row p50 / floor p50 in the same run); target for the controller <= 1.5x, 0 lost');
+  console.log(
+    'ratio = median over runs of (row p50 / floor p50 in the same run); target for the controller <= 1.5x, 0 lost',
+  );
 }
 
 /** A short announcement the real switch can play (the simulator only needs the name). */
@@ -117,18 +143,32 @@ async function benchGate(): Promise<void> {
   const sw = await startSwitch(config, h.sim, process.env.BENCH_SWITCH_IN_PROCESS === '1');
   const logged = await logCall(h, h.gatePort);
   if (!logged.exited) throw new Error(`the controller did not exit: ${JSON.stringify(logged.commands)}`);
-  const script: Script = { subscribe: logged.commands.find((c) => c.startsWith('event ')) ?? 'event json CHANNEL_EXECUTE_COMPLETE DTMF', steps: toSteps(logged.apps) };
+  const script: Script = {
+    subscribe: logged.commands.find((c) => c.startsWith('event ')) ?? 'event json CHANNEL_EXECUTE_COMPLETE DTMF',
+    steps: toSteps(logged.apps),
+  };
   console.log(`controller's sequence: connect -> ${script.subscribe} -> ${describeSteps(script.steps)} -> exit`);
-  const row = (name: string, gate: BenchGate): Row => ({ name, gate, watched: gate.port === h.gatePort, seq: [], conc: [], lost: 0 });
+  const row = (name: string, gate: BenchGate): Row => ({
+    name,
+    gate,
+    watched: gate.port === h.gatePort,
+    seq: [],
+    conc: [],
+    lost: 0,
+  });
   const rows: Row[] = [
     row('raw socket (floor)', await rawGate(script)),
-    row('callrec controller (FreeswitchAdapter + CallRegistry + SQLite store + policy)', { port: h.gatePort, close: async () => undefined }),
+    row('callrec controller (FreeswitchAdapter + CallRegistry + SQLite store + policy)', {
+      port: h.gatePort,
+      close: async () => undefined,
+    }),
     row('callrec socket layer (GateServer)', await socketLayerGate(script)),
     row('modesl as shipped (esl.Server, no NoDelay)', await modeslGate(script)),
   ];
   for (const r of rows) {
     const run = await logCall(h, r.gate.port);
-    if (!run.exited || shape(run.apps) !== shape(logged.apps)) throw new Error(`${r.name} did not send the controller's sequence: ${shape(run.apps)}`);
+    if (!run.exited || shape(run.apps) !== shape(logged.apps))
+      throw new Error(`${r.name} did not send the controller's sequence: ${shape(run.apps)}`);
   }
   for (const row of rows) await calls(sw, row, 3); // warm the JIT and the switch (counted in lost)
   for (let run = 0; run < RUNS; run++) await oneRun(sw, rows, h);
@@ -144,4 +184,10 @@ async function main(): Promise<void> {
   await benchRecorderPause(RUNS);
 }
 
-void main().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

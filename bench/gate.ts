@@ -12,7 +12,12 @@ const ROUNDS_SEQ = 200;
 const CONC = 20;
 const ROUNDS_CONC = 10;
 
-interface Stats { n: number; p50: number; p99: number; lost: number }
+interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  lost: number;
+}
 
 function stats(xs: number[], lost: number): Stats {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,7 +29,10 @@ function stats(xs: number[], lost: number): Stats {
 async function wave(sim: AriSim, count: number, applet: string): Promise<{ ms: number[]; lost: number }> {
   const chans = Array.from({ length: count }, () => sim.addChannel());
   const sent = new Map<string, number>();
-  for (const ch of chans) { sent.set(ch.id, performance.now()); sim.enterStasis(ch.id, ['gate', 'bench', applet]); }
+  for (const ch of chans) {
+    sent.set(ch.id, performance.now());
+    sim.enterStasis(ch.id, ['gate', 'bench', applet]);
+  }
   const deadline = Date.now() + 5000;
   const ms: number[] = [];
   const pending = new Set(chans.map((c) => c.id));
@@ -32,7 +40,10 @@ async function wave(sim: AriSim, count: number, applet: string): Promise<{ ms: n
     await new Promise((r) => setTimeout(r, 1));
     for (const id of [...pending]) {
       const r = sim.requests.find((x) => x.path === `/channels/${id}/continue`);
-      if (r) { ms.push(r.atPerf - sent.get(id)!); pending.delete(id); }
+      if (r) {
+        ms.push(r.atPerf - sent.get(id)!);
+        pending.delete(id);
+      }
     }
   }
   for (const ch of chans) if (sim.channels.has(ch.id)) sim.hangup(ch.id);
@@ -41,10 +52,20 @@ async function wave(sim: AriSim, count: number, applet: string): Promise<{ ms: n
 }
 
 async function run(sim: AriSim, label: string): Promise<{ seq: Stats; conc: Stats }> {
-  const seq: number[] = []; let lostSeq = 0;
-  for (let i = 0; i < ROUNDS_SEQ; i++) { const w = await wave(sim, 1, 'ringing'); seq.push(...w.ms); lostSeq += w.lost; }
-  const conc: number[] = []; let lostConc = 0;
-  for (let i = 0; i < ROUNDS_CONC; i++) { const w = await wave(sim, CONC, 'ringing'); conc.push(...w.ms); lostConc += w.lost; }
+  const seq: number[] = [];
+  let lostSeq = 0;
+  for (let i = 0; i < ROUNDS_SEQ; i++) {
+    const w = await wave(sim, 1, 'ringing');
+    seq.push(...w.ms);
+    lostSeq += w.lost;
+  }
+  const conc: number[] = [];
+  let lostConc = 0;
+  for (let i = 0; i < ROUNDS_CONC; i++) {
+    const w = await wave(sim, CONC, 'ringing');
+    conc.push(...w.ms);
+    lostConc += w.lost;
+  }
   void label;
   return { seq: stats(seq, lostSeq), conc: stats(conc, lostConc) };
 }
@@ -54,12 +75,26 @@ async function bareClient(sim: AriSim): Promise<() => void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const auth = `Basic ${Buffer.from('callrec:secret').toString('base64')}`;
   const u = new URL(sim.url);
-  const call = (method: string, path: string, body?: unknown) => new Promise<void>((resolve) => {
-    const payload = body ? JSON.stringify(body) : undefined;
-    const req = http.request({ host: u.hostname, port: u.port, method, path: `/ari${path}`, agent, headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => { res.resume(); res.on('end', () => resolve()); });
-    req.on('error', () => resolve());
-    req.end(payload);
-  });
+  const call = (method: string, path: string, body?: unknown) =>
+    new Promise<void>((resolve) => {
+      const payload = body ? JSON.stringify(body) : undefined;
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method,
+          path: `/ari${path}`,
+          agent,
+          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
+      req.on('error', () => resolve());
+      req.end(payload);
+    });
   const ws = new WebSocket(`ws://${u.host}/ari/events?app=callrec&api_key=callrec:secret`);
   await new Promise((r) => ws.once('open', r));
   ws.on('message', (d) => {
@@ -68,11 +103,16 @@ async function bareClient(sim: AriSim): Promise<() => void> {
     const id = e.channel.id;
     void (async () => {
       await call('POST', `/applications/callrec/subscription?eventSource=channel:${id}`);
-      await call('POST', `/channels/${id}/variables`, { variables: { CALLREC_ACTION: 'record', CALLREC_FILE: '/x.wav', CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' } });
+      await call('POST', `/channels/${id}/variables`, {
+        variables: { CALLREC_ACTION: 'record', CALLREC_FILE: '/x.wav', CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' },
+      });
       await call('POST', `/channels/${id}/continue`);
     })();
   });
-  return () => { ws.close(); agent.destroy(); };
+  return () => {
+    ws.close();
+    agent.destroy();
+  };
 }
 
 async function main(): Promise<void> {
@@ -82,19 +122,28 @@ async function main(): Promise<void> {
   closeBare();
   await floorSim.stop();
 
-  const h = await startHarness({ engine: fixedEngine({ ringing: decision({ record: 'from-ringing', consent: 'none', greeting: null }) }) });
+  const h = await startHarness({
+    engine: fixedEngine({ ringing: decision({ record: 'from-ringing', consent: 'none', greeting: null }) }),
+  });
   h.sim.onRecord = () => {};
   const ours = await run(h.sim, 'callrec');
   await h.close();
 
-  const line = (name: string, s: Stats) => `${name.padEnd(26)} n=${String(s.n).padStart(4)}  p50=${s.p50.toFixed(2).padStart(7)} ms  p99=${s.p99.toFixed(2).padStart(7)} ms  lost=${s.lost}`;
+  const line = (name: string, s: Stats) =>
+    `${name.padEnd(26)} n=${String(s.n).padStart(4)}  p50=${s.p50.toFixed(2).padStart(7)} ms  p99=${s.p99.toFixed(2).padStart(7)} ms  lost=${s.lost}`;
   console.log('gate latency, StasisStart -> continue answered (ARI simulator, no prompt)');
   console.log(line('floor, 1 at a time', floor.seq));
   console.log(line('callrec, 1 at a time', ours.seq));
   console.log(line(`floor, ${CONC} concurrent`, floor.conc));
   console.log(line(`callrec, ${CONC} concurrent`, ours.conc));
-  console.log(`ratio p50 callrec/floor: 1 at a time ${(ours.seq.p50 / floor.seq.p50).toFixed(2)}x, ${CONC} concurrent ${(ours.conc.p50 / floor.conc.p50).toFixed(2)}x (target <= 1.5x, no call lost)`);
-  if (process.env.CALLREC_IT_ARI_URL) console.log('CALLREC_IT_ARI_URL is set, but the real-Asterisk run of this bench is not written yet.');
+  console.log(
+    `ratio p50 callrec/floor: 1 at a time ${(ours.seq.p50 / floor.seq.p50).toFixed(2)}x, ${CONC} concurrent ${(ours.conc.p50 / floor.conc.p50).toFixed(2)}x (target <= 1.5x, no call lost)`,
+  );
+  if (process.env.CALLREC_IT_ARI_URL)
+    console.log('CALLREC_IT_ARI_URL is set, but the real-Asterisk run of this bench is not written yet.');
 }
 
-void main().catch((e: unknown) => { console.error(e); process.exit(1); });
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -22,35 +22,52 @@ const arg = (name: string, def: number): number => {
 };
 const ROWS = arg('rows', 1_000_000);
 const QUERIES = arg('queries', 300);
-const CUSTOMERS = Math.max(10, Math.floor(ROWS / 4));      // about 4 recordings per customer number
-const LINES = 20;                                          // the company's own numbers: very busy
+const CUSTOMERS = Math.max(10, Math.floor(ROWS / 4)); // about 4 recordings per customer number
+const LINES = 20; // the company's own numbers: very busy
 
 const customer = (n: number) => `+1415${String(n % CUSTOMERS).padStart(7, '0')}`;
 const line = (n: number) => `+1800555${String(n % LINES).padStart(4, '0')}`;
 
 function admin(): Knex {
   const u = new URL(ROOT_URL);
-  return knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } });
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+    },
+  });
 }
 
 /** Rows generated inside MariaDB from its sequence engine: a million rows without a million round trips. */
 async function load(knex: Knex): Promise<void> {
   const [call] = await knex('calls').insert({
-    node: 'bench', pbx: 'asterisk', pbx_call_id: 'bench', direction: 'inbound', state: 'done',
-    started_at: new Date(), created_at: new Date(), updated_at: new Date(),
+    node: 'bench',
+    pbx: 'asterisk',
+    pbx_call_id: 'bench',
+    direction: 'inbound',
+    state: 'done',
+    started_at: new Date(),
+    created_at: new Date(),
+    updated_at: new Date(),
   });
   const chunk = 100_000;
   for (let lo = 1; lo <= ROWS; lo += chunk) {
     const hi = Math.min(ROWS, lo + chunk - 1);
     const cust = `concat('+1415', lpad((seq * 7919) % ${CUSTOMERS}, 7, '0'))`;
     const ln = `concat('+1800555', lpad(seq % ${LINES}, 4, '0'))`;
-    await knex.raw(`insert into recordings (call_id, state, file_path, record_mode, tier, channels, beep, direction, from_number, to_number,
+    await knex.raw(
+      `insert into recordings (call_id, state, file_path, record_mode, tier, channels, beep, direction, from_number, to_number,
         agent, flow, started_at, ended_at, duration_ms, paused_ms, size_bytes, on_hold, created_at, updated_at)
       select ?, 'completed', concat('2025/01/01/', seq, '.wav'), 'from-answer', if(seq % 10 = 0, 'extended', 'standard'), 1, 0,
         if(seq % 10 < 7, 'inbound', 'outbound'), if(seq % 10 < 7, ${cust}, ${ln}), if(seq % 10 < 7, ${ln}, ${cust}),
         concat('2', lpad(seq % 50, 2, '0')), elt(1 + seq % 4, 'sales', 'support', 'billing', 'ivr'),
         timestampadd(second, seq * 63, '2024-01-01'), timestampadd(second, seq * 63 + 90, '2024-01-01'), 90000, 0, 1440000, 0, now(3), now(3)
-      from seq_${lo}_to_${hi}`, [Number(call)]);
+      from seq_${lo}_to_${hi}`,
+      [Number(call)],
+    );
     process.stdout.write(`  loaded ${hi.toLocaleString('en')} rows\r`);
   }
   process.stdout.write('\n');
@@ -58,7 +75,7 @@ async function load(knex: Knex): Promise<void> {
 }
 
 async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(20, n); i += 1) await fn(i + 1_000_003);  // warm-up
+  for (let i = 0; i < Math.min(20, n); i += 1) await fn(i + 1_000_003); // warm-up
   const out: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const t = process.hrtime.bigint();
@@ -79,7 +96,9 @@ async function main(): Promise<void> {
   try {
     await migrateLatest(db.knex);
     const store = createStore(db);
-    console.log(`bench:search — ${ROWS.toLocaleString('en')} recordings in ${name} (${CUSTOMERS.toLocaleString('en')} customer numbers, ${LINES} company lines)`);
+    console.log(
+      `bench:search — ${ROWS.toLocaleString('en')} recordings in ${name} (${CUSTOMERS.toLocaleString('en')} customer numbers, ${LINES} company lines)`,
+    );
     const t0 = Date.now();
     await load(db.knex);
     console.log(`  load: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -93,7 +112,10 @@ async function main(): Promise<void> {
 
 async function report(store: Store, knex: Knex): Promise<void> {
   const rand = (i: number) => (i * 2654435761) % 4294967296;
-  const national = (i: number) => customer(rand(i)).slice(2).replace(/^(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3');
+  const national = (i: number) =>
+    customer(rand(i))
+      .slice(2)
+      .replace(/^(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3');
   const page = { limit: 50, order: 'desc' as const };
   const search = (q: string) => store.search.search({ numbers: storedForms(q, 'US') }, page);
 
@@ -105,15 +127,25 @@ async function report(store: Store, knex: Knex): Promise<void> {
     return first.next && store.search.search({ numbers: [line(i)] }, { ...page, after: first.next });
   });
   // The alternative the UNION replaces, measured here so the choice stays justified.
-  const orSearch = (nums: string[]) => knex('recordings').where((w) => w.whereIn('from_number', nums).orWhereIn('to_number', nums))
-    .whereNotNull('started_at').orderBy([{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(51);
+  const orSearch = (nums: string[]) =>
+    knex('recordings')
+      .where((w) => w.whereIn('from_number', nums).orWhereIn('to_number', nums))
+      .whereNotNull('started_at')
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(51);
   const orCustomer = await time(Math.min(QUERIES, 50), (i) => orSearch(storedForms(national(i), 'US')));
   const orLine = await time(Math.min(QUERIES, 50), (i) => orSearch([line(i)]));
   const http = await timeHttp(store, national);
 
   const floorMed = pct(floor, 50);
   console.log('\n  query (ms)                                 p50     p95     p99   p50/floor');
-  const row = (label: string, xs: number[]) => console.log(`  ${label.padEnd(40)} ${fmt(pct(xs, 50))} ${fmt(pct(xs, 95))} ${fmt(pct(xs, 99))} ${(pct(xs, 50) / floorMed).toFixed(1).padStart(8)}x`);
+  const row = (label: string, xs: number[]) =>
+    console.log(
+      `  ${label.padEnd(40)} ${fmt(pct(xs, 50))} ${fmt(pct(xs, 95))} ${fmt(pct(xs, 99))} ${(pct(xs, 50) / floorMed).toFixed(1).padStart(8)}x`,
+    );
   row('floor: primary-key lookup', floor);
   row('number, customer, national form', byCustomer);
   row('number, busy company line (E.164)', byLine);
@@ -129,18 +161,33 @@ async function report(store: Store, knex: Knex): Promise<void> {
 async function timeHttp(store: Store, national: (i: number) => string): Promise<number[]> {
   const logger = createLogger({ level: 'error', format: 'json' });
   const api = createApi({
-    store, logger, recordingsDir: '/nonexistent', defaultCountry: 'US', bodyLimitBytes: 10240, costPerMinute: 0,
-    live: { list: () => [], get: () => null, act: async () => ({ ok: false, error: { kind: 'pbx', detail: 'no PBX in the benchmark' } }) },
+    store,
+    logger,
+    recordingsDir: '/nonexistent',
+    defaultCountry: 'US',
+    bodyLimitBytes: 10240,
+    costPerMinute: 0,
+    live: {
+      list: () => [],
+      get: () => null,
+      act: async () => ({ ok: false, error: { kind: 'pbx', detail: 'no PBX in the benchmark' } }),
+    },
     retention: createRetentionActions(store, { root: '/nonexistent', lengths: DEFAULT_TIER_LENGTHS, logger }),
     webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: '' } }) },
   });
   const k = generateApiKey();
   await store.keys.insert({ name: 'bench', prefix: k.prefix, hash: k.hash, role: 'supervisor', agent: null });
-  const server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: api.routers }), '127.0.0.1', 0);
+  const server = await listen(
+    createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: api.routers }),
+    '127.0.0.1',
+    0,
+  );
   const port = (server.address() as { port: number }).port;
   try {
     return await time(QUERIES, async (i) => {
-      const r = await fetch(`http://127.0.0.1:${port}/api/recordings?number=${encodeURIComponent(national(i))}`, { headers: { Authorization: `Bearer ${k.key}` } });
+      const r = await fetch(`http://127.0.0.1:${port}/api/recordings?number=${encodeURIComponent(national(i))}`, {
+        headers: { Authorization: `Bearer ${k.key}` },
+      });
       if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
       return r.json();
     });

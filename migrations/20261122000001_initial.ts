@@ -9,12 +9,12 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('id');
     t.string('node', 64).notNullable();
     t.string('pbx', 16).notNullable();
-    t.string('pbx_call_id', 128).notNullable();      // Asterisk channel id / FreeSWITCH uuid
-    t.string('direction', 16).notNullable();          // inbound | outbound | internal
+    t.string('pbx_call_id', 128).notNullable(); // Asterisk channel id / FreeSWITCH uuid
+    t.string('direction', 16).notNullable(); // inbound | outbound | internal
     t.string('flow', 64);
     t.string('applet', 64);
     t.string('campaign', 64);
-    t.string('from_number', 32);                      // E.164 when it could be normalized
+    t.string('from_number', 32); // E.164 when it could be normalized
     t.string('from_raw', 64);
     t.string('to_number', 32);
     t.string('to_raw', 64);
@@ -23,8 +23,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('state', 24).notNullable();
     t.string('record_mode', 16);
     t.string('consent_mode', 16);
-    t.string('consent_outcome', 24);                  // not-required | announced | accepted | declined | opted-out | hung-up | timeout
-    t.text('decision');                               // JSON: the whole Decision with its reasons
+    t.string('consent_outcome', 24); // not-required | announced | accepted | declined | opted-out | hung-up | timeout
+    t.text('decision'); // JSON: the whole Decision with its reasons
     t.string('fallback_reason', 255);
     t.string('hangup_cause', 64);
     ts(t, 'started_at').notNullable();
@@ -40,10 +40,10 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('recordings', (t) => {
     t.bigIncrements('id');
     t.bigInteger('call_id').unsigned().notNullable().references('id').inTable('calls');
-    t.string('state', 16).notNullable();              // pending | recording | paused | finalizing | completed | failed | purging | purged
-    t.string('file_path', 512).notNullable();         // relative to the recordings root
+    t.string('state', 16).notNullable(); // pending | recording | paused | finalizing | completed | failed | purging | purged
+    t.string('file_path', 512).notNullable(); // relative to the recordings root
     t.string('record_mode', 16).notNullable();
-    t.string('tier', 16).notNullable();               // standard | extended
+    t.string('tier', 16).notNullable(); // standard | extended
     t.integer('channels').notNullable().defaultTo(1);
     t.boolean('beep').notNullable().defaultTo(false);
     // Call facts copied here so a search over millions of recordings needs one table and one index.
@@ -88,9 +88,9 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('id');
     t.bigInteger('call_id').unsigned();
     t.bigInteger('recording_id').unsigned();
-    t.string('type', 32).notNullable();               // gated, decided, consent, started, paused, resumed, transfer, listened, held ...
-    t.string('actor', 128).notNullable();             // system, or the API key's name/role
-    t.text('detail');                                 // JSON
+    t.string('type', 32).notNullable(); // gated, decided, consent, started, paused, resumed, transfer, listened, held ...
+    t.string('actor', 128).notNullable(); // system, or the API key's name/role
+    t.text('detail'); // JSON
     ts(t, 'at').notNullable();
     t.index(['recording_id', 'at'], 'rev_recording_idx');
     t.index(['call_id', 'at'], 'rev_call_idx');
@@ -102,7 +102,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('name', 64).notNullable().unique('flows_name_uq');
     t.string('description', 255);
     t.boolean('enabled').notNullable().defaultTo(true);
-    t.text('defaults');                               // JSON: rule fields every applet inherits
+    t.text('defaults'); // JSON: rule fields every applet inherits
     ts(t, 'created_at').notNullable();
     ts(t, 'updated_at').notNullable();
   });
@@ -111,8 +111,8 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('id');
     t.bigInteger('flow_id').unsigned().notNullable().references('id').inTable('flows').onDelete('CASCADE');
     t.string('applet', 64).notNullable();
-    t.string('kind', 32).notNullable();               // dial | round-robin | queue | ivr | voicemail | ...
-    t.text('rule');                                   // JSON: record mode, consent, greeting, pause, tier, beep, stereo
+    t.string('kind', 32).notNullable(); // dial | round-robin | queue | ivr | voicemail | ...
+    t.text('rule'); // JSON: record mode, consent, greeting, pause, tier, beep, stereo
     ts(t, 'created_at').notNullable();
     ts(t, 'updated_at').notNullable();
     t.unique(['flow_id', 'applet'], { indexName: 'applet_rules_flow_applet_uq' });
@@ -120,7 +120,7 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('settings', (t) => {
     t.string('key', 64).primary();
-    t.text('value').notNullable();                    // JSON
+    t.text('value').notNullable(); // JSON
     ts(t, 'updated_at').notNullable();
   });
 
@@ -128,14 +128,14 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('id');
     t.string('name', 64).notNullable().unique('campaigns_name_uq');
     t.boolean('enabled').notNullable().defaultTo(true);
-    t.text('rule');                                   // JSON: overrides of the outbound setting
+    t.text('rule'); // JSON: overrides of the outbound setting
     ts(t, 'created_at').notNullable();
     ts(t, 'updated_at').notNullable();
   });
 
   await knex.schema.createTable('jurisdictions', (t) => {
     t.bigIncrements('id');
-    t.string('code', 16).notNullable().unique('jurisdictions_code_uq');   // US-CA, GB, DE ...
+    t.string('code', 16).notNullable().unique('jurisdictions_code_uq'); // US-CA, GB, DE ...
     t.string('name', 128).notNullable();
     t.boolean('all_party_consent').notNullable().defaultTo(false);
     t.string('min_consent', 16).notNullable().defaultTo('none');
@@ -145,9 +145,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('api_keys', (t) => {
     t.bigIncrements('id');
     t.string('name', 128).notNullable();
-    t.string('prefix', 16).notNullable().unique('api_keys_prefix_uq');  // shown in lists; the lookup key
+    t.string('prefix', 16).notNullable().unique('api_keys_prefix_uq'); // shown in lists; the lookup key
     t.string('hash', 128).notNullable();
-    t.string('role', 16).notNullable();               // admin | supervisor | agent
+    t.string('role', 16).notNullable(); // admin | supervisor | agent
     t.string('agent', 64);
     ts(t, 'created_at').notNullable();
     ts(t, 'last_used_at');
@@ -161,7 +161,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('url', 1024).notNullable();
     t.string('idempotency_key', 128).notNullable();
     t.text('payload').notNullable();
-    t.string('state', 16).notNullable();              // pending | delivered | failed
+    t.string('state', 16).notNullable(); // pending | delivered | failed
     t.integer('attempts').notNullable().defaultTo(0);
     ts(t, 'next_attempt_at');
     t.integer('last_status');
@@ -175,9 +175,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('retention_runs', (t) => {
     t.bigIncrements('id');
     t.string('node', 64).notNullable();
-    t.string('trigger', 16).notNullable();            // cron | cli | disk-guard | manual
+    t.string('trigger', 16).notNullable(); // cron | cli | disk-guard | manual
     t.boolean('dry_run').notNullable().defaultTo(false);
-    t.string('state', 16).notNullable();              // running | finished | failed
+    t.string('state', 16).notNullable(); // running | finished | failed
     ts(t, 'started_at').notNullable();
     ts(t, 'finished_at');
     t.integer('scanned').notNullable().defaultTo(0);
@@ -193,8 +193,17 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'retention_runs', 'webhook_deliveries', 'api_keys', 'jurisdictions', 'campaigns', 'settings',
-    'applet_rules', 'flows', 'recording_events', 'recordings', 'calls',
+    'retention_runs',
+    'webhook_deliveries',
+    'api_keys',
+    'jurisdictions',
+    'campaigns',
+    'settings',
+    'applet_rules',
+    'flows',
+    'recording_events',
+    'recordings',
+    'calls',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

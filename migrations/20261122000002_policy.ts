@@ -11,18 +11,32 @@ async function insertChunked(knex: Knex, table: string, rows: object[], size = 1
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('area_codes', (t) => {
-    t.string('npa', 3).primary();                     // NANP area code, e.g. 310
-    t.string('jurisdiction', 16).notNullable();       // e.g. US-CA
+    t.string('npa', 3).primary(); // NANP area code, e.g. 310
+    t.string('jurisdiction', 16).notNullable(); // e.g. US-CA
     t.datetime('updated_at', { precision: 3 }).notNullable();
   });
   const at = new Date();
-  await insertChunked(knex, 'jurisdictions', SEEDED_JURISDICTIONS.map((j) => (
-    { code: j.code, name: j.name, all_party_consent: j.allPartyConsent, min_consent: j.minConsent, updated_at: at })));
+  await insertChunked(
+    knex,
+    'jurisdictions',
+    SEEDED_JURISDICTIONS.map((j) => ({
+      code: j.code,
+      name: j.name,
+      all_party_consent: j.allPartyConsent,
+      min_consent: j.minConsent,
+      updated_at: at,
+    })),
+  );
   await knex('settings').insert({ key: 'rules_version', value: '1', updated_at: at });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex('settings').where({ key: 'rules_version' }).delete();
-  await knex('jurisdictions').whereIn('code', SEEDED_JURISDICTIONS.map((j) => j.code)).delete();
+  await knex('jurisdictions')
+    .whereIn(
+      'code',
+      SEEDED_JURISDICTIONS.map((j) => j.code),
+    )
+    .delete();
   await knex.schema.dropTableIfExists('area_codes');
 }

@@ -5,9 +5,9 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('locks', (t) => {
     t.string('name', 64).primary();
-    t.string('owner', 128).notNullable();           // node:pid:run, shown to the run that is refused
+    t.string('owner', 128).notNullable(); // node:pid:run, shown to the run that is refused
     t.datetime('acquired_at', { precision: 3 }).notNullable();
-    t.datetime('expires_at', { precision: 3 }).notNullable();   // renewed per batch; a dead holder's row expires
+    t.datetime('expires_at', { precision: 3 }).notNullable(); // renewed per batch; a dead holder's row expires
   });
 }
 

@@ -9,7 +9,9 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['recording_id', 'agent']);
     t.index(['agent', 'recording_id'], 'rec_agents_agent_idx');
   });
-  await knex.raw('insert into recording_agents (recording_id, agent) select id, agent from recordings where agent is not null');
+  await knex.raw(
+    'insert into recording_agents (recording_id, agent) select id, agent from recordings where agent is not null',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

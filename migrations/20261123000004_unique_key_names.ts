@@ -7,7 +7,10 @@ import type { Knex } from 'knex';
 const norm = (s: string): string => s.trim().toLowerCase();
 
 async function renameDuplicates(knex: Knex): Promise<void> {
-  const rows = (await knex('api_keys').orderBy('id').select('id', 'name')) as Array<{ id: number | string; name: string }>;
+  const rows = (await knex('api_keys').orderBy('id').select('id', 'name')) as Array<{
+    id: number | string;
+    name: string;
+  }>;
   const taken = new Set<string>();
   for (const r of rows) {
     const base = r.name.trim();
@@ -25,10 +28,14 @@ export async function up(knex: Knex): Promise<void> {
   if (knex.client.config.client === 'better-sqlite3') {
     await knex.raw('create unique index api_keys_name_uq on api_keys (name collate nocase)');
   } else {
-    await knex.schema.alterTable('api_keys', (t) => { t.unique(['name'], { indexName: 'api_keys_name_uq' }); });
+    await knex.schema.alterTable('api_keys', (t) => {
+      t.unique(['name'], { indexName: 'api_keys_name_uq' });
+    });
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('api_keys', (t) => { t.dropUnique(['name'], 'api_keys_name_uq'); });
+  await knex.schema.alterTable('api_keys', (t) => {
+    t.dropUnique(['name'], 'api_keys_name_uq');
+  });
 }

@@ -9,7 +9,10 @@ import * as uniqueKeyNames from './20261123000004_unique_key_names';
 import * as atRest from './20261123000006_at_rest';
 import * as areaCodeOverrides from './20261123201300_area_code_overrides';
 
-interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
 
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122000001_initial', initial],

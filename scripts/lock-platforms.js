@@ -14,8 +14,12 @@ const pkgs = lock.packages || {};
 
 function platformOf(name) {
   const n = name.split('/').pop();
-  const os = ['darwin', 'linux', 'win32', 'android', 'freebsd', 'openharmony', 'sunos', 'aix'].find((o) => n.includes(`-${o}-`) || n.endsWith(`-${o}`));
-  const cpu = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'wasm32'].find((c) => n.includes(`-${c}`));
+  const os = ['darwin', 'linux', 'win32', 'android', 'freebsd', 'openharmony', 'sunos', 'aix'].find(
+    (o) => n.includes(`-${o}-`) || n.endsWith(`-${o}`),
+  );
+  const cpu = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'wasm32'].find((c) =>
+    n.includes(`-${c}`),
+  );
   const libc = os === 'linux' ? (n.includes('musl') ? 'musl' : n.includes('gnu') ? 'glibc' : null) : null;
   return { os, cpu: n.includes('wasm32') ? 'wasm32' : cpu, libc };
 }
@@ -38,7 +42,9 @@ for (const [key, entry] of Object.entries(pkgs)) {
   }
 }
 if (added > 0) {
-  lock.packages = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+  lock.packages = Object.fromEntries(
+    Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+  );
   fs.writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
   process.stdout.write(`lock-platforms: recorded ${added} optional platform packages in package-lock.json\n`);
 }

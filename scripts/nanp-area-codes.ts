@@ -14,24 +14,82 @@ export const MODULE_FILE = path.join(DATA_DIR, 'nanp-area-codes.ts');
 const GEOCODING = 'resources/geocoding/en/1.txt';
 const METADATA = 'resources/PhoneNumberMetadata.xml';
 // The US number types that hold whole area codes with no location; their names as callrec says them.
-const NON_GEOGRAPHIC = { tollFree: 'toll-free', premiumRate: 'premium-rate', personalNumber: 'personal (5XX)' } as const;
+const NON_GEOGRAPHIC = {
+  tollFree: 'toll-free',
+  premiumRate: 'premium-rate',
+  personalNumber: 'personal (5XX)',
+} as const;
 type NonGeographicType = keyof typeof NON_GEOGRAPHIC;
 
 // State and province names as the geocoding file writes them (its own spelling variants included).
 const US_STATES: Record<string, string> = {
-  Alabama: 'AL', Alaska: 'AK', Arizona: 'AZ', Arkansas: 'AR', California: 'CA', Colorado: 'CO', Connecticut: 'CT',
-  Delaware: 'DE', 'Washington D.C.': 'DC', Florida: 'FL', Georgia: 'GA', Hawaii: 'HI', Idaho: 'ID', Illinois: 'IL',
-  Indiana: 'IN', Iowa: 'IA', Kansas: 'KS', Kentucky: 'KY', Louisiana: 'LA', Maine: 'ME', Maryland: 'MD',
-  Massachusetts: 'MA', Michigan: 'MI', Minnesota: 'MN', Mississippi: 'MS', Missouri: 'MO', Montana: 'MT',
-  Nebraska: 'NE', Nevada: 'NV', 'New Hampshire': 'NH', 'New Jersey': 'NJ', 'New Mexico': 'NM', 'New York': 'NY',
-  'North Carolina': 'NC', 'North Dakota': 'ND', Ohio: 'OH', Oklahoma: 'OK', Oregon: 'OR', Pennsylvania: 'PA',
-  'Rhode Island': 'RI', 'South Carolina': 'SC', 'South Dakota': 'SD', Tennessee: 'TN', Texas: 'TX', Utah: 'UT',
-  Vermont: 'VT', Virginia: 'VA', 'Washington State': 'WA', 'West Virginia': 'WV', Wisconsin: 'WI', Wyoming: 'WY',
+  Alabama: 'AL',
+  Alaska: 'AK',
+  Arizona: 'AZ',
+  Arkansas: 'AR',
+  California: 'CA',
+  Colorado: 'CO',
+  Connecticut: 'CT',
+  Delaware: 'DE',
+  'Washington D.C.': 'DC',
+  Florida: 'FL',
+  Georgia: 'GA',
+  Hawaii: 'HI',
+  Idaho: 'ID',
+  Illinois: 'IL',
+  Indiana: 'IN',
+  Iowa: 'IA',
+  Kansas: 'KS',
+  Kentucky: 'KY',
+  Louisiana: 'LA',
+  Maine: 'ME',
+  Maryland: 'MD',
+  Massachusetts: 'MA',
+  Michigan: 'MI',
+  Minnesota: 'MN',
+  Mississippi: 'MS',
+  Missouri: 'MO',
+  Montana: 'MT',
+  Nebraska: 'NE',
+  Nevada: 'NV',
+  'New Hampshire': 'NH',
+  'New Jersey': 'NJ',
+  'New Mexico': 'NM',
+  'New York': 'NY',
+  'North Carolina': 'NC',
+  'North Dakota': 'ND',
+  Ohio: 'OH',
+  Oklahoma: 'OK',
+  Oregon: 'OR',
+  Pennsylvania: 'PA',
+  'Rhode Island': 'RI',
+  'South Carolina': 'SC',
+  'South Dakota': 'SD',
+  Tennessee: 'TN',
+  Texas: 'TX',
+  Utah: 'UT',
+  Vermont: 'VT',
+  Virginia: 'VA',
+  'Washington State': 'WA',
+  'West Virginia': 'WV',
+  Wisconsin: 'WI',
+  Wyoming: 'WY',
 };
 const CA_PROVINCES: Record<string, string> = {
-  Alberta: 'AB', 'British Columbia': 'BC', 'British Colombia': 'BC', Manitoba: 'MB', 'New Brunswick': 'NB',
-  'Newfoundland and Labrador': 'NL', 'Nova Scotia': 'NS', 'Northwest Territories': 'NT', Nunavut: 'NU',
-  Ontario: 'ON', 'Prince Edward Island': 'PE', Quebec: 'QC', Saskatchewan: 'SK', Yukon: 'YT',
+  Alberta: 'AB',
+  'British Columbia': 'BC',
+  'British Colombia': 'BC',
+  Manitoba: 'MB',
+  'New Brunswick': 'NB',
+  'Newfoundland and Labrador': 'NL',
+  'Nova Scotia': 'NS',
+  'Northwest Territories': 'NT',
+  Nunavut: 'NU',
+  Ontario: 'ON',
+  'Prince Edward Island': 'PE',
+  Quebec: 'QC',
+  Saskatchewan: 'SK',
+  Yukon: 'YT',
 };
 const US_POSTAL = new Set(Object.values(US_STATES));
 const CA_POSTAL = new Set(Object.values(CA_PROVINCES));
@@ -80,7 +138,8 @@ function checkNames(lines: string[], areaLevel: Map<string, string[] | null>): v
   }
   for (const [name, counts] of tally) {
     const top = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-    if (top && !regionsOf(name)?.includes(top)) throw new Error(`${GEOCODING}: "${name}" exchanges are mostly in ${top}`);
+    if (top && !regionsOf(name)?.includes(top))
+      throw new Error(`${GEOCODING}: "${name}" exchanges are mostly in ${top}`);
   }
 }
 
@@ -103,7 +162,9 @@ export function extract(geocoding: string, metadata: string, commit: string, rel
     return `pattern ${type} ${strip(block[1])}`;
   });
   const lines = geocoding.split('\n').filter((l) => /^1[2-9]\d\d\d*\|/.test(l) && !covered.has(l.slice(1, 4)));
-  const areaLevel = new Map(lines.filter((l) => l.indexOf('|') === 4).map((l) => [l.slice(1, 4), regionsOf(l.slice(5))]));
+  const areaLevel = new Map(
+    lines.filter((l) => l.indexOf('|') === 4).map((l) => [l.slice(1, 4), regionsOf(l.slice(5))]),
+  );
   checkNames(lines, areaLevel);
   // An area code with no line of its own is placed by its exchange lines: one line per region they name.
   const seen = new Set<string>();
@@ -131,7 +192,12 @@ export function extract(geocoding: string, metadata: string, commit: string, rel
   ].join('\n');
 }
 
-interface Source { commit: string; release: string; regions: Map<string, Set<string>>; kinds: Map<string, string> }
+interface Source {
+  commit: string;
+  release: string;
+  regions: Map<string, Set<string>>;
+  kinds: Map<string, string>;
+}
 
 function parseSource(text: string): Source {
   const field = (name: string) => new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? '';
@@ -200,13 +266,19 @@ export function generate(sourceText: string): string {
 function main(argv: string[]): void {
   const [repo, ref = 'HEAD'] = argv;
   if (repo) {
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const commit = git('rev-parse', `${ref}^{commit}`).trim();
     const release = /: (v[\d.]+)\s*$/m.exec(git('show', `${commit}:release_notes.txt`))?.[1] ?? 'unreleased';
-    fs.writeFileSync(SOURCE_FILE, extract(git('show', `${commit}:${GEOCODING}`), git('show', `${commit}:${METADATA}`), commit, release));
+    fs.writeFileSync(
+      SOURCE_FILE,
+      extract(git('show', `${commit}:${GEOCODING}`), git('show', `${commit}:${METADATA}`), commit, release),
+    );
   }
   fs.writeFileSync(MODULE_FILE, generate(fs.readFileSync(SOURCE_FILE, 'utf8')));
-  process.stdout.write(`wrote ${path.relative(process.cwd(), MODULE_FILE)} from ${path.relative(process.cwd(), SOURCE_FILE)}\n`);
+  process.stdout.write(
+    `wrote ${path.relative(process.cwd(), MODULE_FILE)} from ${path.relative(process.cwd(), SOURCE_FILE)}\n`,
+  );
 }
 
 if (require.main === module) main(process.argv.slice(2));

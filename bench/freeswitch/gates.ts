@@ -8,10 +8,16 @@ import { GateServer, type GateChannel } from '../../controller/src/pbx/freeswitc
 import { silentLogger } from '../../controller/src/util/logger';
 import type { Step } from './script';
 
-export interface BenchGate { port: number; close(): Promise<void> }
+export interface BenchGate {
+  port: number;
+  close(): Promise<void>;
+}
 
 /** What the controller sent besides its apps: its subscription line. */
-export interface Script { subscribe: string; steps: Step[] }
+export interface Script {
+  subscribe: string;
+  steps: Step[];
+}
 
 const listenOn = (server: net.Server): Promise<number> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
@@ -39,15 +45,23 @@ export async function rawGate(script: Script): Promise<BenchGate> {
     sock.on('data', (chunk) => {
       for (const f of parser.push(chunk)) {
         const type = f.headers['Content-Type'] ?? '';
-        inbox.push({ type, ev: type === 'command/reply' && f.headers['Event-Name'] ? f.headers : parseEventBody(type, f.body) });
+        inbox.push({
+          type,
+          ev: type === 'command/reply' && f.headers['Event-Name'] ? f.headers : parseEventBody(type, f.body),
+        });
       }
       drain();
     });
     sock.on('error', () => undefined);
-    const until = (pred: (f: Item) => boolean) => new Promise<Record<string, string> | null>((resolve) => {
-      waiter = (f) => { if (!pred(f)) return false; resolve(f.ev); return true; };
-      drain();
-    });
+    const until = (pred: (f: Item) => boolean) =>
+      new Promise<Record<string, string> | null>((resolve) => {
+        waiter = (f) => {
+          if (!pred(f)) return false;
+          resolve(f.ev);
+          return true;
+        };
+        drain();
+      });
     const reply = () => until((f) => f.type === 'command/reply');
     void (async () => {
       sock.write(encodeCommand('connect'));
@@ -57,9 +71,23 @@ export async function rawGate(script: Script): Promise<BenchGate> {
       let n = 0;
       for (const step of script.steps) {
         const ids = step.apps.map(() => `raw-${++n}`);
-        sock.write(step.apps.map((a, i) => encodeCommand(`sendmsg ${uuid}`, { 'call-command': 'execute', 'execute-app-name': a.app, 'execute-app-arg': a.arg, 'Event-UUID': ids[i] ?? '' })).join(''));
+        sock.write(
+          step.apps
+            .map((a, i) =>
+              encodeCommand(`sendmsg ${uuid}`, {
+                'call-command': 'execute',
+                'execute-app-name': a.app,
+                'execute-app-arg': a.arg,
+                'Event-UUID': ids[i] ?? '',
+              }),
+            )
+            .join(''),
+        );
         for (let i = 0; i < step.apps.length; i++) await reply();
-        if (step.wait === 'complete') await until((f) => f.ev?.['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && f.ev['Application-UUID'] === ids[0]);
+        if (step.wait === 'complete')
+          await until(
+            (f) => f.ev?.['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && f.ev['Application-UUID'] === ids[0],
+          );
       }
       sock.write(encodeCommand('exit'));
       await reply();
@@ -67,7 +95,13 @@ export async function rawGate(script: Script): Promise<BenchGate> {
     })();
   });
   const port = await listenOn(server);
-  return { port, close: () => { for (const s of open) s.destroy(); return closeServer(server); } };
+  return {
+    port,
+    close: () => {
+      for (const s of open) s.destroy();
+      return closeServer(server);
+    },
+  };
 }
 
 async function runOnChannel(ch: GateChannel, steps: readonly Step[]): Promise<void> {
@@ -81,7 +115,14 @@ async function runOnChannel(ch: GateChannel, steps: readonly Step[]): Promise<vo
 
 /** callrec's outbound-socket layer alone: no registry, store or policy. */
 export async function socketLayerGate(script: Script): Promise<BenchGate> {
-  const gate = new GateServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), onChannel: (ch) => { void runOnChannel(ch, script.steps); } });
+  const gate = new GateServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger(),
+    onChannel: (ch) => {
+      void runOnChannel(ch, script.steps);
+    },
+  });
   const port = await gate.listen();
   if (!port.ok) throw new Error(port.error);
   return { port: port.value, close: () => gate.close() };
@@ -95,7 +136,10 @@ export async function modeslGate(script: Script): Promise<BenchGate> {
   const ms = new esl.Server({ server }, () => undefined);
   ms.on('connection::ready', (conn) => {
     conn.on('error', () => undefined);
-    const exec = (app: string, arg: string) => new Promise<void>((r) => { conn.execute(app, arg, () => r()); });
+    const exec = (app: string, arg: string) =>
+      new Promise<void>((r) => {
+        conn.execute(app, arg, () => r());
+      });
     void (async () => {
       for (const step of script.steps) await Promise.all(step.apps.map((a) => exec(a.app, a.arg)));
       conn.sendRecv('exit');

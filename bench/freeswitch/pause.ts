@@ -9,7 +9,10 @@ import { startEslSim } from '../../test/helpers/freeswitch/esl-sim';
 import { median } from '../stats';
 
 const UUID = '30a4f971-e58d-4146-994a-f74d1e46669d';
-const API = [`uuid_record ${UUID} mask /tmp/rec/main-${UUID}.wav`, `uuid_record ${UUID} unmask /tmp/rec/main-${UUID}.wav`];
+const API = [
+  `uuid_record ${UUID} mask /tmp/rec/main-${UUID}.wav`,
+  `uuid_record ${UUID} unmask /tmp/rec/main-${UUID}.wav`,
+];
 
 async function rawApi(port: number): Promise<(cmd: string) => Promise<void>> {
   const sock = net.connect({ host: '127.0.0.1', port });
@@ -25,24 +28,39 @@ async function rawApi(port: number): Promise<(cmd: string) => Promise<void>> {
       else if (t === 'api/response') waiting.shift()?.();
     }
   });
-  await new Promise<void>((r) => { authed = r; });
-  return (cmd) => new Promise<void>((r) => { waiting.push(r); sock.write(encodeCommand(`api ${cmd}`)); });
+  await new Promise<void>((r) => {
+    authed = r;
+  });
+  return (cmd) =>
+    new Promise<void>((r) => {
+      waiting.push(r);
+      sock.write(encodeCommand(`api ${cmd}`));
+    });
 }
 
 function modeslApi(port: number): Promise<(cmd: string) => Promise<void>> {
   return new Promise((resolve) => {
-    const conn = new esl.Connection('127.0.0.1', port, 'ClueCon', () => resolve((cmd) => new Promise<void>((r) => conn.api(cmd, () => r()))));
+    const conn = new esl.Connection('127.0.0.1', port, 'ClueCon', () =>
+      resolve((cmd) => new Promise<void>((r) => conn.api(cmd, () => r()))),
+    );
     conn.on('error', () => undefined);
   });
 }
 
 export async function benchRecorderPause(runs: number): Promise<void> {
   const sim = await startEslSim();
-  const s = await EslSession.connect({ host: '127.0.0.1', port: sim.port, password: 'ClueCon', logger: silentLogger() });
+  const s = await EslSession.connect({
+    host: '127.0.0.1',
+    port: sim.port,
+    password: 'ClueCon',
+    logger: silentLogger(),
+  });
   if (!s.ok) throw new Error(s.error.detail);
   const clients: Record<string, (cmd: string) => Promise<void>> = {
     'raw socket (floor)': await rawApi(sim.port),
-    'callrec (EslSession)': async (cmd) => { await s.value.api(cmd); },
+    'callrec (EslSession)': async (cmd) => {
+      await s.value.api(cmd);
+    },
     'modesl as shipped': await modeslApi(sim.port),
   };
   const times = new Map<string, number[]>(Object.keys(clients).map((k) => [k, []]));
@@ -55,7 +73,10 @@ export async function benchRecorderPause(runs: number): Promise<void> {
   }
   const floor = median(times.get('raw socket (floor)') ?? []);
   console.log(`\nRecorder pause (uuid_record mask + unmask over inbound ESL, simulator), ${runs} runs each`);
-  for (const [name, xs] of times) console.log(`  ${name.padEnd(22)} p50 ${median(xs).toFixed(2).padStart(8)} ms   ratio to floor ${(median(xs) / floor).toFixed(2)}x`);
+  for (const [name, xs] of times)
+    console.log(
+      `  ${name.padEnd(22)} p50 ${median(xs).toFixed(2).padStart(8)} ms   ratio to floor ${(median(xs) / floor).toFixed(2)}x`,
+    );
   s.value.close();
   await sim.close();
 }

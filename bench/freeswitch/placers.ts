@@ -9,11 +9,14 @@ import { driveOutbound } from '../../test/helpers/freeswitch/esl-outbound-driver
 /** The channel variables the applet snippet sets before `socket` (flow `bench`, applet `ringing`). */
 export const GATE_VARS = { callrec_flow: 'bench', callrec_applet: 'ringing' };
 
-export interface CallResult { uuid: string; ms: number; exited: boolean }
+export interface CallResult {
+  uuid: string;
+  ms: number;
+  exited: boolean;
+}
 
 export type SwitchConfig =
-  | { kind: 'sim'; playbackMs: number }
-  | { kind: 'real'; host: string; port: number; password: string };
+  { kind: 'sim'; playbackMs: number } | { kind: 'real'; host: string; port: number; password: string };
 
 export interface Placer {
   /** n calls at once on the gate at port; each says how long the gate held it. */
@@ -51,7 +54,8 @@ export async function realPlacer(o: { host: string; port: number; password: stri
     const w = waiting.get(e.headers['Unique-ID'] ?? '');
     if (!w || e.headers.Application !== 'socket') return;
     if (e.name === 'CHANNEL_EXECUTE') w.start = now();
-    else if (w.start !== undefined) w.done({ ms: now() - w.start, decided: e.headers.variable_callrec_decided === 'true' });
+    else if (w.start !== undefined)
+      w.done({ ms: now() - w.start, decided: e.headers.variable_callrec_decided === 'true' });
   });
   // sessions-per-second is 30 by default and a loopback call is two sessions: at most 14 calls
   // start in any second, or the switch refuses them (Throttle Error).
@@ -67,10 +71,23 @@ export async function realPlacer(o: { host: string; port: number; password: stri
     const uuid = crypto.randomUUID();
     const held = new Promise<{ ms: number; decided: boolean } | null>((resolve) => {
       const timer = setTimeout(() => waiting.get(uuid)?.done(null), 10_000);
-      waiting.set(uuid, { done: (r) => { clearTimeout(timer); waiting.delete(uuid); resolve(r); } });
+      waiting.set(uuid, {
+        done: (r) => {
+          clearTimeout(timer);
+          waiting.delete(uuid);
+          resolve(r);
+        },
+      });
     });
-    const vars = [`origination_uuid=${uuid}`, 'origination_caller_id_number=+13105550100', ...Object.entries(GATE_VARS).map(([k, v]) => `${k}=${v}`)].join(',');
-    const r = await esl.bgapi(`originate {${vars}}loopback/^^;answer;park/default/inline '&socket(127.0.0.1:${port} async full)'`, 10_000);
+    const vars = [
+      `origination_uuid=${uuid}`,
+      'origination_caller_id_number=+13105550100',
+      ...Object.entries(GATE_VARS).map(([k, v]) => `${k}=${v}`),
+    ].join(',');
+    const r = await esl.bgapi(
+      `originate {${vars}}loopback/^^;answer;park/default/inline '&socket(127.0.0.1:${port} async full)'`,
+      10_000,
+    );
     if (!r.ok || !r.value.startsWith('+OK')) waiting.get(uuid)?.done(null);
     const h = await held;
     return { uuid, ms: h?.ms ?? NaN, exited: h?.decided ?? false };
@@ -82,8 +99,11 @@ export async function realPlacer(o: { host: string; port: number; password: stri
       for (let i = 0; i < n; i++) starts.push(t);
       return Promise.all(Array.from({ length: n }, () => one(port)));
     },
-    close: async () => { esl.close(); },
+    close: async () => {
+      esl.close();
+    },
   };
 }
 
-export const startPlacer = (c: SwitchConfig): Promise<Placer> => (c.kind === 'sim' ? Promise.resolve(simPlacer(c.playbackMs)) : realPlacer(c));
+export const startPlacer = (c: SwitchConfig): Promise<Placer> =>
+  c.kind === 'sim' ? Promise.resolve(simPlacer(c.playbackMs)) : realPlacer(c);

@@ -26,5 +26,11 @@ export function shape(apps: readonly ExecutedApp[]): string {
 }
 
 export function describeSteps(steps: readonly Step[]): string {
-  return steps.map((s) => (s.apps.length > 1 ? `${s.apps.length} x ${s.apps[0]?.app ?? ''}` : `${s.apps[0]?.app ?? ''}${s.wait === 'complete' ? ' (until complete)' : ''}`)).join(' -> ');
+  return steps
+    .map((s) =>
+      s.apps.length > 1
+        ? `${s.apps.length} x ${s.apps[0]?.app ?? ''}`
+        : `${s.apps[0]?.app ?? ''}${s.wait === 'complete' ? ' (until complete)' : ''}`,
+    )
+    .join(' -> ');
 }

@@ -22,14 +22,19 @@ let ending: Array<Record<string, string>> | null = null;
 /** CHANNEL_HANGUP and CHANNEL_DESTROY of the recorded call's A leg, for another call id. */
 function hangupLines(uuid: string): string[] {
   const recorded = '30a4f971-e58d-4146-994a-f74d1e46669d';
-  ending ??= fsEvents('uuid-record.events.jsonl')
-    .filter((e) => e['Unique-ID'] === recorded && (e['Event-Name'] === 'CHANNEL_HANGUP' || e['Event-Name'] === 'CHANNEL_DESTROY'));
+  ending ??= fsEvents('uuid-record.events.jsonl').filter(
+    (e) =>
+      e['Unique-ID'] === recorded && (e['Event-Name'] === 'CHANNEL_HANGUP' || e['Event-Name'] === 'CHANNEL_DESTROY'),
+  );
   return ending.map((e) => JSON.stringify({ ...e, 'Unique-ID': uuid, 'Event-Sequence': String(++seq) }));
 }
 
 function threadPlacer(config: SwitchConfig): Promise<Placer> {
   // The worker loads TypeScript through the same swc hook (execArgv is inherited).
-  const worker = new Worker(`require(${JSON.stringify(path.join(__dirname, 'switch-thread.ts'))})`, { eval: true, workerData: config });
+  const worker = new Worker(`require(${JSON.stringify(path.join(__dirname, 'switch-thread.ts'))})`, {
+    eval: true,
+    workerData: config,
+  });
   const pending = new Map<number, (r: CallResult[]) => void>();
   let ids = 0;
   return new Promise((resolve, reject) => {
@@ -38,8 +43,16 @@ function threadPlacer(config: SwitchConfig): Promise<Placer> {
       if ('failed' in m) return reject(new Error(m.failed));
       if ('ready' in m) {
         return resolve({
-          place: (port, n) => new Promise((done) => { const req: PlaceRequest = { id: ++ids, port, n }; pending.set(req.id, done); worker.postMessage(req); }),
-          close: async () => { worker.postMessage('close'); await new Promise((r) => worker.once('exit', r)); },
+          place: (port, n) =>
+            new Promise((done) => {
+              const req: PlaceRequest = { id: ++ids, port, n };
+              pending.set(req.id, done);
+              worker.postMessage(req);
+            }),
+          close: async () => {
+            worker.postMessage('close');
+            await new Promise((r) => worker.once('exit', r));
+          },
         });
       }
       pending.get(m.id)?.(m.results);
@@ -49,17 +62,24 @@ function threadPlacer(config: SwitchConfig): Promise<Placer> {
 }
 
 /** The simulator (hangups through the watcher's simulator) or a real FreeSWITCH. */
-export async function startSwitch(config: SwitchConfig, watcher: EslSim | null, inProcess: boolean): Promise<BenchSwitch> {
+export async function startSwitch(
+  config: SwitchConfig,
+  watcher: EslSim | null,
+  inProcess: boolean,
+): Promise<BenchSwitch> {
   const placer = inProcess ? await startPlacer(config) : await threadPlacer(config);
   const where = inProcess ? "in the gates' thread" : 'in its own thread';
   return {
-    label: config.kind === 'sim'
-      ? `simulator on 127.0.0.1 ${where} (replayed FreeSWITCH 1.10.12 frames), playback ${config.playbackMs} ms`
-      : `FreeSWITCH at ${config.host}:${config.port}, loopback calls, observed ${where}`,
+    label:
+      config.kind === 'sim'
+        ? `simulator on 127.0.0.1 ${where} (replayed FreeSWITCH 1.10.12 frames), playback ${config.playbackMs} ms`
+        : `FreeSWITCH at ${config.host}:${config.port}, loopback calls, observed ${where}`,
     // A real switch allows 30 new sessions a second by default; a loopback call is two.
     concurrency: config.kind === 'sim' ? 20 : 10,
     place: (port, n) => placer.place(port, n),
-    hangup(uuids) { if (watcher && uuids.length > 0) watcher.emit(uuids.flatMap(hangupLines)); },
+    hangup(uuids) {
+      if (watcher && uuids.length > 0) watcher.emit(uuids.flatMap(hangupLines));
+    },
     close: () => placer.close(),
   };
 }

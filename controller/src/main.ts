@@ -52,7 +52,12 @@ export interface ControllerParts {
 }
 
 export async function startController(cfg: Config, logger: Logger, parts: ControllerParts = {}): Promise<Controller> {
-  logger.info('callrec starting', { node: cfg.node, pbx: cfg.pbx, db: redactUrl(cfg.db.url), configFile: cfg.configFile });
+  logger.info('callrec starting', {
+    node: cfg.node,
+    pbx: cfg.pbx,
+    db: redactUrl(cfg.db.url),
+    configFile: cfg.configFile,
+  });
   const db = openDb(cfg.db.url);
   try {
     await db.knex.raw('select 1');
@@ -71,39 +76,96 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
   const keyring = await openKeyring(cfg, db, logger);
   const transcode = keyring ? await transcoding(cfg, logger) : undefined;
-  const atRest = keyring ? new AtRestWorker({ store, root: cfg.recordingsDir, keyring, workers: cfg.encryption.workers, logger: logger.child({ component: 'at-rest' }), metrics: promAtRestMetrics, transcode }) : null;
+  const atRest = keyring
+    ? new AtRestWorker({
+        store,
+        root: cfg.recordingsDir,
+        keyring,
+        workers: cfg.encryption.workers,
+        logger: logger.child({ component: 'at-rest' }),
+        metrics: promAtRestMetrics,
+        transcode,
+      })
+    : null;
 
   // Only AMI can mute or stop a MixMonitor outside Stasis (DESIGN.md, Asterisk contract).
-  const ami = cfg.pbx === 'asterisk' && !parts.mixmon
-    ? new AmiClient({ ...cfg.ami, logger: logger.child({ component: 'ami' }) }) : null;
+  const ami =
+    cfg.pbx === 'asterisk' && !parts.mixmon
+      ? new AmiClient({ ...cfg.ami, logger: logger.child({ component: 'ami' }) })
+      : null;
   const mixmon = parts.mixmon ?? (ami ? new AmiMixMonitorControl(ami) : undefined);
   const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }), { mixmon });
-  const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger.child({ component: 'webhooks' }));
-  const journal = new JournalWriter(store, JournalFile.open<JournalOp>(cfg.journal.dir, cfg.journal.maxBytes), logger.child({ component: 'journal' }), {
-    metrics: promJournalMetrics,
-    settled: async (id, state) => { promCallMetrics.recordingSettled(state); await webhooks.publish(id, state === 'completed' ? 'recording.completed' : 'recording.failed'); },
-    applied: (pbxCallId, a) => calls.journalApplied(pbxCallId, a.callId, a.recordingId),
-  });
+  const webhooks = new WebhookWorker(
+    store,
+    { node: cfg.node, ...cfg.webhooks },
+    logger.child({ component: 'webhooks' }),
+  );
+  const journal = new JournalWriter(
+    store,
+    JournalFile.open<JournalOp>(cfg.journal.dir, cfg.journal.maxBytes),
+    logger.child({ component: 'journal' }),
+    {
+      metrics: promJournalMetrics,
+      settled: async (id, state) => {
+        promCallMetrics.recordingSettled(state);
+        await webhooks.publish(id, state === 'completed' ? 'recording.completed' : 'recording.failed');
+      },
+      applied: (pbxCallId, a) => calls.journalApplied(pbxCallId, a.callId, a.recordingId),
+    },
+  );
   promJournalMetrics.status(journal.status());
   const calls = new CallRegistry({
-    port: pbx, store, policy: parts.policy ?? (() => rules.engine()), logger: logger.child({ component: 'calls' }),
-    metrics: promCallMetrics, publisher: webhooks, journal: { writer: journal, boundMs: cfg.db.gateTimeoutMs }, atRest: atRest ?? undefined,
+    port: pbx,
+    store,
+    policy: parts.policy ?? (() => rules.engine()),
+    logger: logger.child({ component: 'calls' }),
+    metrics: promCallMetrics,
+    publisher: webhooks,
+    journal: { writer: journal, boundMs: cfg.db.gateTimeoutMs },
+    atRest: atRest ?? undefined,
     settings: {
-      node: cfg.node, recordingsDir: cfg.recordingsDir, pbxRecordingsDir: cfg.pbxRecordingsDir || cfg.recordingsDir,
-      session: { deadlineMs: cfg.gate.deadlineMs, promptAllowanceMs: 30000, dtmfTimeoutMs: cfg.gate.dtmfTimeoutMs, finalizeGraceMs: 5000, fallback: cfg.gate.fallback, pauseMode: cfg.pauseMode },
+      node: cfg.node,
+      recordingsDir: cfg.recordingsDir,
+      pbxRecordingsDir: cfg.pbxRecordingsDir || cfg.recordingsDir,
+      session: {
+        deadlineMs: cfg.gate.deadlineMs,
+        promptAllowanceMs: 30000,
+        dtmfTimeoutMs: cfg.gate.dtmfTimeoutMs,
+        finalizeGraceMs: 5000,
+        fallback: cfg.gate.fallback,
+        pauseMode: cfg.pauseMode,
+      },
       tiers: { standardDays: cfg.retention.standardDays, extendedYears: cfg.retention.extendedYears },
       policyTimeoutMs: 2000,
     },
   });
   calls.start();
   const api = createApi({
-    store, logger: logger.child({ component: 'api' }), recordingsDir: cfg.recordingsDir,
-    defaultCountry: cfg.defaults.country as CountryCode, bodyLimitBytes: cfg.api.bodyLimitBytes,
-    costPerMinute: cfg.reports.costPerMinute, webhooks,
-    live: calls, keyring,
-    retention: createRetentionActions(store, { root: cfg.recordingsDir, lengths: cfg.retention, logger: logger.child({ component: 'retention' }), batchSize: cfg.retention.batchSize, publisher: webhooks }),
+    store,
+    logger: logger.child({ component: 'api' }),
+    recordingsDir: cfg.recordingsDir,
+    defaultCountry: cfg.defaults.country as CountryCode,
+    bodyLimitBytes: cfg.api.bodyLimitBytes,
+    costPerMinute: cfg.reports.costPerMinute,
+    webhooks,
+    live: calls,
+    keyring,
+    retention: createRetentionActions(store, {
+      root: cfg.recordingsDir,
+      lengths: cfg.retention,
+      logger: logger.child({ component: 'retention' }),
+      batchSize: cfg.retention.batchSize,
+      publisher: webhooks,
+    }),
   });
-  const app = createHttpApp({ logger, trustProxy: cfg.http.trustProxy, pingDb: () => store.ping(), pbxStatus: () => pbx.status(), journal: () => journal.status(), routers: [...api.routers, { path: '/', router: webRouter() }] });
+  const app = createHttpApp({
+    logger,
+    trustProxy: cfg.http.trustProxy,
+    pingDb: () => store.ping(),
+    pbxStatus: () => pbx.status(),
+    journal: () => journal.status(),
+    routers: [...api.routers, { path: '/', router: webRouter() }],
+  });
   let server: http.Server;
   try {
     server = await listen(app, cfg.http.host, cfg.http.port);
@@ -112,7 +174,10 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     throw new Error(`HTTP ${cfg.http.host}:${cfg.http.port}: ${(e as Error).message}`);
   }
   const addr = server.address();
-  const address = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: cfg.http.host, port: cfg.http.port };
+  const address =
+    typeof addr === 'object' && addr
+      ? { host: addr.address, port: addr.port }
+      : { host: cfg.http.host, port: cfg.http.port };
   logger.info(`HTTP listening on http://${address.host}:${address.port}`);
 
   const abort = new AbortController();
@@ -124,8 +189,19 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   const retention = startRetentionSchedule(cfg, store, logger, webhooks);
   // Shortly after start, once the PBX has reported its live recordings: files recorded while
   // callrec was away get their rows (README, Reconciliation).
-  const reconcileDeps = reconcileDepsFrom(cfg, store, logger.child({ component: 'reconcile' }), parts.policy ?? (() => rules.engine()), webhooks, promReconcileMetrics);
-  const reconcile = startReconcileSchedule({ ...reconcileDeps, waiting: () => journal.busy }, 3000, cfg.reconcile.intervalS * 1000);
+  const reconcileDeps = reconcileDepsFrom(
+    cfg,
+    store,
+    logger.child({ component: 'reconcile' }),
+    parts.policy ?? (() => rules.engine()),
+    webhooks,
+    promReconcileMetrics,
+  );
+  const reconcile = startReconcileSchedule(
+    { ...reconcileDeps, waiting: () => journal.busy },
+    3000,
+    cfg.reconcile.intervalS * 1000,
+  );
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -154,8 +230,12 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
 async function openKeyring(cfg: Config, db: { close(): Promise<void> }, logger: Logger): Promise<Keyring | null> {
   try {
     const keyring = keyringFrom(cfg.encryption);
-    if (keyring) logger.info('encryption at rest on', { masterKey: keyring.active().id, workers: cfg.encryption.workers });
-    else logger.warn('encryption at rest off: no master key configured (CALLREC_MASTER_KEY_FILE); recordings stay plaintext');
+    if (keyring)
+      logger.info('encryption at rest on', { masterKey: keyring.active().id, workers: cfg.encryption.workers });
+    else
+      logger.warn(
+        'encryption at rest off: no master key configured (CALLREC_MASTER_KEY_FILE); recordings stay plaintext',
+      );
     return keyring;
   } catch (e) {
     await db.close();

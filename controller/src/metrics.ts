@@ -11,14 +11,14 @@ export const metricsRegistry = new Registry();
 export const callsGated = new Counter({
   name: 'callrec_calls_gated_total',
   help: 'Calls that went through the recording gate',
-  labelNames: ['pbx', 'outcome'] as const,      // outcome: decided | fallback
+  labelNames: ['pbx', 'outcome'] as const, // outcome: decided | fallback
   registers: [metricsRegistry],
 });
 
 export const decisionsByMode = new Counter({
   name: 'callrec_decisions_total',
   help: 'Recording decisions by record mode',
-  labelNames: ['mode'] as const,                // off | from-ringing | from-answer | on-demand
+  labelNames: ['mode'] as const, // off | from-ringing | from-answer | on-demand
   registers: [metricsRegistry],
 });
 
@@ -121,7 +121,9 @@ export const journalOldestAge = new Gauge({
   name: 'callrec_journal_oldest_age_seconds',
   help: 'Age of the oldest call write waiting in the local journal (0 when empty)',
   registers: [metricsRegistry],
-  collect() { this.set(journalOldest ? (Date.now() - journalOldest.getTime()) / 1000 : 0); },
+  collect() {
+    this.set(journalOldest ? (Date.now() - journalOldest.getTime()) / 1000 : 0);
+  },
 });
 
 export const journalFull = new Counter({
@@ -137,7 +139,10 @@ export const journalReplayed = new Counter({
 });
 
 export const promJournalMetrics: JournalMetrics = {
-  status: (s) => { journalDepth.set(s.depth); journalOldest = s.oldestAt; },
+  status: (s) => {
+    journalDepth.set(s.depth);
+    journalOldest = s.oldestAt;
+  },
   full: () => journalFull.inc(),
   replayed: () => journalReplayed.inc(),
 };

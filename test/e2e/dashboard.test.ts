@@ -51,7 +51,8 @@ async function signIn(key: string): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 const rows = (page: Page) => page.locator('table.recordings tbody tr');
 // Predicates run in the page as functions: a string would be eval'd there, which the CSP forbids.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,7 +77,9 @@ describe('dashboard in Chromium (MySQL store)', () => {
     const agent = await signIn(h.keys.agent);
     await agent.getByLabel('Number').fill('(212) 555-0199');
     await agent.getByRole('button', { name: 'Search' }).click();
-    await agent.waitForFunction(() => (globalThis as unknown as InPage).document.querySelectorAll('table.recordings tbody tr').length === 1);
+    await agent.waitForFunction(
+      () => (globalThis as unknown as InPage).document.querySelectorAll('table.recordings tbody tr').length === 1,
+    );
     expect(await rows(agent).first().getAttribute('data-id')).toBe(String(mine.id));
     expect(await rows(agent).first().textContent()).toContain('+12125550199');
   });
@@ -84,14 +87,20 @@ describe('dashboard in Chromium (MySQL store)', () => {
   it('plays and seeks with Range requests (206), changes speed, downloads under the documented name', async () => {
     const agent = await signIn(h.keys.agent);
     const statuses: number[] = [];
-    agent.on('response', (r) => { if (r.url().includes('/audio?token=')) statuses.push(r.status()); });
+    agent.on('response', (r) => {
+      if (r.url().includes('/audio?token=')) statuses.push(r.status());
+    });
     await agent.getByRole('button', { name: `Open recording ${mine.id}` }).click();
     await agent.locator('audio').waitFor();
-    await agent.waitForFunction(() => (globalThis as unknown as InPage).document.querySelector('audio').readyState >= 1);
+    await agent.waitForFunction(
+      () => (globalThis as unknown as InPage).document.querySelector('audio').readyState >= 1,
+    );
     expect(await audioProp(agent, 'duration')).toBeCloseTo(8, 0);
     await agent.evaluate(`document.querySelector('audio').play().catch(() => {})`);
     await agent.evaluate(`document.querySelector('audio').currentTime = 5`);
-    await agent.waitForFunction(() => (globalThis as unknown as InPage).document.querySelector('audio').currentTime >= 5);
+    await agent.waitForFunction(
+      () => (globalThis as unknown as InPage).document.querySelector('audio').currentTime >= 5,
+    );
     expect(await audioProp(agent, 'currentTime')).toBeGreaterThanOrEqual(5);
     expect(statuses).toContain(206);
     expect(statuses.every((s) => s === 200 || s === 206)).toBe(true);
@@ -101,7 +110,10 @@ describe('dashboard in Chromium (MySQL store)', () => {
     await agent.getByLabel('Speed').selectOption('0.75');
     expect(await audioProp(agent, 'playbackRate')).toBe(0.75);
 
-    const [download] = await Promise.all([agent.waitForEvent('download'), agent.getByRole('button', { name: 'Download' }).click()]);
+    const [download] = await Promise.all([
+      agent.waitForEvent('download'),
+      agent.getByRole('button', { name: 'Download' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(downloadName(mine));
     expect(download.suggestedFilename()).toMatch(/^\d{14}-\+12125550199-\+13105550100-\d+\.wav$/);
     // What the player and the download got is the WAV; what is on disk is not.
@@ -135,12 +147,18 @@ describe('dashboard in Chromium (MySQL store)', () => {
 
     await admin.getByLabel('Release reason').fill('case 2026-114 closed');
     await admin.getByRole('button', { name: 'Release hold' }).click();
-    await admin.waitForFunction(() => !(globalThis as unknown as InPage).document.querySelector('button.danger').disabled);
-    admin.once('dialog', (d) => { void d.accept(); });
+    await admin.waitForFunction(
+      () => !(globalThis as unknown as InPage).document.querySelector('button.danger').disabled,
+    );
+    admin.once('dialog', (d) => {
+      void d.accept();
+    });
     await del.click();
     await admin.getByText(/Purged/).waitFor();
     expect((await h.store.recordings.get(other.id))?.state).toBe('purged');
-    expect((await h.store.events.forRecording(other.id)).find((e) => e.type === 'released')?.detail).toMatchObject({ reason: 'case 2026-114 closed' });
+    expect((await h.store.events.forRecording(other.id)).find((e) => e.type === 'released')?.detail).toMatchObject({
+      reason: 'case 2026-114 closed',
+    });
   });
 
   it('shows live calls as they come and pauses/resumes one through the PBX control', async () => {
@@ -157,7 +175,10 @@ describe('dashboard in Chromium (MySQL store)', () => {
     await agent.locator('tr[data-call="7"] .rec-state[data-state="paused"]').waitFor();
     await agent.getByRole('button', { name: 'Resume recording of call 7' }).click();
     await agent.locator('tr[data-call="7"] .rec-state[data-state="recording"]').waitFor();
-    expect(h.live.actions.map((a) => [a.callId, a.action, a.actor])).toEqual([[7, 'pause', 'alice (agent, key 3)'], [7, 'resume', 'alice (agent, key 3)']]);
+    expect(h.live.actions.map((a) => [a.callId, a.action, a.actor])).toEqual([
+      [7, 'pause', 'alice (agent, key 3)'],
+      [7, 'resume', 'alice (agent, key 3)'],
+    ]);
 
     h.live.failWith = { kind: 'pbx', detail: 'AMI is not connected' };
     await agent.getByRole('button', { name: 'Pause recording of call 8' }).click();

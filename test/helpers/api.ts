@@ -30,13 +30,16 @@ export interface ApiHarness {
   url(p: string): string;
   get(p: string, key?: string, headers?: Record<string, string>): Promise<Response>;
   send(method: string, p: string, key: string, body?: unknown): Promise<Response>;
-  addRecording(over?: Partial<NewRecording> & { startedAt?: Date; file?: string | Buffer | null; sizeBytes?: number }): Promise<RecordingRecord>;
+  addRecording(
+    over?: Partial<NewRecording> & { startedAt?: Date; file?: string | Buffer | null; sizeBytes?: number },
+  ): Promise<RecordingRecord>;
   logs: string[];
   close(): Promise<void>;
 }
 
 export async function startApi(
-  kind: 'mysql' | 'sqlite', over: Partial<ApiDeps> | ((store: Store, logger: ApiDeps['logger']) => Partial<ApiDeps>) = {},
+  kind: 'mysql' | 'sqlite',
+  over: Partial<ApiDeps> | ((store: Store, logger: ApiDeps['logger']) => Partial<ApiDeps>) = {},
   httpOver: Partial<HttpDeps> = {},
   testDb?: TestDb,
 ): Promise<ApiHarness> {
@@ -48,13 +51,32 @@ export async function startApi(
   const logger = createLogger({ level: 'debug', format: 'json', stream });
   const live = new FakeLive();
   const deps: ApiDeps = {
-    store, logger, recordingsDir: root, defaultCountry: 'US', bodyLimitBytes: 2048, costPerMinute: 0.01,
-    live, retention: createRetentionActions(store, { root, lengths: DEFAULT_TIER_LENGTHS, logger }),
-    webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: 'none configured' } }) },
+    store,
+    logger,
+    recordingsDir: root,
+    defaultCountry: 'US',
+    bodyLimitBytes: 2048,
+    costPerMinute: 0.01,
+    live,
+    retention: createRetentionActions(store, { root, lengths: DEFAULT_TIER_LENGTHS, logger }),
+    webhooks: {
+      publish: async () => [],
+      resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: 'none configured' } }),
+    },
     ...(typeof over === 'function' ? over(store, logger) : over),
   };
   const api = createApi(deps);
-  const server: http.Server = await listen(createHttpApp({ logger, pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: [...api.routers, { path: '/', router: webRouter() }], ...httpOver }), '127.0.0.1', 0);
+  const server: http.Server = await listen(
+    createHttpApp({
+      logger,
+      pingDb: () => store.ping(),
+      pbxStatus: () => 'connected',
+      routers: [...api.routers, { path: '/', router: webRouter() }],
+      ...httpOver,
+    }),
+    '127.0.0.1',
+    0,
+  );
   const port = (server.address() as { port: number }).port;
 
   const mint = async (role: Role, name: string, agent: string | null = null) => {
@@ -63,29 +85,55 @@ export async function startApi(
     return k.key;
   };
   const keys = {
-    admin: await mint('admin', 'ops'), supervisor: await mint('supervisor', 'lead'),
-    agent: await mint('agent', 'alice', '201'), otherAgent: await mint('agent', 'bob', '202'),
+    admin: await mint('admin', 'ops'),
+    supervisor: await mint('supervisor', 'lead'),
+    agent: await mint('agent', 'alice', '201'),
+    otherAgent: await mint('agent', 'bob', '202'),
   };
   const url = (p: string) => `http://127.0.0.1:${port}${p}`;
   const auth = (key?: string): Record<string, string> => (key ? { Authorization: `Bearer ${key}` } : {});
   let seq = 0;
 
   return {
-    store, db, dbUrl: tdb.url, root, api, live, keys, url, logs,
+    store,
+    db,
+    dbUrl: tdb.url,
+    root,
+    api,
+    live,
+    keys,
+    url,
+    logs,
     get: (p, key, headers = {}) => fetch(url(p), { headers: { ...auth(key), ...headers } }),
-    send: (method, p, key, body) => fetch(url(p), {
-      method, headers: { ...auth(key), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    }),
+    send: (method, p, key, body) =>
+      fetch(url(p), {
+        method,
+        headers: { ...auth(key), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      }),
     async addRecording(o = {}) {
       seq += 1;
       const startedAt = o.startedAt ?? new Date(Date.UTC(2026, 10, 22, 10, 0, seq));
       const call = await store.calls.insert({
-        node: 'pbx1', pbx: 'asterisk', pbxCallId: `c-${seq}-${Math.random()}`, direction: o.direction ?? 'inbound', flow: o.flow ?? 'sales',
-        applet: 'dial', campaign: o.campaign ?? null, fromNumber: o.fromNumber ?? '+13105550100', fromRaw: '3105550100',
-        toNumber: o.toNumber ?? '+12125550123', toRaw: '2125550123', agent: o.agent ?? '201', language: 'en', state: 'done',
-        recordMode: 'from-answer', consentMode: 'announce', consentOutcome: 'announced',
-        decision: { recordMode: 'from-answer', reasons: ['applet rule sales/dial'] }, startedAt,
+        node: 'pbx1',
+        pbx: 'asterisk',
+        pbxCallId: `c-${seq}-${Math.random()}`,
+        direction: o.direction ?? 'inbound',
+        flow: o.flow ?? 'sales',
+        applet: 'dial',
+        campaign: o.campaign ?? null,
+        fromNumber: o.fromNumber ?? '+13105550100',
+        fromRaw: '3105550100',
+        toNumber: o.toNumber ?? '+12125550123',
+        toRaw: '2125550123',
+        agent: o.agent ?? '201',
+        language: 'en',
+        state: 'done',
+        recordMode: 'from-answer',
+        consentMode: 'announce',
+        consentOutcome: 'announced',
+        decision: { recordMode: 'from-answer', reasons: ['applet rule sales/dial'] },
+        startedAt,
       });
       const rel = o.filePath ?? `2026/11/22/rec-${seq}.wav`;
       const content = o.file === undefined ? Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256)) : o.file;
@@ -94,11 +142,26 @@ export async function startApi(
         fs.writeFileSync(path.join(root, rel), content);
       }
       const rec = await store.recordings.insert({
-        callId: call.id, state: o.state ?? 'completed', filePath: rel, recordMode: 'from-answer', tier: o.tier ?? 'standard',
-        channels: 1, beep: false, direction: call.direction, fromNumber: call.fromNumber, toNumber: call.toNumber,
-        agent: call.agent, flow: call.flow, campaign: call.campaign, startedAt,
+        callId: call.id,
+        state: o.state ?? 'completed',
+        filePath: rel,
+        recordMode: 'from-answer',
+        tier: o.tier ?? 'standard',
+        channels: 1,
+        beep: false,
+        direction: call.direction,
+        fromNumber: call.fromNumber,
+        toNumber: call.toNumber,
+        agent: call.agent,
+        flow: call.flow,
+        campaign: call.campaign,
+        startedAt,
       });
-      await store.recordings.update(rec.id, { durationMs: 90_000, sizeBytes: o.sizeBytes ?? (content ? content.length : 0), endedAt: new Date(startedAt.getTime() + 90_000) });
+      await store.recordings.update(rec.id, {
+        durationMs: 90_000,
+        sizeBytes: o.sizeBytes ?? (content ? content.length : 0),
+        endedAt: new Date(startedAt.getTime() + 90_000),
+      });
       return (await store.recordings.get(rec.id)) as RecordingRecord;
     },
     async close() {

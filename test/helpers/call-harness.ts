@@ -16,24 +16,45 @@ import { openTestStore, type TestDb } from './db';
 
 export function decision(over: Partial<Decision> = {}): Decision {
   return {
-    record: 'from-answer', consent: 'announce', greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
-    pauseAllowed: true, beep: false, stereo: false, tier: 'standard', from: '+13105550100', to: '+12125550123',
-    jurisdictions: [], reasons: ['test rule'], ...over,
+    record: 'from-answer',
+    consent: 'announce',
+    greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
+    pauseAllowed: true,
+    beep: false,
+    stereo: false,
+    tier: 'standard',
+    from: '+13105550100',
+    to: '+12125550123',
+    jurisdictions: [],
+    reasons: ['test rule'],
+    ...over,
   };
 }
 
 /** A small fixed engine: one Decision per applet name. */
 export function fixedEngine(byApplet: Record<string, Decision>): PolicyEngine {
-  return { decide: (f: CallFacts) => byApplet[f.applet ?? ''] ?? decision({ record: 'off', consent: 'none', greeting: null }) };
+  return {
+    decide: (f: CallFacts) => byApplet[f.applet ?? ''] ?? decision({ record: 'off', consent: 'none', greeting: null }),
+  };
 }
 
 /** 8 kHz mono 16-bit PCM WAV, the format the PBX writes; seconds = 0 gives the 44-byte header only. */
 export function writeWav(file: string, seconds: number): void {
   const data = Math.round(seconds * 8000) * 2;
   const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0); b.writeUInt32LE(36 + data, 4); b.write('WAVE', 8); b.write('fmt ', 12);
-  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(data, 40);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + data, 4);
+  b.write('WAVE', 8);
+  b.write('fmt ', 12);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(data, 40);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, b);
 }
@@ -52,24 +73,52 @@ export interface RegistryOptions {
 }
 
 /** A migrated store on a fresh database and a recordings directory, shared by both PBX harnesses. */
-export interface HarnessStore { store: Store; db: Db; tdb: TestDb; dir: string }
+export interface HarnessStore {
+  store: Store;
+  db: Db;
+  tdb: TestDb;
+  dir: string;
+}
 
-export async function openHarnessStore(kind: 'sqlite' | 'mysql' = 'sqlite'): Promise<HarnessStore & { dispose(): Promise<void> }> {
+export async function openHarnessStore(
+  kind: 'sqlite' | 'mysql' = 'sqlite',
+): Promise<HarnessStore & { dispose(): Promise<void> }> {
   const { tdb, db, store, dispose } = await openTestStore(kind);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-rec-'));
   return {
-    store, db, tdb, dir,
-    dispose: async () => { await dispose(); fs.rmSync(dir, { recursive: true, force: true }); },
+    store,
+    db,
+    tdb,
+    dir,
+    dispose: async () => {
+      await dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
 /** The registry as main.ts builds it, over any PBX port, started (listening to the port). */
 export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions): CallRegistry {
   const registry = new CallRegistry({
-    port, store: h.store, policy: o.policy?.(h.store) ?? (async () => o.engine ?? fixedEngine({})), logger: silentLogger(),
+    port,
+    store: h.store,
+    policy: o.policy?.(h.store) ?? (async () => o.engine ?? fixedEngine({})),
+    logger: silentLogger(),
     settings: {
-      node: 'pbx1', recordingsDir: h.dir, pbxRecordingsDir: h.dir, policyTimeoutMs: 1000, tiers: { standardDays: 180, extendedYears: 7 },
-      session: { deadlineMs: 2000, promptAllowanceMs: 5000, dtmfTimeoutMs: 300, finalizeGraceMs: 500, fallback: 'skip', pauseMode: 'silence', ...o.session },
+      node: 'pbx1',
+      recordingsDir: h.dir,
+      pbxRecordingsDir: h.dir,
+      policyTimeoutMs: 1000,
+      tiers: { standardDays: 180, extendedYears: 7 },
+      session: {
+        deadlineMs: 2000,
+        promptAllowanceMs: 5000,
+        dtmfTimeoutMs: 300,
+        finalizeGraceMs: 500,
+        fallback: 'skip',
+        pauseMode: 'silence',
+        ...o.session,
+      },
     },
     finalize: undefined,
     ...(o.metrics ? { metrics: o.metrics } : {}),

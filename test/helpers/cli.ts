@@ -1,7 +1,11 @@
 import { main } from '../../controller/src/cli/main';
 import type { CliIo } from '../../controller/src/cli/io';
 
-export interface CliRun { code: number; out: string[]; err: string[] }
+export interface CliRun {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 /** Runs the CLI in-process with its own environment and captured output. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<CliRun> {

@@ -22,7 +22,18 @@ function templateDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-mariadb-tpl-'));
   // Its own tmpdir: bootstrap servers of parallel tests clashed over temp-table files in /tmp.
   fs.mkdirSync(`${dir}/tmp`);
-  const r = spawnSync(INSTALL, ['--no-defaults', `--datadir=${dir}/data`, `--tmpdir=${dir}/tmp`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' });
+  const r = spawnSync(
+    INSTALL,
+    [
+      '--no-defaults',
+      `--datadir=${dir}/data`,
+      `--tmpdir=${dir}/tmp`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`mariadb-install-db failed: ${r.stderr || r.stdout}`);
   template = dir;
   return dir;
@@ -30,20 +41,30 @@ function templateDir(): string {
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
+    const s = net
+      .createServer()
+      .listen(0, '127.0.0.1', () => {
+        const port = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
 export class PrivateMariadb {
   private proc: ChildProcess | null = null;
 
-  private constructor(readonly dir: string, readonly port: number) {}
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
 
-  get url(): string { return `mysql://root@127.0.0.1:${this.port}/callrec`; }
-  get pid(): number { return this.proc?.pid ?? 0; }
+  get url(): string {
+    return `mysql://root@127.0.0.1:${this.port}/callrec`;
+  }
+  get pid(): number {
+    return this.proc?.pid ?? 0;
+  }
 
   static async start(): Promise<PrivateMariadb> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-mariadb-'));
@@ -52,29 +73,59 @@ export class PrivateMariadb {
     const db = new PrivateMariadb(dir, await freePort());
     await db.launch();
     const k = knexFactory({ client: 'mysql2', connection: { host: '127.0.0.1', port: db.port, user: 'root' } });
-    try { await k.raw('create database if not exists callrec character set utf8mb4 collate utf8mb4_unicode_ci'); } finally { await k.destroy(); }
+    try {
+      await k.raw('create database if not exists callrec character set utf8mb4 collate utf8mb4_unicode_ci');
+    } finally {
+      await k.destroy();
+    }
     return db;
   }
 
   /** Starts mariadbd on the data directory (again, after a kill: InnoDB recovers). */
   async launch(): Promise<void> {
-    this.proc = spawn(SERVER, [
-      '--no-defaults', `--datadir=${this.dir}/data`, `--tmpdir=${this.dir}/tmp`, '--user=root', '--bind-address=127.0.0.1', `--port=${this.port}`,
-      `--socket=${this.dir}/mysqld.sock`, `--pid-file=${this.dir}/mysqld.pid`, '--skip-log-bin', '--innodb-buffer-pool-size=16M',
-      '--innodb-flush-log-at-trx-commit=2', '--skip-name-resolve',
-    ], { stdio: ['ignore', 'ignore', fs.openSync(path.join(this.dir, 'server.log'), 'a')] });
+    this.proc = spawn(
+      SERVER,
+      [
+        '--no-defaults',
+        `--datadir=${this.dir}/data`,
+        `--tmpdir=${this.dir}/tmp`,
+        '--user=root',
+        '--bind-address=127.0.0.1',
+        `--port=${this.port}`,
+        `--socket=${this.dir}/mysqld.sock`,
+        `--pid-file=${this.dir}/mysqld.pid`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=16M',
+        '--innodb-flush-log-at-trx-commit=2',
+        '--skip-name-resolve',
+      ],
+      { stdio: ['ignore', 'ignore', fs.openSync(path.join(this.dir, 'server.log'), 'a')] },
+    );
     const end = Date.now() + 15_000;
     for (;;) {
-      const k = knexFactory({ client: 'mysql2', connection: { host: '127.0.0.1', port: this.port, user: 'root', connectTimeout: 500 }, log: QUIET });
-      try { await k.raw('select 1'); return; } catch (e) {
+      const k = knexFactory({
+        client: 'mysql2',
+        connection: { host: '127.0.0.1', port: this.port, user: 'root', connectTimeout: 500 },
+        log: QUIET,
+      });
+      try {
+        await k.raw('select 1');
+        return;
+      } catch (e) {
         if (Date.now() > end) throw new Error(`private mariadbd did not answer: ${(e as Error).message}`);
-      } finally { await k.destroy(); }
+      } finally {
+        await k.destroy();
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  freeze(): void { process.kill(this.pid, 'SIGSTOP'); }
-  thaw(): void { process.kill(this.pid, 'SIGCONT'); }
+  freeze(): void {
+    process.kill(this.pid, 'SIGSTOP');
+  }
+  thaw(): void {
+    process.kill(this.pid, 'SIGCONT');
+  }
 
   /** kill -9 and wait for the process to be gone. */
   async kill(): Promise<void> {
@@ -118,8 +169,16 @@ export async function startPrivateMariaDb(): Promise<PrivateMariaDb> {
     start: () => m.launch(),
     destroy: () => m.stop(),
     async database(name = `callrec_p_${Math.random().toString(16).slice(2, 10)}`) {
-      const k = knexFactory({ client: 'mysql2', connection: { host: '127.0.0.1', port: m.port, user: 'root' }, log: QUIET });
-      try { await k.raw(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`); } finally { await k.destroy(); }
+      const k = knexFactory({
+        client: 'mysql2',
+        connection: { host: '127.0.0.1', port: m.port, user: 'root' },
+        log: QUIET,
+      });
+      try {
+        await k.raw(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
+      } finally {
+        await k.destroy();
+      }
       return { kind: 'mysql', url: `mysql://root@127.0.0.1:${m.port}/${name}`, drop: async () => undefined };
     },
   };

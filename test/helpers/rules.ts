@@ -2,20 +2,42 @@
 // area code overrides) plus whatever flows and campaigns a test gives.
 import { SEEDED_JURISDICTIONS } from '../../controller/src/policy/data/jurisdictions';
 import {
-  DEFAULT_ACCOUNT, type AccountSettings, type CampaignRules, type FlowRules, type PolicySettings, type RuleFields, type RuleSet,
+  DEFAULT_ACCOUNT,
+  type AccountSettings,
+  type CampaignRules,
+  type FlowRules,
+  type PolicySettings,
+  type RuleFields,
+  type RuleSet,
 } from '../../controller/src/policy/rules';
 import type { CallFacts } from '../../controller/src/policy/types';
 
-export const SETTINGS: PolicySettings = { defaultCountry: 'US', defaultLanguage: 'en', tierLengths: { standardDays: 180, extendedYears: 7 } };
+export const SETTINGS: PolicySettings = {
+  defaultCountry: 'US',
+  defaultLanguage: 'en',
+  tierLengths: { standardDays: 180, extendedYears: 7 },
+};
 
-export function flow(name: string, defaults: RuleFields, applets: Record<string, RuleFields & { kind?: string }> = {}, enabled = true): FlowRules {
+export function flow(
+  name: string,
+  defaults: RuleFields,
+  applets: Record<string, RuleFields & { kind?: string }> = {},
+  enabled = true,
+): FlowRules {
   return {
-    name, description: null, enabled, defaults,
-    applets: new Map(Object.entries(applets).map(([a, { kind, ...rule }]) => [a, { applet: a, kind: kind ?? a, rule }])),
+    name,
+    description: null,
+    enabled,
+    defaults,
+    applets: new Map(
+      Object.entries(applets).map(([a, { kind, ...rule }]) => [a, { applet: a, kind: kind ?? a, rule }]),
+    ),
   };
 }
 
-export function ruleSet(opts: { flows?: FlowRules[]; campaigns?: CampaignRules[]; account?: Partial<AccountSettings> } = {}): RuleSet {
+export function ruleSet(
+  opts: { flows?: FlowRules[]; campaigns?: CampaignRules[]; account?: Partial<AccountSettings> } = {},
+): RuleSet {
   return {
     version: 1,
     account: { ...DEFAULT_ACCOUNT, ...opts.account },
@@ -31,5 +53,14 @@ export const NY = '+12125550123';
 export const TX = '+12145550100';
 
 export const facts = (f: Partial<CallFacts>): CallFacts => ({
-  pbx: 'asterisk', direction: 'inbound', flow: null, applet: null, campaign: null, from: NY, to: TX, agent: null, language: null, ...f,
+  pbx: 'asterisk',
+  direction: 'inbound',
+  flow: null,
+  applet: null,
+  campaign: null,
+  from: NY,
+  to: TX,
+  agent: null,
+  language: null,
+  ...f,
 });

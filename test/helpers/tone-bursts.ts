@@ -5,7 +5,11 @@
 import fs from 'node:fs';
 import { parseWavHeader } from '../../controller/src/util/wav';
 
-export interface Burst { at: number; seconds: number; level: number }
+export interface Burst {
+  at: number;
+  seconds: number;
+  level: number;
+}
 
 export interface ToneOptions {
   hz: number;
@@ -35,7 +39,13 @@ export function monoSamples(file: string): { rate: number; samples: Float64Array
 }
 
 /** Amplitude of the `hz` component of a stretch of samples, and its share of the stretch's energy. */
-function goertzel(s: Float64Array, from: number, n: number, hz: number, rate: number): { level: number; share: number } {
+function goertzel(
+  s: Float64Array,
+  from: number,
+  n: number,
+  hz: number,
+  rate: number,
+): { level: number; share: number } {
   const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
   let prev = 0;
   let prev2 = 0;
@@ -50,7 +60,7 @@ function goertzel(s: Float64Array, from: number, n: number, hz: number, rate: nu
   const power = prev * prev + prev2 * prev2 - k * prev * prev2;
   const level = (2 * Math.sqrt(Math.max(power, 0))) / n;
   // A sine of amplitude A carries A^2/2 per sample.
-  const share = energy > 0 ? Math.min(1, ((level * level) / 2) * n / energy) : 0;
+  const share = energy > 0 ? Math.min(1, (((level * level) / 2) * n) / energy) : 0;
   return { level, share };
 }
 
@@ -80,6 +90,7 @@ export function fileToneBursts(file: string, o: ToneOptions): Burst[] {
 }
 
 /** Seconds between one burst's start and the next's. */
-export const intervals = (bursts: Burst[]): number[] => bursts.slice(1).map((b, i) => round(b.at - (bursts[i] as Burst).at));
+export const intervals = (bursts: Burst[]): number[] =>
+  bursts.slice(1).map((b, i) => round(b.at - (bursts[i] as Burst).at));
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -24,11 +24,24 @@ describe('AmiClient against the AMI simulator', () => {
   let events: AmiEvent[];
   let statuses: PbxStatus[];
 
-  async function connect(simOpts: ConstructorParameters<typeof AmiSim>[0], secret = 'callrec', timeoutMs = 3000): Promise<void> {
+  async function connect(
+    simOpts: ConstructorParameters<typeof AmiSim>[0],
+    secret = 'callrec',
+    timeoutMs = 3000,
+  ): Promise<void> {
     // Generous by default: the box is shared and a reply split in 9-byte writes can take a while.
     sim = new AmiSim(simOpts);
     await sim.listen();
-    client = new AmiClient({ host: '127.0.0.1', port: sim.port, user: 'callrec', secret, logger: silentLogger(), actionTimeoutMs: timeoutMs, backoffBaseMs: 20, backoffCapMs: 100 });
+    client = new AmiClient({
+      host: '127.0.0.1',
+      port: sim.port,
+      user: 'callrec',
+      secret,
+      logger: silentLogger(),
+      actionTimeoutMs: timeoutMs,
+      backoffBaseMs: 20,
+      backoffCapMs: 100,
+    });
     events = [];
     statuses = [];
     client.onEvent((e) => events.push(e));
@@ -53,7 +66,12 @@ describe('AmiClient against the AMI simulator', () => {
       { Action: 'MixMonitorMute', ActionID: undefined, Channel: CHANNEL, Direction: 'both', State: '0' },
     ]);
     await waitFor(() => events.length >= 4);
-    expect(events.map((e) => (e.type === 'MixMonitorMute' ? `mute:${e.muted}` : e.type))).toEqual(['MixMonitorStart', 'mute:true', 'mute:false', 'Hangup']);
+    expect(events.map((e) => (e.type === 'MixMonitorMute' ? `mute:${e.muted}` : e.type))).toEqual([
+      'MixMonitorStart',
+      'mute:true',
+      'mute:false',
+      'Hangup',
+    ]);
   });
 
   it('stops and restarts with append (pause by skipping) over split chunks', async () => {
@@ -93,7 +111,10 @@ describe('AmiClient against the AMI simulator', () => {
     const pending = new AmiMixMonitorControl(client).mute(CHANNEL, true);
     await waitFor(() => sim.actions.some((a) => a.Action === 'MixMonitorMute'));
     sim.dropAll();
-    expect(await pending).toEqual({ ok: false, error: { kind: 'disconnected', detail: 'AMI MixMonitorMute: connection closed by Asterisk' } });
+    expect(await pending).toEqual({
+      ok: false,
+      error: { kind: 'disconnected', detail: 'AMI MixMonitorMute: connection closed by Asterisk' },
+    });
     sim.silent.clear();
     await waitFor(() => sim.connections >= 2 && client.status() === 'connected');
     expect(statuses).toEqual(['connecting', 'connected', 'connecting', 'connected']);
@@ -105,7 +126,10 @@ describe('AmiClient against the AMI simulator', () => {
     const port = sim.port;
     await sim.close();
     await waitFor(() => client.status() === 'connecting');
-    expect(await client.send('Ping')).toEqual({ ok: false, error: { kind: 'disconnected', detail: `AMI Ping: not connected to AMI at 127.0.0.1:${port}` } });
+    expect(await client.send('Ping')).toEqual({
+      ok: false,
+      error: { kind: 'disconnected', detail: `AMI Ping: not connected to AMI at 127.0.0.1:${port}` },
+    });
     sim = new AmiSim({ trace: 'q6-mixmonitor-mute-both' });
     await sim.listen(port);
     await waitFor(() => client.status() === 'connected');

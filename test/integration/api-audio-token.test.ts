@@ -31,8 +31,12 @@ describe('AudioTokens', () => {
 
 describe.each(STORE_KINDS)('audio token route (%s)', (kind) => {
   let h: ApiHarness;
-  beforeAll(async () => { h = await startApi(kind); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startApi(kind);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('plays with ?token= (Range honoured, audited as the key) and refuses it elsewhere', async () => {
     const rec = await h.addRecording({ agent: '201' });
@@ -55,7 +59,9 @@ describe.each(STORE_KINDS)('audio token route (%s)', (kind) => {
 
   it('dies with its key', async () => {
     const rec = await h.addRecording({ agent: null });
-    const { url } = (await (await h.send('POST', `/api/recordings/${rec.id}/audio-token`, h.keys.supervisor)).json()) as { url: string };
+    const { url } = (await (
+      await h.send('POST', `/api/recordings/${rec.id}/audio-token`, h.keys.supervisor)
+    ).json()) as { url: string };
     expect((await h.get(url)).status).toBe(200);
     const sup = (await h.store.keys.list()).find((k) => k.role === 'supervisor');
     await h.store.keys.revoke(sup!.id);

@@ -13,11 +13,16 @@ const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
 function rawGet(h: ApiHarness, rawPath: string, key: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(h.url('/'));
-    const req = http.request({ host: u.hostname, port: u.port, path: rawPath, headers: { Authorization: `Bearer ${key}` } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString('latin1'); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: rawPath, headers: { Authorization: `Bearer ${key}` } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString('latin1');
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -29,13 +34,23 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
   let secretFile: string;
   beforeAll(async () => {
     h = await startApi(kind);
-    id = (await h.addRecording({ file: BYTES, fromNumber: '+13105550100', toNumber: '+12125550123', startedAt: new Date('2026-11-22T10:04:05Z') })).id;
+    id = (
+      await h.addRecording({
+        file: BYTES,
+        fromNumber: '+13105550100',
+        toNumber: '+12125550123',
+        startedAt: new Date('2026-11-22T10:04:05Z'),
+      })
+    ).id;
     secretFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-outside-')), 'passwd');
     fs.writeFileSync(secretFile, 'root:x:0:0:SECRET');
   });
-  afterAll(async () => { await h.close(); });
+  afterAll(async () => {
+    await h.close();
+  });
 
-  const audio = (range?: string, q = '') => h.get(`/api/recordings/${id}/audio${q}`, h.keys.admin, range ? { Range: range } : {});
+  const audio = (range?: string, q = '') =>
+    h.get(`/api/recordings/${id}/audio${q}`, h.keys.admin, range ? { Range: range } : {});
 
   it('serves the whole file with Accept-Ranges', async () => {
     const r = await audio();
@@ -60,12 +75,15 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
     expect(Buffer.from(await r.arrayBuffer())).toEqual(BYTES.subarray(start, end + 1));
   });
 
-  it.each(['bytes=1000-', 'bytes=500-400', 'bytes=-0', 'bytes=abc', 'items=0-10', 'bytes=-'])('refuses %s with 416 and the size', async (range) => {
-    const r = await audio(range);
-    expect(r.status).toBe(416);
-    expect(r.headers.get('content-range')).toBe('bytes */1000');
-    expect(await r.json()).toMatchObject({ error: 'range-not-satisfiable' });
-  });
+  it.each(['bytes=1000-', 'bytes=500-400', 'bytes=-0', 'bytes=abc', 'items=0-10', 'bytes=-'])(
+    'refuses %s with 416 and the size',
+    async (range) => {
+      const r = await audio(range);
+      expect(r.status).toBe(416);
+      expect(r.headers.get('content-range')).toBe('bytes */1000');
+      expect(await r.json()).toMatchObject({ error: 'range-not-satisfiable' });
+    },
+  );
 
   it('answers a multi-range request with the whole file (documented choice)', async () => {
     const r = await audio('bytes=0-9,20-29');
@@ -75,7 +93,9 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
 
   it('names a download YYYYMMDDhhmmss-from-to-id.wav', async () => {
     const r = await audio(undefined, '?download=1');
-    expect(r.headers.get('content-disposition')).toBe(`attachment; filename="20261122100405-+13105550100-+12125550123-${id}.wav"`);
+    expect(r.headers.get('content-disposition')).toBe(
+      `attachment; filename="20261122100405-+13105550100-+12125550123-${id}.wav"`,
+    );
   });
 
   it('writes one audit row per listen and download with the key name and role', async () => {
@@ -84,7 +104,8 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
     await (await h.get(`/api/recordings/${id}/audio?download=1`, h.keys.supervisor)).arrayBuffer();
     const events = (await h.store.events.forRecording(id)).slice(before);
     expect(events.map((e) => [e.type, e.actor, e.detail?.bytes])).toEqual([
-      ['listened', 'alice (agent, key 3)', '0-9/1000'], ['downloaded', 'lead (supervisor, key 2)', '0-999/1000'],
+      ['listened', 'alice (agent, key 3)', '0-9/1000'],
+      ['downloaded', 'lead (supervisor, key 2)', '0-999/1000'],
     ]);
   });
 
@@ -110,14 +131,20 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
   it.each([
     ['a relative path climbing out', () => path.relative(h.root, secretFile)],
     ['an absolute path', () => secretFile],
-    ['a symlink inside the root pointing out', () => {
-      fs.symlinkSync(secretFile, path.join(h.root, 'evil.wav'));
-      return 'evil.wav';
-    }],
-    ['a symlinked directory pointing out', () => {
-      fs.symlinkSync(path.dirname(secretFile), path.join(h.root, 'evil-dir'));
-      return 'evil-dir/passwd';
-    }],
+    [
+      'a symlink inside the root pointing out',
+      () => {
+        fs.symlinkSync(secretFile, path.join(h.root, 'evil.wav'));
+        return 'evil.wav';
+      },
+    ],
+    [
+      'a symlinked directory pointing out',
+      () => {
+        fs.symlinkSync(path.dirname(secretFile), path.join(h.root, 'evil-dir'));
+        return 'evil-dir/passwd';
+      },
+    ],
   ])('refuses a row whose file_path escapes the root: %s', async (_name, filePath) => {
     const rec = await h.addRecording({ file: null, filePath: filePath() });
     const r = await h.get(`/api/recordings/${rec.id}/audio`, h.keys.admin);
@@ -130,6 +157,8 @@ describe.each(STORE_KINDS)('recording audio on %s', (kind) => {
     const purged = await h.addRecording({ state: 'purged' });
     expect((await h.get(`/api/recordings/${purged.id}/audio`, h.keys.admin)).status).toBe(410);
     const missing = await h.addRecording({ file: null });
-    expect(await (await h.get(`/api/recordings/${missing.id}/audio`, h.keys.admin)).json()).toMatchObject({ error: 'file-unavailable' });
+    expect(await (await h.get(`/api/recordings/${missing.id}/audio`, h.keys.admin)).json()).toMatchObject({
+      error: 'file-unavailable',
+    });
   });
 });

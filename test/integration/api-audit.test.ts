@@ -5,8 +5,19 @@ import { STORE_KINDS } from '../helpers/db';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 
-interface AuditItem { id: number; at: string; actor: string; action: string; recordingId: number | null; callId: number | null; detail: Record<string, unknown> | null }
-interface AuditPage { items: AuditItem[]; nextCursor: string | null }
+interface AuditItem {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  recordingId: number | null;
+  callId: number | null;
+  detail: Record<string, unknown> | null;
+}
+interface AuditPage {
+  items: AuditItem[];
+  nextCursor: string | null;
+}
 
 describe.each(STORE_KINDS)('audit on %s', (kind) => {
   let h: ApiHarness;
@@ -15,11 +26,13 @@ describe.each(STORE_KINDS)('audit on %s', (kind) => {
     h = await startApi(kind);
     keyId = Object.fromEntries((await h.store.keys.list()).map((k) => [k.name, k.id]));
   });
-  afterAll(async () => { await h.close(); });
+  afterAll(async () => {
+    await h.close();
+  });
 
   const audit = async (q: string, key = h.keys.admin) => {
     const r = await h.get(`/api/audit?${q}`, key);
-    return { status: r.status, body: await r.json() as AuditPage };
+    return { status: r.status, body: (await r.json()) as AuditPage };
   };
 
   it('audits metadata views and searches with the key that made them', async () => {
@@ -29,10 +42,17 @@ describe.each(STORE_KINDS)('audit on %s', (kind) => {
     const viewed = (await h.store.events.forRecording(rec.id)).filter((e) => e.type === 'viewed');
     expect(viewed).toEqual([expect.objectContaining({ actor: `alice (agent, key ${keyId.alice})` })]);
     const searched = await audit(`action=searched&actor=${keyId.lead}`);
-    expect(searched.body.items).toEqual([expect.objectContaining({
-      action: 'searched', actor: `lead (supervisor, key ${keyId.lead})`, recordingId: null,
-      detail: expect.objectContaining({ filters: { number: '4155550111', flow: 'sales' }, results: expect.any(Number) }),
-    })]);
+    expect(searched.body.items).toEqual([
+      expect.objectContaining({
+        action: 'searched',
+        actor: `lead (supervisor, key ${keyId.lead})`,
+        recordingId: null,
+        detail: expect.objectContaining({
+          filters: { number: '4155550111', flow: 'sales' },
+          results: expect.any(Number),
+        }),
+      }),
+    ]);
   });
 
   it('audits rules changes and key revocation, not rules reads', async () => {
@@ -46,7 +66,10 @@ describe.each(STORE_KINDS)('audit on %s', (kind) => {
     ]);
     expect((await h.send('DELETE', `/api/keys/${keyId.bob}`, h.keys.admin)).status).toBe(204);
     expect((await audit('action=key-revoked')).body.items).toEqual([
-      expect.objectContaining({ actor: `ops (admin, key ${keyId.ops})`, detail: { keyId: keyId.bob, name: 'bob', role: 'agent' } }),
+      expect.objectContaining({
+        actor: `ops (admin, key ${keyId.ops})`,
+        detail: { keyId: keyId.bob, name: 'bob', role: 'agent' },
+      }),
     ]);
   });
 
@@ -71,7 +94,13 @@ describe.each(STORE_KINDS)('audit on %s', (kind) => {
   it('exports CSV with one header row, quoted cells, and no spreadsheet formulas', async () => {
     const rec = await h.addRecording();
     await h.send('POST', `/api/recordings/${rec.id}/hold`, h.keys.admin, { reason: 'case "7", part 2' });
-    await h.store.events.append({ callId: rec.callId, recordingId: rec.id, type: 'listened', actor: '=HYPERLINK("http://x")', detail: null });
+    await h.store.events.append({
+      callId: rec.callId,
+      recordingId: rec.id,
+      type: 'listened',
+      actor: '=HYPERLINK("http://x")',
+      detail: null,
+    });
     const r = await h.get(`/api/audit?recording=${rec.id}&format=csv`, h.keys.admin);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -80,7 +109,9 @@ describe.each(STORE_KINDS)('audit on %s', (kind) => {
     expect(lines[0]).toBe('id,at,actor,action,recording_id,call_id,detail');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^\d+,[^,]+Z,"'=HYPERLINK\(""http:\/\/x""\)",listened,/);
-    expect(lines[2]).toContain(`,"ops (admin, key ${keyId.ops})",held,${rec.id},${rec.callId},"{""reason"":""case \\""7\\"", part 2""}"`);
+    expect(lines[2]).toContain(
+      `,"ops (admin, key ${keyId.ops})",held,${rec.id},${rec.callId},"{""reason"":""case \\""7\\"", part 2""}"`,
+    );
   });
 });
 
@@ -93,9 +124,14 @@ describe.each(STORE_KINDS)('key creation audit on %s', (kind) => {
       expect(r.code).toBe(0);
       const id = (await h.store.keys.byName('night-shift'))?.id;
       expect((await runCli(['keys', 'revoke', String(id)], env)).code).toBe(0);
-      const page = await (await h.get('/api/audit?action=key-created', h.keys.admin)).json() as AuditPage;
-      expect(page.items).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^cli \(.+\)$/), detail: { keyId: id, name: 'night-shift', role: 'supervisor', agent: null } })]);
-      const revoked = await (await h.get('/api/audit?action=key-revoked', h.keys.admin)).json() as AuditPage;
+      const page = (await (await h.get('/api/audit?action=key-created', h.keys.admin)).json()) as AuditPage;
+      expect(page.items).toEqual([
+        expect.objectContaining({
+          actor: expect.stringMatching(/^cli \(.+\)$/),
+          detail: { keyId: id, name: 'night-shift', role: 'supervisor', agent: null },
+        }),
+      ]);
+      const revoked = (await (await h.get('/api/audit?action=key-revoked', h.keys.admin)).json()) as AuditPage;
       expect(revoked.items).toEqual([expect.objectContaining({ detail: expect.objectContaining({ keyId: id }) })]);
     } finally {
       await h.close();

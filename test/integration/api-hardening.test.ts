@@ -3,31 +3,45 @@
 import { STORE_KINDS } from '../helpers/db';
 import { startApi, type ApiHarness } from '../helpers/api';
 
-interface ErrorBody { error: string; message: string; fields?: Array<{ field: string; problem: string }> }
+interface ErrorBody {
+  error: string;
+  message: string;
+  fields?: Array<{ field: string; problem: string }>;
+}
 
 describe.each(STORE_KINDS)('API hardening on %s', (kind) => {
   let h: ApiHarness;
-  beforeAll(async () => { h = await startApi(kind, { bodyLimitBytes: 102_400 }); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startApi(kind, { bodyLimitBytes: 102_400 });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it.each([64, 5000, 15000])('refuses a rules body nested %d levels deep with 400, changing nothing', async (depth) => {
     const deep = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     const r = await h.send('PUT', '/api/flows/deep', h.keys.admin, `{"defaults":{"record":${deep}}}`);
     expect(r.status).toBe(400);
-    const body = await r.json() as ErrorBody;
+    const body = (await r.json()) as ErrorBody;
     expect(body.error).toMatch(/too-deep|invalid-request/);
     expect(JSON.stringify(body).length).toBeLessThan(600);
     expect((await h.get('/api/flows/deep', h.keys.admin)).status).toBe(404);
   });
 
   it('accepts an ordinary nested rules body', async () => {
-    const r = await h.send('PUT', '/api/flows/shallow', h.keys.admin, { defaults: { greeting: { en: 'custom/a' } }, applets: { dial: { kind: 'dial', greeting: { en: 'x' } } } });
+    const r = await h.send('PUT', '/api/flows/shallow', h.keys.admin, {
+      defaults: { greeting: { en: 'custom/a' } },
+      applets: { dial: { kind: 'dial', greeting: { en: 'x' } } },
+    });
     expect(r.status).toBe(201);
   });
 
   it('echoes no more than a short, sanitized excerpt of bad input', async () => {
     const long = `<script>\u0000\u001b[31m${'A'.repeat(5000)}`;
-    const r = await h.send('PUT', '/api/flows/echo', h.keys.admin, { defaults: { record: long }, [`k${'k'.repeat(3000)}\n`]: 1 });
+    const r = await h.send('PUT', '/api/flows/echo', h.keys.admin, {
+      defaults: { record: long },
+      [`k${'k'.repeat(3000)}\n`]: 1,
+    });
     expect(r.status).toBe(400);
     const text = await r.text();
     expect(text.length).toBeLessThan(800);
@@ -46,7 +60,11 @@ describe.each(STORE_KINDS)('API hardening on %s', (kind) => {
   });
 
   it('does not echo a bad charset back', async () => {
-    const r = await fetch(h.url('/api/flows/x'), { method: 'PUT', headers: { Authorization: `Bearer ${h.keys.admin}`, 'Content-Type': 'application/json; charset=evil<script>' }, body: '{}' });
+    const r = await fetch(h.url('/api/flows/x'), {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${h.keys.admin}`, 'Content-Type': 'application/json; charset=evil<script>' },
+      body: '{}',
+    });
     expect(r.status).toBe(415);
     expect(await r.text()).not.toMatch(/script/i);
   });
@@ -54,18 +72,26 @@ describe.each(STORE_KINDS)('API hardening on %s', (kind) => {
 
 describe.each(STORE_KINDS)('litigation holds on %s', (kind) => {
   let h: ApiHarness;
-  beforeAll(async () => { h = await startApi(kind); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startApi(kind);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it("lets a supervisor hold but not release an admin's hold, so they cannot then delete it", async () => {
     const rec = await h.addRecording();
-    expect((await h.send('POST', `/api/recordings/${rec.id}/hold`, h.keys.admin, { reason: 'case 7' })).status).toBe(200);
+    expect((await h.send('POST', `/api/recordings/${rec.id}/hold`, h.keys.admin, { reason: 'case 7' })).status).toBe(
+      200,
+    );
     const r = await h.send('POST', `/api/recordings/${rec.id}/release`, h.keys.supervisor, { reason: 'done' });
     expect(r.status).toBe(403);
     expect((await h.send('DELETE', `/api/recordings/${rec.id}`, h.keys.supervisor, {})).status).toBe(409);
     expect((await h.store.recordings.get(rec.id))?.onHold).toBe(true);
     const other = await h.addRecording();
-    expect((await h.send('POST', `/api/recordings/${other.id}/hold`, h.keys.supervisor, { reason: 'case 8' })).status).toBe(200);
+    expect(
+      (await h.send('POST', `/api/recordings/${other.id}/hold`, h.keys.supervisor, { reason: 'case 8' })).status,
+    ).toBe(200);
   });
 
   it('releases only with a reason, and audits the reason with the earlier hold', async () => {
@@ -74,7 +100,9 @@ describe.each(STORE_KINDS)('litigation holds on %s', (kind) => {
     const bare = await h.send('POST', `/api/recordings/${rec.id}/release`, h.keys.admin, {});
     expect(bare.status).toBe(400);
     expect(await bare.json()).toMatchObject({ fields: [{ field: 'body.reason' }] });
-    expect((await h.send('POST', `/api/recordings/${rec.id}/release`, h.keys.admin, { reason: 'case 9 closed' })).status).toBe(200);
+    expect(
+      (await h.send('POST', `/api/recordings/${rec.id}/release`, h.keys.admin, { reason: 'case 9 closed' })).status,
+    ).toBe(200);
     const released = (await h.store.events.forRecording(rec.id)).find((e) => e.type === 'released');
     expect(released?.detail).toMatchObject({ reason: 'case 9 closed', heldReason: 'case 9' });
     expect(released?.actor).toMatch(/^ops \(admin/);
@@ -84,7 +112,8 @@ describe.each(STORE_KINDS)('litigation holds on %s', (kind) => {
 describe.each(STORE_KINDS)('failed-login limiter on %s', (kind) => {
   const limits = { windowMs: 60_000, failures: 5 };
   const BAD = 'crk_000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro';
-  const as = (h: ApiHarness, key: string, from?: string) => h.get('/api/recordings', key, from ? { 'X-Forwarded-For': from } : {});
+  const as = (h: ApiHarness, key: string, from?: string) =>
+    h.get('/api/recordings', key, from ? { 'X-Forwarded-For': from } : {});
 
   it('never refuses a valid key, however many refused keys came from its address', async () => {
     const h = await startApi(kind, { authLimits: limits });

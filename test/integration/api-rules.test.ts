@@ -6,60 +6,105 @@ import { startApi, type ApiHarness } from '../helpers/api';
 import { STORE_KINDS } from '../helpers/db';
 import { facts, SETTINGS } from '../helpers/rules';
 
-interface Problem { field: string; problem: string }
+interface Problem {
+  field: string;
+  problem: string;
+}
 
 describe.each(STORE_KINDS)('rules API on %s', (kind) => {
   let h: ApiHarness;
-  beforeAll(async () => { h = await startApi(kind); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startApi(kind);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   const call = async (method: string, path: string, body?: unknown) => {
     const r = method === 'GET' ? await h.get(path, h.keys.admin) : await h.send(method, path, h.keys.admin, body);
-    return { status: r.status, body: r.status === 204 ? null : await r.json() as Record<string, unknown> };
+    return { status: r.status, body: r.status === 204 ? null : ((await r.json()) as Record<string, unknown>) };
   };
 
   it('creates, reads, replaces and deletes a flow; 409 on a second create, 404 once gone', async () => {
-    const sales = { name: 'sales', description: 'Sales line', defaults: { record: 'from-answer' }, applets: { dial: { kind: 'dial', record: 'from-ringing', beep: true } } };
+    const sales = {
+      name: 'sales',
+      description: 'Sales line',
+      defaults: { record: 'from-answer' },
+      applets: { dial: { kind: 'dial', record: 'from-ringing', beep: true } },
+    };
     expect(await call('POST', '/api/flows', sales)).toEqual({ status: 201, body: { ...sales, enabled: true } });
-    expect(await call('POST', '/api/flows', sales)).toMatchObject({ status: 409, body: { error: 'exists', message: 'flow "sales" already exists; PUT replaces it' } });
+    expect(await call('POST', '/api/flows', sales)).toMatchObject({
+      status: 409,
+      body: { error: 'exists', message: 'flow "sales" already exists; PUT replaces it' },
+    });
     // Other tests here add flows of their own (in any order): look at this one's.
-    expect(((await call('GET', '/api/flows')).body?.items as Array<{ name: string }>).filter((f) => f.name === 'sales')).toEqual([{ ...sales, enabled: true }]);
+    expect(
+      ((await call('GET', '/api/flows')).body?.items as Array<{ name: string }>).filter((f) => f.name === 'sales'),
+    ).toEqual([{ ...sales, enabled: true }]);
     // applets left out: the flow's applet rules stay (they are their own resource)
-    expect(await call('PUT', '/api/flows/sales', { enabled: false })).toEqual({ status: 200, body: { name: 'sales', enabled: false, applets: sales.applets } });
-    expect(await call('PUT', '/api/flows/sales', { applets: {} })).toEqual({ status: 200, body: { name: 'sales', enabled: true } });
+    expect(await call('PUT', '/api/flows/sales', { enabled: false })).toEqual({
+      status: 200,
+      body: { name: 'sales', enabled: false, applets: sales.applets },
+    });
+    expect(await call('PUT', '/api/flows/sales', { applets: {} })).toEqual({
+      status: 200,
+      body: { name: 'sales', enabled: true },
+    });
     expect((await call('PUT', '/api/flows/new', {})).status).toBe(201);
     expect((await call('DELETE', '/api/flows/sales')).status).toBe(204);
-    expect(await call('GET', '/api/flows/sales')).toMatchObject({ status: 404, body: { message: 'flow "sales" not found' } });
+    expect(await call('GET', '/api/flows/sales')).toMatchObject({
+      status: 404,
+      body: { message: 'flow "sales" not found' },
+    });
     expect((await call('DELETE', '/api/flows/sales')).status).toBe(404);
   });
 
   it('manages applet rules inside a flow; an unknown flow or applet is 404', async () => {
     await call('PUT', '/api/flows/support', {});
-    expect(await call('PUT', '/api/flows/nope/applets/queue', { kind: 'queue' })).toMatchObject({ status: 404, body: { message: 'flow "nope" not found' } });
+    expect(await call('PUT', '/api/flows/nope/applets/queue', { kind: 'queue' })).toMatchObject({
+      status: 404,
+      body: { message: 'flow "nope" not found' },
+    });
     expect((await call('GET', '/api/flows/nope/applets')).status).toBe(404);
-    expect(await call('POST', '/api/flows/support/applets', { name: 'queue', kind: 'queue', consent: 'opt-out' })).toEqual({ status: 201, body: { name: 'queue', kind: 'queue', consent: 'opt-out' } });
+    expect(
+      await call('POST', '/api/flows/support/applets', { name: 'queue', kind: 'queue', consent: 'opt-out' }),
+    ).toEqual({ status: 201, body: { name: 'queue', kind: 'queue', consent: 'opt-out' } });
     expect((await call('POST', '/api/flows/support/applets', { name: 'queue', kind: 'queue' })).status).toBe(409);
-    expect(await call('PUT', '/api/flows/support/applets/queue', { kind: 'queue', record: 'off' })).toEqual({ status: 200, body: { name: 'queue', kind: 'queue', record: 'off' } });
-    expect((await call('GET', '/api/flows/support/applets')).body).toEqual({ items: [{ name: 'queue', kind: 'queue', record: 'off' }] });
+    expect(await call('PUT', '/api/flows/support/applets/queue', { kind: 'queue', record: 'off' })).toEqual({
+      status: 200,
+      body: { name: 'queue', kind: 'queue', record: 'off' },
+    });
+    expect((await call('GET', '/api/flows/support/applets')).body).toEqual({
+      items: [{ name: 'queue', kind: 'queue', record: 'off' }],
+    });
     expect((await call('GET', '/api/flows/support/applets/vm')).status).toBe(404);
     expect((await call('DELETE', '/api/flows/support/applets/queue')).status).toBe(204);
     expect((await call('DELETE', '/api/flows/support/applets/queue')).status).toBe(404);
   });
 
   it('manages campaigns, jurisdictions and area code entries, 409 on a taken name', async () => {
-    expect(await call('POST', '/api/campaigns', { name: 'promo', record: 'off' })).toEqual({ status: 201, body: { name: 'promo', enabled: true, record: 'off' } });
+    expect(await call('POST', '/api/campaigns', { name: 'promo', record: 'off' })).toEqual({
+      status: 201,
+      body: { name: 'promo', enabled: true, record: 'off' },
+    });
     expect((await call('POST', '/api/campaigns', { name: 'promo' })).status).toBe(409);
     expect((await call('DELETE', '/api/campaigns/promo')).status).toBe(204);
     expect((await call('GET', '/api/campaigns/promo')).status).toBe(404);
     const texas = { code: 'US-TX', name: 'Texas', allPartyConsent: false, minConsent: 'announce' };
     expect(await call('POST', '/api/jurisdictions', texas)).toEqual({ status: 201, body: texas });
-    expect((await call('POST', '/api/jurisdictions', { ...texas, code: 'US-CA' })).status).toBe(409);   // seeded
-    expect(await call('GET', '/api/jurisdictions/US-CA')).toEqual({ status: 200, body: { code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'announce' } });
+    expect((await call('POST', '/api/jurisdictions', { ...texas, code: 'US-CA' })).status).toBe(409); // seeded
+    expect(await call('GET', '/api/jurisdictions/US-CA')).toEqual({
+      status: 200,
+      body: { code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'announce' },
+    });
     expect((await call('DELETE', '/api/jurisdictions/US-TX')).status).toBe(204);
     expect((await call('DELETE', '/api/jurisdictions/US-TX')).status).toBe(404);
-    expect((await call('GET', '/api/area-codes/310')).status).toBe(404);   // placed by the generated data, not the table
+    expect((await call('GET', '/api/area-codes/310')).status).toBe(404); // placed by the generated data, not the table
     expect((await call('PUT', '/api/area-codes/800', { jurisdiction: 'US-TF' })).status).toBe(201);
-    expect(await call('GET', '/api/area-codes/800')).toEqual({ status: 200, body: { npa: '800', jurisdiction: 'US-TF' } });
+    expect(await call('GET', '/api/area-codes/800')).toEqual({
+      status: 200,
+      body: { npa: '800', jurisdiction: 'US-TF' },
+    });
     expect((await call('POST', '/api/area-codes', { npa: '800', jurisdiction: 'US-TF' })).status).toBe(409);
     expect((await call('PUT', '/api/area-codes/299', { jurisdiction: 'CA-ON' })).status).toBe(201);
     expect((await call('DELETE', '/api/area-codes/299')).status).toBe(204);
@@ -67,23 +112,56 @@ describe.each(STORE_KINDS)('rules API on %s', (kind) => {
   });
 
   it('answers one of two concurrent creates of the same name with 409', async () => {
-    const both = await Promise.all([1, 2].map(() => call('POST', '/api/campaigns', { name: 'race', consent: 'opt-in' })));
+    const both = await Promise.all(
+      [1, 2].map(() => call('POST', '/api/campaigns', { name: 'race', consent: 'opt-in' })),
+    );
     expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
   });
 
   it('reads and replaces the account settings', async () => {
-    expect((await call('GET', '/api/settings')).body).toMatchObject({ outbound: { record: 'from-answer', consent: 'none' }, languages: ['en', 'es'] });
-    expect(await call('PUT', '/api/settings/internal', { record: 'on-demand' })).toMatchObject({ status: 200, body: { record: 'on-demand', consent: 'none' } });
+    expect((await call('GET', '/api/settings')).body).toMatchObject({
+      outbound: { record: 'from-answer', consent: 'none' },
+      languages: ['en', 'es'],
+    });
+    expect(await call('PUT', '/api/settings/internal', { record: 'on-demand' })).toMatchObject({
+      status: 200,
+      body: { record: 'on-demand', consent: 'none' },
+    });
     expect(await call('PUT', '/api/settings/languages', ['en', 'fr'])).toEqual({ status: 200, body: ['en', 'fr'] });
-    expect((await call('PUT', '/api/settings', { inbound: { tier: 'extended' } })).body).toMatchObject({ inbound: { tier: 'extended' }, internal: { record: 'on-demand' }, languages: ['en', 'fr'] });
-    expect((await call('GET', '/api/settings/inbound')).body).toMatchObject({ tier: 'extended', record: 'from-answer' });
+    expect((await call('PUT', '/api/settings', { inbound: { tier: 'extended' } })).body).toMatchObject({
+      inbound: { tier: 'extended' },
+      internal: { record: 'on-demand' },
+      languages: ['en', 'fr'],
+    });
+    expect((await call('GET', '/api/settings/inbound')).body).toMatchObject({
+      tier: 'extended',
+      record: 'from-answer',
+    });
   });
 
   // [yaml that fails the import, method, path, body, the field the API names]
   it.each([
-    ['flows:\n  sales:\n    defaults:\n      recrod: off\n', 'PUT', '/api/flows/sales', { defaults: { recrod: 'off' } }, 'body.defaults.recrod'],
-    ['flows:\n  sales:\n    applets:\n      dial: { record: from-answer }\n', 'PUT', '/api/flows/sales/applets/dial', { record: 'from-answer' }, 'body.kind'],
-    ['flows:\n  sales:\n    applets:\n      dial: { kind: dial, record: sometimes }\n', 'POST', '/api/flows', { name: 'x', applets: { dial: { kind: 'dial', record: 'sometimes' } } }, 'body.applets.dial.record'],
+    [
+      'flows:\n  sales:\n    defaults:\n      recrod: off\n',
+      'PUT',
+      '/api/flows/sales',
+      { defaults: { recrod: 'off' } },
+      'body.defaults.recrod',
+    ],
+    [
+      'flows:\n  sales:\n    applets:\n      dial: { record: from-answer }\n',
+      'PUT',
+      '/api/flows/sales/applets/dial',
+      { record: 'from-answer' },
+      'body.kind',
+    ],
+    [
+      'flows:\n  sales:\n    applets:\n      dial: { kind: dial, record: sometimes }\n',
+      'POST',
+      '/api/flows',
+      { name: 'x', applets: { dial: { kind: 'dial', record: 'sometimes' } } },
+      'body.applets.dial.record',
+    ],
     ['campaigns:\n  promo:\n    beep: loud\n', 'PUT', '/api/campaigns/promo', { beep: 'loud' }, 'body.beep'],
     ['flows:\n  "sales line": {}\n', 'POST', '/api/flows', { name: 'sales line' }, 'body.name'],
     ['account:\n  outbound:\n    record: true\n', 'PUT', '/api/settings/outbound', { record: true }, 'body.record'],
@@ -102,12 +180,20 @@ describe.each(STORE_KINDS)('rules API on %s', (kind) => {
   it('names every bad field at once, in the path and in the body', async () => {
     const r = await call('PUT', '/api/jurisdictions/texas', { name: '', minConsent: 'maybe', extra: 1 });
     expect(r.status).toBe(400);
-    expect((r.body?.fields as Problem[]).map((f) => f.field).sort()).toEqual(['body.allPartyConsent', 'body.extra', 'body.minConsent', 'body.name', 'params.code']);
-    expect(r.body?.fields).toEqual(expect.arrayContaining([
-      { field: 'body.allPartyConsent', problem: 'is required (boolean)' },
-      { field: 'body.extra', problem: 'unknown setting "extra"' },
-      { field: 'body.minConsent', problem: '"maybe" is not one of none, announce, opt-out, opt-in' },
-    ]));
+    expect((r.body?.fields as Problem[]).map((f) => f.field).sort()).toEqual([
+      'body.allPartyConsent',
+      'body.extra',
+      'body.minConsent',
+      'body.name',
+      'params.code',
+    ]);
+    expect(r.body?.fields).toEqual(
+      expect.arrayContaining([
+        { field: 'body.allPartyConsent', problem: 'is required (boolean)' },
+        { field: 'body.extra', problem: 'unknown setting "extra"' },
+        { field: 'body.minConsent', problem: '"maybe" is not one of none, announce, opt-out, opt-in' },
+      ]),
+    );
     expect((await call('PUT', '/api/area-codes/012', { jurisdiction: 'California' })).body?.fields).toEqual([
       { field: 'params.npa', problem: 'an area code is 3 digits, not starting with 0 or 1' },
       { field: 'body.jurisdiction', problem: 'a jurisdiction code is a country (GB) or country-region (US-CA)' },
@@ -120,14 +206,25 @@ describe.each(STORE_KINDS)('rules API on %s', (kind) => {
     const before = (await rules.engine()).decide(inbound);
     expect(before).toMatchObject({ source: 'account-default', record: 'from-answer', consent: 'announce' });
 
-    await call('PUT', '/api/flows/billing', { applets: { ivr: { kind: 'ivr', record: 'from-ringing', consent: 'none', tier: 'extended' } } });
-    expect((await rules.engine()).decide(inbound)).toMatchObject({ source: 'applet', record: 'from-ringing', consent: 'none', tier: 'extended', fallback: null });
+    await call('PUT', '/api/flows/billing', {
+      applets: { ivr: { kind: 'ivr', record: 'from-ringing', consent: 'none', tier: 'extended' } },
+    });
+    expect((await rules.engine()).decide(inbound)).toMatchObject({
+      source: 'applet',
+      record: 'from-ringing',
+      consent: 'none',
+      tier: 'extended',
+      fallback: null,
+    });
 
-    await call('PUT', '/api/area-codes/212', { jurisdiction: 'US-CA' });   // the caller now counts as all-party
+    await call('PUT', '/api/area-codes/212', { jurisdiction: 'US-CA' }); // the caller now counts as all-party
     expect((await rules.engine()).decide(inbound)).toMatchObject({ consent: 'announce', jurisdictions: ['US-CA'] });
 
     await call('PUT', '/api/settings/outbound', { record: 'off' });
-    expect((await rules.engine()).decide(facts({ direction: 'outbound' }))).toMatchObject({ source: 'outbound', record: 'off' });
+    expect((await rules.engine()).decide(facts({ direction: 'outbound' }))).toMatchObject({
+      source: 'outbound',
+      record: 'off',
+    });
     // Put back what the other tests read, whatever order they run in.
     await call('PUT', '/api/area-codes/212', { jurisdiction: 'US-NY' });
     await call('PUT', '/api/settings/outbound', { record: 'from-answer' });
@@ -135,13 +232,30 @@ describe.each(STORE_KINDS)('rules API on %s', (kind) => {
   });
 
   it('describes the rules routes in the OpenAPI document with the import schemas', async () => {
-    const doc = await (await h.get('/api/openapi.json', h.keys.admin)).json() as {
-      paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } } }>>;
+    const doc = (await (await h.get('/api/openapi.json', h.keys.admin)).json()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } } }
+        >
+      >;
     };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/flows', '/api/flows/{flow}', '/api/flows/{flow}/applets', '/api/flows/{flow}/applets/{applet}', '/api/campaigns/{campaign}',
-      '/api/jurisdictions', '/api/jurisdictions/{code}', '/api/area-codes/{npa}', '/api/settings', '/api/settings/outbound', '/api/settings/languages',
-    ]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/flows',
+        '/api/flows/{flow}',
+        '/api/flows/{flow}/applets',
+        '/api/flows/{flow}/applets/{applet}',
+        '/api/campaigns/{campaign}',
+        '/api/jurisdictions',
+        '/api/jurisdictions/{code}',
+        '/api/area-codes/{npa}',
+        '/api/settings',
+        '/api/settings/outbound',
+        '/api/settings/languages',
+      ]),
+    );
     const post = doc.paths['/api/flows']?.post?.requestBody?.content['application/json'].schema.properties ?? {};
     expect(Object.keys(post).sort()).toEqual(['applets', 'defaults', 'description', 'enabled', 'name']);
   });

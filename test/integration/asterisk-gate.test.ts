@@ -4,7 +4,10 @@ import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness'
 import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 
 const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
-const optOut = decision({ consent: 'opt-out', greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' } });
+const optOut = decision({
+  consent: 'opt-out',
+  greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' },
+});
 const ENGINE = fixedEngine({
   answer: decision(),
   ringing: decision({ record: 'from-ringing', consent: 'none', greeting: null }),
@@ -12,7 +15,14 @@ const ENGINE = fixedEngine({
   optout: optOut,
 });
 
-const paths = (h: Harness) => h.sim.requests.map((r) => `${r.method} ${r.path.replace(/\/channels\/[^/]+/, '/channels/ID').replace(/\/play\/.*/, '/play').replace(/subscription.*/, 'subscription')}`);
+const paths = (h: Harness) =>
+  h.sim.requests.map(
+    (r) =>
+      `${r.method} ${r.path
+        .replace(/\/channels\/[^/]+/, '/channels/ID')
+        .replace(/\/play\/.*/, '/play')
+        .replace(/subscription.*/, 'subscription')}`,
+  );
 
 async function gateCall(h: Harness, applet: string, seconds = 5) {
   h.sim.onRecord = (_id, file) => writeWav(file, seconds);
@@ -28,17 +38,37 @@ async function callRow(h: Harness, pbxId: string) {
 
 describe.each(STORE_KINDS)('the ARI gate over the simulator (%s)', (kind) => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness({ kind, engine: ENGINE }); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startHarness({ kind, engine: ENGINE });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('announces as early media, stores the recording, continues, and completes it from the WAV', async () => {
     const ch = await gateCall(h, 'answer');
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')), 5000, 'continue');
-    expect(paths(h)).toEqual(['POST /applications/callrec/subscription', 'POST /channels/ID/play', 'POST /channels/ID/variables', 'POST /channels/ID/continue']);
-    const vars = h.sim.requests.find((r) => r.path.endsWith('/variables'))?.body as { variables: Record<string, string> };
+    expect(paths(h)).toEqual([
+      'POST /applications/callrec/subscription',
+      'POST /channels/ID/play',
+      'POST /channels/ID/variables',
+      'POST /channels/ID/continue',
+    ]);
+    const vars = h.sim.requests.find((r) => r.path.endsWith('/variables'))?.body as {
+      variables: Record<string, string>;
+    };
     const call = await callRow(h, ch.id);
-    expect(vars.variables).toMatchObject({ CALLREC_ACTION: 'record', CALLREC_OPTIONS: 'b', CALLREC_DECIDED: '1', CALLREC_CALL_ID: String(call.id) });
-    expect(vars.variables.CALLREC_FILE).toMatch(new RegExp(`^${h.dir}/\\d{4}/\\d\\d/\\d\\d/\\d{14}-\\+13105550100-\\+12125550123-${ch.id.replace('.', '\\.')}\\.wav$`));
+    expect(vars.variables).toMatchObject({
+      CALLREC_ACTION: 'record',
+      CALLREC_OPTIONS: 'b',
+      CALLREC_DECIDED: '1',
+      CALLREC_CALL_ID: String(call.id),
+    });
+    expect(vars.variables.CALLREC_FILE).toMatch(
+      new RegExp(
+        `^${h.dir}/\\d{4}/\\d\\d/\\d\\d/\\d{14}-\\+13105550100-\\+12125550123-${ch.id.replace('.', '\\.')}\\.wav$`,
+      ),
+    );
     const [pending] = await h.store.recordings.forCall(call.id);
     expect(pending?.filePath).toBe(path.relative(h.dir, vars.variables.CALLREC_FILE ?? ''));
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'recording', 5000, 'recording');
@@ -58,16 +88,28 @@ describe.each(STORE_KINDS)('the ARI gate over the simulator (%s)', (kind) => {
 
 describe('the ARI gate modes', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness({ engine: ENGINE, playbackMs: 400 }); });
-  afterAll(async () => { await h.close(); });
-  beforeEach(() => { h.sim.requests.length = 0; });
+  beforeAll(async () => {
+    h = await startHarness({ engine: ENGINE, playbackMs: 400 });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(() => {
+    h.sim.requests.length = 0;
+  });
 
-  const varsOf = () => (h.sim.requests.find((r) => r.path.endsWith('/variables'))?.body as { variables: Record<string, string> }).variables;
+  const varsOf = () =>
+    (h.sim.requests.find((r) => r.path.endsWith('/variables'))?.body as { variables: Record<string, string> })
+      .variables;
 
   it('records from ringing without a prompt (no b)', async () => {
     const ch = await gateCall(h, 'ringing');
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')));
-    expect(paths(h)).toEqual(['POST /applications/callrec/subscription', 'POST /channels/ID/variables', 'POST /channels/ID/continue']);
+    expect(paths(h)).toEqual([
+      'POST /applications/callrec/subscription',
+      'POST /channels/ID/variables',
+      'POST /channels/ID/continue',
+    ]);
     expect(varsOf()).toMatchObject({ CALLREC_ACTION: 'record', CALLREC_OPTIONS: '' });
     h.sim.hangup(ch.id);
   });
@@ -81,7 +123,14 @@ describe('the ARI gate modes', () => {
     await until(() => h.sim.requests.some((r) => r.path.includes('/play/')));
     h.sim.dtmf(ch.id, digit);
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')));
-    expect(paths(h)).toEqual(['POST /applications/callrec/subscription', 'POST /channels/ID/answer', 'POST /channels/ID/play', 'DELETE /playbacks/' + h.sim.requests[2]!.path.split('/').pop(), 'POST /channels/ID/variables', 'POST /channels/ID/continue']);
+    expect(paths(h)).toEqual([
+      'POST /applications/callrec/subscription',
+      'POST /channels/ID/answer',
+      'POST /channels/ID/play',
+      'DELETE /playbacks/' + h.sim.requests[2]!.path.split('/').pop(),
+      'POST /channels/ID/variables',
+      'POST /channels/ID/continue',
+    ]);
     expect(varsOf().CALLREC_ACTION).toBe(action);
     const call = await callRow(h, ch.id);
     await until(async () => (await h.store.calls.get(call.id))?.consentOutcome === outcome);

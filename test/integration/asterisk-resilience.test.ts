@@ -6,15 +6,26 @@ const ENGINE = fixedEngine({
   answer: decision(),
   ringing: decision({ record: 'from-ringing', consent: 'none', greeting: null }),
 });
-const continued = (h: Harness, id: string) => h.sim.requests.some((r) => r.path === `/channels/${id}/continue` && r.status === 204);
-const varsFor = (h: Harness, id: string) => (h.sim.requests.find((r) => r.path === `/channels/${id}/variables`)?.body as { variables: Record<string, string> } | undefined)?.variables;
+const continued = (h: Harness, id: string) =>
+  h.sim.requests.some((r) => r.path === `/channels/${id}/continue` && r.status === 204);
+const varsFor = (h: Harness, id: string) =>
+  (
+    h.sim.requests.find((r) => r.path === `/channels/${id}/variables`)?.body as
+      { variables: Record<string, string> } | undefined
+  )?.variables;
 
 describe('gate deadlines and PBX failures', () => {
   let h: Harness;
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('falls back when the prompt never finishes, and stores why', async () => {
-    h = await startHarness({ engine: ENGINE, playbackMs: 60000, session: { promptAllowanceMs: 200, deadlineMs: 100, fallback: 'skip' } });
+    h = await startHarness({
+      engine: ENGINE,
+      playbackMs: 60000,
+      session: { promptAllowanceMs: 200, deadlineMs: 100, fallback: 'skip' },
+    });
     const ch = h.sim.addChannel();
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
     await until(() => continued(h, ch.id), 3000, 'continue');
@@ -41,7 +52,9 @@ describe('gate deadlines and PBX failures', () => {
 
 describe('reconnect', () => {
   let h: Harness;
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('releases a call stuck in the gate after reconnect, within 5 s', async () => {
     const sim = await AriSim.start();
@@ -64,11 +77,29 @@ describe('reconnect', () => {
     const sim = await AriSim.start({ playbackMs: 60000 });
     const ch = sim.addChannel({ state: 'Up' });
     h = await startHarness({ sim, engine: ENGINE, connect: false, session: { fallback: 'announce-and-record' } });
-    const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
+    const optIn = decision({
+      consent: 'opt-in',
+      greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' },
+    });
     const stored = await h.store.calls.insert({
-      node: 'pbx1', pbx: 'asterisk', pbxCallId: ch.id, direction: 'inbound', flow: 'sales', applet: 'optin', campaign: null,
-      fromNumber: '+12125550123', fromRaw: '2125550123', toNumber: null, toRaw: null, agent: null, language: 'en',
-      state: 'consent', recordMode: 'from-answer', consentMode: 'opt-in', decision: optIn, startedAt: new Date(),
+      node: 'pbx1',
+      pbx: 'asterisk',
+      pbxCallId: ch.id,
+      direction: 'inbound',
+      flow: 'sales',
+      applet: 'optin',
+      campaign: null,
+      fromNumber: '+12125550123',
+      fromRaw: '2125550123',
+      toNumber: null,
+      toRaw: null,
+      agent: null,
+      language: 'en',
+      state: 'consent',
+      recordMode: 'from-answer',
+      consentMode: 'opt-in',
+      decision: optIn,
+      startedAt: new Date(),
     });
     sim.enterStasis(ch.id, ['gate', 'sales', 'optin'], { silent: true });
     await h.adapter.start(h.abort.signal);
@@ -89,24 +120,47 @@ describe('reconnect', () => {
 
   it('adopts a call recording while the controller was down and completes it after hangup', async () => {
     h = await startHarness({ engine: ENGINE, connect: false });
-    const { call, channelId } = await recordingAtConnect(h, { relPath: (id) => `2026/11/22/fallback-${id}.wav`, seconds: 3 });
+    const { call, channelId } = await recordingAtConnect(h, {
+      relPath: (id) => `2026/11/22/fallback-${id}.wav`,
+      seconds: 3,
+    });
     expect(call).toMatchObject({ state: 'recording', consentOutcome: 'fallback' });
     await until(() => h.sim.state(channelId)!.subscribed, 2000, 'subscription');
     h.sim.hangup(channelId);
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'completed', 5000, 'completed');
-    expect((await h.store.recordings.forCall(call.id))[0]).toMatchObject({ durationMs: 3000, filePath: `2026/11/22/fallback-${channelId}.wav` });
+    expect((await h.store.recordings.forCall(call.id))[0]).toMatchObject({
+      durationMs: 3000,
+      filePath: `2026/11/22/fallback-${channelId}.wav`,
+    });
   });
 });
 
 describe('calls whose controller went while they were in the gate (the dialplan went on alone)', () => {
   let h: Harness;
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   async function storedInGate(id: string) {
     return h.store.calls.insert({
-      node: 'pbx1', pbx: 'asterisk', pbxCallId: id, direction: 'inbound', flow: 'sales', applet: 'answer', campaign: null,
-      fromNumber: '+12125550123', fromRaw: '2125550123', toNumber: null, toRaw: null, agent: null, language: 'en',
-      state: 'consent', recordMode: 'from-answer', consentMode: 'announce', decision: decision(), startedAt: new Date(),
+      node: 'pbx1',
+      pbx: 'asterisk',
+      pbxCallId: id,
+      direction: 'inbound',
+      flow: 'sales',
+      applet: 'answer',
+      campaign: null,
+      fromNumber: '+12125550123',
+      fromRaw: '2125550123',
+      toNumber: null,
+      toRaw: null,
+      agent: null,
+      language: 'en',
+      state: 'consent',
+      recordMode: 'from-answer',
+      consentMode: 'announce',
+      decision: decision(),
+      startedAt: new Date(),
     });
   }
 
@@ -129,7 +183,11 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     await until(() => h.sim.state(ch.id)!.subscribed, 5000, 'followed');
     h.sim.hangup(ch.id);
     await until(async () => (await h.store.calls.get(stored.id))?.endedAt != null, 5000, 'settled');
-    expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'not_recorded', consentOutcome: 'fallback', fallbackReason: expect.stringMatching(/controller was lost/) });
+    expect(await h.store.calls.get(stored.id)).toMatchObject({
+      state: 'not_recorded',
+      consentOutcome: 'fallback',
+      fallbackReason: expect.stringMatching(/controller was lost/),
+    });
   });
 
   it('keeps what the dialplan fallback records on such a call, under the stored row', async () => {
@@ -140,9 +198,21 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     h.sim.setVar(ch.id, 'MIXMONITOR_FILENAME', file);
     await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');
     h.sim.hangup(ch.id);
-    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' && (await h.store.calls.get(stored.id))?.state === 'done', 5000, 'completed and done');
-    expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done', fallbackReason: expect.stringMatching(/controller was lost/) });
-    expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 2000, filePath: `2026/11/23/fallback-${ch.id}.wav` });
+    await until(
+      async () =>
+        (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' &&
+        (await h.store.calls.get(stored.id))?.state === 'done',
+      5000,
+      'completed and done',
+    );
+    expect(await h.store.calls.get(stored.id)).toMatchObject({
+      state: 'done',
+      fallbackReason: expect.stringMatching(/controller was lost/),
+    });
+    expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({
+      durationMs: 2000,
+      filePath: `2026/11/23/fallback-${ch.id}.wav`,
+    });
   });
 
   it('completes from its file a recorded call the PBX still listed at reconnect but that was gone', async () => {
@@ -155,11 +225,29 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     await h.store.calls.update(stored.id, { state: 'recording' });
     writeWav(`${h.dir}/2026/11/23/ghost.wav`, 1.5);
     await h.store.recordings.insertId({
-      callId: stored.id, recordMode: 'from-answer', tier: 'standard', channels: 1, beep: false, direction: 'inbound', fromNumber: null, toNumber: null,
-      agent: null, flow: 'sales', campaign: null, state: 'recording', startedAt: new Date(), filePath: '2026/11/23/ghost.wav',
+      callId: stored.id,
+      recordMode: 'from-answer',
+      tier: 'standard',
+      channels: 1,
+      beep: false,
+      direction: 'inbound',
+      fromNumber: null,
+      toNumber: null,
+      agent: null,
+      flow: 'sales',
+      campaign: null,
+      state: 'recording',
+      startedAt: new Date(),
+      filePath: '2026/11/23/ghost.wav',
     });
     await h.adapter.start(h.abort.signal);
-    await until(async () => (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' && (await h.store.calls.get(stored.id))?.state === 'done', 5000, 'completed and done');
+    await until(
+      async () =>
+        (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' &&
+        (await h.store.calls.get(stored.id))?.state === 'done',
+      5000,
+      'completed and done',
+    );
     expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 1500 });
     expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done' });
   });
@@ -175,8 +263,12 @@ describe('calls whose controller went while they were in the gate (the dialplan 
 
 describe('malformed and unexpected events', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness({ engine: ENGINE }); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startHarness({ engine: ENGINE });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('drops bad frames and unknown events, releases a call with unknown gate arguments, and keeps working', async () => {
     h.sim.pushRaw('not json at all');
@@ -197,26 +289,44 @@ describe('malformed and unexpected events', () => {
 
 describe('pause and resume', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness({ engine: ENGINE }); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startHarness({ engine: ENGINE });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('pauses from the API and from a *48 UserEvent, over the MixMonitor control, tracking paused time', async () => {
     h.sim.onRecord = (_id, file) => writeWav(file, 4);
     const ch = h.sim.addChannel();
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
-    await until(() => h.registry.list().some((c) => c.pbxCallId === ch.id && c.recordingState === 'recording'), 3000, 'recording');
+    await until(
+      () => h.registry.list().some((c) => c.pbxCallId === ch.id && c.recordingState === 'recording'),
+      3000,
+      'recording',
+    );
     const live = h.registry.list().find((c) => c.pbxCallId === ch.id)!;
     const paused = await h.registry.act(live.callId, 'pause', 'api:supervisor');
     expect(paused).toMatchObject({ ok: true, value: { state: 'paused' } });
     expect(h.mix.calls).toEqual([{ op: 'mute', channel: ch.name, arg: true }]);
-    expect(await h.registry.act(live.callId, 'pause', 'api:supervisor')).toMatchObject({ ok: false, error: { kind: 'invalid-state' } });
+    expect(await h.registry.act(live.callId, 'pause', 'api:supervisor')).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-state' },
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(await h.registry.act(live.callId, 'resume', 'api:supervisor')).toMatchObject({ ok: true });
-    h.sim.channelEvent(ch.id, 'ChannelUserevent', { eventname: 'CallrecFeature', userevent: { eventname: 'CallrecFeature', action: 'pause', channel: ch.name } });
+    h.sim.channelEvent(ch.id, 'ChannelUserevent', {
+      eventname: 'CallrecFeature',
+      userevent: { eventname: 'CallrecFeature', action: 'pause', channel: ch.name },
+    });
     await until(() => h.mix.calls.length === 3, 2000, 'feature pause');
     expect(h.mix.calls[2]).toEqual({ op: 'mute', channel: ch.name, arg: true });
     h.sim.hangup(ch.id);
-    await until(async () => (await h.store.recordings.forCall(live.callId))[0]?.state === 'completed', 5000, 'completed');
+    await until(
+      async () => (await h.store.recordings.forCall(live.callId))[0]?.state === 'completed',
+      5000,
+      'completed',
+    );
     const rec = (await h.store.recordings.forCall(live.callId))[0]!;
     expect(rec.pausedMs).toBeGreaterThanOrEqual(50);
     const types = (await h.store.events.forCall(live.callId)).map((e) => e.type);

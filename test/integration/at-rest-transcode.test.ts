@@ -10,7 +10,14 @@ import { createLogger } from '../../controller/src/util/logger';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { toneWav } from '../helpers/browser';
 
-const hasFfmpeg = (() => { try { execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+const hasFfmpeg = (() => {
+  try {
+    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const describeIf = hasFfmpeg ? describe : describe.skip;
 if (!hasFfmpeg) console.info('test/integration/at-rest-transcode: skipped (no ffmpeg; apt-get install ffmpeg)');
 
@@ -19,20 +26,39 @@ describeIf('transcoding before sealing', () => {
   const key = crypto.randomBytes(32);
   const keyring = new Keyring(() => [{ id: masterKeyId(key), key }]);
   const logger = createLogger({ level: 'error', format: 'json', stream: new PassThrough() });
-  beforeAll(async () => { h = await startApi('sqlite', { keyring }); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startApi('sqlite', { keyring });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   const sealWith = async (format: 'opus' | 'mp3', ffmpeg: string | null) => {
     const wav = toneWav(6);
     const rec = await h.addRecording({ file: wav });
     await h.store.recordings.update(rec.id, { sha256: crypto.createHash('sha256').update(wav).digest('hex') });
-    await new AtRestWorker({ store: h.store, root: h.root, keyring, workers: 1, logger, reconcileEveryMs: 0, transcode: { ffmpeg, formatFor: () => format } }).reconcile();
+    await new AtRestWorker({
+      store: h.store,
+      root: h.root,
+      keyring,
+      workers: 1,
+      logger,
+      reconcileEveryMs: 0,
+      transcode: { ffmpeg, formatFor: () => format },
+    }).reconcile();
     return { wav, rec: (await h.store.recordings.get(rec.id))! };
   };
 
-  it.each([['opus', 'audio/ogg', 'OggS'], ['mp3', 'audio/mpeg', '']] as const)('stores %s, smaller, and serves it with its type, Range and name', async (format, mime, magic) => {
+  it.each([
+    ['opus', 'audio/ogg', 'OggS'],
+    ['mp3', 'audio/mpeg', ''],
+  ] as const)('stores %s, smaller, and serves it with its type, Range and name', async (format, mime, magic) => {
     const { wav, rec } = await sealWith(format, await findFfmpeg('ffmpeg'));
-    expect(rec).toMatchObject({ format, sizeBytes: wav.length, sha256: crypto.createHash('sha256').update(wav).digest('hex') });
+    expect(rec).toMatchObject({
+      format,
+      sizeBytes: wav.length,
+      sha256: crypto.createHash('sha256').update(wav).digest('hex'),
+    });
     expect(rec.storedBytes!).toBeLessThan(wav.length / 4);
     const full = await h.get(`/api/recordings/${rec.id}/audio?download=1`, h.keys.admin);
     expect(full.headers.get('content-type')).toBe(mime);

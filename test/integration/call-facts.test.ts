@@ -26,30 +26,54 @@ flows:
 `;
 
 // A Dial ANSWER as Asterisk 22.10.1 sent it (test/fixtures), for another caller and peer.
-const DIAL = fs.readFileSync(path.join(__dirname, '../fixtures/asterisk-22.10.1-q4-gate-subscribe-dtmf.callrec.jsonl'), 'utf8')
-  .split('\n').filter((l) => l.includes('"type":"Dial"') && l.includes('"ANSWER"')).map((l) => JSON.parse(l) as Record<string, unknown>)[0] as Record<string, unknown>;
+const DIAL = fs
+  .readFileSync(path.join(__dirname, '../fixtures/asterisk-22.10.1-q4-gate-subscribe-dtmf.callrec.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.includes('"type":"Dial"') && l.includes('"ANSWER"'))
+  .map((l) => JSON.parse(l) as Record<string, unknown>)[0] as Record<string, unknown>;
 
-const agentKey = (agent: string): ApiKeyRecord => ({ id: 1, name: agent, prefix: 'p', role: 'agent', agent, createdAt: new Date(), lastUsedAt: null, revokedAt: null });
+const agentKey = (agent: string): ApiKeyRecord => ({
+  id: 1,
+  name: agent,
+  prefix: 'p',
+  role: 'agent',
+  agent,
+  createdAt: new Date(),
+  lastUsedAt: null,
+  revokedAt: null,
+});
 
 describe('call facts over the ARI simulator, real policy and store', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ policy: (store) => { const rules = new RulesService(store.rules, SETTINGS); return () => rules.engine(); } });
+    h = await startHarness({
+      policy: (store) => {
+        const rules = new RulesService(store.rules, SETTINGS);
+        return () => rules.engine();
+      },
+    });
     const parsed = parseRulesYaml(RULES, 'facts.yaml');
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     await h.store.rules.importDocument(parsed.doc);
   });
-  afterAll(async () => { await h.close(); });
+  afterAll(async () => {
+    await h.close();
+  });
 
   async function gateCall(caller: string, args: string[]) {
     h.sim.onRecord = (_id, file) => writeWav(file, 2);
     const ch = h.sim.addChannel({ caller: { name: '', number: caller } });
     const from = h.sim.requests.length;
     h.sim.enterStasis(ch.id, ['gate', 'it', 'did', ...args]);
-    await until(() => h.sim.requests.slice(from).some((r) => r.path === `/channels/${ch.id}/continue`), 5000, 'continue');
+    await until(
+      () => h.sim.requests.slice(from).some((r) => r.path === `/channels/${ch.id}/continue`),
+      5000,
+      'continue',
+    );
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
     const requests = h.sim.requests.slice(from).filter((r) => r.path.startsWith(`/channels/${ch.id}`));
-    const vars = (requests.find((r) => r.path.endsWith('/variables'))?.body as { variables: Record<string, string> }).variables;
+    const vars = (requests.find((r) => r.path.endsWith('/variables'))?.body as { variables: Record<string, string> })
+      .variables;
     return { ch, call, played: requests.some((r) => r.path.includes('/play')), vars };
   }
 
@@ -66,40 +90,93 @@ describe('call facts over the ARI simulator, real policy and store', () => {
   it.each([
     ['camp-x', 'skip', false],
     ['camp-y', 'record', true],
-  ])('an outbound call with campaign %s: %s, with direction, campaign and agent stored', async (campaign, action, played) => {
-    const r = await gateCall('201', ['outbound', campaign, '201', '3125550112']);
-    expect(r.vars.CALLREC_ACTION).toBe(action);
-    expect(r.played).toBe(played);
-    expect(r.call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: '+13125550112' });
-    const recs = await h.store.recordings.forCall(r.call.id);
-    if (action === 'record') expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
-    else expect(recs).toHaveLength(0);
-  });
+  ])(
+    'an outbound call with campaign %s: %s, with direction, campaign and agent stored',
+    async (campaign, action, played) => {
+      const r = await gateCall('201', ['outbound', campaign, '201', '3125550112']);
+      expect(r.vars.CALLREC_ACTION).toBe(action);
+      expect(r.played).toBe(played);
+      expect(r.call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: '+13125550112' });
+      const recs = await h.store.recordings.forCall(r.call.id);
+      if (action === 'record') expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
+      else expect(recs).toHaveLength(0);
+    },
+  );
 
   it('callrec explain with the same direction, campaign and agent prints the decision the gate stored', async () => {
     const r = await gateCall('201', ['outbound', 'camp-y', '201', '3125550112']);
-    const json = await runCli(['explain', '--flow', 'it', '--applet', 'did', '--from', '201', '--to', '3125550112',
-      '--direction', 'outbound', '--campaign', 'camp-y', '--agent', '201', '--language', 'en', '--json'], { CALLREC_DB_URL: h.tdb.url });
+    const json = await runCli(
+      [
+        'explain',
+        '--flow',
+        'it',
+        '--applet',
+        'did',
+        '--from',
+        '201',
+        '--to',
+        '3125550112',
+        '--direction',
+        'outbound',
+        '--campaign',
+        'camp-y',
+        '--agent',
+        '201',
+        '--language',
+        'en',
+        '--json',
+      ],
+      { CALLREC_DB_URL: h.tdb.url },
+    );
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out.join('\n'))).toEqual(JSON.parse(JSON.stringify(r.call.decision)));
-    const text = await runCli(['explain', '--flow', 'it', '--applet', 'did', '--from', '201', '--to', '3125550111',
-      '--direction', 'outbound', '--campaign', 'camp-x', '--agent', '201'], { CALLREC_DB_URL: h.tdb.url });
-    expect(text.out).toEqual(expect.arrayContaining(['call           outbound, campaign camp-x, agent 201', 'record         off']));
+    const text = await runCli(
+      [
+        'explain',
+        '--flow',
+        'it',
+        '--applet',
+        'did',
+        '--from',
+        '201',
+        '--to',
+        '3125550111',
+        '--direction',
+        'outbound',
+        '--campaign',
+        'camp-x',
+        '--agent',
+        '201',
+      ],
+      { CALLREC_DB_URL: h.tdb.url },
+    );
+    expect(text.out).toEqual(
+      expect.arrayContaining(['call           outbound, campaign camp-x, agent 201', 'record         off']),
+    );
   });
 
-  it('stores the agent who answered on call and recording, adds a transfer\'s, and both find and open it', async () => {
+  it("stores the agent who answered on call and recording, adds a transfer's, and both find and open it", async () => {
     const { ch, call } = await gateCall('2125550123', ['', '', '', '2125550199']);
-    h.sim.push({ ...DIAL, timestamp: new Date().toISOString().replace('Z', '+0000'),
-      caller: { ...ch, state: 'Up', connected: { name: '', number: '202' } }, peer: { ...(DIAL.peer as object), name: 'PJSIP/202-00000001' } });
+    h.sim.push({
+      ...DIAL,
+      timestamp: new Date().toISOString().replace('Z', '+0000'),
+      caller: { ...ch, state: 'Up', connected: { name: '', number: '202' } },
+      peer: { ...(DIAL.peer as object), name: 'PJSIP/202-00000001' },
+    });
     await until(async () => (await h.store.calls.get(call.id))?.agent === '202', 5000, 'agent on the call');
     h.sim.setVar(ch.id, 'BRIDGEPEER', 'PJSIP/202-00000001');
     h.sim.setVar(ch.id, 'BRIDGEPEER', 'PJSIP/305-0000000b');
     const [rec] = await h.store.recordings.forCall(call.id);
-    await until(async () => (await h.store.recordings.agentsOf(rec!.id)).length === 2, 5000, 'the transfer\'s agent');
+    await until(async () => (await h.store.recordings.agentsOf(rec!.id)).length === 2, 5000, "the transfer's agent");
     expect(await h.store.recordings.get(rec!.id)).toMatchObject({ agent: '202' });
     expect(await h.store.recordings.agentsOf(rec!.id)).toEqual(expect.arrayContaining(['202', '305']));
-    const timeline = (await h.store.events.forCall(call.id)).filter((e) => e.type === 'party-answered' || e.type === 'transfer');
-    expect(timeline.map((e) => [e.type, e.detail?.agent])).toEqual([['party-answered', '202'], ['transfer', '305']]);
+    const timeline = (await h.store.events.forCall(call.id)).filter(
+      (e) => e.type === 'party-answered' || e.type === 'transfer',
+    );
+    expect(timeline.map((e) => [e.type, e.detail?.agent])).toEqual([
+      ['party-answered', '202'],
+      ['transfer', '305'],
+    ]);
     for (const agent of ['202', '305']) {
       await expect(visibleRecording(h.store, rec!.id, agentKey(agent))).resolves.toMatchObject({ id: rec!.id });
       const page = await h.store.search.search({ agent }, { limit: 10, order: 'desc' });

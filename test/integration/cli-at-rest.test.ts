@@ -36,12 +36,54 @@ describe('encryption at rest from the command line', () => {
     const db = openDb(env.CALLREC_DB_URL);
     try {
       const store = createStore(db);
-      const call = await store.calls.insert({ node: 'n', pbx: 'asterisk', pbxCallId: 'c1', direction: 'inbound', flow: null, applet: null, campaign: null, fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done', recordMode: 'from-answer', consentMode: 'none', consentOutcome: 'not-required', decision: null, startedAt: new Date() });
+      const call = await store.calls.insert({
+        node: 'n',
+        pbx: 'asterisk',
+        pbxCallId: 'c1',
+        direction: 'inbound',
+        flow: null,
+        applet: null,
+        campaign: null,
+        fromNumber: null,
+        fromRaw: null,
+        toNumber: null,
+        toRaw: null,
+        agent: null,
+        language: null,
+        state: 'done',
+        recordMode: 'from-answer',
+        consentMode: 'none',
+        consentOutcome: 'not-required',
+        decision: null,
+        startedAt: new Date(),
+      });
       fs.mkdirSync(root, { recursive: true });
       fs.writeFileSync(path.join(root, 'a.wav'), audio);
-      const rec = await store.recordings.insert({ callId: call.id, state: 'completed', filePath: 'a.wav', recordMode: 'from-answer', tier: 'standard', channels: 1, beep: false, direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null });
-      expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(/^WARN\s+encryption\s+on, master key mk-[0-9a-f]{16}; 1 recordings waiting to be encrypted$/);
-      await new AtRestWorker({ store, root, keyring: keyringFrom({ keyFile, masterKey: '' })!, workers: 1, logger: silentLogger() }).reconcile();
+      const rec = await store.recordings.insert({
+        callId: call.id,
+        state: 'completed',
+        filePath: 'a.wav',
+        recordMode: 'from-answer',
+        tier: 'standard',
+        channels: 1,
+        beep: false,
+        direction: 'inbound',
+        fromNumber: null,
+        toNumber: null,
+        agent: null,
+        flow: null,
+        campaign: null,
+      });
+      expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(
+        /^WARN\s+encryption\s+on, master key mk-[0-9a-f]{16}; 1 recordings waiting to be encrypted$/,
+      );
+      await new AtRestWorker({
+        store,
+        root,
+        keyring: keyringFrom({ keyFile, masterKey: '' })!,
+        workers: 1,
+        logger: silentLogger(),
+      }).reconcile();
       return rec.id;
     } finally {
       await db.close();
@@ -50,7 +92,9 @@ describe('encryption at rest from the command line', () => {
 
   it('doctor warns while no master key is configured', async () => {
     const r = await runCli(['doctor'], env);
-    expect(r.out.find((l) => l.includes('encryption'))).toMatch(/^WARN\s+encryption\s+off: no master key \(CALLREC_MASTER_KEY_FILE\); 0 recordings stored in plaintext$/);
+    expect(r.out.find((l) => l.includes('encryption'))).toMatch(
+      /^WARN\s+encryption\s+off: no master key \(CALLREC_MASTER_KEY_FILE\); 0 recordings stored in plaintext$/,
+    );
   });
 
   it('rotate-master --generate re-wraps under a new first key; the recording stays readable once the old key is gone', async () => {
@@ -58,7 +102,13 @@ describe('encryption at rest from the command line', () => {
     const id = await seal();
     const before = fs.readFileSync(path.join(root, 'a.wav.enc'));
     const r = await runCli(['keys', 'rotate-master', '--generate'], withKey);
-    expect(r).toMatchObject({ code: 0, out: [expect.stringMatching(/^re-wrapped 1 data keys under mk-[0-9a-f]{16}; 0 failed$/), 'no recording needs another master key: the others can be removed'] });
+    expect(r).toMatchObject({
+      code: 0,
+      out: [
+        expect.stringMatching(/^re-wrapped 1 data keys under mk-[0-9a-f]{16}; 0 failed$/),
+        'no recording needs another master key: the others can be removed',
+      ],
+    });
     const keys = parseMasterKeys(fs.readFileSync(keyFile, 'utf8'), keyFile);
     expect(keys).toHaveLength(2);
     expect((fs.statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
@@ -68,22 +118,34 @@ describe('encryption at rest from the command line', () => {
       const row = (await createStore(db).recordings.get(id))!;
       expect(row.keyId).toBe(keys[0]!.id);
       expect(fs.readFileSync(path.join(root, 'a.wav.enc')).equals(before)).toBe(true);
-      expect((await openBuffer(unwrapKey(keys[0]!.key, keys[0]!.id, row.wrappedKey!), before)).equals(audio)).toBe(true);
+      expect((await openBuffer(unwrapKey(keys[0]!.key, keys[0]!.id, row.wrappedKey!), before)).equals(audio)).toBe(
+        true,
+      );
     } finally {
       await db.close();
     }
-    expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(/^OK\s+encryption\s+on, master key /);
+    expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(
+      /^OK\s+encryption\s+on, master key /,
+    );
   });
 
   it('doctor says when a transcoding format cannot run for want of ffmpeg', async () => {
-    const r = await runCli(['doctor'], { ...withKey, CALLREC_TRANSCODE_STANDARD: 'opus', CALLREC_FFMPEG: '/nonexistent/ffmpeg' });
-    expect(r.out.find((l) => l.includes('transcoding'))).toMatch(/^WARN\s+transcoding\s+standard opus, extended wav configured, but \/nonexistent\/ffmpeg does not run: recordings stay WAV/);
+    const r = await runCli(['doctor'], {
+      ...withKey,
+      CALLREC_TRANSCODE_STANDARD: 'opus',
+      CALLREC_FFMPEG: '/nonexistent/ffmpeg',
+    });
+    expect(r.out.find((l) => l.includes('transcoding'))).toMatch(
+      /^WARN\s+transcoding\s+standard opus, extended wav configured, but \/nonexistent\/ffmpeg does not run: recordings stay WAV/,
+    );
   });
 
   it('doctor fails when recordings need a master key the configuration lacks', async () => {
     fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('base64')}\n`);
     await seal();
     fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('base64')}\n`);
-    expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(/^FAIL\s+encryption\s+.*1 recordings need master key mk-[0-9a-f]{16}, which is not configured$/);
+    expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(
+      /^FAIL\s+encryption\s+.*1 recordings need master key mk-[0-9a-f]{16}, which is not configured$/,
+    );
   });
 });

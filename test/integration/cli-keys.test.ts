@@ -8,8 +8,12 @@ import { runCli } from '../helpers/cli';
 describe('callrec keys', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-keys-'));
   const env = { CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir };
-  beforeAll(async () => { expect((await runCli(['migrate'], env)).code).toBe(0); });
-  afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('prints a new key once and stores only its hash', async () => {
     const r = await runCli(['keys', 'create', '--role', 'agent', '--agent', '201', '--name', 'alice'], env);

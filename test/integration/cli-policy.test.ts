@@ -18,24 +18,65 @@ describe.each(STORE_KINDS)('callrec flows and explain on %s', (kind) => {
       const env = { CALLREC_DB_URL: db.url };
       const imp = await runCli(['flows', 'import', EXAMPLE], env);
       expect(imp).toMatchObject({ code: 0, err: [] });
-      expect(imp.out[0]).toMatch(/^imported 3 flows \(6 applet rules\) and 2 campaigns from .*flows\.example\.yaml; rules version \d+$/);
+      expect(imp.out[0]).toMatch(
+        /^imported 3 flows \(6 applet rules\) and 2 campaigns from .*flows\.example\.yaml; rules version \d+$/,
+      );
 
-      const ex = await runCli(['explain', '--flow', 'sales', '--applet', 'dial', '--from', '+13105550100', '--to', '+12125550123'], env);
+      const ex = await runCli(
+        ['explain', '--flow', 'sales', '--applet', 'dial', '--from', '+13105550100', '--to', '+12125550123'],
+        env,
+      );
       expect(ex.code).toBe(0);
-      expect(ex.out).toEqual(expect.arrayContaining([
-        'record         from-ringing', 'consent        announce', 'greeting       callrec/announce (en)',
-        'beep           yes', 'tier           standard (180 days)', 'jurisdictions  US-CA',
-        '  1. applet rule "sales/dial" (dial) applies, over the flow default',
-      ]));
+      expect(ex.out).toEqual(
+        expect.arrayContaining([
+          'record         from-ringing',
+          'consent        announce',
+          'greeting       callrec/announce (en)',
+          'beep           yes',
+          'tier           standard (180 days)',
+          'jurisdictions  US-CA',
+          '  1. applet rule "sales/dial" (dial) applies, over the flow default',
+        ]),
+      );
 
       // One code path: --json is exactly what the RulesService engine hands the gate.
-      const json = await runCli(['explain', '--flow', 'finance', '--applet', 'dial', '--from', 'anonymous', '--to', '2125550123', '--language', 'es', '--json'], env);
+      const json = await runCli(
+        [
+          'explain',
+          '--flow',
+          'finance',
+          '--applet',
+          'dial',
+          '--from',
+          'anonymous',
+          '--to',
+          '2125550123',
+          '--language',
+          'es',
+          '--json',
+        ],
+        env,
+      );
       const handle = openDb(db.url);
       try {
         const engine = await new RulesService(createStore(handle).rules, policySettings(loadConfig(env))).engine();
-        const gate = engine.decide({ pbx: 'asterisk', direction: 'inbound', flow: 'finance', applet: 'dial', campaign: null, from: 'anonymous', to: '2125550123', agent: null, language: 'es' });
+        const gate = engine.decide({
+          pbx: 'asterisk',
+          direction: 'inbound',
+          flow: 'finance',
+          applet: 'dial',
+          campaign: null,
+          from: 'anonymous',
+          to: '2125550123',
+          agent: null,
+          language: 'es',
+        });
         expect(JSON.parse(json.out.join('\n'))).toEqual(gate);
-        expect(gate).toMatchObject({ tier: 'extended', consent: 'announce', greeting: { sound: 'callrec/announce', language: 'es' } });
+        expect(gate).toMatchObject({
+          tier: 'extended',
+          consent: 'announce',
+          greeting: { sound: 'callrec/announce', language: 'es' },
+        });
       } finally {
         await handle.close();
       }
@@ -58,7 +99,10 @@ describe.each(STORE_KINDS)('callrec flows and explain on %s', (kind) => {
       expect((await runCli(['flows', 'import', EXAMPLE], env)).code).toBe(0);
       const before = await runCli(['flows', 'export'], env);
       const file = path.join(tmp(), 'bad.yaml');
-      fs.writeFileSync(file, 'flows:\n  only-this:\n    defaults: { record: from-answer }\n  sales:\n    applets:\n      dial:\n        kind: dial\n        consent: maybe\n');
+      fs.writeFileSync(
+        file,
+        'flows:\n  only-this:\n    defaults: { record: from-answer }\n  sales:\n    applets:\n      dial:\n        kind: dial\n        consent: maybe\n',
+      );
       const r = await runCli(['flows', 'import', file], env);
       expect(r.code).toBe(1);
       expect(r.err).toEqual([
@@ -78,7 +122,11 @@ describe('callrec flows and explain: usage errors', () => {
     [['flows'], 2, /unknown action ""; use import <file> or export/],
     [['flows', 'import'], 2, /which file\?/],
     [['flows', 'import', '/nonexistent/flows.yaml'], 1, /cannot read \/nonexistent\/flows\.yaml: ENOENT/],
-    [['explain', '--direction', 'sideways'], 2, /--direction must be one of inbound, outbound, internal, not "sideways"/],
+    [
+      ['explain', '--direction', 'sideways'],
+      2,
+      /--direction must be one of inbound, outbound, internal, not "sideways"/,
+    ],
     [['explain', '--flwo', 'sales'], 2, /Unknown option '--flwo'/],
   ])('%j', async (argv, code, message) => {
     const r = await runCli(argv, env());
@@ -90,26 +138,35 @@ describe('callrec flows and explain: usage errors', () => {
     const e = env();
     beforeAll(async () => {
       // An opt-in jurisdiction somewhere makes "the strictest configured" visibly stricter than announce.
-      expect((await runCli(['explain'], e)).code).toBe(0);   // migrates the fresh database
+      expect((await runCli(['explain'], e)).code).toBe(0); // migrates the fresh database
       const handle = openDb(e.CALLREC_DB_URL);
       try {
-        await createStore(handle).rules.putJurisdiction({ code: 'US-NH', name: 'New Hampshire', allPartyConsent: true, minConsent: 'opt-in' });
+        await createStore(handle).rules.putJurisdiction({
+          code: 'US-NH',
+          name: 'New Hampshire',
+          allPartyConsent: true,
+          minConsent: 'opt-in',
+        });
       } finally {
         await handle.close();
       }
     });
     // Outbound: the built-in account setting records with consent none, so every raise is a jurisdiction's.
-    const explainOutbound = (from: string, to: string) => runCli(['explain', '--direction', 'outbound', '--from', from, '--to', to], e);
+    const explainOutbound = (from: string, to: string) =>
+      runCli(['explain', '--direction', 'outbound', '--from', from, '--to', to], e);
 
     it('answers announce for a Los Angeles 738 number, with the California reason and the data version', async () => {
       const r = await explainOutbound('+17385550100', '+12125550123');
       expect(r.code).toBe(0);
-      expect(r.out).toEqual(expect.arrayContaining([
-        'consent        announce', 'jurisdictions  US-CA',
-        `placed         caller +17385550100: US-CA by area code 738 in ${AREA_CODE_DATA_VERSION} data`,
-        `               callee +12125550123: US-NY by area code 212 in ${AREA_CODE_DATA_VERSION} data`,
-        '  3. caller +17385550100 is in US-CA (California), which requires at least announce (all-party consent)',
-      ]));
+      expect(r.out).toEqual(
+        expect.arrayContaining([
+          'consent        announce',
+          'jurisdictions  US-CA',
+          `placed         caller +17385550100: US-CA by area code 738 in ${AREA_CODE_DATA_VERSION} data`,
+          `               callee +12125550123: US-NY by area code 212 in ${AREA_CODE_DATA_VERSION} data`,
+          '  3. caller +17385550100 is in US-CA (California), which requires at least announce (all-party consent)',
+        ]),
+      );
     });
 
     it.each([
@@ -118,17 +175,29 @@ describe('callrec flows and explain: usage errors', () => {
       ['+12375550100', `area code 237 is not in ${AREA_CODE_DATA_VERSION} data`],
     ])('answers the strictest consent (opt-in) for %s, saying why', async (number, why) => {
       const r = await explainOutbound('201', number);
-      expect(r.out).toEqual(expect.arrayContaining([
-        'consent        opt-in', 'jurisdictions  unknown',
-        `  3. callee number ${number} cannot be placed: ${why}: treated as the strictest configured jurisdiction, which requires at least opt-in`,
-      ]));
+      expect(r.out).toEqual(
+        expect.arrayContaining([
+          'consent        opt-in',
+          'jurisdictions  unknown',
+          `  3. callee number ${number} cannot be placed: ${why}: treated as the strictest configured jurisdiction, which requires at least opt-in`,
+        ]),
+      );
     });
   });
 
   it('explains an outbound campaign call on an empty database with the built-in defaults', async () => {
-    const r = await runCli(['explain', '--direction', 'outbound', '--campaign', 'x', '--from', '201', '--to', '+442079460000'], env());
+    const r = await runCli(
+      ['explain', '--direction', 'outbound', '--campaign', 'x', '--from', '201', '--to', '+442079460000'],
+      env(),
+    );
     expect(r.code).toBe(0);
-    expect(r.out).toEqual(expect.arrayContaining(['record         from-answer', 'consent        announce', 'jurisdictions  GB',
-      '  1. outbound call, campaign "x" is not configured: account outbound setting applies']));
+    expect(r.out).toEqual(
+      expect.arrayContaining([
+        'record         from-answer',
+        'consent        announce',
+        'jurisdictions  GB',
+        '  1. outbound call, campaign "x" is not configured: account outbound setting applies',
+      ]),
+    );
   });
 });

@@ -49,29 +49,46 @@ describe('callrec doctor', () => {
     const dir = tmp();
     const file = path.join(dir, 'not-a-dir');
     fs.writeFileSync(file, '');
-    const r = await runCli(['doctor'], { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(file, 'recordings') });
+    const r = await runCli(['doctor'], {
+      ...noPbx,
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: path.join(file, 'recordings'),
+    });
     expect(r.code).toBe(1);
-    expect(r.out.find((l) => l.includes('recordings dir'))).toMatch(/^FAIL\s+recordings dir\s+.*not-a-dir\/recordings is not writable: a path component is not a directory/);
+    expect(r.out.find((l) => l.includes('recordings dir'))).toMatch(
+      /^FAIL\s+recordings dir\s+.*not-a-dir\/recordings is not writable: a path component is not a directory/,
+    );
   });
 
   it('says OK for a healthy store and FAIL for an unreachable PBX', async () => {
     const dir = tmp();
-    const env = { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec') };
+    const env = {
+      ...noPbx,
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+    };
     expect((await runCli(['migrate'], env)).code).toBe(0);
     const r = await runCli(['doctor'], env);
-    expect(r.out).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^OK\s+database\s+sqlite:.* reachable$/),
-      expect.stringMatching(new RegExp(`^OK\\s+migrations\\s+${NAMES.length} applied, none pending$`)),
-      expect.stringMatching(/^OK\s+recordings dir\s+/),
-      expect.stringMatching(/^FAIL\s+pbx ari\s+ARI at http:\/\/127\.0\.0\.1:2: ECONNREFUSED$/),
-      expect.stringMatching(/^FAIL\s+pbx ami\s+.*ECONNREFUSED$/),
-    ]));
+    expect(r.out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OK\s+database\s+sqlite:.* reachable$/),
+        expect.stringMatching(new RegExp(`^OK\\s+migrations\\s+${NAMES.length} applied, none pending$`)),
+        expect.stringMatching(/^OK\s+recordings dir\s+/),
+        expect.stringMatching(/^FAIL\s+pbx ari\s+ARI at http:\/\/127\.0\.0\.1:2: ECONNREFUSED$/),
+        expect.stringMatching(/^FAIL\s+pbx ami\s+.*ECONNREFUSED$/),
+      ]),
+    );
     expect(r.code).toBe(1);
   });
 
   it('reports files without a row and call writes waiting in the journal', async () => {
     const dir = tmp();
-    const env = { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_JOURNAL_DIR: path.join(dir, 'journal') };
+    const env = {
+      ...noPbx,
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+      CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
+    };
     expect((await runCli(['migrate'], env)).code).toBe(0);
     writeWav(path.join(dir, 'rec', '2026/11/23/20261123101500-1-2-1763900000.1.wav'), 1);
     fs.utimesSync(path.join(dir, 'rec', '2026/11/23/20261123101500-1-2-1763900000.1.wav'), new Date(0), new Date(0));
@@ -79,16 +96,24 @@ describe('callrec doctor', () => {
     j.append({ any: 'write' });
     j.close();
     const r = await runCli(['doctor'], env);
-    expect(r.out).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^FAIL\s+orphans\s+1 audio files without a row \(callrec reconcile adopts them\)$/),
-      expect.stringMatching(/^OK\s+journal\s+.*: 1 call writes waiting for the database, oldest \d+ s/),
-    ]));
+    expect(r.out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^FAIL\s+orphans\s+1 audio files without a row \(callrec reconcile adopts them\)$/),
+        expect.stringMatching(/^OK\s+journal\s+.*: 1 call writes waiting for the database, oldest \d+ s/),
+      ]),
+    );
   });
 
   it('flags pending migrations', async () => {
     const dir = tmp();
-    const r = await runCli(['doctor'], { ...noPbx, CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir });
-    expect(r.out.find((l) => l.includes('migrations'))).toMatch(new RegExp(`^FAIL\\s+migrations\\s+${NAMES.length} pending .*run callrec migrate$`));
+    const r = await runCli(['doctor'], {
+      ...noPbx,
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: dir,
+    });
+    expect(r.out.find((l) => l.includes('migrations'))).toMatch(
+      new RegExp(`^FAIL\\s+migrations\\s+${NAMES.length} pending .*run callrec migrate$`),
+    );
   });
 });
 
@@ -104,7 +129,12 @@ describe('callrec start', () => {
 
   it('rejects an unknown command', async () => {
     const r = await runCli(['frobnicate'], {});
-    expect(r).toMatchObject({ code: 2, err: [expect.stringMatching(/^callrec: unknown command "frobnicate"; use one of start, migrate, doctor, .*retention/)] });
+    expect(r).toMatchObject({
+      code: 2,
+      err: [
+        expect.stringMatching(/^callrec: unknown command "frobnicate"; use one of start, migrate, doctor, .*retention/),
+      ],
+    });
   });
 });
 
@@ -117,9 +147,18 @@ describe('callrec <command> --help', () => {
     // Every one of these would open (and create) the database, or import, purge, start, create a key.
     const env = { ...noPbx, CALLREC_DB_URL: `sqlite:${dbFile}`, CALLREC_RECORDINGS_DIR: dir };
     const asks = [
-      ['migrate', '--help'], ['migrate', 'down', '--all', '-h'], ['doctor', '--help'], ['explain', '--help'],
-      ['flows', 'import', rules, '--help'], ['flows', '--help', 'export'], ['install', '--help'], ['keys', 'create', '--role', 'admin', '--help'],
-      ['keys', 'list', '--help'], ['retention', 'run', '--help'], ['retention', 'report', '-h'], ['start', '--help'],
+      ['migrate', '--help'],
+      ['migrate', 'down', '--all', '-h'],
+      ['doctor', '--help'],
+      ['explain', '--help'],
+      ['flows', 'import', rules, '--help'],
+      ['flows', '--help', 'export'],
+      ['install', '--help'],
+      ['keys', 'create', '--role', 'admin', '--help'],
+      ['keys', 'list', '--help'],
+      ['retention', 'run', '--help'],
+      ['retention', 'report', '-h'],
+      ['start', '--help'],
     ];
     for (const argv of asks) {
       const r = await runCli(argv, env);

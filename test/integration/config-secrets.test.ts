@@ -18,8 +18,10 @@ describe('secrets in URL settings', () => {
   it('are masked in doctor', async () => {
     const dir = tmp();
     const r = await runCli(['doctor'], {
-      CALLREC_ARI_URL: `http://ariuser:${PW}@127.0.0.1:2`, CALLREC_AMI_PORT: '2',
-      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir,
+      CALLREC_ARI_URL: `http://ariuser:${PW}@127.0.0.1:2`,
+      CALLREC_AMI_PORT: '2',
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: dir,
     });
     const text = [...r.out, ...r.err].join('\n');
     expect(text).toMatch(/pbx ari\s+ARI at http:\/\/ariuser:\*\*\*@127\.0\.0\.1:2/);
@@ -29,8 +31,10 @@ describe('secrets in URL settings', () => {
   it('are masked in the start log and in the printed configuration', async () => {
     const dir = tmp();
     const cfg = loadConfig({
-      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
-      CALLREC_ARI_URL: `http://ariuser:${PW}@127.0.0.1:2`, CALLREC_AMI_PORT: '2',
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+      CALLREC_ARI_URL: `http://ariuser:${PW}@127.0.0.1:2`,
+      CALLREC_AMI_PORT: '2',
       CALLREC_WEBHOOK_URLS: `https://hook:${PW}@127.0.0.1:9/in`,
     });
     cfg.http.port = 0;
@@ -54,17 +58,26 @@ describe('secrets in URL settings', () => {
     }
     expect(problem).toMatch(/CALLREC_DB_URL: .*%25/);
     expect(problem).not.toContain('50%off');
-    expect(loadConfig({ CALLREC_DB_URL: 'mysql://callrec:50%25off!@127.0.0.1:3306/callrec' }).db.url).toContain('50%25off');
+    expect(loadConfig({ CALLREC_DB_URL: 'mysql://callrec:50%25off!@127.0.0.1:3306/callrec' }).db.url).toContain(
+      '50%25off',
+    );
   });
 });
 
 describe('CALLREC_TRUST_PROXY', () => {
-  it.each([['false', false], ['2', 2], ['loopback, 10.0.0.0/8', 'loopback,10.0.0.0/8'], ['::1', '::1']])('reads %s', (raw, value) => {
+  it.each([
+    ['false', false],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8', 'loopback,10.0.0.0/8'],
+    ['::1', '::1'],
+  ])('reads %s', (raw, value) => {
     expect(loadConfig({ CALLREC_TRUST_PROXY: raw }).http.trustProxy).toEqual(value);
   });
 
   it.each(['everyone', 'true', '10.0.0.0/8/1', '99'])('refuses %s, naming what is allowed', (raw) => {
-    expect(() => loadConfig({ CALLREC_TRUST_PROXY: raw })).toThrow(/CALLREC_TRUST_PROXY: must be false, a number of proxy hops/);
+    expect(() => loadConfig({ CALLREC_TRUST_PROXY: raw })).toThrow(
+      /CALLREC_TRUST_PROXY: must be false, a number of proxy hops/,
+    );
   });
 });
 
@@ -72,7 +85,18 @@ describe('a webhook URL with credentials', () => {
   it('keeps the password out of the stored error and the log', async () => {
     let worker: WebhookWorker | undefined;
     const h = await startApi('sqlite', (store, logger) => {
-      worker = new WebhookWorker(store, { node: 'pbx1', urls: [`http://hook:${PW}@127.0.0.1:9/in`], secret: '', maxAttempts: 1, retryBaseMs: 10, timeoutMs: 500 }, logger);
+      worker = new WebhookWorker(
+        store,
+        {
+          node: 'pbx1',
+          urls: [`http://hook:${PW}@127.0.0.1:9/in`],
+          secret: '',
+          maxAttempts: 1,
+          retryBaseMs: 10,
+          timeoutMs: 500,
+        },
+        logger,
+      );
       return { webhooks: worker };
     });
     try {

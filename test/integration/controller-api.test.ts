@@ -12,18 +12,30 @@ describe('the controller with its API', () => {
   let controller: Controller;
   let key: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctlapi-'));
-  const env = { CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_JOURNAL_DIR: path.join(dir, 'journal'), CALLREC_ARI_URL: 'http://127.0.0.1:2' };
+  const env = {
+    CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+    CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+    CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
+    CALLREC_ARI_URL: 'http://127.0.0.1:2',
+  };
 
   beforeAll(async () => {
     await runCli(['migrate'], env);
     key = (await runCli(['keys', 'create', '--role', 'supervisor'], env)).out[0] as string;
     const cfg = loadConfig(env);
     cfg.http.port = 0;
-    controller = await startController(cfg, createLogger({ level: 'error', format: 'json', stream: new PassThrough() }));
+    controller = await startController(
+      cfg,
+      createLogger({ level: 'error', format: 'json', stream: new PassThrough() }),
+    );
   });
-  afterAll(async () => { await controller.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await controller.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-  const get = (p: string, k?: string) => fetch(`http://127.0.0.1:${controller.address.port}${p}`, { headers: k ? { Authorization: `Bearer ${k}` } : {} });
+  const get = (p: string, k?: string) =>
+    fetch(`http://127.0.0.1:${controller.address.port}${p}`, { headers: k ? { Authorization: `Bearer ${k}` } : {} });
 
   it('serves the API and metrics with a key, health without', async () => {
     expect((await get('/healthz')).status).toBe(200);

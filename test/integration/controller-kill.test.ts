@@ -20,7 +20,12 @@ flows:
 `;
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
 }
 
 describe('kill -9 of the controller at each step of a call, then a restart', () => {
@@ -36,9 +41,17 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
     sim = await AriSim.start({ playbackMs: 30 });
     sim.onRecord = (_id, file) => writeWav(file, 2);
     env = {
-      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
-      CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_AMI_PORT: '2', CALLREC_NODE: 'pbx1', CALLREC_HTTP_PORT: String(await freePort()),
-      CALLREC_LOG_LEVEL: 'error', CALLREC_RECONCILE_INTERVAL_S: '0', CALLREC_FALLBACK: 'announce-and-record',
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+      CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
+      CALLREC_ARI_URL: sim.url,
+      CALLREC_ARI_PASSWORD: 'secret',
+      CALLREC_AMI_PORT: '2',
+      CALLREC_NODE: 'pbx1',
+      CALLREC_HTTP_PORT: String(await freePort()),
+      CALLREC_LOG_LEVEL: 'error',
+      CALLREC_RECONCILE_INTERVAL_S: '0',
+      CALLREC_FALLBACK: 'announce-and-record',
     };
     db = openDb(env.CALLREC_DB_URL!);
     await migrateLatest(db.knex);
@@ -57,9 +70,21 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
   /** `callrec start` in its own process; resolves once it has swept the PBX. */
   async function start(): Promise<void> {
     const sweeps = sim.requests.filter((r) => r.path === '/channels').length;
-    child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts/swc-register.js'), '-e', "require('./controller/src/cli/main.ts').main(['start']).then((c) => { process.exitCode = c; })"],
-      { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    await until(() => sim.requests.filter((r) => r.path === '/channels').length > sweeps, 15_000, 'the controller swept the PBX');
+    child = spawn(
+      process.execPath,
+      [
+        '-r',
+        path.join(ROOT, 'scripts/swc-register.js'),
+        '-e',
+        "require('./controller/src/cli/main.ts').main(['start']).then((c) => { process.exitCode = c; })",
+      ],
+      { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    await until(
+      () => sim.requests.filter((r) => r.path === '/channels').length > sweeps,
+      15_000,
+      'the controller swept the PBX',
+    );
   }
 
   async function kill9(): Promise<void> {
@@ -74,7 +99,9 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
   const continued = (id: string) => sim.requests.some((r) => r.path === `/channels/${id}/continue` && r.status === 204);
   const callOf = (id: string) => store.calls.findByPbxId('pbx1', id);
 
-  async function expectOnce(id: string): Promise<{ callState: string; recordings: Array<{ state: string; durationMs: number | null }> }> {
+  async function expectOnce(
+    id: string,
+  ): Promise<{ callState: string; recordings: Array<{ state: string; durationMs: number | null }> }> {
     const rows = await store.knex('calls').where({ pbx_call_id: id }).select('id', 'state');
     expect(rows).toHaveLength(1);
     const recordings = await store.recordings.forCall(Number(rows[0].id));
@@ -103,21 +130,45 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
     await start();
     const ch = sim.addChannel();
     sim.enterStasis(ch.id, ['gate', 'it', 'answer']);
-    await until(async () => { const c = await callOf(ch.id); return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording'; }, 10_000, 'recording');
+    await until(
+      async () => {
+        const c = await callOf(ch.id);
+        return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
+      },
+      10_000,
+      'recording',
+    );
     await kill9();
     await start();
     await until(() => sim.state(ch.id)?.subscribed === true, 5000, 'adopted');
     sim.hangup(ch.id);
     // The recording row settles a moment before the call row: wait for both.
-    await until(async () => { const o = await expectOnce(ch.id); return o.recordings[0]?.state === 'completed' && o.callState === 'done'; }, 15_000, 'completed and done');
-    expect(await expectOnce(ch.id)).toMatchObject({ callState: 'done', recordings: [{ state: 'completed', durationMs: 2000 }] });
+    await until(
+      async () => {
+        const o = await expectOnce(ch.id);
+        return o.recordings[0]?.state === 'completed' && o.callState === 'done';
+      },
+      15_000,
+      'completed and done',
+    );
+    expect(await expectOnce(ch.id)).toMatchObject({
+      callState: 'done',
+      recordings: [{ state: 'completed', durationMs: 2000 }],
+    });
   });
 
   it('after the hangup, while finalizing: completed from its file at the restart', async () => {
     await start();
     const ch = sim.addChannel();
     sim.enterStasis(ch.id, ['gate', 'it', 'answer']);
-    await until(async () => { const c = await callOf(ch.id); return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording'; }, 10_000, 'recording');
+    await until(
+      async () => {
+        const c = await callOf(ch.id);
+        return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
+      },
+      10_000,
+      'recording',
+    );
     // Hung up, the channel not yet destroyed: the controller waits its finalize grace (5 s).
     sim.channelEvent(ch.id, 'ChannelHangupRequest', { cause: 16, soft: true });
     await until(async () => (await callOf(ch.id))?.state === 'finalizing', 5000, 'finalizing');
@@ -125,7 +176,17 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
     sim.channels.delete(ch.id); // gone while the controller was down
     await start();
     // The recording row settles a moment before the call row: wait for both.
-    await until(async () => { const o = await expectOnce(ch.id); return o.recordings[0]?.state === 'completed' && o.callState === 'done'; }, 15_000, 'completed and done');
-    expect(await expectOnce(ch.id)).toMatchObject({ callState: 'done', recordings: [{ state: 'completed', durationMs: 2000 }] });
+    await until(
+      async () => {
+        const o = await expectOnce(ch.id);
+        return o.recordings[0]?.state === 'completed' && o.callState === 'done';
+      },
+      15_000,
+      'completed and done',
+    );
+    expect(await expectOnce(ch.id)).toMatchObject({
+      callState: 'done',
+      recordings: [{ state: 'completed', durationMs: 2000 }],
+    });
   });
 });

@@ -16,8 +16,12 @@ describe('the controller on the embedded store', () => {
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctl-'));
     const cfg = loadConfig({
-      CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`, CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
-      CALLREC_HTTP_PORT: '1', CALLREC_ARI_URL: 'http://127.0.0.1:2', CALLREC_AMI_PORT: '2',
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+      CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
+      CALLREC_HTTP_PORT: '1',
+      CALLREC_ARI_URL: 'http://127.0.0.1:2',
+      CALLREC_AMI_PORT: '2',
     });
     cfg.http.port = 0;
     writeWav(path.join(dir, 'rec', orphan), 2);
@@ -26,7 +30,9 @@ describe('the controller on the embedded store', () => {
     stream.on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
     controller = await startController(cfg, createLogger({ level: 'info', format: 'json', stream }));
   });
-  afterAll(async () => { await controller.stop(); });
+  afterAll(async () => {
+    await controller.stop();
+  });
 
   const url = (p: string) => `http://127.0.0.1:${controller.address.port}${p}`;
 
@@ -34,7 +40,12 @@ describe('the controller on the embedded store', () => {
     expect(await (await fetch(url('/healthz'))).json()).toEqual({ status: 'ok' });
     const ready = await fetch(url('/readyz'));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', db: 'ok', pbx: expect.stringMatching(/connecting|connected/), journal: { depth: 0, oldestAt: null } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      db: 'ok',
+      pbx: expect.stringMatching(/connecting|connected/),
+      journal: { depth: 0, oldestAt: null },
+    });
   });
 
   it('logs once that it is waiting for the PBX, not once per retry', async () => {
@@ -53,6 +64,8 @@ describe('the controller on the embedded store', () => {
       call = await controller.store.calls.findByPbxId(os.hostname(), '1763900000.42');
     }
     expect(call).toMatchObject({ state: 'done', consentOutcome: 'fallback' });
-    expect(await controller.store.recordings.forCall(call!.id)).toMatchObject([{ state: 'completed', durationMs: 2000, filePath: orphan }]);
+    expect(await controller.store.recordings.forCall(call!.id)).toMatchObject([
+      { state: 'completed', durationMs: 2000, filePath: orphan },
+    ]);
   });
 });

@@ -13,13 +13,34 @@ describe('a database outage (MySQL)', () => {
 
   beforeAll(async () => {
     m = await startPrivateMariaDb();
-    h = await startApi('mysql', (store, logger) => {
-      worker = new WebhookWorker(store, { node: 'pbx1', urls: ['http://127.0.0.1:9/hook'], secret: '', maxAttempts: 3, retryBaseMs: 1000, timeoutMs: 500, pollMs: 20 }, logger);
-      return { webhooks: worker };
-    }, {}, await m.database());
+    h = await startApi(
+      'mysql',
+      (store, logger) => {
+        worker = new WebhookWorker(
+          store,
+          {
+            node: 'pbx1',
+            urls: ['http://127.0.0.1:9/hook'],
+            secret: '',
+            maxAttempts: 3,
+            retryBaseMs: 1000,
+            timeoutMs: 500,
+            pollMs: 20,
+          },
+          logger,
+        );
+        return { webhooks: worker };
+      },
+      {},
+      await m.database(),
+    );
     worker.start();
   }, 60_000);
-  afterAll(async () => { await worker?.stop(); await h?.close(); await m?.destroy(); });
+  afterAll(async () => {
+    await worker?.stop();
+    await h?.close();
+    await m?.destroy();
+  });
 
   const count = (text: string) => h.logs.filter((l) => l.includes(text)).length;
 
@@ -28,9 +49,14 @@ describe('a database outage (MySQL)', () => {
     expect((await h.get('/api/recordings', h.keys.admin)).status).toBe(200);
     await m.kill();
     const answers = [];
-    for (const [p, key] of [['/api/recordings', h.keys.admin], [`/api/recordings/${rec.id}`, h.keys.agent], ['/api/recordings', 'crk_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'], ['/metrics', h.keys.admin]] as const) {
+    for (const [p, key] of [
+      ['/api/recordings', h.keys.admin],
+      [`/api/recordings/${rec.id}`, h.keys.agent],
+      ['/api/recordings', 'crk_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+      ['/metrics', h.keys.admin],
+    ] as const) {
       const r = await h.get(p, key);
-      answers.push([r.status, r.headers.get('retry-after'), (await r.json() as { error: string }).error]);
+      answers.push([r.status, r.headers.get('retry-after'), ((await r.json()) as { error: string }).error]);
     }
     expect(answers).toEqual(Array(4).fill([503, '5', 'db-unavailable']));
     expect((await h.get('/readyz')).status).toBe(503);
@@ -48,7 +74,8 @@ describe('a database outage (MySQL)', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(200);
-    while (count('webhook queue available again') === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    while (count('webhook queue available again') === 0 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 100));
     expect(count('webhook queue available again')).toBe(1);
   }, 60_000);
 });
@@ -62,7 +89,11 @@ describe('a database that stays locked (SQLite)', () => {
     try {
       await other.knex.raw('BEGIN IMMEDIATE');
       const r = await h.send('POST', `/api/recordings/${rec.id}/hold`, h.keys.admin, { reason: 'case 1' });
-      expect([r.status, r.headers.get('retry-after'), (await r.json() as { error: string }).error]).toEqual([503, '5', 'db-unavailable']);
+      expect([r.status, r.headers.get('retry-after'), ((await r.json()) as { error: string }).error]).toEqual([
+        503,
+        '5',
+        'db-unavailable',
+      ]);
     } finally {
       await other.knex.raw('ROLLBACK');
       await other.close();

@@ -15,17 +15,27 @@ const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
 
 describe('ESL client over the simulator', () => {
   let sim: EslSim;
-  beforeEach(async () => { sim = await startEslSim({ slow: { 'api sleep': 300 } }); });
-  afterEach(async () => { await sim.close(); });
+  beforeEach(async () => {
+    sim = await startEslSim({ slow: { 'api sleep': 300 } });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
 
-  const connect = async (password = 'ClueCon') => EslSession.connect({ host: '127.0.0.1', port: sim.port, password, logger, commandTimeoutMs: 300 });
+  const connect = async (password = 'ClueCon') =>
+    EslSession.connect({ host: '127.0.0.1', port: sim.port, password, logger, commandTimeoutMs: 300 });
 
   it('returns the switch replies of uuid_record exactly as recorded, errors included', async () => {
     const s = await connect();
     if (!s.ok) throw new Error(s.error.detail);
     const uuid = '30a4f971-e58d-4146-994a-f74d1e46669d';
-    await expect(s.value.api(`uuid_record ${uuid} start /tmp/rec/main-${uuid}.wav`)).resolves.toEqual({ ok: true, value: '+OK Success\n' });
-    await expect(s.value.api('uuid_record 00000000-0000-0000-0000-000000000000 start /tmp/rec/x.wav')).resolves.toEqual({ ok: true, value: '-ERR Cannot locate session!\n' });
+    await expect(s.value.api(`uuid_record ${uuid} start /tmp/rec/main-${uuid}.wav`)).resolves.toEqual({
+      ok: true,
+      value: '+OK Success\n',
+    });
+    await expect(s.value.api('uuid_record 00000000-0000-0000-0000-000000000000 start /tmp/rec/x.wav')).resolves.toEqual(
+      { ok: true, value: '-ERR Cannot locate session!\n' },
+    );
     s.value.close();
   });
 
@@ -73,22 +83,35 @@ describe('EslInbound: the watching connection', () => {
     connects = 0;
     ac = new AbortController();
     inbound = new EslInbound({
-      host: '127.0.0.1', port: sim.port, password: 'ClueCon', logger, backoffBaseMs: 20, backoffCapMs: 50,
+      host: '127.0.0.1',
+      port: sim.port,
+      password: 'ClueCon',
+      logger,
+      backoffBaseMs: 20,
+      backoffCapMs: 50,
       events: ['CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_DESTROY', 'DTMF', 'RECORD_START', 'RECORD_STOP'],
       subclasses: ['callrec::feature'],
-      onConnected: () => { connects++; },
+      onConnected: () => {
+        connects++;
+      },
     });
     inbound.onEvent((e) => seen.push(e));
     inbound.start(ac.signal);
     await until(() => connects === 1);
   });
-  afterEach(async () => { ac.abort(); await inbound.stop(); await sim.close(); });
+  afterEach(async () => {
+    ac.abort();
+    await inbound.stop();
+    await sim.close();
+  });
 
   it('subscribes with named events, CUSTOM last, and never myevents', async () => {
     // modesl adds its own `event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE` after auth: the
     // completions of every app of every call are dropped again, after the subscription.
     await until(() => sim.commands.includes('nixevent CHANNEL_EXECUTE_COMPLETE'));
-    const i = sim.commands.indexOf('event json CHANNEL_ANSWER CHANNEL_HANGUP CHANNEL_DESTROY DTMF RECORD_START RECORD_STOP CUSTOM callrec::feature');
+    const i = sim.commands.indexOf(
+      'event json CHANNEL_ANSWER CHANNEL_HANGUP CHANNEL_DESTROY DTMF RECORD_START RECORD_STOP CUSTOM callrec::feature',
+    );
     expect(i).toBeGreaterThan(sim.commands.indexOf('event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE'));
     expect(sim.commands.indexOf('nixevent CHANNEL_EXECUTE_COMPLETE')).toBeGreaterThan(i);
     expect(sim.commands.some((c) => c.startsWith('myevents'))).toBe(false);
@@ -101,7 +124,9 @@ describe('EslInbound: the watching connection', () => {
     await new Promise((r) => setTimeout(r, 20));
     const seqs = seen.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(new Set(seen.map((e) => e.name))).toEqual(new Set(['CHANNEL_ANSWER', 'RECORD_START', 'CHANNEL_HANGUP', 'RECORD_STOP', 'CHANNEL_DESTROY']));
+    expect(new Set(seen.map((e) => e.name))).toEqual(
+      new Set(['CHANNEL_ANSWER', 'RECORD_START', 'CHANNEL_HANGUP', 'RECORD_STOP', 'CHANNEL_DESTROY']),
+    );
     expect(seen.find((e) => e.name === 'RECORD_STOP')?.headers.variable_record_ms).toBe('7580');
   });
 

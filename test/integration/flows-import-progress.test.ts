@@ -10,7 +10,11 @@ it('callrec flows import of a large file reports progress by flow, then the summ
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-flowsprog-'));
   try {
     const n = 6000;
-    const flows = Array.from({ length: n }, (_, i) => `  did-${i}:\n    defaults:\n      record: from-answer\n    applets:\n      dial:\n        kind: dial\n        record: from-ringing\n`);
+    const flows = Array.from(
+      { length: n },
+      (_, i) =>
+        `  did-${i}:\n    defaults:\n      record: from-answer\n    applets:\n      dial:\n        kind: dial\n        record: from-ringing\n`,
+    );
     const file = path.join(dir, 'flows.yaml');
     fs.writeFileSync(file, `flows:\n${flows.join('')}`);
     // A clock that gains 2 ms at every reading: on a fast, idle machine the import can end within

@@ -9,19 +9,38 @@ import { SETTINGS } from '../helpers/rules';
 describe('the FreeSWITCH gate through registry, store and rules (SQLite)', () => {
   let h: FsHarness;
   beforeAll(async () => {
-    h = await startFsHarness({ policy: (store) => { const rules = new RulesService(store.rules, SETTINGS); return () => rules.engine(); } });
-    await h.store.rules.putFlow('sales', { applets: { ringing: { kind: 'dial', record: 'from-ringing', consent: 'announce' } } });
+    h = await startFsHarness({
+      policy: (store) => {
+        const rules = new RulesService(store.rules, SETTINGS);
+        return () => rules.engine();
+      },
+    });
+    await h.store.rules.putFlow('sales', {
+      applets: { ringing: { kind: 'dial', record: 'from-ringing', consent: 'announce' } },
+    });
   });
-  afterAll(async () => { await h.close(); });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('stores the decision, plays the announcement as early media, then sets it, records from ringing and exits', async () => {
     const uuid = crypto.randomUUID();
-    const run = await driveOutbound({ port: h.gatePort, uuid, variables: { callrec_flow: 'sales', callrec_applet: 'ringing' }, playbackMs: 20, timeoutMs: 3000 });
+    const run = await driveOutbound({
+      port: h.gatePort,
+      uuid,
+      variables: { callrec_flow: 'sales', callrec_applet: 'ringing' },
+      playbackMs: 20,
+      timeoutMs: 3000,
+    });
     expect(run.exited).toBe(true);
     const call = await h.store.calls.findByPbxId('pbx1', uuid);
     const [rec] = call ? await h.store.recordings.forCall(call.id) : [];
     const file = path.join(h.dir, rec?.filePath ?? 'missing');
-    expect(run.commands.filter((c) => !c.startsWith('sendmsg'))).toEqual(['connect', 'event json CHANNEL_EXECUTE_COMPLETE DTMF', 'exit']);
+    expect(run.commands.filter((c) => !c.startsWith('sendmsg'))).toEqual([
+      'connect',
+      'event json CHANNEL_EXECUTE_COMPLETE DTMF',
+      'exit',
+    ]);
     expect(run.apps).toEqual([
       { app: 'playback', arg: '/snd/en/callrec/announce.wav' },
       { app: 'set', arg: 'callrec_action=record' },
@@ -32,7 +51,11 @@ describe('the FreeSWITCH gate through registry, store and rules (SQLite)', () =>
     ]);
     expect(run.ms).toBeGreaterThanOrEqual(20);
     expect(rec).toMatchObject({ state: 'pending' });
-    await until(async () => (await h.store.calls.get(call?.id ?? 0))?.consentOutcome === 'announced', 2000, 'the call row');
+    await until(
+      async () => (await h.store.calls.get(call?.id ?? 0))?.consentOutcome === 'announced',
+      2000,
+      'the call row',
+    );
   });
 
   it('stores a call that reached the gate without the snippet variables, with why, and lets it go at once', async () => {

@@ -18,18 +18,49 @@ import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
 import { flow, ruleSet, SETTINGS } from '../helpers/rules';
 
 // sales/dial has its own rule; sales/other falls back to the flow default (a rule fallback).
-const ENGINE = new RuleSetEngine(ruleSet({ flows: [flow('sales', { record: 'from-answer', consent: 'none' }, { dial: { record: 'from-ringing', consent: 'none' } })] }), SETTINGS);
+const ENGINE = new RuleSetEngine(
+  ruleSet({
+    flows: [
+      flow('sales', { record: 'from-answer', consent: 'none' }, { dial: { record: 'from-ringing', consent: 'none' } }),
+    ],
+  }),
+  SETTINGS,
+);
 
 async function apiOver(store: Store): Promise<{ server: http.Server; key: string; get(p: string): Promise<Response> }> {
   const api = createApi({
-    store, logger: silentLogger(), recordingsDir: '/nonexistent', defaultCountry: 'US', bodyLimitBytes: 2048, costPerMinute: 0,
-    live: new FakeLive(), retention: createRetentionActions(store, { root: '/nonexistent', lengths: DEFAULT_TIER_LENGTHS, logger: silentLogger() }), webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: '' } }) },
+    store,
+    logger: silentLogger(),
+    recordingsDir: '/nonexistent',
+    defaultCountry: 'US',
+    bodyLimitBytes: 2048,
+    costPerMinute: 0,
+    live: new FakeLive(),
+    retention: createRetentionActions(store, {
+      root: '/nonexistent',
+      lengths: DEFAULT_TIER_LENGTHS,
+      logger: silentLogger(),
+    }),
+    webhooks: { publish: async () => [], resync: async () => ({ ok: false, error: { kind: 'no-urls', detail: '' } }) },
   });
-  const server = await listen(createHttpApp({ logger: silentLogger(), pingDb: () => store.ping(), pbxStatus: () => 'connected', routers: api.routers }), '127.0.0.1', 0);
+  const server = await listen(
+    createHttpApp({
+      logger: silentLogger(),
+      pingDb: () => store.ping(),
+      pbxStatus: () => 'connected',
+      routers: api.routers,
+    }),
+    '127.0.0.1',
+    0,
+  );
   const k = generateApiKey();
   await store.keys.insert({ name: 'ops', prefix: k.prefix, hash: k.hash, role: 'admin', agent: null });
   const port = (server.address() as { port: number }).port;
-  return { server, key: k.key, get: (p) => fetch(`http://127.0.0.1:${port}${p}`, { headers: { Authorization: `Bearer ${k.key}` } }) };
+  return {
+    server,
+    key: k.key,
+    get: (p) => fetch(`http://127.0.0.1:${port}${p}`, { headers: { Authorization: `Bearer ${k.key}` } }),
+  };
 }
 
 describe('a gated call reports outward', () => {
@@ -37,12 +68,28 @@ describe('a gated call reports outward', () => {
   let api: Awaited<ReturnType<typeof apiOver>>;
   beforeAll(async () => {
     h = await startHarness({
-      engine: ENGINE, metrics: promCallMetrics,
-      publisher: (store) => new WebhookWorker(store, { node: 'pbx1', urls: ['http://127.0.0.1:9/hook'], secret: 's', maxAttempts: 3, retryBaseMs: 10, timeoutMs: 100 }, silentLogger()),
+      engine: ENGINE,
+      metrics: promCallMetrics,
+      publisher: (store) =>
+        new WebhookWorker(
+          store,
+          {
+            node: 'pbx1',
+            urls: ['http://127.0.0.1:9/hook'],
+            secret: 's',
+            maxAttempts: 3,
+            retryBaseMs: 10,
+            timeoutMs: 100,
+          },
+          silentLogger(),
+        ),
     });
     api = await apiOver(h.store);
   });
-  afterAll(async () => { await closeServer(api.server); await h.close(); });
+  afterAll(async () => {
+    await closeServer(api.server);
+    await h.close();
+  });
 
   async function gated(applet: string, seconds: number) {
     h.sim.onRecord = (_id, file) => writeWav(file, seconds);
@@ -52,7 +99,11 @@ describe('a gated call reports outward', () => {
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'recording', 5000, 'recording');
     h.sim.hangup(ch.id);
-    await until(async () => ['done', 'failed'].includes((await h.store.calls.get(call.id))?.state ?? ''), 5000, 'call settled');
+    await until(
+      async () => ['done', 'failed'].includes((await h.store.calls.get(call.id))?.state ?? ''),
+      5000,
+      'call settled',
+    );
     await h.registry.settled();
     return { call, rec: (await h.store.recordings.forCall(call.id))[0]! };
   }
@@ -60,9 +111,15 @@ describe('a gated call reports outward', () => {
   it('queues recording.completed after the row is completed, and recording.failed for a header-only file', async () => {
     const ok = await gated('dial', 2);
     const [delivery] = await h.store.webhooks.forRecording(ok.rec.id);
-    expect(delivery).toMatchObject({ event: 'recording.completed', idempotencyKey: `callrec-rec-${ok.rec.id}-recording.completed`, state: 'pending' });
+    expect(delivery).toMatchObject({
+      event: 'recording.completed',
+      idempotencyKey: `callrec-rec-${ok.rec.id}-recording.completed`,
+      state: 'pending',
+    });
     // the payload was read from the settled row: it carries the measured duration and the hash
-    expect(delivery?.payload).toMatchObject({ recording: { id: ok.rec.id, state: 'completed', durationMs: 2000, sha256: ok.rec.sha256 } });
+    expect(delivery?.payload).toMatchObject({
+      recording: { id: ok.rec.id, state: 'completed', durationMs: 2000, sha256: ok.rec.sha256 },
+    });
 
     const bad = await gated('dial', 0);
     expect((await h.store.webhooks.forRecording(bad.rec.id)).map((d) => d.event)).toEqual(['recording.failed']);
@@ -72,7 +129,8 @@ describe('a gated call reports outward', () => {
     // Its own two calls, measured as differences: the other tests here gate calls too, in any order.
     const scrape = async () => {
       const text = await (await api.get('/metrics')).text();
-      return (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? '0');
+      return (series: string) =>
+        Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? '0');
     };
     const before = await scrape();
     await gated('dial', 2);
@@ -90,10 +148,15 @@ describe('a gated call reports outward', () => {
 
   it('stores the decision reasons and the rule fallback with the call, and shows them on the recording', async () => {
     const { call, rec } = await gated('other', 1);
-    expect((await h.store.calls.get(call.id))?.decision).toMatchObject({ source: 'flow', fallback: 'flow "sales" has no rule for applet "other"' });
-    const body = await (await api.get(`/api/recordings/${rec.id}`)).json() as { call: Record<string, unknown> };
+    expect((await h.store.calls.get(call.id))?.decision).toMatchObject({
+      source: 'flow',
+      fallback: 'flow "sales" has no rule for applet "other"',
+    });
+    const body = (await (await api.get(`/api/recordings/${rec.id}`)).json()) as { call: Record<string, unknown> };
     expect(body.call).toMatchObject({
-      decidedBy: 'flow', ruleFallback: 'flow "sales" has no rule for applet "other"', fallbackReason: null,
+      decidedBy: 'flow',
+      ruleFallback: 'flow "sales" has no rule for applet "other"',
+      fallbackReason: null,
       reasons: expect.arrayContaining(['flow "sales" has no rule for applet "other": flow "sales" default applies']),
     });
   });

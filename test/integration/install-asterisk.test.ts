@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
 
-const STOCK_EXTENSIONS = '[general]\nstatic = yes\n\n[globals]\nTRUNK=PJSIP/provider\n\n[default]\nexten => 100,1,Dial(PJSIP/100)\n';
+const STOCK_EXTENSIONS =
+  '[general]\nstatic = yes\n\n[globals]\nTRUNK=PJSIP/provider\n\n[default]\nexten => 100,1,Dial(PJSIP/100)\n';
 const ENV = { CALLREC_ARI_APP: 'callrec-test', CALLREC_FALLBACK: 'record', CALLREC_RECORDINGS_DIR: '/srv/recordings' };
 
 function fakeAsterisk(): { root: string; etc: string; sounds: string; args: string[] } {
@@ -21,14 +22,19 @@ function fakeAsterisk(): { root: string; etc: string; sounds: string; args: stri
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) { const p = path.join(e.parentPath, e.name); out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64'); }
+    if (e.isFile()) {
+      const p = path.join(e.parentPath, e.name);
+      out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
+    }
   }
   return out;
 }
 
 describe('callrec install asterisk', () => {
   let fake: ReturnType<typeof fakeAsterisk>;
-  beforeEach(() => { fake = fakeAsterisk(); });
+  beforeEach(() => {
+    fake = fakeAsterisk();
+  });
   afterEach(() => fs.rmSync(fake.root, { recursive: true, force: true }));
 
   it('copies the dialplan and prompts, includes them and sets the globals from the config', async () => {
@@ -38,13 +44,19 @@ describe('callrec install asterisk', () => {
     const ext = fs.readFileSync(path.join(fake.etc, 'extensions.conf'), 'utf8');
     expect(ext).toMatch(/\[globals\]\n; callrec[^\n]*\n#include "callrec_globals.conf"\nTRUNK=PJSIP\/provider\n/);
     expect(ext.trimEnd().endsWith('#include "extensions_callrec.conf"')).toBe(true);
-    expect(fs.readFileSync(path.join(fake.etc, 'features.conf'), 'utf8')).toMatch(/\n#include "features_callrec.conf"\n$/);
-    expect(fs.readFileSync(path.join(fake.etc, 'callrec_globals.conf'), 'utf8'))
-      .toContain('CALLREC_APP=callrec-test\nCALLREC_DIR=/srv/recordings\nCALLREC_FALLBACK=record\n');
+    expect(fs.readFileSync(path.join(fake.etc, 'features.conf'), 'utf8')).toMatch(
+      /\n#include "features_callrec.conf"\n$/,
+    );
+    expect(fs.readFileSync(path.join(fake.etc, 'callrec_globals.conf'), 'utf8')).toContain(
+      'CALLREC_APP=callrec-test\nCALLREC_DIR=/srv/recordings\nCALLREC_FALLBACK=record\n',
+    );
     expect(fs.readFileSync(path.join(fake.etc, 'extensions_callrec.conf'), 'utf8')).toContain('[callrec-gate]');
     expect(fs.existsSync(path.join(fake.sounds, 'en', 'callrec', 'announce.wav'))).toBe(true);
     expect(fs.existsSync(path.join(fake.sounds, 'es', 'callrec', 'opt-in.wav'))).toBe(true);
-    const backups = fs.readdirSync(fake.etc).filter((f) => f.endsWith('.bak')).sort();
+    const backups = fs
+      .readdirSync(fake.etc)
+      .filter((f) => f.endsWith('.bak'))
+      .sort();
     expect(backups).toHaveLength(2);
     expect(backups[0]).toMatch(/^extensions\.conf\.\d{8}-\d{6}\.bak$/);
     expect(fs.readFileSync(path.join(fake.etc, backups[0] as string), 'utf8')).toBe(STOCK_EXTENSIONS);
@@ -66,7 +78,9 @@ describe('callrec install asterisk', () => {
     const ext = fs.readFileSync(path.join(fake.etc, 'extensions.conf'), 'utf8');
     expect(ext.match(/extensions_callrec\.conf/g)).toHaveLength(1);
     const r = await runCli(fake.args, { ...ENV, CALLREC_FALLBACK: 'skip' });
-    expect(r.out.filter((l) => /^(created|updated)/.test(l))).toEqual([`updated      ${path.join(fake.etc, 'callrec_globals.conf')}`]);
+    expect(r.out.filter((l) => /^(created|updated)/.test(l))).toEqual([
+      `updated      ${path.join(fake.etc, 'callrec_globals.conf')}`,
+    ]);
     expect(fs.readFileSync(path.join(fake.etc, 'callrec_globals.conf'), 'utf8')).toContain('CALLREC_FALLBACK=skip');
   });
 
@@ -74,7 +88,9 @@ describe('callrec install asterisk', () => {
     fs.writeFileSync(path.join(fake.etc, 'extensions.conf'), '[default]\nexten => s,1,Answer()');
     fs.rmSync(path.join(fake.etc, 'features.conf'));
     expect((await runCli(fake.args, ENV)).code).toBe(0);
-    expect(fs.readFileSync(path.join(fake.etc, 'extensions.conf'), 'utf8')).toMatch(/Answer\(\)\n\n\[globals\]\n; callrec[^\n]*\n#include "callrec_globals.conf"\n/);
+    expect(fs.readFileSync(path.join(fake.etc, 'extensions.conf'), 'utf8')).toMatch(
+      /Answer\(\)\n\n\[globals\]\n; callrec[^\n]*\n#include "callrec_globals.conf"\n/,
+    );
     expect(fs.readFileSync(path.join(fake.etc, 'features.conf'), 'utf8')).toContain('#include "features_callrec.conf"');
   });
 
@@ -85,12 +101,18 @@ describe('callrec install asterisk', () => {
     expect(globals).toContain('CALLREC_DIR=/var/spool/asterisk/callrec\n');
     expect(globals).not.toContain(process.cwd());
     // Every value written into the dialplan is printed, with where the directory came from.
-    expect(r.out).toEqual(expect.arrayContaining([
-      'dialplan     CALLREC_APP=callrec-test', 'dialplan     CALLREC_DIR=/var/spool/asterisk/callrec', 'dialplan     CALLREC_FALLBACK=announce-and-record',
-      expect.stringMatching(/^recordings {3}\/var\/spool\/asterisk\/callrec \(default: Asterisk's spool; --recordings or CALLREC_PBX_RECORDINGS_DIR changes it\)$/),
-      expect.stringMatching(/the asterisk user writes there; callrec's user must read and delete there/),
-      expect.stringMatching(/set CALLREC_PBX_RECORDINGS_DIR=\/var\/spool\/asterisk\/callrec for the controller/),
-    ]));
+    expect(r.out).toEqual(
+      expect.arrayContaining([
+        'dialplan     CALLREC_APP=callrec-test',
+        'dialplan     CALLREC_DIR=/var/spool/asterisk/callrec',
+        'dialplan     CALLREC_FALLBACK=announce-and-record',
+        expect.stringMatching(
+          /^recordings {3}\/var\/spool\/asterisk\/callrec \(default: Asterisk's spool; --recordings or CALLREC_PBX_RECORDINGS_DIR changes it\)$/,
+        ),
+        expect.stringMatching(/the asterisk user writes there; callrec's user must read and delete there/),
+        expect.stringMatching(/set CALLREC_PBX_RECORDINGS_DIR=\/var\/spool\/asterisk\/callrec for the controller/),
+      ]),
+    );
   });
 
   it('--dry-run lists the writes and writes nothing', async () => {
@@ -103,10 +125,26 @@ describe('callrec install asterisk', () => {
   });
 
   it.each([
-    ['a missing --etc', (f: ReturnType<typeof fakeAsterisk>) => ['--etc', path.join(f.root, 'nope')], /Asterisk configuration directory .*nope does not exist \(point --etc at it\)/],
-    ['an --etc that is a file', (f: ReturnType<typeof fakeAsterisk>) => ['--etc', path.join(f.etc, 'extensions.conf')], /is not a directory/],
-    ['a missing --sounds', (f: ReturnType<typeof fakeAsterisk>) => ['--sounds', path.join(f.root, 'none')], /Asterisk sounds directory .*none does not exist/],
-    ['an etc without extensions.conf', (f: ReturnType<typeof fakeAsterisk>) => ['--etc', f.sounds], /extensions\.conf does not exist: is .* Asterisk's configuration directory/],
+    [
+      'a missing --etc',
+      (f: ReturnType<typeof fakeAsterisk>) => ['--etc', path.join(f.root, 'nope')],
+      /Asterisk configuration directory .*nope does not exist \(point --etc at it\)/,
+    ],
+    [
+      'an --etc that is a file',
+      (f: ReturnType<typeof fakeAsterisk>) => ['--etc', path.join(f.etc, 'extensions.conf')],
+      /is not a directory/,
+    ],
+    [
+      'a missing --sounds',
+      (f: ReturnType<typeof fakeAsterisk>) => ['--sounds', path.join(f.root, 'none')],
+      /Asterisk sounds directory .*none does not exist/,
+    ],
+    [
+      'an etc without extensions.conf',
+      (f: ReturnType<typeof fakeAsterisk>) => ['--etc', f.sounds],
+      /extensions\.conf does not exist: is .* Asterisk's configuration directory/,
+    ],
     ['a relative --recordings', () => ['--recordings', 'rec'], /--recordings must be an absolute path, got rec/],
   ])('fails clearly, writing nothing, on %s', async (_name, extra, message) => {
     const before = snapshot(fake.root);

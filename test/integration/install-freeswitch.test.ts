@@ -11,7 +11,8 @@ function tree(root: string): Record<string, string> {
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p); else out[path.relative(root, p)] = fs.readFileSync(p, 'latin1');
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(root, p)] = fs.readFileSync(p, 'latin1');
     }
   };
   walk(root);
@@ -27,14 +28,26 @@ describe('installFreeswitch', () => {
     const conf = path.join(root, 'freeswitch', 'conf');
     fs.mkdirSync(path.join(conf, 'autoload_configs'), { recursive: true });
     fs.writeFileSync(path.join(conf, 'freeswitch.xml'), '<document type="freeswitch/xml"/>\n');
-    fs.writeFileSync(path.join(conf, 'autoload_configs', 'event_socket.conf.xml'),
-      '<configuration name="event_socket.conf">\n  <settings>\n    <param name="listen-ip" value="::"/>\n    <param name="password" value="s3cret"/>\n  </settings>\n</configuration>\n');
+    fs.writeFileSync(
+      path.join(conf, 'autoload_configs', 'event_socket.conf.xml'),
+      '<configuration name="event_socket.conf">\n  <settings>\n    <param name="listen-ip" value="::"/>\n    <param name="password" value="s3cret"/>\n  </settings>\n</configuration>\n',
+    );
     const sounds = path.join(root, 'sounds');
     for (const lang of ['en', 'fr']) {
       fs.mkdirSync(path.join(sounds, lang, 'callrec'), { recursive: true });
-      for (const name of ['announce', 'paused']) fs.writeFileSync(path.join(sounds, lang, 'callrec', `${name}.wav`), `RIFF-${lang}-${name}`);
+      for (const name of ['announce', 'paused'])
+        fs.writeFileSync(path.join(sounds, lang, 'callrec', `${name}.wav`), `RIFF-${lang}-${name}`);
     }
-    opts = { conf, sounds, listenHost: '127.0.0.1', listenPort: 8084, fallback: 'announce-and-record', recordingsDir: '/var/lib/callrec', language: 'en', now: new Date('2026-11-22T10:00:00Z') };
+    opts = {
+      conf,
+      sounds,
+      listenHost: '127.0.0.1',
+      listenPort: 8084,
+      fallback: 'announce-and-record',
+      recordingsDir: '/var/lib/callrec',
+      language: 'en',
+      now: new Date('2026-11-22T10:00:00Z'),
+    };
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -79,8 +92,16 @@ describe('installFreeswitch', () => {
   });
 
   it.each([
-    ['a conf directory without freeswitch.xml', (o: InstallFreeswitchOptions) => ({ ...o, conf: path.join(o.conf, 'nope') }), /not a FreeSWITCH conf directory/],
-    ['a sounds directory without prompts', (o: InstallFreeswitchOptions) => ({ ...o, sounds: o.conf }), /no <lang>\/callrec\/\*\.wav/],
+    [
+      'a conf directory without freeswitch.xml',
+      (o: InstallFreeswitchOptions) => ({ ...o, conf: path.join(o.conf, 'nope') }),
+      /not a FreeSWITCH conf directory/,
+    ],
+    [
+      'a sounds directory without prompts',
+      (o: InstallFreeswitchOptions) => ({ ...o, sounds: o.conf }),
+      /no <lang>\/callrec\/\*\.wav/,
+    ],
   ])('refuses %s with a clear message', (_what, change, message) => {
     expect(() => installFreeswitch(change(opts))).toThrow(message);
   });
@@ -98,7 +119,17 @@ describe('dialplan/freeswitch/callrec.xml and the adapter agree on names', () =>
   });
 
   it('uses the names from dialplan-vars.ts', () => {
-    for (const v of [VAR.DECIDED, VAR.FALLBACK, VAR.DIR, VAR.FLOW, VAR.APPLET, VAR.LANGUAGE, FEATURE_SUBCLASS, FEATURE_HEADER]) expect(xml).toContain(v);
+    for (const v of [
+      VAR.DECIDED,
+      VAR.FALLBACK,
+      VAR.DIR,
+      VAR.FLOW,
+      VAR.APPLET,
+      VAR.LANGUAGE,
+      FEATURE_SUBCLASS,
+      FEATURE_HEADER,
+    ])
+      expect(xml).toContain(v);
   });
 
   it('runs as `callrec install freeswitch`, idempotently, and fails clearly on a wrong --conf', async () => {
@@ -133,39 +164,64 @@ describe('callrec install freeswitch asks the running switch for its directories
     conf = path.join(root, 'conf');
     fs.mkdirSync(path.join(conf, 'autoload_configs'), { recursive: true });
     fs.writeFileSync(path.join(conf, 'freeswitch.xml'), '<document type="freeswitch/xml"/>\n');
-    fs.writeFileSync(path.join(conf, 'autoload_configs', 'event_socket.conf.xml'), '<param name="listen-ip" value="::"/>\n');
-    const vars: Record<string, string> = { sounds_dir: path.join(root, 'share', 'sounds'), recordings_dir: path.join(root, 'var', 'recordings') };
-    sim = await startEslSim({ password: 'ClueCon', api: (cmd) => (cmd.startsWith('global_getvar ') ? vars[cmd.slice(14)] ?? '' : null) });
+    fs.writeFileSync(
+      path.join(conf, 'autoload_configs', 'event_socket.conf.xml'),
+      '<param name="listen-ip" value="::"/>\n',
+    );
+    const vars: Record<string, string> = {
+      sounds_dir: path.join(root, 'share', 'sounds'),
+      recordings_dir: path.join(root, 'var', 'recordings'),
+    };
+    sim = await startEslSim({
+      password: 'ClueCon',
+      api: (cmd) => (cmd.startsWith('global_getvar ') ? (vars[cmd.slice(14)] ?? '') : null),
+    });
   });
-  afterAll(async () => { await sim.close(); fs.rmSync(root, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await sim.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
   const env = (over: Record<string, string> = {}) => ({
-    CALLREC_ESL_PORT: String(sim.port), CALLREC_ESL_PASSWORD: 'ClueCon', CALLREC_ESL_LISTEN_HOST: '10.0.0.5',
-    CALLREC_ESL_SOUNDS_DIR: path.join(root, 'share', 'sounds'), ...over,
+    CALLREC_ESL_PORT: String(sim.port),
+    CALLREC_ESL_PASSWORD: 'ClueCon',
+    CALLREC_ESL_LISTEN_HOST: '10.0.0.5',
+    CALLREC_ESL_SOUNDS_DIR: path.join(root, 'share', 'sounds'),
+    ...over,
   });
 
-  it("puts the prompts in its sounds_dir, records under its recordings_dir, prints each value and the re-bind command", async () => {
+  it('puts the prompts in its sounds_dir, records under its recordings_dir, prints each value and the re-bind command', async () => {
     const r = await runCli(['install', 'freeswitch', '--conf', conf], env());
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    expect(sim.commands).toEqual(expect.arrayContaining(['api global_getvar sounds_dir', 'api global_getvar recordings_dir']));
+    expect(sim.commands).toEqual(
+      expect.arrayContaining(['api global_getvar sounds_dir', 'api global_getvar recordings_dir']),
+    );
     expect(fs.existsSync(path.join(root, 'share', 'sounds', 'en', 'callrec', 'announce.wav'))).toBe(true);
     const xml = fs.readFileSync(path.join(conf, 'dialplan', 'callrec.xml'), 'utf8');
     expect(xml).toContain(`data="callrec_dir=${path.join(root, 'var', 'recordings', 'callrec')}"`);
     expect(xml).toContain('<action application="socket" data="10.0.0.5:8084 async full"/>');
     expect(xml).not.toContain(process.cwd());
-    expect(r.out).toEqual(expect.arrayContaining([
-      'dialplan     LISTEN_HOST=10.0.0.5', `dialplan     SOUNDS_DIR=${path.join(root, 'share', 'sounds')}`,
-      `dialplan     RECORDINGS_DIR=${path.join(root, 'var', 'recordings', 'callrec')}`,
-      expect.stringMatching(/default: the switch's recordings_dir/),
-      "next: fs_cli -x 'reload mod_event_socket' (re-binds the event socket; ESL clients reconnect)",
-    ]));
+    expect(r.out).toEqual(
+      expect.arrayContaining([
+        'dialplan     LISTEN_HOST=10.0.0.5',
+        `dialplan     SOUNDS_DIR=${path.join(root, 'share', 'sounds')}`,
+        `dialplan     RECORDINGS_DIR=${path.join(root, 'var', 'recordings', 'callrec')}`,
+        expect.stringMatching(/default: the switch's recordings_dir/),
+        "next: fs_cli -x 'reload mod_event_socket' (re-binds the event socket; ESL clients reconnect)",
+      ]),
+    );
   });
 
-  it('refuses a CALLREC_ESL_SOUNDS_DIR or --sounds that is not the switch\'s sounds_dir', async () => {
-    const bad = await runCli(['install', 'freeswitch', '--conf', conf], env({ CALLREC_ESL_SOUNDS_DIR: '/usr/local/freeswitch/sounds' }));
+  it("refuses a CALLREC_ESL_SOUNDS_DIR or --sounds that is not the switch's sounds_dir", async () => {
+    const bad = await runCli(
+      ['install', 'freeswitch', '--conf', conf],
+      env({ CALLREC_ESL_SOUNDS_DIR: '/usr/local/freeswitch/sounds' }),
+    );
     expect(bad.code).toBe(1);
-    expect(bad.err[0]).toBe(`callrec install freeswitch: CALLREC_ESL_SOUNDS_DIR is /usr/local/freeswitch/sounds but the prompts go to ${path.join(root, 'share', 'sounds')} (the switch's sounds_dir); the prompts must be where the switch plays from and callrec points (set CALLREC_ESL_SOUNDS_DIR=${path.join(root, 'share', 'sounds')})`);
+    expect(bad.err[0]).toBe(
+      `callrec install freeswitch: CALLREC_ESL_SOUNDS_DIR is /usr/local/freeswitch/sounds but the prompts go to ${path.join(root, 'share', 'sounds')} (the switch's sounds_dir); the prompts must be where the switch plays from and callrec points (set CALLREC_ESL_SOUNDS_DIR=${path.join(root, 'share', 'sounds')})`,
+    );
     const flag = await runCli(['install', 'freeswitch', '--conf', conf, '--sounds', '/tmp/elsewhere'], env());
     expect(flag.code).toBe(1);
     expect(flag.err[0]).toMatch(/--sounds \/tmp\/elsewhere is not the running switch's sounds_dir/);

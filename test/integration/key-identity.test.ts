@@ -41,15 +41,22 @@ describe.each(STORE_KINDS)('key identity on %s', (kind) => {
       }
       await db.knex('api_keys').insert([row('sup'), row('Sup'), row('sup '), row('ops', 'admin'), row('sup-2')]);
       await migrateLatest(db.knex);
-      const names = (await db.knex('api_keys').orderBy('id').select('id', 'name')) as Array<{ id: number; name: string }>;
+      const names = (await db.knex('api_keys').orderBy('id').select('id', 'name')) as Array<{
+        id: number;
+        name: string;
+      }>;
       // Fresh tables number from 1: "Sup" (id 2) would become "Sup-2", which "sup-2" (id 5) holds.
       expect(names.map((n) => n.id)).toEqual([1, 2, 3, 4, 5]);
       expect(names.map((n) => n.name)).toEqual(['sup', 'Sup-2-3', 'sup-3', 'ops', 'sup-2']);
       const keys = createStore(db).keys;
       const k = generateApiKey();
       // Checked by code, not instanceof: better-sqlite3's error can come from another jest realm.
-      const refused = await keys.insert({ name: 'SUP', prefix: k.prefix, hash: k.hash, role: 'admin', agent: null })
-        .then(() => null, (e: unknown) => e as { code?: string });
+      const refused = await keys
+        .insert({ name: 'SUP', prefix: k.prefix, hash: k.hash, role: 'admin', agent: null })
+        .then(
+          () => null,
+          (e: unknown) => e as { code?: string },
+        );
       expect(refused?.code).toMatch(/^SQLITE_CONSTRAINT|^ER_DUP_ENTRY$/);
     } finally {
       await db.close();
@@ -61,8 +68,12 @@ describe.each(STORE_KINDS)('key identity on %s', (kind) => {
 describe('callrec keys create with a taken name', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-keynames-'));
   const env = { CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir };
-  beforeAll(async () => { expect((await runCli(['migrate'], env)).code).toBe(0); });
-  afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('refuses an explicit name that is taken, and picks a free default name', async () => {
     expect((await runCli(['keys', 'create', '--role', 'supervisor', '--name', 'sup'], env)).code).toBe(0);

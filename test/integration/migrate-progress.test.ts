@@ -13,12 +13,25 @@ it('callrec migrate says which migration it applies, one line each, before apply
     expect(r.code).toBe(0);
     const n = MIGRATIONS.length;
     expect(r.err.slice(0, n)).toEqual(
-      MIGRATIONS.map(([name], i) => expect.stringMatching(new RegExp(`^migrate: ${i}/${n} migrations \\(\\d+%\\), [\\d.]+/s, \\S+ left; applying ${name}$`))));
+      MIGRATIONS.map(([name], i) =>
+        expect.stringMatching(
+          new RegExp(`^migrate: ${i}/${n} migrations \\(\\d+%\\), [\\d.]+/s, \\S+ left; applying ${name}$`),
+        ),
+      ),
+    );
     // The closing 100% line only when the whole took over a second (the quiet first second).
-    expect(r.err.slice(n)).toEqual(r.err.length > n ? [expect.stringMatching(new RegExp(`^migrate: ${n}/${n} migrations \\(100%\\), `))] : []);
-    expect(r.out).toEqual([expect.stringMatching(new RegExp(`^migrated .*: ${MIGRATIONS.map(([m]) => m).join(', ')}$`))]);
+    expect(r.err.slice(n)).toEqual(
+      r.err.length > n ? [expect.stringMatching(new RegExp(`^migrate: ${n}/${n} migrations \\(100%\\), `))] : [],
+    );
+    expect(r.out).toEqual([
+      expect.stringMatching(new RegExp(`^migrated .*: ${MIGRATIONS.map(([m]) => m).join(', ')}$`)),
+    ]);
     // Nothing pending: no progress at all.
-    expect(await runCli(['migrate'], env)).toMatchObject({ code: 0, err: [], out: [expect.stringMatching(/is up to date$/)] });
+    expect(await runCli(['migrate'], env)).toMatchObject({
+      code: 0,
+      err: [],
+      out: [expect.stringMatching(/is up to date$/)],
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -22,8 +22,7 @@ const KNOWN_GAPS: Record<Kind, readonly string[]> = {
   // hears the beep, the file does not hold it (the periodic hook's ChanSpy whisper is mixed in after
   // MixMonitor's spy took the frame) and the agent did not hear it.
   asterisk: ['beep-into-file'],
-  freeswitch: [
-  ],
+  freeswitch: [],
 };
 
 describe.each<[Kind, () => ContractDriver]>([
@@ -31,19 +30,43 @@ describe.each<[Kind, () => ContractDriver]>([
   ['freeswitch', () => new FreeswitchContract()],
 ])('PbxPort contract: %s', (kind, make) => {
   const d = make();
-  const known = (gap: string) => (KNOWN_GAPS[kind].includes(gap) && !process.env.CALLREC_CONTRACT_STRICT ? it.failing : it);
+  const known = (gap: string) =>
+    KNOWN_GAPS[kind].includes(gap) && !process.env.CALLREC_CONTRACT_STRICT ? it.failing : it;
   beforeAll(() => d.start(), 10_000);
   afterAll(() => d.stop());
 
-  const { of, typesOf, exec, waitFor, recordingStarted, lastRecorderId, toPrompt, release, recordingCall } = portUser(d);
+  const { of, typesOf, exec, waitFor, recordingStarted, lastRecorderId, toPrompt, release, recordingCall } =
+    portUser(d);
 
   describe('1. the gate', () => {
     it('reports the facts, plays, ends the prompt, takes the decision, lets the call go and confirms the recording', async () => {
       const callId = d.enterGate(CALL);
       const entered = await waitFor(callId, 'GateEntered');
-      expect(entered).toMatchObject({ problem: null, swept: false, facts: { flow: 'sales', applet: 'queue', direction: 'inbound', from: CALL.from, to: CALL.to, language: 'en', answered: false, campaign: null } });
+      expect(entered).toMatchObject({
+        problem: null,
+        swept: false,
+        facts: {
+          flow: 'sales',
+          applet: 'queue',
+          direction: 'inbound',
+          from: CALL.from,
+          to: CALL.to,
+          language: 'en',
+          answered: false,
+          campaign: null,
+        },
+      });
       expect(await exec({ callId, type: 'Watch' })).toEqual(OK);
-      expect(await exec({ callId, type: 'Play', promptId: promptOf(callId), sound: 'callrec/announce', language: 'en', early: true })).toEqual(OK);
+      expect(
+        await exec({
+          callId,
+          type: 'Play',
+          promptId: promptOf(callId),
+          sound: 'callrec/announce',
+          language: 'en',
+          early: true,
+        }),
+      ).toEqual(OK);
       expect(d.prompts(callId)).toEqual([{ sound: 'callrec/announce', language: 'en' }]);
       d.finishPrompt(callId);
       expect(await waitFor(callId, 'PromptFinished')).toMatchObject({ promptId: promptOf(callId) });
@@ -68,18 +91,30 @@ describe.each<[Kind, () => ContractDriver]>([
     known('prompt-language')('plays the prompt in the language the command names', async () => {
       const callId = d.enterGate(CALL);
       await waitFor(callId, 'GateEntered');
-      expect(await exec({ callId, type: 'Play', promptId: promptOf(callId), sound: 'callrec/announce', language: 'es', early: true })).toEqual(OK);
+      expect(
+        await exec({
+          callId,
+          type: 'Play',
+          promptId: promptOf(callId),
+          sound: 'callrec/announce',
+          language: 'es',
+          early: true,
+        }),
+      ).toEqual(OK);
       expect(d.prompts(callId)).toEqual([{ sound: 'callrec/announce', language: 'es' }]);
       await exec({ callId, type: 'StopPrompt', promptId: promptOf(callId) });
       await release(callId, false);
     });
 
-    known('gate-problem')('reports a call that reached the gate without flow and applet, with the problem', async () => {
-      const callId = d.enterGate({ ...CALL, flow: '', applet: '' });
-      const entered = await waitFor(callId, 'GateEntered', 500);
-      expect(entered.problem).toEqual(expect.any(String));
-      await exec({ callId, type: 'Continue' });
-    });
+    known('gate-problem')(
+      'reports a call that reached the gate without flow and applet, with the problem',
+      async () => {
+        const callId = d.enterGate({ ...CALL, flow: '', applet: '' });
+        const entered = await waitFor(callId, 'GateEntered', 500);
+        expect(entered.problem).toEqual(expect.any(String));
+        await exec({ callId, type: 'Continue' });
+      },
+    );
   });
 
   describe('2. digits', () => {
@@ -93,7 +128,11 @@ describe.each<[Kind, () => ContractDriver]>([
       expect(await exec({ callId, type: 'StopPrompt', promptId: promptOf(callId) })).toEqual(OK);
       await sleep(30);
       expect(typesOf(callId)).toEqual(['GateEntered', 'DtmfReceived', 'DtmfReceived', 'PromptFinished']);
-      expect(of(callId).filter((e): e is EventOf<'DtmfReceived'> => e.type === 'DtmfReceived').map((e) => e.digit)).toEqual(['1', '#']);
+      expect(
+        of(callId)
+          .filter((e): e is EventOf<'DtmfReceived'> => e.type === 'DtmfReceived')
+          .map((e) => e.digit),
+      ).toEqual(['1', '#']);
 
       await release(callId, false);
       const from = d.events.length;
@@ -117,7 +156,8 @@ describe.each<[Kind, () => ContractDriver]>([
       await sleep(30);
       expect(typesOf(callId).filter((t) => t === 'CallAnswered')).toHaveLength(1);
       // Who answered, when the PBX says (Asterisk's Dial; FreeSWITCH's CHANNEL_BRIDGE, not in the fixtures).
-      for (const e of of(callId).filter((x): x is EventOf<'PartyChanged'> => x.type === 'PartyChanged')) expect(e.party).toEqual(expect.any(String));
+      for (const e of of(callId).filter((x): x is EventOf<'PartyChanged'> => x.type === 'PartyChanged'))
+        expect(e.party).toEqual(expect.any(String));
     });
 
     it('answers in the gate when told: ok, and CallAnswered follows', async () => {
@@ -155,13 +195,19 @@ describe.each<[Kind, () => ContractDriver]>([
       d.finishPrompt(callId);
       await release(callId, false);
       for (const mode of PAUSE_MODES) {
-        await expect(exec({ callId, type: 'PauseRecording', mode, recorderId: null })).resolves.toMatchObject({ ok: false, error: { kind: 'not-found' } });
+        await expect(exec({ callId, type: 'PauseRecording', mode, recorderId: null })).resolves.toMatchObject({
+          ok: false,
+          error: { kind: 'not-found' },
+        });
       }
     });
   });
 
   describe('5. hangup', () => {
-    it.each([['the caller hangs up', true], ['Hangup is executed', false]])('%s: CallHungUp first, CallGone last, RecordingStopped only in between', async (_name, byCaller) => {
+    it.each([
+      ['the caller hangs up', true],
+      ['Hangup is executed', false],
+    ])('%s: CallHungUp first, CallGone last, RecordingStopped only in between', async (_name, byCaller) => {
       const { callId, file } = await recordingCall();
       const from = d.events.length;
       if (byCaller) d.hangup(callId);
@@ -172,16 +218,22 @@ describe.each<[Kind, () => ContractDriver]>([
       expect(after[0]?.type).toBe('CallHungUp');
       expect(after.at(-1)?.type).toBe('CallGone');
       // The finalizer reads the file at CallGone: a RecordingStopped, where the PBX reports one, comes before.
-      expect(after.slice(1, -1)).toEqual(after.slice(1, -1).map(() => expect.objectContaining({ type: 'RecordingStopped', file })));
+      expect(after.slice(1, -1)).toEqual(
+        after.slice(1, -1).map(() => expect.objectContaining({ type: 'RecordingStopped', file })),
+      );
     });
 
-    it('the caller hangs up in the gate: CallHungUp then CallGone, and the gate\'s commands answer not-found', async () => {
+    it("the caller hangs up in the gate: CallHungUp then CallGone, and the gate's commands answer not-found", async () => {
       const callId = await toPrompt();
       d.hangup(callId);
       await waitFor(callId, 'CallGone');
       const types = typesOf(callId).filter((t) => t === 'CallHungUp' || t === 'CallGone');
       expect(types).toEqual(['CallHungUp', 'CallGone']);
-      for (const cmd of [{ callId, type: 'Answer' }, { callId, type: 'Play', promptId: `${callId}-2`, sound: 'callrec/announce', language: 'en', early: true }, { callId, type: 'SetDecision', record: false, file: null, recorder: null, storedCallId: null }] as const) {
+      for (const cmd of [
+        { callId, type: 'Answer' },
+        { callId, type: 'Play', promptId: `${callId}-2`, sound: 'callrec/announce', language: 'en', early: true },
+        { callId, type: 'SetDecision', record: false, file: null, recorder: null, storedCallId: null },
+      ] as const) {
         await expect(exec(cmd)).resolves.toMatchObject({ ok: false, error: { kind: 'not-found' } });
       }
     });
@@ -196,12 +248,31 @@ describe.each<[Kind, () => ContractDriver]>([
 
       const commands: Array<[string, (id: string) => PbxCommand]> = [
         ['Answer', (id) => ({ callId: id, type: 'Answer' })],
-        ['Play', (id) => ({ callId: id, type: 'Play', promptId: `${id}-late`, sound: 'callrec/announce', language: 'en', early: false })],
-        ['SetDecision', (id) => ({ callId: id, type: 'SetDecision', record: false, file: null, recorder: null, storedCallId: null })],
+        [
+          'Play',
+          (id) => ({
+            callId: id,
+            type: 'Play',
+            promptId: `${id}-late`,
+            sound: 'callrec/announce',
+            language: 'en',
+            early: false,
+          }),
+        ],
+        [
+          'SetDecision',
+          (id) => ({ callId: id, type: 'SetDecision', record: false, file: null, recorder: null, storedCallId: null }),
+        ],
         ['Continue', (id) => ({ callId: id, type: 'Continue' })],
-        ['StartRecording', (id) => ({ callId: id, type: 'StartRecording', file: fileOf(id), recorder: PLAIN_RECORDER })],
+        [
+          'StartRecording',
+          (id) => ({ callId: id, type: 'StartRecording', file: fileOf(id), recorder: PLAIN_RECORDER }),
+        ],
         ['PauseRecording', (id) => ({ callId: id, type: 'PauseRecording', mode: 'silence', recorderId: null })],
-        ['ResumeRecording', (id) => ({ callId: id, type: 'ResumeRecording', mode: 'skip', file: fileOf(id), recorder: PLAIN_RECORDER })],
+        [
+          'ResumeRecording',
+          (id) => ({ callId: id, type: 'ResumeRecording', mode: 'skip', file: fileOf(id), recorder: PLAIN_RECORDER }),
+        ],
         ['StopRecording', (id) => ({ callId: id, type: 'StopRecording', recorderId: null })],
         ['Hangup', (id) => ({ callId: id, type: 'Hangup' })],
       ];
@@ -221,7 +292,11 @@ describe.each<[Kind, () => ContractDriver]>([
   });
 
   describe('6. beep', () => {
-    const beeping = (seconds: number, fromAnswer = false) => ({ ...PLAIN_RECORDER, fromAnswer, beepEverySeconds: seconds });
+    const beeping = (seconds: number, fromAnswer = false) => ({
+      ...PLAIN_RECORDER,
+      fromAnswer,
+      beepEverySeconds: seconds,
+    });
     /** Every how many seconds the recorded channel's own party hears the beep, or null. */
     const heard = (callId: string) => {
       const b = d.beep(callId);
@@ -236,7 +311,7 @@ describe.each<[Kind, () => ContractDriver]>([
       return { callId, file };
     }
 
-    it('beeps every N s to the recorded party from the recorder\'s start; pausing with silence keeps it, skipping and stopping stop it', async () => {
+    it("beeps every N s to the recorded party from the recorder's start; pausing with silence keeps it, skipping and stopping stop it", async () => {
       const { callId, file } = await beepingCall(15);
       expect(heard(callId)).toBe(15);
       for (const mode of ['silence', 'skip'] as const) {
@@ -271,26 +346,41 @@ describe.each<[Kind, () => ContractDriver]>([
       expect(d.beep(plain.callId)).toBeNull();
     });
 
-    it.each([0, 2.5])('refuses a beep every %s s (neither PBX can keep it): rejected, nothing recorded', async (seconds) => {
-      const callId = await toPrompt({ answered: true });
-      d.finishPrompt(callId);
-      await release(callId, false);
-      await expect(exec({ callId, type: 'StartRecording', file: fileOf(callId), recorder: beeping(seconds) })).resolves.toMatchObject({ ok: false, error: { kind: 'rejected' } });
-      await sleep(30);
-      expect(d.recorder(callId)).toBeNull();
-      expect(d.beep(callId)).toBeNull();
-    });
+    it.each([0, 2.5])(
+      'refuses a beep every %s s (neither PBX can keep it): rejected, nothing recorded',
+      async (seconds) => {
+        const callId = await toPrompt({ answered: true });
+        d.finishPrompt(callId);
+        await release(callId, false);
+        await expect(
+          exec({ callId, type: 'StartRecording', file: fileOf(callId), recorder: beeping(seconds) }),
+        ).resolves.toMatchObject({ ok: false, error: { kind: 'rejected' } });
+        await sleep(30);
+        expect(d.recorder(callId)).toBeNull();
+        expect(d.beep(callId)).toBeNull();
+      },
+    );
 
-    known('beep-into-file')('the recording holds the beep and the other party hears it too (a pause with silence keeps it out of the file)', async () => {
-      const { callId, file } = await beepingCall(15);
-      const both = { everySeconds: 15, heardBy: ['channel', 'other party'] };
-      const view = () => { const b = d.beep(callId); return b && { ...b, heardBy: [...b.heardBy].sort() }; };
-      expect(view()).toEqual({ ...both, intoFile: true });
-      expect(await exec({ callId, type: 'PauseRecording', mode: 'silence', recorderId: lastRecorderId(callId) })).toEqual(OK);
-      expect(view()).toEqual({ ...both, intoFile: false });
-      expect(await exec({ callId, type: 'ResumeRecording', mode: 'silence', file, recorder: beeping(15) })).toEqual(OK);
-      expect(view()).toEqual({ ...both, intoFile: true });
-    });
+    known('beep-into-file')(
+      'the recording holds the beep and the other party hears it too (a pause with silence keeps it out of the file)',
+      async () => {
+        const { callId, file } = await beepingCall(15);
+        const both = { everySeconds: 15, heardBy: ['channel', 'other party'] };
+        const view = () => {
+          const b = d.beep(callId);
+          return b && { ...b, heardBy: [...b.heardBy].sort() };
+        };
+        expect(view()).toEqual({ ...both, intoFile: true });
+        expect(
+          await exec({ callId, type: 'PauseRecording', mode: 'silence', recorderId: lastRecorderId(callId) }),
+        ).toEqual(OK);
+        expect(view()).toEqual({ ...both, intoFile: false });
+        expect(await exec({ callId, type: 'ResumeRecording', mode: 'silence', file, recorder: beeping(15) })).toEqual(
+          OK,
+        );
+        expect(view()).toEqual({ ...both, intoFile: true });
+      },
+    );
   });
 
   describe('7. bad wire input', () => {
@@ -329,25 +419,32 @@ describe.each<[Kind, () => ContractDriver]>([
       expect(typesOf(callId, from)[0]).toBe('CallHungUp');
     });
 
-    known('adoption')('reports each recording in progress (RecordingFound, with the stored call id), then every live call (LiveCallsListed)', async () => {
-      const live = await recordingCall();
-      const ended = await recordingCall();
-      await dropAndWait();
-      d.hangup(ended.callId); // while the controller is away: its events are lost
-      const from = d.events.length;
-      d.reconnect();
-      await until(() => d.port.status() === 'connected', 3000, 'status connected');
-      await until(() => d.events.slice(from).some((e) => e.type === 'LiveCallsListed'), 1000, 'LiveCallsListed');
-      const after = d.events.slice(from);
-      const found = after.filter((e): e is EventOf<'RecordingFound'> => e.type === 'RecordingFound');
-      expect(found.filter((e) => e.callId === live.callId)).toEqual([expect.objectContaining({ file: live.file, storedCallId: STORED_ID })]);
-      expect(found.map((e) => e.callId)).not.toContain(ended.callId);
-      const listed = after.filter((e): e is EventOf<'LiveCallsListed'> => e.type === 'LiveCallsListed');
-      expect(listed).toHaveLength(1);
-      expect(listed[0]).toMatchObject({ callId: '' });
-      expect(listed[0]?.callIds).toContain(live.callId);
-      expect(listed[0]?.callIds).not.toContain(ended.callId);
-      expect(after.findIndex((e) => e.type === 'RecordingFound' && e.callId === live.callId)).toBeLessThan(after.indexOf(listed[0] as PbxEvent));
-    });
+    known('adoption')(
+      'reports each recording in progress (RecordingFound, with the stored call id), then every live call (LiveCallsListed)',
+      async () => {
+        const live = await recordingCall();
+        const ended = await recordingCall();
+        await dropAndWait();
+        d.hangup(ended.callId); // while the controller is away: its events are lost
+        const from = d.events.length;
+        d.reconnect();
+        await until(() => d.port.status() === 'connected', 3000, 'status connected');
+        await until(() => d.events.slice(from).some((e) => e.type === 'LiveCallsListed'), 1000, 'LiveCallsListed');
+        const after = d.events.slice(from);
+        const found = after.filter((e): e is EventOf<'RecordingFound'> => e.type === 'RecordingFound');
+        expect(found.filter((e) => e.callId === live.callId)).toEqual([
+          expect.objectContaining({ file: live.file, storedCallId: STORED_ID }),
+        ]);
+        expect(found.map((e) => e.callId)).not.toContain(ended.callId);
+        const listed = after.filter((e): e is EventOf<'LiveCallsListed'> => e.type === 'LiveCallsListed');
+        expect(listed).toHaveLength(1);
+        expect(listed[0]).toMatchObject({ callId: '' });
+        expect(listed[0]?.callIds).toContain(live.callId);
+        expect(listed[0]?.callIds).not.toContain(ended.callId);
+        expect(after.findIndex((e) => e.type === 'RecordingFound' && e.callId === live.callId)).toBeLessThan(
+          after.indexOf(listed[0] as PbxEvent),
+        );
+      },
+    );
   });
 });

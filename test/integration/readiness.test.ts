@@ -16,7 +16,9 @@ describe('readiness', () => {
     let up = false;
     const app = createHttpApp({
       logger: createLogger({ level: 'debug', format: 'json', stream }),
-      pingDb: async () => { if (!up) await db.knex.raw('select 1'); },
+      pingDb: async () => {
+        if (!up) await db.knex.raw('select 1');
+      },
       pbxStatus: () => 'connected',
     });
     const server: http.Server = await listen(app, '127.0.0.1', 0);

@@ -25,7 +25,10 @@ const FILES = {
 
 function plant(dir: string, rel: string, seconds: number | 'empty', mtime: Date = OLD): string {
   const abs = path.join(dir, rel);
-  if (seconds === 'empty') { fs.mkdirSync(path.dirname(abs), { recursive: true }); fs.writeFileSync(abs, ''); } else writeWav(abs, seconds);
+  if (seconds === 'empty') {
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, '');
+  } else writeWav(abs, seconds);
   fs.utimesSync(abs, mtime, mtime);
   return abs;
 }
@@ -42,9 +45,20 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
     published = [];
     outside = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-outside-'));
     deps = {
-      store: h.store, root: h.dir, node: 'pbx1', pbx: 'asterisk', tiers: { standardDays: 180, extendedYears: 7 }, quietMs: 60_000, logger: silentLogger(),
+      store: h.store,
+      root: h.dir,
+      node: 'pbx1',
+      pbx: 'asterisk',
+      tiers: { standardDays: 180, extendedYears: 7 },
+      quietMs: 60_000,
+      logger: silentLogger(),
       classify: async (f) => (f?.from === '2125550123' ? { tier: 'extended', from: '+12125550123', to: f.to } : null),
-      publisher: { publish: async (id, ev) => { published.push([id, ev]); return []; } },
+      publisher: {
+        publish: async (id, ev) => {
+          published.push([id, ev]);
+          return [];
+        },
+      },
     };
   });
   afterEach(async () => {
@@ -54,7 +68,20 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
     await h.dispose();
   });
 
-  async function rowsByPath(): Promise<Map<string, { state: string; durationMs: number | null; tier: string; failureReason: string | null; callId: number; sha256: string | null; retainUntil: Date | null }>> {
+  async function rowsByPath(): Promise<
+    Map<
+      string,
+      {
+        state: string;
+        durationMs: number | null;
+        tier: string;
+        failureReason: string | null;
+        callId: number;
+        sha256: string | null;
+        retainUntil: Date | null;
+      }
+    >
+  > {
     const rows = await h.store.knex('recordings').select('id');
     const out = new Map();
     for (const r of rows as Array<{ id: number }>) {
@@ -81,21 +108,48 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
     expect(first.busy.sort()).toEqual([FILES.growing, FILES.heldOpen].sort());
     expect(first.refused.sort()).toEqual(['escape-dir', 'escape.wav']);
     let rows = await rowsByPath();
-    expect([...rows.keys()].sort()).toEqual([FILES.asterisk, FILES.freeswitch, FILES.unknownName, FILES.zero, FILES.headerOnly].sort());
+    expect([...rows.keys()].sort()).toEqual(
+      [FILES.asterisk, FILES.freeswitch, FILES.unknownName, FILES.zero, FILES.headerOnly].sort(),
+    );
 
-    expect(rows.get(FILES.asterisk)).toMatchObject({ state: 'completed', durationMs: 3000, tier: 'extended', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(rows.get(FILES.asterisk)).toMatchObject({
+      state: 'completed',
+      durationMs: 3000,
+      tier: 'extended',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(rows.get(FILES.freeswitch)).toMatchObject({ state: 'completed', durationMs: 2000, tier: 'standard' });
     expect(rows.get(FILES.unknownName)).toMatchObject({ state: 'completed', durationMs: 1500 });
     expect(rows.get(FILES.zero)).toMatchObject({ state: 'failed', failureReason: expect.stringMatching(/empty file/) });
-    expect(rows.get(FILES.headerOnly)).toMatchObject({ state: 'failed', failureReason: expect.stringMatching(/header-only/), durationMs: null });
+    expect(rows.get(FILES.headerOnly)).toMatchObject({
+      state: 'failed',
+      failureReason: expect.stringMatching(/header-only/),
+      durationMs: null,
+    });
     for (const r of rows.values()) expect(r.retainUntil).not.toBeNull();
 
     const ast = (await h.store.calls.get(rows.get(FILES.asterisk)!.callId))!;
-    expect(ast).toMatchObject({ pbxCallId: '1763900000.42', fromNumber: '+12125550123', fromRaw: '2125550123', toRaw: '600', state: 'done', consentOutcome: 'fallback' });
+    expect(ast).toMatchObject({
+      pbxCallId: '1763900000.42',
+      fromNumber: '+12125550123',
+      fromRaw: '2125550123',
+      toRaw: '600',
+      state: 'done',
+      consentOutcome: 'fallback',
+    });
     expect(ast.startedAt.toISOString()).toBe('2026-11-23T10:15:00.000Z');
-    expect((await h.store.calls.get(rows.get(FILES.freeswitch)!.callId))).toMatchObject({ pbxCallId: FS_UUID, fromRaw: '1000', toRaw: null });
+    expect(await h.store.calls.get(rows.get(FILES.freeswitch)!.callId)).toMatchObject({
+      pbxCallId: FS_UUID,
+      fromRaw: '1000',
+      toRaw: null,
+    });
     const timeline = await h.store.events.forCall(ast.id);
-    expect(timeline).toEqual([expect.objectContaining({ type: 'adopted from disk', detail: expect.objectContaining({ reason: expect.stringMatching(/no row knew this file/) }) })]);
+    expect(timeline).toEqual([
+      expect.objectContaining({
+        type: 'adopted from disk',
+        detail: expect.objectContaining({ reason: expect.stringMatching(/no row knew this file/) }),
+      }),
+    ]);
     expect(published.filter(([, e]) => e === 'recording.completed')).toHaveLength(3);
     expect(published.filter(([, e]) => e === 'recording.failed')).toHaveLength(2);
 
@@ -117,9 +171,24 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
 
   it('attaches a file to the call row the gate stored for it, and changes nothing in a dry run', async () => {
     const call = await h.store.calls.insert({
-      node: 'pbx1', pbx: 'asterisk', pbxCallId: '1763900000.42', direction: 'inbound', flow: 'sales', applet: 'answer', campaign: null,
-      fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: 'en',
-      state: 'not_recorded', recordMode: 'from-answer', consentMode: 'announce', decision: null, startedAt: new Date(),
+      node: 'pbx1',
+      pbx: 'asterisk',
+      pbxCallId: '1763900000.42',
+      direction: 'inbound',
+      flow: 'sales',
+      applet: 'answer',
+      campaign: null,
+      fromNumber: null,
+      fromRaw: null,
+      toNumber: null,
+      toRaw: null,
+      agent: null,
+      language: 'en',
+      state: 'not_recorded',
+      recordMode: 'from-answer',
+      consentMode: 'announce',
+      decision: null,
+      startedAt: new Date(),
     });
     plant(h.dir, FILES.asterisk, 1);
     const dry = await reconcileRecordings(deps, { dryRun: true });
@@ -136,7 +205,9 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
     plant(h.dir, FILES.unknownName, 1);
     await Promise.all([reconcileRecordings(deps), reconcileRecordings(deps)]);
     await reconcileRecordings(deps);
-    expect([...(await rowsByPath()).keys()].sort()).toEqual([FILES.asterisk, FILES.freeswitch, FILES.unknownName].sort());
+    expect([...(await rowsByPath()).keys()].sort()).toEqual(
+      [FILES.asterisk, FILES.freeswitch, FILES.unknownName].sort(),
+    );
     expect(await h.store.knex('recordings').count({ n: '*' })).toEqual([{ n: 3 }]);
     expect(await h.store.knex('calls').count({ n: '*' })).toEqual([{ n: 3 }]);
   });
@@ -157,7 +228,10 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
     const r = await reconcileRecordings(deps);
     expect(r.vanished).toHaveLength(1);
     const rows = await rowsByPath();
-    expect(rows.get(FILES.freeswitch)).toMatchObject({ state: 'failed', failureReason: expect.stringMatching(/vanished/) });
+    expect(rows.get(FILES.freeswitch)).toMatchObject({
+      state: 'failed',
+      failureReason: expect.stringMatching(/vanished/),
+    });
     expect(rows.get(FILES.asterisk)).toMatchObject({ state: 'completed' });
     expect(published.at(-1)?.[1]).toBe('recording.failed');
     // An empty (unmounted) root: held, not marked.
@@ -175,10 +249,15 @@ describe('callrec reconcile', () => {
       const env = { CALLREC_DB_URL: h.tdb.url, CALLREC_RECORDINGS_DIR: h.dir, CALLREC_NODE: 'pbx1' };
       plant(h.dir, FILES.asterisk, 2);
       plant(h.dir, FILES.headerOnly, 0);
-      expect(await runCli(['reconcile', '--force'], env)).toMatchObject({ code: 2, err: [expect.stringContaining('unknown option "--force"')] });
+      expect(await runCli(['reconcile', '--force'], env)).toMatchObject({
+        code: 2,
+        err: [expect.stringContaining('unknown option "--force"')],
+      });
       const dry = await runCli(['reconcile', '--dry-run'], env);
       expect(dry.code).toBe(0);
-      expect(dry.out.join('\n')).toMatch(/would adopt 2[^]*would adopt 2026\/11\/23\/20261123101500-2125550123-600-1763900000\.42\.wav: completed, tier standard, 2\.0 s[^]*header-only/);
+      expect(dry.out.join('\n')).toMatch(
+        /would adopt 2[^]*would adopt 2026\/11\/23\/20261123101500-2125550123-600-1763900000\.42\.wav: completed, tier standard, 2\.0 s[^]*header-only/,
+      );
       expect(await h.store.knex('recordings').count({ n: '*' })).toEqual([{ n: 0 }]);
       expect((await runCli(['reconcile'], env)).out[0]).toMatch(/adopted 2/);
       expect((await runCli(['reconcile'], env)).out[0]).toMatch(/2 known, adopted 0/);

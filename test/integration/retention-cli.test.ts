@@ -8,11 +8,27 @@ import { createTestDb, STORE_KINDS } from '../helpers/db';
 import { startPrivateMariaDb } from '../helpers/private-mariadb';
 import knexFactory from 'knex';
 
-const insertCall = (store: Store) => store.calls.insert({
-  node: 'pbx1', pbx: 'asterisk', pbxCallId: 'c1', direction: 'inbound', flow: null, applet: null, campaign: null, fromNumber: null,
-  fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done', recordMode: 'from-answer', consentMode: 'none',
-  decision: null, startedAt: new Date('2020-01-01T00:00:00Z'),
-});
+const insertCall = (store: Store) =>
+  store.calls.insert({
+    node: 'pbx1',
+    pbx: 'asterisk',
+    pbxCallId: 'c1',
+    direction: 'inbound',
+    flow: null,
+    applet: null,
+    campaign: null,
+    fromNumber: null,
+    fromRaw: null,
+    toNumber: null,
+    toRaw: null,
+    agent: null,
+    language: null,
+    state: 'done',
+    recordMode: 'from-answer',
+    consentMode: 'none',
+    decision: null,
+    startedAt: new Date('2020-01-01T00:00:00Z'),
+  });
 
 describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
   it('runs, dry-runs, reports, and exits 3 while another run holds the lock', async () => {
@@ -25,8 +41,22 @@ describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
       const store = createStore(db);
       const call = await insertCall(store);
       const add = async (file: string, retainUntil: Date, tier: 'standard' | 'extended' = 'standard') => {
-        const r = await store.recordings.insert({ callId: call.id, state: 'completed', filePath: file, recordMode: 'from-answer', tier, channels: 1, beep: false,
-          direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null, startedAt: new Date('2020-01-01T00:00:00Z') });
+        const r = await store.recordings.insert({
+          callId: call.id,
+          state: 'completed',
+          filePath: file,
+          recordMode: 'from-answer',
+          tier,
+          channels: 1,
+          beep: false,
+          direction: 'inbound',
+          fromNumber: null,
+          toNumber: null,
+          agent: null,
+          flow: null,
+          campaign: null,
+          startedAt: new Date('2020-01-01T00:00:00Z'),
+        });
         await store.recordings.update(r.id, { retainUntil, sizeBytes: 44 });
         fs.writeFileSync(path.join(root, file), Buffer.alloc(44));
       };
@@ -34,7 +64,10 @@ describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
       await add('b.wav', new Date(Date.now() + 3 * 86_400_000));
       await add('c.wav', new Date(Date.now() + 20 * 86_400_000), 'extended');
 
-      expect(await runCli(['retention', 'run', '--limit', 'x'], env)).toMatchObject({ code: 2, err: [expect.stringContaining('--limit needs a positive whole number')] });
+      expect(await runCli(['retention', 'run', '--limit', 'x'], env)).toMatchObject({
+        code: 2,
+        err: [expect.stringContaining('--limit needs a positive whole number')],
+      });
       const dry = await runCli(['retention', 'run', '--dry-run'], env);
       expect(dry).toMatchObject({ code: 0, out: [expect.stringMatching(/\(dry run\) finished .*purged 1 \(44 B\)/)] });
       expect(fs.existsSync(path.join(root, 'a.wav'))).toBe(true);
@@ -46,7 +79,10 @@ describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
       expect(locked).toMatchObject({ code: 3, err: [expect.stringContaining('another run holds the lock')] });
       expect(fs.existsSync(path.join(root, 'a.wav'))).toBe(true);
 
-      expect(await runCli(['retention', 'run'], env)).toMatchObject({ code: 0, out: [expect.stringMatching(/cli finished .*purged 1/)] });
+      expect(await runCli(['retention', 'run'], env)).toMatchObject({
+        code: 0,
+        out: [expect.stringMatching(/cli finished .*purged 1/)],
+      });
       expect(fs.existsSync(path.join(root, 'a.wav'))).toBe(false);
 
       const report = await runCli(['retention', 'report'], env);
@@ -67,7 +103,12 @@ describe('callrec retention run when MySQL dies mid-run', () => {
     const m = await startPrivateMariaDb();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-retdie-'));
     const url = `mysql://root@127.0.0.1:${m.port}/callrec`;
-    const env = { CALLREC_DB_URL: url, CALLREC_RECORDINGS_DIR: root, CALLREC_NODE: 'pbx1', CALLREC_RETENTION_BATCH: '20' };
+    const env = {
+      CALLREC_DB_URL: url,
+      CALLREC_RECORDINGS_DIR: root,
+      CALLREC_NODE: 'pbx1',
+      CALLREC_RETENTION_BATCH: '20',
+    };
     const admin = knexFactory({ client: 'mysql2', connection: url.replace('/callrec', '') });
     try {
       await admin.raw('create database if not exists callrec');
@@ -78,8 +119,18 @@ describe('callrec retention run when MySQL dies mid-run', () => {
         const call = await insertCall(store);
         const at = new Date('2020-01-01T00:00:00Z');
         const rows = Array.from({ length: 2000 }, (_, i) => ({
-          call_id: call.id, state: 'completed', file_path: `r${i}.wav`, record_mode: 'from-answer', tier: 'standard', direction: 'inbound',
-          started_at: at, ended_at: at, retain_until: at, size_bytes: 44, created_at: at, updated_at: at,
+          call_id: call.id,
+          state: 'completed',
+          file_path: `r${i}.wav`,
+          record_mode: 'from-answer',
+          tier: 'standard',
+          direction: 'inbound',
+          started_at: at,
+          ended_at: at,
+          retain_until: at,
+          size_bytes: 44,
+          created_at: at,
+          updated_at: at,
         }));
         for (let i = 0; i < rows.length; i += 500) await db.knex('recordings').insert(rows.slice(i, i + 500));
         for (const r of rows) fs.writeFileSync(path.join(root, r.file_path), Buffer.alloc(44));
@@ -93,7 +144,9 @@ describe('callrec retention run when MySQL dies mid-run', () => {
         await m.kill();
         const r = await running;
         expect(r.code).toBe(4);
-        expect(r.err.join('\n')).toMatch(/^callrec retention run: the run failed: .*(Connection lost|ECONNREFUSED|ECONNRESET|closed state)/);
+        expect(r.err.join('\n')).toMatch(
+          /^callrec retention run: the run failed: .*(Connection lost|ECONNREFUSED|ECONNRESET|closed state)/,
+        );
         expect(r.err.join('\n')).not.toMatch(/release_lock/);
       } finally {
         await db.close();
@@ -104,7 +157,9 @@ describe('callrec retention run when MySQL dies mid-run', () => {
         const [run] = await after.knex('retention_runs').select();
         expect(Number(run.purged)).toBeGreaterThan(0);
         expect(Number(run.purged)).toBeLessThan(2000);
-        expect(Number(run.purged)).toBe(Number((await after.knex('recordings').where({ state: 'purged' }).count({ n: '*' }))[0]?.n));
+        expect(Number(run.purged)).toBe(
+          Number((await after.knex('recordings').where({ state: 'purged' }).count({ n: '*' }))[0]?.n),
+        );
       } finally {
         await after.close();
       }

@@ -25,17 +25,40 @@ async function seed(n: number): Promise<{ env: Record<string, string>; root: str
     const callId = await insertDoneCall(createStore(db), new Date(Date.now() - 400 * DAY));
     const at = new Date(Date.now() - 200 * DAY);
     const rows = Array.from({ length: n }, (_, i) => ({
-      call_id: callId, state: 'completed', file_path: `r${i}.wav`, record_mode: 'from-answer', tier: 'standard', direction: 'inbound',
-      started_at: at, ended_at: at, size_bytes: 44, retain_until: new Date(at.getTime() + 100 * DAY + i), created_at: at, updated_at: at,
+      call_id: callId,
+      state: 'completed',
+      file_path: `r${i}.wav`,
+      record_mode: 'from-answer',
+      tier: 'standard',
+      direction: 'inbound',
+      started_at: at,
+      ended_at: at,
+      size_bytes: 44,
+      retain_until: new Date(at.getTime() + 100 * DAY + i),
+      created_at: at,
+      updated_at: at,
     }));
     await db.knex.batchInsert('recordings', rows, 500);
   } finally {
     await db.close();
   }
-  return { root, env: { PATH: process.env.PATH ?? '', CALLREC_DB_URL: url, CALLREC_RECORDINGS_DIR: root, CALLREC_NODE: 'pbx1', CALLREC_LOG_LEVEL: 'warn', CALLREC_RETENTION_BATCH: '50' } };
+  return {
+    root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      CALLREC_DB_URL: url,
+      CALLREC_RECORDINGS_DIR: root,
+      CALLREC_NODE: 'pbx1',
+      CALLREC_LOG_LEVEL: 'warn',
+      CALLREC_RETENTION_BATCH: '50',
+    },
+  };
 }
 
-interface Line { at: number; text: string }
+interface Line {
+  at: number;
+  text: string;
+}
 
 /** Runs a shell command line (stdout and stderr in one pipe, in order, as in a cron log); each line with when it arrived. */
 function sh(cmd: string, env: Record<string, string>): Promise<{ code: number | null; text: string; lines: Line[] }> {
@@ -64,7 +87,9 @@ describe('callrec retention run progress', () => {
     expect(piped.code).toBe(0);
     const report = piped.lines.findIndex((l) => /cli finished .*purged 10000/.test(l.text));
     expect(report).toBeGreaterThan(0);
-    const progress = piped.lines.slice(0, report).filter((l) => /^retention run: \d+\/10000 recordings \(\d+%\), \d+\/s, \S+ left$/.test(l.text));
+    const progress = piped.lines
+      .slice(0, report)
+      .filter((l) => /^retention run: \d+\/10000 recordings \(\d+%\), \d+\/s, \S+ left$/.test(l.text));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     // Written as the run goes (a log shows how far a dead run got), not all at the end.
     expect((piped.lines[report] as Line).at - (progress[0] as Line).at).toBeGreaterThan(500);
@@ -75,9 +100,10 @@ describe('callrec retention run progress', () => {
     expect(tty.code).toBe(0);
     expect(tty.text).toMatch(/cli finished .*purged 10000/);
     // cli-progress redraws the line in place: carriage return or cursor moves between states.
-    // eslint-disable-next-line no-control-regex -- the terminal's escape character is the point
-    const frames = tty.text.split(/\r|\x1b\[\d*G/).filter((f) => /retention run \[[^\]]*\] \d+% \d+\/10000 recordings/.test(f));
+    const frames = tty.text
+      // eslint-disable-next-line no-control-regex -- the terminal's escape character is the point
+      .split(/\r|\x1b\[\d*G/)
+      .filter((f) => /retention run \[[^\]]*\] \d+% \d+\/10000 recordings/.test(f));
     expect(frames.length).toBeGreaterThanOrEqual(2);
-
   }, 60_000); // about 10 s alone; the whole suite on two shared cores has taken 3x
 });

@@ -10,7 +10,12 @@ import { createLogger } from '../../controller/src/util/logger';
 describe('the retention schedule', () => {
   it('runs the purge from cron in the configured zone and stops with the controller', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-sched-'));
-    const cfg = loadConfig({ CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`, CALLREC_RECORDINGS_DIR: dir, CALLREC_RETENTION_SCHEDULE: '* * * * * *', CALLREC_RETENTION_TIMEZONE: 'Europe/Paris' });
+    const cfg = loadConfig({
+      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+      CALLREC_RECORDINGS_DIR: dir,
+      CALLREC_RETENTION_SCHEDULE: '* * * * * *',
+      CALLREC_RETENTION_TIMEZONE: 'Europe/Paris',
+    });
     const db = openDb(cfg.db.url);
     await migrateLatest(db.knex);
     const lines: string[] = [];
@@ -36,7 +41,11 @@ describe('the retention schedule', () => {
   it('logs a scheduled run that cannot start because the database is down', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-sched-'));
     // Nothing listens on port 2 of loopback: every connection is refused at once.
-    const cfg = loadConfig({ CALLREC_DB_URL: 'mysql://root@127.0.0.1:2/callrec', CALLREC_RECORDINGS_DIR: dir, CALLREC_RETENTION_SCHEDULE: '* * * * * *' });
+    const cfg = loadConfig({
+      CALLREC_DB_URL: 'mysql://root@127.0.0.1:2/callrec',
+      CALLREC_RECORDINGS_DIR: dir,
+      CALLREC_RETENTION_SCHEDULE: '* * * * * *',
+    });
     const db = openDb(cfg.db.url);
     const lines: string[] = [];
     const stream = new PassThrough();
@@ -50,7 +59,11 @@ describe('the retention schedule', () => {
     }
     const failed = lines.filter((l) => l.includes('retention run failed to start'));
     expect(failed.length).toBeGreaterThanOrEqual(1);
-    expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({ level: 'error', trigger: 'cron', error: expect.stringContaining('ECONNREFUSED') });
+    expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({
+      level: 'error',
+      trigger: 'cron',
+      error: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('reads "local" as the machine zone', () => {

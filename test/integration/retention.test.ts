@@ -28,13 +28,31 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   beforeAll(async () => {
     ({ tdb, db, store } = await openTestStore(kind));
     const call = await store.calls.insert({
-      node: 'pbx1', pbx: 'asterisk', pbxCallId: 'ret.1', direction: 'inbound', flow: null, applet: null, campaign: null,
-      fromNumber: null, fromRaw: null, toNumber: null, toRaw: null, agent: null, language: null, state: 'done',
-      recordMode: 'from-answer', consentMode: 'none', decision: null, startedAt: new Date('2020-01-01T00:00:00Z'),
+      node: 'pbx1',
+      pbx: 'asterisk',
+      pbxCallId: 'ret.1',
+      direction: 'inbound',
+      flow: null,
+      applet: null,
+      campaign: null,
+      fromNumber: null,
+      fromRaw: null,
+      toNumber: null,
+      toRaw: null,
+      agent: null,
+      language: null,
+      state: 'done',
+      recordMode: 'from-answer',
+      consentMode: 'none',
+      decision: null,
+      startedAt: new Date('2020-01-01T00:00:00Z'),
     });
     callId = call.id;
   });
-  afterAll(async () => { await db.close(); await tdb.drop(); });
+  afterAll(async () => {
+    await db.close();
+    await tdb.drop();
+  });
 
   beforeEach(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ret-'));
@@ -44,40 +62,78 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     await db.knex('locks').delete();
   });
 
-  const deps = (over: Partial<RetentionDeps> = {}): RetentionDeps =>
-    ({ root, node: 'pbx1', lengths: { standardDays: 180, extendedYears: 7 }, batchSize: 3, logger, now: () => NOW, ...over });
+  const deps = (over: Partial<RetentionDeps> = {}): RetentionDeps => ({
+    root,
+    node: 'pbx1',
+    lengths: { standardDays: 180, extendedYears: 7 },
+    batchSize: 3,
+    logger,
+    now: () => NOW,
+    ...over,
+  });
 
   /** A finished recording that ended `agoDays` before NOW, with its real file on disk. */
-  async function seed(agoDays: number, opts: { tier?: Tier; hold?: boolean; state?: 'completed' | 'failed'; file?: boolean; filePath?: string } = {}) {
+  async function seed(
+    agoDays: number,
+    opts: { tier?: Tier; hold?: boolean; state?: 'completed' | 'failed'; file?: boolean; filePath?: string } = {},
+  ) {
     const tier = opts.tier ?? 'standard';
     const ended = new Date(NOW.getTime() - agoDays * DAY);
     const filePath = opts.filePath ?? `2027/01/01/rec-${++seq}.wav`;
     const rec = await store.recordings.insert({
-      callId, state: opts.state ?? 'completed', filePath, recordMode: 'from-answer', tier, channels: 1, beep: false,
-      direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null, startedAt: new Date(ended.getTime() - 60_000),
+      callId,
+      state: opts.state ?? 'completed',
+      filePath,
+      recordMode: 'from-answer',
+      tier,
+      channels: 1,
+      beep: false,
+      direction: 'inbound',
+      fromNumber: null,
+      toNumber: null,
+      agent: null,
+      flow: null,
+      campaign: null,
+      startedAt: new Date(ended.getTime() - 60_000),
     });
     await store.recordings.update(rec.id, { endedAt: ended, sizeBytes: 1000, retainUntil: retainUntil(ended, tier) });
     if (opts.file !== false && !path.isAbsolute(filePath) && !filePath.includes('..')) {
       fs.mkdirSync(path.dirname(path.join(root, filePath)), { recursive: true });
       fs.writeFileSync(path.join(root, filePath), Buffer.alloc(1000));
     }
-    if (opts.hold) await db.knex('recordings').where({ id: rec.id }).update({ on_hold: true, hold_reason: 'case 42', hold_by: 'legal' });
+    if (opts.hold)
+      await db
+        .knex('recordings')
+        .where({ id: rec.id })
+        .update({ on_hold: true, hold_reason: 'case 42', hold_by: 'legal' });
     return rec.id;
   }
 
   const stateOf = async (id: number) => (await store.recordings.get(id))?.state;
-  const fileOf = async (id: number) => fs.existsSync(path.join(root, (await store.recordings.get(id))?.filePath ?? 'none'));
-  const done = (o: RunOutcome) => { if (o.kind !== 'done') throw new Error(`locked by ${o.holder}`); return o.run; };
+  const fileOf = async (id: number) =>
+    fs.existsSync(path.join(root, (await store.recordings.get(id))?.filePath ?? 'none'));
+  const done = (o: RunOutcome) => {
+    if (o.kind !== 'done') throw new Error(`locked by ${o.holder}`);
+    return o.run;
+  };
 
   /** No row points at a missing file without a tombstone; no file exists without its live row. */
   async function expectConsistent() {
     const rows = await db.knex('recordings').select('id', 'state', 'file_path', 'purged_at', 'purge_run_id');
     for (const r of rows as Array<{ id: number; state: string; file_path: string; purged_at: unknown }>) {
       const exists = fs.existsSync(path.join(root, r.file_path));
-      if (r.state === 'purged') { expect(exists).toBe(false); expect(r.purged_at).not.toBeNull(); } else expect([r.id, exists]).toEqual([r.id, true]);
+      if (r.state === 'purged') {
+        expect(exists).toBe(false);
+        expect(r.purged_at).not.toBeNull();
+      } else expect([r.id, exists]).toEqual([r.id, true]);
     }
-    const files = fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.wav'));
-    const live = new Set((rows as Array<{ state: string; file_path: string }>).filter((r) => r.state !== 'purged').map((r) => r.file_path));
+    const files = fs
+      .readdirSync(root, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.wav'));
+    const live = new Set(
+      (rows as Array<{ state: string; file_path: string }>).filter((r) => r.state !== 'purged').map((r) => r.file_path),
+    );
     for (const f of files) expect(live.has(f)).toBe(true);
   }
 
@@ -86,13 +142,33 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const young = await seed(179);
     const extended = await seed(6 * 365, { tier: 'extended' });
     const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
-    expect(run).toMatchObject({ state: 'finished', purged: 3, bytesFreed: 3000, missingFiles: 0, errors: 0, skippedOnHold: 0, dryRun: false });
+    expect(run).toMatchObject({
+      state: 'finished',
+      purged: 3,
+      bytesFreed: 3000,
+      missingFiles: 0,
+      errors: 0,
+      skippedOnHold: 0,
+      dryRun: false,
+    });
     for (const id of expired) {
       const r = await store.recordings.get(id);
-      expect(r).toMatchObject({ state: 'purged', purgeRunId: run.id, bytesFreed: 1000, purgedBy: `retention-run:${run.id}` });
-      expect(await store.events.forRecording(id)).toEqual([expect.objectContaining({ type: 'purged', actor: `retention-run:${run.id}` })]);
+      expect(r).toMatchObject({
+        state: 'purged',
+        purgeRunId: run.id,
+        bytesFreed: 1000,
+        purgedBy: `retention-run:${run.id}`,
+      });
+      expect(await store.events.forRecording(id)).toEqual([
+        expect.objectContaining({ type: 'purged', actor: `retention-run:${run.id}` }),
+      ]);
     }
-    expect([await stateOf(young), await fileOf(young), await stateOf(extended), await fileOf(extended)]).toEqual(['completed', true, 'completed', true]);
+    expect([await stateOf(young), await fileOf(young), await stateOf(extended), await fileOf(extended)]).toEqual([
+      'completed',
+      true,
+      'completed',
+      true,
+    ]);
     await expectConsistent();
   });
 
@@ -100,20 +176,38 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const expired = await seed(200);
     await seed(10);
     const published: Array<[number, string]> = [];
-    const publisher = { publish: async (id: number, event: string) => { published.push([id, event]); return []; } };
+    const publisher = {
+      publish: async (id: number, event: string) => {
+        published.push([id, event]);
+        return [];
+      },
+    };
     done(await runRetention(store, deps({ publisher }), { trigger: 'cli' }));
     expect(published).toEqual([[expired, 'recording.purged']]);
     const fresh = await seed(5);
-    const actions = createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger, publisher });
+    const actions = createRetentionActions(store, {
+      root,
+      lengths: { standardDays: 180, extendedYears: 7 },
+      logger,
+      publisher,
+    });
     expect((await actions.deleteEarly(fresh, 'customer asked', 'ops (admin)')).ok).toBe(true);
-    expect(published).toEqual([[expired, 'recording.purged'], [fresh, 'recording.purged']]);
+    expect(published).toEqual([
+      [expired, 'recording.purged'],
+      [fresh, 'recording.purged'],
+    ]);
   });
 
   it('keeps the extended tier until 7 calendar years, then purges it', async () => {
-    const kept = await seed(7 * 365, { tier: 'extended' });          // 7 x 365 days < 7 calendar years (leap days)
+    const kept = await seed(7 * 365, { tier: 'extended' }); // 7 x 365 days < 7 calendar years (leap days)
     const gone = await seed(7 * 365 + 3, { tier: 'extended' });
     done(await runRetention(store, deps(), { trigger: 'cli' }));
-    expect([await stateOf(kept), await fileOf(kept), await stateOf(gone), await fileOf(gone)]).toEqual(['completed', true, 'purged', false]);
+    expect([await stateOf(kept), await fileOf(kept), await stateOf(gone), await fileOf(gone)]).toEqual([
+      'completed',
+      true,
+      'purged',
+      false,
+    ]);
   });
 
   it('never purges a held recording, however old, and counts it', async () => {
@@ -121,7 +215,12 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const heldExt = await seed(3000, { tier: 'extended', hold: true });
     const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
     expect(run).toMatchObject({ purged: 0, skippedOnHold: 2 });
-    expect([await stateOf(held), await fileOf(held), await stateOf(heldExt), await fileOf(heldExt)]).toEqual(['completed', true, 'completed', true]);
+    expect([await stateOf(held), await fileOf(held), await stateOf(heldExt), await fileOf(heldExt)]).toEqual([
+      'completed',
+      true,
+      'completed',
+      true,
+    ]);
   });
 
   it('purges failed recordings on the same schedule, and gives a retain_until to rows without one', async () => {
@@ -159,13 +258,22 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
     expect(run).toMatchObject({ purged: 2, missingFiles: 1, errors: 2, state: 'finished' });
     expect(run.errorDetail).toContain('escapes the recordings root');
-    expect(await store.recordings.get(missing)).toMatchObject({ state: 'purged', bytesFreed: 0, purgeReason: 'retention expired (file already missing)' });
-    expect([await stateOf(escape), await stateOf(absolute), await stateOf(fine)]).toEqual(['completed', 'completed', 'purged']);
+    expect(await store.recordings.get(missing)).toMatchObject({
+      state: 'purged',
+      bytesFreed: 0,
+      purgeReason: 'retention expired (file already missing)',
+    });
+    expect([await stateOf(escape), await stateOf(absolute), await stateOf(fine)]).toEqual([
+      'completed',
+      'completed',
+      'purged',
+    ]);
   });
 
   it('never deletes outside the root through a symlinked directory or a symlinked file, run or early deletion', async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-outside-'));
-    for (const f of ['victim.wav', 'early.wav', 'target.wav']) fs.writeFileSync(path.join(outside, f), Buffer.alloc(1000));
+    for (const f of ['victim.wav', 'early.wav', 'target.wav'])
+      fs.writeFileSync(path.join(outside, f), Buffer.alloc(1000));
     fs.symlinkSync(outside, path.join(root, 'linkdir'));
     fs.symlinkSync(path.join(outside, 'target.wav'), path.join(root, 'link.wav'));
     const viaDir = await seed(200, { filePath: 'linkdir/victim.wav', file: false });
@@ -175,12 +283,19 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     expect(run).toMatchObject({ purged: 1, errors: 2, state: 'finished' });
     expect(run.errorDetail).toMatch(/linkdir\/victim\.wav.*escapes the recordings root/);
     expect(run.errorDetail).toContain('link.wav is not a regular file');
-    expect([await stateOf(viaDir), await stateOf(viaFile), await stateOf(fine)]).toEqual(['completed', 'completed', 'purged']);
+    expect([await stateOf(viaDir), await stateOf(viaFile), await stateOf(fine)]).toEqual([
+      'completed',
+      'completed',
+      'purged',
+    ]);
     expect(fs.readdirSync(outside).sort()).toEqual(['early.wav', 'target.wav', 'victim.wav']);
     expect(fs.lstatSync(path.join(root, 'link.wav')).isSymbolicLink()).toBe(true);
     const early = await seed(5, { filePath: 'linkdir/early.wav', file: false });
     const actions = createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
-    expect(await actions.deleteEarly(early, 'customer asked', 'admin')).toMatchObject({ ok: false, error: { kind: 'conflict', detail: expect.stringContaining('escapes the recordings root') } });
+    expect(await actions.deleteEarly(early, 'customer asked', 'admin')).toMatchObject({
+      ok: false,
+      error: { kind: 'conflict', detail: expect.stringContaining('escapes the recordings root') },
+    });
     expect(fs.existsSync(path.join(outside, 'early.wav'))).toBe(true);
   });
 
@@ -198,7 +313,12 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       const line = (await metricsRegistry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
       return Number(line?.split(' ')[1] ?? 0);
     };
-    const names = ['callrec_purged_recordings_total{trigger="cli"}', 'callrec_purged_recordings_total{trigger="early-delete"}', 'callrec_purge_bytes_freed_total', 'callrec_purge_errors_total'];
+    const names = [
+      'callrec_purged_recordings_total{trigger="cli"}',
+      'callrec_purged_recordings_total{trigger="early-delete"}',
+      'callrec_purge_bytes_freed_total',
+      'callrec_purge_errors_total',
+    ];
     const read = () => Promise.all(names.map(metric));
     const before = await read();
     await seed(200);
@@ -215,10 +335,14 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const ids = [];
     for (let i = 0; i < 7; i++) ids.push(await seed(200 + i));
     let batches = 0;
-    const crash = { afterDelete: () => { if (++batches === 2) throw new Error('killed'); } };
+    const crash = {
+      afterDelete: () => {
+        if (++batches === 2) throw new Error('killed');
+      },
+    };
     await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
     const states = await Promise.all(ids.map(stateOf));
-    expect(states.filter((s) => s === 'purging')).toHaveLength(3);   // the killed batch: files gone, rows not yet
+    expect(states.filter((s) => s === 'purging')).toHaveLength(3); // the killed batch: files gone, rows not yet
     const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
     expect(rerun).toMatchObject({ purged: 4, missingFiles: 3, errors: 0 });
     expect(await Promise.all(ids.map(stateOf))).toEqual(ids.map(() => 'purged'));
@@ -231,17 +355,23 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     for (let i = 0; i < 8; i++) await seed(200 + i);
     const seen: number[] = [];
     let batches = 0;
-    const crash = { afterDelete: async () => {
-      seen.push((await store.retentionRuns.recent(1))[0]?.purged ?? -1);
-      if (++batches === 3) throw new Error('killed');
-    } };
+    const crash = {
+      afterDelete: async () => {
+        seen.push((await store.retentionRuns.recent(1))[0]?.purged ?? -1);
+        if (++batches === 3) throw new Error('killed');
+      },
+    };
     await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
     expect(seen).toEqual([0, 3, 6]);
   });
 
   // better-sqlite3's errors come from the realm of the first test file that loaded it, so in a
   // shared worker they fail `toThrow`'s instanceof Error: compare messages.
-  const failure = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => String(e.message));
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: Error) => String(e.message),
+    );
 
   /** A logger whose lines the test reads. */
   const capture = () => {
@@ -256,11 +386,15 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const log = capture();
     await db.knex.schema.renameTable('retention_runs', 'retention_runs_away');
     try {
-      expect(await failure(runRetention(store, deps({ logger: log.logger }), { trigger: 'cron' }))).toMatch(/retention_runs/);
+      expect(await failure(runRetention(store, deps({ logger: log.logger }), { trigger: 'cron' }))).toMatch(
+        /retention_runs/,
+      );
     } finally {
       await db.knex.schema.renameTable('retention_runs_away', 'retention_runs');
     }
-    expect(log.lines.some((l) => l.includes('retention run failed to start') && l.includes('"trigger":"cron"'))).toBe(true);
+    expect(log.lines.some((l) => l.includes('retention run failed to start') && l.includes('"trigger":"cron"'))).toBe(
+      true,
+    );
     const db2 = openDb(tdb.url);
     try {
       const other = await createStore(db2).retentionRuns.tryLock('someone-else', 60_000);
@@ -275,32 +409,49 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   (kind === 'sqlite' ? it : it.skip)('records a run that cannot take the lock as a failed run', async () => {
     await db.knex.schema.renameTable('locks', 'locks_away');
     try {
-      expect(await failure(runRetention(store, deps({ logger: capture().logger }), { trigger: 'cron' }))).toMatch(/locks/);
+      expect(await failure(runRetention(store, deps({ logger: capture().logger }), { trigger: 'cron' }))).toMatch(
+        /locks/,
+      );
     } finally {
       await db.knex.schema.renameTable('locks_away', 'locks');
     }
-    expect((await store.retentionRuns.recent(1))[0]).toMatchObject({ state: 'failed', trigger: 'cron', errorDetail: expect.stringMatching(/^failed to start: .*locks/) });
+    expect((await store.retentionRuns.recent(1))[0]).toMatchObject({
+      state: 'failed',
+      trigger: 'cron',
+      errorDetail: expect.stringMatching(/^failed to start: .*locks/),
+    });
   });
 
-  (kind === 'sqlite' ? it : it.skip)('takes over at once a lock whose holder process is gone, not one whose holder lives', async () => {
-    await seed(200);
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    const lockRow = (pid: number) => ({ name: LOCK_NAME, owner: `pbx2:${os.hostname()}:${pid}:abcdef`, acquired_at: NOW, expires_at: new Date(Date.now() + 600_000) });
-    await db.knex('locks').insert(lockRow(process.ppid));
-    expect(await runRetention(store, deps(), { trigger: 'cron' })).toMatchObject({ kind: 'locked' });
-    await db.knex('locks').delete();
-    await db.knex('locks').insert(lockRow(dead));
-    const log = capture();
-    expect(done(await runRetention(store, deps({ logger: log.logger }), { trigger: 'cron' })).purged).toBe(1);
-    expect(log.lines.some((l) => l.includes('retention lock taken over') && l.includes(`:${dead}:`))).toBe(true);
-  });
+  (kind === 'sqlite' ? it : it.skip)(
+    'takes over at once a lock whose holder process is gone, not one whose holder lives',
+    async () => {
+      await seed(200);
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      const lockRow = (pid: number) => ({
+        name: LOCK_NAME,
+        owner: `pbx2:${os.hostname()}:${pid}:abcdef`,
+        acquired_at: NOW,
+        expires_at: new Date(Date.now() + 600_000),
+      });
+      await db.knex('locks').insert(lockRow(process.ppid));
+      expect(await runRetention(store, deps(), { trigger: 'cron' })).toMatchObject({ kind: 'locked' });
+      await db.knex('locks').delete();
+      await db.knex('locks').insert(lockRow(dead));
+      const log = capture();
+      expect(done(await runRetention(store, deps({ logger: log.logger }), { trigger: 'cron' })).purged).toBe(1);
+      expect(log.lines.some((l) => l.includes('retention lock taken over') && l.includes(`:${dead}:`))).toBe(true);
+    },
+  );
 
   it('lets exactly one of two concurrent runs purge, and purges each recording once', async () => {
     const ids = [];
     for (let i = 0; i < 12; i++) ids.push(await seed(200 + i));
     const db2 = openDb(tdb.url);
     try {
-      const outcomes = await Promise.all([runRetention(store, deps(), { trigger: 'cron' }), runRetention(createStore(db2), deps(), { trigger: 'cli' })]);
+      const outcomes = await Promise.all([
+        runRetention(store, deps(), { trigger: 'cron' }),
+        runRetention(createStore(db2), deps(), { trigger: 'cli' }),
+      ]);
       expect(outcomes.map((o) => o.kind).sort()).toEqual(['done', 'locked']);
       const again = done(await runRetention(createStore(db2), deps(), { trigger: 'cli' }));
       expect(again.purged).toBe(0);
@@ -317,10 +468,21 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const db2 = openDb(tdb.url);
     try {
       const s2 = createStore(db2);
-      const noLock = (s: Store) => Object.assign(Object.create(s) as Store, {
-        retentionRuns: Object.assign(Object.create(s.retentionRuns), { tryLock: async () => ({ ok: true, lock: { owner: 'x', renew: async () => undefined, release: async () => undefined } }) }),
-      });
-      const runs = (await Promise.all([runRetention(noLock(store), deps(), { trigger: 'cron' }), runRetention(noLock(s2), deps(), { trigger: 'cli' })])).map(done);
+      const noLock = (s: Store) =>
+        Object.assign(Object.create(s) as Store, {
+          retentionRuns: Object.assign(Object.create(s.retentionRuns), {
+            tryLock: async () => ({
+              ok: true,
+              lock: { owner: 'x', renew: async () => undefined, release: async () => undefined },
+            }),
+          }),
+        });
+      const runs = (
+        await Promise.all([
+          runRetention(noLock(store), deps(), { trigger: 'cron' }),
+          runRetention(noLock(s2), deps(), { trigger: 'cli' }),
+        ])
+      ).map(done);
       expect(runs[0]!.purged + runs[1]!.purged).toBe(12);
     } finally {
       await db2.close();
@@ -336,20 +498,37 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   });
 
   describe('actions', () => {
-    const actions = () => createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
+    const actions = () =>
+      createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
 
     it('holds, refuses early deletion while held, releases, then deletes early through the purge path', async () => {
       const id = await seed(5);
       expect(await actions().hold(id, '', 'legal')).toMatchObject({ ok: false, error: { kind: 'invalid' } });
-      expect(await actions().hold(id, 'case 42', 'legal')).toMatchObject({ ok: true, value: { onHold: true, holdReason: 'case 42', holdBy: 'legal' } });
+      expect(await actions().hold(id, 'case 42', 'legal')).toMatchObject({
+        ok: true,
+        value: { onHold: true, holdReason: 'case 42', holdBy: 'legal' },
+      });
       expect(await actions().hold(id, 'again', 'legal')).toMatchObject({ ok: false, error: { kind: 'conflict' } });
-      expect(await actions().deleteEarly(id, 'customer asked', 'admin')).toMatchObject({ ok: false, error: { kind: 'on-hold' } });
+      expect(await actions().deleteEarly(id, 'customer asked', 'admin')).toMatchObject({
+        ok: false,
+        error: { kind: 'on-hold' },
+      });
       expect(await fileOf(id)).toBe(true);
       expect(await actions().release(id, 'case closed', 'legal')).toMatchObject({ ok: true, value: { onHold: false } });
-      expect(await actions().deleteEarly(id, 'customer asked', 'admin')).toMatchObject({ ok: true, value: { state: 'purged', purgedBy: 'admin', bytesFreed: 1000 } });
+      expect(await actions().deleteEarly(id, 'customer asked', 'admin')).toMatchObject({
+        ok: true,
+        value: { state: 'purged', purgedBy: 'admin', bytesFreed: 1000 },
+      });
       expect(await fileOf(id)).toBe(false);
-      expect((await store.events.forRecording(id)).map((e) => [e.type, e.actor])).toEqual([['held', 'legal'], ['released', 'legal'], ['deleted', 'admin']]);
-      expect(await actions().deleteEarly(id, 'again', 'admin')).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+      expect((await store.events.forRecording(id)).map((e) => [e.type, e.actor])).toEqual([
+        ['held', 'legal'],
+        ['released', 'legal'],
+        ['deleted', 'admin'],
+      ]);
+      expect(await actions().deleteEarly(id, 'again', 'admin')).toMatchObject({
+        ok: false,
+        error: { kind: 'conflict' },
+      });
       expect(await actions().hold(999999, 'x', 'y')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
     });
 
@@ -359,7 +538,10 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       expect(r.ok && r.value.retainUntil!.getTime()).toBe(NOW.getTime() - 400 * DAY + 180 * DAY);
       expect((await store.events.forRecording(id)).map((e) => e.type)).toEqual(['tier-changed']);
       expect(done(await runRetention(store, deps(), { trigger: 'cli' })).purged).toBe(1);
-      expect(await actions().setTier(id, 'bogus' as Tier, 'admin')).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+      expect(await actions().setTier(id, 'bogus' as Tier, 'admin')).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid' },
+      });
     });
 
     it('deletes a month, skipping held recordings', async () => {
@@ -368,8 +550,16 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       const may = await seed(40);
       const r = await actions().deleteMonth('2027-06', 'campaign ended', 'admin');
       expect(r).toMatchObject({ ok: true, value: { month: '2027-06', purged: 2, skippedOnHold: 1, bytesFreed: 2000 } });
-      expect(await Promise.all([...june, held, may].map(stateOf))).toEqual(['purged', 'purged', 'completed', 'completed']);
-      expect(await actions().deleteMonth('2027-13', 'x', 'admin')).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+      expect(await Promise.all([...june, held, may].map(stateOf))).toEqual([
+        'purged',
+        'purged',
+        'completed',
+        'completed',
+      ]);
+      expect(await actions().deleteMonth('2027-13', 'x', 'admin')).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid' },
+      });
     });
   });
 });

@@ -18,21 +18,32 @@ function exampleDoc(): RulesDocument {
 
 /** Counts the reloads the service makes, to prove an unchanged version costs no reload. */
 function counting(source: RulesSource): RulesSource & { loads: number } {
-  const c = { loads: 0, version: () => source.version(), load: () => { c.loads += 1; return source.load(); } };
+  const c = {
+    loads: 0,
+    version: () => source.version(),
+    load: () => {
+      c.loads += 1;
+      return source.load();
+    },
+  };
   return c;
 }
 
 describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
   let tdb: TestDb;
   let db: Db;
-  let other: Db;   // a second connection pool: another controller process on the same database
+  let other: Db; // a second connection pool: another controller process on the same database
   let store: Store;
 
   beforeAll(async () => {
     ({ tdb, db, store } = await openTestStore(kind));
     other = openDb(tdb.url);
   });
-  afterAll(async () => { await other.close(); await db.close(); await tdb.drop(); });
+  afterAll(async () => {
+    await other.close();
+    await db.close();
+    await tdb.drop();
+  });
 
   it('starts with the seeded jurisdictions and no area code entries of its own (the data places them)', async () => {
     // A database of its own: the other tests here change the shared one, in any order.
@@ -40,20 +51,37 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
     try {
       const rules = await fresh.store.rules.load();
       expect(rules.jurisdictions.size).toBe(38);
-      expect(rules.jurisdictions.get('US-CA')).toEqual({ code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'announce' });
+      expect(rules.jurisdictions.get('US-CA')).toEqual({
+        code: 'US-CA',
+        name: 'California',
+        allPartyConsent: true,
+        minConsent: 'announce',
+      });
       expect(rules.areaCodes.size).toBe(0);
       expect(rules.account.outbound.record).toBe('from-answer');
       expect(rules.version).toBeGreaterThanOrEqual(1);
-    } finally { await fresh.dispose(); }
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('drops the area codes the first policy migration seeded, keeping the ones the admin changed or added', async () => {
     const at = new Date();
-    const rows = [['310', 'US-CA'], ['436', 'US-OH'], ['212', 'US-CA'], ['800', 'US-TF'], ['837', 'US-NV']];
+    const rows = [
+      ['310', 'US-CA'],
+      ['436', 'US-OH'],
+      ['212', 'US-CA'],
+      ['800', 'US-TF'],
+      ['837', 'US-NV'],
+    ];
     await db.knex('area_codes').delete(); // whatever the other tests here left, in any order
     await db.knex('area_codes').insert(rows.map(([npa, jurisdiction]) => ({ npa, jurisdiction, updated_at: at })));
     await areaCodeOverrides.up(db.knex);
-    expect(Object.fromEntries((await store.rules.load()).areaCodes)).toEqual({ 212: 'US-CA', 800: 'US-TF', 837: 'US-NV' });
+    expect(Object.fromEntries((await store.rules.load()).areaCodes)).toEqual({
+      212: 'US-CA',
+      800: 'US-TF',
+      837: 'US-NV',
+    });
     await db.knex('area_codes').delete();
   });
 
@@ -61,7 +89,11 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
     const n = await store.rules.importDocument(exampleDoc());
     expect(n).toEqual({ flows: 3, applets: 6, campaigns: 2 });
     const first = await store.rules.load();
-    expect(first.flows.get('sales')?.applets.get('dial')).toEqual({ applet: 'dial', kind: 'dial', rule: { record: 'from-ringing', consent: 'announce', beep: true } });
+    expect(first.flows.get('sales')?.applets.get('dial')).toEqual({
+      applet: 'dial',
+      kind: 'dial',
+      rule: { record: 'from-ringing', consent: 'announce', beep: true },
+    });
     const yaml = toRulesYaml(documentFromRuleSet(first));
     const again = parseRulesYaml(yaml);
     if (!again.ok) throw new Error(again.errors.join('\n'));
@@ -76,9 +108,14 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
     await store.rules.importDocument(exampleDoc());
     const before = await store.rules.load();
     // Bypasses validation on purpose: the database refuses a null applet kind mid-import.
-    const bad = { flows: { a: { applets: { x: { kind: 'dial' } } }, b: { applets: { y: { kind: null as unknown as string } } } } };
-    const outcome = await store.rules.importDocument(bad).then((v) => ({ v }), (e: Error) => ({ e: e.message }));
-    expect(outcome).toEqual({ e: expect.stringMatching(/kind/i) });   // shows what came back if it ever resolves
+    const bad = {
+      flows: { a: { applets: { x: { kind: 'dial' } } }, b: { applets: { y: { kind: null as unknown as string } } } },
+    };
+    const outcome = await store.rules.importDocument(bad).then(
+      (v) => ({ v }),
+      (e: Error) => ({ e: e.message }),
+    );
+    expect(outcome).toEqual({ e: expect.stringMatching(/kind/i) }); // shows what came back if it ever resolves
     expect(await store.rules.load()).toEqual(before);
   });
 
@@ -94,7 +131,10 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
     await store.rules.putFlow('sales', { applets: { dial: { kind: 'dial', record: 'on-demand' } } });
     expect((await service.engine()).decide(call).record).toBe('on-demand');
     await store.rules.setFlowEnabled('sales', false);
-    expect((await service.engine()).decide(call)).toMatchObject({ source: 'account-default', fallback: 'flow "sales" is disabled' });
+    expect((await service.engine()).decide(call)).toMatchObject({
+      source: 'account-default',
+      fallback: 'flow "sales" is disabled',
+    });
     await store.rules.deleteFlow('sales');
     expect((await service.engine()).decide(call).fallback).toBe('flow "sales" is not configured');
     expect(source.loads).toBe(4);
@@ -105,22 +145,32 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
     await store.rules.setAccount({ outbound: { record: 'off' } });
     expect((await service.engine()).decide(facts({ direction: 'outbound' })).record).toBe('off');
     await store.rules.putCampaign('promo', { record: 'from-ringing', consent: 'opt-in' });
-    expect((await service.engine()).decide(facts({ direction: 'outbound', campaign: 'promo' }))).toMatchObject({ record: 'from-ringing', consent: 'opt-in' });
+    expect((await service.engine()).decide(facts({ direction: 'outbound', campaign: 'promo' }))).toMatchObject({
+      record: 'from-ringing',
+      consent: 'opt-in',
+    });
     await store.rules.deleteCampaign('promo');
     await store.rules.putAreaCode('212', 'US-CA');
-    await store.rules.putJurisdiction({ code: 'US-CA', name: 'California', allPartyConsent: true, minConsent: 'opt-out' });
+    await store.rules.putJurisdiction({
+      code: 'US-CA',
+      name: 'California',
+      allPartyConsent: true,
+      minConsent: 'opt-out',
+    });
     const d = (await service.engine()).decide(facts({ flow: 'nope', from: '+12125550123' }));
     expect(d).toMatchObject({ consent: 'opt-out', jurisdictions: ['US-CA'] });
     expect(await store.rules.deleteJurisdiction('US-CA')).toBe(true);
     expect((await service.engine()).decide(facts({ flow: 'nope', from: '+12125550123' })).jurisdictions).toEqual([]);
   });
 
-  it('rolls a rules write back with the caller\'s transaction', async () => {
+  it("rolls a rules write back with the caller's transaction", async () => {
     const v = await store.rules.version();
-    await expect(store.transaction(async (tx) => {
-      await tx.rules.putCampaign('ghost', {});
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.rules.putCampaign('ghost', {});
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await store.rules.version()).toBe(v);
     expect((await store.rules.load()).campaigns.has('ghost')).toBe(false);
   });

@@ -35,15 +35,31 @@ function waitFor(check: () => boolean, ms: number, what: string): Promise<void> 
 async function startCallrec(settings: Record<string, string>): Promise<{ child: ChildProcess; out: () => string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-sig-'));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '', CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
-    CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'), CALLREC_HTTP_HOST: '127.0.0.1', CALLREC_HTTP_PORT: String(await freePort()),
-    CALLREC_LOG_FORMAT: 'json', ...settings,
+    PATH: process.env.PATH ?? '',
+    CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
+    CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+    CALLREC_HTTP_HOST: '127.0.0.1',
+    CALLREC_HTTP_PORT: String(await freePort()),
+    CALLREC_LOG_FORMAT: 'json',
+    ...settings,
   };
-  const child = spawn(process.execPath, ['-r', './scripts/swc-register.js', '-e',
-    "require('./controller/src/cli/main.ts').main(['start']).then((c) => { process.exitCode = c; })"], { cwd: ROOT, env });
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      './scripts/swc-register.js',
+      '-e',
+      "require('./controller/src/cli/main.ts').main(['start']).then((c) => { process.exitCode = c; })",
+    ],
+    { cwd: ROOT, env },
+  );
   let text = '';
-  child.stdout?.on('data', (b: Buffer) => { text += b.toString(); });
-  child.stderr?.on('data', (b: Buffer) => { text += b.toString(); });
+  child.stdout?.on('data', (b: Buffer) => {
+    text += b.toString();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    text += b.toString();
+  });
   return { child, out: () => text };
 }
 
@@ -54,7 +70,10 @@ async function terminate(child: ChildProcess): Promise<{ code: number | null; ms
   child.kill('SIGTERM');
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 8000).unref());
   const code = await Promise.race([exited, timeout]);
-  if (code === 'timeout') { child.kill('SIGKILL'); return { code: null, ms: Date.now() - t0 }; }
+  if (code === 'timeout') {
+    child.kill('SIGKILL');
+    return { code: null, ms: Date.now() - t0 };
+  }
   return { code, ms: Date.now() - t0 };
 }
 
@@ -65,11 +84,21 @@ describe('callrec start stops on SIGTERM with every PBX socket closed', () => {
     const clients: net.Socket[] = [];
     (ami as unknown as { server: net.Server }).server.on('connection', (s: net.Socket) => clients.push(s));
     const { child, out } = await startCallrec({
-      CALLREC_PBX: 'asterisk', CALLREC_ARI_URL: `http://127.0.0.1:${await freePort()}`, CALLREC_ARI_USER: 'u', CALLREC_ARI_PASSWORD: 'p',
-      CALLREC_AMI_HOST: '127.0.0.1', CALLREC_AMI_PORT: String(ami.port), CALLREC_AMI_USER: 'callrec', CALLREC_AMI_SECRET: 'callrec',
+      CALLREC_PBX: 'asterisk',
+      CALLREC_ARI_URL: `http://127.0.0.1:${await freePort()}`,
+      CALLREC_ARI_USER: 'u',
+      CALLREC_ARI_PASSWORD: 'p',
+      CALLREC_AMI_HOST: '127.0.0.1',
+      CALLREC_AMI_PORT: String(ami.port),
+      CALLREC_AMI_USER: 'callrec',
+      CALLREC_AMI_SECRET: 'callrec',
     });
     try {
-      await waitFor(() => ami.actions.some((a) => a.Action === 'Login') && /connected to AMI/.test(out()), 15000, 'AMI login');
+      await waitFor(
+        () => ami.actions.some((a) => a.Action === 'Login') && /connected to AMI/.test(out()),
+        15000,
+        'AMI login',
+      );
       const { code, ms } = await terminate(child);
       expect({ code, out: code === 0 ? '' : out() }).toEqual({ code: 0, out: '' });
       expect(ms).toBeLessThan(5000);
@@ -83,8 +112,12 @@ describe('callrec start stops on SIGTERM with every PBX socket closed', () => {
   it('FreeSWITCH: ESL connected: exits 0 within 5 s and closes the ESL socket', async () => {
     const esl: EslSim = await startEslSim();
     const { child, out } = await startCallrec({
-      CALLREC_PBX: 'freeswitch', CALLREC_ESL_HOST: '127.0.0.1', CALLREC_ESL_PORT: String(esl.port), CALLREC_ESL_PASSWORD: 'ClueCon',
-      CALLREC_ESL_LISTEN_HOST: '127.0.0.1', CALLREC_ESL_LISTEN_PORT: String(await freePort()),
+      CALLREC_PBX: 'freeswitch',
+      CALLREC_ESL_HOST: '127.0.0.1',
+      CALLREC_ESL_PORT: String(esl.port),
+      CALLREC_ESL_PASSWORD: 'ClueCon',
+      CALLREC_ESL_LISTEN_HOST: '127.0.0.1',
+      CALLREC_ESL_LISTEN_PORT: String(await freePort()),
     });
     try {
       await esl.waitForSubscribers(1, 15000);

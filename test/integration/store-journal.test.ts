@@ -22,11 +22,45 @@ const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 function op(pbxCallId: string, over: Partial<JournalOp> = {}): JournalOp {
   const at = new Date('2026-11-23T10:00:00.123Z');
   return {
-    node: 'pbx1', pbxCallId, settle: null,
-    call: { node: 'pbx1', pbx: 'asterisk', pbxCallId, direction: 'inbound', flow: 'sales', applet: 'answer', campaign: null, fromNumber: null, fromRaw: null, toNumber: null, toRaw: null,
-      agent: null, language: 'en', state: 'recording', recordMode: 'from-answer', consentMode: 'announce', consentOutcome: 'announced', decision: null, startedAt: at },
-    recording: { state: 'recording', filePath: `2026/11/23/${pbxCallId}.wav`, recordMode: 'from-answer', tier: 'standard', channels: 1, beep: false, direction: 'inbound',
-      fromNumber: null, toNumber: null, agent: null, flow: 'sales', campaign: null, startedAt: at },
+    node: 'pbx1',
+    pbxCallId,
+    settle: null,
+    call: {
+      node: 'pbx1',
+      pbx: 'asterisk',
+      pbxCallId,
+      direction: 'inbound',
+      flow: 'sales',
+      applet: 'answer',
+      campaign: null,
+      fromNumber: null,
+      fromRaw: null,
+      toNumber: null,
+      toRaw: null,
+      agent: null,
+      language: 'en',
+      state: 'recording',
+      recordMode: 'from-answer',
+      consentMode: 'announce',
+      consentOutcome: 'announced',
+      decision: null,
+      startedAt: at,
+    },
+    recording: {
+      state: 'recording',
+      filePath: `2026/11/23/${pbxCallId}.wav`,
+      recordMode: 'from-answer',
+      tier: 'standard',
+      channels: 1,
+      beep: false,
+      direction: 'inbound',
+      fromNumber: null,
+      toNumber: null,
+      agent: null,
+      flow: 'sales',
+      campaign: null,
+      startedAt: at,
+    },
     timeline: [{ type: 'decided', actor: 'system', detail: { reason: 'x' }, at }],
     ...over,
   };
@@ -39,7 +73,9 @@ describe('the journal file', () => {
     j.append({ n: 1 });
     j.append({ n: 2 });
     expect(() => j.append({ n: 3 + 'x'.length * 0 })).not.toThrow();
-    expect(() => { for (let i = 0; i < 10; i++) j.append({ n: 10 + i }); }).toThrow(JournalFullError);
+    expect(() => {
+      for (let i = 0; i < 10; i++) j.append({ n: 10 + i });
+    }).toThrow(JournalFullError);
     const depth = j.status().depth;
     j.close();
     fs.appendFileSync(path.join(dir, 'callrec.journal'), '{"seq":99,"at":"2026-');
@@ -97,16 +133,37 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
     journalDir = tmp('callrec-journal-');
     sim = await AriSim.start({ playbackMs: 30 });
     sim.onRecord = (_id, file) => writeWav(file, 1);
-    const cfg = loadConfig({ CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_RECORDINGS_DIR: dir, CALLREC_NODE: 'pbx1' });
+    const cfg = loadConfig({
+      CALLREC_ARI_URL: sim.url,
+      CALLREC_ARI_PASSWORD: 'secret',
+      CALLREC_RECORDINGS_DIR: dir,
+      CALLREC_NODE: 'pbx1',
+    });
     adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: fakeMixMonitor(), requestTimeoutMs: 1000 });
     writer = new JournalWriter(store, JournalFile.open<JournalOp>(journalDir, 1 << 20), log(), {
-      retryMs: 100, applied: (pbxCallId, a) => registry.journalApplied(pbxCallId, a.callId, a.recordingId),
+      retryMs: 100,
+      applied: (pbxCallId, a) => registry.journalApplied(pbxCallId, a.callId, a.recordingId),
     });
     registry = new CallRegistry({
-      port: adapter, store, policy: async () => ENGINE, logger: log(), journal: { writer, boundMs: 300 },
+      port: adapter,
+      store,
+      policy: async () => ENGINE,
+      logger: log(),
+      journal: { writer, boundMs: 300 },
       settings: {
-        node: 'pbx1', recordingsDir: dir, pbxRecordingsDir: dir, policyTimeoutMs: 1000, tiers: { standardDays: 180, extendedYears: 7 },
-        session: { deadlineMs: 2000, promptAllowanceMs: 5000, dtmfTimeoutMs: 300, finalizeGraceMs: 200, fallback: 'skip', pauseMode: 'silence' },
+        node: 'pbx1',
+        recordingsDir: dir,
+        pbxRecordingsDir: dir,
+        policyTimeoutMs: 1000,
+        tiers: { standardDays: 180, extendedYears: 7 },
+        session: {
+          deadlineMs: 2000,
+          promptAllowanceMs: 5000,
+          dtmfTimeoutMs: 300,
+          finalizeGraceMs: 200,
+          fallback: 'skip',
+          pauseMode: 'silence',
+        },
       },
     });
     registry.start();
@@ -136,14 +193,20 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
       const ch = sim.addChannel();
       const t0 = Date.now();
       sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
-      await until(() => sim.requests.some((r) => r.path === `/channels/${ch.id}/continue` && r.status === 204), 5000, 'continue');
+      await until(
+        () => sim.requests.some((r) => r.path === `/channels/${ch.id}/continue` && r.status === 204),
+        5000,
+        'continue',
+      );
       gateMs.push(Date.now() - t0);
       ids.push(ch.id);
     }
     await new Promise((r) => setTimeout(r, 100)); // recording confirmed (MIXMONITOR_FILENAME)
     for (const id of ids) sim.hangup(id);
     // Each call's outcome is in the journal (or the database) before the test goes on.
-    const settled = () => (fs.readFileSync(path.join(journalDir, 'callrec.journal'), 'utf8').match(/"settle":\{"to":"completed"/g) ?? []).length;
+    const settled = () =>
+      (fs.readFileSync(path.join(journalDir, 'callrec.journal'), 'utf8').match(/"settle":\{"to":"completed"/g) ?? [])
+        .length;
     await until(() => settled() === 3, 5000, 'three outcomes journaled');
     return { ids, gateMs };
   }
@@ -175,7 +238,8 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
       thawed = true;
       const thawedAt = Date.now();
       await expectEachOnce(ids);
-      if (process.env.CALLREC_TEST_LOG) log().info('figures', { frozenMs: thawedAt - frozenAt, gateMs, replayedMs: Date.now() - thawedAt });
+      if (process.env.CALLREC_TEST_LOG)
+        log().info('figures', { frozenMs: thawedAt - frozenAt, gateMs, replayedMs: Date.now() - thawedAt });
     } finally {
       if (!thawed) mdb.thaw();
     }
@@ -186,15 +250,26 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
     mdb.freeze();
     try {
       sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
-      await until(() => sim.requests.some((r) => r.path === `/channels/${ch.id}/continue` && r.status === 204), 5000, 'continue');
+      await until(
+        () => sim.requests.some((r) => r.path === `/channels/${ch.id}/continue` && r.status === 204),
+        5000,
+        'continue',
+      );
       expect(registry.list()).toEqual([]);
     } finally {
       mdb.thaw();
     }
     await until(() => writer.status().depth === 0, 20_000, 'the journal replayed');
     const call = (await store.calls.findByPbxId('pbx1', ch.id))!;
-    await until(() => registry.list().some((l) => l.callId === call.id && l.recordingState === 'recording'), 5000, 'listed live');
-    expect(await registry.act(call.id, 'pause', 'test')).toMatchObject({ ok: true, value: { recordingState: 'paused' } });
+    await until(
+      () => registry.list().some((l) => l.callId === call.id && l.recordingState === 'recording'),
+      5000,
+      'listed live',
+    );
+    expect(await registry.act(call.id, 'pause', 'test')).toMatchObject({
+      ok: true,
+      value: { recordingState: 'paused' },
+    });
     await until(() => writer.status().depth === 0, 5000, 'the pause replayed');
     expect((await store.recordings.forCall(call.id))[0]).toMatchObject({ state: 'paused' });
     sim.hangup(ch.id);
@@ -205,11 +280,26 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
   it('stores once a call whose database froze mid-call (stored at the gate, settled through the journal)', async () => {
     const ch = sim.addChannel();
     sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
-    await until(async () => { const c = await store.calls.findByPbxId('pbx1', ch.id); return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording'; }, 5000, 'recording');
+    await until(
+      async () => {
+        const c = await store.calls.findByPbxId('pbx1', ch.id);
+        return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
+      },
+      5000,
+      'recording',
+    );
     mdb.freeze();
     try {
       sim.hangup(ch.id);
-      await until(() => (fs.readFileSync(path.join(journalDir, 'callrec.journal'), 'utf8').match(/"settle":\{"to":"completed"/g) ?? []).length === 1, 5000, 'outcome journaled');
+      await until(
+        () =>
+          (
+            fs.readFileSync(path.join(journalDir, 'callrec.journal'), 'utf8').match(/"settle":\{"to":"completed"/g) ??
+            []
+          ).length === 1,
+        5000,
+        'outcome journaled',
+      );
     } finally {
       mdb.thaw();
     }

@@ -1,7 +1,19 @@
 import { migrateDownAll, migrateLatest, migrationStatus, type Db, type Store } from '../../controller/src/store';
 import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
 
-const TABLES = ['calls', 'recordings', 'recording_events', 'flows', 'applet_rules', 'settings', 'campaigns', 'jurisdictions', 'api_keys', 'webhook_deliveries', 'retention_runs'];
+const TABLES = [
+  'calls',
+  'recordings',
+  'recording_events',
+  'flows',
+  'applet_rules',
+  'settings',
+  'campaigns',
+  'jurisdictions',
+  'api_keys',
+  'webhook_deliveries',
+  'retention_runs',
+];
 
 describe.each(STORE_KINDS)('store on %s', (kind) => {
   let tdb: TestDb;
@@ -11,7 +23,10 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   beforeAll(async () => {
     ({ tdb, db, store } = await openTestStore(kind));
   });
-  afterAll(async () => { await db.close(); await tdb.drop(); });
+  afterAll(async () => {
+    await db.close();
+    await tdb.drop();
+  });
 
   it('round-trips migrations down and up, leaving every table of the model', async () => {
     await migrateDownAll(db.knex);
@@ -23,10 +38,24 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   });
 
   const newCall = (pbxCallId: string) => ({
-    node: 'pbx1', pbx: 'asterisk' as const, pbxCallId, direction: 'inbound' as const, flow: 'sales', applet: 'dial',
-    campaign: null, fromNumber: '+13105550100', fromRaw: '3105550100', toNumber: '+12125550123', toRaw: '2125550123',
-    agent: '201', language: 'en', state: 'gating' as const, recordMode: 'from-answer' as const, consentMode: 'announce' as const,
-    decision: { recordMode: 'from-answer', reasons: ['applet rule sales/dial'] }, startedAt: new Date('2026-11-22T10:00:00.123Z'),
+    node: 'pbx1',
+    pbx: 'asterisk' as const,
+    pbxCallId,
+    direction: 'inbound' as const,
+    flow: 'sales',
+    applet: 'dial',
+    campaign: null,
+    fromNumber: '+13105550100',
+    fromRaw: '3105550100',
+    toNumber: '+12125550123',
+    toRaw: '2125550123',
+    agent: '201',
+    language: 'en',
+    state: 'gating' as const,
+    recordMode: 'from-answer' as const,
+    consentMode: 'announce' as const,
+    decision: { recordMode: 'from-answer', reasons: ['applet rule sales/dial'] },
+    startedAt: new Date('2026-11-22T10:00:00.123Z'),
   });
 
   it('stores a call and its recording with dates, booleans and JSON intact', async () => {
@@ -35,9 +64,19 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     expect(call.startedAt.toISOString()).toBe('2026-11-22T10:00:00.123Z');
     expect(call.decision).toEqual({ recordMode: 'from-answer', reasons: ['applet rule sales/dial'] });
     const rec = await store.recordings.insert({
-      callId: call.id, state: 'pending', filePath: '2026/11/22/20261122100000-+13105550100-+12125550123-1.wav', recordMode: 'from-answer',
-      tier: 'standard', channels: 1, beep: true, direction: 'inbound', fromNumber: call.fromNumber, toNumber: call.toNumber,
-      agent: '201', flow: 'sales', campaign: null,
+      callId: call.id,
+      state: 'pending',
+      filePath: '2026/11/22/20261122100000-+13105550100-+12125550123-1.wav',
+      recordMode: 'from-answer',
+      tier: 'standard',
+      channels: 1,
+      beep: true,
+      direction: 'inbound',
+      fromNumber: call.fromNumber,
+      toNumber: call.toNumber,
+      agent: '201',
+      flow: 'sales',
+      campaign: null,
     });
     expect(rec).toMatchObject({ state: 'pending', beep: true, onHold: false, pausedMs: 0, retainUntil: null });
     expect(await store.calls.findByPbxId('pbx1', '1732312345.12')).toMatchObject({ id: call.id, agent: '201' });
@@ -48,8 +87,19 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   it('moves a recording between states only from the expected ones', async () => {
     const call = await store.calls.insert(newCall('1732312345.13'));
     const rec = await store.recordings.insert({
-      callId: call.id, state: 'pending', filePath: 'x.wav', recordMode: 'from-ringing', tier: 'extended', channels: 2, beep: false,
-      direction: 'inbound', fromNumber: null, toNumber: null, agent: null, flow: null, campaign: null,
+      callId: call.id,
+      state: 'pending',
+      filePath: 'x.wav',
+      recordMode: 'from-ringing',
+      tier: 'extended',
+      channels: 2,
+      beep: false,
+      direction: 'inbound',
+      fromNumber: null,
+      toNumber: null,
+      agent: null,
+      flow: null,
+      campaign: null,
     });
     expect(await store.recordings.transition(rec.id, ['pending'], 'recording', { startedAt: new Date() })).toBe(true);
     expect(await store.recordings.transition(rec.id, ['pending'], 'recording')).toBe(false);
@@ -59,25 +109,48 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   it('refuses a second call with the same PBX id on the same node', async () => {
     await store.calls.insert(newCall('dup.1'));
     // better-sqlite3's errors come from another realm under jest: match the message, not the class.
-    await expect(store.calls.insert(newCall('dup.1'))).rejects.toMatchObject({ message: expect.stringMatching(/UNIQUE|Duplicate entry/) });
+    await expect(store.calls.insert(newCall('dup.1'))).rejects.toMatchObject({
+      message: expect.stringMatching(/UNIQUE|Duplicate entry/),
+    });
   });
 
   it('writes all of a transaction or none of it', async () => {
-    await expect(store.transaction(async (tx) => {
-      const c = await tx.calls.insert(newCall('tx.1'));
-      await tx.events.append({ callId: c.id, recordingId: null, type: 'gated', actor: 'system', detail: { flow: 'sales' } });
-      throw new Error('PBX said no');
-    })).rejects.toThrow('PBX said no');
+    await expect(
+      store.transaction(async (tx) => {
+        const c = await tx.calls.insert(newCall('tx.1'));
+        await tx.events.append({
+          callId: c.id,
+          recordingId: null,
+          type: 'gated',
+          actor: 'system',
+          detail: { flow: 'sales' },
+        });
+        throw new Error('PBX said no');
+      }),
+    ).rejects.toThrow('PBX said no');
     expect(await store.calls.findByPbxId('pbx1', 'tx.1')).toBeNull();
   });
 
   it('keeps the audit trail in order with its actor and detail', async () => {
     const c = await store.calls.insert(newCall('ev.1'));
-    await store.events.append({ callId: c.id, recordingId: null, type: 'gated', actor: 'system', detail: { flow: 'sales' } });
-    await store.events.append({ callId: c.id, recordingId: null, type: 'consent', actor: 'caller', detail: { outcome: 'accepted' } });
+    await store.events.append({
+      callId: c.id,
+      recordingId: null,
+      type: 'gated',
+      actor: 'system',
+      detail: { flow: 'sales' },
+    });
+    await store.events.append({
+      callId: c.id,
+      recordingId: null,
+      type: 'consent',
+      actor: 'caller',
+      detail: { outcome: 'accepted' },
+    });
     const events = await store.events.forCall(c.id);
     expect(events.map((e) => [e.type, e.actor, e.detail])).toEqual([
-      ['gated', 'system', { flow: 'sales' }], ['consent', 'caller', { outcome: 'accepted' }],
+      ['gated', 'system', { flow: 'sales' }],
+      ['consent', 'caller', { outcome: 'accepted' }],
     ]);
   });
 });

@@ -6,8 +6,12 @@ import { startApi, type ApiHarness } from '../helpers/api';
 
 describe('dashboard files', () => {
   let h: ApiHarness;
-  beforeAll(async () => { h = await startApi('sqlite'); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await startApi('sqlite');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('serves index.html at / with a self-only CSP and revalidation', async () => {
     const res = await h.get('/');

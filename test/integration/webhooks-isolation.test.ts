@@ -11,7 +11,14 @@ async function server(handler: http.RequestListener): Promise<{ url: string; clo
   const s = http.createServer(handler);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, close: () => new Promise((r) => { s.close(() => r()); s.closeAllConnections(); }) };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () =>
+      new Promise((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      }),
+  };
 }
 
 describe.each(STORE_KINDS)('webhook receivers on %s', (kind) => {
@@ -23,10 +30,14 @@ describe.each(STORE_KINDS)('webhook receivers on %s', (kind) => {
   let hangingHits = 0;
 
   beforeAll(async () => {
-    hanging = await server(() => { hangingHits += 1; /* never answers */ });
+    hanging = await server(() => {
+      hangingHits += 1; /* never answers */
+    });
     fast = await server((req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       req.on('end', () => {
         fastAt.set((JSON.parse(body) as { recording: { id: number } }).recording.id, Date.now());
         res.end();
@@ -34,12 +45,30 @@ describe.each(STORE_KINDS)('webhook receivers on %s', (kind) => {
     });
     const logger = createLogger({ level: 'error', format: 'json', stream: new PassThrough() });
     h = await startApi(kind, (store) => {
-      worker = new WebhookWorker(store, { node: 'pbx1', urls: [hanging.url, fast.url], secret: '', maxAttempts: 3, retryBaseMs: 60_000, timeoutMs: 4000, pollMs: 20, batch: 5 }, logger);
+      worker = new WebhookWorker(
+        store,
+        {
+          node: 'pbx1',
+          urls: [hanging.url, fast.url],
+          secret: '',
+          maxAttempts: 3,
+          retryBaseMs: 60_000,
+          timeoutMs: 4000,
+          pollMs: 20,
+          batch: 5,
+        },
+        logger,
+      );
       return { webhooks: worker };
     });
     worker.start();
   });
-  afterAll(async () => { await worker.stop(); await h.close(); await hanging.close(); await fast.close(); });
+  afterAll(async () => {
+    await worker.stop();
+    await h.close();
+    await hanging.close();
+    await fast.close();
+  });
 
   const until = async (check: () => boolean, ms: number) => {
     const end = Date.now() + ms;

@@ -10,13 +10,18 @@ import { WebhookWorker } from '../../controller/src/webhooks/worker';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { STORE_KINDS } from '../helpers/db';
 
-interface Hit { headers: http.IncomingHttpHeaders; body: string }
+interface Hit {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 async function receiver(answers: number[]): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
   const hits: Hit[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       hits.push({ headers: req.headers, body });
       res.statusCode = answers[Math.min(hits.length - 1, answers.length - 1)] as number;
@@ -25,7 +30,15 @@ async function receiver(answers: number[]): Promise<{ url: string; hits: Hit[]; 
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, hits, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }) };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    hits,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 async function until(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
@@ -45,12 +58,20 @@ describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
   beforeAll(async () => {
     rx = await receiver([503, 200]);
     h = await startApi(kind, (store, logger) => {
-      worker = new WebhookWorker(store, { node: 'pbx1', urls: [rx.url], secret: SECRET, maxAttempts: 5, retryBaseMs: 30, timeoutMs: 2000, pollMs: 20 }, logger);
+      worker = new WebhookWorker(
+        store,
+        { node: 'pbx1', urls: [rx.url], secret: SECRET, maxAttempts: 5, retryBaseMs: 30, timeoutMs: 2000, pollMs: 20 },
+        logger,
+      );
       return { webhooks: worker };
     });
     worker.start();
   });
-  afterAll(async () => { await worker.stop(); await h.close(); await rx.close(); });
+  afterAll(async () => {
+    await worker.stop();
+    await h.close();
+    await rx.close();
+  });
 
   it('polls without piling up abort listeners (one was added per poll, Node warned after 10)', async () => {
     await new Promise((r) => setTimeout(r, 20 * 15));
@@ -63,21 +84,48 @@ describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
     const [d] = await worker.publish(rec.id, 'recording.completed');
     await until(async () => (await h.store.webhooks.get(d?.id ?? 0))?.state === 'delivered');
     expect(rx.hits.map((x) => [x.headers['x-callrec-attempt'], x.headers['idempotency-key']])).toEqual([
-      ['1', idempotencyKey(rec.id, 'recording.completed')], ['2', idempotencyKey(rec.id, 'recording.completed')],
+      ['1', idempotencyKey(rec.id, 'recording.completed')],
+      ['2', idempotencyKey(rec.id, 'recording.completed')],
     ]);
     for (const hit of rx.hits) {
-      expect(verifySignature(SECRET, String(hit.headers['x-callrec-timestamp']), hit.body, String(hit.headers['x-callrec-signature']))).toBe(true);
-      expect(JSON.parse(hit.body)).toMatchObject({ event: 'recording.completed', recording: { id: rec.id, from: '+13105550100' } });
+      expect(
+        verifySignature(
+          SECRET,
+          String(hit.headers['x-callrec-timestamp']),
+          hit.body,
+          String(hit.headers['x-callrec-signature']),
+        ),
+      ).toBe(true);
+      expect(JSON.parse(hit.body)).toMatchObject({
+        event: 'recording.completed',
+        recording: { id: rec.id, from: '+13105550100' },
+      });
     }
-    expect(verifySignature('other-secret', String(rx.hits[0]?.headers['x-callrec-timestamp']), rx.hits[0]?.body ?? '', String(rx.hits[0]?.headers['x-callrec-signature']))).toBe(false);
-    expect(await h.store.webhooks.get(d?.id ?? 0)).toMatchObject({ state: 'delivered', attempts: 2, lastStatus: 200, lastError: null });
+    expect(
+      verifySignature(
+        'other-secret',
+        String(rx.hits[0]?.headers['x-callrec-timestamp']),
+        rx.hits[0]?.body ?? '',
+        String(rx.hits[0]?.headers['x-callrec-signature']),
+      ),
+    ).toBe(false);
+    expect(await h.store.webhooks.get(d?.id ?? 0)).toMatchObject({
+      state: 'delivered',
+      attempts: 2,
+      lastStatus: 200,
+      lastError: null,
+    });
 
     const resync = await h.send('POST', `/api/recordings/${rec.id}/resync`, h.keys.supervisor);
     expect(resync.status).toBe(202);
     await until(() => rx.hits.length === 3);
     expect(rx.hits[2]?.headers['idempotency-key']).toBe(idempotencyKey(rec.id, 'recording.completed'));
-    expect((await h.store.events.forRecording(rec.id)).map((e) => [e.type, e.actor])).toEqual([['resynced', 'lead (supervisor, key 2)']]);
-    const detail = await (await h.get(`/api/recordings/${rec.id}`, h.keys.admin)).json() as { webhooks: Array<{ state: string }> };
+    expect((await h.store.events.forRecording(rec.id)).map((e) => [e.type, e.actor])).toEqual([
+      ['resynced', 'lead (supervisor, key 2)'],
+    ]);
+    const detail = (await (await h.get(`/api/recordings/${rec.id}`, h.keys.admin)).json()) as {
+      webhooks: Array<{ state: string }>;
+    };
     expect(detail.webhooks.map((w) => w.state)).toEqual(['delivered', expect.stringMatching(/pending|delivered/)]);
   });
 
@@ -94,7 +142,11 @@ describe('a receiver that never accepts', () => {
     const rx = await receiver([500]);
     let worker: WebhookWorker | undefined;
     const h = await startApi('sqlite', (store, logger) => {
-      worker = new WebhookWorker(store, { node: 'pbx1', urls: [rx.url], secret: '', maxAttempts: 3, retryBaseMs: 10, timeoutMs: 2000, pollMs: 10 }, logger);
+      worker = new WebhookWorker(
+        store,
+        { node: 'pbx1', urls: [rx.url], secret: '', maxAttempts: 3, retryBaseMs: 10, timeoutMs: 2000, pollMs: 10 },
+        logger,
+      );
       return { webhooks: worker };
     });
     const w = worker as WebhookWorker;
@@ -107,7 +159,12 @@ describe('a receiver that never accepts', () => {
       await until(async () => (await h.store.webhooks.get(d?.id ?? 0))?.state === 'failed');
       expect(rx.hits).toHaveLength(3);
       expect(rx.hits[0]?.headers['x-callrec-signature']).toBeUndefined();
-      expect(await h.store.webhooks.get(d?.id ?? 0)).toMatchObject({ attempts: 3, lastStatus: 500, lastError: 'HTTP 500', nextAttemptAt: null });
+      expect(await h.store.webhooks.get(d?.id ?? 0)).toMatchObject({
+        attempts: 3,
+        lastStatus: 500,
+        lastError: 'HTTP 500',
+        nextAttemptAt: null,
+      });
       expect(await gaveUp()).toBe(before + 1);
       expect(h.logs.join('\n')).toContain('webhook delivery gave up');
     } finally {

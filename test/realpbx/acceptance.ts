@@ -14,7 +14,11 @@ import type { Store } from '../../controller/src/store';
 import { createLogger, silentLogger } from '../../controller/src/util/logger';
 import { runCli } from '../helpers/cli';
 
-export function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
+export function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  ms: number,
+  what: string,
+): Promise<T> {
   const until = Date.now() + ms;
   return new Promise((resolve, reject) => {
     const tick = async () => {
@@ -30,20 +34,29 @@ export function waitFor<T>(check: () => T | undefined | null | false | Promise<T
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const soxi = (flag: string, file: string) => Number(execFileSync('soxi', [flag, file]).toString().trim());
 
-interface RecordingRow { filePath: string; durationMs: number | null; state: string }
+interface RecordingRow {
+  filePath: string;
+  durationMs: number | null;
+  state: string;
+}
 
 /** A recording row's file as this process reads it. */
-export const fileOf = (rec: RecordingRow, root: string): string => (path.isAbsolute(rec.filePath) ? rec.filePath : path.join(root, rec.filePath));
+export const fileOf = (rec: RecordingRow, root: string): string =>
+  path.isAbsolute(rec.filePath) ? rec.filePath : path.join(root, rec.filePath);
 
 /** The call's rows once the call row says it is over and no recording is still live. */
 export function settledCall(store: Store, node: string, pbxCallId: string, ms = 30000) {
-  return waitFor(async () => {
-    const call = await store.calls.findByPbxId(node, pbxCallId);
-    if (!call || !['done', 'not_recorded', 'failed'].includes(call.state) || call.endedAt === null) return null;
-    const recs = await store.recordings.forCall(call.id);
-    if (recs.some((r) => ['pending', 'recording', 'paused', 'finalizing'].includes(r.state))) return null;
-    return { call, recs, events: await store.events.forCall(call.id) };
-  }, ms, `call ${pbxCallId} settled`);
+  return waitFor(
+    async () => {
+      const call = await store.calls.findByPbxId(node, pbxCallId);
+      if (!call || !['done', 'not_recorded', 'failed'].includes(call.state) || call.endedAt === null) return null;
+      const recs = await store.recordings.forCall(call.id);
+      if (recs.some((r) => ['pending', 'recording', 'paused', 'finalizing'].includes(r.state))) return null;
+      return { call, recs, events: await store.events.forCall(call.id) };
+    },
+    ms,
+    `call ${pbxCallId} settled`,
+  );
 }
 
 /** Completed, and its row's duration is the WAV's within 0.3 s; notes both under `name`. Returns the WAV's seconds. */
@@ -64,7 +77,8 @@ export function checkFile(rec: RecordingRow, root: string, figures: Record<strin
 export function snapshotFiles(dirs: string[], keepContent: string[]): { restore(): string[] } {
   const list = (dir: string): string[] => {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    return fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
       .filter((e) => e.isFile() || e.isSymbolicLink())
       .map((e) => path.join(e.parentPath, e.name));
   };
@@ -73,9 +87,16 @@ export function snapshotFiles(dirs: string[], keepContent: string[]): { restore(
   return {
     restore() {
       const touched: string[] = [];
-      for (const f of dirs.flatMap(list)) if (!before.has(f)) { fs.rmSync(f, { force: true }); touched.push(f); }
+      for (const f of dirs.flatMap(list))
+        if (!before.has(f)) {
+          fs.rmSync(f, { force: true });
+          touched.push(f);
+        }
       for (const [f, data] of contents) {
-        if (!fs.existsSync(f) || !fs.readFileSync(f).equals(data)) { fs.writeFileSync(f, data); touched.push(f); }
+        if (!fs.existsSync(f) || !fs.readFileSync(f).equals(data)) {
+          fs.writeFileSync(f, data);
+          touched.push(f);
+        }
       }
       return touched;
     },
@@ -108,7 +129,9 @@ flows:
 `;
 
 /** Issue 14's rules over a suite's own: an account outbound setting that records, two campaigns, a DID and an on-demand applet. */
-export const factsRules = (rules: string): string => `${rules.replace('  languages:', '  outbound: { record: from-answer, consent: none }\n  languages:')}
+export const factsRules = (
+  rules: string,
+): string => `${rules.replace('  languages:', '  outbound: { record: from-answer, consent: none }\n  languages:')}
       did: { kind: dial, record: from-answer, consent: none }
       ondemand: { kind: dial, record: on-demand, consent: none }
 campaigns:
@@ -121,8 +144,9 @@ export async function expectAgentListsAndPlays(c: Controller, recordingId: numbe
   const { key, prefix, hash } = generateApiKey();
   // Key names are unique: one key per check, named by its prefix.
   await c.store.keys.insert({ name: `agent ${agent} ${prefix}`, prefix, hash, role: 'agent', agent });
-  const get = (p: string) => fetch(`http://${c.address.host}:${c.address.port}/api${p}`, { headers: { Authorization: `Bearer ${key}` } });
-  const list = await (await get('/recordings?limit=50')).json() as { items: Array<{ id: number }> };
+  const get = (p: string) =>
+    fetch(`http://${c.address.host}:${c.address.port}/api${p}`, { headers: { Authorization: `Bearer ${key}` } });
+  const list = (await (await get('/recordings?limit=50')).json()) as { items: Array<{ id: number }> };
   expect(list.items.map((r) => r.id)).toContain(recordingId);
   const audio = await get(`/recordings/${recordingId}/audio`);
   expect(audio.status).toBe(200);
@@ -131,7 +155,15 @@ export async function expectAgentListsAndPlays(c: Controller, recordingId: numbe
 
 /** RMS amplitude (0..1) of one stretch of a file, all channels mixed, or one (1-based). */
 export function channelRms(file: string, start: number, seconds: number, channel?: number): number {
-  const args = [file, '-n', 'trim', String(start), String(seconds), ...(channel ? ['remix', String(channel)] : []), 'stat'];
+  const args = [
+    file,
+    '-n',
+    'trim',
+    String(start),
+    String(seconds),
+    ...(channel ? ['remix', String(channel)] : []),
+    'stat',
+  ];
   const out = spawnSync('sox', args, { encoding: 'utf8' }).stderr; // sox prints its stat on stderr
   return Number(/RMS\s+amplitude:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
 }
@@ -139,7 +171,12 @@ export function channelRms(file: string, start: number, seconds: number, channel
 type Settled = Awaited<ReturnType<typeof settledCall>>;
 
 /** One recording; the call keeps the agent who answered, the transfer's joins its agents, and both list and play it. */
-export async function expectTransferred(c: Controller, { call, recs, events }: Settled, first: string, next: string): Promise<void> {
+export async function expectTransferred(
+  c: Controller,
+  { call, recs, events }: Settled,
+  first: string,
+  next: string,
+): Promise<void> {
   expect(recs).toHaveLength(1);
   expect(call.agent).toBe(first);
   const id = recs[0]?.id ?? 0;
@@ -164,10 +201,16 @@ export class AcceptanceSuite {
    * root: the recordings directory as this process reads it; config: the controller's settings
    * (HTTP on a free port is set here); pbx: what "connected" is called in a failure.
    */
-  constructor(readonly node: string, readonly root: string, private readonly o: { config: (extra: Record<string, string>) => Config; pbx: string }) {}
+  constructor(
+    readonly node: string,
+    readonly root: string,
+    private readonly o: { config: (extra: Record<string, string>) => Config; pbx: string },
+  ) {}
 
   /** The running controller, or null between a stop and the next start. */
-  get running(): Controller | null { return this.current; }
+  get running(): Controller | null {
+    return this.current;
+  }
 
   controller(): Controller {
     if (!this.current) throw new Error('the controller is not running');
@@ -178,7 +221,10 @@ export class AcceptanceSuite {
     const cfg = this.o.config(extra);
     cfg.http.port = 0;
     // CALLREC_IT_LOG=debug shows the controller's log while debugging a run.
-    const c = await startController(cfg, process.env.CALLREC_IT_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger());
+    const c = await startController(
+      cfg,
+      process.env.CALLREC_IT_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(),
+    );
     c.pbx.onEvent((e) => this.events.push(e));
     await waitFor(() => c.pbx.status() === 'connected', 10000, `${this.o.pbx} connected`);
     this.current = c;
@@ -192,7 +238,9 @@ export class AcceptanceSuite {
 
   /** After each test, a controller runs again: a test that failed while it was stopped must not fail every test after it. */
   keepRunning(): void {
-    afterEach(async () => { if (!this.current) await this.start(); });
+    afterEach(async () => {
+      if (!this.current) await this.start();
+    });
   }
 
   /** Stops the controller and removes this run's recordings directory. */
@@ -214,7 +262,8 @@ export async function gatedCall(s: AcceptanceSuite, place: () => Promise<unknown
 }
 
 /** The call's rows once the call row says the call is over. */
-export const settledIn = (s: AcceptanceSuite, pbxCallId: string, ms = 30000) => settledCall(s.controller().store, s.node, pbxCallId, ms);
+export const settledIn = (s: AcceptanceSuite, pbxCallId: string, ms = 30000) =>
+  settledCall(s.controller().store, s.node, pbxCallId, ms);
 
 /** Seconds from `answered` to the call's hangup, as the PBX reported them. */
 export function bridgedSeconds(s: AcceptanceSuite, callId: string, answered: { at: Date } | undefined): number {
@@ -227,9 +276,15 @@ export function bridgedSeconds(s: AcceptanceSuite, callId: string, answered: { a
  * file keeps it (silence) or leaves it out (skip). `answered` is the event that starts the bridge
  * on this PBX; `tolerance` how far the file may be from the expected length, in seconds.
  */
-export async function pauseResumeScenario(s: AcceptanceSuite, o: {
-  mode: PauseMode; place: () => Promise<unknown>; answered: 'PartyChanged' | 'CallAnswered'; tolerance: number;
-}): Promise<void> {
+export async function pauseResumeScenario(
+  s: AcceptanceSuite,
+  o: {
+    mode: PauseMode;
+    place: () => Promise<unknown>;
+    answered: 'PartyChanged' | 'CallAnswered';
+    tolerance: number;
+  },
+): Promise<void> {
   const gate = await gatedCall(s, o.place);
   const c = s.controller();
   const answered = await waitFor(() => eventsOf(s, gate.callId, o.answered)[0], 15000, 'agent answered');
@@ -248,7 +303,11 @@ export async function pauseResumeScenario(s: AcceptanceSuite, o: {
   const expected = o.mode === 'silence' ? bridged : bridged - rec.pausedMs / 1000;
   expect(Math.abs(wav - expected)).toBeLessThan(o.tolerance);
   expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
-  s.figures[`pause-${o.mode}`] = { ...(s.figures[`pause-${o.mode}`] as object), bridgedSeconds: bridged, pausedMs: rec.pausedMs };
+  s.figures[`pause-${o.mode}`] = {
+    ...(s.figures[`pause-${o.mode}`] as object),
+    bridgedSeconds: bridged,
+    pausedMs: rec.pausedMs,
+  };
 }
 
 /** How a suite places the call-facts scenarios' calls (its own dialplan context, see factsRules). */
@@ -269,14 +328,20 @@ export interface FactsCalls {
 export function callFactsScenarios(s: AcceptanceSuite, calls: FactsCalls): void {
   const NY = '2125550123';
   const CA = '4155550100';
-  const parties = (callId: string) => eventsOf(s, callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
+  const parties = (callId: string) =>
+    eventsOf(s, callId, 'PartyChanged').map((e) => ({ kind: e.kind, party: e.party, agent: e.agent }));
 
   it('a DID call from a one-party caller under consent none: no prompt, `to` in E.164, agent 202 stored and able to list and play it', async () => {
     const gate = await gatedCall(s, () => calls.call('2125550199', NY));
     expect(gate.facts).toMatchObject({ from: NY, to: '2125550199', direction: 'inbound' });
     const { call, recs } = await settledIn(s, gate.callId);
     expect(eventsOf(s, gate.callId, 'PromptFinished')).toHaveLength(0);
-    expect(call).toMatchObject({ toNumber: '+12125550199', fromNumber: '+12125550123', consentOutcome: 'not-required', agent: '202' });
+    expect(call).toMatchObject({
+      toNumber: '+12125550199',
+      fromNumber: '+12125550123',
+      consentOutcome: 'not-required',
+      agent: '202',
+    });
     expect(recs).toHaveLength(1);
     expect(recs[0]).toMatchObject({ agent: '202', toNumber: '+12125550199' });
     expect(recs[0]?.filePath).toMatch(/-\+12125550123-\+12125550199-/);
@@ -301,17 +366,21 @@ export function callFactsScenarios(s: AcceptanceSuite, calls: FactsCalls): void 
   it.each([
     ['3125550111', 'camp-x', 0],
     ['3125550112', 'camp-y', 1],
-  ])('an outbound call to %s with campaign %s: the campaign decides over the account outbound setting', async (exten, campaign, recorded) => {
-    const gate = await gatedCall(s, () => calls.call(exten, '201'));
-    expect(gate.facts).toMatchObject({ direction: 'outbound', campaign, agent: '201', to: exten });
-    const { call, recs } = await settledIn(s, gate.callId);
-    expect(call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: `+1${exten}` });
-    expect(recs).toHaveLength(recorded);
-    if (recorded) {
-      expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
-      expect(call.consentOutcome).toBe('announced');
-    }
-  }, 40000);
+  ])(
+    'an outbound call to %s with campaign %s: the campaign decides over the account outbound setting',
+    async (exten, campaign, recorded) => {
+      const gate = await gatedCall(s, () => calls.call(exten, '201'));
+      expect(gate.facts).toMatchObject({ direction: 'outbound', campaign, agent: '201', to: exten });
+      const { call, recs } = await settledIn(s, gate.callId);
+      expect(call).toMatchObject({ direction: 'outbound', campaign, agent: '201', toNumber: `+1${exten}` });
+      expect(recs).toHaveLength(recorded);
+      if (recorded) {
+        expect(recs[0]).toMatchObject({ direction: 'outbound', campaign, agent: '201' });
+        expect(call.consentOutcome).toBe('announced');
+      }
+    },
+    40000,
+  );
 
   it('on demand with a California caller: announced, then recorded only from *44', async () => {
     const gate = await calls.onDemand(CA);
@@ -333,7 +402,10 @@ export function callFactsScenarios(s: AcceptanceSuite, calls: FactsCalls): void 
  * while it goes on: adopted and completed. `place` makes the call (the controller stopped) and
  * resolves with its PBX call id once the fallback records it; `file` is how the dialplan names it.
  */
-export async function fallbackAdoptedScenario(s: AcceptanceSuite, o: { place: () => Promise<string>; file: (callId: string) => RegExp; minSeconds: number }): Promise<void> {
+export async function fallbackAdoptedScenario(
+  s: AcceptanceSuite,
+  o: { place: () => Promise<string>; file: (callId: string) => RegExp; minSeconds: number },
+): Promise<void> {
   await s.stop();
   const callId = await o.place();
   const t0 = Date.now();
@@ -352,7 +424,10 @@ export async function fallbackAdoptedScenario(s: AcceptanceSuite, o: { place: ()
  * tier ends. `place` resolves with the call's PBX id once it hung up (the controller stopped);
  * `call`: what its row must show; `dbUrl`: the suite's database, for `callrec retention run`.
  */
-export async function orphanPurgedScenario(s: AcceptanceSuite, o: { place: () => Promise<string>; call: Record<string, unknown>; minSeconds: number; dbUrl: string }): Promise<void> {
+export async function orphanPurgedScenario(
+  s: AcceptanceSuite,
+  o: { place: () => Promise<string>; call: Record<string, unknown>; minSeconds: number; dbUrl: string },
+): Promise<void> {
   await s.stop();
   const callId = await o.place();
   const t0 = Date.now();
@@ -368,7 +443,11 @@ export async function orphanPurgedScenario(s: AcceptanceSuite, o: { place: () =>
   expect(rec.retainUntil!.getTime() - rec.endedAt!.getTime()).toBe(180 * 86_400_000);
   // Its tier ends: the purge deletes it like any other.
   await c.store.recordings.update(rec.id, { retainUntil: new Date(Date.now() - 1000) });
-  const purge = await runCli(['retention', 'run'], { CALLREC_DB_URL: o.dbUrl, CALLREC_RECORDINGS_DIR: s.root, CALLREC_NODE: s.node });
+  const purge = await runCli(['retention', 'run'], {
+    CALLREC_DB_URL: o.dbUrl,
+    CALLREC_RECORDINGS_DIR: s.root,
+    CALLREC_NODE: s.node,
+  });
   expect(purge.code).toBe(0);
   expect(await c.store.recordings.get(rec.id)).toMatchObject({ state: 'purged' });
   expect(fs.existsSync(path.join(s.root, rec.filePath))).toBe(false);

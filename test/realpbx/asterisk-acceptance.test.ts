@@ -20,8 +20,25 @@ import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
 import { masterKeyId } from '../../controller/src/recordings/keyring';
 import { silentLogger } from '../../controller/src/util/logger';
 import {
-  AcceptanceSuite, bridgedSeconds, callFactsScenarios, channelRms, checkFile as checkFileOf, eventsOf, factsRules, fallbackAdoptedScenario, fileOf, gatedCall, importRules,
-  orphanPurgedScenario, pauseResumeScenario, snapshotFiles, soxi, settledIn, sleep, SUITE_RULES, waitFor,
+  AcceptanceSuite,
+  bridgedSeconds,
+  callFactsScenarios,
+  channelRms,
+  checkFile as checkFileOf,
+  eventsOf,
+  factsRules,
+  fallbackAdoptedScenario,
+  fileOf,
+  gatedCall,
+  importRules,
+  orphanPurgedScenario,
+  pauseResumeScenario,
+  snapshotFiles,
+  soxi,
+  settledIn,
+  sleep,
+  SUITE_RULES,
+  waitFor,
 } from './acceptance';
 import { runCli } from '../helpers/cli';
 import { fileToneBursts, intervals } from '../helpers/tone-bursts';
@@ -29,12 +46,18 @@ import { fileToneBursts, intervals } from '../helpers/tone-bursts';
 const env = process.env;
 const ARI_URL = env.CALLREC_IT_ARI_URL;
 const describeIf = ARI_URL ? describe : describe.skip;
-if (!ARI_URL) console.info('test/realpbx/asterisk-acceptance: skipped (set CALLREC_IT_ARI_URL and CALLREC_IT_AMI_HOST, CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS, CALLREC_IT_RECORDINGS to run)');
+if (!ARI_URL)
+  console.info(
+    'test/realpbx/asterisk-acceptance: skipped (set CALLREC_IT_ARI_URL and CALLREC_IT_AMI_HOST, CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS, CALLREC_IT_RECORDINGS to run)',
+  );
 
 // CALLREC_IT_RECORDINGS is what the test-PBX start script prints for Asterisk; the FreeSWITCH suites read their own.
 // A directory of this run's own under the one the variable names (removed afterwards): every
 // controller start reconciles the recordings root, and earlier runs' files would be its orphans.
-const RECORDINGS = path.join(env.CALLREC_IT_ASTERISK_RECORDINGS ?? env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it', `asterisk-acceptance-${process.pid}`);
+const RECORDINGS = path.join(
+  env.CALLREC_IT_ASTERISK_RECORDINGS ?? env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it',
+  `asterisk-acceptance-${process.pid}`,
+);
 const ETC = env.CALLREC_IT_ASTERISK_ETC ?? '/etc/asterisk';
 const SOUNDS = env.CALLREC_IT_ASTERISK_SOUNDS ?? '/var/lib/asterisk/sounds';
 const APP = 'callrec-it';
@@ -47,15 +70,21 @@ const RULES = SUITE_RULES;
 // scenario -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s,
 // or 33 s of silence (agent-quiet: room for three beeps, 15 s apart).
 const GATED: Record<string, [string, string]> = {
-  ringing: ['ringing', 'agent'], answer: ['answer', 'agent'], optin: ['optin', 'agent'], optout: ['optout', 'agent'],
-  pause: ['pause', 'agent-long'], fb: ['ringing', 'agent-long'], 'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'],
+  ringing: ['ringing', 'agent'],
+  answer: ['answer', 'agent'],
+  optin: ['optin', 'agent'],
+  optout: ['optout', 'agent'],
+  pause: ['pause', 'agent-long'],
+  fb: ['ringing', 'agent-long'],
+  'stuck-optin': ['optin', 'agent'],
+  'stuck-announce': ['ringing', 'agent'],
   beep: ['beep', 'agent-quiet'],
 };
 
 // scenario -> the DID a caller dials: an admin's ordinary inbound extensions (New York numbers).
-const DIDS: Record<string, string> = Object.fromEntries(Object.keys(GATED).map((name, i) => [name, `21255501${String(i + 10)}`]));
-
-
+const DIDS: Record<string, string> = Object.fromEntries(
+  Object.keys(GATED).map((name, i) => [name, `21255501${String(i + 10)}`]),
+);
 
 describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   let ami: AmiClient;
@@ -66,12 +95,22 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
   const suite = new AcceptanceSuite(NODE, RECORDINGS, {
     pbx: 'ARI',
-    config: (extra) => loadConfig({
-      CALLREC_NODE: NODE, CALLREC_DB_URL: dbUrl(), CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1',
-      CALLREC_ARI_URL: ARI_URL ?? '', CALLREC_ARI_USER: env.CALLREC_IT_ARI_USER ?? 'callrec', CALLREC_ARI_PASSWORD: env.CALLREC_IT_ARI_PASSWORD ?? 'callrec',
-      CALLREC_ARI_APP: APP, CALLREC_AMI_HOST: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1', CALLREC_AMI_PORT: env.CALLREC_IT_AMI_PORT ?? '5038',
-      CALLREC_AMI_USER: env.CALLREC_IT_AMI_USER ?? 'callrec', CALLREC_AMI_SECRET: env.CALLREC_IT_AMI_SECRET ?? 'callrec', ...extra,
-    }),
+    config: (extra) =>
+      loadConfig({
+        CALLREC_NODE: NODE,
+        CALLREC_DB_URL: dbUrl(),
+        CALLREC_RECORDINGS_DIR: RECORDINGS,
+        CALLREC_HTTP_PORT: '1',
+        CALLREC_ARI_URL: ARI_URL ?? '',
+        CALLREC_ARI_USER: env.CALLREC_IT_ARI_USER ?? 'callrec',
+        CALLREC_ARI_PASSWORD: env.CALLREC_IT_ARI_PASSWORD ?? 'callrec',
+        CALLREC_ARI_APP: APP,
+        CALLREC_AMI_HOST: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1',
+        CALLREC_AMI_PORT: env.CALLREC_IT_AMI_PORT ?? '5038',
+        CALLREC_AMI_USER: env.CALLREC_IT_AMI_USER ?? 'callrec',
+        CALLREC_AMI_SECRET: env.CALLREC_IT_AMI_SECRET ?? 'callrec',
+        ...extra,
+      }),
   });
   const { figures } = suite;
   const start = (extra: Record<string, string> = {}) => suite.start(extra);
@@ -84,14 +123,29 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
 
   /** A caller dialing the scenario's DID in CTX; its ;1 half waits, or runs <callerExten>@CALLER once answered. */
   async function originate(scenario: string, callerExten?: string): Promise<void> {
-    const target: Record<string, string> = callerExten ? { Context: CALLER, Exten: callerExten, Priority: '1' } : { Application: 'Wait', Data: '60' };
-    await amiSend('Originate', { Channel: `Local/${DIDS[scenario]}@${CTX}/n`, CallerID: '"IT" <2125550123>', Timeout: '30000', Async: 'true', ...target });
+    const target: Record<string, string> = callerExten
+      ? { Context: CALLER, Exten: callerExten, Priority: '1' }
+      : { Application: 'Wait', Data: '60' };
+    await amiSend('Originate', {
+      Channel: `Local/${DIDS[scenario]}@${CTX}/n`,
+      CallerID: '"IT" <2125550123>',
+      Timeout: '30000',
+      Async: 'true',
+      ...target,
+    });
   }
 
   async function addExten(context: string, exten: string, steps: string[]): Promise<void> {
     for (const [i, app] of steps.entries()) {
       const open = app.indexOf('(');
-      await amiSend('DialplanExtensionAdd', { Context: context, Extension: exten, Priority: String(i + 1), Application: app.slice(0, open), ApplicationData: app.slice(open + 1, -1), Replace: 'yes' });
+      await amiSend('DialplanExtensionAdd', {
+        Context: context,
+        Extension: exten,
+        Priority: String(i + 1),
+        Application: app.slice(0, open),
+        ApplicationData: app.slice(open + 1, -1),
+        Replace: 'yes',
+      });
     }
   }
 
@@ -99,17 +153,27 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   const ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(suite, callId, type);
   const settled = (pbxCallId: string, ms = 30000) => settledIn(suite, pbxCallId, ms);
 
-  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) => checkFileOf(rec, RECORDINGS, figures, name);
+  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) =>
+    checkFileOf(rec, RECORDINGS, figures, name);
 
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-acc-'));
     fs.mkdirSync(RECORDINGS, { recursive: true });
     installed = snapshotFiles([ETC, SOUNDS], [ETC]);
     // Installed as the README says; the Stasis app's name comes from the install (CALLREC_ARI_APP).
-    const install = await runCli(['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS], { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ARI_APP: APP });
+    const install = await runCli(
+      ['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS],
+      { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ARI_APP: APP },
+    );
     if (install.code !== 0) throw new Error(install.err.join('\n'));
     ari = new AriHttp(ARI_URL ?? '', env.CALLREC_IT_ARI_USER ?? 'callrec', env.CALLREC_IT_ARI_PASSWORD ?? 'callrec');
-    ami = new AmiClient({ host: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1', port: Number(env.CALLREC_IT_AMI_PORT ?? 5038), user: env.CALLREC_IT_AMI_USER ?? 'callrec', secret: env.CALLREC_IT_AMI_SECRET ?? 'callrec', logger: silentLogger() });
+    ami = new AmiClient({
+      host: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1',
+      port: Number(env.CALLREC_IT_AMI_PORT ?? 5038),
+      user: env.CALLREC_IT_AMI_USER ?? 'callrec',
+      secret: env.CALLREC_IT_AMI_SECRET ?? 'callrec',
+      logger: silentLogger(),
+    });
     ami.onEvent((e) => amiEvents.push(e));
     ami.start();
     await waitFor(() => ami.status() === 'connected', 5000, 'AMI connected');
@@ -117,14 +181,23 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await amiSend('Command', { Command: 'module reload features' });
     // The admin's inbound route: each DID runs the gate at its applet, then dials its agent.
     for (const [name, [applet, agent]] of Object.entries(GATED)) {
-      await addExten(CTX, DIDS[name] as string, [`Gosub(callrec-gate,s,1(it,${applet}))`, `Dial(Local/${agent}@${CTX}/n,20)`, 'Hangup()']);
+      await addExten(CTX, DIDS[name] as string, [
+        `Gosub(callrec-gate,s,1(it,${applet}))`,
+        `Dial(Local/${agent}@${CTX}/n,20)`,
+        'Hangup()',
+      ]);
     }
     await addExten(CTX, 'agent', ['Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
     await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
     // Silence played, not Wait(): a Local channel that plays nothing carries no frames at all, and
     // MixMonitor then writes nothing (nor does the periodic beep run, both hang on frames).
-    await addExten(CTX, 'agent-quiet', ['Answer()', 'Playback(silence/10&silence/10&silence/10&silence/3)', 'Hangup()']);
-    for (const digit of ['1', '2', '9']) await addExten(CALLER, `press${digit}`, ['Wait(1)', `SendDTMF(${digit})`, 'Wait(60)']);
+    await addExten(CTX, 'agent-quiet', [
+      'Answer()',
+      'Playback(silence/10&silence/10&silence/10&silence/3)',
+      'Hangup()',
+    ]);
+    for (const digit of ['1', '2', '9'])
+      await addExten(CALLER, `press${digit}`, ['Wait(1)', `SendDTMF(${digit})`, 'Wait(60)']);
 
     await importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
@@ -149,17 +222,23 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     ['answer', undefined, 'announced'],
     ['optin', 'press1', 'accepted'],
     ['optout', undefined, 'announced'],
-  ])('%s (%s): greeting played, recorded, completed row matches the WAV', async (exten, caller, outcome) => {
-    const gate = await nextGate(exten, caller);
-    const { call, recs, events } = await settled(gate.callId);
-    expect(ev(gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
-    expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
-    expect(recs).toHaveLength(1);
-    const wav = checkFile(recs[0] as never, exten);
-    // The agent plays 4 s of music: from-answer holds about that, from-ringing a little more.
-    expect(wav).toBeGreaterThan(3.5);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']));
-  }, 40000);
+  ])(
+    '%s (%s): greeting played, recorded, completed row matches the WAV',
+    async (exten, caller, outcome) => {
+      const gate = await nextGate(exten, caller);
+      const { call, recs, events } = await settled(gate.callId);
+      expect(ev(gate.callId, 'PromptFinished').length).toBeGreaterThanOrEqual(1);
+      expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
+      expect(recs).toHaveLength(1);
+      const wav = checkFile(recs[0] as never, exten);
+      // The agent plays 4 s of music: from-answer holds about that, from-ringing a little more.
+      expect(wav).toBeGreaterThan(3.5);
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']),
+      );
+    },
+    40000,
+  );
 
   // beep: true on Asterisk is MixMonitor's B(15) (mixmonitor-options.ts): its periodic hook has
   // ChanSpy barge the `beep` sound (about 700 Hz) into the call every 15 s. What each party hears is
@@ -167,7 +246,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   // the recorded channel's party hears it; the recording does not hold it (the hook's whisper is
   // mixed in after MixMonitor took the frame), nor did the agent's Local half hear it. The contract
   // suite marks the file's beep as Asterisk's known gap: this fails when that changes.
-  it('beep: the caller hears a tone burst every 15 s; MixMonitor\'s own file does not hold it', async () => {
+  it("beep: the caller hears a tone burst every 15 s; MixMonitor's own file does not hold it", async () => {
     const gate = await nextGate('beep');
     const ch = await ari.request('GET', `/channels/${gate.callId}`);
     const callerHalf = (ch.ok ? (ch.value as { name: string }).name : '').replace(/;2$/, ';1');
@@ -178,8 +257,20 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     const { recs } = await settled(gate.callId, 60000);
     expect(recs).toHaveLength(1);
     const seconds = checkFile(recs[0] as never, 'beep');
-    const found = { file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }), caller: fileToneBursts(heard('caller'), { hz: 700 }), agent: fileToneBursts(heard('agent'), { hz: 700 }) };
-    figures.beep = { fileSeconds: seconds, ...Object.fromEntries(Object.entries(found).map(([k, b]) => [k, { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) }])) };
+    const found = {
+      file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }),
+      caller: fileToneBursts(heard('caller'), { hz: 700 }),
+      agent: fileToneBursts(heard('agent'), { hz: 700 }),
+    };
+    figures.beep = {
+      fileSeconds: seconds,
+      ...Object.fromEntries(
+        Object.entries(found).map(([k, b]) => [
+          k,
+          { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) },
+        ]),
+      ),
+    };
     // 33 s of call: beeps at about 0, 15 and 30 s. The hook runs on the clock, the heard file's
     // timeline on the frames it got: on the loaded 2-core box they drifted 0.6 s apart once.
     expect(found.caller).toHaveLength(3);
@@ -190,13 +281,17 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   it.each([
     ['optin', 'press2', 'declined'],
     ['optout', 'press9', 'opted-out'],
-  ])('%s with %s: no recording (%s)', async (exten, caller, outcome) => {
-    const gate = await nextGate(exten, caller);
-    const { call, recs } = await settled(gate.callId);
-    expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: outcome });
-    expect(recs).toHaveLength(0);
-    expect(amiEvents.some((e) => e.type === 'MixMonitorStart' && e.uniqueId === gate.callId)).toBe(false);
-  }, 40000);
+  ])(
+    '%s with %s: no recording (%s)',
+    async (exten, caller, outcome) => {
+      const gate = await nextGate(exten, caller);
+      const { call, recs } = await settled(gate.callId);
+      expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: outcome });
+      expect(recs).toHaveLength(0);
+      expect(amiEvents.some((e) => e.type === 'MixMonitorStart' && e.uniqueId === gate.callId)).toBe(false);
+    },
+    40000,
+  );
 
   it('caller hanging up during the greeting: stored as such, no recording', async () => {
     const gate = await nextGate('ringing');
@@ -212,7 +307,12 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   // Skip's file also misses the AMI round trips of the stop and the restart (0.7 s seen at load 14):
   // still far from the 3 s that silence keeps.
   const pauseResume = (mode: PauseMode) =>
-    pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'PartyChanged', tolerance: mode === 'silence' ? 0.6 : 1.0 });
+    pauseResumeScenario(suite, {
+      mode,
+      place: () => originate('pause'),
+      answered: 'PartyChanged',
+      tolerance: mode === 'silence' ? 0.6 : 1.0,
+    });
 
   it('pause/resume with silence (MixMonitorMute): the file keeps the paused time', async () => {
     await pauseResume('silence');
@@ -229,86 +329,169 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   async function fallbackRecording(): Promise<{ callId: string; from: number }> {
     const from = amiEvents.length;
     await originate('fb');
-    const mm = await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/${DIDS.fb}@${CTX}`)), 15000, 'fallback MixMonitor');
+    const mm = await waitFor(
+      () => amiEvents.slice(from).find((e) => e.type === 'MixMonitorStart' && e.channel.includes(`/${DIDS.fb}@${CTX}`)),
+      15000,
+      'fallback MixMonitor',
+    );
     return { callId: mm.uniqueId, from };
   }
 
-  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', () => fallbackAdoptedScenario(suite, {
-    place: async () => (await fallbackRecording()).callId,
-    // announce-and-record: the file is named by the dialplan in CALLREC_DIR
-    file: (callId) => new RegExp(`-2125550123-.*-${callId.replace('.', '\\.')}\\.wav$`),
-    minSeconds: 3,
-  }), 60000);
+  it(
+    'a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart',
+    () =>
+      fallbackAdoptedScenario(suite, {
+        place: async () => (await fallbackRecording()).callId,
+        // announce-and-record: the file is named by the dialplan in CALLREC_DIR
+        file: (callId) => new RegExp(`-2125550123-.*-${callId.replace('.', '\\.')}\\.wav$`),
+        minSeconds: 3,
+      }),
+    60000,
+  );
 
-  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', () => orphanPurgedScenario(suite, {
-    place: async () => {
-      const { callId, from } = await fallbackRecording();
-      await waitFor(() => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === callId), 30000, 'hangup while stopped');
-      return callId;
-    },
-    call: { fromRaw: '2125550123' }, minSeconds: 3, dbUrl: dbUrl(),
-  }), 70000);
+  it(
+    'a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends',
+    () =>
+      orphanPurgedScenario(suite, {
+        place: async () => {
+          const { callId, from } = await fallbackRecording();
+          await waitFor(
+            () => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === callId),
+            30000,
+            'hangup while stopped',
+          );
+          return callId;
+        },
+        call: { fromRaw: '2125550123' },
+        minSeconds: 3,
+        dbUrl: dbUrl(),
+      }),
+    70000,
+  );
 
   // The controller stops while the greeting plays (8 s opt-in question, 3.9 s announcement).
   it.each([
     ['stuck-optin', 'not_recorded', 0],
     ['stuck-announce', 'done', 1],
-  ])('%s: a call waiting in the gate when the controller stops is released within 5 s of the restart', async (exten, state, recordings) => {
-    const gate = await nextGate(exten);
-    await sleep(1500);
-    await stop();
-    await sleep(1000);
-    const still = await ari.request('GET', `/channels/${gate.callId}`);
-    expect(still.ok && (still.value as { dialplan: { app_name: string } }).dialplan.app_name).toBe('Stasis');
-    const t0 = Date.now();
-    await start();
-    await waitFor(async () => {
-      const r = await ari.request('GET', `/channels/${gate.callId}`);
-      return !r.ok || (r.value as { dialplan: { app_name: string } }).dialplan.app_name !== 'Stasis';
-    }, 5000, 'released from Stasis');
-    figures[`${exten}-releasedAfterRestartMs`] = Date.now() - t0;
-    const { call, recs } = await settled(gate.callId);
-    expect(call.fallbackReason).toMatch(/gate at \(re\)connect/);
-    // Opt-in without a yes is never recorded; an interrupted announcement is played again and
-    // recorded by the dialplan's fallback, which the controller then finalizes.
-    expect(call.state).toBe(state);
-    expect(recs).toHaveLength(recordings);
-    if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
-  }, 60000);
+  ])(
+    '%s: a call waiting in the gate when the controller stops is released within 5 s of the restart',
+    async (exten, state, recordings) => {
+      const gate = await nextGate(exten);
+      await sleep(1500);
+      await stop();
+      await sleep(1000);
+      const still = await ari.request('GET', `/channels/${gate.callId}`);
+      expect(still.ok && (still.value as { dialplan: { app_name: string } }).dialplan.app_name).toBe('Stasis');
+      const t0 = Date.now();
+      await start();
+      await waitFor(
+        async () => {
+          const r = await ari.request('GET', `/channels/${gate.callId}`);
+          return !r.ok || (r.value as { dialplan: { app_name: string } }).dialplan.app_name !== 'Stasis';
+        },
+        5000,
+        'released from Stasis',
+      );
+      figures[`${exten}-releasedAfterRestartMs`] = Date.now() - t0;
+      const { call, recs } = await settled(gate.callId);
+      expect(call.fallbackReason).toMatch(/gate at \(re\)connect/);
+      // Opt-in without a yes is never recorded; an interrupted announcement is played again and
+      // recorded by the dialplan's fallback, which the controller then finalizes.
+      expect(call.state).toBe(state);
+      expect(recs).toHaveLength(recordings);
+      if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
+    },
+    60000,
+  );
   // Issue 14 (callFactsScenarios): its own rules, imported over the suite's, and its own extensions.
   describe('call facts', () => {
     const FACTS_RULES = factsRules(RULES);
     const NY = '2125550123';
 
     async function originateFrom(exten: string, cid: string, callerExten?: string): Promise<void> {
-      const target: Record<string, string> = callerExten ? { Context: CALLER, Exten: callerExten, Priority: '1' } : { Application: 'Wait', Data: '60' };
-      await amiSend('Originate', { Channel: `Local/${exten}@${CTX}/n`, CallerID: `"IT" <${cid}>`, Timeout: '30000', Async: 'true', ...target });
+      const target: Record<string, string> = callerExten
+        ? { Context: CALLER, Exten: callerExten, Priority: '1' }
+        : { Application: 'Wait', Data: '60' };
+      await amiSend('Originate', {
+        Channel: `Local/${exten}@${CTX}/n`,
+        CallerID: `"IT" <${cid}>`,
+        Timeout: '30000',
+        Async: 'true',
+        ...target,
+      });
     }
 
     beforeAll(async () => {
       await importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
       // A phone answering sends its identity: on a Local agent leg, CONNECTEDLINE does the same.
-      await addExten(CTX, 'agent202', ['Set(CONNECTEDLINE(num)=202)', 'Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
+      await addExten(CTX, 'agent202', [
+        'Set(CONNECTEDLINE(num)=202)',
+        'Answer()',
+        'MusicOnHold(default,4)',
+        'Hangup()',
+      ]);
       await addExten(CTX, 'agent-long', ['Answer()', 'MusicOnHold(default,9)', 'Hangup()']);
-    // Silence played, not Wait(): a Local channel that plays nothing carries no frames at all, and
-    // MixMonitor then writes nothing (nor does the periodic beep run, both hang on frames).
-    await addExten(CTX, 'agent-quiet', ['Answer()', 'Playback(silence/10&silence/10&silence/10&silence/3)', 'Hangup()']);
-      await addExten(CTX, '2125550199', ['Gosub(callrec-gate,s,1(it,did))', `Dial(Local/agent202@${CTX}/n,20)`, 'Hangup()']);
-      await addExten(CTX, '2125550198', ['Gosub(callrec-gate,s,1(it,ondemand))', `Dial(Local/agent-long@${CTX}/n,20)`, 'Hangup()']);
-      for (const [exten, campaign] of [['3125550111', 'camp-x'], ['3125550112', 'camp-y']] as const) {
-        await addExten(CTX, exten, [`Gosub(callrec-gate,s,1(it,did,outbound,${campaign},201))`, `Dial(Local/agent@${CTX}/n,20)`, 'Hangup()']);
+      // Silence played, not Wait(): a Local channel that plays nothing carries no frames at all, and
+      // MixMonitor then writes nothing (nor does the periodic beep run, both hang on frames).
+      await addExten(CTX, 'agent-quiet', [
+        'Answer()',
+        'Playback(silence/10&silence/10&silence/10&silence/3)',
+        'Hangup()',
+      ]);
+      await addExten(CTX, '2125550199', [
+        'Gosub(callrec-gate,s,1(it,did))',
+        `Dial(Local/agent202@${CTX}/n,20)`,
+        'Hangup()',
+      ]);
+      await addExten(CTX, '2125550198', [
+        'Gosub(callrec-gate,s,1(it,ondemand))',
+        `Dial(Local/agent-long@${CTX}/n,20)`,
+        'Hangup()',
+      ]);
+      for (const [exten, campaign] of [
+        ['3125550111', 'camp-x'],
+        ['3125550112', 'camp-y'],
+      ] as const) {
+        await addExten(CTX, exten, [
+          `Gosub(callrec-gate,s,1(it,did,outbound,${campaign},201))`,
+          `Dial(Local/agent@${CTX}/n,20)`,
+          'Hangup()',
+        ]);
       }
       await addExten(CALLER, 'star44', ['Wait(3)', 'SendDTMF(*44)', 'Wait(60)']);
       await addExten(CTX, 'agent-quiet', ['Answer()', 'Wait(9)', 'Hangup()']);
       // A blind transfer of a two-party call sends the caller to 305 in the dialplan, which dials agent 305.
       await addExten(CTX, '305', [`Dial(Local/agent305@${CTX}/n,20)`, 'Hangup()']);
-      await addExten(CTX, 'agent305', ['Set(CONNECTEDLINE(num)=305)', 'Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
+      await addExten(CTX, 'agent305', [
+        'Set(CONNECTEDLINE(num)=305)',
+        'Answer()',
+        'MusicOnHold(default,4)',
+        'Hangup()',
+      ]);
       // Agent 202 answers, then blind-transfers with the phone's keys (# then 305; Dial option t).
-      await addExten(CTX, 'agent202x', ['Set(CONNECTEDLINE(num)=202)', 'Answer()', 'Wait(1.5)', 'SendDTMF(#305)', 'Wait(10)', 'Hangup()']);
-      await addExten(CTX, '2125550197', ['Gosub(callrec-gate,s,1(it,did))', `Dial(Local/agent202x@${CTX}/n,20,t)`, 'Hangup()']);
+      await addExten(CTX, 'agent202x', [
+        'Set(CONNECTEDLINE(num)=202)',
+        'Answer()',
+        'Wait(1.5)',
+        'SendDTMF(#305)',
+        'Wait(10)',
+        'Hangup()',
+      ]);
+      await addExten(CTX, '2125550197', [
+        'Gosub(callrec-gate,s,1(it,did))',
+        `Dial(Local/agent202x@${CTX}/n,20,t)`,
+        'Hangup()',
+      ]);
       await addExten(CALLER, 'tone', ['PlayTones(440)', 'Wait(60)']);
-      for (const [exten, agent] of [['stereo', 'agent-long'], ['stereo-quiet', 'agent-quiet']] as const) {
-        await addExten(CTX, exten, ['Gosub(callrec-gate,s,1(it,stereo))', `Dial(Local/${agent}@${CTX}/n,20)`, 'Hangup()']);
+      for (const [exten, agent] of [
+        ['stereo', 'agent-long'],
+        ['stereo-quiet', 'agent-quiet'],
+      ] as const) {
+        await addExten(CTX, exten, [
+          'Gosub(callrec-gate,s,1(it,stereo))',
+          `Dial(Local/${agent}@${CTX}/n,20)`,
+          'Hangup()',
+        ]);
       }
     });
 
@@ -324,24 +507,28 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     it.each([
       ['stereo', undefined, 'agent'],
       ['stereo-quiet', 'tone', 'caller'],
-    ])('stereo (%s, caller %s): a 2-channel WAV, caller left, agent right; only the %s is heard', async (exten, callerExten, heard) => {
-      const gate = await gatedCall(suite, () => originateFrom(exten, NY, callerExten));
-      const { recs } = await settled(gate.callId);
-      const rec = recs[0] as never as { filePath: string; durationMs: number | null; state: string };
-      const wav = checkFile(rec, exten);
-      const file = fileOf(rec, RECORDINGS);
-      const bridged = bridgedSeconds(suite, gate.callId, ev(gate.callId, 'PartyChanged')[0]);
-      const [left, right] = [1, 2].map((c) => channelRms(file, 2, 5, c)) as [number, number];
-      figures[exten] = { ...(figures[exten] as object), bridgedSeconds: bridged, rmsLeft: left, rmsRight: right };
-      expect(soxi('-c', file)).toBe(2);
-      expect(Math.abs(wav - bridged)).toBeLessThan(1);
-      if (heard === 'agent') expect([left < 0.001, right > 0.005]).toEqual([true, true]);
-      else expect([left > 0.005, right < 0.001]).toEqual([true, true]);
-    }, 40000);
+    ])(
+      'stereo (%s, caller %s): a 2-channel WAV, caller left, agent right; only the %s is heard',
+      async (exten, callerExten, heard) => {
+        const gate = await gatedCall(suite, () => originateFrom(exten, NY, callerExten));
+        const { recs } = await settled(gate.callId);
+        const rec = recs[0] as never as { filePath: string; durationMs: number | null; state: string };
+        const wav = checkFile(rec, exten);
+        const file = fileOf(rec, RECORDINGS);
+        const bridged = bridgedSeconds(suite, gate.callId, ev(gate.callId, 'PartyChanged')[0]);
+        const [left, right] = [1, 2].map((c) => channelRms(file, 2, 5, c)) as [number, number];
+        figures[exten] = { ...(figures[exten] as object), bridgedSeconds: bridged, rmsLeft: left, rmsRight: right };
+        expect(soxi('-c', file)).toBe(2);
+        expect(Math.abs(wav - bridged)).toBeLessThan(1);
+        if (heard === 'agent') expect([left < 0.001, right > 0.005]).toEqual([true, true]);
+        else expect([left > 0.005, right < 0.001]).toEqual([true, true]);
+      },
+      40000,
+    );
   });
 
   // Last: from here on the run's files are ciphertext, which soxi cannot read.
-  it('with a master key, the completed call and the run\'s earlier recordings are sealed: no plaintext of them remains, each opens to its sha256', async () => {
+  it("with a master key, the completed call and the run's earlier recordings are sealed: no plaintext of them remains, each opens to its sha256", async () => {
     await stop();
     const key = crypto.randomBytes(32);
     const c = await start({ CALLREC_MASTER_KEY: key.toString('base64') });
@@ -350,11 +537,13 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     await waitFor(async () => (await c.store.atRest.backlogCount()) === 0, 30000, 'the encryption backlog drained');
     const sealed = (await c.store.recordings.get(recs[0]!.id))!;
     expect(sealed).toMatchObject({ keyId: masterKeyId(key), filePath: expect.stringMatching(/\.wav\.enc$/) });
-    const ids = (await c.store.knex('recordings').whereIn('state', ['completed', 'failed']).select('id')) as Array<{ id: number }>;
+    const ids = (await c.store.knex('recordings').whereIn('state', ['completed', 'failed']).select('id')) as Array<{
+      id: number;
+    }>;
     let opened = 0;
     for (const { id } of ids) {
       const r = (await c.store.recordings.get(Number(id)))!;
-      if (r.storedBytes === 0) continue;   // no file was ever written for it
+      if (r.storedBytes === 0) continue; // no file was ever written for it
       const file = fileOf(r, RECORDINGS);
       expect(fs.existsSync(file.slice(0, -'.enc'.length))).toBe(false);
       const plain = await openBuffer(unwrapKey(key, r.keyId!, r.wrappedKey!), fs.readFileSync(file));

@@ -14,11 +14,17 @@ import { snapshotFiles } from './acceptance';
 const env = process.env;
 const HOST = env.CALLREC_IT_AMI_HOST;
 const describeIf = HOST ? describe : describe.skip;
-if (!HOST) console.info('test/realpbx/asterisk-dialplan: skipped (set CALLREC_IT_AMI_HOST, CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS, CALLREC_IT_RECORDINGS to run)');
+if (!HOST)
+  console.info(
+    'test/realpbx/asterisk-dialplan: skipped (set CALLREC_IT_AMI_HOST, CALLREC_IT_ASTERISK_ETC, CALLREC_IT_ASTERISK_SOUNDS, CALLREC_IT_RECORDINGS to run)',
+  );
 
 // A directory of this run's own under the one the variable names (removed afterwards): every
 // controller start reconciles the recordings root, and earlier runs' files would be its orphans.
-const RECORDINGS = path.join(env.CALLREC_IT_ASTERISK_RECORDINGS ?? env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it', `asterisk-dialplan-${process.pid}`);
+const RECORDINGS = path.join(
+  env.CALLREC_IT_ASTERISK_RECORDINGS ?? env.CALLREC_IT_RECORDINGS ?? '/var/spool/asterisk/callrec-it',
+  `asterisk-dialplan-${process.pid}`,
+);
 const ETC = env.CALLREC_IT_ASTERISK_ETC ?? '/etc/asterisk';
 const SOUNDS = env.CALLREC_IT_ASTERISK_SOUNDS ?? '/var/lib/asterisk/sounds';
 const CONTEXT = 'callrec-it';
@@ -49,16 +55,32 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
 
   /** Originates Local/<exten>@callrec-it; the ;2 leg Gosubs the gate with no Stasis app connected. */
   async function call(exten: string, vars: string): Promise<void> {
-    const r = await ami.send('Originate', { Channel: `Local/${exten}@${CONTEXT}`, Application: 'Wait', Data: '30', CallerID: '"IT" <5551234>', Variable: vars, Async: 'true' });
+    const r = await ami.send('Originate', {
+      Channel: `Local/${exten}@${CONTEXT}`,
+      Application: 'Wait',
+      Data: '30',
+      CallerID: '"IT" <5551234>',
+      Variable: vars,
+      Async: 'true',
+    });
     if (!r.ok) throw new Error(r.error.detail);
   }
 
   beforeAll(async () => {
     fs.mkdirSync(RECORDINGS, { recursive: true });
     installed = snapshotFiles([ETC, SOUNDS], [ETC]);
-    const install = await runCli(['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS], { CALLREC_FALLBACK: 'announce-and-record' });
+    const install = await runCli(
+      ['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS],
+      { CALLREC_FALLBACK: 'announce-and-record' },
+    );
     if (install.code !== 0) throw new Error(install.err.join('\n'));
-    ami = new AmiClient({ host: HOST as string, port: Number(env.CALLREC_IT_AMI_PORT ?? 5038), user: env.CALLREC_IT_AMI_USER ?? 'callrec', secret: env.CALLREC_IT_AMI_SECRET ?? 'callrec', logger: silentLogger() });
+    ami = new AmiClient({
+      host: HOST as string,
+      port: Number(env.CALLREC_IT_AMI_PORT ?? 5038),
+      user: env.CALLREC_IT_AMI_USER ?? 'callrec',
+      secret: env.CALLREC_IT_AMI_SECRET ?? 'callrec',
+      logger: silentLogger(),
+    });
     ami.onEvent((e) => events.push(e));
     ami.start();
     await waitFor(() => ami.status() === 'connected', 5000);
@@ -66,10 +88,22 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
     await command('module reload features');
     // A stand-in for the admin's applet: the app name nobody serves makes Stasis() fail at once.
     // Local channels carry no audio of their own: the prompt after the gate is what gets recorded.
-    const steps = ['Set(CALLREC_APP=callrec-it-nobody)', 'Gosub(callrec-gate,s,1(it-flow,dial))', 'Playback(callrec/opt-in,noanswer)', 'Hangup()'];
+    const steps = [
+      'Set(CALLREC_APP=callrec-it-nobody)',
+      'Gosub(callrec-gate,s,1(it-flow,dial))',
+      'Playback(callrec/opt-in,noanswer)',
+      'Hangup()',
+    ];
     for (const [i, app] of steps.entries()) {
       const [name, data] = [app.slice(0, app.indexOf('(')), app.slice(app.indexOf('(') + 1, -1)];
-      const r = await ami.send('DialplanExtensionAdd', { Context: CONTEXT, Extension: '_X.', Priority: i + 1, Application: name, ApplicationData: data, Replace: 'yes' });
+      const r = await ami.send('DialplanExtensionAdd', {
+        Context: CONTEXT,
+        Extension: '_X.',
+        Priority: i + 1,
+        Application: name,
+        ApplicationData: data,
+        Replace: 'yes',
+      });
       if (!r.ok) throw new Error(r.error.detail);
     }
   });
@@ -95,9 +129,15 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
   it('records with the dialplan-built name when no controller is connected (announce-and-record)', async () => {
     const before = events.length;
     await call('4155550100', 'CALLREC_FALLBACK=announce-and-record');
-    const started = await waitFor(() => events.slice(before).find((e) => e.type === 'MixMonitorStart' && e.channel.includes('4155550100')), 15000);
+    const started = await waitFor(
+      () => events.slice(before).find((e) => e.type === 'MixMonitorStart' && e.channel.includes('4155550100')),
+      15000,
+    );
     // A MixMonitor ending with the call sends no MixMonitorStop, only the channel's Hangup.
-    await waitFor(() => events.slice(before).find((e) => e.type === 'Hangup' && e.uniqueId === started.uniqueId), 20000);
+    await waitFor(
+      () => events.slice(before).find((e) => e.type === 'Hangup' && e.uniqueId === started.uniqueId),
+      20000,
+    );
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     const dir = path.join(RECORDINGS, day);
     const file = fs.readdirSync(dir).find((f) => f.endsWith(`-5551234-4155550100-${started.uniqueId}.wav`));
@@ -108,24 +148,41 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
   it('mutes, stops and restarts (append) a real MixMonitor over AMI', async () => {
     const before = events.length;
     await call('4155550101', 'CALLREC_FALLBACK=record');
-    const started = await waitFor(() => events.slice(before).find((e) => e.type === 'MixMonitorStart' && e.channel.includes('4155550101')), 15000);
+    const started = await waitFor(
+      () => events.slice(before).find((e) => e.type === 'MixMonitorStart' && e.channel.includes('4155550101')),
+      15000,
+    );
     const mm = new AmiMixMonitorControl(ami);
     const channel = started.channel;
     await new Promise((r) => setTimeout(r, 700)); // some audio before the pause
     expect(await mm.mute(channel, true)).toEqual({ ok: true, value: undefined });
-    await waitFor(() => events.slice(before).find((e) => e.type === 'MixMonitorMute' && e.muted && e.direction === 'both'), 5000);
+    await waitFor(
+      () => events.slice(before).find((e) => e.type === 'MixMonitorMute' && e.muted && e.direction === 'both'),
+      5000,
+    );
     expect((await mm.mute(channel, false)).ok).toBe(true);
     const id = await ami.send('Getvar', { Channel: channel, Variable: 'CALLREC_MIXMON_ID' });
     const file = await ami.send('Getvar', { Channel: channel, Variable: 'CALLREC_FILE' });
     if (!id.ok || !file.ok) throw new Error('Getvar failed');
     expect(id.value.Value).toMatch(/^0x[0-9a-f]+$/);
     expect((await mm.stop(channel, id.value.Value ?? null)).ok).toBe(true);
-    await waitFor(() => events.slice(before).find((e) => e.type === 'MixMonitorStop' && e.uniqueId === started.uniqueId), 5000);
+    await waitFor(
+      () => events.slice(before).find((e) => e.type === 'MixMonitorStop' && e.uniqueId === started.uniqueId),
+      5000,
+    );
     expect((await mm.start(channel, file.value.Value ?? '', 'a')).ok).toBe(true);
-    await waitFor(() => events.slice(before).filter((e) => e.type === 'MixMonitorStart' && e.uniqueId === started.uniqueId).length === 2, 5000);
+    await waitFor(
+      () =>
+        events.slice(before).filter((e) => e.type === 'MixMonitorStart' && e.uniqueId === started.uniqueId).length ===
+        2,
+      5000,
+    );
     // And some appended after it: long enough that the appended part alone passes 1 s on a loaded box.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await mm.stop('Local/nobody@nowhere-00000000;2', null)).toEqual({ ok: false, error: { kind: 'not-found', detail: 'AMI StopMixMonitor: No such channel' } });
+    expect(await mm.stop('Local/nobody@nowhere-00000000;2', null)).toEqual({
+      ok: false,
+      error: { kind: 'not-found', detail: 'AMI StopMixMonitor: No such channel' },
+    });
     await ami.send('Hangup', { Channel: channel });
     await waitFor(() => events.slice(before).find((e) => e.type === 'Hangup' && e.uniqueId === started.uniqueId), 5000);
     expect(fs.statSync(file.value.Value ?? '').size).toBeGreaterThan(44 + 16000); // > 1 s of the 2.2 s played

@@ -11,7 +11,12 @@ if (!url) {
 
 d('a real Asterisk', () => {
   it('answers ARI with the served version', async () => {
-    const r = await probeAri({ url: url ?? '', user: process.env.CALLREC_IT_ARI_USER ?? 'callrec', password: process.env.CALLREC_IT_ARI_PASSWORD ?? '', app: 'callrec' });
+    const r = await probeAri({
+      url: url ?? '',
+      user: process.env.CALLREC_IT_ARI_USER ?? 'callrec',
+      password: process.env.CALLREC_IT_ARI_PASSWORD ?? '',
+      app: 'callrec',
+    });
     expect(r).toMatchObject({ ok: true });
     expect(r.detail).toMatch(/Asterisk 22\./);
   });

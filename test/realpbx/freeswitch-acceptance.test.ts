@@ -19,8 +19,24 @@ import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
 import {
-  AcceptanceSuite, callFactsScenarios, channelRms, checkFile as checkFileOf, eventsOf, factsRules, fallbackAdoptedScenario, fileOf, gatedCall, importRules,
-  orphanPurgedScenario, pauseResumeScenario, settledIn, snapshotFiles, sleep, soxi, SUITE_RULES, waitFor,
+  AcceptanceSuite,
+  callFactsScenarios,
+  channelRms,
+  checkFile as checkFileOf,
+  eventsOf,
+  factsRules,
+  fallbackAdoptedScenario,
+  fileOf,
+  gatedCall,
+  importRules,
+  orphanPurgedScenario,
+  pauseResumeScenario,
+  settledIn,
+  snapshotFiles,
+  sleep,
+  soxi,
+  SUITE_RULES,
+  waitFor,
 } from './acceptance';
 import { runCli } from '../helpers/cli';
 import { fileToneBursts, intervals } from '../helpers/tone-bursts';
@@ -33,10 +49,16 @@ const CONF = env.CALLREC_IT_FS_CONF ?? '/usr/local/freeswitch/conf';
 const SOUNDS = env.CALLREC_IT_FS_SOUNDS ?? '/usr/local/freeswitch/sounds';
 // A directory of this run's own under the one the variable names (removed afterwards): every
 // controller start reconciles the recordings root, and earlier runs' files would be its orphans.
-const RECORDINGS = path.join(env.CALLREC_IT_FS_RECORDINGS ?? '/usr/local/freeswitch/recordings/callrec-it', `freeswitch-acceptance-${process.pid}`);
+const RECORDINGS = path.join(
+  env.CALLREC_IT_FS_RECORDINGS ?? '/usr/local/freeswitch/recordings/callrec-it',
+  `freeswitch-acceptance-${process.pid}`,
+);
 const LISTEN_PORT = env.CALLREC_IT_ESL_LISTEN_PORT ?? '18084';
 const describeIf = HOST ? describe : describe.skip;
-if (!HOST) console.info('test/realpbx/freeswitch-acceptance: skipped (set CALLREC_IT_ESL_HOST and CALLREC_IT_FS_CONF, CALLREC_IT_FS_SOUNDS, CALLREC_IT_FS_RECORDINGS to run)');
+if (!HOST)
+  console.info(
+    'test/realpbx/freeswitch-acceptance: skipped (set CALLREC_IT_ESL_HOST and CALLREC_IT_FS_CONF, CALLREC_IT_FS_SOUNDS, CALLREC_IT_FS_RECORDINGS to run)',
+  );
 
 const CTX = 'callrec-it';
 const NODE = `it-fs-${process.pid}`;
@@ -47,23 +69,44 @@ const RULES = SUITE_RULES;
 // scenario -> [applet, agent]: the agent answers and plays a tone for 4 s (agent) or 9 s (agent-long),
 // or 33 s of silence (agent-quiet, as a phone streams it: room for three beeps, 15 s apart).
 const GATED: Record<string, [string, string]> = {
-  ringing: ['ringing', 'agent'], answer: ['answer', 'agent'], optin: ['optin', 'agent'], optout: ['optout', 'agent'],
-  pause: ['pause', 'agent-long'], stereo: ['stereo', 'agent'], fb: ['ringing', 'agent-long'], kill: ['pause', 'agent-long'],
-  'stuck-optin': ['optin', 'agent'], 'stuck-announce': ['ringing', 'agent'], beep: ['beep', 'agent-quiet'],
+  ringing: ['ringing', 'agent'],
+  answer: ['answer', 'agent'],
+  optin: ['optin', 'agent'],
+  optout: ['optout', 'agent'],
+  pause: ['pause', 'agent-long'],
+  stereo: ['stereo', 'agent'],
+  fb: ['ringing', 'agent-long'],
+  kill: ['pause', 'agent-long'],
+  'stuck-optin': ['optin', 'agent'],
+  'stuck-announce': ['ringing', 'agent'],
+  beep: ['beep', 'agent-quiet'],
 };
 
 // scenario -> the DID a caller dials: New York numbers, but for stereo, dialed in California
 // (all-party consent), so its `consent: none` is raised to an announcement.
-const DIDS: Record<string, string> = Object.fromEntries(Object.keys(GATED).map((name, i) => [name, `${name === 'stereo' ? '415' : '212'}55501${String(i + 10)}`]));
+const DIDS: Record<string, string> = Object.fromEntries(
+  Object.keys(GATED).map((name, i) => [name, `${name === 'stereo' ? '415' : '212'}55501${String(i + 10)}`]),
+);
 
 /** An applet point as an admin writes it: the snippet's variables, the gate, then the bridge to `agent` in `ctx`. */
-function gatedExtension(name: string, exten: string, applet: string, agent: string, ctx: string, sets: string[] = []): string {
+function gatedExtension(
+  name: string,
+  exten: string,
+  applet: string,
+  agent: string,
+  ctx: string,
+  sets: string[] = [],
+): string {
   return `
     <extension name="${name}">
       <condition field="destination_number" expression="^${exten}$">
         <action application="set" data="callrec_flow=it"/>
-        <action application="set" data="callrec_applet=${applet}"/>${sets.map((v) => `
-        <action application="set" data="${v}"/>`).join('')}
+        <action application="set" data="callrec_applet=${applet}"/>${sets
+          .map(
+            (v) => `
+        <action application="set" data="${v}"/>`,
+          )
+          .join('')}
         <action application="execute_extension" data="callrec_gate XML callrec"/>
         <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${ctx}"/>
       </condition>
@@ -85,7 +128,11 @@ function agentExtension(name: string, exten: string, plays: string): string {
 
 /** The test's own context: what an admin's applet point looks like, plus agents. */
 function itContext(): string {
-  const gated = Object.entries(GATED).map(([name, [applet, agent]]) => gatedExtension(`it-${name}`, DIDS[name] ?? '', applet, agent, CTX, ['callrec_to=${destination_number}'])).join('');
+  const gated = Object.entries(GATED)
+    .map(([name, [applet, agent]]) =>
+      gatedExtension(`it-${name}`, DIDS[name] ?? '', applet, agent, CTX, ['callrec_to=${destination_number}']),
+    )
+    .join('');
   const agent = (name: string, plays: string) => agentExtension(`it-${name}`, name, plays);
   const tone = (seconds: number) => `tone_stream://L=${seconds};%(1000,0,440)`;
   return `<include>\n  <context name="${CTX}">${gated}${agent('agent', tone(4))}${agent('agent-long', tone(9))}${agent('agent-quiet', 'silence_stream://33000')}\n  </context>\n</include>\n`;
@@ -100,11 +147,20 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
   const suite = new AcceptanceSuite(NODE, RECORDINGS, {
     pbx: 'ESL',
-    config: (extra) => loadConfig({
-      CALLREC_NODE: NODE, CALLREC_DB_URL: dbUrl(), CALLREC_RECORDINGS_DIR: RECORDINGS, CALLREC_HTTP_PORT: '1', CALLREC_PBX: 'freeswitch',
-      CALLREC_ESL_HOST: HOST ?? '', CALLREC_ESL_PORT: PORT, CALLREC_ESL_PASSWORD: PASSWORD,
-      CALLREC_ESL_LISTEN_PORT: LISTEN_PORT, CALLREC_ESL_SOUNDS_DIR: SOUNDS, ...extra,
-    }),
+    config: (extra) =>
+      loadConfig({
+        CALLREC_NODE: NODE,
+        CALLREC_DB_URL: dbUrl(),
+        CALLREC_RECORDINGS_DIR: RECORDINGS,
+        CALLREC_HTTP_PORT: '1',
+        CALLREC_PBX: 'freeswitch',
+        CALLREC_ESL_HOST: HOST ?? '',
+        CALLREC_ESL_PORT: PORT,
+        CALLREC_ESL_PASSWORD: PASSWORD,
+        CALLREC_ESL_LISTEN_PORT: LISTEN_PORT,
+        CALLREC_ESL_SOUNDS_DIR: SOUNDS,
+        ...extra,
+      }),
   });
   const { figures } = suite;
   const start = (extra: Record<string, string> = {}) => suite.start(extra);
@@ -119,7 +175,10 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   /** A caller dialing the scenario's DID over loopback; its other leg (the gated channel) runs the applet. Returns the caller's uuid. */
   async function originate(scenario: string): Promise<string> {
     const uuid = crypto.randomUUID();
-    const r = await esl.bgapi(`originate {origination_uuid=${uuid},loopback_bowout=false,origination_caller_id_number=${CALLER}}loopback/${DIDS[scenario]}/${CTX} &park`, 10000);
+    const r = await esl.bgapi(
+      `originate {origination_uuid=${uuid},loopback_bowout=false,origination_caller_id_number=${CALLER}}loopback/${DIDS[scenario]}/${CTX} &park`,
+      10000,
+    );
     if (!r.ok) throw new Error(`originate: ${r.error.detail}`);
     return uuid;
   }
@@ -127,31 +186,51 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   /** The scenario's call in the gate, and its caller's uuid (to press keys or hang up). */
   async function callerAndGate(scenario: string) {
     let caller = '';
-    const gate = await gatedCall(suite, async () => { caller = await originate(scenario); });
+    const gate = await gatedCall(suite, async () => {
+      caller = await originate(scenario);
+    });
     return { caller, gate };
   }
 
   const ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(suite, callId, type);
 
-  const switchSaw = (name: string, uuid: string, from = 0) => switchEvents.slice(from).find((e) => e.name === name && e.headers['Unique-ID'] === uuid);
+  const switchSaw = (name: string, uuid: string, from = 0) =>
+    switchEvents.slice(from).find((e) => e.name === name && e.headers['Unique-ID'] === uuid);
 
   const settled = (pbxCallId: string, ms = 30000) => settledIn(suite, pbxCallId, ms);
 
-  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) => checkFileOf(rec, RECORDINGS, figures, name);
+  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) =>
+    checkFileOf(rec, RECORDINGS, figures, name);
 
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-fs-'));
     fs.mkdirSync(RECORDINGS, { recursive: true });
     installed = snapshotFiles([CONF, SOUNDS], [CONF]);
-    const install = await runCli(['install', 'freeswitch', '--conf', CONF, '--sounds', SOUNDS, '--recordings', RECORDINGS],
-      { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ESL_LISTEN_PORT: LISTEN_PORT, CALLREC_ESL_SOUNDS_DIR: SOUNDS });
+    const install = await runCli(
+      ['install', 'freeswitch', '--conf', CONF, '--sounds', SOUNDS, '--recordings', RECORDINGS],
+      { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ESL_LISTEN_PORT: LISTEN_PORT, CALLREC_ESL_SOUNDS_DIR: SOUNDS },
+    );
     if (install.code !== 0) throw new Error(install.err.join('\n'));
     fs.writeFileSync(itFile, itContext());
-    const s = await EslSession.connect({ host: HOST ?? '', port: Number(PORT), password: PASSWORD, logger: silentLogger() });
+    const s = await EslSession.connect({
+      host: HOST ?? '',
+      port: Number(PORT),
+      password: PASSWORD,
+      logger: silentLogger(),
+    });
     if (!s.ok) throw new Error(s.error.detail);
     esl = s.value;
     esl.onEvent((e) => switchEvents.push(e));
-    const sub = await esl.subscribe(['CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_DESTROY', 'RECORD_START', 'RECORD_STOP', 'DTMF', 'PLAYBACK_START']);
+    const sub = await esl.subscribe([
+      'CHANNEL_ANSWER',
+      'CHANNEL_BRIDGE',
+      'CHANNEL_HANGUP',
+      'CHANNEL_DESTROY',
+      'RECORD_START',
+      'RECORD_STOP',
+      'DTMF',
+      'PLAYBACK_START',
+    ]);
     if (!sub.ok) throw new Error(sub.error.detail);
     expect(await api('reloadxml')).toMatch(/\+OK/);
     await importRules((await start()).store, RULES, 'it.yaml');
@@ -164,7 +243,10 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     if (fs.existsSync(itFile)) fs.unlinkSync(itFile);
     // Leave the switch as it was: callrec's files out, the admin's files back, the XML reloaded.
     installed?.restore();
-    if (esl) { await esl.api('reloadxml'); esl.close(); }
+    if (esl) {
+      await esl.api('reloadxml');
+      esl.close();
+    }
     console.info(`freeswitch acceptance figures:\n${JSON.stringify(figures, null, 1)}`);
   });
 
@@ -175,50 +257,65 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     ['optout', null, 'announced', 1],
     // consent none, raised to an announcement: the stereo DID is in California (all-party consent)
     ['stereo', null, 'announced', 2],
-  ])('%s (digit %s): greeting played, recorded, completed row matches the WAV', async (exten, digit, outcome, channels) => {
-    const sw = switchEvents.length;
-    const { caller, gate } = await callerAndGate(exten);
-    expect(gate.facts).toMatchObject({ flow: 'it', applet: GATED[exten]?.[0], from: CALLER, to: DIDS[exten] });
-    if (digit) {
-      await sleep(1000);
-      expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
-    }
-    // What the caller hears, recorded on the caller's own leg.
-    const heard = path.join(RECORDINGS, `heard-${caller}.wav`);
-    if (exten === 'ringing') expect(await api(`uuid_record ${caller} start ${heard}`)).toMatch(/\+OK/);
-    const { call, recs, events } = await settled(gate.callId);
-    // The switch played our WAV on the gated channel (a digit may have cut it short)...
-    expect(switchEvents.slice(sw).some((e) => e.name === 'PLAYBACK_START' && e.headers['Unique-ID'] === gate.callId && /callrec\/(announce|opt-in|opt-out)\.wav$/.test(e.headers['Playback-File-Path'] ?? ''))).toBe(true);
-    if (exten === 'ringing') {
-      // ...and the caller heard it: speech in the first 3 s, before any agent.
-      await waitFor(() => switchSaw('RECORD_STOP', caller, sw), 5000, 'caller recording closed');
-      figures.greetingHeardRms = channelRms(heard, 0, 3);
-      expect(figures.greetingHeardRms).toBeGreaterThan(0.01);
-    }
-    expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
-    expect(recs).toHaveLength(1);
-    const wav = checkFile(recs[0] as never, exten);
-    const file = fileOf(recs[0] as never, RECORDINGS);
-    expect(soxi('-c', file)).toBe(channels);
-    if (channels === 2) {
-      // Left: what the switch reads from the caller's channel (a parked caller: nothing); right: what
-      // it writes to it (the agent's tone).
-      const [left, right] = [channelRms(file, 0.5, 3, 1), channelRms(file, 0.5, 3, 2)];
-      figures.stereoRms = { left, right };
-      expect(right).toBeGreaterThan(0.05);
-      expect(left).toBeLessThan(right / 10);
-    }
-    // The agent plays 4 s of tone: the file holds about that (loopback agents answer at once).
-    expect(wav).toBeGreaterThan(3.5);
-    expect(wav).toBeLessThan(5.5);
-    // From ringing: the recorder starts before the agent answers; from answer: after.
-    const started = switchSaw('RECORD_START', gate.callId, sw);
-    const answered = switchSaw('CHANNEL_ANSWER', gate.callId, sw);
-    expect(started && answered).toBeTruthy();
-    const seq = (e: EslEvent | undefined) => Number(e?.headers['Event-Sequence']);
-    expect(seq(started) < seq(answered)).toBe(GATED[exten]?.[0] === 'ringing');
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']));
-  }, 40000);
+  ])(
+    '%s (digit %s): greeting played, recorded, completed row matches the WAV',
+    async (exten, digit, outcome, channels) => {
+      const sw = switchEvents.length;
+      const { caller, gate } = await callerAndGate(exten);
+      expect(gate.facts).toMatchObject({ flow: 'it', applet: GATED[exten]?.[0], from: CALLER, to: DIDS[exten] });
+      if (digit) {
+        await sleep(1000);
+        expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
+      }
+      // What the caller hears, recorded on the caller's own leg.
+      const heard = path.join(RECORDINGS, `heard-${caller}.wav`);
+      if (exten === 'ringing') expect(await api(`uuid_record ${caller} start ${heard}`)).toMatch(/\+OK/);
+      const { call, recs, events } = await settled(gate.callId);
+      // The switch played our WAV on the gated channel (a digit may have cut it short)...
+      expect(
+        switchEvents
+          .slice(sw)
+          .some(
+            (e) =>
+              e.name === 'PLAYBACK_START' &&
+              e.headers['Unique-ID'] === gate.callId &&
+              /callrec\/(announce|opt-in|opt-out)\.wav$/.test(e.headers['Playback-File-Path'] ?? ''),
+          ),
+      ).toBe(true);
+      if (exten === 'ringing') {
+        // ...and the caller heard it: speech in the first 3 s, before any agent.
+        await waitFor(() => switchSaw('RECORD_STOP', caller, sw), 5000, 'caller recording closed');
+        figures.greetingHeardRms = channelRms(heard, 0, 3);
+        expect(figures.greetingHeardRms).toBeGreaterThan(0.01);
+      }
+      expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
+      expect(recs).toHaveLength(1);
+      const wav = checkFile(recs[0] as never, exten);
+      const file = fileOf(recs[0] as never, RECORDINGS);
+      expect(soxi('-c', file)).toBe(channels);
+      if (channels === 2) {
+        // Left: what the switch reads from the caller's channel (a parked caller: nothing); right: what
+        // it writes to it (the agent's tone).
+        const [left, right] = [channelRms(file, 0.5, 3, 1), channelRms(file, 0.5, 3, 2)];
+        figures.stereoRms = { left, right };
+        expect(right).toBeGreaterThan(0.05);
+        expect(left).toBeLessThan(right / 10);
+      }
+      // The agent plays 4 s of tone: the file holds about that (loopback agents answer at once).
+      expect(wav).toBeGreaterThan(3.5);
+      expect(wav).toBeLessThan(5.5);
+      // From ringing: the recorder starts before the agent answers; from answer: after.
+      const started = switchSaw('RECORD_START', gate.callId, sw);
+      const answered = switchSaw('CHANNEL_ANSWER', gate.callId, sw);
+      expect(started && answered).toBeTruthy();
+      const seq = (e: EslEvent | undefined) => Number(e?.headers['Event-Sequence']);
+      expect(seq(started) < seq(answered)).toBe(GATED[exten]?.[0] === 'ringing');
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['decided', 'released', 'started', 'hangup', 'completed']),
+      );
+    },
+    40000,
+  );
 
   // beep: true on FreeSWITCH (beep.ts): a 700 Hz burst every 15 s in the file, and both parties
   // hear it (each leg's own recording: what the switch writes to it). The agent streams silence as
@@ -226,7 +323,9 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   it('beep: a tone burst every 15 s in the recording, heard by the caller and by the agent', async () => {
     const sw = switchEvents.length;
     let caller = '';
-    const gate = await gatedCall(suite, async () => { caller = await originate('beep'); });
+    const gate = await gatedCall(suite, async () => {
+      caller = await originate('beep');
+    });
     const callerHeard = path.join(RECORDINGS, `heard-${caller}.wav`);
     expect(await api(`uuid_record ${caller} start ${callerHeard}`)).toMatch(/\+OK/);
     const bridged = await waitFor(() => switchSaw('CHANNEL_BRIDGE', gate.callId, sw), 15000, 'bridged');
@@ -236,9 +335,25 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     const { recs } = await settled(gate.callId, 60000);
     expect(recs).toHaveLength(1);
     const seconds = checkFile(recs[0] as never, 'beep');
-    await waitFor(() => switchSaw('RECORD_STOP', caller, sw) && switchSaw('RECORD_STOP', agentLeg, sw), 5000, 'the legs\' recordings closed');
-    const found = { file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }), caller: fileToneBursts(callerHeard, { hz: 700 }), agent: fileToneBursts(agentHeard, { hz: 700 }) };
-    figures.beep = { fileSeconds: seconds, ...Object.fromEntries(Object.entries(found).map(([k, b]) => [k, { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) }])) };
+    await waitFor(
+      () => switchSaw('RECORD_STOP', caller, sw) && switchSaw('RECORD_STOP', agentLeg, sw),
+      5000,
+      "the legs' recordings closed",
+    );
+    const found = {
+      file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }),
+      caller: fileToneBursts(callerHeard, { hz: 700 }),
+      agent: fileToneBursts(agentHeard, { hz: 700 }),
+    };
+    figures.beep = {
+      fileSeconds: seconds,
+      ...Object.fromEntries(
+        Object.entries(found).map(([k, b]) => [
+          k,
+          { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) },
+        ]),
+      ),
+    };
     for (const [who, bursts] of Object.entries(found)) {
       // 33 s of call: beeps at about 0, 15 and 30 s, each about the tone's 0.4 s.
       expect({ who, count: bursts.length }).toEqual({ who, count: 3 });
@@ -253,16 +368,20 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   it.each([
     ['optin', '2', 'declined'],
     ['optout', '9', 'opted-out'],
-  ])('%s with %s: no recording (%s)', async (exten, digit, outcome) => {
-    const sw = switchEvents.length;
-    const { caller, gate } = await callerAndGate(exten);
-    await sleep(1000);
-    expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
-    const { call, recs } = await settled(gate.callId);
-    expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: outcome });
-    expect(recs).toHaveLength(0);
-    expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
-  }, 40000);
+  ])(
+    '%s with %s: no recording (%s)',
+    async (exten, digit, outcome) => {
+      const sw = switchEvents.length;
+      const { caller, gate } = await callerAndGate(exten);
+      await sleep(1000);
+      expect(await api(`uuid_send_dtmf ${caller} ${digit}`)).toMatch(/\+OK/);
+      const { call, recs } = await settled(gate.callId);
+      expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: outcome });
+      expect(recs).toHaveLength(0);
+      expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
+    },
+    40000,
+  );
 
   it('caller hanging up during the greeting: stored as such, no recording', async () => {
     const sw = switchEvents.length;
@@ -290,7 +409,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     await start();
   }, 60000);
 
-  it('feature codes: the caller\'s *48 pauses, the agent\'s *49 resumes, each confirmed to the presser', async () => {
+  it("feature codes: the caller's *48 pauses, the agent's *49 resumes, each confirmed to the presser", async () => {
     const sw = switchEvents.length;
     const gate = await gatedCall(suite, () => originate('pause'));
     await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
@@ -309,7 +428,11 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(rec.pausedMs).toBeGreaterThan(2000);
     checkFile(rec, 'feature-codes');
     figures['feature-codes'] = { ...(figures['feature-codes'] as object), pausedMs: rec.pausedMs };
-    const played = (uuid: string) => switchEvents.slice(sw).filter((e) => e.name === 'PLAYBACK_START' && e.headers['Unique-ID'] === uuid).map((e) => path.basename(e.headers['Playback-File-Path'] ?? ''));
+    const played = (uuid: string) =>
+      switchEvents
+        .slice(sw)
+        .filter((e) => e.name === 'PLAYBACK_START' && e.headers['Unique-ID'] === uuid)
+        .map((e) => path.basename(e.headers['Playback-File-Path'] ?? ''));
     expect(played(gate.callId)).toContain('paused.wav');
     expect(played(agentLeg)).toContain('resumed.wav');
   }, 40000);
@@ -317,52 +440,72 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   it.each([
     ['restarted while the call goes on: adopted, finalized on RECORD_STOP', true],
     ['restarted after the call ended: completed from the file', false],
-  ])('killing the controller mid-call loses nothing (%s)', async (_name, restartDuringCall) => {
-    const sw = switchEvents.length;
-    const gate = await gatedCall(suite, () => originate('kill'));
-    await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
-    const c = suite.controller();
-    const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
-    await sleep(1000);
-    await stop();
-    if (!restartDuringCall) await waitFor(() => switchSaw('CHANNEL_DESTROY', gate.callId, sw), 20000, 'call ended');
-    else await sleep(1000);
-    // The call went on without us: the switch kept recording.
-    expect(switchSaw('RECORD_STOP', gate.callId, sw) === undefined).toBe(restartDuringCall);
-    const t0 = Date.now();
-    await start();
-    const { call, recs } = await settled(gate.callId);
-    figures[`kill-${restartDuringCall ? 'during' : 'after'}-settledAfterRestartMs`] = Date.now() - t0;
-    expect(call.id).toBe(row.id);
-    expect(call.state).toBe('done');
-    expect(recs).toHaveLength(1);
-    expect(checkFile(recs[0] as never, `kill-${restartDuringCall ? 'during' : 'after'}`)).toBeGreaterThan(8);
-  }, 60000);
+  ])(
+    'killing the controller mid-call loses nothing (%s)',
+    async (_name, restartDuringCall) => {
+      const sw = switchEvents.length;
+      const gate = await gatedCall(suite, () => originate('kill'));
+      await waitFor(() => ev(gate.callId, 'RecordingStarted')[0], 15000, 'recording started');
+      const c = suite.controller();
+      const row = await waitFor(() => c.store.calls.findByPbxId(NODE, gate.callId), 5000, 'call row');
+      await sleep(1000);
+      await stop();
+      if (!restartDuringCall) await waitFor(() => switchSaw('CHANNEL_DESTROY', gate.callId, sw), 20000, 'call ended');
+      else await sleep(1000);
+      // The call went on without us: the switch kept recording.
+      expect(switchSaw('RECORD_STOP', gate.callId, sw) === undefined).toBe(restartDuringCall);
+      const t0 = Date.now();
+      await start();
+      const { call, recs } = await settled(gate.callId);
+      figures[`kill-${restartDuringCall ? 'during' : 'after'}-settledAfterRestartMs`] = Date.now() - t0;
+      expect(call.id).toBe(row.id);
+      expect(call.state).toBe('done');
+      expect(recs).toHaveLength(1);
+      expect(checkFile(recs[0] as never, `kill-${restartDuringCall ? 'during' : 'after'}`)).toBeGreaterThan(8);
+    },
+    60000,
+  );
 
   /** A call to the fallback scenario's DID (the controller stopped): its uuid once the dialplan's record_session records it. */
   async function fallbackRecording(): Promise<{ uuid: string; sw: number }> {
     const sw = switchEvents.length;
     await originate('fb');
-    const started = await waitFor(() => switchEvents.slice(sw).find((e) => e.name === 'RECORD_START'), 15000, 'fallback record_session');
+    const started = await waitFor(
+      () => switchEvents.slice(sw).find((e) => e.name === 'RECORD_START'),
+      15000,
+      'fallback record_session',
+    );
     return { uuid: started.headers['Unique-ID'] ?? '', sw };
   }
 
-  it('a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart', () => fallbackAdoptedScenario(suite, {
-    place: async () => (await fallbackRecording()).uuid,
-    // announce-and-record: named by the dialplan in callrec_dir, dialed number included
-    file: (uuid) => new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-${DIDS.fb}-${uuid}\\.wav$`),
-    minSeconds: 8,
-  }), 60000);
+  it(
+    'a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart',
+    () =>
+      fallbackAdoptedScenario(suite, {
+        place: async () => (await fallbackRecording()).uuid,
+        // announce-and-record: named by the dialplan in callrec_dir, dialed number included
+        file: (uuid) => new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-${DIDS.fb}-${uuid}\\.wav$`),
+        minSeconds: 8,
+      }),
+    60000,
+  );
 
   // Issue 15 (orphanPurgedScenario).
-  it('a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends', () => orphanPurgedScenario(suite, {
-    place: async () => {
-      const { uuid, sw } = await fallbackRecording();
-      await waitFor(() => switchSaw('CHANNEL_HANGUP', uuid, sw), 30000, 'hangup while stopped');
-      return uuid;
-    },
-    call: { fromRaw: CALLER, pbx: 'freeswitch' }, minSeconds: 8, dbUrl: dbUrl(),
-  }), 70000);
+  it(
+    'a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends',
+    () =>
+      orphanPurgedScenario(suite, {
+        place: async () => {
+          const { uuid, sw } = await fallbackRecording();
+          await waitFor(() => switchSaw('CHANNEL_HANGUP', uuid, sw), 30000, 'hangup while stopped');
+          return uuid;
+        },
+        call: { fromRaw: CALLER, pbx: 'freeswitch' },
+        minSeconds: 8,
+        dbUrl: dbUrl(),
+      }),
+    70000,
+  );
 
   // The controller stops while the greeting plays: the socket closes, the switch cuts the prompt
   // and the dialplan goes on at once. An opt-in call had been marked not to be recorded without us
@@ -372,28 +515,45 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   // from its timer and runs a few milliseconds behind (seen: an event of 46.7498 s for a
   // socket closed at 46.7550 s by Node's clock), so comparing the two dropped the very event
   // that showed the call going on, and the call looked stuck.
-  const stuckCases: Array<[string, string, number]> = [['stuck-optin', 'not_recorded', 0], ['stuck-announce', 'done', 1]];
-  it.each(stuckCases)('%s: a call in the gate when the controller stops is not stuck: the dialplan applies the fallback', async (exten, state, recordings) => {
-    const sw = switchEvents.length;
-    const gate = await gatedCall(suite, () => originate(exten));
-    await waitFor(() => switchSaw('PLAYBACK_START', gate.callId, sw), 5000, 'the gate prompt playing');
-    await sleep(1000);
-    const atStop = switchEvents.length;
-    const t0 = Date.now();
-    await stop();
-    const next = await waitFor(() => switchEvents.slice(atStop).find((e) => e.headers['Unique-ID'] === gate.callId && (e.name === 'PLAYBACK_START' || e.name === 'CHANNEL_BRIDGE')), 5000, 'dialplan went on');
-    figures[`${exten}-dialplanWentOnAfterStopMs`] = Date.now() - t0;
-    expect(next.name).toBe(recordings ? 'PLAYBACK_START' : 'CHANNEL_BRIDGE');
-    // The prompt is cut when the socket closes (the fallback does not wait for it to end).
-    expect(figures[`${exten}-dialplanWentOnAfterStopMs`]).toBeLessThan(1500);
-    await start();
-    const { call, recs } = await settled(gate.callId);
-    expect(call.state).toBe(state);
-    expect(call.fallbackReason).toMatch(/controller was lost/);
-    expect(recs).toHaveLength(recordings);
-    if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
-    else expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
-  }, 60000);
+  const stuckCases: Array<[string, string, number]> = [
+    ['stuck-optin', 'not_recorded', 0],
+    ['stuck-announce', 'done', 1],
+  ];
+  it.each(stuckCases)(
+    '%s: a call in the gate when the controller stops is not stuck: the dialplan applies the fallback',
+    async (exten, state, recordings) => {
+      const sw = switchEvents.length;
+      const gate = await gatedCall(suite, () => originate(exten));
+      await waitFor(() => switchSaw('PLAYBACK_START', gate.callId, sw), 5000, 'the gate prompt playing');
+      await sleep(1000);
+      const atStop = switchEvents.length;
+      const t0 = Date.now();
+      await stop();
+      const next = await waitFor(
+        () =>
+          switchEvents
+            .slice(atStop)
+            .find(
+              (e) =>
+                e.headers['Unique-ID'] === gate.callId && (e.name === 'PLAYBACK_START' || e.name === 'CHANNEL_BRIDGE'),
+            ),
+        5000,
+        'dialplan went on',
+      );
+      figures[`${exten}-dialplanWentOnAfterStopMs`] = Date.now() - t0;
+      expect(next.name).toBe(recordings ? 'PLAYBACK_START' : 'CHANNEL_BRIDGE');
+      // The prompt is cut when the socket closes (the fallback does not wait for it to end).
+      expect(figures[`${exten}-dialplanWentOnAfterStopMs`]).toBeLessThan(1500);
+      await start();
+      const { call, recs } = await settled(gate.callId);
+      expect(call.state).toBe(state);
+      expect(call.fallbackReason).toMatch(/controller was lost/);
+      expect(recs).toHaveLength(recordings);
+      if (recordings) expect(checkFile(recs[0] as never, exten)).toBeGreaterThan(3.5);
+      else expect(switchSaw('RECORD_START', gate.callId, sw)).toBeUndefined();
+    },
+    60000,
+  );
   // Issue 14 (callFactsScenarios): its own context (no callrec_to: the gate learns the dialed
   // number itself) and rules, imported over the suite's.
   describe('call facts', () => {
@@ -402,9 +562,16 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     const FACTS_RULES = factsRules(RULES);
 
     function factsContext(): string {
-      const gated = (exten: string, applet: string, agent: string, extra: string[] = []) => gatedExtension(`f-${exten}`, exten, applet, agent, FCTX, extra);
-      const agent = (name: string, seconds: number) => agentExtension(`f-agent-${name}`, name, `tone_stream://L=${seconds};%(1000,0,440)`);
-      const out = (exten: string, campaign: string) => gated(exten, 'did', 'agent', ['callrec_direction=outbound', `callrec_campaign=${campaign}`, 'callrec_agent=201']);
+      const gated = (exten: string, applet: string, agent: string, extra: string[] = []) =>
+        gatedExtension(`f-${exten}`, exten, applet, agent, FCTX, extra);
+      const agent = (name: string, seconds: number) =>
+        agentExtension(`f-agent-${name}`, name, `tone_stream://L=${seconds};%(1000,0,440)`);
+      const out = (exten: string, campaign: string) =>
+        gated(exten, 'did', 'agent', [
+          'callrec_direction=outbound',
+          `callrec_campaign=${campaign}`,
+          'callrec_agent=201',
+        ]);
       // A transfer to "to305" bridges the caller to agent 305.
       const to305 = `
     <extension name="f-to305">
@@ -412,13 +579,18 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
         <action application="bridge" data="{loopback_bowout=false}loopback/305/${FCTX}"/>
       </condition>
     </extension>`;
-      return `<include>\n  <context name="${FCTX}">${gated('2125550199', 'did', '202')}${gated('2125550198', 'ondemand', 'agent-long')}`
-        + `${out('3125550111', 'camp-x')}${out('3125550112', 'camp-y')}${agent('202', 4)}${agent('305', 4)}${agent('agent', 4)}${agent('agent-long', 9)}${to305}\n  </context>\n</include>\n`;
+      return (
+        `<include>\n  <context name="${FCTX}">${gated('2125550199', 'did', '202')}${gated('2125550198', 'ondemand', 'agent-long')}` +
+        `${out('3125550111', 'camp-x')}${out('3125550112', 'camp-y')}${agent('202', 4)}${agent('305', 4)}${agent('agent', 4)}${agent('agent-long', 9)}${to305}\n  </context>\n</include>\n`
+      );
     }
 
     async function originateFrom(exten: string, cid: string): Promise<string> {
       const uuid = crypto.randomUUID();
-      const r = await esl.bgapi(`originate {origination_uuid=${uuid},loopback_bowout=false,origination_caller_id_number=${cid}}loopback/${exten}/${FCTX} &park`, 10000);
+      const r = await esl.bgapi(
+        `originate {origination_uuid=${uuid},loopback_bowout=false,origination_caller_id_number=${cid}}loopback/${exten}/${FCTX} &park`,
+        10000,
+      );
       if (!r.ok) throw new Error(`originate: ${r.error.detail}`);
       return uuid;
     }
@@ -429,7 +601,9 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       await importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
     });
 
-    afterAll(() => { if (fs.existsSync(factsFile)) fs.unlinkSync(factsFile); });
+    afterAll(() => {
+      if (fs.existsSync(factsFile)) fs.unlinkSync(factsFile);
+    });
 
     // The switch transfers the answered call (uuid_transfer); the gated channel receives *44 as a phone's keys.
     callFactsScenarios(suite, {

@@ -26,7 +26,8 @@ const until = async (cond: () => boolean, ms = 10000): Promise<void> => {
 
 if (!host) {
   describe('FreeSWITCH (real switch)', () => {
-    it.skip('skipped: set CALLREC_IT_ESL_HOST (and CALLREC_IT_ESL_PASSWORD) to run against a real FreeSWITCH', () => undefined);
+    it.skip('skipped: set CALLREC_IT_ESL_HOST (and CALLREC_IT_ESL_PASSWORD) to run against a real FreeSWITCH', () =>
+      undefined);
   });
 } else {
   describe('FreeSWITCH (real switch)', () => {
@@ -48,7 +49,12 @@ if (!host) {
     });
 
     it('records a call with uuid_record, pauses by mask, and finalizes on RECORD_STOP', async () => {
-      const cfg = loadConfig({ CALLREC_PBX: 'freeswitch', CALLREC_ESL_HOST: host, CALLREC_ESL_PORT: String(port), CALLREC_ESL_PASSWORD: password });
+      const cfg = loadConfig({
+        CALLREC_PBX: 'freeswitch',
+        CALLREC_ESL_HOST: host,
+        CALLREC_ESL_PORT: String(port),
+        CALLREC_ESL_PASSWORD: password,
+      });
       const adapter = new FreeswitchAdapter(cfg, silentLogger(), { listenPort: 0 });
       const events: PbxEvent[] = [];
       adapter.onEvent((e) => events.push(e));
@@ -63,16 +69,24 @@ if (!host) {
       const file = `${recDir}/callrec-it-${uuid}.wav`;
       await s.value.bgapi(`originate {origination_uuid=${uuid}}loopback/9196/${context} &park`, 10000);
       await until(() => events.some((e) => e.type === 'CallAnswered' && e.callId === uuid));
-      await expect(adapter.execute({ callId: uuid, type: 'StartRecording', file, recorder: { ...PLAIN_RECORDER, stereo: true } })).resolves.toMatchObject({ ok: true });
+      await expect(
+        adapter.execute({ callId: uuid, type: 'StartRecording', file, recorder: { ...PLAIN_RECORDER, stereo: true } }),
+      ).resolves.toMatchObject({ ok: true });
       await until(() => events.some((e) => e.type === 'RecordingStarted' && e.callId === uuid));
-      await expect(adapter.execute({ callId: uuid, type: 'PauseRecording', mode: 'silence', recorderId: null })).resolves.toMatchObject({ ok: true });
-      await expect(adapter.execute({ callId: uuid, type: 'ResumeRecording', mode: 'silence', file, recorder: PLAIN_RECORDER })).resolves.toMatchObject({ ok: true });
+      await expect(
+        adapter.execute({ callId: uuid, type: 'PauseRecording', mode: 'silence', recorderId: null }),
+      ).resolves.toMatchObject({ ok: true });
+      await expect(
+        adapter.execute({ callId: uuid, type: 'ResumeRecording', mode: 'silence', file, recorder: PLAIN_RECORDER }),
+      ).resolves.toMatchObject({ ok: true });
       await expect(adapter.execute({ callId: uuid, type: 'Hangup' })).resolves.toMatchObject({ ok: true });
       await until(() => events.some((e) => e.type === 'RecordingStopped' && e.callId === uuid));
       await until(() => events.some((e) => e.type === 'CallGone' && e.callId === uuid));
       const order = events.filter((e) => e.callId === uuid).map((e) => e.type);
       expect(order.indexOf('RecordingStopped')).toBeLessThan(order.indexOf('CallGone'));
-      await expect(adapter.execute({ callId: '00000000-0000-0000-0000-000000000000', type: 'Hangup' })).resolves.toMatchObject({ ok: false });
+      await expect(
+        adapter.execute({ callId: '00000000-0000-0000-0000-000000000000', type: 'Hangup' }),
+      ).resolves.toMatchObject({ ok: false });
       s.value.close();
       ac.abort();
       await adapter.stop();

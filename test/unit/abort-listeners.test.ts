@@ -9,14 +9,20 @@ describe('abort listeners', () => {
     const ac = new AbortController();
     let connects = 0;
     let most = 0;
-    const loop = reconnectLoop({
-      name: 'test', logger: silentLogger(), baseMs: 1, capMs: 1,
-      connect: async () => {
-        most = Math.max(most, getEventListeners(ac.signal, 'abort').length);
-        if (++connects >= 25) ac.abort();
-        return { closed: Promise.resolve('dropped'), close: () => undefined };
+    const loop = reconnectLoop(
+      {
+        name: 'test',
+        logger: silentLogger(),
+        baseMs: 1,
+        capMs: 1,
+        connect: async () => {
+          most = Math.max(most, getEventListeners(ac.signal, 'abort').length);
+          if (++connects >= 25) ac.abort();
+          return { closed: Promise.resolve('dropped'), close: () => undefined };
+        },
       },
-    }, ac.signal);
+      ac.signal,
+    );
     await loop;
     expect(connects).toBe(25);
     expect(most).toBeLessThanOrEqual(1);
@@ -27,19 +33,40 @@ describe('the reconnect loop when stopped', () => {
   it('closes the connection it holds, and one that finishes connecting after the stop', async () => {
     const closed: string[] = [];
     const held = new AbortController();
-    const loop = reconnectLoop({
-      name: 'test', logger: silentLogger(),
-      connect: async () => ({ closed: new Promise<string>(() => undefined), close: (why) => { closed.push(`held:${why}`); } }),
-    }, held.signal);
+    const loop = reconnectLoop(
+      {
+        name: 'test',
+        logger: silentLogger(),
+        connect: async () => ({
+          closed: new Promise<string>(() => undefined),
+          close: (why) => {
+            closed.push(`held:${why}`);
+          },
+        }),
+      },
+      held.signal,
+    );
     await new Promise((r) => setTimeout(r, 10));
     held.abort();
     await loop;
 
     const late = new AbortController();
-    const lateLoop = reconnectLoop({
-      name: 'test', logger: silentLogger(),
-      connect: async () => { late.abort(); return { closed: new Promise<string>(() => undefined), close: (why) => { closed.push(`late:${why}`); } }; },
-    }, late.signal);
+    const lateLoop = reconnectLoop(
+      {
+        name: 'test',
+        logger: silentLogger(),
+        connect: async () => {
+          late.abort();
+          return {
+            closed: new Promise<string>(() => undefined),
+            close: (why) => {
+              closed.push(`late:${why}`);
+            },
+          };
+        },
+      },
+      late.signal,
+    );
     await lateLoop;
     expect(closed).toEqual(['held:stopping', 'late:stopping']);
   });

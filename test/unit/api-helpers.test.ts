@@ -37,7 +37,13 @@ describe('storedForms', () => {
 
 describe('downloadName', () => {
   it('keeps only safe characters', () => {
-    expect(downloadName({ id: 5, startedAt: new Date('2026-11-22T10:04:05.678Z'), fromNumber: '+1 (310) "x";', toNumber: null }))
-      .toBe('20261122100405-+1310x-unknown-5.wav');
+    expect(
+      downloadName({
+        id: 5,
+        startedAt: new Date('2026-11-22T10:04:05.678Z'),
+        fromNumber: '+1 (310) "x";',
+        toNumber: null,
+      }),
+    ).toBe('20261122100405-+1310x-unknown-5.wav');
   });
 });

@@ -5,20 +5,43 @@ import type { GateDecision, SessionEvent, SessionSettings } from '../../controll
 import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
 import { readTrace } from '../helpers/asterisk/traces';
 
-const SETTINGS: SessionSettings = { deadlineMs: 10000, promptAllowanceMs: 30000, dtmfTimeoutMs: 5000, finalizeGraceMs: 3000, fallback: 'announce-and-record', pauseMode: 'silence' };
+const SETTINGS: SessionSettings = {
+  deadlineMs: 10000,
+  promptAllowanceMs: 30000,
+  dtmfTimeoutMs: 5000,
+  finalizeGraceMs: 3000,
+  fallback: 'announce-and-record',
+  pauseMode: 'silence',
+};
 const FILE = { pbxPath: '/var/spool/asterisk/monitor/callrec/2026/11/22/x.wav', relPath: '2026/11/22/x.wav' };
 const T0 = new Date('2026-11-22T21:51:27.833Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 const decision = (over: Partial<GateDecision> = {}): GateDecision => ({
-  record: 'from-answer', consent: 'announce', greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
-  pauseAllowed: true, beep: false, stereo: false, tier: 'standard', ...over,
+  record: 'from-answer',
+  consent: 'announce',
+  greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
+  pauseAllowed: true,
+  beep: false,
+  stereo: false,
+  tier: 'standard',
+  ...over,
 });
 const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
-  flow: 'sales', applet: 'dial', direction: 'inbound', from: '3105550100', to: '100', campaign: null, agent: null, language: 'en', answered: false, ...over,
+  flow: 'sales',
+  applet: 'dial',
+  direction: 'inbound',
+  from: '3105550100',
+  to: '100',
+  campaign: null,
+  agent: null,
+  language: 'en',
+  answered: false,
+  ...over,
 });
 const types = (cmds: Command[]) => cmds.map((c) => c.type);
-const pbxTypes = (cmds: Command[]) => types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer'].includes(t));
+const pbxTypes = (cmds: Command[]) =>
+  types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer'].includes(t));
 
 /** Feeds the channel's events of a real trace, the way the registry would. */
 function replay(session: CallSession, trace: string, channel: string, earlier: Command[] = []): Command[] {
@@ -54,11 +77,19 @@ describe('CallSession from the real traces', () => {
     const t = types(cmds);
     expect(t.indexOf('Persist')).toBeLessThan(t.indexOf('SetDecision'));
     expect(pbxTypes(cmds)).toEqual(['SetDecision', 'Continue', 'Finalize']);
-    expect(cmds.find((c) => c.type === 'SetDecision')).toMatchObject({ record: true, file: FILE.pbxPath, recorder: { fromAnswer: true, beepEverySeconds: null, stereo: false } });
+    expect(cmds.find((c) => c.type === 'SetDecision')).toMatchObject({
+      record: true,
+      file: FILE.pbxPath,
+      recorder: { fromAnswer: true, beepEverySeconds: null, stereo: false },
+    });
     const v = s.view();
     expect(v.state).toBe('finalizing');
     expect(v.consentOutcome).toBe('announced');
-    expect(v.recording).toMatchObject({ state: 'finalizing', startedAt: new Date('2026-11-22T21:51:31.476Z'), recorderId: '0x7f4c1c028e70' });
+    expect(v.recording).toMatchObject({
+      state: 'finalizing',
+      startedAt: new Date('2026-11-22T21:51:31.476Z'),
+      recorderId: '0x7f4c1c028e70',
+    });
     expect(v.recording?.endedAt?.toISOString()).toBe('2026-11-22T21:51:40.444Z');
     s.handle({ type: 'Finalized', callId: ch, at: at(13000), outcome: 'completed', reason: null });
     expect(s.view().state).toBe('done');
@@ -69,9 +100,14 @@ describe('CallSession from the real traces', () => {
     const ch = '1795384287.5249';
     const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
     expect(s.view().recording?.state).toBe('pending');
-    const ev = readTrace('q4-gate-subscribe-dtmf.callrec.jsonl').map((r) => toPbxEvent(r)).find((e) => e?.type === 'RecordingStarted' && e.file);
+    const ev = readTrace('q4-gate-subscribe-dtmf.callrec.jsonl')
+      .map((r) => toPbxEvent(r))
+      .find((e) => e?.type === 'RecordingStarted' && e.file);
     const cmds = s.handle(ev as SessionEvent);
-    expect(s.view().recording).toMatchObject({ state: 'recording', pbxFile: '/var/spool/asterisk/monitor/hp-q4-gate-subscribe-dtmf-1795384287.5249.wav' });
+    expect(s.view().recording).toMatchObject({
+      state: 'recording',
+      pbxFile: '/var/spool/asterisk/monitor/hp-q4-gate-subscribe-dtmf-1795384287.5249.wav',
+    });
     expect(types(cmds)).toEqual(['Persist', 'Timeline']);
     void ch;
   });
@@ -79,7 +115,14 @@ describe('CallSession from the real traces', () => {
   it('follows a caller-side *48 UserEvent to a pause (q7 trace)', () => {
     const ch = '1795384450.5281';
     const s = new CallSession(ch, facts(), SETTINGS);
-    s.handle({ type: 'Decided', callId: ch, at: T0, decision: decision({ consent: 'none', greeting: null }), reason: null, file: FILE });
+    s.handle({
+      type: 'Decided',
+      callId: ch,
+      at: T0,
+      decision: decision({ consent: 'none', greeting: null }),
+      reason: null,
+      file: FILE,
+    });
     const cmds = replay(s, 'q7-feature-caller-dtmf.subscribeall.jsonl', ch);
     expect(pbxTypes(cmds)).toContain('PauseRecording');
     expect(s.view().recording?.pausedMs).toBeGreaterThan(0);
@@ -87,8 +130,14 @@ describe('CallSession from the real traces', () => {
 });
 
 describe('CallSession consent', () => {
-  const optIn = decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } });
-  const optOut = decision({ consent: 'opt-out', greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' } });
+  const optIn = decision({
+    consent: 'opt-in',
+    greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' },
+  });
+  const optOut = decision({
+    consent: 'opt-out',
+    greeting: { prompt: 'opt-out', sound: 'callrec/opt-out', language: 'en' },
+  });
 
   it.each([
     ['opt-in, 1 pressed', optIn, ['1'], true, 'accepted'],
@@ -99,7 +148,8 @@ describe('CallSession consent', () => {
     const { s, cmds } = gate(facts(), d);
     expect(pbxTypes(cmds)).toEqual(['Watch', 'Answer', 'Play']);
     let out: Command[] = [];
-    for (const [i, digit] of digits.entries()) out = s.handle({ type: 'DtmfReceived', callId: s.callId, at: at(500 + i), digit });
+    for (const [i, digit] of digits.entries())
+      out = s.handle({ type: 'DtmfReceived', callId: s.callId, at: at(500 + i), digit });
     expect(pbxTypes(out)).toEqual(['StopPrompt', 'SetDecision', 'Continue']);
     expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: records });
     expect(s.view().consentOutcome).toBe(outcome);
@@ -145,8 +195,25 @@ describe('CallSession fallback', () => {
 
   it('never records an opt-in call on a deadline, whatever the fallback', () => {
     const s = new CallSession('c1', facts(), { ...SETTINGS, fallback: 'record' });
-    s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } }), reason: null, file: FILE });
-    const out = s.handle({ type: 'CommandFailed', callId: 'c1', at: at(10), command: 'Play', kind: 'timeout', detail: 'no answer in 2000 ms' });
+    s.handle({
+      type: 'Decided',
+      callId: 'c1',
+      at: T0,
+      decision: decision({
+        consent: 'opt-in',
+        greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' },
+      }),
+      reason: null,
+      file: FILE,
+    });
+    const out = s.handle({
+      type: 'CommandFailed',
+      callId: 'c1',
+      at: at(10),
+      command: 'Play',
+      kind: 'timeout',
+      detail: 'no answer in 2000 ms',
+    });
     expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: false });
     expect(s.view().fallbackReason).toBe('Play failed (timeout): no answer in 2000 ms');
   });
@@ -158,7 +225,14 @@ describe('CallSession fallback', () => {
     ['opt-out, fallback record', 'opt-out', 'record', false],
   ] as const)('tells the PBX up front whether it may record without us (%s)', (_n, consent, fallback, never) => {
     const s = new CallSession('c1', facts(), { ...SETTINGS, fallback });
-    const out = s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision({ consent, greeting: { prompt: consent, sound: `callrec/${consent}`, language: 'en' } }), reason: null, file: FILE });
+    const out = s.handle({
+      type: 'Decided',
+      callId: 'c1',
+      at: T0,
+      decision: decision({ consent, greeting: { prompt: consent, sound: `callrec/${consent}`, language: 'en' } }),
+      reason: null,
+      file: FILE,
+    });
     expect(out[0]).toMatchObject({ type: 'Watch' });
     expect(out[0]?.type === 'Watch' && out[0].neverRecordIfLost === true).toBe(never);
   });
@@ -169,8 +243,17 @@ describe('CallSession fallback', () => {
   ] as const)('does not count a prompt the PBX could not play as announced (fallback %s)', (fallback, last) => {
     const s = new CallSession('c1', facts(), { ...SETTINGS, fallback });
     s.handle({ type: 'Decided', callId: 'c1', at: T0, decision: decision(), reason: null, file: FILE });
-    const out = s.handle({ type: 'PromptFinished', callId: 'c1', at: at(10), promptId: promptIdOf('c1', 1), failure: 'FILE NOT FOUND (/x.wav)' });
-    expect(s.view()).toMatchObject({ consentOutcome: 'fallback', fallbackReason: 'the prompt was not played: FILE NOT FOUND (/x.wav)' });
+    const out = s.handle({
+      type: 'PromptFinished',
+      callId: 'c1',
+      at: at(10),
+      promptId: promptIdOf('c1', 1),
+      failure: 'FILE NOT FOUND (/x.wav)',
+    });
+    expect(s.view()).toMatchObject({
+      consentOutcome: 'fallback',
+      fallbackReason: 'the prompt was not played: FILE NOT FOUND (/x.wav)',
+    });
     // announce-and-record: the dialplan's own fallback announces; record: recorded without one.
     expect(out.map((c) => c.type)).toContain(last);
   });
@@ -183,23 +266,74 @@ describe('CallSession fallback', () => {
 
   it('releases a call swept at reconnect at once', () => {
     const { s } = gate(facts(), decision());
-    const out = s.handle({ type: 'GateEntered', callId: s.callId, at: at(60000), facts: facts(), problem: null, swept: true });
+    const out = s.handle({
+      type: 'GateEntered',
+      callId: s.callId,
+      at: at(60000),
+      facts: facts(),
+      problem: null,
+      swept: true,
+    });
     expect(pbxTypes(out)).toContain('Continue');
     expect(s.view().fallbackReason).toMatch(/reconnect/);
   });
 
   it('continues even when setting the decision failed, retries continue, then gives up', () => {
     const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
-    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(5), command: 'SetDecision', kind: 'timeout', detail: 'x' }))).toEqual(['Continue']);
-    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(6), command: 'Continue', kind: 'timeout', detail: 'x' }))).toEqual(['Continue']);
-    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(7), command: 'Continue', kind: 'timeout', detail: 'x' }))).toEqual([]);
+    expect(
+      pbxTypes(
+        s.handle({
+          type: 'CommandFailed',
+          callId: s.callId,
+          at: at(5),
+          command: 'SetDecision',
+          kind: 'timeout',
+          detail: 'x',
+        }),
+      ),
+    ).toEqual(['Continue']);
+    expect(
+      pbxTypes(
+        s.handle({
+          type: 'CommandFailed',
+          callId: s.callId,
+          at: at(6),
+          command: 'Continue',
+          kind: 'timeout',
+          detail: 'x',
+        }),
+      ),
+    ).toEqual(['Continue']);
+    expect(
+      pbxTypes(
+        s.handle({
+          type: 'CommandFailed',
+          callId: s.callId,
+          at: at(7),
+          command: 'Continue',
+          kind: 'timeout',
+          detail: 'x',
+        }),
+      ),
+    ).toEqual([]);
     expect(s.view()).toMatchObject({ state: 'failed' });
     expect(s.isOver).toBe(true);
   });
 
   it('treats a continue on a vanished channel as the caller gone, not a retry loop', () => {
     const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
-    expect(pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(6), command: 'Continue', kind: 'not-found', detail: '404' }))).toEqual([]);
+    expect(
+      pbxTypes(
+        s.handle({
+          type: 'CommandFailed',
+          callId: s.callId,
+          at: at(6),
+          command: 'Continue',
+          kind: 'not-found',
+          detail: '404',
+        }),
+      ),
+    ).toEqual([]);
     expect(s.view().state).toBe('finalizing');
   });
 });
@@ -213,11 +347,17 @@ describe('CallSession live actions', () => {
 
   it('tracks paused time across pause and resume', () => {
     const s = recording();
-    expect(pbxTypes(s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(1000), action: 'pause', by: 'api:sup' }))).toEqual(['PauseRecording']);
+    expect(
+      pbxTypes(s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(1000), action: 'pause', by: 'api:sup' })),
+    ).toEqual(['PauseRecording']);
     expect(s.refusal('pause')).toMatchObject({ kind: 'invalid-state' });
     const out = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(4500), action: 'resume', by: 'api:sup' });
     // Resumed as it was started: a skip-mode PBX restarts its recorder (and beep) from the spec.
-    expect(out.find((c) => c.type === 'ResumeRecording')).toMatchObject({ mode: 'silence', file: FILE.pbxPath, recorder: { fromAnswer: true, beepEverySeconds: 15, stereo: false } });
+    expect(out.find((c) => c.type === 'ResumeRecording')).toMatchObject({
+      mode: 'silence',
+      file: FILE.pbxPath,
+      recorder: { fromAnswer: true, beepEverySeconds: 15, stereo: false },
+    });
     expect(s.view().recording?.pausedMs).toBe(3500);
   });
 
@@ -234,14 +374,26 @@ describe('CallSession live actions', () => {
     expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
   });
 
-  it('starts an on-demand recording from now (bridged or not), with the rule\'s beep and stereo, and refuses it after a decline', () => {
-    const { s } = gate(facts(), decision({ record: 'on-demand', consent: 'none', greeting: null, beep: true, stereo: true }));
+  it("starts an on-demand recording from now (bridged or not), with the rule's beep and stereo, and refuses it after a decline", () => {
+    const { s } = gate(
+      facts(),
+      decision({ record: 'on-demand', consent: 'none', greeting: null, beep: true, stereo: true }),
+    );
     expect(s.view().state).toBe('not_recorded');
     const out = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(2000), action: 'start', by: 'feature' });
     expect(types(out).indexOf('Persist')).toBeLessThan(types(out).indexOf('StartRecording'));
-    expect(out.find((c) => c.type === 'StartRecording')).toMatchObject({ recorder: { fromAnswer: false, beepEverySeconds: 15, stereo: true } });
+    expect(out.find((c) => c.type === 'StartRecording')).toMatchObject({
+      recorder: { fromAnswer: false, beepEverySeconds: 15, stereo: true },
+    });
     const declined = new CallSession('c2', facts(), SETTINGS);
-    declined.handle({ type: 'Decided', callId: 'c2', at: T0, decision: decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'x', language: 'en' } }), reason: null, file: FILE });
+    declined.handle({
+      type: 'Decided',
+      callId: 'c2',
+      at: T0,
+      decision: decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'x', language: 'en' } }),
+      reason: null,
+      file: FILE,
+    });
     declined.handle({ type: 'DtmfReceived', callId: 'c2', at: at(1), digit: '2' });
     expect(declined.refusal('start')).toMatchObject({ kind: 'not-allowed' });
   });
@@ -249,12 +401,27 @@ describe('CallSession live actions', () => {
   const optIn = { consent: 'opt-in' as const, greeting: { prompt: 'opt-in', sound: 'x', language: 'en' } };
   const optOut = { consent: 'opt-out' as const, greeting: { prompt: 'opt-out', sound: 'x', language: 'en' } };
   it.each([
-    ['announce finished', {}, (s: CallSession, p: string) => s.handle({ type: 'PromptFinished', callId: s.callId, at: at(1), promptId: p }), 'announced'],
-    ['opt-in accepted', optIn, (s: CallSession) => s.handle({ type: 'DtmfReceived', callId: s.callId, at: at(1), digit: '1' }), 'accepted'],
-    ['opt-out not pressed', optOut, (s: CallSession, p: string) => [
-      ...s.handle({ type: 'PromptFinished', callId: s.callId, at: at(1), promptId: p }),
-      ...s.handle({ type: 'TimerFired', callId: s.callId, at: at(5001), timer: 'gate' }),
-    ], 'announced'],
+    [
+      'announce finished',
+      {},
+      (s: CallSession, p: string) => s.handle({ type: 'PromptFinished', callId: s.callId, at: at(1), promptId: p }),
+      'announced',
+    ],
+    [
+      'opt-in accepted',
+      optIn,
+      (s: CallSession) => s.handle({ type: 'DtmfReceived', callId: s.callId, at: at(1), digit: '1' }),
+      'accepted',
+    ],
+    [
+      'opt-out not pressed',
+      optOut,
+      (s: CallSession, p: string) => [
+        ...s.handle({ type: 'PromptFinished', callId: s.callId, at: at(1), promptId: p }),
+        ...s.handle({ type: 'TimerFired', callId: s.callId, at: at(5001), timer: 'gate' }),
+      ],
+      'announced',
+    ],
   ] as const)('on demand, %s: the prompt plays but nothing records until *44', (_n, over, consent, outcome) => {
     const { s, cmds } = gate(facts(), decision({ record: 'on-demand', ...over }));
     const play = cmds.find((c) => c.type === 'Play');
@@ -262,27 +429,66 @@ describe('CallSession live actions', () => {
     const out = consent(s, (play as Extract<Command, { type: 'Play' }>).promptId);
     expect(out.find((c) => c.type === 'SetDecision')).toMatchObject({ record: false, file: null });
     expect(s.view()).toMatchObject({ state: 'not_recorded', consentOutcome: outcome, recording: null });
-    const started = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(6000), action: 'start', by: 'feature' });
-    expect(started.find((c) => c.type === 'StartRecording')).toMatchObject({ file: FILE.pbxPath, recorder: { fromAnswer: false, beepEverySeconds: null, stereo: false } });
+    const started = s.handle({
+      type: 'FeatureRequested',
+      callId: s.callId,
+      at: at(6000),
+      action: 'start',
+      by: 'feature',
+    });
+    expect(started.find((c) => c.type === 'StartRecording')).toMatchObject({
+      file: FILE.pbxPath,
+      recorder: { fromAnswer: false, beepEverySeconds: null, stereo: false },
+    });
   });
 
   it.each([
-    ['inbound: the agent who answers is the call\'s agent', facts(), '202', ['202']],
-    ['outbound: the agent placing the call stays, the callee answering is no agent', facts({ direction: 'outbound', agent: '201' }), '201', ['201']],
+    ["inbound: the agent who answers is the call's agent", facts(), '202', ['202']],
+    [
+      'outbound: the agent placing the call stays, the callee answering is no agent',
+      facts({ direction: 'outbound', agent: '201' }),
+      '201',
+      ['201'],
+    ],
   ])('%s', (_n, f, agent, agents) => {
     const { s } = gate(f, decision({ consent: 'none', greeting: null }));
-    const out = s.handle({ type: 'PartyChanged', callId: s.callId, at: at(200), kind: 'answered', party: 'PJSIP/trunk-0001', agent: f.direction === 'outbound' ? '3125550112' : '202' });
+    const out = s.handle({
+      type: 'PartyChanged',
+      callId: s.callId,
+      at: at(200),
+      kind: 'answered',
+      party: 'PJSIP/trunk-0001',
+      agent: f.direction === 'outbound' ? '3125550112' : '202',
+    });
     expect(s.view()).toMatchObject({ agent, agents });
     expect(types(out)).toEqual(f.direction === 'outbound' ? ['Timeline'] : ['Persist', 'Timeline']);
   });
 
   it('keeps one recording through a transfer and shows the new party', () => {
     const s = recording();
-    s.handle({ type: 'PartyChanged', callId: s.callId, at: at(200), kind: 'answered', party: 'PJSIP/201-0001', agent: '201' });
-    const out = s.handle({ type: 'PartyChanged', callId: s.callId, at: at(900), kind: 'transfer', party: 'PJSIP/305-0002', agent: '305' });
+    s.handle({
+      type: 'PartyChanged',
+      callId: s.callId,
+      at: at(200),
+      kind: 'answered',
+      party: 'PJSIP/201-0001',
+      agent: '201',
+    });
+    const out = s.handle({
+      type: 'PartyChanged',
+      callId: s.callId,
+      at: at(900),
+      kind: 'transfer',
+      party: 'PJSIP/305-0002',
+      agent: '305',
+    });
     expect(out).toEqual([
       { type: 'Persist', callId: s.callId, call: true, recording: true },
-      expect.objectContaining({ type: 'Timeline', event: 'transfer', detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001', agent: '305' } }),
+      expect.objectContaining({
+        type: 'Timeline',
+        event: 'transfer',
+        detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001', agent: '305' },
+      }),
     ]);
     expect(s.view()).toMatchObject({ agent: '201', agents: ['201', '305'] });
     expect(s.view().state).toBe('recording');
@@ -292,7 +498,15 @@ describe('CallSession live actions', () => {
 describe('CallSession immediate release', () => {
   it('releases a call with bad gate arguments at once, without a prompt', () => {
     const s = new CallSession('c9', facts(), SETTINGS);
-    const out = s.handle({ type: 'Decided', callId: 'c9', at: T0, decision: null, reason: 'unknown Stasis arguments ["x"]', file: FILE, immediate: true });
+    const out = s.handle({
+      type: 'Decided',
+      callId: 'c9',
+      at: T0,
+      decision: null,
+      reason: 'unknown Stasis arguments ["x"]',
+      file: FILE,
+      immediate: true,
+    });
     expect(pbxTypes(out)).toEqual(['Watch', 'Continue']);
     expect(s.view().fallbackReason).toBe('unknown Stasis arguments ["x"]');
   });
@@ -300,12 +514,31 @@ describe('CallSession immediate release', () => {
   // Measured on Asterisk 22: `continue` waits for a running playback, so a swept call whose
   // greeting the dead controller started must have it stopped, or it waits out the prompt.
   it.each([
-    ['opt-in without a yes stays unrecorded', decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } }), ['Watch', 'StopPrompt', 'SetDecision', 'Continue'], false],
-    ['an interrupted announcement goes to the dialplan fallback', decision({ record: 'from-ringing' }), ['Watch', 'StopPrompt', 'Continue'], null],
+    [
+      'opt-in without a yes stays unrecorded',
+      decision({ consent: 'opt-in', greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' } }),
+      ['Watch', 'StopPrompt', 'SetDecision', 'Continue'],
+      false,
+    ],
+    [
+      'an interrupted announcement goes to the dialplan fallback',
+      decision({ record: 'from-ringing' }),
+      ['Watch', 'StopPrompt', 'Continue'],
+      null,
+    ],
     ['nothing stored: the dialplan fallback', null, ['Watch', 'StopPrompt', 'Continue'], null],
   ])('swept after a restart: stops the old prompt; %s', (_name, d, expected, record) => {
     const s = new CallSession('c10', facts(), SETTINGS);
-    const out = s.handle({ type: 'Decided', callId: 'c10', at: T0, decision: d, reason: 'found waiting in the gate at (re)connect', file: FILE, immediate: true, swept: true });
+    const out = s.handle({
+      type: 'Decided',
+      callId: 'c10',
+      at: T0,
+      decision: d,
+      reason: 'found waiting in the gate at (re)connect',
+      file: FILE,
+      immediate: true,
+      swept: true,
+    });
     expect(pbxTypes(out)).toEqual(expected);
     expect(out).toContainEqual(expect.objectContaining({ type: 'StopPrompt', promptId: 'callrec-c10-1' }));
     const set = out.find((c) => c.type === 'SetDecision');

@@ -23,16 +23,24 @@ function check(dir: string) {
 
 describe('check-circular', () => {
   it('passes a tree whose imports only go one way', () => {
-    const r = check(tree({ 'a.ts': "import { b } from './b';\n", 'b.ts': "import { c } from './sub';\n", 'sub/index.ts': 'export const c = 1;\n' }));
+    const r = check(
+      tree({
+        'a.ts': "import { b } from './b';\n",
+        'b.ts': "import { c } from './sub';\n",
+        'sub/index.ts': 'export const c = 1;\n',
+      }),
+    );
     expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/3 modules .* no import circle/) });
   });
 
   it('fails on a circle of type-only imports and names every module in it', () => {
-    const r = check(tree({
-      'a.ts': "import type { B } from './b';\nexport type A = B;\n",
-      'b.ts': "import type { C } from './c';\nexport type B = C;\n",
-      'c.ts': "// import { x } from './a' is only a comment\nexport type { A as C } from './a';\n",
-    }));
+    const r = check(
+      tree({
+        'a.ts': "import type { B } from './b';\nexport type A = B;\n",
+        'b.ts': "import type { C } from './c';\nexport type B = C;\n",
+        'c.ts': "// import { x } from './a' is only a comment\nexport type { A as C } from './a';\n",
+      }),
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/1 import circle\(s\)/);
     expect(r.err).toMatch(/a\.ts -> .*b\.ts -> .*c\.ts -> .*a\.ts/);

@@ -12,14 +12,20 @@ describe('progress off a terminal', () => {
     let t = 0;
     const p = progressReporter(io, { label: 'retention run', unit: 'recordings', now: () => t });
     // 1,000,000 to do at 100 per 100 ms: a tenth takes 100 s, so the clock sets the pace.
-    for (let done = 100; done <= 20_000; done += 100) { t += 100; p.update(done, 1_000_000); }
+    for (let done = 100; done <= 20_000; done += 100) {
+      t += 100;
+      p.update(done, 1_000_000);
+    }
     expect(err).toHaveLength(4);
     expect(err[0]).toBe('retention run: 5000/1000000 recordings (0%), 1000/s, 16m35s left');
     // A fast run: every tenth gets a line although the clock barely moves.
     const fast = capture();
     const q = progressReporter(fast.io, { label: 'x', unit: 'rows', now: () => t });
     t += 1000;
-    for (let done = 10; done <= 100; done += 10) { t += 1; q.update(done, 100); }
+    for (let done = 10; done <= 100; done += 10) {
+      t += 1;
+      q.update(done, 100);
+    }
     expect(fast.err).toHaveLength(10);
   });
 
@@ -27,7 +33,10 @@ describe('progress off a terminal', () => {
     const { io, err } = capture();
     let t = 0;
     const p = progressReporter(io, { label: 'flows import', unit: 'flows', now: () => t });
-    for (let done = 1; done <= 3; done++) { t += 300; p.update(done, 3); }
+    for (let done = 1; done <= 3; done++) {
+      t += 300;
+      p.update(done, 3);
+    }
     expect(err).toEqual([]);
   });
 
@@ -43,7 +52,11 @@ describe('progress off a terminal', () => {
   });
 
   it.each([
-    [null, '?'], [0, '0s'], [59, '59s'], [65, '1m05s'], [3600 * 2 + 60 * 7, '2h07m'],
+    [null, '?'],
+    [0, '0s'],
+    [59, '59s'],
+    [65, '1m05s'],
+    [3600 * 2 + 60 * 7, '2h07m'],
   ])('formats %p seconds left as %p', (s, text) => {
     expect(fmtSeconds(s)).toBe(text);
   });

@@ -27,7 +27,9 @@ describe('FrameParser over the captured wire', () => {
     expect(types.filter((t) => t === 'api/response')).toHaveLength(fsCommands().filter((c) => c.kind === 'api').length);
     expect(types.filter((t) => t === 'text/event-json')).toHaveLength(fsEventLines('uuid-record.events.jsonl').length);
     expect(types[0]).toBe('auth/request');
-    const events = frames.filter((f) => f.headers['Content-Type'] === 'text/event-json').map((f) => JSON.parse(f.body) as Record<string, string>);
+    const events = frames
+      .filter((f) => f.headers['Content-Type'] === 'text/event-json')
+      .map((f) => JSON.parse(f.body) as Record<string, string>);
     expect(events.every((e) => typeof e['Event-Name'] === 'string')).toBe(true);
   });
 
@@ -54,7 +56,11 @@ describe('EventOrderer', () => {
   it('still delivers an event that arrives after its window, and says so', () => {
     const late: number[] = [];
     const out: number[] = [];
-    const o = new EventOrderer<{ seq: number }>((e) => out.push(e.seq), 0, (e) => late.push(e.seq));
+    const o = new EventOrderer<{ seq: number }>(
+      (e) => out.push(e.seq),
+      0,
+      (e) => late.push(e.seq),
+    );
     for (const seq of [592, 591]) o.push({ seq });
     expect(out).toEqual([592, 591]);
     expect(late).toEqual([591]);

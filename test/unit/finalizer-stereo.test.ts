@@ -17,7 +17,10 @@ describe('finalizing a stereo recording', () => {
     const out = await finalizeFile(file, { stereo: true, attempts: 1 });
     expect(out).toMatchObject({ ok: true, durationMs: 1000, sizeBytes: 32044 });
     const info = await readWavInfo(file);
-    expect(info).toMatchObject({ ok: true, info: { channels: 2, sampleRate: 8000, durationMs: 1000, consistent: true } });
+    expect(info).toMatchObject({
+      ok: true,
+      info: { channels: 2, sampleRate: 8000, durationMs: 1000, consistent: true },
+    });
     // Once 2-channel, a second finalize (adoption after a restart) leaves it as it is.
     expect(await finalizeFile(file, { stereo: true, attempts: 1 })).toMatchObject({ ok: true, durationMs: 1000 });
   });

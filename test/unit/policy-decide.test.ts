@@ -15,11 +15,24 @@ describe('decide: every record mode x consent mode x direction', () => {
       account: { internal: { ...ruleSet().account.internal, ...rule } as Rule },
     });
     const internal = direction === 'internal';
-    const d = decide(facts({ direction, flow: 'sales', applet: 'dial', campaign: 'promo', from: internal ? '201' : NY, to: internal ? '202' : TX }), rules, SETTINGS);
+    const d = decide(
+      facts({
+        direction,
+        flow: 'sales',
+        applet: 'dial',
+        campaign: 'promo',
+        from: internal ? '201' : NY,
+        to: internal ? '202' : TX,
+      }),
+      rules,
+      SETTINGS,
+    );
     const expected = record === 'off' ? 'none' : consent;
     expect(d.record).toBe(record);
     expect(d.consent).toBe(expected);
-    expect(d.greeting).toEqual(expected === 'none' ? null : { prompt: expected, sound: `callrec/${expected}`, language: 'en' });
+    expect(d.greeting).toEqual(
+      expected === 'none' ? null : { prompt: expected, sound: `callrec/${expected}`, language: 'en' },
+    );
     expect(d.source).toBe({ inbound: 'applet', outbound: 'campaign', internal: 'internal' }[direction]);
     expect(d.jurisdictions).toEqual([]);
   });
@@ -27,34 +40,87 @@ describe('decide: every record mode x consent mode x direction', () => {
 
 describe('decide: precedence', () => {
   const rules = ruleSet({
-    account: { inboundDefault: { ...ruleSet().account.inboundDefault, record: 'from-answer', consent: 'announce', beep: true } },
+    account: {
+      inboundDefault: { ...ruleSet().account.inboundDefault, record: 'from-answer', consent: 'announce', beep: true },
+    },
     flows: [
-      flow('sales', { record: 'from-ringing', tier: 'extended' }, { dial: { consent: 'opt-out' }, vm: { record: 'off' } }),
+      flow(
+        'sales',
+        { record: 'from-ringing', tier: 'extended' },
+        { dial: { consent: 'opt-out' }, vm: { record: 'off' } },
+      ),
       flow('old', { record: 'on-demand' }, {}, false),
     ],
-    campaigns: [{ name: 'promo', enabled: true, rule: { consent: 'opt-in' } }, { name: 'paused', enabled: false, rule: { record: 'off' } }],
+    campaigns: [
+      { name: 'promo', enabled: true, rule: { consent: 'opt-in' } },
+      { name: 'paused', enabled: false, rule: { record: 'off' } },
+    ],
   });
   it.each([
-    ['applet rule over flow default over account default, field by field', { flow: 'sales', applet: 'dial' },
-      { record: 'from-ringing', consent: 'opt-out', tier: 'extended', beep: true, source: 'applet', fallback: null }],
-    ['flow default when the applet has no rule', { flow: 'sales', applet: 'queue' },
-      { record: 'from-ringing', consent: 'announce', tier: 'extended', source: 'flow', fallback: 'flow "sales" has no rule for applet "queue"' }],
+    [
+      'applet rule over flow default over account default, field by field',
+      { flow: 'sales', applet: 'dial' },
+      { record: 'from-ringing', consent: 'opt-out', tier: 'extended', beep: true, source: 'applet', fallback: null },
+    ],
+    [
+      'flow default when the applet has no rule',
+      { flow: 'sales', applet: 'queue' },
+      {
+        record: 'from-ringing',
+        consent: 'announce',
+        tier: 'extended',
+        source: 'flow',
+        fallback: 'flow "sales" has no rule for applet "queue"',
+      },
+    ],
     ['flow default when the call names no applet', { flow: 'sales' }, { record: 'from-ringing', source: 'flow' }],
-    ['account default for a missing flow', { flow: 'nope', applet: 'dial' },
-      { record: 'from-answer', consent: 'announce', tier: 'standard', source: 'account-default', fallback: 'flow "nope" is not configured' }],
-    ['account default for a disabled flow', { flow: 'old', applet: 'dial' },
-      { record: 'from-answer', source: 'account-default', fallback: 'flow "old" is disabled' }],
+    [
+      'account default for a missing flow',
+      { flow: 'nope', applet: 'dial' },
+      {
+        record: 'from-answer',
+        consent: 'announce',
+        tier: 'standard',
+        source: 'account-default',
+        fallback: 'flow "nope" is not configured',
+      },
+    ],
+    [
+      'account default for a disabled flow',
+      { flow: 'old', applet: 'dial' },
+      { record: 'from-answer', source: 'account-default', fallback: 'flow "old" is disabled' },
+    ],
     ['account default when the call names no flow', {}, { record: 'from-answer', source: 'account-default' }],
-    ['an applet rule may switch recording off', { flow: 'sales', applet: 'vm' }, { record: 'off', consent: 'none', greeting: null }],
-    ['campaign over the account outbound setting', { direction: 'outbound', campaign: 'promo' },
-      { record: 'from-answer', consent: 'opt-in', source: 'campaign' }],
-    ['account outbound setting (on by default) without a campaign', { direction: 'outbound' },
-      { record: 'from-answer', consent: 'none', source: 'outbound', fallback: null }],
-    ['account outbound setting for a disabled campaign', { direction: 'outbound', campaign: 'paused' },
-      { record: 'from-answer', source: 'outbound', fallback: 'campaign "paused" is disabled' }],
-    ['account outbound setting for an unknown campaign', { direction: 'outbound', campaign: 'x' },
-      { record: 'from-answer', source: 'outbound', fallback: 'campaign "x" is not configured' }],
-    ['internal calls are off by default', { direction: 'internal', from: '201', to: '202' }, { record: 'off', source: 'internal' }],
+    [
+      'an applet rule may switch recording off',
+      { flow: 'sales', applet: 'vm' },
+      { record: 'off', consent: 'none', greeting: null },
+    ],
+    [
+      'campaign over the account outbound setting',
+      { direction: 'outbound', campaign: 'promo' },
+      { record: 'from-answer', consent: 'opt-in', source: 'campaign' },
+    ],
+    [
+      'account outbound setting (on by default) without a campaign',
+      { direction: 'outbound' },
+      { record: 'from-answer', consent: 'none', source: 'outbound', fallback: null },
+    ],
+    [
+      'account outbound setting for a disabled campaign',
+      { direction: 'outbound', campaign: 'paused' },
+      { record: 'from-answer', source: 'outbound', fallback: 'campaign "paused" is disabled' },
+    ],
+    [
+      'account outbound setting for an unknown campaign',
+      { direction: 'outbound', campaign: 'x' },
+      { record: 'from-answer', source: 'outbound', fallback: 'campaign "x" is not configured' },
+    ],
+    [
+      'internal calls are off by default',
+      { direction: 'internal', from: '201', to: '202' },
+      { record: 'off', source: 'internal' },
+    ],
   ] as const)('%s', (_name, f, expected) => {
     expect(decide(facts(f), rules, SETTINGS)).toMatchObject(expected);
   });
@@ -76,7 +142,11 @@ describe('decide: precedence', () => {
 });
 
 describe('decide: greeting', () => {
-  const rules = ruleSet({ flows: [flow('f', { record: 'from-answer', consent: 'opt-in', greeting: { en: 'custom/f-en', de: 'custom/f-de' } })] });
+  const rules = ruleSet({
+    flows: [
+      flow('f', { record: 'from-answer', consent: 'opt-in', greeting: { en: 'custom/f-en', de: 'custom/f-de' } }),
+    ],
+  });
   it.each([
     [null, { prompt: 'opt-in', sound: 'custom/f-en', language: 'en' }],
     ['es', { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'es' }],

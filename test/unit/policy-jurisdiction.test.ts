@@ -18,25 +18,46 @@ function exampleNumber(code: string): string {
 }
 
 describe('each seeded jurisdiction raises consent to at least announce', () => {
-  it.each(SEEDED_JURISDICTIONS.map((j) => [j.code, exampleNumber(j.code)]))('%s (%s), as caller and as callee', (code, number) => {
-    for (const [from, to] of [[number, NY], [TX, number]]) {
-      const d = decide(facts({ flow: 'f', from, to }), rules, SETTINGS);
-      expect(d).toMatchObject({ consent: 'announce', jurisdictions: [code], greeting: { prompt: 'announce' } });
-      expect(d.reasons).toContain('consent raised from none to announce: the stricter party wins');
-    }
-  });
+  it.each(SEEDED_JURISDICTIONS.map((j) => [j.code, exampleNumber(j.code)]))(
+    '%s (%s), as caller and as callee',
+    (code, number) => {
+      for (const [from, to] of [
+        [number, NY],
+        [TX, number],
+      ]) {
+        const d = decide(facts({ flow: 'f', from, to }), rules, SETTINGS);
+        expect(d).toMatchObject({ consent: 'announce', jurisdictions: [code], greeting: { prompt: 'announce' } });
+        expect(d.reasons).toContain('consent raised from none to announce: the stricter party wins');
+      }
+    },
+  );
 
   it('leaves one-party jurisdictions alone', () => {
-    expect(decide(facts({ flow: 'f', from: NY, to: '+61 2 9374 4000' }), rules, SETTINGS)).toMatchObject({ consent: 'none', jurisdictions: [] });
+    expect(decide(facts({ flow: 'f', from: NY, to: '+61 2 9374 4000' }), rules, SETTINGS)).toMatchObject({
+      consent: 'none',
+      jurisdictions: [],
+    });
   });
 });
 
 describe('the stricter party wins', () => {
-  const strict = ruleSet({ flows: [flow('f', { record: 'from-answer', consent: 'none' }), flow('g', { record: 'from-answer', consent: 'opt-in' })] });
+  const strict = ruleSet({
+    flows: [
+      flow('f', { record: 'from-answer', consent: 'none' }),
+      flow('g', { record: 'from-answer', consent: 'opt-in' }),
+    ],
+  });
   strict.jurisdictions.set('DE', { code: 'DE', name: 'Germany', allPartyConsent: true, minConsent: 'opt-in' });
   strict.jurisdictions.set('US-NY', { code: 'US-NY', name: 'New York', allPartyConsent: false, minConsent: 'opt-out' });
   it.each([
-    ['caller in an opt-in jurisdiction, callee announce', 'f', '+49 30 901820', '+13105550100', 'opt-in', ['DE', 'US-CA']],
+    [
+      'caller in an opt-in jurisdiction, callee announce',
+      'f',
+      '+49 30 901820',
+      '+13105550100',
+      'opt-in',
+      ['DE', 'US-CA'],
+    ],
     ['caller announce, callee opt-out by min consent', 'f', '+13105550100', NY, 'opt-out', ['US-CA', 'US-NY']],
     ['a jurisdiction never lowers the rule', 'g', '+13105550100', TX, 'opt-in', ['US-CA']],
     ['withheld caller gets the strictest configured (opt-in)', 'f', 'anonymous', TX, 'opt-in', [UNKNOWN_JURISDICTION]],
@@ -49,12 +70,17 @@ describe('the stricter party wins', () => {
   it('treats a withheld number as the strictest seeded jurisdiction (announce)', () => {
     const d = decide(facts({ flow: 'f', from: null }), rules, SETTINGS);
     expect(d).toMatchObject({ consent: 'announce', from: null, jurisdictions: [UNKNOWN_JURISDICTION] });
-    expect(d.reasons).toContain('caller number is withheld: treated as the strictest configured jurisdiction, which requires at least announce');
+    expect(d.reasons).toContain(
+      'caller number is withheld: treated as the strictest configured jurisdiction, which requires at least announce',
+    );
   });
 
   it('does not apply jurisdictions to internal calls', () => {
     const r = ruleSet({ account: { internal: { ...ruleSet().account.internal, record: 'from-answer' } } });
-    expect(decide(facts({ direction: 'internal', from: 'alice', to: null }), r, SETTINGS)).toMatchObject({ consent: 'none', jurisdictions: [] });
+    expect(decide(facts({ direction: 'internal', from: 'alice', to: null }), r, SETTINGS)).toMatchObject({
+      consent: 'none',
+      jurisdictions: [],
+    });
   });
 });
 
@@ -88,6 +114,9 @@ describe('number normalization', () => {
   });
 
   it('stores the normalized numbers in the decision', () => {
-    expect(decide(facts({ from: '(310) 555-0100', to: '212 555 0123' }), rules, SETTINGS)).toMatchObject({ from: '+13105550100', to: '+12125550123' });
+    expect(decide(facts({ from: '(310) 555-0100', to: '212 555 0123' }), rules, SETTINGS)).toMatchObject({
+      from: '+13105550100',
+      to: '+12125550123',
+    });
   });
 });

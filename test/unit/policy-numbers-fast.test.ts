@@ -5,7 +5,8 @@ import { clearNumberMemo, normalizeNumber } from '../../controller/src/policy/nu
 // full parse accepts, in every written form.
 describe('North American fast path', () => {
   const sample: string[] = [];
-  for (let ac = 200; ac <= 999; ac += 7) for (const sub of ['2345678', '5550123', '9876543']) sample.push(`${ac}${sub}`);
+  for (let ac = 200; ac <= 999; ac += 7)
+    for (const sub of ['2345678', '5550123', '9876543']) sample.push(`${ac}${sub}`);
 
   it.each(['US', 'CA'])('matches the full parse for +1, 1 and 10-digit forms with default country %s', (dc) => {
     clearNumberMemo();

@@ -11,7 +11,11 @@ describe('flows YAML', () => {
     if (!r.ok) return;
     expect(Object.keys(r.doc.flows ?? {})).toEqual(['sales', 'support', 'finance']);
     expect(r.doc.flows?.finance?.defaults?.tier).toBe('extended');
-    expect(r.doc.flows?.sales?.applets?.dial).toMatchObject({ kind: 'dial', record: 'from-ringing', consent: 'announce' });
+    expect(r.doc.flows?.sales?.applets?.dial).toMatchObject({
+      kind: 'dial',
+      record: 'from-ringing',
+      consent: 'announce',
+    });
   });
 
   it('prints what it parses back into the same document', () => {
@@ -21,30 +25,40 @@ describe('flows YAML', () => {
   });
 
   it.each([
-    ['a bad value, at its line and column',
+    [
+      'a bad value, at its line and column',
       'flows:\n  sales:\n    applets:\n      dial:\n        kind: dial\n        record: sometimes\n',
-      ['f.yaml:6:17: flows.sales.applets.dial.record: "sometimes" is not one of off, from-ringing, from-answer, on-demand']],
-    ['a misspelt setting, at the key',
+      [
+        'f.yaml:6:17: flows.sales.applets.dial.record: "sometimes" is not one of off, from-ringing, from-answer, on-demand',
+      ],
+    ],
+    [
+      'a misspelt setting, at the key',
       'flows:\n  sales:\n    defaults:\n      recrod: off\n',
-      ['f.yaml:4:7: flows.sales.defaults.recrod: unknown setting "recrod"']],
-    ['a missing applet kind, at the applet',
+      ['f.yaml:4:7: flows.sales.defaults.recrod: unknown setting "recrod"'],
+    ],
+    [
+      'a missing applet kind, at the applet',
       'flows:\n  sales:\n    applets:\n      dial: { record: from-answer }\n',
-      ['f.yaml:4:13: flows.sales.applets.dial.kind: is required (string)']],
-    ['a bad flow name, at the name',
+      ['f.yaml:4:13: flows.sales.applets.dial.kind: is required (string)'],
+    ],
+    [
+      'a bad flow name, at the name',
       'flows:\n  "sales line": {}\n',
-      ['f.yaml:2:3: flows.sales line: a flow name must be 1-64 letters, digits, ".", "_" or "-"']],
-    ['a wrong type, not as a missing field',
+      ['f.yaml:2:3: flows.sales line: a flow name must be 1-64 letters, digits, ".", "_" or "-"'],
+    ],
+    [
+      'a wrong type, not as a missing field',
       'campaigns:\n  promo:\n    beep: loud\n',
-      ['f.yaml:3:11: campaigns.promo.beep: Invalid input: expected boolean, received string']],
-    ['broken YAML syntax',
-      'flows:\n  sales: [\n',
-      [expect.stringMatching(/^f\.yaml:3:1: YAML syntax: /)]],
-    ['a duplicate key',
+      ['f.yaml:3:11: campaigns.promo.beep: Invalid input: expected boolean, received string'],
+    ],
+    ['broken YAML syntax', 'flows:\n  sales: [\n', [expect.stringMatching(/^f\.yaml:3:1: YAML syntax: /)]],
+    [
+      'a duplicate key',
       'flows:\n  sales: {}\n  sales: {}\n',
-      [expect.stringMatching(/^f\.yaml:3:3: YAML syntax: Map keys must be unique/)]],
-    ['an unknown top-level section',
-      'flow:\n  sales: {}\n',
-      ['f.yaml:1:1: flow: unknown setting "flow"']],
+      [expect.stringMatching(/^f\.yaml:3:3: YAML syntax: Map keys must be unique/)],
+    ],
+    ['an unknown top-level section', 'flow:\n  sales: {}\n', ['f.yaml:1:1: flow: unknown setting "flow"']],
   ])('rejects %s', (_name, text, errors) => {
     expect(parseRulesYaml(text, 'f.yaml')).toEqual({ ok: false, errors });
   });

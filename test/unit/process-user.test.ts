@@ -12,8 +12,10 @@ function fakeProc(uid: number, gid: number, groups: number[]): string {
   fs.mkdirSync(path.join(proc, '77'));
   fs.writeFileSync(path.join(proc, '77', 'status'), `Name:\tbash\nUid:\t0\t0\t0\t0\n`);
   fs.mkdirSync(path.join(proc, '4321'));
-  fs.writeFileSync(path.join(proc, '4321', 'status'),
-    `Name:\tasterisk\nUmask:\t0022\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${gid}\t${gid}\t${gid}\t${gid}\nFDSize:\t64\nGroups:\t${groups.join(' ')}\nNStgid:\t4321\n`);
+  fs.writeFileSync(
+    path.join(proc, '4321', 'status'),
+    `Name:\tasterisk\nUmask:\t0022\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${gid}\t${gid}\t${gid}\t${gid}\nFDSize:\t64\nGroups:\t${groups.join(' ')}\nNStgid:\t4321\n`,
+  );
   fs.mkdirSync(path.join(proc, 'self'));
   return proc;
 }
@@ -39,7 +41,8 @@ describe('canWriteDir', () => {
   ])('%s', (_what, st, expected) => {
     expect(canWriteDir(st, who)).toBe(expected);
   });
-  it('lets root write anywhere', () => expect(canWriteDir({ uid: 5, gid: 5, mode: 0o40500 }, { uid: 0, gids: [0] })).toBe(true));
+  it('lets root write anywhere', () =>
+    expect(canWriteDir({ uid: 5, gid: 5, mode: 0o40500 }, { uid: 0, gids: [0] })).toBe(true));
 });
 
 describe('pbxWritableCheck', () => {
@@ -51,19 +54,30 @@ describe('pbxWritableCheck', () => {
     fs.chmodSync(dir, 0o755);
     const stranger = own.uid + 1000;
     expect(pbxWritableCheck(cfg, 'asterisk', fakeProc(stranger, stranger, []))).toEqual({
-      name: 'recordings dir (pbx)', ok: false,
+      name: 'recordings dir (pbx)',
+      ok: false,
       detail: `${dir} is not writable by asterisk (uid ${stranger}): chown ${stranger} ${dir}, or give a group it is in write access`,
     });
   });
 
   it('passes for the owner, and says when there is no PBX process to judge', () => {
     fs.chmodSync(dir, 0o755);
-    expect(pbxWritableCheck(cfg, 'asterisk', fakeProc(own.uid, own.gid, []))).toMatchObject({ ok: true, detail: `${dir} writable by asterisk (uid ${own.uid})` });
-    expect(pbxWritableCheck(cfg, 'freeswitch', fakeProc(own.uid, own.gid, []))).toEqual({ name: 'recordings dir (pbx)', ok: true, detail: 'not checked: no freeswitch process on this host' });
+    expect(pbxWritableCheck(cfg, 'asterisk', fakeProc(own.uid, own.gid, []))).toMatchObject({
+      ok: true,
+      detail: `${dir} writable by asterisk (uid ${own.uid})`,
+    });
+    expect(pbxWritableCheck(cfg, 'freeswitch', fakeProc(own.uid, own.gid, []))).toEqual({
+      name: 'recordings dir (pbx)',
+      ok: true,
+      detail: 'not checked: no freeswitch process on this host',
+    });
   });
 
   it('says a missing directory does not exist', () => {
     const gone = { recordingsDir: path.join(dir, 'nope'), pbxRecordingsDir: path.join(dir, 'nope') } as Config;
-    expect(pbxWritableCheck(gone, 'asterisk', fakeProc(own.uid, own.gid, []))).toMatchObject({ ok: false, detail: expect.stringMatching(/nope does not exist: create it, writable by asterisk's user/) });
+    expect(pbxWritableCheck(gone, 'asterisk', fakeProc(own.uid, own.gid, []))).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/nope does not exist: create it, writable by asterisk's user/),
+    });
   });
 });

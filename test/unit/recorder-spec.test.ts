@@ -5,9 +5,18 @@ import { beepTones, isBeepTone } from '../../controller/src/pbx/freeswitch/beep'
 
 describe('recorder spec', () => {
   it.each([
-    [{ record: 'from-answer', beep: false, stereo: false }, { fromAnswer: true, beepEverySeconds: null, stereo: false }],
-    [{ record: 'from-ringing', beep: true, stereo: true }, { fromAnswer: false, beepEverySeconds: 15, stereo: true }],
-    [{ record: 'on-demand', beep: true, stereo: false }, { fromAnswer: false, beepEverySeconds: 15, stereo: false }],
+    [
+      { record: 'from-answer', beep: false, stereo: false },
+      { fromAnswer: true, beepEverySeconds: null, stereo: false },
+    ],
+    [
+      { record: 'from-ringing', beep: true, stereo: true },
+      { fromAnswer: false, beepEverySeconds: 15, stereo: true },
+    ],
+    [
+      { record: 'on-demand', beep: true, stereo: false },
+      { fromAnswer: false, beepEverySeconds: 15, stereo: false },
+    ],
   ] as const)('%j records as %j', (decision, spec) => {
     expect(recorderSpec(decision)).toEqual(spec);
   });
@@ -15,7 +24,8 @@ describe('recorder spec', () => {
   it('takes whole periods from one second up', () => {
     expect(beepProblem(PLAIN_RECORDER)).toBeNull();
     expect(beepProblem({ ...PLAIN_RECORDER, beepEverySeconds: 1 })).toBeNull();
-    for (const n of [0, -15, 2.5, Number.NaN]) expect(beepProblem({ ...PLAIN_RECORDER, beepEverySeconds: n })).toMatch(/whole number of seconds/);
+    for (const n of [0, -15, 2.5, Number.NaN])
+      expect(beepProblem({ ...PLAIN_RECORDER, beepEverySeconds: n })).toMatch(/whole number of seconds/);
   });
 });
 
@@ -31,7 +41,10 @@ describe('on Asterisk: MixMonitor options', () => {
   });
 
   it('refuses a period MixMonitor cannot keep', () => {
-    expect(mixMonitorOptions({ ...PLAIN_RECORDER, beepEverySeconds: 0 })).toMatchObject({ ok: false, error: { kind: 'rejected' } });
+    expect(mixMonitorOptions({ ...PLAIN_RECORDER, beepEverySeconds: 0 })).toMatchObject({
+      ok: false,
+      error: { kind: 'rejected' },
+    });
   });
 });
 
@@ -41,12 +54,20 @@ describe('on FreeSWITCH: the beep as displaced tones', () => {
       { path: 'tone_stream://v=-13;%(400,14600,700);loops=-1', flags: 'm' },
       { path: 'tone_stream://v=-13;c=1;%(400,14600,700);loops=-1', flags: 'mr' },
     ]);
-    expect(beepTones(1).map((t) => t.path)).toEqual(['tone_stream://v=-13;%(400,600,700);loops=-1', 'tone_stream://v=-13;c=1;%(400,600,700);loops=-1']);
+    expect(beepTones(1).map((t) => t.path)).toEqual([
+      'tone_stream://v=-13;%(400,600,700);loops=-1',
+      'tone_stream://v=-13;c=1;%(400,600,700);loops=-1',
+    ]);
   });
 
   it('knows its own tones in uuid_buglist, and only those', () => {
     for (const t of [...beepTones(15), ...beepTones(4)]) expect(isBeepTone(t.path)).toBe(true);
-    for (const other of ['tone_stream://%(250,14750,1000);loops=-1', 'tone_stream://v=-13;%(400,14600,700)', '/tmp/music.wav', 'tone_stream://v=-13;%(400,14600,700);loops=-1;x']) {
+    for (const other of [
+      'tone_stream://%(250,14750,1000);loops=-1',
+      'tone_stream://v=-13;%(400,14600,700)',
+      '/tmp/music.wav',
+      'tone_stream://v=-13;%(400,14600,700);loops=-1;x',
+    ]) {
       expect(isBeepTone(other)).toBe(false);
     }
   });

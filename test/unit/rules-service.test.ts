@@ -5,9 +5,17 @@ const SETTINGS = { defaultCountry: 'US', defaultLanguage: 'en', tierLengths: { s
 
 function source(version: () => number): RulesSource & { reads: number; loads: number } {
   const s = {
-    reads: 0, loads: 0,
-    version: async () => { s.reads += 1; await new Promise((r) => setTimeout(r, 5)); return version(); },
-    load: async () => { s.loads += 1; return { version: version(), flows: [], account: {} } as unknown as RuleSet; },
+    reads: 0,
+    loads: 0,
+    version: async () => {
+      s.reads += 1;
+      await new Promise((r) => setTimeout(r, 5));
+      return version();
+    },
+    load: async () => {
+      s.loads += 1;
+      return { version: version(), flows: [], account: {} } as unknown as RuleSet;
+    },
   };
   return s;
 }
@@ -39,7 +47,12 @@ describe('RulesService', () => {
     let mode: 'ok' | 'hang' | 'fail' = 'ok';
     const src = source(() => 1);
     const read = src.version;
-    src.version = () => (mode === 'hang' ? new Promise<number>(() => {}) : mode === 'fail' ? Promise.reject(new Error('ECONNREFUSED')) : read());
+    src.version = () =>
+      mode === 'hang'
+        ? new Promise<number>(() => {})
+        : mode === 'fail'
+          ? Promise.reject(new Error('ECONNREFUSED'))
+          : read();
     const service = new RulesService(src, SETTINGS, 50);
     const first = await service.engine();
     mode = 'hang';

@@ -1,8 +1,14 @@
 import { cacheStatements } from '../../controller/src/store/statement-cache';
 
 // better-sqlite3 ships no types (knex is its only user here): the little this test touches.
-interface Statement { run(...args: unknown[]): { changes: number }; get(...args: unknown[]): unknown }
-interface SqliteDb { prepare(sql: string): Statement; close(): void }
+interface Statement {
+  run(...args: unknown[]): { changes: number };
+  get(...args: unknown[]): unknown;
+}
+interface SqliteDb {
+  prepare(sql: string): Statement;
+  close(): void;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database = require('better-sqlite3') as new (file: string) => SqliteDb;
 
@@ -12,8 +18,8 @@ describe('compiled statements kept per SQLite connection', () => {
     cacheStatements(db, 2);
     const a = db.prepare('select 1');
     const b = db.prepare('select 2');
-    expect(db.prepare('select 1')).toBe(a);     // used again: now the newest
-    db.prepare('select 3');                      // evicts "select 2", the least recently used
+    expect(db.prepare('select 1')).toBe(a); // used again: now the newest
+    db.prepare('select 3'); // evicts "select 2", the least recently used
     expect(db.prepare('select 1')).toBe(a);
     expect(db.prepare('select 2')).not.toBe(b);
     db.close();

@@ -10,6 +10,8 @@ describe('retainUntil', () => {
   });
 
   it('uses configured lengths', () => {
-    expect(retainUntil(new Date('2026-01-01T00:00:00Z'), 'standard', { standardDays: 30, extendedYears: 7 }).toISOString()).toBe('2026-01-31T00:00:00.000Z');
+    expect(
+      retainUntil(new Date('2026-01-01T00:00:00Z'), 'standard', { standardDays: 30, extendedYears: 7 }).toISOString(),
+    ).toBe('2026-01-31T00:00:00.000Z');
   });
 });

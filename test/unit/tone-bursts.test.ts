@@ -12,19 +12,33 @@ function writeWav(file: string, seconds: number, channels: Array<(t: number) => 
   const frames = Math.round(seconds * RATE);
   const data = Buffer.alloc(frames * channels.length * 2);
   for (let i = 0; i < frames; i++) {
-    channels.forEach((f, c) => data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, f(i / RATE))) * 32767), (i * channels.length + c) * 2));
+    channels.forEach((f, c) =>
+      data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, f(i / RATE))) * 32767), (i * channels.length + c) * 2),
+    );
   }
   const h = Buffer.alloc(44);
-  h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4); h.write('WAVE', 8); h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16); h.writeUInt16LE(1, 20); h.writeUInt16LE(channels.length, 22); h.writeUInt32LE(RATE, 24);
-  h.writeUInt32LE(RATE * 2 * channels.length, 28); h.writeUInt16LE(2 * channels.length, 32); h.writeUInt16LE(16, 34);
-  h.write('data', 36); h.writeUInt32LE(data.length, 40);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(channels.length, 22);
+  h.writeUInt32LE(RATE, 24);
+  h.writeUInt32LE(RATE * 2 * channels.length, 28);
+  h.writeUInt16LE(2 * channels.length, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
   fs.writeFileSync(file, Buffer.concat([h, data]));
 }
 
 const sine = (hz: number, amp: number) => (t: number) => amp * Math.sin(2 * Math.PI * hz * t);
 const during = (from: number, to: number, f: (t: number) => number) => (t: number) => (t >= from && t < to ? f(t) : 0);
-const sum = (...fs: Array<(t: number) => number>) => (t: number) => fs.reduce((a, f) => a + f(t), 0);
+const sum =
+  (...fs: Array<(t: number) => number>) =>
+  (t: number) =>
+    fs.reduce((a, f) => a + f(t), 0);
 // Deterministic low noise, as a line's hiss.
 const hiss = (t: number) => 0.002 * Math.sin(12345.678 * t * t);
 
@@ -35,7 +49,9 @@ describe('tone bursts in a WAV', () => {
   it('finds a 0.4 s 700 Hz beep every 5 s, and not a longer 440 Hz tone nor the hiss', () => {
     const file = path.join(dir, 'mono.wav');
     const beep = sine(700, 0.1);
-    writeWav(file, 12, [sum(hiss, during(0.3, 0.7, beep), during(5.3, 5.7, beep), during(10.3, 10.7, beep), during(6, 8, sine(440, 0.3)))]);
+    writeWav(file, 12, [
+      sum(hiss, during(0.3, 0.7, beep), during(5.3, 5.7, beep), during(10.3, 10.7, beep), during(6, 8, sine(440, 0.3))),
+    ]);
     const bursts = fileToneBursts(file, { hz: 700 });
     expect(bursts.map((b) => b.at)).toEqual([0.3, 5.3, 10.3]);
     expect(bursts.map((b) => b.seconds)).toEqual([0.4, 0.4, 0.4]);
@@ -45,7 +61,10 @@ describe('tone bursts in a WAV', () => {
 
   it('mixes the channels of a stereo file: a beep on either one counts; speech-loud 440 Hz over it hides it', () => {
     const file = path.join(dir, 'stereo.wav');
-    writeWav(file, 4, [during(1, 1.4, sine(700, 0.1)), sum(during(2, 2.4, sine(700, 0.1)), during(3, 3.4, sine(700, 0.1)), during(2.9, 3.6, sine(440, 0.5)))]);
+    writeWav(file, 4, [
+      during(1, 1.4, sine(700, 0.1)),
+      sum(during(2, 2.4, sine(700, 0.1)), during(3, 3.4, sine(700, 0.1)), during(2.9, 3.6, sine(440, 0.5))),
+    ]);
     expect(fileToneBursts(file, { hz: 700 }).map((b) => b.at)).toEqual([1, 2]);
   });
 

@@ -19,7 +19,8 @@ export async function visibleRecording(store: Store, id: number, key: ApiKeyReco
 
 /** A purged (or purging) recording is gone: 410, whoever asks. */
 export function recordingIsGone(rec: RecordingRecord): void {
-  if (rec.state === 'purged' || rec.state === 'purging') throw new ApiError(410, 'purged', `recording ${rec.id} was purged`);
+  if (rec.state === 'purged' || rec.state === 'purging')
+    throw new ApiError(410, 'purged', `recording ${rec.id} was purged`);
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -27,10 +28,28 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 /** The recording as the API shows it: no file path (the layout of the disk is not the client's business). */
 export function recordingJson(r: RecordingRecord) {
   return {
-    id: r.id, callId: r.callId, state: r.state, recordMode: r.recordMode, tier: r.tier, channels: r.channels,
-    direction: r.direction, from: r.fromNumber, to: r.toNumber, agent: r.agent, flow: r.flow, campaign: r.campaign,
-    startedAt: iso(r.startedAt), endedAt: iso(r.endedAt), durationMs: r.durationMs, pausedMs: r.pausedMs,
-    sizeBytes: r.sizeBytes, sha256: r.sha256, failureReason: r.failureReason, retainUntil: iso(r.retainUntil),
-    onHold: r.onHold, holdReason: r.holdReason, purgedAt: iso(r.purgedAt),
+    id: r.id,
+    callId: r.callId,
+    state: r.state,
+    recordMode: r.recordMode,
+    tier: r.tier,
+    channels: r.channels,
+    direction: r.direction,
+    from: r.fromNumber,
+    to: r.toNumber,
+    agent: r.agent,
+    flow: r.flow,
+    campaign: r.campaign,
+    startedAt: iso(r.startedAt),
+    endedAt: iso(r.endedAt),
+    durationMs: r.durationMs,
+    pausedMs: r.pausedMs,
+    sizeBytes: r.sizeBytes,
+    sha256: r.sha256,
+    failureReason: r.failureReason,
+    retainUntil: iso(r.retainUntil),
+    onHold: r.onHold,
+    holdReason: r.holdReason,
+    purgedAt: iso(r.purgedAt),
   };
 }

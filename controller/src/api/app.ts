@@ -22,12 +22,17 @@ import { ruleRoutes } from './rules';
 const MAX_BODY_DEPTH = 32;
 const refuseDeepBodies: RequestHandler = (req, _res, next) => {
   if (jsonDepthExceeds(req.body, MAX_BODY_DEPTH)) {
-    throw new ApiError(400, 'too-deep', `request body is nested deeper than ${MAX_BODY_DEPTH} levels`, [{ field: 'body', problem: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
+    throw new ApiError(400, 'too-deep', `request body is nested deeper than ${MAX_BODY_DEPTH} levels`, [
+      { field: 'body', problem: `nested deeper than ${MAX_BODY_DEPTH} levels` },
+    ]);
   }
   next();
 };
 
-export interface Api { routers: Array<{ path: string; router: Router }>; openapi: object }
+export interface Api {
+  routers: Array<{ path: string; router: Router }>;
+  openapi: object;
+}
 
 export function createApi(deps: ApiDeps): Api {
   const routes = new ApiRoutes((e) => deps.store.events.append(e), deps.logger);
@@ -41,10 +46,18 @@ export function createApi(deps: ApiDeps): Api {
   meRoute(routes);
   ruleRoutes(routes, deps);
   auditRoutes(routes, deps);
-  routes.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'callrec keys create' });
+  routes.registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'callrec keys create',
+  });
   const openapi = new OpenApiGeneratorV3(routes.registry.definitions).generateDocument({
     openapi: '3.0.3',
-    info: { title: 'callrec API', version: '1', description: 'Find, play and manage call recordings. Every route needs an API key.' },
+    info: {
+      title: 'callrec API',
+      version: '1',
+      description: 'Find, play and manage call recordings. Every route needs an API key.',
+    },
   });
 
   const limiter = authFailureLimiter(deps.authLimits ?? DEFAULT_AUTH_LIMITS);
@@ -54,7 +67,9 @@ export function createApi(deps: ApiDeps): Api {
   api.use(express.json({ limit: deps.bodyLimitBytes }), refuseDeepBodies);
   // An audio token, when the request has one, decides instead of the Bearer key.
   api.use(authGuard(deps.store.keys, deps.logger, limiter, [audioTokenAuth(tokens, deps.store.keys)]));
-  api.get('/openapi.json', (_req, res) => { res.json(openapi); });
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
   api.use(routes.router);
   api.use(jsonNotFound);
   api.use(jsonErrors(deps.logger));
@@ -70,5 +85,11 @@ export function createApi(deps: ApiDeps): Api {
   });
   metrics.use(jsonErrors(deps.logger));
 
-  return { routers: [{ path: '/api', router: api }, { path: '/metrics', router: metrics }], openapi };
+  return {
+    routers: [
+      { path: '/api', router: api },
+      { path: '/metrics', router: metrics },
+    ],
+    openapi,
+  };
 }

@@ -16,7 +16,10 @@ export const AUDIO_TOKEN_TTL_MS = 5 * 60_000;
 
 export class AudioTokens {
   // Per process: tokens are minutes long, so a restart only makes the player ask again.
-  constructor(private readonly secret: Buffer = crypto.randomBytes(32), private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly secret: Buffer = crypto.randomBytes(32),
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private mac(body: string): string {
     return crypto.createHmac('sha256', this.secret).update(body).digest('base64url');
@@ -47,11 +50,19 @@ export function audioTokenAuth(tokens: AudioTokens, keys: KeysRepo): RequestHand
   return async (req, res, next) => {
     const token = req.query.token;
     const m = AUDIO_PATH.exec(req.path);
-    if (typeof token !== 'string' || !m || (req.method !== 'GET' && req.method !== 'HEAD')) { next(); return; }
+    if (typeof token !== 'string' || !m || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      next();
+      return;
+    }
     const keyId = tokens.verify(token, Number(m[1]));
     const key = keyId === null ? null : await keys.getActive(keyId);
     // Refused by requireKey after the limiter has counted it, like a bad key.
-    if (!key) res.locals.authRefusal = new ApiError(401, 'unauthorized', 'audio token invalid, expired or for another recording; ask for a new one');
+    if (!key)
+      res.locals.authRefusal = new ApiError(
+        401,
+        'unauthorized',
+        'audio token invalid, expired or for another recording; ask for a new one',
+      );
     else res.locals.apiKey = key;
     next();
   };
@@ -60,14 +71,31 @@ export function audioTokenAuth(tokens: AudioTokens, keys: KeysRepo): RequestHand
 const TokenAnswer = z.object({ token: z.string(), expiresAt: z.string(), url: z.string() });
 
 export function audioTokenRoutes(routes: ApiRoutes, deps: ApiDeps, tokens: AudioTokens): void {
-  routes.add({
-    method: 'post', path: '/recordings/:id/audio-token', tag: 'recordings', summary: 'Get a short-lived URL to play or download a recording',
-    roles: ['admin', 'supervisor', 'agent'], params: IdParam,
-    responses: { 200: jsonResponse('Token valid 5 minutes for this key and recording; use as ?token= on the audio route', TokenAnswer), 404: errorResponse('No such recording') },
-  }, async ({ params, key, res }) => {
-    const rec = await visibleRecording(deps.store, params.id, key);
-    const t = tokens.issue(key.id, rec.id);
-    res.set('Cache-Control', 'no-store');
-    res.json({ token: t.token, expiresAt: t.expiresAt.toISOString(), url: `/api/recordings/${rec.id}/audio?token=${encodeURIComponent(t.token)}` });
-  });
+  routes.add(
+    {
+      method: 'post',
+      path: '/recordings/:id/audio-token',
+      tag: 'recordings',
+      summary: 'Get a short-lived URL to play or download a recording',
+      roles: ['admin', 'supervisor', 'agent'],
+      params: IdParam,
+      responses: {
+        200: jsonResponse(
+          'Token valid 5 minutes for this key and recording; use as ?token= on the audio route',
+          TokenAnswer,
+        ),
+        404: errorResponse('No such recording'),
+      },
+    },
+    async ({ params, key, res }) => {
+      const rec = await visibleRecording(deps.store, params.id, key);
+      const t = tokens.issue(key.id, rec.id);
+      res.set('Cache-Control', 'no-store');
+      res.json({
+        token: t.token,
+        expiresAt: t.expiresAt.toISOString(),
+        url: `/api/recordings/${rec.id}/audio?token=${encodeURIComponent(t.token)}`,
+      });
+    },
+  );
 }

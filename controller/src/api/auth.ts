@@ -9,7 +9,10 @@ import type { KeysRepo } from '../store/keys-repo';
 import type { Logger } from '../util/logger';
 import { ApiError } from './errors';
 
-export interface AuthLimits { windowMs: number; failures: number }
+export interface AuthLimits {
+  windowMs: number;
+  failures: number;
+}
 export const DEFAULT_AUTH_LIMITS: AuthLimits = { windowMs: 15 * 60_000, failures: 30 };
 
 /** Counts and, past the limit, refuses requests that carry no valid key; a valid one is skipped. */
@@ -24,7 +27,9 @@ export function authFailureLimiter(limits: AuthLimits): RequestHandler {
     // client's header must not make the library print a stack trace to the console.
     validate: { xForwardedForHeader: false },
     handler: (_req, res) => {
-      res.status(429).json({ error: 'too-many-failures', message: 'too many failed authentication attempts; try again later' });
+      res
+        .status(429)
+        .json({ error: 'too-many-failures', message: 'too many failed authentication attempts; try again later' });
     },
   });
 }
@@ -35,7 +40,10 @@ export function authFailureLimiter(limits: AuthLimits): RequestHandler {
  */
 export function identify(keys: KeysRepo, logger: Logger): RequestHandler {
   return async (req, res, next) => {
-    if (res.locals.apiKey || res.locals.authRefusal) { next(); return; } // an audio token decided
+    if (res.locals.apiKey || res.locals.authRefusal) {
+      next();
+      return;
+    } // an audio token decided
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) {
@@ -54,17 +62,27 @@ export function identify(keys: KeysRepo, logger: Logger): RequestHandler {
     }
     res.locals.apiKey = found.key;
     // last_used_at is informative: a failure to write it must not fail the request.
-    keys.touch(found.key.id).catch((e: unknown) => logger.warn('could not record key use', { prefix, error: e as Error }));
+    keys
+      .touch(found.key.id)
+      .catch((e: unknown) => logger.warn('could not record key use', { prefix, error: e as Error }));
     next();
   };
 }
 
 export const requireKey: RequestHandler = (_req, res, next) => {
-  if (res.locals.apiKey) { next(); return; }
+  if (res.locals.apiKey) {
+    next();
+    return;
+  }
   throw (res.locals.authRefusal as ApiError | undefined) ?? new ApiError(401, 'unauthorized', 'an API key is required');
 };
 
 /** identify, limit, require: the guard in front of every authenticated router (one limiter for all of them). */
-export function authGuard(keys: KeysRepo, logger: Logger, limiter: RequestHandler, before: RequestHandler[] = []): RequestHandler[] {
+export function authGuard(
+  keys: KeysRepo,
+  logger: Logger,
+  limiter: RequestHandler,
+  before: RequestHandler[] = [],
+): RequestHandler[] {
   return [...before, identify(keys, logger), limiter, requireKey];
 }

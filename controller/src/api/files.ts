@@ -6,7 +6,8 @@ import { extOf } from '../recordings/transcode';
 export type FileProblem = 'outside-root' | 'missing' | 'not-a-file';
 export type Resolved = { ok: true; path: string; size: number } | { ok: false; problem: FileProblem };
 
-const within = (root: string, p: string): boolean => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+const within = (root: string, p: string): boolean =>
+  p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
 /**
  * The real path of a stored relative path, only when it stays inside the recordings root after
@@ -14,7 +15,8 @@ const within = (root: string, p: string): boolean => p === root || p.startsWith(
  * check still runs because a row is data too (an import, a bad migration, a tampered table).
  */
 export async function resolveInsideRoot(root: string, relative: string): Promise<Resolved> {
-  if (relative === '' || relative.includes('\0') || path.isAbsolute(relative)) return { ok: false, problem: 'outside-root' };
+  if (relative === '' || relative.includes('\0') || path.isAbsolute(relative))
+    return { ok: false, problem: 'outside-root' };
   let rootReal: string;
   try {
     rootReal = await fs.realpath(root);
@@ -36,9 +38,7 @@ export async function resolveInsideRoot(root: string, relative: string): Promise
 }
 
 export type RangeAnswer =
-  | { kind: 'full' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable' };
+  { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 /**
  * One byte range of `bytes=a-b`, `bytes=a-` or `bytes=-n`. Several ranges are answered with the
@@ -65,6 +65,12 @@ const stamp = (d: Date | null): string => (d ?? new Date(0)).toISOString().repla
 const part = (s: string | null): string => (s ?? '').replace(/[^0-9A-Za-z+]/g, '') || 'unknown';
 
 /** `YYYYMMDDhhmmss-from-to-id.wav` (UTC; .opus or .mp3 when transcoded), with only characters safe in any file system and header. */
-export function downloadName(r: { id: number; startedAt: Date | null; fromNumber: string | null; toNumber: string | null; format?: string | null }): string {
+export function downloadName(r: {
+  id: number;
+  startedAt: Date | null;
+  fromNumber: string | null;
+  toNumber: string | null;
+  format?: string | null;
+}): string {
   return `${stamp(r.startedAt)}-${part(r.fromNumber)}-${part(r.toNumber)}-${r.id}.${extOf(r.format)}`;
 }

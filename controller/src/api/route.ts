@@ -15,7 +15,7 @@ export type Method = 'get' | 'post' | 'put' | 'delete';
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: Method;
-  path: string;               // express syntax, relative to /api: '/recordings/:id'
+  path: string; // express syntax, relative to /api: '/recordings/:id'
   summary: string;
   tag: string;
   roles: readonly Role[];
@@ -56,13 +56,22 @@ export function keyOf(res: Response): ApiKeyRecord {
   return key;
 }
 
-function validate(part: 'params' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown, problems: FieldProblem[], word: Issues): unknown {
+function validate(
+  part: 'params' | 'query' | 'body',
+  schema: z.ZodType | undefined,
+  value: unknown,
+  problems: FieldProblem[],
+  word: Issues,
+): unknown {
   if (!schema) return {};
   // reportInput: a wording may tell a missing field from a wrong one (the input is never echoed).
   const r = schema.safeParse(value ?? {}, { reportInput: true });
   if (r.success) return r.data;
   for (const p of r.error.issues.flatMap(word)) {
-    problems.push({ field: [part, ...p.path.map((s) => clip(String(s)))].join('.'), problem: clip(p.problem, PROBLEM_CHARS) });
+    problems.push({
+      field: [part, ...p.path.map((s) => clip(String(s)))].join('.'),
+      problem: clip(p.problem, PROBLEM_CHARS),
+    });
   }
   return undefined;
 }
@@ -71,14 +80,24 @@ export class ApiRoutes {
   readonly router = Router();
   readonly registry = new OpenAPIRegistry();
 
-  constructor(private readonly appendEvent?: (e: NewEvent) => Promise<void>, private readonly logger?: Logger) {}
+  constructor(
+    private readonly appendEvent?: (e: NewEvent) => Promise<void>,
+    private readonly logger?: Logger,
+  ) {}
 
   /** The change is made and answered; a failure to audit it is logged as an error, loudly. */
   private async audited(type: string, actor: string, req: Request, res: Response): Promise<void> {
     if (!this.appendEvent || req.method === 'GET' || res.statusCode >= 400) return;
     const request = `${req.method} ${req.baseUrl}${req.path}`;
-    await this.appendEvent({ callId: null, recordingId: null, type, actor, detail: { request, status: res.statusCode } })
-      .catch((e: unknown) => this.logger?.error('could not audit a change', { type, actor, request, error: e as Error }));
+    await this.appendEvent({
+      callId: null,
+      recordingId: null,
+      type,
+      actor,
+      detail: { request, status: res.statusCode },
+    }).catch((e: unknown) =>
+      this.logger?.error('could not audit a change', { type, actor, request, error: e as Error }),
+    );
   }
 
   add<P extends z.ZodType = Empty, Q extends z.ZodType = Empty, B extends z.ZodType = Empty>(
@@ -112,10 +131,23 @@ export class ApiRoutes {
       if (problems.length > 0) {
         const shown = problems.slice(0, MAX_PROBLEMS);
         const more = problems.length > MAX_PROBLEMS ? `; and ${problems.length - MAX_PROBLEMS} more` : '';
-        throw new ApiError(400, 'invalid-request', shown.map((p) => `${p.field}: ${p.problem}`).join('; ') + more, shown);
+        throw new ApiError(
+          400,
+          'invalid-request',
+          shown.map((p) => `${p.field}: ${p.problem}`).join('; ') + more,
+          shown,
+        );
       }
       const actor = actorOf(key);
-      await handler({ params: params as z.output<P>, query: query as z.output<Q>, body: body as z.output<B>, key, actor, req, res });
+      await handler({
+        params: params as z.output<P>,
+        query: query as z.output<Q>,
+        body: body as z.output<B>,
+        key,
+        actor,
+        req,
+        res,
+      });
       if (spec.audit) await this.audited(spec.audit, actor, req, res);
     });
   }

@@ -3,31 +3,58 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/api-keys';
 
-export const ErrorBody = z.object({
-  error: z.string(),
-  message: z.string(),
-  fields: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
-}).meta({ id: 'Error' });
+export const ErrorBody = z
+  .object({
+    error: z.string(),
+    message: z.string(),
+    fields: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
+  })
+  .meta({ id: 'Error' });
 
-export const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
-export const jsonResponse = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+export const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBody } },
+});
+export const jsonResponse = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 /** Ids are positive integers: anything else (`../x`, `1/..`, `1 or 1=1`) is a 400 before any lookup. */
 export const IdParam = z.strictObject({
-  id: z.string().regex(/^[1-9]\d{0,15}$/, { error: 'must be a positive integer' }).transform(Number),
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, { error: 'must be a positive integer' })
+    .transform(Number),
 });
 
-export const RECORDING_STATES = ['pending', 'recording', 'paused', 'finalizing', 'completed', 'failed', 'purging', 'purged'] as const;
+export const RECORDING_STATES = [
+  'pending',
+  'recording',
+  'paused',
+  'finalizing',
+  'completed',
+  'failed',
+  'purging',
+  'purged',
+] as const;
 export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export const TIERS = ['standard', 'extended'] as const;
 
 const name64 = z.string().min(1).max(64);
-const isoDate = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z' })
+const isoDate = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z' })
   .transform((s) => new Date(s));
 
 export const SearchQuery = z.strictObject({
-  number: z.string().max(40).regex(/^\+?[0-9()\-. ]*[0-9][0-9()\-. ]*$/, { error: 'must be a phone number: digits, optional leading +, spaces ( ) - .' })
-    .optional().meta({ description: 'Any form of a number (E.164, national, with punctuation); matches caller or callee' }),
+  number: z
+    .string()
+    .max(40)
+    .regex(/^\+?[0-9()\-. ]*[0-9][0-9()\-. ]*$/, {
+      error: 'must be a phone number: digits, optional leading +, spaces ( ) - .',
+    })
+    .optional()
+    .meta({ description: 'Any form of a number (E.164, national, with punctuation); matches caller or callee' }),
   direction: z.enum(DIRECTIONS).optional(),
   agent: name64.optional(),
   flow: name64.optional(),
@@ -37,38 +64,46 @@ export const SearchQuery = z.strictObject({
   from: isoDate.optional().meta({ description: 'Started at or after (inclusive)' }),
   to: isoDate.optional().meta({ description: 'Started before (exclusive)' }),
   sort: z.enum(['desc', 'asc']).default('desc'),
-  limit: z.string().regex(/^\d{1,3}$/, { error: 'must be an integer from 1 to 200' }).transform(Number)
-    .refine((n) => n >= 1 && n <= 200, { error: 'must be an integer from 1 to 200' }).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'must be an integer from 1 to 200' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 200, { error: 'must be an integer from 1 to 200' })
+    .optional(),
   cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
 });
 
-export const Recording = z.object({
-  id: z.number().int(),
-  callId: z.number().int(),
-  state: z.enum(RECORDING_STATES),
-  recordMode: z.string(),
-  tier: z.enum(TIERS),
-  channels: z.number().int(),
-  direction: z.enum(DIRECTIONS),
-  from: z.string().nullable(),
-  to: z.string().nullable(),
-  agent: z.string().nullable(),
-  flow: z.string().nullable(),
-  campaign: z.string().nullable(),
-  startedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  pausedMs: z.number(),
-  sizeBytes: z.number().nullable(),
-  sha256: z.string().nullable(),
-  failureReason: z.string().nullable(),
-  retainUntil: z.string().nullable(),
-  onHold: z.boolean(),
-  holdReason: z.string().nullable(),
-  purgedAt: z.string().nullable(),
-}).meta({ id: 'Recording' });
+export const Recording = z
+  .object({
+    id: z.number().int(),
+    callId: z.number().int(),
+    state: z.enum(RECORDING_STATES),
+    recordMode: z.string(),
+    tier: z.enum(TIERS),
+    channels: z.number().int(),
+    direction: z.enum(DIRECTIONS),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    agent: z.string().nullable(),
+    flow: z.string().nullable(),
+    campaign: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    pausedMs: z.number(),
+    sizeBytes: z.number().nullable(),
+    sha256: z.string().nullable(),
+    failureReason: z.string().nullable(),
+    retainUntil: z.string().nullable(),
+    onHold: z.boolean(),
+    holdReason: z.string().nullable(),
+    purgedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Recording' });
 
-export const SearchPage = z.object({ items: z.array(Recording), nextCursor: z.string().nullable() }).meta({ id: 'RecordingPage' });
+export const SearchPage = z
+  .object({ items: z.array(Recording), nextCursor: z.string().nullable() })
+  .meta({ id: 'RecordingPage' });
 
 export const Reason = z.string().trim().min(1).max(255);
 export const HoldBody = z.strictObject({ reason: Reason });
@@ -81,7 +116,11 @@ export const DeleteMonthBody = z.strictObject({
 });
 export const AudioQuery = z.strictObject({
   download: z.enum(['0', '1']).optional(),
-  token: z.string().max(200).optional().meta({ description: 'From POST /api/recordings/{id}/audio-token, instead of the Authorization header' }),
+  token: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'From POST /api/recordings/{id}/audio-token, instead of the Authorization header' }),
 });
 
 export const RoleEnum = z.enum(ROLES);

@@ -27,7 +27,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   // proxies this names, else anyone could claim a fresh address per guess.
   app.set('trust proxy', deps.trustProxy ?? false);
 
-  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
 
   // Ready = can take calls safely: the store answers. The PBX link is reported, not required,
   // so a load balancer does not pull the API while Asterisk restarts. The answer is public: it
@@ -37,7 +39,12 @@ export function createHttpApp(deps: HttpDeps): Express {
     let problem: Error | null = null;
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([deps.pingDb(), new Promise((_, rej) => { timer = setTimeout(() => rej(new Error('timed out')), 2000); })]);
+      await Promise.race([
+        deps.pingDb(),
+        new Promise((_, rej) => {
+          timer = setTimeout(() => rej(new Error('timed out')), 2000);
+        }),
+      ]);
     } catch (e) {
       problem = e as Error;
     } finally {
@@ -48,7 +55,12 @@ export function createHttpApp(deps: HttpDeps): Express {
     dbWasUp = !problem;
     const j = deps.journal?.();
     const journal = j ? { depth: j.depth, oldestAt: j.oldestAt?.toISOString() ?? null } : undefined;
-    res.status(problem ? 503 : 200).json({ status: problem ? 'not-ready' : 'ready', db: problem ? 'unavailable' : 'ok', pbx: deps.pbxStatus(), journal });
+    res.status(problem ? 503 : 200).json({
+      status: problem ? 'not-ready' : 'ready',
+      db: problem ? 'unavailable' : 'ok',
+      pbx: deps.pbxStatus(),
+      journal,
+    });
   });
 
   for (const { path, router } of deps.routers ?? []) app.use(path, router);

@@ -11,7 +11,8 @@ import { CONSENT_MODES, RECORD_MODES } from '../policy/rules';
 
 export function packageRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'controller', 'src', 'web'))) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'controller', 'src', 'web')))
+      return dir;
     if (path.dirname(dir) === dir) throw new Error(`dashboard files not found above ${from}`);
   }
 }
@@ -30,25 +31,54 @@ function vendorFiles(root: string): Map<string, string> {
 export function webRouter(root = packageRoot()): Router {
   const dir = path.join(root, 'controller', 'src', 'web');
   const vendor = vendorFiles(root);
-  const enums = JSON.stringify({ recordModes: RECORD_MODES, consentModes: CONSENT_MODES, tiers: TIERS, directions: DIRECTIONS, states: RECORDING_STATES });
+  const enums = JSON.stringify({
+    recordModes: RECORD_MODES,
+    consentModes: CONSENT_MODES,
+    tiers: TIERS,
+    directions: DIRECTIONS,
+    states: RECORDING_STATES,
+  });
   const r = Router();
-  r.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'"], mediaSrc: ["'self'"],
-        connectSrc: ["'self'"], fontSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+  r.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          mediaSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
       },
-    },
-  }));
+    }),
+  );
   r.get('/vendor/:file', (req, res, next) => {
     const body = vendor.get(req.params.file);
-    if (body === undefined) { next(); return; }
+    if (body === undefined) {
+      next();
+      return;
+    }
     res.type('text/javascript').set('Cache-Control', 'public, max-age=86400').send(body);
   });
-  r.get('/enums.json', (_req, res) => { res.type('application/json').set('Cache-Control', 'no-cache').send(enums); });
+  r.get('/enums.json', (_req, res) => {
+    res.type('application/json').set('Cache-Control', 'no-cache').send(enums);
+  });
   // no-cache (revalidate with ETag) rather than a long max-age: the files are not fingerprinted,
   // and an upgrade must not leave a browser on the old dashboard against the new API.
-  r.use(express.static(dir, { index: 'index.html', etag: true, lastModified: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
+  r.use(
+    express.static(dir, {
+      index: 'index.html',
+      etag: true,
+      lastModified: true,
+      setHeaders: (res) => res.set('Cache-Control', 'no-cache'),
+    }),
+  );
   return r;
 }

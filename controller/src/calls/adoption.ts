@@ -32,7 +32,10 @@ const LOST_IN_GATE = 'the controller was lost while the call was in the gate; th
  * with its first write queued ahead of the call's events, so a hangup meanwhile is not lost.
  */
 export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> {
-  const stored = ev.storedCallId !== null ? await d.store.calls.get(ev.storedCallId) : await d.store.calls.findByPbxId(d.sync.node, ev.callId);
+  const stored =
+    ev.storedCallId !== null
+      ? await d.store.calls.get(ev.storedCallId)
+      : await d.store.calls.findByPbxId(d.sync.node, ev.callId);
   let t: TrackedCall;
   let write = true;
   if (stored && stored.node === d.sync.node) {
@@ -43,30 +46,74 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
       const view = viewFromRecording(rec, ev.file, d.settings.pbxRecordingsDir);
       view.recorderId = ev.recorderId;
       const session = CallSession.adopt(ev.callId, facts, d.settings.session, view, decision, stored.fallbackReason);
-      t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: rec.id, decision: null, startedAt: stored.startedAt };
+      t = {
+        pbxCallId: ev.callId,
+        session,
+        callRowId: stored.id,
+        recRowId: rec.id,
+        decision: null,
+        startedAt: stored.startedAt,
+      };
       write = false;
     } else {
       // Stored in the gate, then the controller went: the dialplan's fallback is what records.
-      const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), decision, stored.fallbackReason ?? LOST_IN_GATE);
-      t = { pbxCallId: ev.callId, session, callRowId: stored.id, recRowId: null, decision: null, startedAt: stored.startedAt };
+      const session = CallSession.adopt(
+        ev.callId,
+        facts,
+        d.settings.session,
+        foundView(d, ev),
+        decision,
+        stored.fallbackReason ?? LOST_IN_GATE,
+      );
+      t = {
+        pbxCallId: ev.callId,
+        session,
+        callRowId: stored.id,
+        recRowId: null,
+        decision: null,
+        startedAt: stored.startedAt,
+      };
     }
   } else {
-    const facts = { flow: '', applet: '', direction: 'inbound' as const, from: null, to: null, campaign: null, agent: null, language: null, answered: true };
+    const facts = {
+      flow: '',
+      applet: '',
+      direction: 'inbound' as const,
+      from: null,
+      to: null,
+      campaign: null,
+      agent: null,
+      language: null,
+      answered: true,
+    };
     const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), null);
     t = { pbxCallId: ev.callId, session, callRowId: null, recRowId: null, decision: null, startedAt: ev.at };
   }
   d.calls.track(t, async (tracked) => {
     if (write) await persistSession(d.sync, tracked, true, true);
-    d.logger.info('adopted a recording found at reconnect', { callId: ev.callId, file: ev.file, storedCallId: tracked.callRowId });
+    d.logger.info('adopted a recording found at reconnect', {
+      callId: ev.callId,
+      file: ev.file,
+      storedCallId: tracked.callRowId,
+    });
     await watch(d, tracked);
   });
 }
 
 function foundView(d: AdoptionDeps, ev: Found): RecordingView {
   return {
-    state: 'recording', file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file }, pbxFile: ev.file,
-    recordMode: 'from-ringing', recorder: PLAIN_RECORDER, recorderId: ev.recorderId, startedAt: ev.at, endedAt: null, pausedMs: 0,
-    pausedSince: null, adopted: true, failureReason: null,
+    state: 'recording',
+    file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file },
+    pbxFile: ev.file,
+    recordMode: 'from-ringing',
+    recorder: PLAIN_RECORDER,
+    recorderId: ev.recorderId,
+    startedAt: ev.at,
+    endedAt: null,
+    pausedMs: 0,
+    pausedSince: null,
+    adopted: true,
+    failureReason: null,
   };
 }
 
@@ -90,13 +137,32 @@ export async function followUntracked(d: AdoptionDeps, c: CallRecord): Promise<v
   const facts = factsFromCall(c);
   const decision = storedDecision(c.decision);
   const session = rec
-    ? CallSession.adopt(c.pbxCallId, facts, d.settings.session, viewFromRecording(rec, null, d.settings.pbxRecordingsDir), decision, c.fallbackReason)
+    ? CallSession.adopt(
+        c.pbxCallId,
+        facts,
+        d.settings.session,
+        viewFromRecording(rec, null, d.settings.pbxRecordingsDir),
+        decision,
+        c.fallbackReason,
+      )
     : CallSession.lost(c.pbxCallId, facts, d.settings.session, decision, c.fallbackReason ?? LOST_IN_GATE);
-  const t: TrackedCall = { pbxCallId: c.pbxCallId, session, callRowId: c.id, recRowId: rec?.id ?? null, decision: null, startedAt: c.startedAt };
+  const t: TrackedCall = {
+    pbxCallId: c.pbxCallId,
+    session,
+    callRowId: c.id,
+    recRowId: rec?.id ?? null,
+    decision: null,
+    startedAt: c.startedAt,
+  };
   // Tracked at once, the write queued first: its hangup or the fallback's recording may come any moment.
   d.calls.track(t, async (tracked) => {
     if (!rec) await persistSession(d.sync, tracked, true, false);
-    d.logger.info(rec ? 'following a recorded call the PBX did not report as recording' : 'following a call its controller left in the gate', { callId: c.pbxCallId });
+    d.logger.info(
+      rec
+        ? 'following a recorded call the PBX did not report as recording'
+        : 'following a call its controller left in the gate',
+      { callId: c.pbxCallId },
+    );
     await watch(d, tracked);
   });
 }

@@ -7,12 +7,18 @@ import { persistSession, timelineEvent } from './store-sync';
 import type { SyncContext, TimelineEntry, TrackedCall } from './types';
 
 export class CallWrites {
-  constructor(private readonly sync: SyncContext, private readonly durable: DurableDeps | null, private readonly logger: Logger) {}
+  constructor(
+    private readonly sync: SyncContext,
+    private readonly durable: DurableDeps | null,
+    private readonly logger: Logger,
+  ) {}
 
   /** The call row and/or the recording row as the session shows them, with the timeline entries that go with them. */
   async persist(t: TrackedCall, call: boolean, recording: boolean, timeline: TimelineEntry[]): Promise<void> {
     try {
-      await (this.durable ? persistDurably(this.durable, t, call, recording, timeline) : persistSession(this.sync, t, call, recording, timeline));
+      await (this.durable
+        ? persistDurably(this.durable, t, call, recording, timeline)
+        : persistSession(this.sync, t, call, recording, timeline));
     } catch (x) {
       // Never hold a caller because the database is down: log loudly and go on.
       this.logger.error(`could not store the call: ${(x as Error).message}`, { callId: t.pbxCallId });

@@ -4,14 +4,29 @@ import type { PbxKind } from '../domain/vocabulary';
 import type { CallFacts, Decision, PolicyEngine } from '../policy/types';
 
 export async function decideWithin(
-  provider: () => Promise<PolicyEngine>, f: GateFacts, pbx: PbxKind, timeoutMs: number,
+  provider: () => Promise<PolicyEngine>,
+  f: GateFacts,
+  pbx: PbxKind,
+  timeoutMs: number,
 ): Promise<{ decision: Decision | null; reason: string | null }> {
-  const facts: CallFacts = { pbx, direction: f.direction, flow: f.flow, applet: f.applet, campaign: f.campaign, from: f.from, to: f.to, agent: f.agent, language: f.language };
+  const facts: CallFacts = {
+    pbx,
+    direction: f.direction,
+    flow: f.flow,
+    applet: f.applet,
+    campaign: f.campaign,
+    from: f.from,
+    to: f.to,
+    agent: f.agent,
+    language: f.language,
+  };
   let timer: NodeJS.Timeout | undefined;
   try {
     const engine = await Promise.race([
       provider(),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`policy not ready within ${timeoutMs} ms`)), timeoutMs); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`policy not ready within ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
     return { decision: engine.decide(facts), reason: null };
   } catch (e) {

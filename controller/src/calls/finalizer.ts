@@ -5,8 +5,7 @@ import { sha256File } from '../util/hash';
 import { markInterleavedStereo, readWavInfo } from '../util/wav';
 
 export type FinalizeOutcome =
-  | { ok: true; durationMs: number; sizeBytes: number; sha256: string }
-  | { ok: false; reason: string };
+  { ok: true; durationMs: number; sizeBytes: number; sha256: string } | { ok: false; reason: string };
 
 export interface FinalizeOptions {
   /** How often to look again while the header and the file disagree (the writer may not be done). */

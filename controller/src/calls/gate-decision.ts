@@ -27,17 +27,39 @@ type Decided = Extract<ControllerEvent, { type: 'Decided' }>;
  * problem: the gate cannot be used for this call (bad arguments): released at once with the
  * fallback. swept: found waiting in the gate at reconnect: released at once with its stored decision.
  */
-export async function decideGate(d: GateDeps, t: TrackedCall, problem: string | null, at: Date, swept: boolean): Promise<Decided> {
+export async function decideGate(
+  d: GateDeps,
+  t: TrackedCall,
+  problem: string | null,
+  at: Date,
+  swept: boolean,
+): Promise<Decided> {
   const facts = t.session.view().facts;
-  const g = problem || swept
-    ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
-    : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs);
+  const g =
+    problem || swept
+      ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
+      : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs);
   t.decision = g.decision;
   d.metrics.gated(d.pbx, g.decision ? 'decided' : 'fallback');
   if (g.decision) d.metrics.decided(g.decision.record);
-  const file = planFile(at, g.decision?.from ?? facts.from, g.decision?.to ?? facts.to, t.pbxCallId, d.settings.pbxRecordingsDir);
+  const file = planFile(
+    at,
+    g.decision?.from ?? facts.from,
+    g.decision?.to ?? facts.to,
+    t.pbxCallId,
+    d.settings.pbxRecordingsDir,
+  );
   if (g.reason) d.logger.warn(`gate falls back: ${g.reason}`, { callId: t.pbxCallId });
-  return { type: 'Decided', callId: t.pbxCallId, at, decision: g.decision, reason: g.reason, file, immediate: problem !== null || swept, swept };
+  return {
+    type: 'Decided',
+    callId: t.pbxCallId,
+    at,
+    decision: g.decision,
+    reason: g.reason,
+    file,
+    immediate: problem !== null || swept,
+    swept,
+  };
 }
 
 /**

@@ -23,7 +23,11 @@ export interface JournalOp {
   timeline: Array<Omit<NewEvent, 'callId' | 'recordingId'> & { at: Date }>;
 }
 
-export interface JournalMetrics { status(s: JournalStatus): void; full(): void; replayed(): void }
+export interface JournalMetrics {
+  status(s: JournalStatus): void;
+  full(): void;
+  replayed(): void;
+}
 
 const FINAL: readonly RecordingState[] = ['completed', 'failed', 'purging', 'purged'];
 const DATE_KEYS = new Set(['startedAt', 'answeredAt', 'endedAt', 'retainUntil', 'at']);
@@ -33,18 +37,24 @@ function revive<T>(v: T): T {
   if (Array.isArray(v)) return v.map(revive) as T;
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = DATE_KEYS.has(k) && typeof x === 'string' ? new Date(x) : k === 'detail' || k === 'decision' ? x : revive(x);
+  for (const [k, x] of Object.entries(v))
+    out[k] =
+      DATE_KEYS.has(k) && typeof x === 'string' ? new Date(x) : k === 'detail' || k === 'decision' ? x : revive(x);
   return out as T;
 }
 
 /** One entry into the database; the recording it settled, if it did. */
-export interface Applied { callId: number; recordingId: number | null; settled: SettledState | null }
+export interface Applied {
+  callId: number;
+  recordingId: number | null;
+  settled: SettledState | null;
+}
 
 export async function applyJournalOp(store: Store, op: JournalOp): Promise<Applied> {
   return store.transaction(async (tx) => {
     const { node: _n, pbx: _p, pbxCallId: _c, ...callPatch } = op.call;
     const existing = await tx.calls.findByPbxId(op.node, op.pbxCallId);
-    const callId = existing?.id ?? await tx.calls.insertId(op.call);
+    const callId = existing?.id ?? (await tx.calls.insertId(op.call));
     if (existing) await tx.calls.update(callId, callPatch);
     let recId: number | null = null;
     if (op.recording) {
@@ -52,7 +62,7 @@ export async function applyJournalOp(store: Store, op: JournalOp): Promise<Appli
       const { state, ...rest } = op.recording;
       const live = FINAL.includes(state) ? 'finalizing' : state;
       const row = (await tx.recordings.forCall(callId)).find((r) => r.filePath === op.recording?.filePath);
-      recId = row?.id ?? await tx.recordings.insertId({ ...rest, state: live, callId });
+      recId = row?.id ?? (await tx.recordings.insertId({ ...rest, state: live, callId }));
       if (row && isLiveRecording(row.state)) await tx.recordings.update(row.id, { ...rest, state: live });
     }
     for (const e of op.timeline) {
@@ -84,13 +94,20 @@ export class JournalWriter {
   ) {}
 
   /** Writes go here while the journal holds anything: the database gets them in order. */
-  get busy(): boolean { return this.file.status().depth > 0; }
+  get busy(): boolean {
+    return this.file.status().depth > 0;
+  }
 
-  status(): JournalStatus { return this.file.status(); }
+  status(): JournalStatus {
+    return this.file.status();
+  }
 
   /** A write that missed the bound: the replay waits for it to finish before reading the database. */
   abandon(p: Promise<unknown>): void {
-    const settled = p.then(() => undefined, () => undefined);
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
     this.abandoned.add(settled);
     void settled.finally(() => this.abandoned.delete(settled));
   }
@@ -119,7 +136,12 @@ export class JournalWriter {
     this.stopped = true;
     this.wake?.();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise((r) => { timer = setTimeout(r, graceMs); })]);
+    await Promise.race([
+      this.loop,
+      new Promise((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
     clearTimeout(timer);
     this.file.close();
   }
@@ -129,10 +151,17 @@ export class JournalWriter {
     while (!this.stopped) {
       const entry = this.file.peek();
       if (!entry) {
-        await new Promise<void>((resolve) => { const t = setTimeout(resolve, 1000); this.wake = () => { clearTimeout(t); resolve(); }; });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
         continue;
       }
-      if (this.abandoned.size > 0) this.logger.debug('journal replay waits for abandoned writes', { writes: this.abandoned.size });
+      if (this.abandoned.size > 0)
+        this.logger.debug('journal replay waits for abandoned writes', { writes: this.abandoned.size });
       await Promise.allSettled([...this.abandoned]);
       try {
         this.logger.debug('journal replay', { seq: entry.seq });
@@ -142,12 +171,17 @@ export class JournalWriter {
         this.file.ack(entry.seq);
         this.opts.metrics?.replayed();
         this.opts.metrics?.status(this.file.status());
-        if (failing || this.file.status().depth === 0) this.logger.info('journal replayed into the database', { seq: entry.seq, left: this.file.status().depth });
+        if (failing || this.file.status().depth === 0)
+          this.logger.info('journal replayed into the database', { seq: entry.seq, left: this.file.status().depth });
         failing = false;
         this.opts.applied?.(entry.op.pbxCallId, applied);
-        if (applied.settled && applied.recordingId !== null) await this.opts.settled?.(applied.recordingId, applied.settled);
+        if (applied.settled && applied.recordingId !== null)
+          await this.opts.settled?.(applied.recordingId, applied.settled);
       } catch (e) {
-        if (!failing) this.logger.warn(`journal replay waits for the database: ${(e as Error).message}`, { depth: this.file.status().depth });
+        if (!failing)
+          this.logger.warn(`journal replay waits for the database: ${(e as Error).message}`, {
+            depth: this.file.status().depth,
+          });
         failing = true;
         await sleep(this.opts.retryMs ?? 500);
       }

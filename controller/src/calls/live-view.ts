@@ -19,9 +19,20 @@ export function liveCall(t: TrackedCall): LiveCall {
   const r = v.recording;
   const running = r?.pausedSince ? Date.now() - r.pausedSince.getTime() : 0;
   return {
-    callId: t.callRowId ?? 0, pbxCallId: t.pbxCallId, state: v.state, direction: v.facts.direction,
-    from: t.decision?.from ?? v.facts.from, to: t.decision?.to ?? v.facts.to, agent: v.agent, agents: v.agents, flow: v.facts.flow || null,
-    applet: v.facts.applet || null, startedAt: t.startedAt, recordingId: t.recRowId, recordingState: r?.state ?? null,
-    pauseAllowed: v.pauseAllowed, pausedMs: (r?.pausedMs ?? 0) + running,
+    callId: t.callRowId ?? 0,
+    pbxCallId: t.pbxCallId,
+    state: v.state,
+    direction: v.facts.direction,
+    from: t.decision?.from ?? v.facts.from,
+    to: t.decision?.to ?? v.facts.to,
+    agent: v.agent,
+    agents: v.agents,
+    flow: v.facts.flow || null,
+    applet: v.facts.applet || null,
+    startedAt: t.startedAt,
+    recordingId: t.recRowId,
+    recordingState: r?.state ?? null,
+    pauseAllowed: v.pauseAllowed,
+    pausedMs: (r?.pausedMs ?? 0) + running,
   };
 }

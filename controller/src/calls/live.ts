@@ -24,7 +24,10 @@ export interface LiveCall {
 }
 
 export type LiveCallErrorKind = 'not-found' | 'not-allowed' | 'invalid-state' | 'pbx';
-export interface LiveCallError { kind: LiveCallErrorKind; detail: string }
+export interface LiveCallError {
+  kind: LiveCallErrorKind;
+  detail: string;
+}
 
 export interface LiveCallControl {
   list(): LiveCall[];

@@ -12,4 +12,9 @@ export interface CallMetrics {
   recordingSettled(state: SettledState): void;
 }
 
-export const NO_METRICS: CallMetrics = { gated: () => undefined, decided: () => undefined, gateLatency: () => undefined, recordingSettled: () => undefined };
+export const NO_METRICS: CallMetrics = {
+  gated: () => undefined,
+  decided: () => undefined,
+  gateLatency: () => undefined,
+  recordingSettled: () => undefined,
+};

@@ -4,7 +4,13 @@ import type { PlannedFile } from '../domain/session-types';
 
 const clean = (s: string | null): string => (s ? s.replace(/[^0-9A-Za-z+._]/g, '').slice(0, 40) : '') || 'unknown';
 
-export function planFile(startedAt: Date, from: string | null, to: string | null, callId: string, pbxRoot: string): PlannedFile {
+export function planFile(
+  startedAt: Date,
+  from: string | null,
+  to: string | null,
+  callId: string,
+  pbxRoot: string,
+): PlannedFile {
   const iso = startedAt.toISOString();
   const [y, mo, d] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10)];
   const stamp = `${y}${mo}${d}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;

@@ -7,44 +7,26 @@ import type { Command, PbxCommand, TimerName } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { SessionEvent } from '../domain/session-types';
 import type { FeatureAction } from '../domain/vocabulary';
-import type { PbxError, PbxPort } from '../pbx/port';
-import type { PolicyEngine } from '../policy/types';
-import type { Store } from '../store';
-import type { Logger } from '../util/logger';
-import type { RecordingPublisher } from '../webhooks/publisher';
+import type { PbxError } from '../pbx/port';
 import { err, ok, type Result } from '../util/result';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
 import { CallWrites } from './call-writes';
-import { finalizeFile, type FinalizeOptions, type FinalizeOutcome } from './finalizer';
+import { finalizeFile } from './finalizer';
 import { decideGate, type GateDeps } from './gate-decision';
-import type { JournalWriter } from './journal-writer';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
 import { NO_METRICS, type CallMetrics } from './observers';
 import { RecordingSettler } from './settle';
-import type { CallTracker, RegistrySettings, SyncContext, TimelineEntry, TrackedCall } from './types';
+import type { RegistryDeps } from './registry-deps';
+import type { CallTracker, SyncContext, TimelineEntry, TrackedCall } from './types';
 
-export interface RegistryDeps {
-  port: PbxPort;
-  store: Store;
-  policy: () => Promise<PolicyEngine>;
-  logger: Logger;
-  settings: RegistrySettings;
-  finalize?: (file: string, opts?: FinalizeOptions) => Promise<FinalizeOutcome>;
-  metrics?: CallMetrics;
-  /** recording.completed / recording.failed, published once the row says so. */
-  publisher?: RecordingPublisher;
-  /** The local journal: a write the database does not commit within boundMs goes there. */
-  journal?: { writer: JournalWriter; boundMs: number };
-  /** Encryption at rest: takes a settled recording off the call path (recordings/at-rest-worker.ts). */
-  atRest?: { enqueue(recordingId: number): void };
-}
+export type { RegistryDeps } from './registry-deps';
 
 interface Entry extends TrackedCall {
   queue: Promise<void>;
   timers: Map<TimerName, NodeJS.Timeout>;
   watch: Promise<Result<void, PbxError>> | null;
-  gateAt: number | null;      // when the gate event arrived, until continue is acknowledged
+  gateAt: number | null; // when the gate event arrived, until continue is acknowledged
 }
 
 export class CallRegistry implements LiveCallControl {
@@ -64,14 +46,27 @@ export class CallRegistry implements LiveCallControl {
     const durable = deps.journal ? { sync, journal: deps.journal.writer, boundMs: deps.journal.boundMs, logger } : null;
     this.writes = new CallWrites(sync, durable, logger);
     this.settler = new RecordingSettler({
-      store, logger, recordingsDir: settings.recordingsDir, tiers: settings.tiers, finalize: deps.finalize ?? finalizeFile,
-      metrics: this.metrics, publisher: deps.publisher, atRest: deps.atRest, durable,
+      store,
+      logger,
+      recordingsDir: settings.recordingsDir,
+      tiers: settings.tiers,
+      finalize: deps.finalize ?? finalizeFile,
+      metrics: this.metrics,
+      publisher: deps.publisher,
+      atRest: deps.atRest,
+      durable,
     });
     this.gateDeps = { pbx: port.kind, store, policy: deps.policy, logger, settings, metrics: this.metrics };
     const calls: CallTracker = {
       tracked: this.calls,
-      track: (t, first) => { const e = this.track(t); this.enqueue(e, () => first(e)); },
-      deliver: (pbxCallId, ev) => { const e = this.calls.get(pbxCallId); if (e) this.deliver(e, ev); },
+      track: (t, first) => {
+        const e = this.track(t);
+        this.enqueue(e, () => first(e));
+      },
+      deliver: (pbxCallId, ev) => {
+        const e = this.calls.get(pbxCallId);
+        if (e) this.deliver(e, ev);
+      },
     };
     this.adoption = { store, sync, settings, logger, port, settler: this.settler, calls };
   }
@@ -97,7 +92,7 @@ export class CallRegistry implements LiveCallControl {
     }
   }
 
-  private pending(): number { return [...this.calls.values()].length + this.idle.size; }
+  private pending = (): number => this.calls.size + this.idle.size;
 
   dispatch(ev: PbxEvent): void {
     if (ev.type === 'LiveCallsListed') {
@@ -107,16 +102,31 @@ export class CallRegistry implements LiveCallControl {
     }
     if (ev.type === 'RecordingFound') {
       const known = this.calls.get(ev.callId);
-      if (known) return this.enqueue(known, () => this.execPbx(known, { type: 'Watch', callId: ev.callId }).then(() => undefined));
+      const watch = { type: 'Watch', callId: ev.callId } as const;
+      if (known) return this.enqueue(known, () => this.execPbx(known, watch).then(() => undefined));
       return this.background(adoptRecording(this.adoption, ev));
     }
     const entry = this.calls.get(ev.callId);
     if (ev.type === 'GateEntered' && !entry) {
-      const fresh = this.track({ pbxCallId: ev.callId, session: new CallSession(ev.callId, ev.facts, this.deps.settings.session), callRowId: null, recRowId: null, decision: null, startedAt: ev.at });
+      const fresh = this.track({
+        pbxCallId: ev.callId,
+        session: new CallSession(ev.callId, ev.facts, this.deps.settings.session),
+        callRowId: null,
+        recRowId: null,
+        decision: null,
+        startedAt: ev.at,
+      });
       // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
       fresh.gateAt = ev.swept ? null : Date.now();
-      this.deps.logger.info('call entered the gate', { callId: ev.callId, flow: ev.facts.flow, applet: ev.facts.applet, problem: ev.problem ?? undefined });
-      return this.enqueue(fresh, async () => { await this.run(fresh, await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept)); });
+      this.deps.logger.info('call entered the gate', {
+        callId: ev.callId,
+        flow: ev.facts.flow,
+        applet: ev.facts.applet,
+        problem: ev.problem ?? undefined,
+      });
+      return this.enqueue(fresh, async () => {
+        await this.run(fresh, await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept));
+      });
     }
     if (entry) this.deliver(entry, ev);
   }
@@ -128,7 +138,12 @@ export class CallRegistry implements LiveCallControl {
   }
 
   private background(p: Promise<unknown>): void {
-    const done = p.then(() => undefined, (e: unknown) => { this.deps.logger.error(`call registry: ${(e as Error).message}`); });
+    const done = p.then(
+      () => undefined,
+      (e: unknown) => {
+        this.deps.logger.error(`call registry: ${(e as Error).message}`);
+      },
+    );
     this.idle.add(done);
     void done.finally(() => this.idle.delete(done));
   }
@@ -162,7 +177,8 @@ export class CallRegistry implements LiveCallControl {
       failure ??= f;
     }
     const after = e.session.view().state;
-    if (after !== before) this.deps.logger.info(`call ${after.replace('_', ' ')}`, { callId: e.pbxCallId, from: before, by: ev.type });
+    if (after !== before)
+      this.deps.logger.info(`call ${after.replace('_', ' ')}`, { callId: e.pbxCallId, from: before, by: ev.type });
     if (e.session.isOver) this.forget(e);
     return failure;
   }
@@ -175,12 +191,20 @@ export class CallRegistry implements LiveCallControl {
 
   private async exec(e: Entry, c: Command): Promise<PbxError | null> {
     switch (c.type) {
-      case 'Persist': return this.writes.persist(e, c.call, c.recording, []).then(() => null);
-      case 'Timeline': return this.writes.timeline(e, { event: c.event, detail: c.detail }).then(() => null);
-      case 'SetTimer': return this.setTimer(e, c.timer, c.ms);
-      case 'ClearTimer': clearTimeout(e.timers.get(c.timer)); e.timers.delete(c.timer); return null;
-      case 'Finalize': return this.finalize(e);
-      default: return this.execPbx(e, c);
+      case 'Persist':
+        return this.writes.persist(e, c.call, c.recording, []).then(() => null);
+      case 'Timeline':
+        return this.writes.timeline(e, { event: c.event, detail: c.detail }).then(() => null);
+      case 'SetTimer':
+        return this.setTimer(e, c.timer, c.ms);
+      case 'ClearTimer':
+        clearTimeout(e.timers.get(c.timer));
+        e.timers.delete(c.timer);
+        return null;
+      case 'Finalize':
+        return this.finalize(e);
+      default:
+        return this.execPbx(e, c);
     }
   }
 
@@ -193,7 +217,8 @@ export class CallRegistry implements LiveCallControl {
     if (c.type === 'Continue' && e.watch) {
       const w = await e.watch;
       e.watch = null;
-      if (!w.ok) this.deps.logger.warn(`could not subscribe to the call's events: ${w.error.detail}`, { callId: e.pbxCallId });
+      if (!w.ok)
+        this.deps.logger.warn(`could not subscribe to the call's events: ${w.error.detail}`, { callId: e.pbxCallId });
     }
     const cmd = c.type === 'SetDecision' ? { ...c, storedCallId: e.callRowId } : c;
     const r = await this.deps.port.execute(cmd);
@@ -203,16 +228,26 @@ export class CallRegistry implements LiveCallControl {
     }
     if (r.ok) return null;
     this.deps.logger.warn(`${c.type} failed: ${r.error.detail}`, { callId: e.pbxCallId, kind: r.error.kind });
-    await this.run(e, { type: 'CommandFailed', callId: e.pbxCallId, at: new Date(), command: c.type, kind: r.error.kind, detail: r.error.detail });
+    await this.run(e, {
+      type: 'CommandFailed',
+      callId: e.pbxCallId,
+      at: new Date(),
+      command: c.type,
+      kind: r.error.kind,
+      detail: r.error.detail,
+    });
     return r.error;
   }
 
   private setTimer(e: Entry, timer: TimerName, ms: number): null {
     clearTimeout(e.timers.get(timer));
-    e.timers.set(timer, setTimeout(() => {
-      e.timers.delete(timer);
-      this.deliver(e, { type: 'TimerFired', callId: e.pbxCallId, at: new Date(), timer });
-    }, ms));
+    e.timers.set(
+      timer,
+      setTimeout(() => {
+        e.timers.delete(timer);
+        this.deliver(e, { type: 'TimerFired', callId: e.pbxCallId, at: new Date(), timer });
+      }, ms),
+    );
     return null;
   }
 
@@ -235,7 +270,9 @@ export class CallRegistry implements LiveCallControl {
 
   // ---- LiveCallControl ----
 
-  list(): LiveCall[] { return liveCalls(this.calls.values()); }
+  list(): LiveCall[] {
+    return liveCalls(this.calls.values());
+  }
 
   get(callId: number): LiveCall | null {
     const e = byRowId(this.calls.values(), callId);
@@ -249,7 +286,13 @@ export class CallRegistry implements LiveCallControl {
       this.enqueue(e, async () => {
         const refusal = e.session.refusal(action);
         if (refusal) return resolve(err(refusal));
-        const failure = await this.run(e, { type: 'FeatureRequested', callId: e.pbxCallId, at: new Date(), action, by: actor });
+        const failure = await this.run(e, {
+          type: 'FeatureRequested',
+          callId: e.pbxCallId,
+          at: new Date(),
+          action,
+          by: actor,
+        });
         resolve(failure ? err({ kind: 'pbx', detail: `${action} failed: ${failure.detail}` }) : ok(liveCall(e)));
       });
     });

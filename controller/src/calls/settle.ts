@@ -43,7 +43,11 @@ export interface ClosedRecording {
   failedBecause: string | null;
 }
 
-export interface Settled { to: SettledState; outcome: FinalizeOutcome; moved: boolean }
+export interface Settled {
+  to: SettledState;
+  outcome: FinalizeOutcome;
+  moved: boolean;
+}
 
 type Finalized = Extract<ControllerEvent, { type: 'Finalized' }>;
 
@@ -53,14 +57,24 @@ export function closedRecording(t: TrackedCall): ClosedRecording | null {
   const rec = v.recording;
   if (!rec || (t.recRowId === null && !t.journaled)) return null;
   return {
-    filePath: rec.file?.relPath ?? rec.pbxFile ?? '', stereo: v.decision?.stereo ?? false, tier: v.decision?.tier ?? 'standard',
-    endedAt: rec.endedAt, pausedMs: rec.pausedMs, failedBecause: rec.state === 'pending' || rec.startedAt === null ? 'never confirmed by the PBX' : null,
+    filePath: rec.file?.relPath ?? rec.pbxFile ?? '',
+    stereo: v.decision?.stereo ?? false,
+    tier: v.decision?.tier ?? 'standard',
+    endedAt: rec.endedAt,
+    pausedMs: rec.pausedMs,
+    failedBecause: rec.state === 'pending' || rec.startedAt === null ? 'never confirmed by the PBX' : null,
   };
 }
 
 /** A stored recording whose call ended while the controller was away. */
 export function closedRow(r: RecordingRecord): ClosedRecording {
-  return { filePath: r.filePath, stereo: r.channels === 2, tier: r.tier, endedAt: r.endedAt, failedBecause: 'ended while the controller was away' };
+  return {
+    filePath: r.filePath,
+    stereo: r.channels === 2,
+    tier: r.tier,
+    endedAt: r.endedAt,
+    failedBecause: 'ended while the controller was away',
+  };
 }
 
 export class RecordingSettler {
@@ -75,8 +89,19 @@ export class RecordingSettler {
     const endedAt = rec.endedAt ?? new Date();
     const paused = rec.pausedMs === undefined ? {} : { pausedMs: rec.pausedMs };
     const patch: RecordingPatch = outcome.ok
-      ? { durationMs: outcome.durationMs, sizeBytes: outcome.sizeBytes, sha256: outcome.sha256, endedAt, ...paused, retainUntil: retainUntil(endedAt, rec.tier, this.d.tiers) }
-      : { failureReason: (rec.failedBecause ? `${rec.failedBecause}; ${outcome.reason}` : outcome.reason).slice(0, 255), endedAt, ...paused };
+      ? {
+          durationMs: outcome.durationMs,
+          sizeBytes: outcome.sizeBytes,
+          sha256: outcome.sha256,
+          endedAt,
+          ...paused,
+          retainUntil: retainUntil(endedAt, rec.tier, this.d.tiers),
+        }
+      : {
+          failureReason: (rec.failedBecause ? `${rec.failedBecause}; ${outcome.reason}` : outcome.reason).slice(0, 255),
+          endedAt,
+          ...paused,
+        };
     const to: SettledState = outcome.ok ? 'completed' : 'failed';
     return { to, outcome, moved: await this.move(row, to, patch) };
   }
@@ -96,9 +121,25 @@ export class RecordingSettler {
     if (!rec) return null;
     const s = await this.settle(t, rec);
     const o = s.outcome;
-    this.d.logger.info(o.ok ? 'recording completed' : 'recording failed', { callId: t.pbxCallId, recordingId: t.recRowId, file: rec.filePath, ...(o.ok ? { durationMs: o.durationMs } : { reason: o.reason }) });
-    const event: Finalized = { type: 'Finalized', callId: t.pbxCallId, at: new Date(), outcome: s.to, reason: o.ok ? null : o.reason };
-    return { event, after: async () => { if (s.moved && t.recRowId !== null) await this.announce(t.recRowId, s.to); } };
+    this.d.logger.info(o.ok ? 'recording completed' : 'recording failed', {
+      callId: t.pbxCallId,
+      recordingId: t.recRowId,
+      file: rec.filePath,
+      ...(o.ok ? { durationMs: o.durationMs } : { reason: o.reason }),
+    });
+    const event: Finalized = {
+      type: 'Finalized',
+      callId: t.pbxCallId,
+      at: new Date(),
+      outcome: s.to,
+      reason: o.ok ? null : o.reason,
+    };
+    return {
+      event,
+      after: async () => {
+        if (s.moved && t.recRowId !== null) await this.announce(t.recRowId, s.to);
+      },
+    };
   }
 
   /** After the row says completed or failed (and the call row is written): count, encrypt and publish it. */

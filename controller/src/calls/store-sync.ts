@@ -14,17 +14,28 @@ import type { SyncContext, TimelineEntry, TrackedCall } from './types';
 
 function callPatch(v: SessionView, t: TrackedCall) {
   return {
-    state: v.state, consentOutcome: v.consentOutcome, fallbackReason: v.fallbackReason?.slice(0, 255) ?? null,
-    answeredAt: v.answeredAt, endedAt: v.endedAt, hangupCause: v.hangupCause,
-    recordMode: v.decision?.record ?? null, consentMode: v.decision?.consent ?? null,
-    decision: t.decision ?? v.decision, agent: v.agent,
+    state: v.state,
+    consentOutcome: v.consentOutcome,
+    fallbackReason: v.fallbackReason?.slice(0, 255) ?? null,
+    answeredAt: v.answeredAt,
+    endedAt: v.endedAt,
+    hangupCause: v.hangupCause,
+    recordMode: v.decision?.record ?? null,
+    consentMode: v.decision?.consent ?? null,
+    decision: t.decision ?? v.decision,
+    agent: v.agent,
   };
 }
 
 function recordingPatch(r: RecordingView, agent: string | null, pbxRoot: string) {
   return {
-    agent, state: r.state, startedAt: r.startedAt, endedAt: r.endedAt, pausedMs: r.pausedMs,
-    filePath: r.file?.relPath ?? relativeToRoot(r.pbxFile ?? '', pbxRoot), failureReason: r.failureReason,
+    agent,
+    state: r.state,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    pausedMs: r.pausedMs,
+    filePath: r.file?.relPath ?? relativeToRoot(r.pbxFile ?? '', pbxRoot),
+    failureReason: r.failureReason,
   };
 }
 
@@ -32,7 +43,14 @@ function recordingPatch(r: RecordingView, agent: string | null, pbxRoot: string)
  * Writes the call row and/or the recording row, and the timeline entries that go with them, in
  * one transaction: one commit before the gate's `continue` instead of two (bench/gate.ts).
  */
-export async function persistSession(ctx: SyncContext, t: TrackedCall, call: boolean, recording: boolean, timeline: TimelineEntry[] = [], at = new Date()): Promise<void> {
+export async function persistSession(
+  ctx: SyncContext,
+  t: TrackedCall,
+  call: boolean,
+  recording: boolean,
+  timeline: TimelineEntry[] = [],
+  at = new Date(),
+): Promise<void> {
   const v = t.session.view();
   const rec = recording ? v.recording : null;
   if (!call && !rec) return;
@@ -49,7 +67,14 @@ export function timelineEvent(callId: number, recordingId: number | null, tl: Ti
   return { callId, recordingId, type: tl.event.slice(0, 32), actor: by, detail: tl.detail, ...(at ? { at } : {}) };
 }
 
-async function writeRows(tx: Store, ctx: SyncContext, t: TrackedCall, v: SessionView, call: boolean, rec: RecordingView | null): Promise<void> {
+async function writeRows(
+  tx: Store,
+  ctx: SyncContext,
+  t: TrackedCall,
+  v: SessionView,
+  call: boolean,
+  rec: RecordingView | null,
+): Promise<void> {
   if (call || t.callRowId === null) {
     if (t.callRowId === null) {
       t.callRowId = await tx.calls.insertId(newCallRow(ctx, t, v));
@@ -74,35 +99,79 @@ async function writeRows(tx: Store, ctx: SyncContext, t: TrackedCall, v: Session
 export function newCallRow(ctx: SyncContext, t: TrackedCall, v: SessionView): NewCall {
   const f = v.facts;
   return {
-    node: ctx.node, pbx: ctx.pbx, pbxCallId: t.pbxCallId, direction: f.direction, flow: f.flow || null, applet: f.applet || null,
-    campaign: f.campaign, fromNumber: t.decision?.from ?? f.from, fromRaw: f.from, toNumber: t.decision?.to ?? f.to, toRaw: f.to,
-    language: f.language, startedAt: t.startedAt, ...callPatch(v, t),
+    node: ctx.node,
+    pbx: ctx.pbx,
+    pbxCallId: t.pbxCallId,
+    direction: f.direction,
+    flow: f.flow || null,
+    applet: f.applet || null,
+    campaign: f.campaign,
+    fromNumber: t.decision?.from ?? f.from,
+    fromRaw: f.from,
+    toNumber: t.decision?.to ?? f.to,
+    toRaw: f.to,
+    language: f.language,
+    startedAt: t.startedAt,
+    ...callPatch(v, t),
   };
 }
 
 /** The whole recording row as the session shows it; its file path is its key in the journal. */
-export function newRecordingRow(ctx: SyncContext, t: TrackedCall, v: SessionView, rec: RecordingView, callId: number): NewRecording & RecordingPatch {
+export function newRecordingRow(
+  ctx: SyncContext,
+  t: TrackedCall,
+  v: SessionView,
+  rec: RecordingView,
+  callId: number,
+): NewRecording & RecordingPatch {
   const f = v.facts;
   return {
-    callId, recordMode: rec.recordMode, tier: v.decision?.tier ?? 'standard', channels: v.decision?.stereo ? 2 : 1,
-    beep: v.decision?.beep ?? false, direction: f.direction, fromNumber: t.decision?.from ?? f.from, toNumber: t.decision?.to ?? f.to,
-    flow: f.flow || null, campaign: f.campaign, ...recordingPatch(rec, v.agent, ctx.pbxRoot),
+    callId,
+    recordMode: rec.recordMode,
+    tier: v.decision?.tier ?? 'standard',
+    channels: v.decision?.stereo ? 2 : 1,
+    beep: v.decision?.beep ?? false,
+    direction: f.direction,
+    fromNumber: t.decision?.from ?? f.from,
+    toNumber: t.decision?.to ?? f.to,
+    flow: f.flow || null,
+    campaign: f.campaign,
+    ...recordingPatch(rec, v.agent, ctx.pbxRoot),
   };
 }
 
 export function factsFromCall(c: CallRecord): GateFacts {
   return {
-    flow: c.flow ?? '', applet: c.applet ?? '', direction: c.direction, from: c.fromRaw, to: c.toRaw, campaign: c.campaign,
-    agent: c.agent, language: c.language, answered: c.answeredAt !== null,
+    flow: c.flow ?? '',
+    applet: c.applet ?? '',
+    direction: c.direction,
+    from: c.fromRaw,
+    to: c.toRaw,
+    campaign: c.campaign,
+    agent: c.agent,
+    language: c.language,
+    answered: c.answeredAt !== null,
   };
 }
 
 export function viewFromRecording(r: RecordingRecord, pbxFile: string | null, pbxRoot: string): RecordingView {
-  const file = { relPath: r.filePath, pbxPath: path.posix.isAbsolute(r.filePath) ? r.filePath : path.posix.join(pbxRoot, r.filePath) };
+  const file = {
+    relPath: r.filePath,
+    pbxPath: path.posix.isAbsolute(r.filePath) ? r.filePath : path.posix.join(pbxRoot, r.filePath),
+  };
   return {
-    state: r.state === 'paused' ? 'paused' : 'recording', file, pbxFile: pbxFile ?? file.pbxPath, recordMode: r.recordMode, recorder: PLAIN_RECORDER,
-    recorderId: null, startedAt: r.startedAt, endedAt: null, pausedMs: r.pausedMs, pausedSince: r.state === 'paused' ? r.updatedAt : null,
-    adopted: true, failureReason: null,
+    state: r.state === 'paused' ? 'paused' : 'recording',
+    file,
+    pbxFile: pbxFile ?? file.pbxPath,
+    recordMode: r.recordMode,
+    recorder: PLAIN_RECORDER,
+    recorderId: null,
+    startedAt: r.startedAt,
+    endedAt: null,
+    pausedMs: r.pausedMs,
+    pausedSince: r.state === 'paused' ? r.updatedAt : null,
+    adopted: true,
+    failureReason: null,
   };
 }
 
@@ -119,4 +188,5 @@ export function storedDecision(v: unknown): Decision | null {
 export const LIVE_RECORDING_STATES = ['pending', 'recording', 'paused', 'finalizing'] as const;
 
 /** Not settled yet: its file may still be written. */
-export const isLiveRecording = (state: RecordingState): boolean => (LIVE_RECORDING_STATES as readonly string[]).includes(state);
+export const isLiveRecording = (state: RecordingState): boolean =>
+  (LIVE_RECORDING_STATES as readonly string[]).includes(state);

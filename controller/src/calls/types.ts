@@ -9,8 +9,8 @@ import type { Store } from '../store';
 
 export interface RegistrySettings {
   node: string;
-  recordingsDir: string;      // as callrec sees it
-  pbxRecordingsDir: string;   // as the PBX sees it
+  recordingsDir: string; // as callrec sees it
+  pbxRecordingsDir: string; // as the PBX sees it
   session: SessionSettings;
   tiers: TierLengths;
   policyTimeoutMs: number;
@@ -30,9 +30,17 @@ export interface TrackedCall {
   journaled?: boolean;
 }
 
-export interface SyncContext { store: Store; node: string; pbx: PbxKind; pbxRoot: string }
+export interface SyncContext {
+  store: Store;
+  node: string;
+  pbx: PbxKind;
+  pbxRoot: string;
+}
 
-export interface TimelineEntry { event: string; detail: Record<string, unknown> }
+export interface TimelineEntry {
+  event: string;
+  detail: Record<string, unknown>;
+}
 
 /** The registry as the modules that find calls for it (adoption after a reconnect) see it. */
 export interface CallTracker {

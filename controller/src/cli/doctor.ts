@@ -12,7 +12,12 @@ import { checkWritable } from '../util/storage';
 import { configOrReport, type CliIo, type CliCommand } from './io';
 import { encryptionCheck, transcodeCheck } from './doctor-encryption';
 
-interface Check { name: string; ok: boolean; warn?: boolean; detail: string }
+interface Check {
+  name: string;
+  ok: boolean;
+  warn?: boolean;
+  detail: string;
+}
 
 /** The languages prompts must exist in: the account's (rules in the database) and the default. */
 async function configuredLanguages(cfg: Config): Promise<string[]> {
@@ -21,7 +26,7 @@ async function configuredLanguages(cfg: Config): Promise<string[]> {
     const rules = await createStore(db).rules.load();
     return [...new Set([cfg.defaults.language, ...rules.account.languages])];
   } catch {
-    return [cfg.defaults.language];   // the database check says why
+    return [cfg.defaults.language]; // the database check says why
   } finally {
     await db.close();
   }
@@ -45,11 +50,18 @@ async function dbChecks(cfg: Config): Promise<Check[]> {
       { name: 'database', ok: true, detail: `${where} reachable` },
       s.pending.length === 0
         ? { name: 'migrations', ok: true, detail: `${s.applied.length} applied, none pending` }
-        : { name: 'migrations', ok: false, detail: `${s.pending.length} pending (${s.pending.join(', ')}): run callrec migrate` },
+        : {
+            name: 'migrations',
+            ok: false,
+            detail: `${s.pending.length} pending (${s.pending.join(', ')}): run callrec migrate`,
+          },
       ...(s.pending.length === 0 ? [await orphanCheck(cfg, db)] : []),
     ];
   } catch (e) {
-    return [{ name: 'database', ok: true, detail: `${where} reachable` }, { name: 'migrations', ok: false, detail: (e as Error).message }];
+    return [
+      { name: 'database', ok: true, detail: `${where} reachable` },
+      { name: 'migrations', ok: false, detail: (e as Error).message },
+    ];
   } finally {
     await db.close();
   }
@@ -58,15 +70,30 @@ async function dbChecks(cfg: Config): Promise<Check[]> {
 /** What a reconcile pass would do now: files without a row, rows without a file. */
 async function orphanCheck(cfg: Config, db: Db): Promise<Check> {
   try {
-    const r = await reconcileRecordings({
-      store: createStore(db), root: cfg.recordingsDir, node: cfg.node, pbx: cfg.pbx, tiers: tierLengths(cfg), quietMs: cfg.reconcile.quietS * 1000, logger: silentLogger(),
-    }, { dryRun: true });
+    const r = await reconcileRecordings(
+      {
+        store: createStore(db),
+        root: cfg.recordingsDir,
+        node: cfg.node,
+        pbx: cfg.pbx,
+        tiers: tierLengths(cfg),
+        quietMs: cfg.reconcile.quietS * 1000,
+        logger: silentLogger(),
+      },
+      { dryRun: true },
+    );
     const problems = [
-      ...(r.adopted.length > 0 ? [`${r.adopted.length} audio files without a row (callrec reconcile adopts them)`] : []),
+      ...(r.adopted.length > 0
+        ? [`${r.adopted.length} audio files without a row (callrec reconcile adopts them)`]
+        : []),
       ...(r.vanished.length > 0 ? [`${r.vanished.length} completed recordings without a file`] : []),
     ];
     return problems.length === 0
-      ? { name: 'orphans', ok: true, detail: `${r.scanned} audio files, each with a row${r.busy.length ? ` (${r.busy.length} still being written)` : ''}` }
+      ? {
+          name: 'orphans',
+          ok: true,
+          detail: `${r.scanned} audio files, each with a row${r.busy.length ? ` (${r.busy.length} still being written)` : ''}`,
+        }
       : { name: 'orphans', ok: false, detail: problems.join('; ') };
   } catch (e) {
     return { name: 'orphans', ok: false, detail: `not checked: ${(e as Error).message}` };
@@ -88,14 +115,27 @@ async function pbxChecks(cfg: Config): Promise<Check[]> {
     return [{ name: 'pbx esl', ...esl }];
   }
   const [a, m] = await Promise.all([probeAri(cfg.ari), probeAmi(cfg.ami)]);
-  return [{ name: 'pbx ari', ...a }, { name: 'pbx ami', ...m }];
+  return [
+    { name: 'pbx ari', ...a },
+    { name: 'pbx ami', ...m },
+  ];
 }
 
 export async function runDoctor(cfg: Config): Promise<Check[]> {
   const storage = await checkWritable(cfg.recordingsDir);
   const [db, pbx, languages] = await Promise.all([dbChecks(cfg), pbxChecks(cfg), configuredLanguages(cfg)]);
-  const encryption = [...(db.every((c) => c.ok) ? [await encryptionCheck(cfg)] : []), ...await transcodeCheck(cfg).catch(() => [])];
-  return [...db, { name: 'recordings dir', ...storage }, journalCheck(cfg), ...encryption, ...pbx, ...await pbxInstallChecks(cfg, languages)];
+  const encryption = [
+    ...(db.every((c) => c.ok) ? [await encryptionCheck(cfg)] : []),
+    ...(await transcodeCheck(cfg).catch(() => [])),
+  ];
+  return [
+    ...db,
+    { name: 'recordings dir', ...storage },
+    journalCheck(cfg),
+    ...encryption,
+    ...pbx,
+    ...(await pbxInstallChecks(cfg, languages)),
+  ];
 }
 
 function print(io: CliIo, checks: Check[]): void {
@@ -110,12 +150,20 @@ export const doctor: CliCommand = {
     const { json } = takeJson(_args);
     const cfg = configOrReport(io);
     if (!cfg) {
-      if (json) printJson(io, { ok: false, checks: [{ name: 'configuration', ok: false, detail: 'see the errors on stderr' }] });
+      if (json)
+        printJson(io, {
+          ok: false,
+          checks: [{ name: 'configuration', ok: false, detail: 'see the errors on stderr' }],
+        });
       else io.out('FAIL  configuration  see the errors above');
       return 1;
     }
-    const checks = [{ name: 'configuration', ok: true, detail: cfg.configFile ?? 'defaults and environment' }, ...await runDoctor(cfg)];
-    if (json) printJson(io, { ok: checks.every((c) => c.ok), checks }); else print(io, checks);
+    const checks = [
+      { name: 'configuration', ok: true, detail: cfg.configFile ?? 'defaults and environment' },
+      ...(await runDoctor(cfg)),
+    ];
+    if (json) printJson(io, { ok: checks.every((c) => c.ok), checks });
+    else print(io, checks);
     return checks.every((c) => c.ok) ? 0 : 1;
   },
 };

@@ -8,8 +8,14 @@ import { withRulesStore } from './rules-store';
 
 const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 const OPTIONS = {
-  flow: { type: 'string' }, applet: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-  direction: { type: 'string' }, campaign: { type: 'string' }, language: { type: 'string' }, agent: { type: 'string' },
+  flow: { type: 'string' },
+  applet: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  direction: { type: 'string' },
+  campaign: { type: 'string' },
+  language: { type: 'string' },
+  agent: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -34,8 +40,9 @@ function render(f: CallFacts, d: Decision, tierDays: string): string[] {
 }
 
 export const explain: CliCommand = {
-  summary: 'show what the policy decides for a call, and why (the gate\'s own decision)',
-  usage: 'callrec explain --flow <f> --applet <a> --from <n> --to <n> [--direction inbound|outbound|internal] [--campaign c] [--language l] [--agent x] [--json]',
+  summary: "show what the policy decides for a call, and why (the gate's own decision)",
+  usage:
+    'callrec explain --flow <f> --applet <a> --from <n> --to <n> [--direction inbound|outbound|internal] [--campaign c] [--language l] [--agent x] [--json]',
   async run(args, io) {
     let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
     try {
@@ -51,13 +58,20 @@ export const explain: CliCommand = {
     }
     return withRulesStore(io, 'explain', async (store, cfg) => {
       const facts: CallFacts = {
-        pbx: cfg.pbx, direction: direction as CallFacts['direction'], flow: values.flow ?? null, applet: values.applet ?? null,
-        campaign: values.campaign ?? null, from: values.from ?? null, to: values.to ?? null, agent: values.agent ?? null,
+        pbx: cfg.pbx,
+        direction: direction as CallFacts['direction'],
+        flow: values.flow ?? null,
+        applet: values.applet ?? null,
+        campaign: values.campaign ?? null,
+        from: values.from ?? null,
+        to: values.to ?? null,
+        agent: values.agent ?? null,
         language: values.language ?? null,
       };
       const engine = await new RulesService(store.rules, policySettings(cfg)).engine();
       const d = engine.decide(facts);
-      const tierDays = d.tier === 'extended' ? `${cfg.retention.extendedYears} years` : `${cfg.retention.standardDays} days`;
+      const tierDays =
+        d.tier === 'extended' ? `${cfg.retention.extendedYears} years` : `${cfg.retention.standardDays} days`;
       for (const line of values.json ? [JSON.stringify(d, null, 2)] : render(facts, d, tierDays)) io.out(line);
       return 0;
     });

@@ -26,8 +26,12 @@ async function importFile(file: string | undefined, io: CliIo): Promise<number> 
   }
   return withRulesStore(io, 'flows import', async (store) => {
     const progress = progressReporter(io, { label: 'flows import', unit: 'flows' });
-    const n = await store.rules.importDocument(parsed.doc, (done, total) => progress.update(done, total)).finally(() => progress.stop());
-    io.out(`imported ${n.flows} flows (${n.applets} applet rules) and ${n.campaigns} campaigns from ${file}; rules version ${await store.rules.version()}`);
+    const n = await store.rules
+      .importDocument(parsed.doc, (done, total) => progress.update(done, total))
+      .finally(() => progress.stop());
+    io.out(
+      `imported ${n.flows} flows (${n.applets} applet rules) and ${n.campaigns} campaigns from ${file}; rules version ${await store.rules.version()}`,
+    );
     return 0;
   });
 }

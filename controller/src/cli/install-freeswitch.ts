@@ -25,7 +25,12 @@ export interface InstallFreeswitchOptions {
 }
 
 export type InstallAction = 'created' | 'updated' | 'unchanged';
-export interface InstallStep { path: string; action: InstallAction; backup: string | null; why: string }
+export interface InstallStep {
+  path: string;
+  action: InstallAction;
+  backup: string | null;
+  why: string;
+}
 
 export const MARKER = 'Installed by callrec; edit the template in dialplan/freeswitch/, not this copy.';
 
@@ -57,8 +62,12 @@ function place(file: string, content: Buffer, why: string, opts: InstallFreeswit
 /** The values the install writes into callrec.xml from callrec's configuration (printed by the CLI). */
 export function dialplanValues(opts: InstallFreeswitchOptions, soundsDir: string): Record<string, string> {
   return {
-    LISTEN_HOST: opts.listenHost, PORT: String(opts.listenPort), FALLBACK: opts.fallback, RECORDINGS_DIR: opts.recordingsDir,
-    LANGUAGE: opts.language, SOUNDS_DIR: soundsDir,
+    LISTEN_HOST: opts.listenHost,
+    PORT: String(opts.listenPort),
+    FALLBACK: opts.fallback,
+    RECORDINGS_DIR: opts.recordingsDir,
+    LANGUAGE: opts.language,
+    SOUNDS_DIR: soundsDir,
   };
 }
 
@@ -70,9 +79,19 @@ export function renderDialplan(template: string, opts: InstallFreeswitchOptions,
 /** Moves an event socket listening beyond loopback to 127.0.0.1; never touches the password. */
 function bindEventSocketToLoopback(opts: InstallFreeswitchOptions, samples: string): InstallStep {
   const file = path.join(opts.conf, 'autoload_configs', 'event_socket.conf.xml');
-  if (!fs.existsSync(file)) return place(file, fs.readFileSync(path.join(samples, 'event_socket.conf.xml')), 'event socket on 127.0.0.1 (sample; set its password)', opts);
+  if (!fs.existsSync(file))
+    return place(
+      file,
+      fs.readFileSync(path.join(samples, 'event_socket.conf.xml')),
+      'event socket on 127.0.0.1 (sample; set its password)',
+      opts,
+    );
   const text = fs.readFileSync(file, 'utf8');
-  const fixed = text.replace(/(<param\s+name="listen-ip"\s+value=")([^"]*)(")/, (_m, a: string, ip: string, b: string) => (ip === '127.0.0.1' || ip === '::1' ? `${a}${ip}${b}` : `${a}127.0.0.1${b}`));
+  const fixed = text.replace(
+    /(<param\s+name="listen-ip"\s+value=")([^"]*)(")/,
+    (_m, a: string, ip: string, b: string) =>
+      ip === '127.0.0.1' || ip === '::1' ? `${a}${ip}${b}` : `${a}127.0.0.1${b}`,
+  );
   return place(file, Buffer.from(fixed), 'event socket bound to 127.0.0.1', opts);
 }
 
@@ -82,8 +101,18 @@ function copySounds(opts: InstallFreeswitchOptions, soundsDir: string): InstallS
   for (const lang of fs.readdirSync(opts.sounds).sort()) {
     const from = path.join(opts.sounds, lang, 'callrec');
     if (!fs.existsSync(from)) continue;
-    for (const name of fs.readdirSync(from).filter((n) => n.endsWith('.wav')).sort()) {
-      steps.push(place(path.join(soundsDir, lang, 'callrec', name), fs.readFileSync(path.join(from, name)), `prompt ${lang}/${name}`, opts));
+    for (const name of fs
+      .readdirSync(from)
+      .filter((n) => n.endsWith('.wav'))
+      .sort()) {
+      steps.push(
+        place(
+          path.join(soundsDir, lang, 'callrec', name),
+          fs.readFileSync(path.join(from, name)),
+          `prompt ${lang}/${name}`,
+          opts,
+        ),
+      );
     }
   }
   if (steps.length === 0) throw new Error(`no <lang>/callrec/*.wav under ${opts.sounds}`);
@@ -98,7 +127,12 @@ export function installFreeswitch(opts: InstallFreeswitchOptions): InstallStep[]
   const soundsDir = opts.soundsDir ?? path.resolve(opts.conf, '..', 'sounds');
   const dialplan = renderDialplan(fs.readFileSync(path.join(samples, 'callrec.xml'), 'utf8'), opts, soundsDir);
   return [
-    place(path.join(opts.conf, 'dialplan', 'callrec.xml'), Buffer.from(dialplan), 'gate, fallback and feature codes (context callrec)', opts),
+    place(
+      path.join(opts.conf, 'dialplan', 'callrec.xml'),
+      Buffer.from(dialplan),
+      'gate, fallback and feature codes (context callrec)',
+      opts,
+    ),
     bindEventSocketToLoopback(opts, samples),
     ...copySounds(opts, soundsDir),
   ];

@@ -10,8 +10,12 @@ export interface CliIo {
 }
 
 export const processIo: CliIo = {
-  out: (line) => { process.stdout.write(`${line}\n`); },
-  err: (line) => { process.stderr.write(`${line}\n`); },
+  out: (line) => {
+    process.stdout.write(`${line}\n`);
+  },
+  err: (line) => {
+    process.stderr.write(`${line}\n`);
+  },
   env: process.env,
   tty: process.stderr,
 };

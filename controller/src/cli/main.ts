@@ -12,11 +12,23 @@ import { retention } from './retention';
 import { start } from './start';
 import { testCall } from './test-call';
 
-export const COMMANDS: Record<string, CliCommand> = { start, migrate, doctor, flows, explain, install, keys, retention, reconcile, 'test-call': testCall };
+export const COMMANDS: Record<string, CliCommand> = {
+  start,
+  migrate,
+  doctor,
+  flows,
+  explain,
+  install,
+  keys,
+  retention,
+  reconcile,
+  'test-call': testCall,
+};
 
 function help(io: CliIo): void {
   io.out('usage: callrec <noun> <verb> [options]   (--json: retention, doctor, keys list, explain; see README)\n');
-  for (const [name, c] of Object.entries(COMMANDS)) io.out(`  ${name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
+  for (const [name, c] of Object.entries(COMMANDS))
+    io.out(`  ${name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
   io.out('\nThe same commands by noun:');
   for (const line of nounHelp()) io.out(line);
   io.out('\nConfiguration: callrec.yaml (path in CALLREC_CONFIG) and CALLREC_* environment variables; see README.');
@@ -32,7 +44,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    io.err(`callrec: unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(', ')} (callrec help says what each does)`);
+    io.err(
+      `callrec: unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(', ')} (callrec help says what each does)`,
+    );
     return 2;
   }
   // Anywhere on the line, before the command sees it: `flows import f.yaml --help` must not import.

@@ -26,12 +26,15 @@ export const migrate: CliCommand = {
       }
       if (action === 'down') {
         const reverted = args.includes('--all') ? await migrateDownAll(db.knex) : await migrateDownOne(db.knex);
-        io.out(reverted.length ? `rolled back on ${where}: ${reverted.join(', ')}` : `nothing to roll back on ${where}`);
+        io.out(
+          reverted.length ? `rolled back on ${where}: ${reverted.join(', ')}` : `nothing to roll back on ${where}`,
+        );
         return 0;
       }
       const progress = progressReporter(io, { label: 'migrate', unit: 'migrations' });
-      const applied = await migrateLatest(db.knex, (st) => progress.update(st.done, st.total, st.next ? `applying ${st.next}` : undefined))
-        .finally(() => progress.stop());
+      const applied = await migrateLatest(db.knex, (st) =>
+        progress.update(st.done, st.total, st.next ? `applying ${st.next}` : undefined),
+      ).finally(() => progress.stop());
       io.out(applied.length ? `migrated ${where}: ${applied.join(', ')}` : `${where} is up to date`);
       return 0;
     } catch (e) {

@@ -4,8 +4,14 @@
 import type { CliIo } from './io';
 
 const NOUNS: Record<string, { summary: string; verbs: Record<string, readonly string[]> }> = {
-  db: { summary: 'the database', verbs: { migrate: ['migrate', 'latest'], status: ['migrate', 'status'], rollback: ['migrate', 'down'] } },
-  rules: { summary: 'the recording rules', verbs: { explain: ['explain'], import: ['flows', 'import'], export: ['flows', 'export'] } },
+  db: {
+    summary: 'the database',
+    verbs: { migrate: ['migrate', 'latest'], status: ['migrate', 'status'], rollback: ['migrate', 'down'] },
+  },
+  rules: {
+    summary: 'the recording rules',
+    verbs: { explain: ['explain'], import: ['flows', 'import'], export: ['flows', 'export'] },
+  },
   pbx: { summary: 'the PBX', verbs: { install: ['install'] } },
 };
 
@@ -23,15 +29,23 @@ export function resolveNoun(argv: readonly string[], io: CliIo): string[] | numb
   const target = verb === undefined ? undefined : n.verbs[verb];
   if (target) return [...target, ...rest];
   if (verb === '--help' || verb === '-h') {
-    io.out(`usage: callrec ${noun} <${verbList(n.verbs)}> [options]   (${n.summary}; callrec ${noun} <verb> --help for its options)`);
+    io.out(
+      `usage: callrec ${noun} <${verbList(n.verbs)}> [options]   (${n.summary}; callrec ${noun} <verb> --help for its options)`,
+    );
     return 0;
   }
-  io.err(`callrec ${noun}: ${verb === undefined ? 'which verb?' : `unknown verb "${verb}";`} use one of ${verbList(n.verbs)}`);
+  io.err(
+    `callrec ${noun}: ${verb === undefined ? 'which verb?' : `unknown verb "${verb}";`} use one of ${verbList(n.verbs)}`,
+  );
   return 2;
 }
 
 /** For `callrec help`: one line per noun with the commands it stands for. */
 export function nounHelp(): string[] {
-  return Object.entries(NOUNS).map(([noun, n]) =>
-    `  ${noun.padEnd(10)} ${Object.entries(n.verbs).map(([v, t]) => `${v} (= ${t.join(' ')})`).join(', ')}`);
+  return Object.entries(NOUNS).map(
+    ([noun, n]) =>
+      `  ${noun.padEnd(10)} ${Object.entries(n.verbs)
+        .map(([v, t]) => `${v} (= ${t.join(' ')})`)
+        .join(', ')}`,
+  );
 }

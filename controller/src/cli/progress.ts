@@ -36,12 +36,22 @@ export interface ProgressOptions {
 export function figures(done: number, total: number, elapsedMs: number): ProgressFigures {
   const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
   // Slow items (migrations) keep a decimal: "0/s" would read as stalled.
-  return { done, total, rate: rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10, etaSeconds: rate > 0 ? Math.round(Math.max(0, total - done) / rate) : null };
+  return {
+    done,
+    total,
+    rate: rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10,
+    etaSeconds: rate > 0 ? Math.round(Math.max(0, total - done) / rate) : null,
+  };
 }
 
 export const fmtSeconds = (s: number | null): string =>
-  s === null ? '?' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-    : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  s === null
+    ? '?'
+    : s >= 3600
+      ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+      : s >= 60
+        ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+        : `${s}s`;
 
 export function describeProgress(label: string, unit: string, f: ProgressFigures, note?: string): string {
   const pct = f.total > 0 ? ` (${Math.floor((100 * f.done) / f.total)}%)` : '';
@@ -54,22 +64,37 @@ export function progressReporter(io: CliIo, opts: ProgressOptions): ProgressRepo
   return io.tty?.isTTY ? barReporter(io.tty, opts, started, now) : lineReporter(io, opts, started, now);
 }
 
-function barReporter(stream: NodeJS.WriteStream, opts: ProgressOptions, started: number, now: () => number): ProgressReporter {
-  const bar = new cliProgress.SingleBar({
-    stream, fps: 5, // the cursor stays visible: a Ctrl-C mid-run must not leave it hidden
-    format: `${opts.label} [{bar}] {percentage}% {value}/{total} ${opts.unit} | {rate}/s | {left} left{note}`,
-  }, cliProgress.Presets.shades_classic);
+function barReporter(
+  stream: NodeJS.WriteStream,
+  opts: ProgressOptions,
+  started: number,
+  now: () => number,
+): ProgressReporter {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      fps: 5, // the cursor stays visible: a Ctrl-C mid-run must not leave it hidden
+      format: `${opts.label} [{bar}] {percentage}% {value}/{total} ${opts.unit} | {rate}/s | {left} left{note}`,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let begun = false;
   return {
     update(done, total, note) {
       const f = figures(done, total, now() - started);
       const payload = { rate: f.rate, left: fmtSeconds(f.etaSeconds), note: note ? ` | ${note}` : '' };
       if (!begun && total === 0) return; // nothing to do: no bar
-      if (!begun) { bar.start(total, done, payload); begun = true; return; }
+      if (!begun) {
+        bar.start(total, done, payload);
+        begun = true;
+        return;
+      }
       bar.setTotal(total);
       bar.update(done, payload);
     },
-    stop() { if (begun) bar.stop(); },
+    stop() {
+      if (begun) bar.stop();
+    },
   };
 }
 
@@ -92,8 +117,14 @@ function lineReporter(io: CliIo, opts: ProgressOptions, started: number, now: ()
       lastTenth = tenth;
       lastNote = note;
       const f = figures(done, total, t - started);
-      io.err(opts.json ? JSON.stringify({ progress: { label: opts.label, unit: opts.unit, ...f, ...(note ? { note } : {}) } }) : describeProgress(opts.label, opts.unit, f, note));
+      io.err(
+        opts.json
+          ? JSON.stringify({ progress: { label: opts.label, unit: opts.unit, ...f, ...(note ? { note } : {}) } })
+          : describeProgress(opts.label, opts.unit, f, note),
+      );
     },
-    stop() { /* each line stands alone */ },
+    stop() {
+      /* each line stands alone */
+    },
   };
 }

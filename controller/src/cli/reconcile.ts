@@ -20,7 +20,10 @@ async function run(cfg: Config, dryRun: boolean, io: CliIo): Promise<number> {
     const rules = new RulesService(store.rules, policySettings(cfg));
     // Queued here, delivered by the running controller's webhook worker.
     const webhooks = new WebhookWorker(store, { node: cfg.node, ...cfg.webhooks }, logger);
-    const report = await reconcileRecordings(reconcileDepsFrom(cfg, store, logger, () => rules.engine(), webhooks), { dryRun });
+    const report = await reconcileRecordings(
+      reconcileDepsFrom(cfg, store, logger, () => rules.engine(), webhooks),
+      { dryRun },
+    );
     for (const line of describeReconcile(report, dryRun)) io.out(line);
     return report.vanishedHeld ? 1 : 0;
   } finally {

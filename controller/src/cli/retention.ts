@@ -22,7 +22,8 @@ function parseRun(args: string[]): { dryRun: boolean; limit?: number } | string 
     if (a === '--dry-run') out.dryRun = true;
     else if (a === '--limit' || a?.startsWith('--limit=')) {
       const raw = a === '--limit' ? args[++i] : a.slice('--limit='.length);
-      if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1) return `--limit needs a positive whole number (got ${JSON.stringify(raw ?? '')})`;
+      if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1)
+        return `--limit needs a positive whole number (got ${JSON.stringify(raw ?? '')})`;
       out.limit = Number(raw);
     } else return `unknown option "${a}"; allowed: --dry-run, --limit N, --json`;
   }
@@ -51,16 +52,26 @@ async function run(cfg: Config, args: string[], io: CliIo, json: boolean): Promi
   // The runner has logged the failure and what the run did; stderr names the cause, not a later
   // error it caused (a lock that cannot be released on a connection that is gone).
   return withStore(cfg, io, async (store) => {
-    const deps = { root: cfg.recordingsDir, node: cfg.node, lengths: tierLengths(cfg), batchSize: cfg.retention.batchSize, logger: cliLogger(cfg, json ? process.stderr : undefined) };
+    const deps = {
+      root: cfg.recordingsDir,
+      node: cfg.node,
+      lengths: tierLengths(cfg),
+      batchSize: cfg.retention.batchSize,
+      logger: cliLogger(cfg, json ? process.stderr : undefined),
+    };
     const progress = progressReporter(io, { label: 'retention run', unit: 'recordings', json });
-    const outcome = await runRetention(store, deps, { trigger: 'cli', ...opts, onProgress: (p) => progress.update(p.done, p.total) })
-      .finally(() => progress.stop());
+    const outcome = await runRetention(store, deps, {
+      trigger: 'cli',
+      ...opts,
+      onProgress: (p) => progress.update(p.done, p.total),
+    }).finally(() => progress.stop());
     if (outcome.kind === 'locked') {
       if (json) printJson(io, { locked: true, holder: outcome.holder });
       io.err(`callrec retention run: another run holds the lock (${outcome.holder}); nothing done`);
       return EXIT_LOCKED;
     }
-    if (json) printJson(io, outcome.run); else io.out(describeRun(outcome.run));
+    if (json) printJson(io, outcome.run);
+    else io.out(describeRun(outcome.run));
     return outcome.run.errors > 0 ? EXIT_ROW_ERRORS : 0;
   }).catch((e: Error) => {
     io.err(`callrec retention run: the run failed: ${e.message}`);
@@ -70,7 +81,8 @@ async function run(cfg: Config, args: string[], io: CliIo, json: boolean): Promi
 
 export const retention: CliCommand = {
   summary: 'purge expired recordings now, or report runs and what expires soon',
-  usage: 'callrec retention run [--dry-run] [--limit N] | report   (exit 1: some rows failed, 3: another run holds the lock, 4: the run failed)',
+  usage:
+    'callrec retention run [--dry-run] [--limit N] | report   (exit 1: some rows failed, 3: another run holds the lock, 4: the run failed)',
   async run(args, io) {
     const cfg = configOrReport(io);
     if (!cfg) return EXIT_CONFIG;
@@ -80,11 +92,14 @@ export const retention: CliCommand = {
     if (action === 'report') {
       return withStore(cfg, io, async (store) => {
         const rep = await retentionReportData(store, new Date());
-        if (json) printJson(io, rep); else for (const line of describeReport(rep)) io.out(line);
+        if (json) printJson(io, rep);
+        else for (const line of describeReport(rep)) io.out(line);
         return 0;
       });
     }
-    io.err(`callrec retention: unknown action ${JSON.stringify(action ?? '')}; use run [--dry-run] [--limit N] or report`);
+    io.err(
+      `callrec retention: unknown action ${JSON.stringify(action ?? '')}; use run [--dry-run] [--limit N] or report`,
+    );
     return 2;
   },
 };

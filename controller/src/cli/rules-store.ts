@@ -4,7 +4,11 @@ import { redactUrl, type Config } from '../config';
 import { createStore, migrateLatest, openDb, type Store } from '../store';
 import { configOrReport, EXIT_CONFIG, type CliIo } from './io';
 
-export async function withRulesStore(io: CliIo, name: string, fn: (store: Store, cfg: Config) => Promise<number>): Promise<number> {
+export async function withRulesStore(
+  io: CliIo,
+  name: string,
+  fn: (store: Store, cfg: Config) => Promise<number>,
+): Promise<number> {
   const cfg = configOrReport(io);
   if (!cfg) return EXIT_CONFIG;
   const db = openDb(cfg.db.url);

@@ -23,7 +23,8 @@ function parseArgs(args: string[]): TestCallRequest | string {
     if (value === undefined || value.startsWith('--')) return `${flag ?? ''} needs a value`;
     if (flag === '--flow') req.flow = value;
     else if (flag === '--applet') req.applet = value;
-    else if (flag === '--seconds' && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 60) req.seconds = Number(value);
+    else if (flag === '--seconds' && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 60)
+      req.seconds = Number(value);
     else return `unexpected argument "${flag ?? ''}${flag === '--seconds' ? ` ${value}` : ''}"`;
   }
   return req;
@@ -37,7 +38,11 @@ async function poll<T>(check: () => Promise<T | null>, ms: number): Promise<T | 
   return null;
 }
 
-async function settledRows(store: Store, call: CallRecord, ms: number): Promise<{ call: CallRecord; recs: RecordingRecord[] } | null> {
+async function settledRows(
+  store: Store,
+  call: CallRecord,
+  ms: number,
+): Promise<{ call: CallRecord; recs: RecordingRecord[] } | null> {
   return poll(async () => {
     const now = await store.calls.get(call.id);
     if (!now || !SETTLED.includes(now.state) || now.endedAt === null) return null;
@@ -56,24 +61,44 @@ async function run(cfg: Config, req: TestCallRequest, io: CliIo): Promise<number
   try {
     const store = createStore(db);
     const placed = await placeTestCall(cfg, req);
-    if (!placed.ok) { io.err(`callrec test-call: ${placed.error}`); return 1; }
+    if (!placed.ok) {
+      io.err(`callrec test-call: ${placed.error}`);
+      return 1;
+    }
     io.out(`call         ${placed.value.how}: flow ${req.flow}, applet ${req.applet}, ${req.seconds} s of tone`);
     const row = await poll(() => store.calls.findByPbxId(cfg.node, placed.value.pbxCallId), 15_000);
     if (!row) {
-      io.out(`FAIL         no call row within 15 s: the controller did not take the call (is callrec start running with this configuration, node ${cfg.node}?); the dialplan's fallback applied`);
+      io.out(
+        `FAIL         no call row within 15 s: the controller did not take the call (is callrec start running with this configuration, node ${cfg.node}?); the dialplan's fallback applied`,
+      );
       return 1;
     }
     io.out(`decision     ${describeDecision(row)}`);
     const settled = await settledRows(store, row, (req.seconds + 60) * 1000);
-    if (!settled) { io.out(`FAIL         call #${row.id} did not end within ${req.seconds + 60} s`); return 1; }
-    io.out(`row          call #${settled.call.id} ${settled.call.state}, consent ${settled.call.consentOutcome ?? '-'}`);
-    const retention = createRetentionActions(store, { root: cfg.recordingsDir, lengths: tierLengths(cfg), logger: cliLogger(cfg) });
+    if (!settled) {
+      io.out(`FAIL         call #${row.id} did not end within ${req.seconds + 60} s`);
+      return 1;
+    }
+    io.out(
+      `row          call #${settled.call.id} ${settled.call.state}, consent ${settled.call.consentOutcome ?? '-'}`,
+    );
+    const retention = createRetentionActions(store, {
+      root: cfg.recordingsDir,
+      lengths: tierLengths(cfg),
+      logger: cliLogger(cfg),
+    });
     for (const rec of settled.recs) {
       const file = path.isAbsolute(rec.filePath) ? rec.filePath : path.join(cfg.recordingsDir, rec.filePath);
       const size = fs.existsSync(file) ? fs.statSync(file).size : null;
-      io.out(`recording    #${rec.id} ${rec.state}, ${((rec.durationMs ?? 0) / 1000).toFixed(1)} s, ${size === null ? 'file missing' : `${size} bytes`}: ${file}`);
+      io.out(
+        `recording    #${rec.id} ${rec.state}, ${((rec.durationMs ?? 0) / 1000).toFixed(1)} s, ${size === null ? 'file missing' : `${size} bytes`}: ${file}`,
+      );
       const purged = await retention.deleteEarly(rec.id, REASON, REASON);
-      io.out(purged.ok ? `purged       recording #${rec.id} and its file (test call)` : `FAIL         recording #${rec.id} not purged: ${purged.error.detail}`);
+      io.out(
+        purged.ok
+          ? `purged       recording #${rec.id} and its file (test call)`
+          : `FAIL         recording #${rec.id} not purged: ${purged.error.detail}`,
+      );
     }
     if (settled.recs.length === 0) io.out('recording    none (the decision was not to record)');
     return settled.recs.every((r) => r.state === 'completed') ? 0 : 1;
@@ -87,7 +112,10 @@ export const testCall: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const req = parseArgs(args);
-    if (typeof req === 'string') { io.err(`callrec test-call: ${req}; usage: ${USAGE}`); return 2; }
+    if (typeof req === 'string') {
+      io.err(`callrec test-call: ${req}; usage: ${USAGE}`);
+      return 2;
+    }
     const cfg = configOrReport(io);
     if (!cfg) return EXIT_CONFIG;
     return run(cfg, req, io);

@@ -5,25 +5,38 @@ import type { TrustProxy } from './types';
 
 export type Parse<T> = (raw: unknown) => { ok: true; value: T } | { ok: false; allowed: string };
 
-export const str = (allowed = 'a non-empty string'): Parse<string> => (raw) =>
-  typeof raw === 'string' && raw.trim() !== '' ? { ok: true, value: raw.trim() }
-    : typeof raw === 'number' ? { ok: true, value: String(raw) } : { ok: false, allowed };
+export const str =
+  (allowed = 'a non-empty string'): Parse<string> =>
+  (raw) =>
+    typeof raw === 'string' && raw.trim() !== ''
+      ? { ok: true, value: raw.trim() }
+      : typeof raw === 'number'
+        ? { ok: true, value: String(raw) }
+        : { ok: false, allowed };
 
 export const anyStr: Parse<string> = (raw) =>
-  raw === null || raw === undefined ? { ok: true, value: '' }
-    : typeof raw === 'string' || typeof raw === 'number' ? { ok: true, value: String(raw) }
+  raw === null || raw === undefined
+    ? { ok: true, value: '' }
+    : typeof raw === 'string' || typeof raw === 'number'
+      ? { ok: true, value: String(raw) }
       : { ok: false, allowed: 'a string' };
 
-export const int = (min: number, max: number): Parse<number> => (raw) => {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
-  return Number.isSafeInteger(n) && n >= min && n <= max
-    ? { ok: true, value: n } : { ok: false, allowed: `an integer from ${min} to ${max}` };
-};
+export const int =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max
+      ? { ok: true, value: n }
+      : { ok: false, allowed: `an integer from ${min} to ${max}` };
+  };
 
-export const oneOf = <T extends string>(...values: readonly T[]): Parse<T> => (raw) =>
-  typeof raw === 'string' && (values as readonly string[]).includes(raw.trim())
-    ? { ok: true, value: raw.trim() as T } : { ok: false, allowed: `one of ${values.join(', ')}` };
+export const oneOf =
+  <T extends string>(...values: readonly T[]): Parse<T> =>
+  (raw) =>
+    typeof raw === 'string' && (values as readonly string[]).includes(raw.trim())
+      ? { ok: true, value: raw.trim() as T }
+      : { ok: false, allowed: `one of ${values.join(', ')}` };
 
 export const bool: Parse<boolean> = (raw) => {
   if (typeof raw === 'boolean') return { ok: true, value: raw };
@@ -35,7 +48,12 @@ export const bool: Parse<boolean> = (raw) => {
 
 // The driver decodes these parts when it connects: a bare "%" would fail there ("URI malformed").
 const percentEncoded = (...parts: string[]): boolean => {
-  try { for (const p of parts) decodeURIComponent(p); return true; } catch { return false; }
+  try {
+    for (const p of parts) decodeURIComponent(p);
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 export const dbUrl: Parse<string> = (raw) => {
@@ -47,10 +65,15 @@ export const dbUrl: Parse<string> = (raw) => {
     try {
       const u = new URL(v);
       if (!percentEncoded(u.username, u.password, u.pathname)) {
-        return { ok: false, allowed: 'a URL whose user, password and database are percent-encoded (write a "%" in the password as %25)' };
+        return {
+          ok: false,
+          allowed: 'a URL whose user, password and database are percent-encoded (write a "%" in the password as %25)',
+        };
       }
       if (u.hostname && u.pathname.length > 1) return { ok: true, value: v };
-    } catch { /* falls through to the error */ }
+    } catch {
+      /* falls through to the error */
+    }
   }
   return { ok: false, allowed };
 };
@@ -61,7 +84,8 @@ export const httpUrl: Parse<string> = (raw) => {
   try {
     const u = new URL(raw.trim());
     return u.protocol === 'http:' || u.protocol === 'https:'
-      ? { ok: true, value: raw.trim().replace(/\/+$/, '') } : { ok: false, allowed };
+      ? { ok: true, value: raw.trim().replace(/\/+$/, '') }
+      : { ok: false, allowed };
   } catch {
     return { ok: false, allowed };
   }
@@ -85,12 +109,14 @@ export const cron: Parse<string> = (raw) => {
   if (typeof raw !== 'string') return { ok: false, allowed };
   const parts = raw.trim().split(/\s+/);
   return (parts.length === 5 || parts.length === 6) && parts.every((p) => /^[\d*,/\-A-Za-z?]+$/.test(p))
-    ? { ok: true, value: parts.join(' ') } : { ok: false, allowed };
+    ? { ok: true, value: parts.join(' ') }
+    : { ok: false, allowed };
 };
 
 export const country: Parse<string> = (raw) =>
   typeof raw === 'string' && /^[A-Za-z]{2}$/.test(raw.trim())
-    ? { ok: true, value: raw.trim().toUpperCase() } : { ok: false, allowed: 'a two-letter ISO country code such as US or GB' };
+    ? { ok: true, value: raw.trim().toUpperCase() }
+    : { ok: false, allowed: 'a two-letter ISO country code such as US or GB' };
 
 export const urlList: Parse<string[]> = (raw) => {
   const allowed = 'a comma-separated list of http:// or https:// URLs';
@@ -109,20 +135,32 @@ export const urlList: Parse<string[]> = (raw) => {
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 export const trustProxy: Parse<TrustProxy> = (raw) => {
-  const allowed = 'false, a number of proxy hops (1-10), or comma-separated proxy addresses/subnets (loopback, 10.0.0.0/8, ...)';
-  const text = typeof raw === 'boolean' || typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const allowed =
+    'false, a number of proxy hops (1-10), or comma-separated proxy addresses/subnets (loopback, 10.0.0.0/8, ...)';
+  const text =
+    typeof raw === 'boolean' || typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
   if (['false', 'off', 'no', '0'].includes(text.toLowerCase())) return { ok: true, value: false };
   if (/^\d+$/.test(text)) return Number(text) <= 10 ? { ok: true, value: Number(text) } : { ok: false, allowed };
-  const items = text.split(',').map((i) => i.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((i) => i.trim())
+    .filter(Boolean);
   const valid = (i: string) => {
     const [addr = '', bits, ...rest] = i.split('/');
-    return PROXY_NAMES.includes(i) || (net.isIP(addr) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)));
+    return (
+      PROXY_NAMES.includes(i) ||
+      (net.isIP(addr) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+    );
   };
   return items.length > 0 && items.every(valid) ? { ok: true, value: items.join(',') } : { ok: false, allowed };
 };
 
-export const decimal = (min: number, max: number): Parse<number> => (raw) => {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  return Number.isFinite(n) && n >= min && n <= max ? { ok: true, value: n } : { ok: false, allowed: `a number from ${min} to ${max}` };
-};
+export const decimal =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    return Number.isFinite(n) && n >= min && n <= max
+      ? { ok: true, value: n }
+      : { ok: false, allowed: `a number from ${min} to ${max}` };
+  };

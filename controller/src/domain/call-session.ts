@@ -5,11 +5,26 @@
 // routes events to them, and answers command failures and feature requests (session-features.ts).
 import type { Command } from './commands';
 import type { GateFacts } from './pbx-events';
-import { onAnswered, onFinalized, onFinalizeTimer, onGone, onHangup, onParty, onRecordingStarted } from './session-call';
+import {
+  onAnswered,
+  onFinalized,
+  onFinalizeTimer,
+  onGone,
+  onHangup,
+  onParty,
+  onRecordingStarted,
+} from './session-call';
 import { FeatureRules, type CommandSpec, type FeatureRefusal } from './session-features';
 import { giveUp, newRecording, onDecided, onDtmf, onGateTimer, onPromptFailed, onPromptFinished } from './session-gate';
 import { cmd, initialState, persist, timeline, type SessionState } from './session-state';
-import type { ControllerEvent, GateDecision, RecordingView, SessionEvent, SessionSettings, SessionView } from './session-types';
+import type {
+  ControllerEvent,
+  GateDecision,
+  RecordingView,
+  SessionEvent,
+  SessionSettings,
+  SessionView,
+} from './session-types';
 import type { FeatureAction, PbxErrorKind } from './vocabulary';
 
 export { promptIdOf } from './session-gate';
@@ -18,12 +33,23 @@ export class CallSession {
   private readonly s: SessionState;
   private readonly features = new FeatureRules();
 
-  constructor(readonly callId: string, facts: GateFacts, settings: SessionSettings) {
+  constructor(
+    readonly callId: string,
+    facts: GateFacts,
+    settings: SessionSettings,
+  ) {
     this.s = initialState(callId, facts, settings);
   }
 
   /** A session rebuilt from the store or found recording at reconnect: it starts in `recording`. */
-  static adopt(callId: string, facts: GateFacts, settings: SessionSettings, rec: RecordingView, decision: GateDecision | null, reason: string | null = null): CallSession {
+  static adopt(
+    callId: string,
+    facts: GateFacts,
+    settings: SessionSettings,
+    rec: RecordingView,
+    decision: GateDecision | null,
+    reason: string | null = null,
+  ): CallSession {
     const session = new CallSession(callId, facts, settings);
     const s = session.s;
     s.fallbackReason = reason;
@@ -40,7 +66,13 @@ export class CallSession {
    * A call found after a restart that its controller left before it started recording (the PBX's
    * dialplan went on alone): it waits, like a dialplan release, for whatever the fallback records.
    */
-  static lost(callId: string, facts: GateFacts, settings: SessionSettings, decision: GateDecision | null, reason: string): CallSession {
+  static lost(
+    callId: string,
+    facts: GateFacts,
+    settings: SessionSettings,
+    decision: GateDecision | null,
+    reason: string,
+  ): CallSession {
     const session = new CallSession(callId, facts, settings);
     const s = session.s;
     s.state = 'recording';
@@ -60,10 +92,19 @@ export class CallSession {
   view(): SessionView {
     const s = this.s;
     return {
-      callId: this.callId, facts: s.facts, state: s.state, decision: s.decision,
-      consentOutcome: s.consentOutcome, fallbackReason: s.fallbackReason,
-      pauseAllowed: s.decision?.pauseAllowed ?? false, answeredAt: s.answeredAt, endedAt: s.endedAt,
-      hangupCause: s.hangupCause, party: s.party, agent: s.agents[0] ?? null, agents: [...s.agents],
+      callId: this.callId,
+      facts: s.facts,
+      state: s.state,
+      decision: s.decision,
+      consentOutcome: s.consentOutcome,
+      fallbackReason: s.fallbackReason,
+      pauseAllowed: s.decision?.pauseAllowed ?? false,
+      answeredAt: s.answeredAt,
+      endedAt: s.endedAt,
+      hangupCause: s.hangupCause,
+      party: s.party,
+      agent: s.agents[0] ?? null,
+      agents: [...s.agents],
       recording: s.recording ? { ...s.recording } : null,
     };
   }
@@ -77,20 +118,34 @@ export class CallSession {
     const s = this.s;
     if (this.isOver && ev.type !== 'Finalized') return [];
     switch (ev.type) {
-      case 'Decided': return onDecided(s, ev);
-      case 'GateEntered': return ev.swept ? giveUp(s, ev.at, ev.problem ?? 'found waiting in the gate at reconnect') : [];
-      case 'CallAnswered': return onAnswered(s, ev.at);
-      case 'PromptFinished': return ev.failure ? onPromptFailed(s, ev.promptId, ev.failure, ev.at) : onPromptFinished(s, ev.promptId, ev.at);
-      case 'DtmfReceived': return onDtmf(s, ev.digit, ev.at);
-      case 'TimerFired': return ev.timer === 'finalize' ? onFinalizeTimer(s) : onGateTimer(s, ev.at);
-      case 'CommandFailed': return this.onCommandFailed(ev);
-      case 'RecordingStarted': return onRecordingStarted(s, ev);
-      case 'FeatureRequested': return this.onFeature(ev.action, ev.by, ev.at);
-      case 'PartyChanged': return onParty(s, ev);
-      case 'CallHungUp': return onHangup(s, ev.cause, ev.at);
-      case 'CallGone': return onGone(s, ev.at);
-      case 'Finalized': return onFinalized(s, ev);
-      default: return [];
+      case 'Decided':
+        return onDecided(s, ev);
+      case 'GateEntered':
+        return ev.swept ? giveUp(s, ev.at, ev.problem ?? 'found waiting in the gate at reconnect') : [];
+      case 'CallAnswered':
+        return onAnswered(s, ev.at);
+      case 'PromptFinished':
+        return ev.failure ? onPromptFailed(s, ev.promptId, ev.failure, ev.at) : onPromptFinished(s, ev.promptId, ev.at);
+      case 'DtmfReceived':
+        return onDtmf(s, ev.digit, ev.at);
+      case 'TimerFired':
+        return ev.timer === 'finalize' ? onFinalizeTimer(s) : onGateTimer(s, ev.at);
+      case 'CommandFailed':
+        return this.onCommandFailed(ev);
+      case 'RecordingStarted':
+        return onRecordingStarted(s, ev);
+      case 'FeatureRequested':
+        return this.onFeature(ev.action, ev.by, ev.at);
+      case 'PartyChanged':
+        return onParty(s, ev);
+      case 'CallHungUp':
+        return onHangup(s, ev.cause, ev.at);
+      case 'CallGone':
+        return onGone(s, ev.at);
+      case 'Finalized':
+        return onFinalized(s, ev);
+      default:
+        return [];
     }
   }
 
@@ -104,8 +159,13 @@ export class CallSession {
       s.fallbackReason ??= why;
       return [persist(s), cmd(s, 'Continue', {})];
     }
-    if (!s.released && (ev.command === 'Answer' || ev.command === 'Play' || ev.command === 'Watch')) return giveUp(s, ev.at, why);
-    return this.withId(this.features.onFailed(ev.command, why, s.recording, (state) => { s.state = state; }));
+    if (!s.released && (ev.command === 'Answer' || ev.command === 'Play' || ev.command === 'Watch'))
+      return giveUp(s, ev.at, why);
+    return this.withId(
+      this.features.onFailed(ev.command, why, s.recording, (state) => {
+        s.state = state;
+      }),
+    );
   }
 
   private retryContinue(why: string, kind: PbxErrorKind, at: Date): Command[] {
@@ -122,9 +182,17 @@ export class CallSession {
     if (this.refusal(action)) return [];
     const s = this.s;
     const r = this.features.apply(action, by, at, {
-      recording: s.recording, decision: s.decision, file: s.file, pauseMode: s.settings.pauseMode,
-      setState: (state) => { s.state = state; }, newRecording: (d, f) => newRecording(d, f, at),
-      setRecording: (rec) => { s.recording = rec; },
+      recording: s.recording,
+      decision: s.decision,
+      file: s.file,
+      pauseMode: s.settings.pauseMode,
+      setState: (state) => {
+        s.state = state;
+      },
+      newRecording: (d, f) => newRecording(d, f, at),
+      setRecording: (rec) => {
+        s.recording = rec;
+      },
     });
     return this.withId(r);
   }

@@ -4,7 +4,9 @@
 import type { RecorderSpec } from './recorder-spec';
 import type { PauseMode } from './vocabulary';
 
-interface Base { callId: string }
+interface Base {
+  callId: string;
+}
 
 export type PbxCommand =
   | (Base & { type: 'Answer' })
@@ -17,7 +19,13 @@ export type PbxCommand =
    */
   | (Base & { type: 'Watch'; neverRecordIfLost?: boolean })
   /** The decision in one round trip; storedCallId is filled in by the registry (adoption key). */
-  | (Base & { type: 'SetDecision'; record: boolean; file: string | null; recorder: RecorderSpec | null; storedCallId: number | null })
+  | (Base & {
+      type: 'SetDecision';
+      record: boolean;
+      file: string | null;
+      recorder: RecorderSpec | null;
+      storedCallId: number | null;
+    })
   | (Base & { type: 'Continue' })
   | (Base & { type: 'StartRecording'; file: string; recorder: RecorderSpec })
   | (Base & { type: 'PauseRecording'; mode: PauseMode; recorderId: string | null })
@@ -41,7 +49,17 @@ export type Command = PbxCommand | ControllerCommand;
 export type CommandType = Command['type'];
 
 const PBX_TYPES: ReadonlySet<string> = new Set<PbxCommand['type']>([
-  'Answer', 'Play', 'StopPrompt', 'Watch', 'SetDecision', 'Continue', 'StartRecording', 'PauseRecording', 'ResumeRecording', 'StopRecording', 'Hangup',
+  'Answer',
+  'Play',
+  'StopPrompt',
+  'Watch',
+  'SetDecision',
+  'Continue',
+  'StartRecording',
+  'PauseRecording',
+  'ResumeRecording',
+  'StopRecording',
+  'Hangup',
 ]);
 
 export const isPbxCommand = (c: Command): c is PbxCommand => PBX_TYPES.has(c.type);

@@ -3,7 +3,12 @@
 // Asterisk and in callrec, the box's local time in FreeSWITCH's strftime), caller, dialed number,
 // and the PBX's call id (Asterisk UNIQUEID "1763900000.42", FreeSWITCH uuid, which has dashes). Pure.
 
-export interface NameFacts { startedAt: Date; from: string | null; to: string | null; callId: string }
+export interface NameFacts {
+  startedAt: Date;
+  from: string | null;
+  to: string | null;
+  callId: string;
+}
 
 const AUDIO_EXT = /\.(wav|wav49|gsm|sln|sln16|mp3|ogg|flac)$/i;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';

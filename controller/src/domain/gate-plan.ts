@@ -15,7 +15,9 @@ export function fallbackDecision(facts: GateFacts, fallback: Fallback): GateDeci
   if (fallback === 'skip') return { ...base, record: 'off', consent: 'none', greeting: null };
   if (fallback === 'record') return { ...base, record: 'from-ringing', consent: 'none', greeting: null };
   return {
-    ...base, record: 'from-ringing', consent: 'announce',
+    ...base,
+    record: 'from-ringing',
+    consent: 'announce',
     greeting: { prompt: 'announce', sound: DEFAULT_ANNOUNCEMENT, language: facts.language ?? 'en' },
   };
 }
@@ -24,7 +26,11 @@ export function fallbackDecision(facts: GateFacts, fallback: Fallback): GateDeci
  * Whether a gate that must stop waiting (deadline, PBX error) records. Opt-in without a yes is
  * never recorded whatever the fallback says: consent was not given.
  */
-export function recordsOnGiveUp(d: GateDecision | null, fallback: Fallback, announced: boolean): 'record' | 'skip' | 'dialplan' {
+export function recordsOnGiveUp(
+  d: GateDecision | null,
+  fallback: Fallback,
+  announced: boolean,
+): 'record' | 'skip' | 'dialplan' {
   if (d?.consent === 'opt-in') return 'skip';
   if (d && !recordsAtGate(d)) return 'skip';
   if (fallback === 'skip') return 'skip';

@@ -14,7 +14,10 @@ export interface GateFacts {
   answered: boolean;
 }
 
-interface Base { callId: string; at: Date }
+interface Base {
+  callId: string;
+  at: Date;
+}
 
 /**
  * A number as the PBX gave it, or null when there is none: empty, or a placeholder the dialplan
@@ -40,11 +43,22 @@ export type PbxEvent =
   | (Base & { type: 'RecordingStopped'; file: string | null })
   | (Base & { type: 'FeatureRequested'; action: FeatureAction; by: string | null })
   /** party: the other channel; agent: its number or extension when the PBX tells it (an agent answering). */
-  | (Base & { type: 'PartyChanged'; kind: 'answered' | 'transfer' | 'left'; party: string | null; agent: string | null })
+  | (Base & {
+      type: 'PartyChanged';
+      kind: 'answered' | 'transfer' | 'left';
+      party: string | null;
+      agent: string | null;
+    })
   | (Base & { type: 'CallHungUp'; cause: string | null })
   | (Base & { type: 'CallGone' })
   /** Found recording at (re)connect: a call the controller may not know (restart mid-call). */
-  | (Base & { type: 'RecordingFound'; file: string; recorderId: string | null; storedCallId: number | null; channelName: string | null })
+  | (Base & {
+      type: 'RecordingFound';
+      file: string;
+      recorderId: string | null;
+      storedCallId: number | null;
+      channelName: string | null;
+    })
   /** After (re)connect: every call the PBX still has. callId is '' (not about one call). */
   | (Base & { type: 'LiveCallsListed'; callIds: string[] });
 

@@ -21,11 +21,17 @@ export const PLAIN_RECORDER: RecorderSpec = Object.freeze({ fromAnswer: false, b
 
 /** From a decision's recording fields (GateDecision's, named here so this module imports no session type). */
 export function recorderSpec(d: { record: string; beep: boolean; stereo: boolean }): RecorderSpec {
-  return { fromAnswer: d.record === 'from-answer', beepEverySeconds: d.beep ? BEEP_EVERY_SECONDS : null, stereo: d.stereo };
+  return {
+    fromAnswer: d.record === 'from-answer',
+    beepEverySeconds: d.beep ? BEEP_EVERY_SECONDS : null,
+    stereo: d.stereo,
+  };
 }
 
 /** Why a PBX cannot honour this spec's beep (both count whole seconds, from one), or null. */
 export function beepProblem(r: RecorderSpec): string | null {
   const n = r.beepEverySeconds;
-  return n === null || (Number.isInteger(n) && n >= 1) ? null : `a beep every ${n} s: the period must be a whole number of seconds, at least 1`;
+  return n === null || (Number.isInteger(n) && n >= 1)
+    ? null
+    : `a beep every ${n} s: the period must be a whole number of seconds, at least 1`;
 }

@@ -6,11 +6,13 @@ export type RecordMode = 'off' | 'from-ringing' | 'from-answer' | 'on-demand';
 export type ConsentMode = 'none' | 'announce' | 'opt-in' | 'opt-out';
 export type Tier = 'standard' | 'extended';
 
-export type CallState = 'gating' | 'consent' | 'recording' | 'paused' | 'finalizing' | 'done' | 'not_recorded' | 'failed';
-export type ConsentOutcome = 'not-required' | 'announced' | 'accepted' | 'declined' | 'opted-out' | 'hung-up' | 'timeout' | 'fallback';
+export type CallState =
+  'gating' | 'consent' | 'recording' | 'paused' | 'finalizing' | 'done' | 'not_recorded' | 'failed';
+export type ConsentOutcome =
+  'not-required' | 'announced' | 'accepted' | 'declined' | 'opted-out' | 'hung-up' | 'timeout' | 'fallback';
 
 export type RecordingState =
-  | 'pending' | 'recording' | 'paused' | 'finalizing' | 'completed' | 'failed' | 'purging' | 'purged';
+  'pending' | 'recording' | 'paused' | 'finalizing' | 'completed' | 'failed' | 'purging' | 'purged';
 /** How a recording ends once its file is read. */
 export type SettledState = Extract<RecordingState, 'completed' | 'failed'>;
 

@@ -20,8 +20,18 @@ export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type
     // The dialplan's fallback (or an admin's own MixMonitor) recorded: keep what it wrote.
     if (s.state !== 'recording') return [];
     s.recording = {
-      state: 'recording', file: null, pbxFile: ev.file, recordMode: 'from-ringing', recorder: PLAIN_RECORDER, recorderId: ev.recorderId,
-      startedAt: ev.at, endedAt: null, pausedMs: 0, pausedSince: null, adopted: true, failureReason: null,
+      state: 'recording',
+      file: null,
+      pbxFile: ev.file,
+      recordMode: 'from-ringing',
+      recorder: PLAIN_RECORDER,
+      recorderId: ev.recorderId,
+      startedAt: ev.at,
+      endedAt: null,
+      pausedMs: 0,
+      pausedSince: null,
+      adopted: true,
+      failureReason: null,
     };
     return [persist(s, true, true), timeline(s, 'started', { file: ev.file, adopted: true })];
   }
@@ -38,10 +48,15 @@ export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyCha
   const previous = s.party;
   s.party = ev.party;
   // An outbound call's agent is the one placing it (the gate's argument), not the callee answering.
-  const joined = kind !== 'left' && s.facts.direction !== 'outbound' && ev.agent && !s.agents.includes(ev.agent) ? ev.agent : null;
+  const joined =
+    kind !== 'left' && s.facts.direction !== 'outbound' && ev.agent && !s.agents.includes(ev.agent) ? ev.agent : null;
   if (joined) s.agents.push(joined);
   // The recorder stays on the caller's channel: a transfer is a timeline entry, never a new file.
-  const tl = timeline(s, kind === 'answered' ? 'party-answered' : kind, { party: ev.party, previous, ...(ev.agent ? { agent: ev.agent } : {}) });
+  const tl = timeline(s, kind === 'answered' ? 'party-answered' : kind, {
+    party: ev.party,
+    previous,
+    ...(ev.agent ? { agent: ev.agent } : {}),
+  });
   return joined ? [persist(s, true, s.recording !== null), tl] : [tl];
 }
 
@@ -63,7 +78,11 @@ export function onHangup(s: SessionState, cause: string | null, at: Date): Comma
     s.recording.endedAt ??= at;
     s.recording.state = 'finalizing';
     s.state = 'finalizing';
-    return [persist(s, true, true), timeline(s, 'hangup', { cause }), cmd(s, 'SetTimer', { timer: 'finalize', ms: s.settings.finalizeGraceMs })];
+    return [
+      persist(s, true, true),
+      timeline(s, 'hangup', { cause }),
+      cmd(s, 'SetTimer', { timer: 'finalize', ms: s.settings.finalizeGraceMs }),
+    ];
   }
   if (s.state === 'recording') s.state = 'not_recorded'; // dialplan fallback that never recorded
   return [persist(s), timeline(s, 'hangup', { cause })];
@@ -73,7 +92,11 @@ export function onGone(s: SessionState, at: Date): Command[] {
   const hang = s.endedAt ? [] : onHangup(s, null, at);
   if (s.state !== 'finalizing') return hang;
   // MixMonitor closes the file when the channel goes away: finalize now.
-  return [...hang.filter((c) => c.type !== 'SetTimer'), cmd(s, 'ClearTimer', { timer: 'finalize' }), cmd(s, 'Finalize', {})];
+  return [
+    ...hang.filter((c) => c.type !== 'SetTimer'),
+    cmd(s, 'ClearTimer', { timer: 'finalize' }),
+    cmd(s, 'Finalize', {}),
+  ];
 }
 
 export function onFinalized(s: SessionState, ev: Extract<ControllerEvent, { type: 'Finalized' }>): Command[] {

@@ -8,7 +8,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A command before the session stamps its call id on it. */
 export type CommandSpec = DistributiveOmit<Command, 'callId'>;
 
-export interface FeatureRefusal { kind: 'not-allowed' | 'invalid-state'; detail: string }
+export interface FeatureRefusal {
+  kind: 'not-allowed' | 'invalid-state';
+  detail: string;
+}
 
 export interface FeatureContext {
   recording: RecordingView | null;
@@ -30,30 +33,44 @@ export class FeatureRules {
     const rec = v.recording;
     switch (action) {
       case 'pause':
-        if (v.state !== 'recording' || !rec) return refuse('invalid-state', `cannot pause: the call is ${v.state.replace('_', ' ')}`);
-        if (rec.state !== 'recording') return refuse('invalid-state', 'cannot pause: the PBX has not confirmed the recording yet');
+        if (v.state !== 'recording' || !rec)
+          return refuse('invalid-state', `cannot pause: the call is ${v.state.replace('_', ' ')}`);
+        if (rec.state !== 'recording')
+          return refuse('invalid-state', 'cannot pause: the PBX has not confirmed the recording yet');
         if (!v.pauseAllowed) return refuse('not-allowed', 'this applet does not allow pausing');
         return null;
       case 'resume':
         return v.state === 'paused' ? null : refuse('invalid-state', 'cannot resume: the recording is not paused');
       case 'start':
-        if (v.consentOutcome && DECLINED.has(v.consentOutcome)) return refuse('not-allowed', `the caller did not consent (${v.consentOutcome})`);
-        if (v.state !== 'not_recorded') return refuse('invalid-state', `cannot start: the call is ${v.state.replace('_', ' ')}`);
+        if (v.consentOutcome && DECLINED.has(v.consentOutcome))
+          return refuse('not-allowed', `the caller did not consent (${v.consentOutcome})`);
+        if (v.state !== 'not_recorded')
+          return refuse('invalid-state', `cannot start: the call is ${v.state.replace('_', ' ')}`);
         return null;
       case 'stop':
-        return v.state === 'recording' || v.state === 'paused' ? null : refuse('invalid-state', 'cannot stop: nothing is recording');
+        return v.state === 'recording' || v.state === 'paused'
+          ? null
+          : refuse('invalid-state', 'cannot stop: nothing is recording');
     }
   }
 
   apply(action: FeatureAction, by: string | null, at: Date, ctx: FeatureContext): CommandSpec[] {
     const rec = ctx.recording;
-    const tl = (event: string, detail: Record<string, unknown> = {}): CommandSpec => ({ type: 'Timeline', event, detail: { by, ...detail } });
+    const tl = (event: string, detail: Record<string, unknown> = {}): CommandSpec => ({
+      type: 'Timeline',
+      event,
+      detail: { by, ...detail },
+    });
     const persist: CommandSpec = { type: 'Persist', call: true, recording: true };
     if (action === 'pause' && rec) {
       rec.state = 'paused';
       rec.pausedSince = at;
       ctx.setState('paused');
-      return [persist, tl('paused', { mode: ctx.pauseMode }), { type: 'PauseRecording', mode: ctx.pauseMode, recorderId: rec.recorderId }];
+      return [
+        persist,
+        tl('paused', { mode: ctx.pauseMode }),
+        { type: 'PauseRecording', mode: ctx.pauseMode, recorderId: rec.recorderId },
+      ];
     }
     if (action === 'resume' && rec) {
       if (rec.pausedSince) rec.pausedMs += at.getTime() - rec.pausedSince.getTime();
@@ -61,7 +78,11 @@ export class FeatureRules {
       rec.state = 'recording';
       ctx.setState('recording');
       const file = rec.pbxFile ?? rec.file?.pbxPath ?? '';
-      return [persist, tl('resumed', { pausedMs: rec.pausedMs }), { type: 'ResumeRecording', mode: ctx.pauseMode, file, recorder: rec.recorder }];
+      return [
+        persist,
+        tl('resumed', { pausedMs: rec.pausedMs }),
+        { type: 'ResumeRecording', mode: ctx.pauseMode, file, recorder: rec.recorder },
+      ];
     }
     if (action === 'start') return this.start(ctx, tl, persist);
     if (action === 'stop' && rec) {
@@ -77,7 +98,17 @@ export class FeatureRules {
 
   private start(ctx: FeatureContext, tl: (e: string) => CommandSpec, persist: CommandSpec): CommandSpec[] {
     if (!ctx.file) return [tl('start-refused')];
-    const base = ctx.decision ?? { record: 'on-demand', consent: 'none', greeting: null, pauseAllowed: true, beep: false, stereo: false, tier: 'standard' } as GateDecision;
+    const base =
+      ctx.decision ??
+      ({
+        record: 'on-demand',
+        consent: 'none',
+        greeting: null,
+        pauseAllowed: true,
+        beep: false,
+        stereo: false,
+        tier: 'standard',
+      } as GateDecision);
     // On-demand records from the moment it is asked for, bridged or not.
     const rec = ctx.newRecording({ ...base, record: 'on-demand' }, ctx.file);
     ctx.setRecording(rec);

@@ -40,7 +40,9 @@ export function onDecided(s: SessionState, ev: Extract<ControllerEvent, { type: 
   s.promptId = promptIdOf(s.callId, ++s.prompts);
   const early = d.consent === 'announce' && !s.facts.answered;
   return [
-    ...out, persist(s), decided,
+    ...out,
+    persist(s),
+    decided,
     // Keypad answers need an answered channel; an announcement alone goes out as early media so
     // the caller is not billed before an agent picks up (verified: the channel stays in Ring).
     ...(early || s.facts.answered ? [] : [cmd(s, 'Answer', {})]),
@@ -95,7 +97,11 @@ export function onGateTimer(s: SessionState, at: Date): Command[] {
     s.consentOutcome = 'announced';
     return release(s, consented(s), at);
   }
-  return giveUp(s, at, `gate deadline: the prompt did not finish within ${s.settings.promptAllowanceMs + s.settings.deadlineMs} ms`);
+  return giveUp(
+    s,
+    at,
+    `gate deadline: the prompt did not finish within ${s.settings.promptAllowanceMs + s.settings.deadlineMs} ms`,
+  );
 }
 
 /** Stop waiting: release now with what the fallback allows, keeping the reason. */
@@ -114,19 +120,31 @@ function release(s: SessionState, how: 'record' | 'skip' | 'dialplan', at: Date)
   s.released = true;
   s.continueAttempts = 0;
   const clear = cmd(s, 'ClearTimer', { timer: 'gate' });
-  const tl = timeline(s, 'released', { record: how, consentOutcome: s.consentOutcome, fallbackReason: s.fallbackReason });
+  const tl = timeline(s, 'released', {
+    record: how,
+    consentOutcome: s.consentOutcome,
+    fallbackReason: s.fallbackReason,
+  });
   if (how === 'dialplan') {
     s.state = 'recording';
     return [clear, persist(s), tl, cmd(s, 'Continue', {})];
   }
   if (how === 'skip' || !s.file || !s.decision) {
     s.state = 'not_recorded';
-    return [clear, persist(s), tl, cmd(s, 'SetDecision', { record: false, file: null, recorder: null, storedCallId: null }), cmd(s, 'Continue', {})];
+    return [
+      clear,
+      persist(s),
+      tl,
+      cmd(s, 'SetDecision', { record: false, file: null, recorder: null, storedCallId: null }),
+      cmd(s, 'Continue', {}),
+    ];
   }
   s.state = 'recording';
   s.recording = newRecording(s.decision, s.file, at);
   return [
-    clear, persist(s, true, true), tl,
+    clear,
+    persist(s, true, true),
+    tl,
     cmd(s, 'SetDecision', { record: true, file: s.file.pbxPath, recorder: s.recording.recorder, storedCallId: null }),
     cmd(s, 'Continue', {}),
   ];
@@ -136,7 +154,17 @@ export function newRecording(d: GateDecision, file: PlannedFile, at: Date): Reco
   void at;
   const recordMode = d.record === 'off' || d.record === 'on-demand' ? 'on-demand' : d.record;
   return {
-    state: 'pending', file, pbxFile: null, recordMode, recorder: recorderSpec({ ...d, record: recordMode }), recorderId: null,
-    startedAt: null, endedAt: null, pausedMs: 0, pausedSince: null, adopted: false, failureReason: null,
+    state: 'pending',
+    file,
+    pbxFile: null,
+    recordMode,
+    recorder: recorderSpec({ ...d, record: recordMode }),
+    recorderId: null,
+    startedAt: null,
+    endedAt: null,
+    pausedMs: 0,
+    pausedSince: null,
+    adopted: false,
+    failureReason: null,
   };
 }

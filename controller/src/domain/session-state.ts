@@ -31,17 +31,39 @@ export interface SessionState {
 
 export function initialState(callId: string, facts: GateFacts, settings: SessionSettings): SessionState {
   return {
-    callId, facts, settings, state: 'gating', decision: null, file: null, consentOutcome: null, fallbackReason: null,
-    promptId: null, promptDone: false, released: false, continueAttempts: 0, answeredAt: null, endedAt: null,
-    hangupCause: null, party: null, recording: null, prompts: 0, agents: facts.agent ? [facts.agent] : [],
+    callId,
+    facts,
+    settings,
+    state: 'gating',
+    decision: null,
+    file: null,
+    consentOutcome: null,
+    fallbackReason: null,
+    promptId: null,
+    promptDone: false,
+    released: false,
+    continueAttempts: 0,
+    answeredAt: null,
+    endedAt: null,
+    hangupCause: null,
+    party: null,
+    recording: null,
+    prompts: 0,
+    agents: facts.agent ? [facts.agent] : [],
   };
 }
 
 export const TERMINAL: ReadonlySet<CallState> = new Set(['done', 'not_recorded', 'failed']);
 
-export function cmd<T extends Command['type']>(s: SessionState, type: T, rest: Omit<Extract<Command, { type: T }>, 'type' | 'callId'>): Command {
+export function cmd<T extends Command['type']>(
+  s: SessionState,
+  type: T,
+  rest: Omit<Extract<Command, { type: T }>, 'type' | 'callId'>,
+): Command {
   return { type, callId: s.callId, ...rest } as Command;
 }
 
-export const persist = (s: SessionState, call = true, recording = false): Command => cmd(s, 'Persist', { call, recording });
-export const timeline = (s: SessionState, event: string, detail: Record<string, unknown> = {}): Command => cmd(s, 'Timeline', { event, detail });
+export const persist = (s: SessionState, call = true, recording = false): Command =>
+  cmd(s, 'Persist', { call, recording });
+export const timeline = (s: SessionState, event: string, detail: Record<string, unknown> = {}): Command =>
+  cmd(s, 'Timeline', { event, detail });

@@ -17,9 +17,15 @@ export interface GateDecision {
 }
 
 /** Where this call's recording goes: as the PBX sees it, and relative to the recordings root. */
-export interface PlannedFile { pbxPath: string; relPath: string }
+export interface PlannedFile {
+  pbxPath: string;
+  relPath: string;
+}
 
-interface Base { callId: string; at: Date }
+interface Base {
+  callId: string;
+  at: Date;
+}
 
 /** Events the registry delivers: the decision, deadlines, command failures, the finalizer. */
 export type ControllerEvent =
@@ -27,7 +33,14 @@ export type ControllerEvent =
    * immediate: release at once with the fallback, no prompt (stuck at reconnect, bad gate
    * arguments); swept: found in the gate after a restart, decision as stored for the call.
    */
-  | (Base & { type: 'Decided'; decision: GateDecision | null; reason: string | null; file: PlannedFile; immediate?: boolean; swept?: boolean })
+  | (Base & {
+      type: 'Decided';
+      decision: GateDecision | null;
+      reason: string | null;
+      file: PlannedFile;
+      immediate?: boolean;
+      swept?: boolean;
+    })
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: PbxErrorKind; detail: string })
   | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null });
@@ -35,18 +48,18 @@ export type ControllerEvent =
 export type SessionEvent = PbxEvent | ControllerEvent;
 
 export interface SessionSettings {
-  deadlineMs: number;        // longest wait after the prompt
+  deadlineMs: number; // longest wait after the prompt
   promptAllowanceMs: number; // longest a prompt may play before the gate gives up on it
-  dtmfTimeoutMs: number;     // wait for a key after an opt-in/opt-out prompt
-  finalizeGraceMs: number;   // after hangup, finalize even if the PBX never says the call is gone
+  dtmfTimeoutMs: number; // wait for a key after an opt-in/opt-out prompt
+  finalizeGraceMs: number; // after hangup, finalize even if the PBX never says the call is gone
   fallback: Fallback;
   pauseMode: PauseMode;
 }
 
 export interface RecordingView {
   state: RecordingState;
-  file: PlannedFile | null;      // null until known (dialplan fallback recorded on its own path)
-  pbxFile: string | null;        // as the PBX reported it
+  file: PlannedFile | null; // null until known (dialplan fallback recorded on its own path)
+  pbxFile: string | null; // as the PBX reported it
   recordMode: RecordMode;
   /** How the recorder was started (and is resumed). */
   recorder: RecorderSpec;

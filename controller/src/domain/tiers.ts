@@ -1,7 +1,10 @@
 // Retention tiers: how long a recording is kept after it ends. Pure.
 import type { Tier } from './records';
 
-export interface TierLengths { standardDays: number; extendedYears: number }
+export interface TierLengths {
+  standardDays: number;
+  extendedYears: number;
+}
 
 export const DEFAULT_TIER_LENGTHS: TierLengths = { standardDays: 180, extendedYears: 7 };
 

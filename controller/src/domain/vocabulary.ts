@@ -4,19 +4,19 @@
 
 /** Which PBX a controller drives (and which one a call, a rule or a metric is about). */
 export const PBX_KINDS = ['asterisk', 'freeswitch'] as const;
-export type PbxKind = typeof PBX_KINDS[number];
+export type PbxKind = (typeof PBX_KINDS)[number];
 
 /** How a pause is written: silence in the file (its timeline kept), or nothing (the file is shorter). */
 export const PAUSE_MODES = ['silence', 'skip'] as const;
-export type PauseMode = typeof PAUSE_MODES[number];
+export type PauseMode = (typeof PAUSE_MODES)[number];
 
 /** What a gate that cannot decide does: the dialplan's own announcement and recording, record, or skip. */
 export const FALLBACKS = ['announce-and-record', 'record', 'skip'] as const;
-export type Fallback = typeof FALLBACKS[number];
+export type Fallback = (typeof FALLBACKS)[number];
 
 /** What may be done to a live call's recording: by a feature code, or through the API. */
 export const FEATURE_ACTIONS = ['pause', 'resume', 'start', 'stop'] as const;
-export type FeatureAction = typeof FEATURE_ACTIONS[number];
+export type FeatureAction = (typeof FEATURE_ACTIONS)[number];
 
 export const isFeatureAction = (v: string): v is FeatureAction => (FEATURE_ACTIONS as readonly string[]).includes(v);
 

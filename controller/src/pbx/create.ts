@@ -7,5 +7,7 @@ import { FreeswitchAdapter } from './freeswitch/adapter';
 import type { PbxPort } from './port';
 
 export function createPbxPort(cfg: Config, logger: Logger, parts: { mixmon?: MixMonitorControl } = {}): PbxPort {
-  return cfg.pbx === 'asterisk' ? new AsteriskAdapter(cfg, logger, { mixmon: parts.mixmon ?? NO_AMI }) : new FreeswitchAdapter(cfg, logger);
+  return cfg.pbx === 'asterisk'
+    ? new AsteriskAdapter(cfg, logger, { mixmon: parts.mixmon ?? NO_AMI })
+    : new FreeswitchAdapter(cfg, logger);
 }

@@ -10,12 +10,18 @@ export class PbxEventHub {
 
   on(handler: (e: PbxEvent) => void): () => void {
     this.handlers.add(handler);
-    return () => { this.handlers.delete(handler); };
+    return () => {
+      this.handlers.delete(handler);
+    };
   }
 
   emit(e: PbxEvent): void {
     for (const h of this.handlers) {
-      try { h(e); } catch (x) { this.logger.error(`event handler failed: ${(x as Error).message}`, { callId: e.callId }); }
+      try {
+        h(e);
+      } catch (x) {
+        this.logger.error(`event handler failed: ${(x as Error).message}`, { callId: e.callId });
+      }
     }
   }
 }

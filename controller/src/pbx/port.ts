@@ -5,7 +5,10 @@ import type { PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { PbxErrorKind, PbxKind } from '../domain/vocabulary';
 
-export interface PbxError { kind: PbxErrorKind; detail: string }
+export interface PbxError {
+  kind: PbxErrorKind;
+  detail: string;
+}
 
 export type PbxStatus = 'stopped' | 'connecting' | 'connected';
 
@@ -22,4 +25,7 @@ export interface PbxPort {
 /** How a wire-event normalizer tells its adapter what it dropped and why (the adapter logs it). */
 export type DropReporter = (problem: string, callId: string | null) => void;
 
-export interface ProbeResult { ok: boolean; detail: string }
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}

@@ -12,7 +12,7 @@ export interface Connection {
 }
 
 export interface ReconnectLoopOptions {
-  name: string;                                   // "ARI at http://127.0.0.1:8088"
+  name: string; // "ARI at http://127.0.0.1:8088"
   connect(signal: AbortSignal): Promise<Connection>;
   logger: Logger;
   onStatus?(s: PbxStatus): void;
@@ -33,24 +33,35 @@ export async function reconnectLoop(opts: ReconnectLoopOptions, signal: AbortSig
       const reason = e instanceof Error ? e.message : String(e);
       const delay = backoffDelay(attempt++, opts.baseMs ?? 500, opts.capMs ?? 30000);
       if (reason !== lastFailure) {
-        opts.logger.warn(`waiting for the PBX: ${opts.name} unreachable (${reason}); retrying with backoff`, { retryInMs: delay });
+        opts.logger.warn(`waiting for the PBX: ${opts.name} unreachable (${reason}); retrying with backoff`, {
+          retryInMs: delay,
+        });
         lastFailure = reason;
       }
       await sleep(delay, signal);
       continue;
     }
     // Stopped while connecting: the new connection goes with the loop.
-    if (signal.aborted) { conn.close('stopping'); break; }
+    if (signal.aborted) {
+      conn.close('stopping');
+      break;
+    }
     attempt = 0;
     lastFailure = '';
     opts.onStatus?.('connected');
     opts.logger.info(`connected to ${opts.name}`);
     // The listener goes with the connection: one per reconnect would pile up on a long-lived signal.
     let onAbort: () => void = () => undefined;
-    const stopping = new Promise<string>((r) => { onAbort = () => r('stopping'); signal.addEventListener('abort', onAbort, { once: true }); });
+    const stopping = new Promise<string>((r) => {
+      onAbort = () => r('stopping');
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
     const why = await Promise.race([conn.closed, stopping]);
     signal.removeEventListener('abort', onAbort);
-    if (signal.aborted) { conn.close('stopping'); break; }
+    if (signal.aborted) {
+      conn.close('stopping');
+      break;
+    }
     opts.logger.warn(`lost connection to ${opts.name} (${why}); reconnecting`);
   }
   opts.onStatus?.('stopped');

@@ -7,7 +7,8 @@ export { AREA_CODE_DATA_VERSION };
 
 function byAreaCode(groups: Readonly<Record<string, string>>): ReadonlyMap<string, readonly string[]> {
   const m = new Map<string, string[]>();
-  for (const [key, npas] of Object.entries(groups)) for (const npa of npas.split(' ')) m.set(npa, [...(m.get(npa) ?? []), key]);
+  for (const [key, npas] of Object.entries(groups))
+    for (const npa of npas.split(' ')) m.set(npa, [...(m.get(npa) ?? []), key]);
   return m;
 }
 
@@ -15,9 +16,7 @@ function byAreaCode(groups: Readonly<Record<string, string>>): ReadonlyMap<strin
 export const AREA_CODE_DATA = byAreaCode(AREA_CODES_BY_JURISDICTION);
 const NON_GEOGRAPHIC = byAreaCode(NON_GEOGRAPHIC_AREA_CODES);
 
-export type AreaCodePlace =
-  | { placed: true; codes: readonly string[]; by: string }
-  | { placed: false; why: string };
+export type AreaCodePlace = { placed: true; codes: readonly string[]; by: string } | { placed: false; why: string };
 
 export function placeAreaCode(npa: string, overrides: ReadonlyMap<string, string>): AreaCodePlace {
   const own = overrides.get(npa);
@@ -25,5 +24,10 @@ export function placeAreaCode(npa: string, overrides: ReadonlyMap<string, string
   const codes = AREA_CODE_DATA.get(npa);
   if (codes) return { placed: true, codes, by: `area code ${npa} in ${AREA_CODE_DATA_VERSION} data` };
   const kind = NON_GEOGRAPHIC.get(npa)?.[0];
-  return { placed: false, why: kind ? `area code ${npa} is ${kind}, with no location` : `area code ${npa} is not in ${AREA_CODE_DATA_VERSION} data` };
+  return {
+    placed: false,
+    why: kind
+      ? `area code ${npa} is ${kind}, with no location`
+      : `area code ${npa} is not in ${AREA_CODE_DATA_VERSION} data`,
+  };
 }

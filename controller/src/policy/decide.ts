@@ -8,7 +8,10 @@ import { selectRule } from './select-rule';
 import type { CallFacts, Decision, Greeting, PromptName } from './types';
 
 function describeRule(r: Rule, s: PolicySettings): string {
-  const tier = r.tier === 'extended' ? `extended tier (${s.tierLengths.extendedYears} years)` : `standard tier (${s.tierLengths.standardDays} days)`;
+  const tier =
+    r.tier === 'extended'
+      ? `extended tier (${s.tierLengths.extendedYears} years)`
+      : `standard tier (${s.tierLengths.standardDays} days)`;
   const opts = [r.pause ? 'pause allowed' : 'no pause', r.beep ? 'beep' : 'no beep', r.stereo ? 'stereo' : 'mono'];
   return `record ${r.record}, consent ${r.consent}, ${tier}, ${opts.join(', ')}`;
 }
@@ -32,10 +35,23 @@ function placement(label: string, n: NormalizedNumber, req: PartyRequirement): s
   return `${number}: not placed${n.kind === 'e164' ? ` (${req.unplaced})` : ''}`;
 }
 
-interface Applied { consent: ConsentMode; codes: string[]; placed: string[] }
+interface Applied {
+  consent: ConsentMode;
+  codes: string[];
+  placed: string[];
+}
 
-function applyJurisdictions(rule: Rule, from: NormalizedNumber, to: NormalizedNumber, rules: RuleSet, reasons: string[]): Applied {
-  const reqs: Array<[string, NormalizedNumber, PartyRequirement]> = [['caller', from, partyRequirement(from, rules)], ['callee', to, partyRequirement(to, rules)]];
+function applyJurisdictions(
+  rule: Rule,
+  from: NormalizedNumber,
+  to: NormalizedNumber,
+  rules: RuleSet,
+  reasons: string[],
+): Applied {
+  const reqs: Array<[string, NormalizedNumber, PartyRequirement]> = [
+    ['caller', from, partyRequirement(from, rules)],
+    ['callee', to, partyRequirement(to, rules)],
+  ];
   let consent = rule.consent;
   const codes: string[] = [];
   const placed = reqs.map(([label, n, req]) => placement(label, n, req));
@@ -46,18 +62,28 @@ function applyJurisdictions(rule: Rule, from: NormalizedNumber, to: NormalizedNu
     reasons.push(party(label, n, req));
     consent = stricter(consent, req.consent);
   }
-  if (CONSENT_RANK[consent] > CONSENT_RANK[rule.consent]) reasons.push(`consent raised from ${rule.consent} to ${consent}: the stricter party wins`);
+  if (CONSENT_RANK[consent] > CONSENT_RANK[rule.consent])
+    reasons.push(`consent raised from ${rule.consent} to ${consent}: the stricter party wins`);
   else if (codes.length > 0) reasons.push(`the rule's consent ${rule.consent} already satisfies that`);
   return { consent, codes, placed };
 }
 
-function greeting(consent: ConsentMode, rule: Rule, facts: CallFacts, rules: RuleSet, settings: PolicySettings, reasons: string[]): Greeting | null {
+function greeting(
+  consent: ConsentMode,
+  rule: Rule,
+  facts: CallFacts,
+  rules: RuleSet,
+  settings: PolicySettings,
+  reasons: string[],
+): Greeting | null {
   if (consent === 'none') return null;
   const prompt: PromptName = consent;
-  const wanted = facts.language ? facts.language.toLowerCase().split(/[-_]/)[0] ?? '' : '';
-  const has = (lang: string) => lang !== '' && (rule.greeting[lang] !== undefined || rules.account.languages.includes(lang));
+  const wanted = facts.language ? (facts.language.toLowerCase().split(/[-_]/)[0] ?? '') : '';
+  const has = (lang: string) =>
+    lang !== '' && (rule.greeting[lang] !== undefined || rules.account.languages.includes(lang));
   const language = has(wanted) ? wanted : settings.defaultLanguage;
-  if (wanted && language !== wanted) reasons.push(`no greeting in language "${facts.language ?? ''}": using ${language}`);
+  if (wanted && language !== wanted)
+    reasons.push(`no greeting in language "${facts.language ?? ''}": using ${language}`);
   return { prompt, sound: rule.greeting[language] ?? `callrec/${prompt}`, language };
 }
 

@@ -5,15 +5,22 @@ import { clip, excerpt } from '../domain/excerpt';
 import { CONSENT_MODES, RECORD_MODES, TIERS, type Rule, type RuleFields, type RuleSet } from './rules';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const ruleName = (what: string) => z.string().regex(NAME, { error: `${what} must be 1-64 letters, digits, ".", "_" or "-"` });
+export const ruleName = (what: string) =>
+  z.string().regex(NAME, { error: `${what} must be 1-64 letters, digits, ".", "_" or "-"` });
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (iss) => `${excerpt(iss.input)} is not one of ${values.join(', ')}` });
 
 const ruleShape = {
   record: oneOf(RECORD_MODES).optional(),
   consent: oneOf(CONSENT_MODES).optional(),
-  greeting: z.record(z.string().regex(/^[a-z]{2,3}$/, { error: 'a language is a 2-3 letter code such as en' }),
-    z.string().regex(/^[A-Za-z0-9_./-]{1,128}$/, { error: 'a sound is a path such as custom/sales-en, without extension' })).optional(),
+  greeting: z
+    .record(
+      z.string().regex(/^[a-z]{2,3}$/, { error: 'a language is a 2-3 letter code such as en' }),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_./-]{1,128}$/, { error: 'a sound is a path such as custom/sales-en, without extension' }),
+    )
+    .optional(),
   pause: z.boolean().optional(),
   beep: z.boolean().optional(),
   stereo: z.boolean().optional(),
@@ -22,7 +29,10 @@ const ruleShape = {
 
 export const ruleFieldsSchema = z.strictObject(ruleShape);
 // kind is stored in a 32-character column: longer would pass here and fail in the database.
-export const appletSchema = z.strictObject({ kind: ruleName('an applet kind').max(32, { error: 'an applet kind is at most 32 characters' }), ...ruleShape });
+export const appletSchema = z.strictObject({
+  kind: ruleName('an applet kind').max(32, { error: 'an applet kind is at most 32 characters' }),
+  ...ruleShape,
+});
 export const campaignSchema = z.strictObject({ enabled: z.boolean().optional(), ...ruleShape });
 export const flowSchema = z.strictObject({
   description: z.string().max(255).optional(),
@@ -31,7 +41,9 @@ export const flowSchema = z.strictObject({
   applets: z.record(ruleName('an applet name'), appletSchema).optional(),
 });
 
-export const languagesSchema = z.array(z.string().regex(/^[a-z]{2,3}$/, { error: 'a language is a 2-3 letter code such as en' })).min(1);
+export const languagesSchema = z
+  .array(z.string().regex(/^[a-z]{2,3}$/, { error: 'a language is a 2-3 letter code such as en' }))
+  .min(1);
 export const accountSchema = z.strictObject({
   inbound: ruleFieldsSchema.optional(),
   outbound: ruleFieldsSchema.optional(),
@@ -46,25 +58,33 @@ export const rulesDocumentSchema = z.strictObject({
 });
 
 // Not part of flows.yaml (seeded, then edited by the admin through the API), but worded alike.
-export const jurisdictionCodeSchema = z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, { error: 'a jurisdiction code is a country (GB) or country-region (US-CA)' });
+export const jurisdictionCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, { error: 'a jurisdiction code is a country (GB) or country-region (US-CA)' });
 export const jurisdictionSchema = z.strictObject({
   name: z.string().trim().min(1, { error: 'a jurisdiction name is required' }).max(128),
   allPartyConsent: z.boolean(),
   minConsent: oneOf(CONSENT_MODES),
 });
 export const areaCodeSchema = z.strictObject({
-  jurisdiction: jurisdictionCodeSchema,   // a state (US-CA), province (CA-ON), or country (JM, or US for toll-free)
+  jurisdiction: jurisdictionCodeSchema, // a state (US-CA), province (CA-ON), or country (JM, or US for toll-free)
 });
-export const npaSchema = z.string().regex(/^[2-9]\d\d$/, { error: 'an area code is 3 digits, not starting with 0 or 1' });
+export const npaSchema = z
+  .string()
+  .regex(/^[2-9]\d\d$/, { error: 'an area code is 3 digits, not starting with 0 or 1' });
 
 /** Parse options for rule documents: the input is needed to tell a missing field from a wrong one. */
 export const RULE_PARSE = { reportInput: true } as const;
 
-export interface RuleProblem { path: PropertyKey[]; problem: string }
+export interface RuleProblem {
+  path: PropertyKey[];
+  problem: string;
+}
 
 /** One problem per offending field, worded the same for the YAML import and the REST API. */
 export function ruleProblems(issue: z.core.$ZodIssue): RuleProblem[] {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: [...issue.path, k], problem: `unknown setting "${clip(k)}"` }));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((k) => ({ path: [...issue.path, k], problem: `unknown setting "${clip(k)}"` }));
   if (issue.code === 'invalid_key') return [{ path: issue.path, problem: issue.issues[0]?.message ?? issue.message }];
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   return [{ path: issue.path, problem: missing ? `is required (${issue.expected})` : issue.message }];
@@ -90,18 +110,24 @@ export function ruleFieldsOf(entry: RuleFields): RuleFields {
 export function documentFromRuleSet(rules: RuleSet): RulesDocument {
   const { inboundDefault, outbound, internal, languages } = rules.account;
   const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-  const full = (r: Rule): RuleFields => (Object.keys(r.greeting).length > 0 ? r : ruleFieldsOf({ ...r, greeting: undefined }));
-  const doc: RulesDocument = { account: { inbound: full(inboundDefault), outbound: full(outbound), internal: full(internal), languages } };
+  const full = (r: Rule): RuleFields =>
+    Object.keys(r.greeting).length > 0 ? r : ruleFieldsOf({ ...r, greeting: undefined });
+  const doc: RulesDocument = {
+    account: { inbound: full(inboundDefault), outbound: full(outbound), internal: full(internal), languages },
+  };
   if (rules.campaigns.size > 0) {
     doc.campaigns = Object.fromEntries(sorted(rules.campaigns).map(([n, c]) => [n, { enabled: c.enabled, ...c.rule }]));
   }
-  doc.flows = Object.fromEntries(sorted(rules.flows).map(([n, f]) => {
-    const flow: FlowDocument = {};
-    if (f.description !== null) flow.description = f.description;
-    flow.enabled = f.enabled;
-    if (Object.keys(f.defaults).length > 0) flow.defaults = f.defaults;
-    if (f.applets.size > 0) flow.applets = Object.fromEntries(sorted(f.applets).map(([a, r]) => [a, { kind: r.kind, ...r.rule }]));
-    return [n, flow];
-  }));
+  doc.flows = Object.fromEntries(
+    sorted(rules.flows).map(([n, f]) => {
+      const flow: FlowDocument = {};
+      if (f.description !== null) flow.description = f.description;
+      flow.enabled = f.enabled;
+      if (Object.keys(f.defaults).length > 0) flow.defaults = f.defaults;
+      if (f.applets.size > 0)
+        flow.applets = Object.fromEntries(sorted(f.applets).map(([a, r]) => [a, { kind: r.kind, ...r.rule }]));
+      return [n, flow];
+    }),
+  );
   return doc;
 }

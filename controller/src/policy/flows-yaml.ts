@@ -1,6 +1,16 @@
 // flows.yaml <-> RulesDocument. Errors name the file, line and column of the offending node and
 // the path to it, so an admin can fix a 300-line file without guessing.
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  stringify,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import { RULE_PARSE, ruleProblems, rulesDocumentSchema, type RulesDocument } from './document';
 
@@ -36,8 +46,12 @@ function issueLines(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, fil
   const node = nodeAt(doc, issue.path);
   return ruleProblems(issue).map((p) => {
     const key = String(p.path[p.path.length - 1] ?? '');
-    const at = issue.code === 'unrecognized_keys' ? keyNode(node, key) ?? node
-      : issue.code === 'invalid_key' ? keyNode(nodeAt(doc, issue.path.slice(0, -1)), key) ?? node : node;
+    const at =
+      issue.code === 'unrecognized_keys'
+        ? (keyNode(node, key) ?? node)
+        : issue.code === 'invalid_key'
+          ? (keyNode(nodeAt(doc, issue.path.slice(0, -1)), key) ?? node)
+          : node;
     return `${where(at, p.path)}: ${p.problem}`;
   });
 }

@@ -9,8 +9,8 @@ import type { NormalizedNumber } from './numbers';
 import { stricter, type Jurisdiction, type RuleSet } from './rules';
 
 export interface PartyRequirement {
-  jurisdiction: Jurisdiction | null;  // null: nothing configured applies, or the number is not placed
-  consent: ConsentMode;               // at least this much
+  jurisdiction: Jurisdiction | null; // null: nothing configured applies, or the number is not placed
+  consent: ConsentMode; // at least this much
   /** Why the number could not be placed ("is withheld", "area code 800 is toll-free ..."): the strictest was assumed. */
   unplaced: string | null;
   /** Where it was placed and by what, e.g. "US-CA by area code 738 in libphonenumber v9.0.35 (f7e3e88) data". */
@@ -44,7 +44,9 @@ function place(n: Exclude<NormalizedNumber, { kind: 'extension' }>, rules: RuleS
     const p = placeAreaCode(n.e164.slice(2, 5), rules.areaCodes);
     return p.placed ? p : { why: p.why };
   }
-  return n.country ? { codes: [n.country], by: 'its country code' } : { why: 'it is a non-geographic international number' };
+  return n.country
+    ? { codes: [n.country], by: 'its country code' }
+    : { why: 'it is a non-geographic international number' };
 }
 
 /** The configured jurisdiction for a code, or for its country ("US-TX" falls back to "US"). */
@@ -59,7 +61,7 @@ const memo = new WeakMap<RuleSet, Map<string, PartyRequirement>>();
 export function partyRequirement(n: NormalizedNumber, rules: RuleSet): PartyRequirement {
   if (n.kind === 'extension') return NONE;
   if (n.kind !== 'e164') return requirement(n, rules);
-  const key = n.e164.startsWith('+1') ? n.e164.slice(0, 5) : n.country ?? '';
+  const key = n.e164.startsWith('+1') ? n.e164.slice(0, 5) : (n.country ?? '');
   let byKey = memo.get(rules);
   if (!byKey) memo.set(rules, (byKey = new Map()));
   let req = byKey.get(key);
@@ -76,7 +78,8 @@ function requirement(n: Exclude<NormalizedNumber, { kind: 'extension' }>, rules:
   for (const code of p.codes) {
     const j = configured(code, rules);
     const consent = j ? requiredConsent(j) : 'none';
-    if (j && (best.jurisdiction === null || stricter(best.consent, consent) !== best.consent)) best = { jurisdiction: j, consent, unplaced: null, placed };
+    if (j && (best.jurisdiction === null || stricter(best.consent, consent) !== best.consent))
+      best = { jurisdiction: j, consent, unplaced: null, placed };
   }
   return best;
 }

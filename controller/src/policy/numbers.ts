@@ -8,7 +8,17 @@ export type NormalizedNumber =
   | { kind: 'extension'; digits: string }
   | { kind: 'unknown'; raw: string };
 
-const WITHHELD = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'withheld', 'unavailable', 'blocked', 'null']);
+const WITHHELD = new Set([
+  '',
+  'anonymous',
+  'unknown',
+  'restricted',
+  'private',
+  'withheld',
+  'unavailable',
+  'blocked',
+  'null',
+]);
 // Extensions are short digit strings; real subscriber numbers anywhere have at least 7 digits.
 const MAX_EXTENSION_DIGITS = 6;
 
@@ -40,7 +50,11 @@ function countryOfAreaCode(ac: string): string | null {
 function isNanpCountry(country: string): boolean {
   let v = nanpDefault.get(country);
   if (v === undefined) {
-    try { v = getCountryCallingCode(country as CountryCode) === '1'; } catch { v = false; }
+    try {
+      v = getCountryCallingCode(country as CountryCode) === '1';
+    } catch {
+      v = false;
+    }
     nanpDefault.set(country, v);
   }
   return v;
@@ -89,10 +103,14 @@ export function normalizeNumber(raw: string | null, defaultCountry: string): Nor
 /** The value stored with the call: E.164 when possible, else the digits or raw text, null when withheld. */
 export function storedNumber(n: NormalizedNumber): string | null {
   switch (n.kind) {
-    case 'e164': return n.e164;
-    case 'extension': return n.digits;
-    case 'unknown': return n.raw;
-    case 'withheld': return null;
+    case 'e164':
+      return n.e164;
+    case 'extension':
+      return n.digits;
+    case 'unknown':
+      return n.raw;
+    case 'withheld':
+      return null;
   }
 }
 

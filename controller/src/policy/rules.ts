@@ -2,7 +2,12 @@
 // settings, jurisdictions, area codes), already loaded into memory. Pure data.
 import type { ConsentMode, RecordMode, Tier } from '../domain/records';
 
-export const RECORD_MODES = ['off', 'from-ringing', 'from-answer', 'on-demand'] as const satisfies readonly RecordMode[];
+export const RECORD_MODES = [
+  'off',
+  'from-ringing',
+  'from-answer',
+  'on-demand',
+] as const satisfies readonly RecordMode[];
 export const CONSENT_MODES = ['none', 'announce', 'opt-out', 'opt-in'] as const satisfies readonly ConsentMode[];
 export const TIERS = ['standard', 'extended'] as const satisfies readonly Tier[];
 
@@ -29,7 +34,11 @@ export interface RuleFields {
 
 export type Rule = Required<Omit<RuleFields, 'greeting'>> & { greeting: Record<string, string> };
 
-export interface AppletRule { applet: string; kind: string; rule: RuleFields }
+export interface AppletRule {
+  applet: string;
+  kind: string;
+  rule: RuleFields;
+}
 
 export interface FlowRules {
   name: string;
@@ -39,21 +48,30 @@ export interface FlowRules {
   applets: Map<string, AppletRule>;
 }
 
-export interface CampaignRules { name: string; enabled: boolean; rule: RuleFields }
+export interface CampaignRules {
+  name: string;
+  enabled: boolean;
+  rule: RuleFields;
+}
 
-export interface Jurisdiction { code: string; name: string; allPartyConsent: boolean; minConsent: ConsentMode }
+export interface Jurisdiction {
+  code: string;
+  name: string;
+  allPartyConsent: boolean;
+  minConsent: ConsentMode;
+}
 
 /** Account-level settings stored in the settings table, one key each. */
 export interface AccountSettings {
-  inboundDefault: Rule;      // inbound calls no flow/applet rule covers
-  outbound: Rule;            // every outbound call unless its campaign says otherwise
-  internal: Rule;            // extension to extension
-  languages: string[];       // languages the greeting sounds exist in
+  inboundDefault: Rule; // inbound calls no flow/applet rule covers
+  outbound: Rule; // every outbound call unless its campaign says otherwise
+  internal: Rule; // extension to extension
+  languages: string[]; // languages the greeting sounds exist in
 }
 
 /** Not changed once loaded (a reload builds a new one): the policy memoizes per rule set. */
 export interface RuleSet {
-  version: number;          // settings.rules_version when loaded; grows with every write
+  version: number; // settings.rules_version when loaded; grows with every write
   account: AccountSettings;
   flows: Map<string, FlowRules>;
   campaigns: Map<string, CampaignRules>;
@@ -69,7 +87,15 @@ export interface PolicySettings {
   tierLengths: { standardDays: number; extendedYears: number };
 }
 
-const BASE: Rule = { record: 'off', consent: 'none', greeting: {}, pause: true, beep: false, stereo: false, tier: 'standard' };
+const BASE: Rule = {
+  record: 'off',
+  consent: 'none',
+  greeting: {},
+  pause: true,
+  beep: false,
+  stereo: false,
+  tier: 'standard',
+};
 
 // Inbound: record from answer with an announcement (safe everywhere); outbound: on, as dialer
 // users expect; internal: off (colleagues talking are not customer calls).
@@ -94,5 +120,12 @@ export function completeRule(fields: RuleFields | undefined, base: Rule): Rule {
 }
 
 export function emptyRuleSet(version = 0): RuleSet {
-  return { version, account: DEFAULT_ACCOUNT, flows: new Map(), campaigns: new Map(), jurisdictions: new Map(), areaCodes: new Map() };
+  return {
+    version,
+    account: DEFAULT_ACCOUNT,
+    flows: new Map(),
+    campaigns: new Map(),
+    jurisdictions: new Map(),
+    areaCodes: new Map(),
+  };
 }

@@ -28,7 +28,10 @@ export function policySettings(cfg: PolicyConfig): PolicySettings {
 }
 
 export class RuleSetEngine implements PolicyEngine {
-  constructor(readonly rules: RuleSet, private readonly settings: PolicySettings) {}
+  constructor(
+    readonly rules: RuleSet,
+    private readonly settings: PolicySettings,
+  ) {}
   decide(facts: CallFacts): Decision {
     return decide(facts, this.rules, this.settings);
   }
@@ -40,7 +43,11 @@ export class RulesService {
   private reading: Promise<number> | null = null;
 
   /** versionTimeoutMs: past it (or on an error) the rules already loaded decide: the database is down or slow. */
-  constructor(private readonly source: RulesSource, private readonly settings: PolicySettings, private readonly versionTimeoutMs = 250) {}
+  constructor(
+    private readonly source: RulesSource,
+    private readonly settings: PolicySettings,
+    private readonly versionTimeoutMs = 250,
+  ) {}
 
   /**
    * The engine over the current rules. Every call reads the version (so a write committed before
@@ -48,12 +55,16 @@ export class RulesService {
    * primary-key read, not one each), and callers that find it changed share one reload.
    */
   async engine(): Promise<PolicyEngine> {
-    this.reading ??= this.source.version().finally(() => { this.reading = null; });
+    this.reading ??= this.source.version().finally(() => {
+      this.reading = null;
+    });
     const cached = this.cached;
     let version: number;
     if (cached) {
       let timer: NodeJS.Timeout | undefined;
-      const stale = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), this.versionTimeoutMs); });
+      const stale = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), this.versionTimeoutMs);
+      });
       const v = await Promise.race([this.reading.catch(() => null), stale]).finally(() => clearTimeout(timer));
       if (v === null) return cached;
       version = v;
@@ -61,9 +72,12 @@ export class RulesService {
       version = await this.reading;
     }
     if (this.cached?.rules.version === version) return this.cached;
-    this.loading ??= this.source.load()
+    this.loading ??= this.source
+      .load()
       .then((rules) => (this.cached = new RuleSetEngine(rules, this.settings)))
-      .finally(() => { this.loading = null; });
+      .finally(() => {
+        this.loading = null;
+      });
     const engine = await this.loading;
     // A reload that started before this caller's version read may predate it: load again.
     return engine.rules.version >= version ? engine : this.engine();

@@ -9,7 +9,7 @@ export interface CallFacts {
   flow: string | null;
   applet: string | null;
   campaign: string | null;
-  from: string | null;          // as the PBX gave it (national, international, withheld ...)
+  from: string | null; // as the PBX gave it (national, international, withheld ...)
   to: string | null;
   agent: string | null;
   language: string | null;
@@ -19,15 +19,15 @@ export interface CallFacts {
 export type PromptName = 'announce' | 'opt-in' | 'opt-out' | 'paused' | 'resumed' | 'started' | 'beep' | 'not-recorded';
 
 export interface Greeting {
-  prompt: PromptName;            // which announcement the consent mode needs
-  sound: string;                 // e.g. "callrec/opt-out"; the admin may name their own sound
-  language: string;              // the language the sound exists in (after fallback)
+  prompt: PromptName; // which announcement the consent mode needs
+  sound: string; // e.g. "callrec/opt-out"; the admin may name their own sound
+  language: string; // the language the sound exists in (after fallback)
 }
 
 export interface Decision {
   record: RecordMode;
   consent: ConsentMode;
-  greeting: Greeting | null;     // null when consent is none
+  greeting: Greeting | null; // null when consent is none
   pauseAllowed: boolean;
   beep: boolean;
   stereo: boolean;
@@ -35,10 +35,10 @@ export interface Decision {
   /** Normalized numbers (E.164 when possible) as stored with the call. */
   from: string | null;
   to: string | null;
-  jurisdictions: string[];       // e.g. ["US-CA", "GB"]: the all-party ones that applied
+  jurisdictions: string[]; // e.g. ["US-CA", "GB"]: the all-party ones that applied
   /** Where each party was placed and by which data ("caller +1738...: US-CA by area code 738 in libphonenumber v9.0.35 (f7e3e88) data"); absent when jurisdictions did not apply. */
   placed?: string[];
-  reasons: string[];             // in words an admin understands, in the order they applied
+  reasons: string[]; // in words an admin understands, in the order they applied
   /** Which configured rule produced the decision; `fallback` says why a wider rule was used. */
   source?: DecisionSource;
   fallback?: string | null;

@@ -13,9 +13,17 @@ import { readWavInfo } from '../util/wav';
 import type { DiskFile } from './scan';
 
 /** The tier and normalized numbers the rules give a call with these facts (null: standard, raw). */
-export type Classify = (facts: NameFacts | null) => Promise<{ tier: Tier; from: string | null; to: string | null } | null>;
+export type Classify = (
+  facts: NameFacts | null,
+) => Promise<{ tier: Tier; from: string | null; to: string | null } | null>;
 
-export interface AdoptContext { store: Store; node: string; pbx: PbxKind; tiers: TierLengths; classify?: Classify }
+export interface AdoptContext {
+  store: Store;
+  node: string;
+  pbx: PbxKind;
+  tiers: TierLengths;
+  classify?: Classify;
+}
 
 export interface AdoptedFile {
   relPath: string;
@@ -31,7 +39,9 @@ export interface AdoptedFile {
 export const ADOPTED_FROM_DISK = 'adopted from disk';
 
 export class AlreadyKnown extends Error {
-  constructor(relPath: string) { super(`${relPath} has a row already`); }
+  constructor(relPath: string) {
+    super(`${relPath} has a row already`);
+  }
 }
 const WHY = 'no row knew this file: recorded while callrec was down, or its row could not be stored';
 
@@ -42,7 +52,15 @@ export async function adoptFile(ctx: AdoptContext, f: DiskFile, write: boolean):
   const cls = (await ctx.classify?.(facts).catch(() => null)) ?? null;
   const tier = cls?.tier ?? 'standard';
   const durationMs = wav.ok ? wav.info.durationMs : null;
-  const out: AdoptedFile = { relPath: f.relPath, state: wav.ok ? 'completed' : 'failed', problem: wav.ok ? null : wav.reason, durationMs, tier, callId: null, recordingId: null };
+  const out: AdoptedFile = {
+    relPath: f.relPath,
+    state: wav.ok ? 'completed' : 'failed',
+    problem: wav.ok ? null : wav.reason,
+    durationMs,
+    tier,
+    callId: null,
+    recordingId: null,
+  };
   if (!write) return out;
 
   const sha256 = f.sizeBytes > 0 ? await sha256File(f.absPath) : null;
@@ -59,20 +77,62 @@ export async function adoptFile(ctx: AdoptContext, f: DiskFile, write: boolean):
     // Another process's pass (callrec reconcile beside the controller) may have just adopted it.
     if ((await tx.recordings.knownPaths([f.relPath])).size > 0) throw new AlreadyKnown(f.relPath);
     const existing = await tx.calls.findByPbxId(ctx.node, pbxCallId);
-    out.callId = existing?.id ?? await tx.calls.insertId({
-      node: ctx.node, pbx: ctx.pbx, pbxCallId, direction: 'inbound', flow: null, applet: null, campaign: null,
-      fromNumber: from?.slice(0, 32) ?? null, fromRaw: facts?.from ?? null, toNumber: to?.slice(0, 32) ?? null, toRaw: facts?.to ?? null,
-      agent: null, language: null, state: out.state === 'completed' ? 'done' : 'failed', recordMode: 'from-ringing', consentMode: null,
-      consentOutcome: 'fallback', fallbackReason: reason, decision: null, startedAt, endedAt,
-    });
+    out.callId =
+      existing?.id ??
+      (await tx.calls.insertId({
+        node: ctx.node,
+        pbx: ctx.pbx,
+        pbxCallId,
+        direction: 'inbound',
+        flow: null,
+        applet: null,
+        campaign: null,
+        fromNumber: from?.slice(0, 32) ?? null,
+        fromRaw: facts?.from ?? null,
+        toNumber: to?.slice(0, 32) ?? null,
+        toRaw: facts?.to ?? null,
+        agent: null,
+        language: null,
+        state: out.state === 'completed' ? 'done' : 'failed',
+        recordMode: 'from-ringing',
+        consentMode: null,
+        consentOutcome: 'fallback',
+        fallbackReason: reason,
+        decision: null,
+        startedAt,
+        endedAt,
+      }));
     out.recordingId = await tx.recordings.insertId({
-      callId: out.callId, state: out.state, filePath: f.relPath, recordMode: 'from-ringing', tier, channels: wav.ok ? wav.info.channels : 1,
-      beep: false, direction: 'inbound', fromNumber: from?.slice(0, 32) ?? null, toNumber: to?.slice(0, 32) ?? null, agent: null, flow: null, campaign: null, startedAt,
+      callId: out.callId,
+      state: out.state,
+      filePath: f.relPath,
+      recordMode: 'from-ringing',
+      tier,
+      channels: wav.ok ? wav.info.channels : 1,
+      beep: false,
+      direction: 'inbound',
+      fromNumber: from?.slice(0, 32) ?? null,
+      toNumber: to?.slice(0, 32) ?? null,
+      agent: null,
+      flow: null,
+      campaign: null,
+      startedAt,
     });
     await tx.recordings.update(out.recordingId, {
-      endedAt, durationMs, sizeBytes: f.sizeBytes, sha256, failureReason: out.problem?.slice(0, 255) ?? null, retainUntil: retainUntil(endedAt, tier, ctx.tiers),
+      endedAt,
+      durationMs,
+      sizeBytes: f.sizeBytes,
+      sha256,
+      failureReason: out.problem?.slice(0, 255) ?? null,
+      retainUntil: retainUntil(endedAt, tier, ctx.tiers),
     });
-    await tx.events.append({ callId: out.callId, recordingId: out.recordingId, type: ADOPTED_FROM_DISK, actor: 'system', detail: { reason: WHY, file: f.relPath, problem: out.problem, by: 'reconcile' } });
+    await tx.events.append({
+      callId: out.callId,
+      recordingId: out.recordingId,
+      type: ADOPTED_FROM_DISK,
+      actor: 'system',
+      detail: { reason: WHY, file: f.relPath, problem: out.problem, by: 'reconcile' },
+    });
   });
   return out;
 }

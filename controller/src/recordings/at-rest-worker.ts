@@ -6,7 +6,9 @@ import type { Logger } from '../util/logger';
 import { sealRecording, type SealHooks, type SealOutcome, type SealTranscode } from './at-rest';
 import type { Keyring } from './keyring';
 
-export interface AtRestMetrics { sealed(outcome: SealOutcome['kind'], bytes: number): void }
+export interface AtRestMetrics {
+  sealed(outcome: SealOutcome['kind'], bytes: number): void;
+}
 
 export interface AtRestOptions {
   store: Store;
@@ -22,7 +24,13 @@ export interface AtRestOptions {
   transcode?: SealTranscode;
 }
 
-export interface ReconcileCounts { sealed: number; cleaned: number; missing: number; lost: number; errors: number }
+export interface ReconcileCounts {
+  sealed: number;
+  cleaned: number;
+  missing: number;
+  lost: number;
+  errors: number;
+}
 
 const PAGE = 200;
 
@@ -39,7 +47,9 @@ export class AtRestWorker {
     void this.reconcile().catch((e: Error) => this.o.logger.error(`encryption backlog pass failed: ${e.message}`));
     const every = this.o.reconcileEveryMs ?? 10 * 60_000;
     if (every > 0) {
-      this.timer = setInterval(() => { void this.reconcile().catch((e: Error) => this.o.logger.error(`encryption backlog pass failed: ${e.message}`)); }, every);
+      this.timer = setInterval(() => {
+        void this.reconcile().catch((e: Error) => this.o.logger.error(`encryption backlog pass failed: ${e.message}`));
+      }, every);
       this.timer.unref();
     }
   }
@@ -64,7 +74,8 @@ export class AtRestWorker {
       const outcomes = await Promise.all(page.map((r) => this.sealNow(r.id)));
       for (const o of outcomes) if (o) counts[o.kind === 'error' ? 'errors' : o.kind] += 1;
     }
-    if (counts.sealed + counts.cleaned + counts.errors > 0) this.o.logger.info('encryption backlog pass done', { ...counts });
+    if (counts.sealed + counts.cleaned + counts.errors > 0)
+      this.o.logger.info('encryption backlog pass done', { ...counts });
     return counts;
   }
 
@@ -89,7 +100,10 @@ export class AtRestWorker {
 
   private sealNow(id: number): Promise<SealOutcome | null> {
     return new Promise((resolve) => {
-      if (this.stopped) { resolve(null); return; }
+      if (this.stopped) {
+        resolve(null);
+        return;
+      }
       this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);
       if (!this.queued.has(id)) this.enqueue(id);
     });
@@ -111,8 +125,21 @@ export class AtRestWorker {
     let outcome: SealOutcome | null = null;
     try {
       const rec = await this.o.store.recordings.get(id);
-      if (rec && rec.storedBytes === null && (rec.state === 'completed' || rec.state === 'failed' || (rec.state === 'purged' && rec.keyId !== null))) {
-        outcome = await sealRecording({ store: this.o.store, root: this.o.root, keyring: this.o.keyring, hooks: this.o.hooks, transcode: this.o.transcode }, rec);
+      if (
+        rec &&
+        rec.storedBytes === null &&
+        (rec.state === 'completed' || rec.state === 'failed' || (rec.state === 'purged' && rec.keyId !== null))
+      ) {
+        outcome = await sealRecording(
+          {
+            store: this.o.store,
+            root: this.o.root,
+            keyring: this.o.keyring,
+            hooks: this.o.hooks,
+            transcode: this.o.transcode,
+          },
+          rec,
+        );
         this.report(id, outcome);
       }
     } catch (e) {
@@ -125,8 +152,10 @@ export class AtRestWorker {
 
   private report(recordingId: number, o: SealOutcome): void {
     this.o.metrics?.sealed(o.kind, o.kind === 'sealed' ? o.storedBytes : 0);
-    if (o.kind === 'error') this.o.logger.error(`could not encrypt recording ${recordingId}: ${o.detail}`, { recordingId });
-    else if (o.kind === 'sealed') this.o.logger.info('recording encrypted', { recordingId, storedBytes: o.storedBytes });
+    if (o.kind === 'error')
+      this.o.logger.error(`could not encrypt recording ${recordingId}: ${o.detail}`, { recordingId });
+    else if (o.kind === 'sealed')
+      this.o.logger.info('recording encrypted', { recordingId, storedBytes: o.storedBytes });
     else if (o.kind === 'cleaned') this.o.logger.info('leftover plaintext removed', { recordingId });
     else if (o.kind === 'missing') this.o.logger.warn('recording has no file to encrypt', { recordingId });
   }

@@ -22,21 +22,33 @@ export const ENC_SUFFIX = '.enc';
 
 export type SealOutcome =
   | { kind: 'sealed'; storedBytes: number }
-  | { kind: 'cleaned' }          // the ciphertext was already in place: the leftover plaintext went
-  | { kind: 'missing' }          // no file to seal
-  | { kind: 'lost' }             // the row moved on (purged, sealed by another node) meanwhile
+  | { kind: 'cleaned' } // the ciphertext was already in place: the leftover plaintext went
+  | { kind: 'missing' } // no file to seal
+  | { kind: 'lost' } // the row moved on (purged, sealed by another node) meanwhile
   | { kind: 'error'; detail: string };
 
 /** Points where a test stops the sequence, as a kill -9 would. */
 export type SealStep = 'tmp-written' | 'renamed' | 'row-updated' | 'plaintext-unlinked';
-export interface SealHooks { after?(step: SealStep, recordingId: number): void | Promise<void> }
+export interface SealHooks {
+  after?(step: SealStep, recordingId: number): void | Promise<void>;
+}
 
 /** Transcoding before sealing: the format per tier, and ffmpeg when it was found. */
-export interface SealTranscode { formatFor(tier: Tier): StoredFormat; ffmpeg: string | null }
+export interface SealTranscode {
+  formatFor(tier: Tier): StoredFormat;
+  ffmpeg: string | null;
+}
 
-export interface SealContext { store: Store; root: string; keyring: Keyring; hooks?: SealHooks; transcode?: SealTranscode }
+export interface SealContext {
+  store: Store;
+  root: string;
+  keyring: Keyring;
+  hooks?: SealHooks;
+  transcode?: SealTranscode;
+}
 
-const plaintextPath = (filePath: string): string => (filePath.endsWith(ENC_SUFFIX) ? filePath.slice(0, -ENC_SUFFIX.length) : filePath);
+const plaintextPath = (filePath: string): string =>
+  filePath.endsWith(ENC_SUFFIX) ? filePath.slice(0, -ENC_SUFFIX.length) : filePath;
 
 async function unlinkIfThere(file: string): Promise<boolean> {
   try {
@@ -51,7 +63,11 @@ async function unlinkIfThere(file: string): Promise<boolean> {
 /** fsync through a fresh descriptor: it flushes the inode, whichever descriptor wrote it. */
 async function fsyncFile(fileOrDir: string): Promise<void> {
   const h = await fs.open(fileOrDir, 'r');
-  try { await h.sync(); } finally { await h.close(); }
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
 }
 
 async function sizeOf(file: string): Promise<number | null> {
@@ -85,7 +101,11 @@ async function finishSealed(ctx: SealContext, rec: RecordingRecord, plain: strin
     return { kind: 'cleaned' };
   }
   const enc = await sizeOf(plain + ENC_SUFFIX);
-  if (enc === null) return { kind: 'error', detail: `${rec.filePath} is recorded as encrypted but missing; the plaintext (if any) is kept` };
+  if (enc === null)
+    return {
+      kind: 'error',
+      detail: `${rec.filePath} is recorded as encrypted but missing; the plaintext (if any) is kept`,
+    };
   const removed = await unlinkIfThere(plain);
   if (removed) await fsyncFile(path.dirname(plain));
   await ctx.store.atRest.stored(rec.id, enc);
@@ -98,25 +118,38 @@ async function sealPlaintext(ctx: SealContext, rec: RecordingRecord, plain: stri
   const xtmp = `${plain}.x.tmp`;
   await unlinkIfThere(tmp);
   await unlinkIfThere(xtmp);
-  await unlinkIfThere(enc);        // an orphan: renamed before a crash, its key never stored
+  await unlinkIfThere(enc); // an orphan: renamed before a crash, its key never stored
   if ((await sizeOf(plain)) === null) {
     await ctx.store.atRest.stored(rec.id, 0);
     return { kind: 'missing' };
   }
-  const changed = { kind: 'error', detail: `${rec.filePath} changed since it was finalized (sha256 differs); left as it is` } as const;
+  const changed = {
+    kind: 'error',
+    detail: `${rec.filePath} changed since it was finalized (sha256 differs); left as it is`,
+  } as const;
   const target = ctx.transcode?.ffmpeg ? ctx.transcode.formatFor(rec.tier) : 'wav';
   let source = plain;
   if (target !== 'wav') {
-    if (rec.sha256 !== null && rec.sha256 !== await sha256Of(plain)) return changed;
+    if (rec.sha256 !== null && rec.sha256 !== (await sha256Of(plain))) return changed;
     await transcode(ctx.transcode?.ffmpeg as string, plain, xtmp, target);
     source = xtmp;
   }
   const master = ctx.keyring.active();
   const dataKey = newDataKey();
   const hash = createHash('sha256');
-  const tap = new Transform({ transform(chunk: Buffer, _e, done) { hash.update(chunk); done(null, chunk); } });
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
   const size = (await fs.stat(source)).size;
-  await pipeline(createReadStream(source), tap, new SealStream(dataKey, { keyId: master.id, plainLength: size }), createWriteStream(tmp, { flags: 'wx', mode: 0o640 }));
+  await pipeline(
+    createReadStream(source),
+    tap,
+    new SealStream(dataKey, { keyId: master.id, plainLength: size }),
+    createWriteStream(tmp, { flags: 'wx', mode: 0o640 }),
+  );
   await fsyncFile(tmp);
   if (target === 'wav' && rec.sha256 !== null && rec.sha256 !== hash.digest('hex')) {
     await unlinkIfThere(tmp);
@@ -127,7 +160,15 @@ async function sealPlaintext(ctx: SealContext, rec: RecordingRecord, plain: stri
   await fsyncFile(path.dirname(enc));
   await ctx.hooks?.after?.('renamed', rec.id);
   const relEnc = plaintextPath(rec.filePath) + ENC_SUFFIX;
-  if (!(await ctx.store.atRest.sealed(rec.id, relEnc, master.id, wrapKey(master.key, master.id, dataKey), target === 'wav' ? null : target))) {
+  if (
+    !(await ctx.store.atRest.sealed(
+      rec.id,
+      relEnc,
+      master.id,
+      wrapKey(master.key, master.id, dataKey),
+      target === 'wav' ? null : target,
+    ))
+  ) {
     await unlinkIfThere(enc);
     return { kind: 'lost' };
   }
@@ -144,6 +185,9 @@ async function sealPlaintext(ctx: SealContext, rec: RecordingRecord, plain: stri
 function sha256Of(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
 }

@@ -7,7 +7,17 @@ import type { Classify } from './adopt-file';
 export function classifyByRules(engine: () => Promise<PolicyEngine>, pbx: PbxKind): Classify {
   return async (facts) => {
     if (!facts) return null;
-    const d = (await engine()).decide({ pbx, direction: 'inbound', flow: null, applet: null, campaign: null, from: facts.from, to: facts.to, agent: null, language: null });
+    const d = (await engine()).decide({
+      pbx,
+      direction: 'inbound',
+      flow: null,
+      applet: null,
+      campaign: null,
+      from: facts.from,
+      to: facts.to,
+      agent: null,
+      language: null,
+    });
     return { tier: d.tier, from: d.from, to: d.to };
   };
 }

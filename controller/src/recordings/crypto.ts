@@ -23,12 +23,18 @@ export class IntegrityError extends Error {
   }
 }
 
-export interface Header { version: number; chunkSize: number; plainLength: number; keyId: string }
+export interface Header {
+  version: number;
+  chunkSize: number;
+  plainLength: number;
+  keyId: string;
+}
 
 export function encodeHeader(h: Omit<Header, 'version'>): Buffer {
   const id = Buffer.from(h.keyId, 'ascii');
   if (id.length === 0 || id.length > MAX_KEY_ID) throw new Error(`key id must be 1 to ${MAX_KEY_ID} ASCII characters`);
-  if (!Number.isInteger(h.chunkSize) || h.chunkSize < 1 || h.chunkSize > 0xffffffff) throw new Error('chunk size out of range');
+  if (!Number.isInteger(h.chunkSize) || h.chunkSize < 1 || h.chunkSize > 0xffffffff)
+    throw new Error('chunk size out of range');
   const b = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(b, 0);
   b.writeUInt8(FORMAT_VERSION, 4);
@@ -40,18 +46,21 @@ export function encodeHeader(h: Omit<Header, 'version'>): Buffer {
 }
 
 export function decodeHeader(b: Buffer): Header {
-  if (b.length < HEADER_BYTES || !b.subarray(0, 4).equals(MAGIC)) throw new IntegrityError('not an encrypted recording (bad header)');
+  if (b.length < HEADER_BYTES || !b.subarray(0, 4).equals(MAGIC))
+    throw new IntegrityError('not an encrypted recording (bad header)');
   const version = b.readUInt8(4);
   if (version !== FORMAT_VERSION) throw new IntegrityError(`unknown format version ${version}`);
   const idLen = b.readUInt8(5);
   const chunkSize = b.readUInt32BE(8);
   const plainLength = Number(b.readBigUInt64BE(12));
-  if (idLen === 0 || idLen > MAX_KEY_ID || chunkSize === 0 || !Number.isSafeInteger(plainLength)) throw new IntegrityError('malformed header');
+  if (idLen === 0 || idLen > MAX_KEY_ID || chunkSize === 0 || !Number.isSafeInteger(plainLength))
+    throw new IntegrityError('malformed header');
   return { version, chunkSize, plainLength, keyId: b.subarray(20, 20 + idLen).toString('ascii') };
 }
 
 /** At least one chunk, so even an empty recording has its header authenticated. */
-export const chunkCount = (plainLength: number, chunkSize: number): number => Math.max(1, Math.ceil(plainLength / chunkSize));
+export const chunkCount = (plainLength: number, chunkSize: number): number =>
+  Math.max(1, Math.ceil(plainLength / chunkSize));
 
 /** The exact size of the stored file for a plaintext of this length: a different size is tampering. */
 export function sealedSize(plainLength: number, chunkSize: number): number {
@@ -92,17 +101,25 @@ export class SealStream extends Transform {
   private index = 0;
   private seen = 0;
 
-  constructor(private readonly key: Buffer, private readonly meta: { keyId: string; plainLength: number; chunkSize?: number }) {
+  constructor(
+    private readonly key: Buffer,
+    private readonly meta: { keyId: string; plainLength: number; chunkSize?: number },
+  ) {
     super();
     this.header = encodeHeader({ keyId: meta.keyId, plainLength: meta.plainLength, chunkSize: this.chunkSize });
     this.push(this.header);
   }
 
-  private get chunkSize(): number { return this.meta.chunkSize ?? DEFAULT_CHUNK; }
+  private get chunkSize(): number {
+    return this.meta.chunkSize ?? DEFAULT_CHUNK;
+  }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += data.length;
-    if (this.seen > this.meta.plainLength) { done(new Error(`the plaintext grew past ${this.meta.plainLength} bytes while being encrypted`)); return; }
+    if (this.seen > this.meta.plainLength) {
+      done(new Error(`the plaintext grew past ${this.meta.plainLength} bytes while being encrypted`));
+      return;
+    }
     this.pending.push(data);
     this.pendingBytes += data.length;
     while (this.pendingBytes >= this.chunkSize) {
@@ -115,7 +132,10 @@ export class SealStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.seen !== this.meta.plainLength) { done(new Error(`the plaintext was ${this.seen} bytes, expected ${this.meta.plainLength}`)); return; }
+    if (this.seen !== this.meta.plainLength) {
+      done(new Error(`the plaintext was ${this.seen} bytes, expected ${this.meta.plainLength}`));
+      return;
+    }
     if (this.pendingBytes > 0 || this.index === 0) this.emitChunk(Buffer.concat(this.pending));
     done();
   }
@@ -133,7 +153,8 @@ export async function openSealed(read: ReadAt, fileSize: number): Promise<{ head
   const raw = await read(0, HEADER_BYTES);
   const header = decodeHeader(raw);
   const expected = sealedSize(header.plainLength, header.chunkSize);
-  if (fileSize !== expected) throw new IntegrityError(`file is ${fileSize} bytes, its header says ${expected} (truncated or appended to)`);
+  if (fileSize !== expected)
+    throw new IntegrityError(`file is ${fileSize} bytes, its header says ${expected} (truncated or appended to)`);
   return { header, raw };
 }
 
@@ -141,14 +162,21 @@ export async function openSealed(read: ReadAt, fileSize: number): Promise<{ head
  * Plaintext bytes start..end (inclusive) of a sealed file, chunk by chunk: only the chunks that
  * cover the range are read, and each is authenticated before any of its bytes is yielded.
  */
-export async function* openRange(read: ReadAt, fileSize: number, key: Buffer, start: number, end: number): AsyncGenerator<Buffer> {
+export async function* openRange(
+  read: ReadAt,
+  fileSize: number,
+  key: Buffer,
+  start: number,
+  end: number,
+): AsyncGenerator<Buffer> {
   const { header, raw } = await openSealed(read, fileSize);
   const cs = header.chunkSize;
   if (header.plainLength === 0 || end < start) {
     openChunk(key, raw, 0, await read(HEADER_BYTES, NONCE + TAG));
     return;
   }
-  if (start < 0 || end >= header.plainLength) throw new RangeError(`range ${start}-${end} outside 0-${header.plainLength - 1}`);
+  if (start < 0 || end >= header.plainLength)
+    throw new RangeError(`range ${start}-${end} outside 0-${header.plainLength - 1}`);
   for (let i = Math.floor(start / cs); i <= Math.floor(end / cs); i++) {
     const plainLen = Math.min(cs, header.plainLength - i * cs);
     const sealed = await read(HEADER_BYTES + i * (cs + NONCE + TAG), plainLen + NONCE + TAG);
@@ -162,16 +190,21 @@ export async function* openRange(read: ReadAt, fileSize: number, key: Buffer, st
 export function sealBuffer(key: Buffer, keyId: string, plain: Buffer, chunkSize = DEFAULT_CHUNK): Buffer {
   const header = encodeHeader({ keyId, plainLength: plain.length, chunkSize });
   const parts = [header];
-  for (let i = 0; i < chunkCount(plain.length, chunkSize); i++) parts.push(sealChunk(key, header, i, plain.subarray(i * chunkSize, (i + 1) * chunkSize)));
+  for (let i = 0; i < chunkCount(plain.length, chunkSize); i++)
+    parts.push(sealChunk(key, header, i, plain.subarray(i * chunkSize, (i + 1) * chunkSize)));
   return Buffer.concat(parts);
 }
 
-export const bufferReader = (b: Buffer): ReadAt => async (position, length) => b.subarray(position, position + length);
+export const bufferReader =
+  (b: Buffer): ReadAt =>
+  async (position, length) =>
+    b.subarray(position, position + length);
 
 export async function openBuffer(key: Buffer, sealed: Buffer, start = 0, end?: number): Promise<Buffer> {
   const { header } = await openSealed(bufferReader(sealed), sealed.length);
   const parts: Buffer[] = [];
-  for await (const p of openRange(bufferReader(sealed), sealed.length, key, start, end ?? header.plainLength - 1)) parts.push(p);
+  for await (const p of openRange(bufferReader(sealed), sealed.length, key, start, end ?? header.plainLength - 1))
+    parts.push(p);
   return Buffer.concat(parts);
 }
 

@@ -8,9 +8,24 @@ import type { RecordingPublisher } from '../webhooks/publisher';
 import { classifyByRules } from './classify';
 import type { ReconcileDeps, ReconcileMetrics } from './reconcile';
 
-export function reconcileDepsFrom(cfg: Config, store: Store, logger: Logger, engine: () => Promise<PolicyEngine>, publisher: RecordingPublisher, metrics?: ReconcileMetrics): ReconcileDeps {
+export function reconcileDepsFrom(
+  cfg: Config,
+  store: Store,
+  logger: Logger,
+  engine: () => Promise<PolicyEngine>,
+  publisher: RecordingPublisher,
+  metrics?: ReconcileMetrics,
+): ReconcileDeps {
   return {
-    store, root: cfg.recordingsDir, node: cfg.node, pbx: cfg.pbx, tiers: tierLengths(cfg), quietMs: cfg.reconcile.quietS * 1000,
-    logger, publisher, classify: classifyByRules(engine, cfg.pbx), ...(metrics ? { metrics } : {}),
+    store,
+    root: cfg.recordingsDir,
+    node: cfg.node,
+    pbx: cfg.pbx,
+    tiers: tierLengths(cfg),
+    quietMs: cfg.reconcile.quietS * 1000,
+    logger,
+    publisher,
+    classify: classifyByRules(engine, cfg.pbx),
+    ...(metrics ? { metrics } : {}),
   };
 }

@@ -5,29 +5,46 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
-export interface MasterKey { id: string; key: Buffer }
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
 
-export const masterKeyId = (key: Buffer): string => `mk-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+export const masterKeyId = (key: Buffer): string =>
+  `mk-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 
 export function parseMasterKeys(text: string, where: string): MasterKey[] {
   const out: MasterKey[] = [];
-  text.split('\n').filter((l) => !l.trim().startsWith('#')).flatMap((l) => l.split(',')).map((l) => l.trim()).filter((l) => l !== '').forEach((l, i) => {
-    const key = Buffer.from(l, 'base64');
-    if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(l)) throw new Error(`${where}: key ${i + 1} must be 32 bytes in base64 (openssl rand -base64 32)`);
-    out.push({ id: masterKeyId(key), key });
-  });
+  text
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .flatMap((l) => l.split(','))
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .forEach((l, i) => {
+      const key = Buffer.from(l, 'base64');
+      if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(l))
+        throw new Error(`${where}: key ${i + 1} must be 32 bytes in base64 (openssl rand -base64 32)`);
+      out.push({ id: masterKeyId(key), key });
+    });
   if (out.length === 0) throw new Error(`${where}: no master key`);
   return out;
 }
 
-export interface KeySource { keyFile: string; masterKey: string }
+export interface KeySource {
+  keyFile: string;
+  masterKey: string;
+}
 
 export class Keyring {
   private keys: MasterKey[];
   private seen: string;
 
   /** `stamp` tells when the source changed (a key file's mtime): a rotation is picked up without a restart. */
-  constructor(private readonly load: () => MasterKey[], private readonly stamp: () => string = () => '') {
+  constructor(
+    private readonly load: () => MasterKey[],
+    private readonly stamp: () => string = () => '',
+  ) {
     this.seen = stamp();
     this.keys = load();
   }
@@ -40,7 +57,9 @@ export class Keyring {
         this.keys = this.load();
         this.seen = now;
       }
-    } catch { /* a key file being replaced: keep the keys we have */ }
+    } catch {
+      /* a key file being replaced: keep the keys we have */
+    }
     return this.keys[0] as MasterKey;
   }
 
@@ -67,7 +86,10 @@ export class Keyring {
 /** The keyring the configuration names, or null when none is configured (encryption off). Throws on a bad key. */
 export function keyringFrom(src: KeySource): Keyring | null {
   if (src.keyFile !== '') {
-    const stamp = () => { const st = fs.statSync(src.keyFile); return `${st.mtimeMs}:${st.size}:${st.ino}`; };
+    const stamp = () => {
+      const st = fs.statSync(src.keyFile);
+      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+    };
     return new Keyring(() => parseMasterKeys(fs.readFileSync(src.keyFile, 'utf8'), src.keyFile), stamp);
   }
   if (src.masterKey !== '') return new Keyring(() => parseMasterKeys(src.masterKey, 'CALLREC_MASTER_KEY'));
@@ -77,6 +99,10 @@ export function keyringFrom(src: KeySource): Keyring | null {
 /** Writes a key file atomically, readable by its owner only. */
 export function writeKeyFile(file: string, keys: readonly MasterKey[]): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `# callrec master keys: the first wraps new data keys, the others only unwrap\n${keys.map((k) => k.key.toString('base64')).join('\n')}\n`, { mode: 0o600 });
+  fs.writeFileSync(
+    tmp,
+    `# callrec master keys: the first wraps new data keys, the others only unwrap\n${keys.map((k) => k.key.toString('base64')).join('\n')}\n`,
+    { mode: 0o600 },
+  );
   fs.renameSync(tmp, file);
 }

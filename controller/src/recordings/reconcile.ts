@@ -67,7 +67,9 @@ export function reconcileRecordings(d: ReconcileDeps, opts: { dryRun?: boolean }
   const pass = before.catch(() => undefined).then(() => onePass(d, opts));
   const tail = pass.catch(() => undefined);
   passes.set(d.root, tail);
-  void tail.then(() => { if (passes.get(d.root) === tail) passes.delete(d.root); });
+  void tail.then(() => {
+    if (passes.get(d.root) === tail) passes.delete(d.root);
+  });
   return pass;
 }
 
@@ -78,7 +80,16 @@ async function onePass(d: ReconcileDeps, opts: { dryRun?: boolean }): Promise<Re
   const known = await d.store.recordings.knownPaths(scan.files.map((f) => f.relPath));
   const unknown = scan.files.filter((f) => !known.has(f.relPath));
   const open = unknown.length > 0 ? await (d.openFiles ?? openFiles)() : new Set<string>();
-  const report: ReconcileReport = { scanned: scan.files.length, known: known.size, adopted: [], busy: [], retryAt: null, refused: scan.refused, vanished: [], vanishedHeld: null };
+  const report: ReconcileReport = {
+    scanned: scan.files.length,
+    known: known.size,
+    adopted: [],
+    busy: [],
+    retryAt: null,
+    refused: scan.refused,
+    vanished: [],
+    vanishedHeld: null,
+  };
   for (const f of unknown) {
     if (d.waiting?.()) {
       report.busy.push(f.relPath);
@@ -102,14 +113,20 @@ async function onePass(d: ReconcileDeps, opts: { dryRun?: boolean }): Promise<Re
   }
   d.metrics?.found(report.adopted.length);
   await markVanished(d, report, write);
-  if (scan.refused.length > 0) d.logger.warn('reconcile refused links leaving the recordings directory', { links: scan.refused.slice(0, 20) });
+  if (scan.refused.length > 0)
+    d.logger.warn('reconcile refused links leaving the recordings directory', { links: scan.refused.slice(0, 20) });
   return report;
 }
 
 async function adoptOne(d: ReconcileDeps, f: Parameters<typeof adoptFile>[1], write: boolean): Promise<AdoptedFile> {
   const a = await adoptFile(d, f, write);
   if (!write || a.recordingId === null) return a;
-  d.logger.info(`recording adopted from disk: ${a.state}`, { file: a.relPath, recordingId: a.recordingId, durationMs: a.durationMs ?? undefined, problem: a.problem ?? undefined });
+  d.logger.info(`recording adopted from disk: ${a.state}`, {
+    file: a.relPath,
+    recordingId: a.recordingId,
+    durationMs: a.durationMs ?? undefined,
+    problem: a.problem ?? undefined,
+  });
   d.metrics?.adopted(a.state);
   await publish(d, a.recordingId, a.state);
   return a;
@@ -147,7 +164,13 @@ async function markVanished(d: ReconcileDeps, report: ReconcileReport, write: bo
   if (!write) return;
   for (const id of report.vanished) {
     if (!(await d.store.recordings.transition(id, ['completed'], 'failed', { failureReason: VANISHED }))) continue;
-    await d.store.events.append({ callId: null, recordingId: id, type: 'file vanished', actor: 'system', detail: { reason: VANISHED, by: 'reconcile' } });
+    await d.store.events.append({
+      callId: null,
+      recordingId: id,
+      type: 'file vanished',
+      actor: 'system',
+      detail: { reason: VANISHED, by: 'reconcile' },
+    });
     d.logger.warn('recording failed: its file vanished', { recordingId: id });
     await publish(d, id, 'failed');
   }
@@ -156,10 +179,21 @@ async function markVanished(d: ReconcileDeps, report: ReconcileReport, write: bo
 
 export function describeReconcile(r: ReconcileReport, dryRun: boolean): string[] {
   const verb = dryRun ? 'would adopt' : 'adopted';
-  const lines = [`scanned ${r.scanned} audio files: ${r.known} known, ${verb} ${r.adopted.length}, ${r.busy.length} still being written (next pass)`];
-  for (const a of r.adopted) lines.push(`  ${verb} ${a.relPath}: ${a.state}${a.problem ? ` (${a.problem})` : ''}, tier ${a.tier}${a.durationMs !== null ? `, ${(a.durationMs / 1000).toFixed(1)} s` : ''}`);
-  if (r.vanished.length > 0) lines.push(`${r.vanished.length} completed recordings have no file${r.vanishedHeld ? `: ${r.vanishedHeld}` : dryRun ? ' (would mark failed)' : ', marked failed'}`);
-  if (r.refused.length > 0) lines.push(`refused ${r.refused.length} links leaving the recordings directory: ${r.refused.slice(0, 5).join(', ')}`);
+  const lines = [
+    `scanned ${r.scanned} audio files: ${r.known} known, ${verb} ${r.adopted.length}, ${r.busy.length} still being written (next pass)`,
+  ];
+  for (const a of r.adopted)
+    lines.push(
+      `  ${verb} ${a.relPath}: ${a.state}${a.problem ? ` (${a.problem})` : ''}, tier ${a.tier}${a.durationMs !== null ? `, ${(a.durationMs / 1000).toFixed(1)} s` : ''}`,
+    );
+  if (r.vanished.length > 0)
+    lines.push(
+      `${r.vanished.length} completed recordings have no file${r.vanishedHeld ? `: ${r.vanishedHeld}` : dryRun ? ' (would mark failed)' : ', marked failed'}`,
+    );
+  if (r.refused.length > 0)
+    lines.push(
+      `refused ${r.refused.length} links leaving the recordings directory: ${r.refused.slice(0, 5).join(', ')}`,
+    );
   return lines;
 }
 
@@ -169,14 +203,25 @@ export function startReconcileSchedule(d: ReconcileDeps, firstMs: number, everyM
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const pass = () => {
-    running = reconcileRecordings(d).then(
-      (r) => (r.retryAt ? Math.max(1000, r.retryAt.getTime() - Date.now()) : null),
-      (e: unknown) => { d.logger.error(`reconcile failed: ${(e as Error).message}`); return null; },
-    ).then((soon) => {
-      const next = soon !== null && (everyMs === 0 || soon < everyMs) ? soon : everyMs;
-      if (!stopped && next > 0) timer = setTimeout(pass, next);
-    });
+    running = reconcileRecordings(d)
+      .then(
+        (r) => (r.retryAt ? Math.max(1000, r.retryAt.getTime() - Date.now()) : null),
+        (e: unknown) => {
+          d.logger.error(`reconcile failed: ${(e as Error).message}`);
+          return null;
+        },
+      )
+      .then((soon) => {
+        const next = soon !== null && (everyMs === 0 || soon < everyMs) ? soon : everyMs;
+        if (!stopped && next > 0) timer = setTimeout(pass, next);
+      });
   };
   timer = setTimeout(pass, firstMs);
-  return { stop: async () => { stopped = true; if (timer) clearTimeout(timer); await running; } };
+  return {
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
 }

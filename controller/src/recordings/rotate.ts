@@ -5,7 +5,12 @@ import type { Store } from '../store';
 import { unwrapKey, wrapKey } from './crypto';
 import { masterKeyId, type Keyring, type MasterKey } from './keyring';
 
-export interface RotationReport { masterKey: string; rewrapped: number; failed: Array<{ id: number; detail: string }>; stillUsed: string[] }
+export interface RotationReport {
+  masterKey: string;
+  rewrapped: number;
+  failed: Array<{ id: number; detail: string }>;
+  stillUsed: string[];
+}
 
 const PAGE = 500;
 
@@ -20,7 +25,10 @@ export async function rewrapAll(store: Store, keyring: Keyring): Promise<Rotatio
     after = page[page.length - 1]?.id ?? after;
     for (const r of page) {
       const old = keyring.get(r.keyId);
-      if (!old) { failed.push({ id: r.id, detail: `master key ${r.keyId} is not in the keyring` }); continue; }
+      if (!old) {
+        failed.push({ id: r.id, detail: `master key ${r.keyId} is not in the keyring` });
+        continue;
+      }
       try {
         const dataKey = unwrapKey(old.key, old.id, r.wrappedKey);
         // A row purged meanwhile keeps its shredded state: rewrap only matches the key it read.

@@ -4,8 +4,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isAudioFile } from '../domain/disk-names';
 
-export interface DiskFile { relPath: string; absPath: string; sizeBytes: number; mtime: Date }
-export interface ScanResult { files: DiskFile[]; refused: string[] }
+export interface DiskFile {
+  relPath: string;
+  absPath: string;
+  sizeBytes: number;
+  mtime: Date;
+}
+export interface ScanResult {
+  files: DiskFile[];
+  refused: string[];
+}
 
 export async function scanRecordings(root: string): Promise<ScanResult> {
   const real = await fs.realpath(root);
@@ -29,7 +37,10 @@ async function walk(root: string, dir: string, out: ScanResult): Promise<void> {
   }
   for (const e of entries) {
     const abs = path.join(dir, e.name);
-    if (e.isDirectory()) { await walk(root, abs, out); continue; }
+    if (e.isDirectory()) {
+      await walk(root, abs, out);
+      continue;
+    }
     if (e.isSymbolicLink()) {
       // A link is never followed: its target inside the root is scanned under its own name.
       const target = await fs.realpath(abs).catch(() => null);
@@ -39,7 +50,12 @@ async function walk(root: string, dir: string, out: ScanResult): Promise<void> {
     if (!e.isFile() || !isAudioFile(e.name)) continue;
     const st = await fs.lstat(abs).catch(() => null);
     if (!st?.isFile()) continue;
-    out.files.push({ relPath: path.relative(root, abs).split(path.sep).join('/'), absPath: abs, sizeBytes: st.size, mtime: new Date(st.mtimeMs) });
+    out.files.push({
+      relPath: path.relative(root, abs).split(path.sep).join('/'),
+      absPath: abs,
+      sizeBytes: st.size,
+      mtime: new Date(st.mtimeMs),
+    });
   }
 }
 

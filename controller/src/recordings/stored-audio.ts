@@ -32,10 +32,18 @@ function readerOf(h: fs.FileHandle): ReadAt {
   };
 }
 
-export async function openStoredAudio(rec: Pick<RecordingRecord, 'id' | 'keyId' | 'wrappedKey'>, file: string, fileSize: number, keyring: Keyring | null): Promise<StoredAudio> {
+export async function openStoredAudio(
+  rec: Pick<RecordingRecord, 'id' | 'keyId' | 'wrappedKey'>,
+  file: string,
+  fileSize: number,
+  keyring: Keyring | null,
+): Promise<StoredAudio> {
   if (rec.keyId === null) {
     return {
-      size: fileSize, encrypted: false, verify: async () => {}, close: async () => {},
+      size: fileSize,
+      encrypted: false,
+      verify: async () => {},
+      close: async () => {},
       bytes: (start, end) => createReadStream(file, { start, end }),
     };
   }
@@ -48,9 +56,14 @@ export async function openStoredAudio(rec: Pick<RecordingRecord, 'id' | 'keyId' 
     const read = readerOf(h);
     const { header } = await openSealed(read, fileSize);
     return {
-      size: header.plainLength, encrypted: true,
+      size: header.plainLength,
+      encrypted: true,
       bytes: (start, end) => openRange(read, fileSize, key, start, end),
-      verify: async (start, end) => { for await (const _ of openRange(read, fileSize, key, start, end)) { /* authenticated */ } },
+      verify: async (start, end) => {
+        for await (const _ of openRange(read, fileSize, key, start, end)) {
+          /* authenticated */
+        }
+      },
       close: () => h.close(),
     };
   } catch (e) {

@@ -4,10 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-export type FileOutcome =
-  | { kind: 'deleted'; bytes: number }
-  | { kind: 'missing' }
-  | { kind: 'error'; detail: string };
+export type FileOutcome = { kind: 'deleted'; bytes: number } | { kind: 'missing' } | { kind: 'error'; detail: string };
 
 /** Where the row's file really is; bytes null when there is no such file. */
 export type Located = { ok: true; abs: string; bytes: number | null } | { ok: false; detail: string };

@@ -41,21 +41,37 @@ export const emptyCounts = (): BatchCounts => ({ purged: 0, bytesFreed: 0, missi
 
 const UNLINK_WIDTH = 16;
 
-export async function purgeRows(store: Store, root: string, rows: readonly PurgeCandidate[], claim: Claim, opts: PurgeOptions): Promise<BatchCounts> {
+export async function purgeRows(
+  store: Store,
+  root: string,
+  rows: readonly PurgeCandidate[],
+  claim: Claim,
+  opts: PurgeOptions,
+): Promise<BatchCounts> {
   const counts = emptyCounts();
   const valid: PurgeCandidate[] = [];
   // Refused before the claim: a row whose path leaves the root stays as it is, reported each run.
   const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath));
   rows.forEach((r, i) => {
     const where = located[i];
-    if (where?.ok) valid.push(r); else counts.errors.push({ id: r.id, detail: where?.detail ?? 'not located' });
+    if (where?.ok) valid.push(r);
+    else counts.errors.push({ id: r.id, detail: where?.detail ?? 'not located' });
   });
   let mine = valid;
   if (!opts.dryRun) {
     if (opts.resumed) {
-      await store.retention.adopt(valid.map((r) => r.id), claim.runId ?? 0);
+      await store.retention.adopt(
+        valid.map((r) => r.id),
+        claim.runId ?? 0,
+      );
     } else {
-      const got = new Set(await store.retention.claim(valid.map((r) => r.id), claim, opts.expiredAsOf));
+      const got = new Set(
+        await store.retention.claim(
+          valid.map((r) => r.id),
+          claim,
+          opts.expiredAsOf,
+        ),
+      );
       mine = valid.filter((r) => got.has(r.id));
       counts.lost = valid.length - mine.length;
     }
@@ -71,7 +87,13 @@ export async function purgeRows(store: Store, root: string, rows: readonly Purge
       return;
     }
     const bytes = o.kind === 'deleted' ? o.bytes : 0;
-    stones.push({ id: r.id, callId: r.callId, bytesFreed: bytes, missing: o.kind === 'missing', resumedFrom: opts.resumed ? r.purgeRunId : null });
+    stones.push({
+      id: r.id,
+      callId: r.callId,
+      bytesFreed: bytes,
+      missing: o.kind === 'missing',
+      resumedFrom: opts.resumed ? r.purgeRunId : null,
+    });
     counts.bytesFreed += bytes;
     if (o.kind === 'missing') counts.missingFiles += 1;
   });
@@ -94,12 +116,19 @@ export function addCounts(into: BatchCounts, b: BatchCounts): void {
 }
 
 /** A failed publish is logged, never fails the purge: the tombstone is the record, resync re-sends. */
-export function purgedPublisher(deps: { publisher?: RecordingPublisher; logger: Logger }): ((ids: number[]) => Promise<void>) | undefined {
+export function purgedPublisher(deps: {
+  publisher?: RecordingPublisher;
+  logger: Logger;
+}): ((ids: number[]) => Promise<void>) | undefined {
   const pub = deps.publisher;
   if (!pub) return undefined;
   return async (ids) => {
     for (const id of ids) {
-      try { await pub.publish(id, 'recording.purged'); } catch (e) { deps.logger.warn('recording.purged webhook not queued', { recordingId: id, error: (e as Error).message }); }
+      try {
+        await pub.publish(id, 'recording.purged');
+      } catch (e) {
+        deps.logger.warn('recording.purged webhook not queued', { recordingId: id, error: (e as Error).message });
+      }
     }
   };
 }

@@ -4,13 +4,21 @@ import type { Store } from '../store';
 import type { RetentionRun } from '../store/retention-runs-repo';
 
 export const fmtBytes = (n: number): string =>
-  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
+  n >= 1024 ** 3
+    ? `${(n / 1024 ** 3).toFixed(1)} GiB`
+    : n >= 1024 ** 2
+      ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+      : n >= 1024
+        ? `${(n / 1024).toFixed(1)} KiB`
+        : `${n} B`;
 
 export function describeRun(r: RetentionRun): string {
   const took = r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)}s` : '-';
-  return `#${r.id} ${r.startedAt.toISOString()} ${r.trigger}${r.dryRun ? ' (dry run)' : ''} ${r.state} on ${r.node} in ${took}: `
-    + `scanned ${r.scanned}, purged ${r.purged} (${fmtBytes(r.bytesFreed)}), on hold ${r.skippedOnHold}, `
-    + `missing files ${r.missingFiles}, errors ${r.errors}`;
+  return (
+    `#${r.id} ${r.startedAt.toISOString()} ${r.trigger}${r.dryRun ? ' (dry run)' : ''} ${r.state} on ${r.node} in ${took}: ` +
+    `scanned ${r.scanned}, purged ${r.purged} (${fmtBytes(r.bytesFreed)}), on hold ${r.skippedOnHold}, ` +
+    `missing files ${r.missingFiles}, errors ${r.errors}`
+  );
 }
 
 export interface RetentionReport {
@@ -29,7 +37,11 @@ export async function retentionReportData(store: Store, asOf: Date, runs = 10): 
       expiring.push({ days, tier, count: r?.count ?? 0, bytes: r?.bytes ?? 0 });
     }
   }
-  return { recentRuns: await store.retentionRuns.recent(runs), expiring, onHold: await store.retentionRuns.countHeld() };
+  return {
+    recentRuns: await store.retentionRuns.recent(runs),
+    expiring,
+    onHold: await store.retentionRuns.countHeld(),
+  };
 }
 
 export function describeReport(rep: RetentionReport): string[] {
@@ -39,7 +51,9 @@ export function describeReport(rep: RetentionReport): string[] {
   lines.push('Expiring (unheld, by tier):');
   for (const e of rep.expiring) {
     const label = e.days === 0 ? 'overdue now' : `next ${e.days} days`;
-    lines.push(`  ${label.padEnd(12)} ${e.tier.padEnd(9)} ${String(e.count).padStart(8)} recordings  ${fmtBytes(e.bytes)}`);
+    lines.push(
+      `  ${label.padEnd(12)} ${e.tier.padEnd(9)} ${String(e.count).padStart(8)} recordings  ${fmtBytes(e.bytes)}`,
+    );
   }
   lines.push(`On hold: ${rep.onHold} recordings (never purged while held)`);
   return lines;

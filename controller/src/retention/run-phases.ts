@@ -9,15 +9,33 @@ import type { RetentionDeps, RunProgress } from './run-types';
 
 /** One run's state, shared by its phases: its claim, its cursor budget, the counters so far. */
 export interface Ctx {
-  store: Store; deps: RetentionDeps; trigger: RunTrigger; dryRun: boolean; runId: number; claim: Claim; asOf: Date;
-  counts: BatchCounts; scanned: number; left: number; renew: () => Promise<void>; signal?: AbortSignal;
-  progress?: (p: RunProgress) => void; total?: number;
+  store: Store;
+  deps: RetentionDeps;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  runId: number;
+  claim: Claim;
+  asOf: Date;
+  counts: BatchCounts;
+  scanned: number;
+  left: number;
+  renew: () => Promise<void>;
+  signal?: AbortSignal;
+  progress?: (p: RunProgress) => void;
+  total?: number;
 }
 
 /** The counters as retention_runs records them. */
 export function summary(ctx: Ctx) {
   const c = ctx.counts;
-  return { scanned: ctx.scanned, purged: c.purged, bytesFreed: c.bytesFreed, skippedOnHold: c.lost, missingFiles: c.missingFiles, errors: c.errors.length };
+  return {
+    scanned: ctx.scanned,
+    purged: c.purged,
+    bytesFreed: c.bytesFreed,
+    skippedOnHold: c.lost,
+    missingFiles: c.missingFiles,
+    errors: c.errors.length,
+  };
 }
 
 /** Rows an interrupted purge left in `purging`: their claim stands, finish them (file gone or not). */
@@ -30,7 +48,18 @@ export async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
     afterId = rows[rows.length - 1]?.id ?? afterId;
     ctx.deps.logger.info('retention finishing an interrupted purge', { runId: ctx.runId, recordings: rows.length });
     ctx.scanned += rows.length;
-    addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, trigger: ctx.trigger, eventType: 'purged', expiredAsOf: null, resumed: true, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) }));
+    addCounts(
+      ctx.counts,
+      await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, {
+        dryRun: ctx.dryRun,
+        trigger: ctx.trigger,
+        eventType: 'purged',
+        expiredAsOf: null,
+        resumed: true,
+        hooks: ctx.deps.hooks,
+        onPurged: purgedPublisher(ctx.deps),
+      }),
+    );
     await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
   }
 }
@@ -54,7 +83,15 @@ export async function assignMissingRetainUntil(ctx: Ctx): Promise<void> {
     }
     if (ctx.dryRun && due.length > 0) {
       ctx.scanned += due.length;
-      addCounts(ctx.counts, await purgeRows(ctx.store, ctx.deps.root, due, ctx.claim, { dryRun: true, trigger: ctx.trigger, eventType: 'purged', expiredAsOf: ctx.asOf }));
+      addCounts(
+        ctx.counts,
+        await purgeRows(ctx.store, ctx.deps.root, due, ctx.claim, {
+          dryRun: true,
+          trigger: ctx.trigger,
+          eventType: 'purged',
+          expiredAsOf: ctx.asOf,
+        }),
+      );
     }
   }
 }
@@ -69,14 +106,27 @@ export async function purgeExpired(ctx: Ctx, state: (typeof PURGEABLE)[number]):
     ctx.scanned += rows.length;
     ctx.left -= rows.length;
     const t0 = Date.now();
-    const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, { dryRun: ctx.dryRun, trigger: ctx.trigger, eventType: 'purged', expiredAsOf: ctx.asOf, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) });
+    const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, {
+      dryRun: ctx.dryRun,
+      trigger: ctx.trigger,
+      eventType: 'purged',
+      expiredAsOf: ctx.asOf,
+      hooks: ctx.deps.hooks,
+      onPurged: purgedPublisher(ctx.deps),
+    });
     addCounts(ctx.counts, b);
     await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
     await ctx.renew();
     reportProgress(ctx);
     const duty = ctx.deps.dutyCycle ?? 0.5;
     if (!ctx.dryRun && duty < 1) await new Promise((r) => setTimeout(r, (Date.now() - t0) * (1 / duty - 1)));
-    ctx.deps.logger.debug('retention batch', { runId: ctx.runId, state, purged: b.purged, missing: b.missingFiles, errors: b.errors.length });
+    ctx.deps.logger.debug('retention batch', {
+      runId: ctx.runId,
+      state,
+      purged: b.purged,
+      missing: b.missingFiles,
+      errors: b.errors.length,
+    });
     if (!cursor) return;
   }
 }
@@ -89,5 +139,11 @@ export async function expectedTotal(ctx: Ctx): Promise<number> {
 
 function reportProgress(ctx: Ctx): void {
   const c = ctx.counts;
-  ctx.progress?.({ done: ctx.scanned, total: Math.max(ctx.total ?? 0, ctx.scanned), purged: c.purged, bytesFreed: c.bytesFreed, errors: c.errors.length });
+  ctx.progress?.({
+    done: ctx.scanned,
+    total: Math.max(ctx.total ?? 0, ctx.scanned),
+    purged: c.purged,
+    bytesFreed: c.bytesFreed,
+    errors: c.errors.length,
+  });
 }

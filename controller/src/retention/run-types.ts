@@ -29,12 +29,20 @@ export interface RetentionDeps {
 }
 
 export interface RunOptions {
-  trigger: RunTrigger; dryRun?: boolean; limit?: number;
+  trigger: RunTrigger;
+  dryRun?: boolean;
+  limit?: number;
   /** Stops between batches (controller shutdown); what is done so far is recorded. */
   signal?: AbortSignal;
   /** Called after each batch (a display: the CLI's progress bar or log lines); never changes the run. */
   onProgress?: (p: RunProgress) => void;
 }
 /** `total` is the expired, unheld recordings counted at the start (capped by the limit): an estimate. */
-export interface RunProgress { done: number; total: number; purged: number; bytesFreed: number; errors: number }
+export interface RunProgress {
+  done: number;
+  total: number;
+  purged: number;
+  bytesFreed: number;
+  errors: number;
+}
 export type RunOutcome = { kind: 'locked'; holder: string } | { kind: 'done'; run: RetentionRun };

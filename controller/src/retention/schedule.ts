@@ -8,32 +8,62 @@ import type { Logger } from '../util/logger';
 import { runRetention } from './runner';
 import type { RecordingPublisher } from '../webhooks/publisher';
 
-export const tierLengths = (cfg: Pick<Config, 'retention'>): TierLengths =>
-  ({ standardDays: cfg.retention.standardDays, extendedYears: cfg.retention.extendedYears });
+export const tierLengths = (cfg: Pick<Config, 'retention'>): TierLengths => ({
+  standardDays: cfg.retention.standardDays,
+  extendedYears: cfg.retention.extendedYears,
+});
 
 /** 'local' means the machine's zone, resolved once at start so the log says which. */
-export const scheduleZone = (tz: string): string => (tz === 'local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : tz);
+export const scheduleZone = (tz: string): string =>
+  tz === 'local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : tz;
 
-export interface RetentionSchedule { nextRun(): Date | null; stop(): Promise<void> }
+export interface RetentionSchedule {
+  nextRun(): Date | null;
+  stop(): Promise<void>;
+}
 
-export function startRetentionSchedule(cfg: Config, store: Store, logger: Logger, publisher?: RecordingPublisher): RetentionSchedule {
+export function startRetentionSchedule(
+  cfg: Config,
+  store: Store,
+  logger: Logger,
+  publisher?: RecordingPublisher,
+): RetentionSchedule {
   const log = logger.child({ component: 'retention' });
   const timezone = scheduleZone(cfg.retention.timezone);
-  const deps = { root: cfg.recordingsDir, node: cfg.node, lengths: tierLengths(cfg), batchSize: cfg.retention.batchSize, logger: log, publisher };
+  const deps = {
+    root: cfg.recordingsDir,
+    node: cfg.node,
+    lengths: tierLengths(cfg),
+    batchSize: cfg.retention.batchSize,
+    logger: log,
+    publisher,
+  };
   const abort = new AbortController();
   let running: Promise<unknown> | null = null;
-  const task: ScheduledTask = cron.schedule(cfg.retention.schedule, async () => {
-    running = runRetention(store, deps, { trigger: 'cron', signal: abort.signal }).catch(() => undefined); // the runner logged it
-    await running;
-    running = null;
-  }, {
-    name: 'callrec-retention', timezone, noOverlap: true,
-    logger: {
-      info: (m) => log.debug(m), warn: (m) => log.warn(m),
-      error: (m, e) => log.error(String(m), { error: e?.message }), debug: (m) => log.debug(String(m)),
+  const task: ScheduledTask = cron.schedule(
+    cfg.retention.schedule,
+    async () => {
+      running = runRetention(store, deps, { trigger: 'cron', signal: abort.signal }).catch(() => undefined); // the runner logged it
+      await running;
+      running = null;
     },
+    {
+      name: 'callrec-retention',
+      timezone,
+      noOverlap: true,
+      logger: {
+        info: (m) => log.debug(m),
+        warn: (m) => log.warn(m),
+        error: (m, e) => log.error(String(m), { error: e?.message }),
+        debug: (m) => log.debug(String(m)),
+      },
+    },
+  );
+  log.info('retention scheduled', {
+    schedule: cfg.retention.schedule,
+    timezone,
+    next: task.getNextRun()?.toISOString() ?? null,
   });
-  log.info('retention scheduled', { schedule: cfg.retention.schedule, timezone, next: task.getNextRun()?.toISOString() ?? null });
   return {
     nextRun: () => task.getNextRun(),
     stop: async () => {

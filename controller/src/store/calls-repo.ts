@@ -2,8 +2,11 @@ import type { Knex } from 'knex';
 import type { CallRecord } from '../domain/records';
 import { fromColumns, fromJson, toColumns, toDate, toDateReq, type Row } from './rows';
 
-export type NewCall = Omit<CallRecord, 'id' | 'createdAt' | 'updatedAt' | 'answeredAt' | 'endedAt' | 'hangupCause' | 'consentOutcome' | 'fallbackReason'>
-  & Partial<Pick<CallRecord, 'answeredAt' | 'endedAt' | 'hangupCause' | 'consentOutcome' | 'fallbackReason'>>;
+export type NewCall = Omit<
+  CallRecord,
+  'id' | 'createdAt' | 'updatedAt' | 'answeredAt' | 'endedAt' | 'hangupCause' | 'consentOutcome' | 'fallbackReason'
+> &
+  Partial<Pick<CallRecord, 'answeredAt' | 'endedAt' | 'hangupCause' | 'consentOutcome' | 'fallbackReason'>>;
 export type CallPatch = Partial<Omit<CallRecord, 'id' | 'createdAt' | 'node' | 'pbx' | 'pbxCallId'>>;
 
 const JSON_FIELDS = ['decision'] as const;
@@ -23,7 +26,10 @@ export function callFromRow(row: Row): CallRecord {
 }
 
 export class CallsRepo {
-  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async insert(call: NewCall): Promise<CallRecord> {
     return this.getOrThrow(await this.insertId(call));
@@ -53,12 +59,15 @@ export class CallsRepo {
   }
 
   async update(id: number, patch: CallPatch): Promise<void> {
-    await this.knex('calls').where({ id }).update({ ...toColumns(patch, JSON_FIELDS), updated_at: this.now() });
+    await this.knex('calls')
+      .where({ id })
+      .update({ ...toColumns(patch, JSON_FIELDS), updated_at: this.now() });
   }
 
   /** Calls this node still considers live (not yet done / not_recorded / failed). */
   async listLive(node: string): Promise<CallRecord[]> {
-    const rows = (await this.knex('calls').where({ node })
+    const rows = (await this.knex('calls')
+      .where({ node })
       .whereIn('state', ['gating', 'consent', 'recording', 'paused', 'finalizing'])
       .orderBy('started_at', 'asc')) as Row[];
     return rows.map(callFromRow);

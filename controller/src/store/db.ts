@@ -5,7 +5,11 @@ import knexFactory, { type Knex } from 'knex';
 import { cacheStatements, type Preparing } from './statement-cache';
 
 export type Dialect = 'mysql' | 'sqlite';
-export interface Db { knex: Knex; dialect: Dialect; close(): Promise<void> }
+export interface Db {
+  knex: Knex;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
 
 // knex prints pool errors to the console itself; the same errors reach the caller, which reports
 // them once with context, so its own logger stays quiet.
@@ -24,7 +28,10 @@ export function knexConfig(url: string): Knex.Config {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: Preparing & { pragma(s: string): unknown }, done: (e: Error | null, c: unknown) => void) => {
+        afterCreate: (
+          conn: Preparing & { pragma(s: string): unknown },
+          done: (e: Error | null, c: unknown) => void,
+        ) => {
           conn.pragma('journal_mode = WAL');
           // WAL + synchronous=NORMAL: a commit is in the WAL (OS page cache) when it returns, so
           // it survives a crash of the process (what compliance asks at minimum), not a power
@@ -69,9 +76,23 @@ export function openDb(url: string): Db {
 // Driver error codes that mean "the database cannot be reached or is overloaded", as opposed to a
 // bad statement: the API answers these with 503 and Retry-After instead of 500.
 const UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_NORMAL_SHUTDOWN',
-  'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_NORMAL_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
 ]);
 
 export function isDbUnavailable(e: unknown): boolean {
@@ -80,5 +101,7 @@ export function isDbUnavailable(e: unknown): boolean {
   if (err.name === 'KnexTimeoutError') return true; // no connection from the pool in time
   const code = typeof err.code === 'string' ? err.code : '';
   // mysql2 marks failures of the connection itself fatal (a statement error is not).
-  return UNAVAILABLE.has(code) || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY') || err.fatal === true;
+  return (
+    UNAVAILABLE.has(code) || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY') || err.fatal === true
+  );
 }

@@ -5,7 +5,14 @@ import { fromJson, toDateReq, toJson, toNum, type Row } from './rows';
 export type NewEvent = Omit<RecordingEventRecord, 'id' | 'at'> & { at?: Date };
 
 /** What the admin audit query filters on; `keyId` matches the "key N" an actor names. */
-export interface AuditFilter { actor?: string; keyId?: number; type?: string; recordingId?: number; from?: Date; to?: Date }
+export interface AuditFilter {
+  actor?: string;
+  keyId?: number;
+  type?: string;
+  recordingId?: number;
+  from?: Date;
+  to?: Date;
+}
 
 function fromRow(r: Row): RecordingEventRecord {
   return {
@@ -21,7 +28,10 @@ function fromRow(r: Row): RecordingEventRecord {
 
 /** The audit trail: every state change and every access, append-only. */
 export class EventsRepo {
-  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async append(e: NewEvent): Promise<void> {
     await this.knex('recording_events').insert({
@@ -36,11 +46,15 @@ export class EventsRepo {
 
   /** Whether this call already has this entry at this instant (a journal replay seen before). */
   async has(callId: number, type: string, at: Date): Promise<boolean> {
-    return (await this.knex('recording_events').select('id').where({ call_id: callId, type, at }).first()) !== undefined;
+    return (
+      (await this.knex('recording_events').select('id').where({ call_id: callId, type, at }).first()) !== undefined
+    );
   }
 
   async forRecording(recordingId: number): Promise<RecordingEventRecord[]> {
-    const rows = (await this.knex('recording_events').where({ recording_id: recordingId }).orderBy([{ column: 'at' }, { column: 'id' }])) as Row[];
+    const rows = (await this.knex('recording_events')
+      .where({ recording_id: recordingId })
+      .orderBy([{ column: 'at' }, { column: 'id' }])) as Row[];
     return rows.map(fromRow);
   }
 
@@ -60,7 +74,9 @@ export class EventsRepo {
   }
 
   async forCall(callId: number): Promise<RecordingEventRecord[]> {
-    const rows = (await this.knex('recording_events').where({ call_id: callId }).orderBy([{ column: 'at' }, { column: 'id' }])) as Row[];
+    const rows = (await this.knex('recording_events')
+      .where({ call_id: callId })
+      .orderBy([{ column: 'at' }, { column: 'id' }])) as Row[];
     return rows.map(fromRow);
   }
 }

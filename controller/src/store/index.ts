@@ -52,7 +52,9 @@ export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = 
     retentionRuns: new RetentionRunsRepo(knex, db.dialect, now),
     atRest: new AtRestRepo(knex, now),
     transaction: <T>(fn: (tx: Store) => Promise<T>) => knex.transaction((trx) => fn(bind(trx))),
-    ping: async () => { await knex.raw('select 1'); },
+    ping: async () => {
+      await knex.raw('select 1');
+    },
   });
   return bind(db.knex);
 }

@@ -4,8 +4,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export interface JournalEntry<T> { seq: number; at: string; op: T }
-export interface JournalStatus { depth: number; oldestAt: Date | null; bytes: number; maxBytes: number }
+export interface JournalEntry<T> {
+  seq: number;
+  at: string;
+  op: T;
+}
+export interface JournalStatus {
+  depth: number;
+  oldestAt: Date | null;
+  bytes: number;
+  maxBytes: number;
+}
 
 export class JournalFullError extends Error {
   constructor(readonly maxBytes: number) {
@@ -24,7 +33,10 @@ export class JournalFile<T> {
   /** Entries not yet acknowledged, with the byte offset just past each. */
   private readonly pending: Array<{ entry: JournalEntry<T>; end: number }> = [];
 
-  private constructor(private readonly dir: string, readonly maxBytes: number) {
+  private constructor(
+    private readonly dir: string,
+    readonly maxBytes: number,
+  ) {
     fs.mkdirSync(dir, { recursive: true });
     this.fd = fs.openSync(path.join(dir, FILE), 'a+');
     this.size = fs.fstatSync(this.fd).size;
@@ -47,7 +59,11 @@ export class JournalFile<T> {
       const end = off + Buffer.byteLength(line) + 1;
       // A torn last line (crash mid-append) was never acknowledged to anyone: drop it.
       if (line.trim() !== '' && end <= this.size) {
-        try { this.pending.push({ entry: JSON.parse(line) as JournalEntry<T>, end }); } catch { /* torn */ }
+        try {
+          this.pending.push({ entry: JSON.parse(line) as JournalEntry<T>, end });
+        } catch {
+          /* torn */
+        }
       }
       off = end;
     }
@@ -58,7 +74,10 @@ export class JournalFile<T> {
   append(op: T): JournalEntry<T> {
     const text = JSON.stringify({ seq: ++this.seq, at: new Date().toISOString(), op });
     const line = Buffer.from(`${text}\n`);
-    if (this.size + line.length > this.maxBytes) { this.seq--; throw new JournalFullError(this.maxBytes); }
+    if (this.size + line.length > this.maxBytes) {
+      this.seq--;
+      throw new JournalFullError(this.maxBytes);
+    }
     fs.writeSync(this.fd, line, 0, line.length, this.size);
     fs.fsyncSync(this.fd);
     this.size += line.length;
@@ -90,7 +109,12 @@ export class JournalFile<T> {
 
   status(): JournalStatus {
     const first = this.pending[0];
-    return { depth: this.pending.length, oldestAt: first ? new Date(first.entry.at) : null, bytes: this.size, maxBytes: this.maxBytes };
+    return {
+      depth: this.pending.length,
+      oldestAt: first ? new Date(first.entry.at) : null,
+      bytes: this.size,
+      maxBytes: this.maxBytes,
+    };
   }
 
   close(): void {
@@ -102,16 +126,29 @@ export class JournalFile<T> {
 export function readJournalStatus(dir: string, maxBytes: number): JournalStatus {
   if (!fs.existsSync(path.join(dir, FILE))) return { depth: 0, oldestAt: null, bytes: 0, maxBytes };
   const j = JournalFile.open(dir, maxBytes);
-  try { return j.status(); } finally { j.close(); }
+  try {
+    return j.status();
+  } finally {
+    j.close();
+  }
 }
 
 function readOr(file: string, fallback: string): string {
-  try { return fs.readFileSync(file, 'utf8').trim() || fallback; } catch { return fallback; }
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 function writeDurably(file: string, text: string): void {
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');
-  try { fs.writeSync(fd, text); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
 }

@@ -7,7 +7,13 @@ import type { NewApiKey } from './keys-repo';
 export async function createKey(store: Store, k: NewApiKey, actor: string): Promise<ApiKeyRecord> {
   return store.transaction(async (tx) => {
     const rec = await tx.keys.insert(k);
-    await tx.events.append({ callId: null, recordingId: null, type: 'key-created', actor, detail: { keyId: rec.id, name: rec.name, role: rec.role, agent: rec.agent } });
+    await tx.events.append({
+      callId: null,
+      recordingId: null,
+      type: 'key-created',
+      actor,
+      detail: { keyId: rec.id, name: rec.name, role: rec.role, agent: rec.agent },
+    });
     return rec;
   });
 }
@@ -17,7 +23,13 @@ export async function revokeKey(store: Store, id: number, actor: string): Promis
   return store.transaction(async (tx) => {
     const key = await tx.keys.getActive(id);
     if (!key || !(await tx.keys.revoke(id))) return null;
-    await tx.events.append({ callId: null, recordingId: null, type: 'key-revoked', actor, detail: { keyId: id, name: key.name, role: key.role } });
+    await tx.events.append({
+      callId: null,
+      recordingId: null,
+      type: 'key-revoked',
+      actor,
+      detail: { keyId: id, name: key.name, role: key.role },
+    });
     return key;
   });
 }

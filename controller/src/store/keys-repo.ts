@@ -2,7 +2,13 @@ import type { Knex } from 'knex';
 import type { ApiKeyRecord, Role } from '../domain/api-keys';
 import { toDate, toDateReq, toStr, type Row } from './rows';
 
-export interface NewApiKey { name: string; prefix: string; hash: string; role: Role; agent: string | null }
+export interface NewApiKey {
+  name: string;
+  prefix: string;
+  hash: string;
+  role: Role;
+  agent: string | null;
+}
 
 function fromRow(r: Row): ApiKeyRecord {
   return {
@@ -18,12 +24,17 @@ function fromRow(r: Row): ApiKeyRecord {
 }
 
 export class KeysRepo {
-  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /** Refused by the unique index when the name is taken (compared without case and trailing spaces). */
   async insert(k: NewApiKey): Promise<ApiKeyRecord> {
     const [id] = await this.knex('api_keys').insert({ ...k, name: k.name.trim(), created_at: this.now() });
-    const row = (await this.knex('api_keys').where({ id: Number(id) }).first()) as Row;
+    const row = (await this.knex('api_keys')
+      .where({ id: Number(id) })
+      .first()) as Row;
     return fromRow(row);
   }
 
@@ -41,7 +52,8 @@ export class KeysRepo {
 
   /** The key (active or revoked) holding this name, as the unique index compares names. */
   async byName(name: string): Promise<ApiKeyRecord | null> {
-    const row = (await this.knex('api_keys').whereRaw('lower(name) = ?', [name.trim().toLowerCase()]).first()) as Row | undefined;
+    const row = (await this.knex('api_keys').whereRaw('lower(name) = ?', [name.trim().toLowerCase()]).first()) as
+      Row | undefined;
     return row ? fromRow(row) : null;
   }
 

@@ -3,7 +3,11 @@ import { migrationSource, MIGRATIONS } from '../../../migrations';
 
 const config: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
-export interface MigrationStep { done: number; total: number; next: string | null }
+export interface MigrationStep {
+  done: number;
+  total: number;
+  next: string | null;
+}
 
 /**
  * With `onStep`, one migration at a time, told before each (`next`) and at the end (`next` null):
@@ -34,10 +38,16 @@ export async function migrateDownOne(knex: Knex): Promise<string[]> {
   return reverted ?? [];
 }
 
-export interface MigrationStatus { applied: string[]; pending: string[] }
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
 
 export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
-  const [done, pending] = (await knex.migrate.list(config)) as [Array<{ name: string } | string>, Array<readonly [string, unknown]>];
+  const [done, pending] = (await knex.migrate.list(config)) as [
+    Array<{ name: string } | string>,
+    Array<readonly [string, unknown]>,
+  ];
   return {
     applied: done.map((d) => (typeof d === 'string' ? d : d.name)),
     pending: pending.map((p) => p[0]),

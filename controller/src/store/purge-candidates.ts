@@ -17,11 +17,24 @@ export interface PurgeCandidate {
 }
 
 /** Who claims: a retention run (purge_run_id set) or a user deleting early (purged_by set). */
-export interface Claim { runId: number | null; by: string; reason: string }
+export interface Claim {
+  runId: number | null;
+  by: string;
+  reason: string;
+}
 
-export interface Tombstone { id: number; callId: number; bytesFreed: number; missing: boolean; resumedFrom?: number | null }
+export interface Tombstone {
+  id: number;
+  callId: number;
+  bytesFreed: number;
+  missing: boolean;
+  resumedFrom?: number | null;
+}
 
-export interface Cursor { retainUntil: Date; id: number }
+export interface Cursor {
+  retainUntil: Date;
+  id: number;
+}
 
 export const CANDIDATE_COLS = ['id', 'call_id', 'state', 'file_path', 'size_bytes', 'retain_until', 'purge_run_id'];
 

@@ -2,9 +2,23 @@ import type { Knex } from 'knex';
 import type { RecordingRecord, RecordingState } from '../domain/records';
 import { fromColumns, toBool, toColumns, toDate, toDateReq, toNum, toStr, type Row } from './rows';
 
-export type NewRecording = Pick<RecordingRecord,
-  'callId' | 'state' | 'filePath' | 'recordMode' | 'tier' | 'channels' | 'beep' | 'direction'
-  | 'fromNumber' | 'toNumber' | 'agent' | 'flow' | 'campaign'> & Partial<Pick<RecordingRecord, 'startedAt'>>;
+export type NewRecording = Pick<
+  RecordingRecord,
+  | 'callId'
+  | 'state'
+  | 'filePath'
+  | 'recordMode'
+  | 'tier'
+  | 'channels'
+  | 'beep'
+  | 'direction'
+  | 'fromNumber'
+  | 'toNumber'
+  | 'agent'
+  | 'flow'
+  | 'campaign'
+> &
+  Partial<Pick<RecordingRecord, 'startedAt'>>;
 export type RecordingPatch = Partial<Omit<RecordingRecord, 'id' | 'callId' | 'createdAt'>>;
 
 export function recordingFromRow(row: Row): RecordingRecord {
@@ -37,7 +51,10 @@ export function recordingFromRow(row: Row): RecordingRecord {
 }
 
 export class RecordingsRepo {
-  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async insert(rec: NewRecording): Promise<RecordingRecord> {
     const id = await this.insertId(rec);
@@ -65,11 +82,16 @@ export class RecordingsRepo {
   /** Adds agents who took part (those already there are kept). */
   async addAgents(id: number, agents: readonly string[]): Promise<void> {
     if (agents.length === 0) return;
-    await this.knex('recording_agents').insert(agents.map((agent) => ({ recording_id: id, agent }))).onConflict(['recording_id', 'agent']).ignore();
+    await this.knex('recording_agents')
+      .insert(agents.map((agent) => ({ recording_id: id, agent })))
+      .onConflict(['recording_id', 'agent'])
+      .ignore();
   }
 
   async agentsOf(id: number): Promise<string[]> {
-    const rows = (await this.knex('recording_agents').where({ recording_id: id }).select('agent')) as Array<{ agent: string }>;
+    const rows = (await this.knex('recording_agents').where({ recording_id: id }).select('agent')) as Array<{
+      agent: string;
+    }>;
     return rows.map((r) => r.agent);
   }
 
@@ -77,7 +99,9 @@ export class RecordingsRepo {
   async knownPaths(paths: readonly string[]): Promise<Set<string>> {
     const known = new Set<string>();
     for (let i = 0; i < paths.length; i += 500) {
-      const rows = (await this.knex('recordings').select('file_path').whereIn('file_path', paths.slice(i, i + 500))) as Row[];
+      const rows = (await this.knex('recordings')
+        .select('file_path')
+        .whereIn('file_path', paths.slice(i, i + 500))) as Row[];
       for (const r of rows) known.add(String(r.file_path));
     }
     return known;
@@ -85,20 +109,34 @@ export class RecordingsRepo {
 
   /** Completed recordings after an id, in id order: the rows that promise a file on disk. */
   async completedAfter(afterId: number, limit: number): Promise<Array<{ id: number; filePath: string }>> {
-    const rows = (await this.knex('recordings').select('id', 'file_path').where({ state: 'completed' }).where('id', '>', afterId).orderBy('id').limit(limit)) as Row[];
+    const rows = (await this.knex('recordings')
+      .select('id', 'file_path')
+      .where({ state: 'completed' })
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)) as Row[];
     return rows.map((r) => ({ id: Number(r.id), filePath: String(r.file_path) }));
   }
 
   async update(id: number, patch: RecordingPatch): Promise<void> {
-    await this.knex('recordings').where({ id }).update({ ...toColumns(patch), updated_at: this.now() });
+    await this.knex('recordings')
+      .where({ id })
+      .update({ ...toColumns(patch), updated_at: this.now() });
   }
 
   /**
    * Moves a recording from one of `from` to `to` with the patch, atomically: false when another
    * writer got there first (the caller then re-reads instead of overwriting).
    */
-  async transition(id: number, from: readonly RecordingState[], to: RecordingState, patch: RecordingPatch = {}): Promise<boolean> {
-    const n = await this.knex('recordings').where({ id }).whereIn('state', [...from])
+  async transition(
+    id: number,
+    from: readonly RecordingState[],
+    to: RecordingState,
+    patch: RecordingPatch = {},
+  ): Promise<boolean> {
+    const n = await this.knex('recordings')
+      .where({ id })
+      .whereIn('state', [...from])
       .update({ ...toColumns(patch), state: to, updated_at: this.now() });
     return Number(n) === 1;
   }

@@ -4,7 +4,13 @@ import type { Tier } from '../domain/records';
 import type { Dialect } from './db';
 import { toBool, toDate, toDateReq, toStr, type Row } from './rows';
 
-export interface UsageRow { month: string; tier: Tier; count: number; durationMs: number; bytes: number }
+export interface UsageRow {
+  month: string;
+  tier: Tier;
+  count: number;
+  durationMs: number;
+  bytes: number;
+}
 
 export interface RetentionRunRecord {
   id: number;
@@ -27,23 +33,35 @@ export interface RetentionRunRecord {
 export const STORED_STATES = ['recording', 'paused', 'finalizing', 'completed', 'purging'] as const;
 
 export class ReportsRepo {
-  constructor(private readonly knex: Knex, private readonly dialect: Dialect) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Stored recordings grouped by the UTC month they started in and by tier. */
   async storageUsage(range: { from?: Date; to?: Date } = {}): Promise<UsageRow[]> {
-    const month = this.dialect === 'mysql'
-      ? "date_format(started_at, '%Y-%m')"
-      : "strftime('%Y-%m', started_at / 1000, 'unixepoch')";
+    const month =
+      this.dialect === 'mysql'
+        ? "date_format(started_at, '%Y-%m')"
+        : "strftime('%Y-%m', started_at / 1000, 'unixepoch')";
     const q = this.knex('recordings')
       .select(this.knex.raw(`${month} as month`), 'tier')
-      .count({ n: '*' }).sum({ ms: 'duration_ms' }).sum({ bytes: 'size_bytes' })
-      .whereIn('state', [...STORED_STATES]).whereNotNull('started_at')
-      .groupByRaw(`${month}, tier`).orderByRaw(`${month}, tier`);
+      .count({ n: '*' })
+      .sum({ ms: 'duration_ms' })
+      .sum({ bytes: 'size_bytes' })
+      .whereIn('state', [...STORED_STATES])
+      .whereNotNull('started_at')
+      .groupByRaw(`${month}, tier`)
+      .orderByRaw(`${month}, tier`);
     if (range.from) void q.where('started_at', '>=', range.from);
     if (range.to) void q.where('started_at', '<', range.to);
     const rows = (await q) as Row[];
     return rows.map((r) => ({
-      month: String(r.month), tier: String(r.tier) as Tier, count: Number(r.n), durationMs: Number(r.ms ?? 0), bytes: Number(r.bytes ?? 0),
+      month: String(r.month),
+      tier: String(r.tier) as Tier,
+      count: Number(r.n),
+      durationMs: Number(r.ms ?? 0),
+      bytes: Number(r.bytes ?? 0),
     }));
   }
 

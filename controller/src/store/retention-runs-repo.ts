@@ -7,29 +7,66 @@ import { PURGEABLE } from './retention-repo';
 import { toBool, toDate, toDateReq, toStr, type Row } from './rows';
 
 export type RunTrigger = 'cron' | 'cli' | 'disk-guard' | 'manual';
-export interface RunCounters { scanned: number; purged: number; bytesFreed: number; skippedOnHold: number; missingFiles: number; errors: number }
-export interface RetentionRun extends RunCounters {
-  id: number; node: string; trigger: RunTrigger; dryRun: boolean; state: 'running' | 'finished' | 'failed';
-  startedAt: Date; finishedAt: Date | null; errorDetail: string | null;
+export interface RunCounters {
+  scanned: number;
+  purged: number;
+  bytesFreed: number;
+  skippedOnHold: number;
+  missingFiles: number;
+  errors: number;
 }
-export interface Expiring { tier: Tier; days: number; count: number; bytes: number }
+export interface RetentionRun extends RunCounters {
+  id: number;
+  node: string;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  state: 'running' | 'finished' | 'failed';
+  startedAt: Date;
+  finishedAt: Date | null;
+  errorDetail: string | null;
+}
+export interface Expiring {
+  tier: Tier;
+  days: number;
+  count: number;
+  bytes: number;
+}
 
 /** A held lock; release() is idempotent. */
-export interface HeldLock { owner: string; renew(): Promise<void>; release(): Promise<void> }
+export interface HeldLock {
+  owner: string;
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
 /** tookOverFrom: the previous holder, whose process was gone (SQLite). */
 export type LockAttempt = { ok: true; lock: HeldLock; tookOverFrom?: string } | { ok: false; holder: string };
 
 function runFromRow(r: Row): RetentionRun {
   return {
-    id: Number(r.id), node: String(r.node), trigger: String(r.trigger) as RunTrigger, dryRun: toBool(r.dry_run),
-    state: String(r.state) as RetentionRun['state'], startedAt: toDateReq(r.started_at), finishedAt: toDate(r.finished_at),
-    scanned: Number(r.scanned), purged: Number(r.purged), bytesFreed: Number(r.bytes_freed), skippedOnHold: Number(r.skipped_on_hold),
-    missingFiles: Number(r.missing_files), errors: Number(r.errors), errorDetail: toStr(r.error_detail),
+    id: Number(r.id),
+    node: String(r.node),
+    trigger: String(r.trigger) as RunTrigger,
+    dryRun: toBool(r.dry_run),
+    state: String(r.state) as RetentionRun['state'],
+    startedAt: toDateReq(r.started_at),
+    finishedAt: toDate(r.finished_at),
+    scanned: Number(r.scanned),
+    purged: Number(r.purged),
+    bytesFreed: Number(r.bytes_freed),
+    skippedOnHold: Number(r.skipped_on_hold),
+    missingFiles: Number(r.missing_files),
+    errors: Number(r.errors),
+    errorDetail: toStr(r.error_detail),
   };
 }
 
 const countersRow = (c: RunCounters) => ({
-  scanned: c.scanned, purged: c.purged, bytes_freed: c.bytesFreed, skipped_on_hold: c.skippedOnHold, missing_files: c.missingFiles, errors: c.errors,
+  scanned: c.scanned,
+  purged: c.purged,
+  bytes_freed: c.bytesFreed,
+  skipped_on_hold: c.skippedOnHold,
+  missing_files: c.missingFiles,
+  errors: c.errors,
 });
 
 export const LOCK_NAME = 'callrec-retention';
@@ -37,17 +74,32 @@ export const LOCK_NAME = 'callrec-retention';
 const LOCK_SQL = "left(concat(?, ':', database()), 64)";
 
 export class RetentionRunsRepo {
-  constructor(private readonly knex: Knex, private readonly dialect: Dialect, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly dialect: Dialect,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async start(node: string, trigger: RunTrigger, dryRun: boolean): Promise<number> {
-    const [id] = await this.knex('retention_runs').insert({ node, trigger, dry_run: dryRun, state: 'running', started_at: this.now() });
+    const [id] = await this.knex('retention_runs').insert({
+      node,
+      trigger,
+      dry_run: dryRun,
+      state: 'running',
+      started_at: this.now(),
+    });
     return Number(id);
   }
 
   async finish(id: number, state: 'finished' | 'failed', c: RunCounters, errorDetail: string | null): Promise<void> {
-    await this.knex('retention_runs').where({ id }).update({
-      state, finished_at: this.now(), ...countersRow(c), error_detail: errorDetail?.slice(0, 4000) ?? null,
-    });
+    await this.knex('retention_runs')
+      .where({ id })
+      .update({
+        state,
+        finished_at: this.now(),
+        ...countersRow(c),
+        error_detail: errorDetail?.slice(0, 4000) ?? null,
+      });
   }
 
   /** The counters so far, after each batch: a run that dies still shows what it did. */
@@ -59,15 +111,29 @@ export class RetentionRunsRepo {
   async recordFailedStart(node: string, trigger: RunTrigger, dryRun: boolean, errorDetail: string): Promise<number> {
     const at = this.now();
     const [id] = await this.knex('retention_runs').insert({
-      node, trigger, dry_run: dryRun, state: 'failed', started_at: at, finished_at: at, error_detail: errorDetail.slice(0, 4000),
+      node,
+      trigger,
+      dry_run: dryRun,
+      state: 'failed',
+      started_at: at,
+      finished_at: at,
+      error_detail: errorDetail.slice(0, 4000),
     });
     return Number(id);
   }
 
   /** Runs still "running" while we hold the lock died mid-way: say so, naming who finishes them. */
   async failInterrupted(byRun: number): Promise<number> {
-    return Number(await this.knex('retention_runs').where({ state: 'running' }).whereNot({ id: byRun })
-      .update({ state: 'failed', finished_at: this.now(), error_detail: `interrupted; its leftovers finished by run ${byRun}` }));
+    return Number(
+      await this.knex('retention_runs')
+        .where({ state: 'running' })
+        .whereNot({ id: byRun })
+        .update({
+          state: 'failed',
+          finished_at: this.now(),
+          error_detail: `interrupted; its leftovers finished by run ${byRun}`,
+        }),
+    );
   }
 
   async get(id: number): Promise<RetentionRun | null> {
@@ -81,8 +147,12 @@ export class RetentionRunsRepo {
 
   /** Unheld recordings whose retention ends within `days` (and those already overdue, days 0). */
   async expiring(asOf: Date, days: number): Promise<Expiring[]> {
-    const q = this.knex('recordings').select('tier').count({ n: '*' }).sum({ b: 'size_bytes' })
-      .whereIn('state', [...PURGEABLE]).where({ on_hold: false })
+    const q = this.knex('recordings')
+      .select('tier')
+      .count({ n: '*' })
+      .sum({ b: 'size_bytes' })
+      .whereIn('state', [...PURGEABLE])
+      .where({ on_hold: false })
       .where('retain_until', '<=', new Date(asOf.getTime() + days * 86_400_000));
     if (days > 0) q.where('retain_until', '>', asOf);
     const rows = (await q.groupBy('tier')) as Row[];
@@ -90,7 +160,10 @@ export class RetentionRunsRepo {
   }
 
   async countHeld(): Promise<number> {
-    const [row] = (await this.knex('recordings').count({ n: '*' }).where({ on_hold: true }).whereNot({ state: 'purged' })) as Row[];
+    const [row] = (await this.knex('recordings')
+      .count({ n: '*' })
+      .where({ on_hold: true })
+      .whereNot({ state: 'purged' })) as Row[];
     return Number(row?.n ?? 0);
   }
 
@@ -98,7 +171,11 @@ export class RetentionRunsRepo {
    * Never waits: a second run must exit at once, not queue behind the first. On SQLite a holder
    * that `holderGone` says is dead loses the lock now, not when it expires.
    */
-  async tryLock(owner: string, ttlMs: number, holderGone: (holder: string) => boolean = () => false): Promise<LockAttempt> {
+  async tryLock(
+    owner: string,
+    ttlMs: number,
+    holderGone: (holder: string) => boolean = () => false,
+  ): Promise<LockAttempt> {
     return this.dialect === 'mysql' ? this.tryMysqlLock(owner) : this.trySqliteLock(owner, ttlMs, holderGone);
   }
 
@@ -107,7 +184,10 @@ export class RetentionRunsRepo {
   // The lock is named per database: GET_LOCK names are server-wide, and two callrec deployments
   // (or a test run) sharing one MySQL server in different schemas must not block each other.
   private async tryMysqlLock(owner: string): Promise<LockAttempt> {
-    const client = this.knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<unknown> };
+    const client = this.knex.client as {
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(c: unknown): Promise<unknown>;
+    };
     const conn = await client.acquireConnection();
     const first = async (sql: string, b: readonly string[]): Promise<Row | undefined> =>
       ((await this.knex.raw(sql, b).connection(conn)) as [Row[]])[0][0];
@@ -131,21 +211,31 @@ export class RetentionRunsRepo {
         release: async () => {
           if (released) return;
           released = true;
-          try { await first(`select release_lock(${LOCK_SQL}) as r`, [LOCK_NAME]); } finally { await client.releaseConnection(conn); }
+          try {
+            await first(`select release_lock(${LOCK_SQL}) as r`, [LOCK_NAME]);
+          } finally {
+            await client.releaseConnection(conn);
+          }
         },
       },
     };
   }
 
-  private async trySqliteLock(owner: string, ttlMs: number, holderGone: (holder: string) => boolean): Promise<LockAttempt> {
+  private async trySqliteLock(
+    owner: string,
+    ttlMs: number,
+    holderGone: (holder: string) => boolean,
+  ): Promise<LockAttempt> {
     // Each step is one atomic statement, so two runs racing here cannot both see themselves as owner.
     const at = this.now();
     await this.knex('locks').where({ name: LOCK_NAME }).where('expires_at', '<', at).delete();
     const before = (await this.knex('locks').where({ name: LOCK_NAME }).first()) as Row | undefined;
     const gone = before && holderGone(String(before.owner)) ? String(before.owner) : undefined;
     if (gone !== undefined) await this.knex('locks').where({ name: LOCK_NAME, owner: gone }).delete();
-    await this.knex('locks').insert({ name: LOCK_NAME, owner, acquired_at: at, expires_at: new Date(at.getTime() + ttlMs) })
-      .onConflict('name').ignore();
+    await this.knex('locks')
+      .insert({ name: LOCK_NAME, owner, acquired_at: at, expires_at: new Date(at.getTime() + ttlMs) })
+      .onConflict('name')
+      .ignore();
     const row = (await this.knex('locks').where({ name: LOCK_NAME }).first()) as Row | undefined;
     const taken = row && String(row.owner) !== owner ? String(row.owner) : null;
     if (taken !== null) return { ok: false, holder: taken };
@@ -156,7 +246,9 @@ export class RetentionRunsRepo {
       lock: {
         owner,
         renew: async () => {
-          await this.knex('locks').where({ name: LOCK_NAME, owner }).update({ expires_at: new Date(this.now().getTime() + ttlMs) });
+          await this.knex('locks')
+            .where({ name: LOCK_NAME, owner })
+            .update({ expires_at: new Date(this.now().getTime() + ttlMs) });
         },
         release: async () => {
           if (released) return;

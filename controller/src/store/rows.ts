@@ -6,7 +6,10 @@ export function toDate(v: unknown): Date | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;
   if (typeof v === 'number') return new Date(v);
-  if (typeof v === 'string') return /^\d+$/.test(v) ? new Date(Number(v)) : new Date(v.endsWith('Z') || v.includes('+') ? v : `${v.replace(' ', 'T')}Z`);
+  if (typeof v === 'string')
+    return /^\d+$/.test(v)
+      ? new Date(Number(v))
+      : new Date(v.endsWith('Z') || v.includes('+') ? v : `${v.replace(' ', 'T')}Z`);
   return null;
 }
 

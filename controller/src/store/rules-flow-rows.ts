@@ -12,14 +12,32 @@ export async function flowIdOf(trx: Knex, name: string): Promise<number | null> 
 
 /** Writes the flows row and returns its id. */
 export async function writeFlowRow(trx: Knex, name: string, f: FlowDocument, at: Date, merge = true): Promise<number> {
-  const insert = trx('flows').insert({ name, description: f.description ?? null, enabled: f.enabled ?? true, defaults: toJson(f.defaults ?? {}), created_at: at, updated_at: at });
+  const insert = trx('flows').insert({
+    name,
+    description: f.description ?? null,
+    enabled: f.enabled ?? true,
+    defaults: toJson(f.defaults ?? {}),
+    created_at: at,
+    updated_at: at,
+  });
   await (merge ? insert.onConflict('name').merge(['description', 'enabled', 'defaults', 'updated_at']) : insert);
   const row = (await trx('flows').select('id').where({ name }).first()) as Row;
   return Number(row.id);
 }
 
-export async function insertAppletRows(trx: Knex, flowId: number, applets: FlowDocument['applets'], at: Date): Promise<void> {
-  const rows = Object.entries(applets ?? {}).map(([applet, a]) =>
-    ({ flow_id: flowId, applet, kind: a.kind, rule: toJson(ruleFieldsOf(a)), created_at: at, updated_at: at }));
+export async function insertAppletRows(
+  trx: Knex,
+  flowId: number,
+  applets: FlowDocument['applets'],
+  at: Date,
+): Promise<void> {
+  const rows = Object.entries(applets ?? {}).map(([applet, a]) => ({
+    flow_id: flowId,
+    applet,
+    kind: a.kind,
+    rule: toJson(ruleFieldsOf(a)),
+    created_at: at,
+    updated_at: at,
+  }));
   await insertChunked(trx, 'applet_rules', rows);
 }

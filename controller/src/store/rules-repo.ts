@@ -2,12 +2,25 @@
 // Every write runs in a transaction that also bumps settings.rules_version, which is how every
 // controller's RulesService notices the change on its next call (one primary-key read).
 import type { Knex } from 'knex';
-import { ruleFieldsOf, type AppletDocument, type CampaignDocument, type FlowDocument, type RulesDocument } from '../policy/document';
+import {
+  ruleFieldsOf,
+  type AppletDocument,
+  type CampaignDocument,
+  type FlowDocument,
+  type RulesDocument,
+} from '../policy/document';
 import type { Jurisdiction, RuleSet } from '../policy/rules';
 import type { RulesSource } from '../policy/service';
 import { flowIdOf, insertAppletRows, writeFlowRow } from './rules-flow-rows';
 import { ACCOUNT_KEYS, accountFrom, campaignFrom, campaignRow, flowsFrom, jurisdictionFrom } from './rules-rows';
-import { insertChunked, versionedUpsert, versionedWrite, VERSION_KEY, type PutMode, type PutOutcome } from './rules-write';
+import {
+  insertChunked,
+  versionedUpsert,
+  versionedWrite,
+  VERSION_KEY,
+  type PutMode,
+  type PutOutcome,
+} from './rules-write';
 import { toJson, type Row } from './rows';
 
 export type { PutMode, PutOutcome } from './rules-write';
@@ -15,7 +28,10 @@ export type { PutMode, PutOutcome } from './rules-write';
 export type AccountPatch = NonNullable<RulesDocument['account']>;
 
 export class RulesRepo implements RulesSource {
-  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async version(): Promise<number> {
     const row = (await this.knex('settings').select('value').where({ key: VERSION_KEY }).first()) as Row | undefined;
@@ -26,10 +42,14 @@ export class RulesRepo implements RulesSource {
   async load(): Promise<RuleSet> {
     return this.knex.transaction(async (trx) => {
       const version = await new RulesRepo(trx, this.now).version();
-      const [settings, flows, applets, campaigns, jurisdictions, areaCodes] = await Promise.all([
-        trx('settings').select('key', 'value'), trx('flows').select(), trx('applet_rules').select(),
-        trx('campaigns').select(), trx('jurisdictions').select(), trx('area_codes').select('npa', 'jurisdiction'),
-      ]) as Row[][];
+      const [settings, flows, applets, campaigns, jurisdictions, areaCodes] = (await Promise.all([
+        trx('settings').select('key', 'value'),
+        trx('flows').select(),
+        trx('applet_rules').select(),
+        trx('campaigns').select(),
+        trx('jurisdictions').select(),
+        trx('area_codes').select('npa', 'jurisdiction'),
+      ])) as Row[][];
       return {
         version,
         account: accountFrom(settings ?? []),
@@ -45,7 +65,11 @@ export class RulesRepo implements RulesSource {
     return versionedWrite(this.knex, this.now, fn);
   }
 
-  private upsert(mode: PutMode, exists: (trx: Knex) => Promise<boolean>, save: (trx: Knex, merge: boolean) => Promise<void>): Promise<PutOutcome> {
+  private upsert(
+    mode: PutMode,
+    exists: (trx: Knex) => Promise<boolean>,
+    save: (trx: Knex, merge: boolean) => Promise<void>,
+  ): Promise<PutOutcome> {
     return versionedUpsert(this.knex, this.now, mode, exists, save);
   }
 
@@ -54,25 +78,41 @@ export class RulesRepo implements RulesSource {
    * when it is left out, so changing a flow's defaults never silently drops its applet rules.
    */
   async putFlow(name: string, flow: FlowDocument, mode: PutMode = 'put'): Promise<PutOutcome> {
-    return this.upsert(mode, async (trx) => (await flowIdOf(trx, name)) !== null, async (trx, merge) => {
-      const id = await writeFlowRow(trx, name, flow, this.now(), merge);
-      if (flow.applets === undefined) return;
-      await trx('applet_rules').where({ flow_id: id }).delete();
-      await insertAppletRows(trx, id, flow.applets, this.now());
-    });
+    return this.upsert(
+      mode,
+      async (trx) => (await flowIdOf(trx, name)) !== null,
+      async (trx, merge) => {
+        const id = await writeFlowRow(trx, name, flow, this.now(), merge);
+        if (flow.applets === undefined) return;
+        await trx('applet_rules').where({ flow_id: id }).delete();
+        await insertAppletRows(trx, id, flow.applets, this.now());
+      },
+    );
   }
 
   /** One applet rule of an existing flow; 'no-flow' when the flow is unknown. */
-  async putApplet(flow: string, applet: string, a: AppletDocument, mode: PutMode = 'put'): Promise<PutOutcome | 'no-flow'> {
+  async putApplet(
+    flow: string,
+    applet: string,
+    a: AppletDocument,
+    mode: PutMode = 'put',
+  ): Promise<PutOutcome | 'no-flow'> {
     let flowId: number | null = null;
-    const out = await this.upsert(mode, async (trx) => {
-      flowId = await flowIdOf(trx, flow);
-      return flowId !== null && (await trx('applet_rules').where({ flow_id: flowId, applet }).first()) !== undefined;
-    }, async (trx, merge) => {
-      if (flowId === null) return;
-      if (merge) await trx('applet_rules').where({ flow_id: flowId, applet }).update({ kind: a.kind, rule: toJson(ruleFieldsOf(a)), updated_at: this.now() });
-      else await insertAppletRows(trx, flowId, { [applet]: a }, this.now());
-    });
+    const out = await this.upsert(
+      mode,
+      async (trx) => {
+        flowId = await flowIdOf(trx, flow);
+        return flowId !== null && (await trx('applet_rules').where({ flow_id: flowId, applet }).first()) !== undefined;
+      },
+      async (trx, merge) => {
+        if (flowId === null) return;
+        if (merge)
+          await trx('applet_rules')
+            .where({ flow_id: flowId, applet })
+            .update({ kind: a.kind, rule: toJson(ruleFieldsOf(a)), updated_at: this.now() });
+        else await insertAppletRows(trx, flowId, { [applet]: a }, this.now());
+      },
+    );
     return flowId === null ? 'no-flow' : out;
   }
 
@@ -85,24 +125,30 @@ export class RulesRepo implements RulesSource {
   }
 
   async setFlowEnabled(name: string, enabled: boolean): Promise<boolean> {
-    return this.write(async (trx) => (await trx('flows').where({ name }).update({ enabled, updated_at: this.now() })) > 0);
+    return this.write(
+      async (trx) => (await trx('flows').where({ name }).update({ enabled, updated_at: this.now() })) > 0,
+    );
   }
 
   async deleteFlow(name: string): Promise<boolean> {
     return this.write(async (trx) => {
       const id = await flowIdOf(trx, name);
       if (id === null) return false;
-      await trx('applet_rules').where({ flow_id: id }).delete();   // SQLite may run without FK cascade
+      await trx('applet_rules').where({ flow_id: id }).delete(); // SQLite may run without FK cascade
       await trx('flows').where({ id }).delete();
       return true;
     });
   }
 
   async putCampaign(name: string, c: CampaignDocument, mode: PutMode = 'put'): Promise<PutOutcome> {
-    return this.upsert(mode, async (trx) => (await trx('campaigns').where({ name }).first()) !== undefined, async (trx, merge) => {
-      const insert = trx('campaigns').insert(campaignRow(name, c, this.now()));
-      await (merge ? insert.onConflict('name').merge(['enabled', 'rule', 'updated_at']) : insert);
-    });
+    return this.upsert(
+      mode,
+      async (trx) => (await trx('campaigns').where({ name }).first()) !== undefined,
+      async (trx, merge) => {
+        const insert = trx('campaigns').insert(campaignRow(name, c, this.now()));
+        await (merge ? insert.onConflict('name').merge(['enabled', 'rule', 'updated_at']) : insert);
+      },
+    );
   }
 
   async deleteCampaign(name: string): Promise<boolean> {
@@ -119,15 +165,30 @@ export class RulesRepo implements RulesSource {
     for (const [field, key] of Object.entries(ACCOUNT_KEYS) as Array<[keyof AccountPatch, string]>) {
       const value = patch[field];
       if (value === undefined) continue;
-      await trx('settings').insert({ key, value: toJson(value), updated_at: at }).onConflict('key').merge(['value', 'updated_at']);
+      await trx('settings')
+        .insert({ key, value: toJson(value), updated_at: at })
+        .onConflict('key')
+        .merge(['value', 'updated_at']);
     }
   }
 
   async putJurisdiction(j: Jurisdiction, mode: PutMode = 'put'): Promise<PutOutcome> {
-    return this.upsert(mode, async (trx) => (await trx('jurisdictions').where({ code: j.code }).first()) !== undefined, async (trx, merge) => {
-      const insert = trx('jurisdictions').insert({ code: j.code, name: j.name, all_party_consent: j.allPartyConsent, min_consent: j.minConsent, updated_at: this.now() });
-      await (merge ? insert.onConflict('code').merge(['name', 'all_party_consent', 'min_consent', 'updated_at']) : insert);
-    });
+    return this.upsert(
+      mode,
+      async (trx) => (await trx('jurisdictions').where({ code: j.code }).first()) !== undefined,
+      async (trx, merge) => {
+        const insert = trx('jurisdictions').insert({
+          code: j.code,
+          name: j.name,
+          all_party_consent: j.allPartyConsent,
+          min_consent: j.minConsent,
+          updated_at: this.now(),
+        });
+        await (merge
+          ? insert.onConflict('code').merge(['name', 'all_party_consent', 'min_consent', 'updated_at'])
+          : insert);
+      },
+    );
   }
 
   async deleteJurisdiction(code: string): Promise<boolean> {
@@ -135,10 +196,14 @@ export class RulesRepo implements RulesSource {
   }
 
   async putAreaCode(npa: string, jurisdiction: string, mode: PutMode = 'put'): Promise<PutOutcome> {
-    return this.upsert(mode, async (trx) => (await trx('area_codes').where({ npa }).first()) !== undefined, async (trx, merge) => {
-      const insert = trx('area_codes').insert({ npa, jurisdiction, updated_at: this.now() });
-      await (merge ? insert.onConflict('npa').merge(['jurisdiction', 'updated_at']) : insert);
-    });
+    return this.upsert(
+      mode,
+      async (trx) => (await trx('area_codes').where({ npa }).first()) !== undefined,
+      async (trx, merge) => {
+        const insert = trx('area_codes').insert({ npa, jurisdiction, updated_at: this.now() });
+        await (merge ? insert.onConflict('npa').merge(['jurisdiction', 'updated_at']) : insert);
+      },
+    );
   }
 
   async deleteAreaCode(npa: string): Promise<boolean> {
@@ -147,7 +212,10 @@ export class RulesRepo implements RulesSource {
 
   /** flows import: replaces every flow and campaign (and the account settings given), all or nothing. */
   /** `onFlow`: called after each flow is written (a progress display; thousands of flows take seconds). */
-  async importDocument(doc: RulesDocument, onFlow?: (done: number, total: number) => void): Promise<{ flows: number; applets: number; campaigns: number }> {
+  async importDocument(
+    doc: RulesDocument,
+    onFlow?: (done: number, total: number) => void,
+  ): Promise<{ flows: number; applets: number; campaigns: number }> {
     return this.write(async (trx) => {
       await trx('applet_rules').delete();
       await trx('flows').delete();

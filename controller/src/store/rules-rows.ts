@@ -3,12 +3,23 @@
 import type { ConsentMode } from '../domain/records';
 import { ruleFieldsOf, type CampaignDocument } from '../policy/document';
 import {
-  completeRule, DEFAULT_ACCOUNT, type AccountSettings, type AppletRule, type CampaignRules, type FlowRules,
-  type Jurisdiction, type RuleFields,
+  completeRule,
+  DEFAULT_ACCOUNT,
+  type AccountSettings,
+  type AppletRule,
+  type CampaignRules,
+  type FlowRules,
+  type Jurisdiction,
+  type RuleFields,
 } from '../policy/rules';
 import { fromJson, toBool, toJson, type Row } from './rows';
 
-export const ACCOUNT_KEYS = { inbound: 'account.inbound', outbound: 'account.outbound', internal: 'account.internal', languages: 'account.languages' } as const;
+export const ACCOUNT_KEYS = {
+  inbound: 'account.inbound',
+  outbound: 'account.outbound',
+  internal: 'account.internal',
+  languages: 'account.languages',
+} as const;
 
 export function accountFrom(settings: Row[]): AccountSettings {
   const get = <T>(key: string): T | null => {
@@ -27,8 +38,11 @@ export function flowsFrom(flows: Row[], applets: Row[]): Map<string, FlowRules> 
   const byId = new Map<number, FlowRules>();
   for (const r of flows) {
     byId.set(Number(r.id), {
-      name: String(r.name), description: r.description === null || r.description === undefined ? null : String(r.description),
-      enabled: toBool(r.enabled), defaults: fromJson<RuleFields>(r.defaults) ?? {}, applets: new Map(),
+      name: String(r.name),
+      description: r.description === null || r.description === undefined ? null : String(r.description),
+      enabled: toBool(r.enabled),
+      defaults: fromJson<RuleFields>(r.defaults) ?? {},
+      applets: new Map(),
     });
   }
   for (const r of applets) {
@@ -47,5 +61,10 @@ export function campaignRow(name: string, c: CampaignDocument, at: Date): Row {
 }
 
 export function jurisdictionFrom(r: Row): Jurisdiction {
-  return { code: String(r.code), name: String(r.name), allPartyConsent: toBool(r.all_party_consent), minConsent: String(r.min_consent) as ConsentMode };
+  return {
+    code: String(r.code),
+    name: String(r.name),
+    allPartyConsent: toBool(r.all_party_consent),
+    minConsent: String(r.min_consent) as ConsentMode,
+  };
 }

@@ -12,14 +12,17 @@ export type PutOutcome = 'created' | 'replaced' | 'exists';
 class Taken extends Error {}
 // A concurrent create that passed the existence check still meets the unique index.
 const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
-const isTaken = (e: unknown): boolean => e instanceof Taken || DUPLICATE_CODES.has(String((e as { code?: unknown }).code));
+const isTaken = (e: unknown): boolean =>
+  e instanceof Taken || DUPLICATE_CODES.has(String((e as { code?: unknown }).code));
 
 /** Runs fn in a transaction (a savepoint when already in one) and bumps the rules version. */
 export async function versionedWrite<T>(knex: Knex, now: () => Date, fn: (trx: Knex) => Promise<T>): Promise<T> {
   return knex.transaction(async (trx) => {
     const out = await fn(trx);
     const at = now();
-    const n = await trx('settings').where({ key: VERSION_KEY }).update({ value: trx.raw('?? + 1', ['value']), updated_at: at });
+    const n = await trx('settings')
+      .where({ key: VERSION_KEY })
+      .update({ value: trx.raw('?? + 1', ['value']), updated_at: at });
     if (n === 0) await trx('settings').insert({ key: VERSION_KEY, value: '1', updated_at: at });
     return out;
   });
@@ -27,8 +30,11 @@ export async function versionedWrite<T>(knex: Knex, now: () => Date, fn: (trx: K
 
 /** One create-or-replace write: `exists` reads the current row, `save` writes (merge when it existed). */
 export async function versionedUpsert(
-  knex: Knex, now: () => Date, mode: PutMode,
-  exists: (trx: Knex) => Promise<boolean>, save: (trx: Knex, merge: boolean) => Promise<void>,
+  knex: Knex,
+  now: () => Date,
+  mode: PutMode,
+  exists: (trx: Knex) => Promise<boolean>,
+  save: (trx: Knex, merge: boolean) => Promise<void>,
 ): Promise<PutOutcome> {
   try {
     return await versionedWrite(knex, now, async (trx) => {

@@ -20,12 +20,25 @@ export interface RecordingFilter {
   to?: Date;
 }
 
-export interface Cursor { startedAt: Date; id: number }
-export interface PageRequest { limit: number; order: 'asc' | 'desc'; after?: Cursor }
-export interface Page { items: RecordingRecord[]; next: Cursor | null }
+export interface Cursor {
+  startedAt: Date;
+  id: number;
+}
+export interface PageRequest {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: Cursor;
+}
+export interface Page {
+  items: RecordingRecord[];
+  next: Cursor | null;
+}
 
 export class SearchRepo {
-  constructor(private readonly knex: Knex, private readonly dialect: Dialect) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly dialect: Dialect,
+  ) {}
 
   async search(filter: RecordingFilter, page: PageRequest): Promise<Page> {
     const numbers = filter.numbers ?? [];
@@ -54,7 +67,11 @@ export class SearchRepo {
   private filtered(f: RecordingFilter): Knex.QueryBuilder {
     const q = this.knex('recordings').select('*').whereNotNull('started_at');
     const eq: Array<[string, string | undefined]> = [
-      ['direction', f.direction], ['flow', f.flow], ['campaign', f.campaign], ['state', f.state], ['tier', f.tier],
+      ['direction', f.direction],
+      ['flow', f.flow],
+      ['campaign', f.campaign],
+      ['state', f.state],
+      ['tier', f.tier],
     ];
     for (const [col, v] of eq) if (v !== undefined) void q.where(col, v);
     // The call's agent, or any agent who took part (a transfer's), compared exactly: MySQL's _ci
@@ -67,7 +84,10 @@ export class SearchRepo {
         return b;
       };
       void q.where((w) => {
-        void w.where((own) => { exactly(own, 'agent'); })
+        void w
+          .where((own) => {
+            exactly(own, 'agent');
+          })
           .orWhereIn('id', exactly(this.knex('recording_agents').select('recording_id'), 'agent'));
       });
     }
@@ -81,9 +101,17 @@ export class SearchRepo {
     const cmp = p.order === 'desc' ? '<' : '>';
     const after = p.after;
     if (after) {
-      void q.where((w) => w.where('started_at', cmp, after.startedAt)
-        .orWhere((x) => x.where('started_at', after.startedAt).andWhere('id', cmp, after.id)));
+      void q.where((w) =>
+        w
+          .where('started_at', cmp, after.startedAt)
+          .orWhere((x) => x.where('started_at', after.startedAt).andWhere('id', cmp, after.id)),
+      );
     }
-    return q.orderBy([{ column: 'started_at', order: p.order }, { column: 'id', order: p.order }]).limit(p.limit + 1);
+    return q
+      .orderBy([
+        { column: 'started_at', order: p.order },
+        { column: 'id', order: p.order },
+      ])
+      .limit(p.limit + 1);
   }
 }

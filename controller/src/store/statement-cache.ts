@@ -3,7 +3,9 @@
 // out first, so searches with many filter shapes cannot grow it without bound. Safe here:
 // knex only runs them (all/run, never iterate), and SQLite re-prepares a statement by itself
 // when the schema changes under it (sqlite3_prepare_v2).
-export interface Preparing { prepare(sql: string): unknown }
+export interface Preparing {
+  prepare(sql: string): unknown;
+}
 
 export function cacheStatements(conn: Preparing, max = 200): void {
   const compile = conn.prepare.bind(conn);

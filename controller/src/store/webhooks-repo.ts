@@ -21,7 +21,13 @@ export interface WebhookDelivery {
   deliveredAt: Date | null;
 }
 
-export interface NewDelivery { recordingId: number | null; event: string; url: string; idempotencyKey: string; payload: unknown }
+export interface NewDelivery {
+  recordingId: number | null;
+  event: string;
+  url: string;
+  idempotencyKey: string;
+  payload: unknown;
+}
 
 function fromRow(r: Row): WebhookDelivery {
   return {
@@ -42,13 +48,23 @@ function fromRow(r: Row): WebhookDelivery {
 }
 
 export class WebhooksRepo {
-  constructor(private readonly knex: Knex, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async enqueue(d: NewDelivery): Promise<WebhookDelivery> {
     const at = this.now();
     const [id] = await this.knex('webhook_deliveries').insert({
-      recording_id: d.recordingId, event: d.event, url: d.url, idempotency_key: d.idempotencyKey,
-      payload: JSON.stringify(d.payload), state: 'pending', attempts: 0, next_attempt_at: at, created_at: at,
+      recording_id: d.recordingId,
+      event: d.event,
+      url: d.url,
+      idempotency_key: d.idempotencyKey,
+      payload: JSON.stringify(d.payload),
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      created_at: at,
     });
     return this.getOrThrow(Number(id));
   }
@@ -82,20 +98,31 @@ export class WebhooksRepo {
    * another worker (another controller on the same MySQL) claimed it first.
    */
   async claim(d: WebhookDelivery, leaseMs: number): Promise<boolean> {
-    const n = await this.knex('webhook_deliveries').where({ id: d.id, state: 'pending', attempts: d.attempts })
+    const n = await this.knex('webhook_deliveries')
+      .where({ id: d.id, state: 'pending', attempts: d.attempts })
       .update({ attempts: d.attempts + 1, next_attempt_at: new Date(this.now().getTime() + leaseMs) });
     return Number(n) === 1;
   }
 
   async delivered(id: number, status: number): Promise<void> {
-    await this.knex('webhook_deliveries').where({ id })
-      .update({ state: 'delivered', last_status: status, last_error: null, next_attempt_at: null, delivered_at: this.now() });
+    await this.knex('webhook_deliveries').where({ id }).update({
+      state: 'delivered',
+      last_status: status,
+      last_error: null,
+      next_attempt_at: null,
+      delivered_at: this.now(),
+    });
   }
 
   /** Records a failed attempt: retried at `retryAt`, or given up when it is null. */
   async attemptFailed(id: number, status: number | null, error: string, retryAt: Date | null): Promise<void> {
-    await this.knex('webhook_deliveries').where({ id }).update({
-      state: retryAt ? 'pending' : 'failed', last_status: status, last_error: error.slice(0, 500), next_attempt_at: retryAt,
-    });
+    await this.knex('webhook_deliveries')
+      .where({ id })
+      .update({
+        state: retryAt ? 'pending' : 'failed',
+        last_status: status,
+        last_error: error.slice(0, 500),
+        next_attempt_at: retryAt,
+      });
   }
 }

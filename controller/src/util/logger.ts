@@ -44,7 +44,12 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions): Logger {
   const usePretty = opts.format === 'pretty' || (opts.format === 'auto' && process.stdout.isTTY === true);
   const format = usePretty
-    ? winston.format.combine(redact(), winston.format.timestamp({ format: 'HH:mm:ss.SSS' }), winston.format.colorize(), pretty)
+    ? winston.format.combine(
+        redact(),
+        winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
+        winston.format.colorize(),
+        pretty,
+      )
     : winston.format.combine(redact(), winston.format.timestamp(), winston.format.json());
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })

@@ -13,4 +13,5 @@ export function redactUrl(url: string): string {
 }
 
 /** Free text (an error message) with the password of every URL in it masked. */
-export const redactUrlsIn = (text: string): string => text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s@/]*@/gi, '$1***@');
+export const redactUrlsIn = (text: string): string =>
+  text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s@/]*@/gi, '$1***@');

@@ -12,9 +12,14 @@ export async function checkWritable(dir: string): Promise<{ ok: boolean; detail:
     return { ok: true, detail: `${dir} is writable` };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EROFS' ? 'read-only file system'
-        : code === 'ENOTDIR' ? 'a path component is not a directory' : (e as Error).message;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : code === 'ENOTDIR'
+            ? 'a path component is not a directory'
+            : (e as Error).message;
     return { ok: false, detail: `${dir} is not writable: ${why}` };
   }
 }

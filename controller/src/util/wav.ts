@@ -7,11 +7,11 @@ export interface WavInfo {
   channels: number;
   bitsPerSample: number;
   dataOffset: number;
-  fmtOffset: number;         // where the fmt chunk's body starts
-  dataBytesHeader: number;   // what the header says
-  dataBytesActual: number;   // what the file holds after the header
-  durationMs: number;        // from the actual bytes
-  consistent: boolean;       // header and file agree: the writer closed the file
+  fmtOffset: number; // where the fmt chunk's body starts
+  dataBytesHeader: number; // what the header says
+  dataBytesActual: number; // what the file holds after the header
+  durationMs: number; // from the actual bytes
+  consistent: boolean; // header and file agree: the writer closed the file
   sizeBytes: number;
 }
 
@@ -23,7 +23,10 @@ export async function readWavInfo(file: string): Promise<WavResult> {
     fh = await fs.open(file, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? `file missing: ${file}` : `cannot open ${file}: ${code ?? (e as Error).message}` };
+    return {
+      ok: false,
+      reason: code === 'ENOENT' ? `file missing: ${file}` : `cannot open ${file}: ${code ?? (e as Error).message}`,
+    };
   }
   try {
     const size = (await fh.stat()).size;
@@ -45,17 +48,30 @@ export function parseWavHeader(head: Buffer, sizeBytes: number): WavResult {
     const id = head.toString('ascii', off, off + 4);
     const len = head.readUInt32LE(off + 4);
     if (id === 'fmt ' && off + 24 <= head.length) {
-      fmt = { channels: head.readUInt16LE(off + 10), sampleRate: head.readUInt32LE(off + 12), blockAlign: head.readUInt16LE(off + 20), bits: head.readUInt16LE(off + 22), at: off + 8 };
+      fmt = {
+        channels: head.readUInt16LE(off + 10),
+        sampleRate: head.readUInt32LE(off + 12),
+        blockAlign: head.readUInt16LE(off + 20),
+        bits: head.readUInt16LE(off + 22),
+        at: off + 8,
+      };
     }
     if (id === 'data') {
-      if (!fmt || fmt.sampleRate === 0 || fmt.blockAlign === 0) return { ok: false, reason: 'WAV without a usable fmt chunk' };
+      if (!fmt || fmt.sampleRate === 0 || fmt.blockAlign === 0)
+        return { ok: false, reason: 'WAV without a usable fmt chunk' };
       const dataOffset = off + 8;
       const actual = Math.max(0, sizeBytes - dataOffset);
       const info: WavInfo = {
-        sampleRate: fmt.sampleRate, channels: fmt.channels, bitsPerSample: fmt.bits, dataOffset, fmtOffset: fmt.at,
-        dataBytesHeader: len, dataBytesActual: actual,
+        sampleRate: fmt.sampleRate,
+        channels: fmt.channels,
+        bitsPerSample: fmt.bits,
+        dataOffset,
+        fmtOffset: fmt.at,
+        dataBytesHeader: len,
+        dataBytesActual: actual,
         durationMs: Math.round((Math.floor(actual / fmt.blockAlign) * 1000) / fmt.sampleRate),
-        consistent: len === actual, sizeBytes,
+        consistent: len === actual,
+        sizeBytes,
       };
       if (actual === 0) return { ok: false, reason: `no audio (header-only file, ${sizeBytes} bytes)` };
       return { ok: true, info };
@@ -73,15 +89,19 @@ export function parseWavHeader(head: Buffer, sizeBytes: number): WavResult {
 export async function markInterleavedStereo(file: string, info: WavInfo): Promise<WavInfo> {
   if (info.channels !== 1 || info.bitsPerSample !== 16) return info;
   const fmt = Buffer.alloc(12);
-  fmt.writeUInt16LE(2, 0);                        // channels
+  fmt.writeUInt16LE(2, 0); // channels
   fmt.writeUInt32LE(info.sampleRate, 2);
-  fmt.writeUInt32LE(info.sampleRate * 4, 6);      // byte rate
-  fmt.writeUInt16LE(4, 10);                       // block align
+  fmt.writeUInt32LE(info.sampleRate * 4, 6); // byte rate
+  fmt.writeUInt16LE(4, 10); // block align
   const fh = await fs.open(file, 'r+');
   try {
     await fh.write(fmt, 0, fmt.length, info.fmtOffset + 2);
   } finally {
     await fh.close();
   }
-  return { ...info, channels: 2, durationMs: Math.round((Math.floor(info.dataBytesActual / 4) * 1000) / info.sampleRate) };
+  return {
+    ...info,
+    channels: 2,
+    durationMs: Math.round((Math.floor(info.dataBytesActual / 4) * 1000) / info.sampleRate),
+  };
 }

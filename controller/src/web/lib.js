@@ -25,7 +25,9 @@ export class ApiFailure extends Error {
 }
 
 let onUnauthorized = () => {};
-export const setUnauthorizedHandler = (fn) => { onUnauthorized = fn; };
+export const setUnauthorizedHandler = (fn) => {
+  onUnauthorized = fn;
+};
 
 export async function api(method, path, body, key = session.key()) {
   const headers = { Authorization: `Bearer ${key}` };
@@ -33,7 +35,11 @@ export async function api(method, path, body, key = session.key()) {
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text.slice(0, 200) }; }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { message: text.slice(0, 200) };
+  }
   if (res.status === 401 && path !== '/api/me') onUnauthorized();
   if (!res.ok) throw new ApiFailure(res.status, data);
   return data;
@@ -55,8 +61,7 @@ export function Field({ id, label, failure, name, children, hint }) {
   const problems = errorsFor(failure, name ?? id);
   return html`<div class=${`field${problems.length ? ' invalid' : ''}`}>
     <label for=${id}>${label}</label>
-    ${children}
-    ${hint && html`<small id=${`${id}-hint`} class="muted">${hint}</small>`}
+    ${children} ${hint && html`<small id=${`${id}-hint`} class="muted">${hint}</small>`}
     ${problems.length > 0 && html`<small id=${`${id}-error`} class="field-error" role="alert">${problems.join('; ')}</small>`}
   </div>`;
 }
@@ -64,7 +69,10 @@ export function Field({ id, label, failure, name, children, hint }) {
 export const describedBy = (failure, name, id) => (errorsFor(failure, name).length ? `${id}-error` : undefined);
 
 export function Notice({ failure, ok }) {
-  if (failure) return html`<p class="notice error" role="alert">${failure.message}${failure.status ? ` (HTTP ${failure.status})` : ''}</p>`;
+  if (failure)
+    return html`<p class="notice error" role="alert">
+      ${failure.message}${failure.status ? ` (HTTP ${failure.status})` : ''}
+    </p>`;
   if (ok) return html`<p class="notice ok" role="status">${ok}</p>`;
   return null;
 }
@@ -85,7 +93,10 @@ export const fmtBytes = (n) => {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 };
 

@@ -17,23 +17,44 @@ function Row({ call, onActed }) {
   const [msg, setMsg] = useState(null);
   const [failure, setFailure] = useState(null);
   const act = async (action) => {
-    setBusy(true); setFailure(null); setMsg(null);
+    setBusy(true);
+    setFailure(null);
+    setMsg(null);
     try {
       const after = await api('POST', `/api/calls/${call.id}/recording/${action}`);
       setMsg(`Recording ${after.recordingState ?? 'off'}.`);
       onActed(after);
-    } catch (e) { setFailure(e); } finally { setBusy(false); }
+    } catch (e) {
+      setFailure(e);
+    } finally {
+      setBusy(false);
+    }
   };
   const can = allowed(call);
-  const btn = (action, label) => html`<button type="button" disabled=${busy || !can[action]} onClick=${() => act(action)}
-    aria-label=${`${label} recording of call ${call.id}`}>${label}</button>`;
+  const btn = (action, label) =>
+    html`<button
+      type="button"
+      disabled=${busy || !can[action]}
+      onClick=${() => act(action)}
+      aria-label=${`${label} recording of call ${call.id}`}
+    >
+      ${label}
+    </button>`;
   return html`<tr data-call=${call.id}>
-    <td>${fmtDate(call.startedAt)}</td><td>${call.direction}</td><td>${call.from ?? '—'}</td><td>${call.to ?? '—'}</td>
-    <td>${call.agent ?? '—'}</td><td>${call.flow ?? '—'}</td>
-    <td class="rec-state" data-state=${call.recordingState ?? 'none'}>${call.recordingState ?? 'not recording'}
-      ${call.pausedMs > 0 && html` <span class="muted">(paused ${fmtDuration(call.pausedMs)})</span>`}</td>
-    <td class="inline">${btn('pause', 'Pause')}${btn('resume', 'Resume')}${btn('start', 'Start')}
-      <span role="status" class="muted">${msg}</span><${Notice} failure=${failure} /></td>
+    <td>${fmtDate(call.startedAt)}</td>
+    <td>${call.direction}</td>
+    <td>${call.from ?? '—'}</td>
+    <td>${call.to ?? '—'}</td>
+    <td>${call.agent ?? '—'}</td>
+    <td>${call.flow ?? '—'}</td>
+    <td class="rec-state" data-state=${call.recordingState ?? 'none'}>
+      ${call.recordingState ?? 'not recording'}
+      ${call.pausedMs > 0 && html` <span class="muted">(paused ${fmtDuration(call.pausedMs)})</span>`}
+    </td>
+    <td class="inline">
+      ${btn('pause', 'Pause')}${btn('resume', 'Resume')}${btn('start', 'Start')}
+      <span role="status" class="muted">${msg}</span><${Notice} failure=${failure} />
+    </td>
   </tr>`;
 }
 
@@ -43,24 +64,56 @@ export function LiveCalls() {
   const [updated, setUpdated] = useState(null);
   useEffect(() => {
     let stopped = false;
-    const tick = () => api('GET', '/api/calls/live').then(
-      (r) => { if (!stopped) { setCalls(r.items); setFailure(null); setUpdated(new Date()); } },
-      (e) => { if (!stopped) setFailure(e); },
-    );
+    const tick = () =>
+      api('GET', '/api/calls/live').then(
+        (r) => {
+          if (!stopped) {
+            setCalls(r.items);
+            setFailure(null);
+            setUpdated(new Date());
+          }
+        },
+        (e) => {
+          if (!stopped) setFailure(e);
+        },
+      );
     tick();
     const timer = setInterval(tick, POLL_MS);
-    return () => { stopped = true; clearInterval(timer); };
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }, []);
   const replace = (after) => setCalls((cs) => cs.map((c) => (c.id === after.id ? after : c)));
   return html`<section aria-label="Calls in progress">
     <p class="muted">Refreshes every ${POLL_MS / 1000} s${updated ? `; last ${updated.toLocaleTimeString()}` : ''}.</p>
     <${Notice} failure=${failure} />
     ${calls && calls.length === 0 && html`<p class="muted" role="status">No calls in progress.</p>`}
-    ${calls && calls.length > 0 && html`<div class="table-wrap"><table class="live">
-      <caption class="sr-only">Calls in progress</caption>
-      <thead><tr><th scope="col">Started</th><th scope="col">Direction</th><th scope="col">From</th><th scope="col">To</th>
-        <th scope="col">Agent</th><th scope="col">Flow</th><th scope="col">Recording</th><th scope="col">Actions</th></tr></thead>
-      <tbody>${calls.map((c) => html`<${Row} key=${c.id} call=${c} onActed=${replace} />`)}</tbody>
-    </table></div>`}
+    ${
+      calls &&
+      calls.length > 0 &&
+      html`<div class="table-wrap">
+        <table class="live">
+          <caption class="sr-only">
+            Calls in progress
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Direction</th>
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Flow</th>
+              <th scope="col">Recording</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${calls.map((c) => html`<${Row} key=${c.id} call=${c} onActed=${replace} />`)}
+          </tbody>
+        </table>
+      </div>`
+    }
   </section>`;
 }

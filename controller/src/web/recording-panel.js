@@ -10,9 +10,16 @@ function Player({ rec }) {
   const [src, setSrc] = useState(null);
   const [speed, setSpeed] = useState(1);
   const [failure, setFailure] = useState(null);
-  useEffect(() => { audioToken(rec.id).then((t) => setSrc(t.url), setFailure); }, [rec.id]);
-  useEffect(() => { if (audio.current) audio.current.playbackRate = speed; }, [speed, src]);
-  const changeSpeed = (s) => { if (audio.current) audio.current.playbackRate = s; setSpeed(s); };
+  useEffect(() => {
+    audioToken(rec.id).then((t) => setSrc(t.url), setFailure);
+  }, [rec.id]);
+  useEffect(() => {
+    if (audio.current) audio.current.playbackRate = speed;
+  }, [speed, src]);
+  const changeSpeed = (s) => {
+    if (audio.current) audio.current.playbackRate = s;
+    setSpeed(s);
+  };
   // The token lives ~5 minutes: when a later Range request is refused, get a new one and go on
   // from the same position.
   const onError = async () => {
@@ -21,9 +28,18 @@ function Player({ rec }) {
     const at = el.currentTime;
     try {
       const t = await audioToken(rec.id);
-      el.addEventListener('loadedmetadata', () => { el.currentTime = at; el.playbackRate = speed; }, { once: true });
+      el.addEventListener(
+        'loadedmetadata',
+        () => {
+          el.currentTime = at;
+          el.playbackRate = speed;
+        },
+        { once: true },
+      );
       setSrc(t.url);
-    } catch (e) { setFailure(e); }
+    } catch (e) {
+      setFailure(e);
+    }
   };
   const download = async () => {
     try {
@@ -34,7 +50,9 @@ function Player({ rec }) {
       document.body.append(a);
       a.click();
       a.remove();
-    } catch (e) { setFailure(e); }
+    } catch (e) {
+      setFailure(e);
+    }
   };
   return html`<div class="player">
     ${src && html`<audio ref=${audio} controls preload="metadata" src=${src} onError=${onError} aria-label=${`Recording ${rec.id}`}></audio>`}
@@ -53,8 +71,15 @@ function Actions({ rec, me, enums, onChanged }) {
   const [failure, setFailure] = useState(null);
   const [ok, setOk] = useState(null);
   const run = async (what, fn) => {
-    setFailure(null); setOk(null);
-    try { await fn(); setOk(what); onChanged(); } catch (e) { setFailure(e); }
+    setFailure(null);
+    setOk(null);
+    try {
+      await fn();
+      setOk(what);
+      onChanged();
+    } catch (e) {
+      setFailure(e);
+    }
   };
   const staff = me.role === 'admin' || me.role === 'supervisor';
   if (!staff) return null;
@@ -65,51 +90,131 @@ function Actions({ rec, me, enums, onChanged }) {
   };
   return html`<div class="rec-actions">
     <div>
-      <button type="button" class="danger" onClick=${del} disabled=${rec.onHold || gone}
-        aria-describedby=${rec.onHold ? 'hold-why' : undefined}>Delete</button>
+      <button
+        type="button"
+        class="danger"
+        onClick=${del}
+        disabled=${rec.onHold || gone}
+        aria-describedby=${rec.onHold ? 'hold-why' : undefined}
+      >
+        Delete
+      </button>
       ${rec.onHold && html`<small id="hold-why" class="muted"> On hold${rec.holdReason ? ` (${rec.holdReason})` : ''}: release it before deleting.</small>`}
     </div>
-    ${!gone && html`<div class="inline">
-      ${!rec.onHold
-        ? html`<label for="hold-reason">Hold reason</label>
-          <input id="hold-reason" value=${reason} onInput=${(e) => setReason(e.target.value)} placeholder="case 2026-114" />
-          <button type="button" onClick=${() => run('On hold.', () => api('POST', `/api/recordings/${rec.id}/hold`, { reason }))}>Hold</button>`
-        : me.role === 'admin'
-          ? html`<label for="release-reason">Release reason</label>
-            <input id="release-reason" value=${reason} onInput=${(e) => setReason(e.target.value)} placeholder="case 2026-114 closed" />
-            <button type="button" onClick=${() => run('Released.', () => api('POST', `/api/recordings/${rec.id}/release`, { reason }))}>Release hold</button>`
-          : html`<small class="muted">Only an admin can release a hold.</small>`}
-    </div>
-    <div class="inline">
-      <label for="tier">Tier</label>
-      <select id="tier" value=${tier} onChange=${(e) => setTier(e.target.value)}>${enums.tiers.map((t) => html`<option value=${t}>${t}</option>`)}</select>
-      <button type="button" onClick=${() => run(`Tier set to ${tier}.`, () => api('PUT', `/api/recordings/${rec.id}/tier`, { tier }))}>Set tier</button>
-    </div>`}
+    ${
+      !gone &&
+      html`<div class="inline">
+          ${
+            !rec.onHold
+              ? html`<label for="hold-reason">Hold reason</label>
+                  <input
+                    id="hold-reason"
+                    value=${reason}
+                    onInput=${(e) => setReason(e.target.value)}
+                    placeholder="case 2026-114"
+                  />
+                  <button
+                    type="button"
+                    onClick=${() => run('On hold.', () => api('POST', `/api/recordings/${rec.id}/hold`, { reason }))}
+                  >
+                    Hold
+                  </button>`
+              : me.role === 'admin'
+                ? html`<label for="release-reason">Release reason</label>
+                    <input
+                      id="release-reason"
+                      value=${reason}
+                      onInput=${(e) => setReason(e.target.value)}
+                      placeholder="case 2026-114 closed"
+                    />
+                    <button
+                      type="button"
+                      onClick=${() => run('Released.', () => api('POST', `/api/recordings/${rec.id}/release`, { reason }))}
+                    >
+                      Release hold
+                    </button>`
+                : html`<small class="muted">Only an admin can release a hold.</small>`
+          }
+        </div>
+        <div class="inline">
+          <label for="tier">Tier</label>
+          <select id="tier" value=${tier} onChange=${(e) => setTier(e.target.value)}>
+            ${enums.tiers.map((t) => html`<option value=${t}>${t}</option>`)}
+          </select>
+          <button
+            type="button"
+            onClick=${() => run(`Tier set to ${tier}.`, () => api('PUT', `/api/recordings/${rec.id}/tier`, { tier }))}
+          >
+            Set tier
+          </button>
+        </div>`
+    }
     <${Notice} failure=${failure} ok=${ok} />
   </div>`;
 }
 
-const eventDetail = (d) => (d && typeof d === 'object' ? Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ') : '');
+const eventDetail = (d) =>
+  d && typeof d === 'object'
+    ? Object.entries(d)
+        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+        .join(', ')
+    : '';
 
 function Details({ data }) {
   const { recording: r, call: c, events } = data;
   const reasons = c?.decision?.reasons ?? [];
   const facts = [
-    ['Call', c ? `${c.id} on ${c.node} (${c.pbx})` : '—'], ['Direction', r.direction], ['From', c?.fromRaw && c.fromRaw !== r.from ? `${r.from} (dialled ${c.fromRaw})` : r.from],
-    ['To', r.to], ['Agent', r.agent], ['Flow / applet', c ? `${c.flow ?? '—'} / ${c.applet ?? '—'}` : r.flow], ['Campaign', r.campaign],
-    ['Started', fmtDate(r.startedAt)], ['Length', fmtDuration(r.durationMs)], ['Paused', fmtDuration(r.pausedMs)], ['Size', fmtBytes(r.sizeBytes)],
-    ['Record mode', r.recordMode], ['Consent', c ? `${c.consentMode ?? '—'} → ${c.consentOutcome ?? '—'}` : '—'],
-    ['Retain until', fmtDate(r.retainUntil)], ['Hangup', c?.hangupCause], ['Failure', r.failureReason],
+    ['Call', c ? `${c.id} on ${c.node} (${c.pbx})` : '—'],
+    ['Direction', r.direction],
+    ['From', c?.fromRaw && c.fromRaw !== r.from ? `${r.from} (dialled ${c.fromRaw})` : r.from],
+    ['To', r.to],
+    ['Agent', r.agent],
+    ['Flow / applet', c ? `${c.flow ?? '—'} / ${c.applet ?? '—'}` : r.flow],
+    ['Campaign', r.campaign],
+    ['Started', fmtDate(r.startedAt)],
+    ['Length', fmtDuration(r.durationMs)],
+    ['Paused', fmtDuration(r.pausedMs)],
+    ['Size', fmtBytes(r.sizeBytes)],
+    ['Record mode', r.recordMode],
+    ['Consent', c ? `${c.consentMode ?? '—'} → ${c.consentOutcome ?? '—'}` : '—'],
+    ['Retain until', fmtDate(r.retainUntil)],
+    ['Hangup', c?.hangupCause],
+    ['Failure', r.failureReason],
   ];
   return html`<div class="details">
-    <section aria-labelledby="facts-h"><h3 id="facts-h">Call facts</h3>
-      <dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v ?? '—'}</dd>`)}</dl></section>
-    <section aria-labelledby="reasons-h"><h3 id="reasons-h">Why it was recorded this way</h3>
-      ${reasons.length ? html`<ul>${reasons.map((x) => html`<li>${x}</li>`)}</ul>` : html`<p class="muted">No decision reasons stored.</p>`}
-      ${c?.fallbackReason && html`<p>Fallback: ${c.fallbackReason}</p>`}</section>
-    <section aria-labelledby="timeline-h"><h3 id="timeline-h">Timeline</h3>
-      <ol class="timeline">${events.map((e) => html`<li><time>${fmtDate(e.at)}</time> <strong>${e.type}</strong>
-        ${e.actor && html` by ${e.actor}`} <span class="muted">${eventDetail(e.detail)}</span></li>`)}</ol></section>
+    <section aria-labelledby="facts-h">
+      <h3 id="facts-h">Call facts</h3>
+      <dl>
+        ${facts.map(
+          ([k, v]) =>
+            html`<dt>${k}</dt>
+              <dd>${v ?? '—'}</dd>`,
+        )}
+      </dl>
+    </section>
+    <section aria-labelledby="reasons-h">
+      <h3 id="reasons-h">Why it was recorded this way</h3>
+      ${
+        reasons.length
+          ? html`<ul>
+              ${reasons.map((x) => html`<li>${x}</li>`)}
+            </ul>`
+          : html`<p class="muted">No decision reasons stored.</p>`
+      }
+      ${c?.fallbackReason && html`<p>Fallback: ${c.fallbackReason}</p>`}
+    </section>
+    <section aria-labelledby="timeline-h">
+      <h3 id="timeline-h">Timeline</h3>
+      <ol class="timeline">
+        ${events.map(
+          (e) =>
+            html`<li>
+              <time>${fmtDate(e.at)}</time> <strong>${e.type}</strong> ${e.actor && html` by ${e.actor}`}
+              <span class="muted">${eventDetail(e.detail)}</span>
+            </li>`,
+        )}
+      </ol>
+    </section>
   </div>`;
 }
 
@@ -118,18 +223,33 @@ export function RecordingPanel({ id, me, enums, onChanged, onClose }) {
   const [failure, setFailure] = useState(null);
   const [version, setVersion] = useState(0);
   const heading = useRef(null);
-  useEffect(() => { api('GET', `/api/recordings/${id}`).then(setData, setFailure); }, [id, version]);
-  useEffect(() => { if (data && version === 0) heading.current?.focus(); }, [data]);
-  const changed = () => { setVersion(version + 1); onChanged(); };
+  useEffect(() => {
+    api('GET', `/api/recordings/${id}`).then(setData, setFailure);
+  }, [id, version]);
+  useEffect(() => {
+    if (data && version === 0) heading.current?.focus();
+  }, [data]);
+  const changed = () => {
+    setVersion(version + 1);
+    onChanged();
+  };
   return html`<section class="panel" aria-labelledby="panel-h">
     <div class="panel-head">
       <h2 id="panel-h" tabindex="-1" ref=${heading}>Recording ${id}</h2>
       <button type="button" class="secondary" onClick=${onClose}>Close</button>
     </div>
     <${Notice} failure=${failure} />
-    ${data && html`
-      ${data.recording.state === 'purged' ? html`<p class="muted">Purged ${fmtDate(data.recording.purgedAt)}: no audio.</p>` : html`<${Player} rec=${data.recording} />`}
-      <${Actions} key=${`${data.recording.onHold}-${data.recording.tier}-${data.recording.state}`} rec=${data.recording} me=${me} enums=${enums} onChanged=${changed} />
-      <${Details} data=${data} />`}
+    ${
+      data &&
+      html` ${data.recording.state === 'purged' ? html`<p class="muted">Purged ${fmtDate(data.recording.purgedAt)}: no audio.</p>` : html`<${Player} rec=${data.recording} />`}
+        <${Actions}
+          key=${`${data.recording.onHold}-${data.recording.tier}-${data.recording.state}`}
+          rec=${data.recording}
+          me=${me}
+          enums=${enums}
+          onChanged=${changed}
+        />
+        <${Details} data=${data} />`
+    }
   </section>`;
 }

@@ -1,5 +1,17 @@
 // Recordings: filters, newest-first table with keyset paging, and the selected recording's panel.
-import { api, describedBy, Field, fmtDate, fmtDuration, html, loadEnums, Notice, query, useEffect, useState } from './lib.js';
+import {
+  api,
+  describedBy,
+  Field,
+  fmtDate,
+  fmtDuration,
+  html,
+  loadEnums,
+  Notice,
+  query,
+  useEffect,
+  useState,
+} from './lib.js';
 import { RecordingPanel } from './recording-panel.js';
 
 const EMPTY = { number: '', from: '', to: '', direction: '', agent: '', flow: '', state: '', tier: '', sort: 'desc' };
@@ -10,11 +22,19 @@ const iso = (local) => (local ? new Date(local).toISOString() : undefined);
 function Filters({ me, enums, onSearch, failure }) {
   const [f, setF] = useState(EMPTY);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
-  const text = (k, label, extra = {}) => html`<${Field} id=${`f-${k}`} name=${`query.${k}`} label=${label} failure=${failure} hint=${extra.hint}>
+  const text = (
+    k,
+    label,
+    extra = {},
+  ) => html`<${Field} id=${`f-${k}`} name=${`query.${k}`} label=${label} failure=${failure} hint=${extra.hint}>
     <input id=${`f-${k}`} name=${k} value=${f[k]} onInput=${set(k)} type=${extra.type ?? 'text'} inputmode=${extra.inputmode}
       aria-describedby=${describedBy(failure, `query.${k}`, `f-${k}`) ?? (extra.hint ? `f-${k}-hint` : undefined)} />
   </${Field}>`;
-  const select = (k, label, values) => html`<${Field} id=${`f-${k}`} name=${`query.${k}`} label=${label} failure=${failure}>
+  const select = (
+    k,
+    label,
+    values,
+  ) => html`<${Field} id=${`f-${k}`} name=${`query.${k}`} label=${label} failure=${failure}>
     <select id=${`f-${k}`} name=${k} value=${f[k]} onChange=${set(k)}>
       <option value="">any</option>${values.map((v) => html`<option value=${v}>${v}</option>`)}
     </select>
@@ -37,29 +57,65 @@ function Filters({ me, enums, onSearch, failure }) {
     </${Field}>
     <div class="actions">
       <button type="submit">Search</button>
-      <button type="reset" class="secondary" onClick=${() => { setF(EMPTY); onSearch({ sort: 'desc' }); }}>Clear</button>
+      <button type="reset" class="secondary" onClick=${() => {
+        setF(EMPTY);
+        onSearch({ sort: 'desc' });
+      }}>Clear</button>
     </div>
   </form>`;
 }
 
 function Table({ items, selected, onSelect, sort, onSort }) {
   if (items.length === 0) return html`<p class="muted" role="status">No recordings match.</p>`;
-  return html`<div class="table-wrap"><table class="recordings">
-    <caption class="sr-only">Recordings</caption>
-    <thead><tr>
-      <th scope="col" aria-sort=${sort === 'asc' ? 'ascending' : 'descending'}>
-        <button type="button" class="link" onClick=${onSort}>Started ${sort === 'asc' ? '▲' : '▼'}</button></th>
-      <th scope="col">Direction</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Agent</th>
-      <th scope="col">Flow</th><th scope="col">Length</th><th scope="col">State</th><th scope="col">Tier</th><th scope="col"><span class="sr-only">Open</span></th>
-    </tr></thead>
-    <tbody>${items.map((r) => html`<tr key=${r.id} class=${selected === r.id ? 'selected' : ''} data-id=${r.id}>
-      <td>${fmtDate(r.startedAt)}</td><td>${r.direction}</td><td>${r.from ?? '—'}</td><td>${r.to ?? '—'}</td><td>${r.agent ?? '—'}</td>
-      <td>${r.flow ?? '—'}</td><td>${fmtDuration(r.durationMs)}</td>
-      <td>${r.state}${r.onHold ? html` <span class="badge">hold</span>` : ''}</td><td>${r.tier}</td>
-      <td><button type="button" onClick=${() => onSelect(r.id)} aria-label=${`Open recording ${r.id}`}
-        aria-expanded=${selected === r.id}>Open</button></td>
-    </tr>`)}</tbody>
-  </table></div>`;
+  return html`<div class="table-wrap">
+    <table class="recordings">
+      <caption class="sr-only">
+        Recordings
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col" aria-sort=${sort === 'asc' ? 'ascending' : 'descending'}>
+            <button type="button" class="link" onClick=${onSort}>Started ${sort === 'asc' ? '▲' : '▼'}</button>
+          </th>
+          <th scope="col">Direction</th>
+          <th scope="col">From</th>
+          <th scope="col">To</th>
+          <th scope="col">Agent</th>
+          <th scope="col">Flow</th>
+          <th scope="col">Length</th>
+          <th scope="col">State</th>
+          <th scope="col">Tier</th>
+          <th scope="col"><span class="sr-only">Open</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${items.map(
+          (r) =>
+            html`<tr key=${r.id} class=${selected === r.id ? 'selected' : ''} data-id=${r.id}>
+              <td>${fmtDate(r.startedAt)}</td>
+              <td>${r.direction}</td>
+              <td>${r.from ?? '—'}</td>
+              <td>${r.to ?? '—'}</td>
+              <td>${r.agent ?? '—'}</td>
+              <td>${r.flow ?? '—'}</td>
+              <td>${fmtDuration(r.durationMs)}</td>
+              <td>${r.state}${r.onHold ? html` <span class="badge">hold</span>` : ''}</td>
+              <td>${r.tier}</td>
+              <td>
+                <button
+                  type="button"
+                  onClick=${() => onSelect(r.id)}
+                  aria-label=${`Open recording ${r.id}`}
+                  aria-expanded=${selected === r.id}
+                >
+                  Open
+                </button>
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 export function Recordings({ me }) {
@@ -72,27 +128,75 @@ export function Recordings({ me }) {
   const [version, setVersion] = useState(0);
   const cursor = cursors[cursors.length - 1];
 
-  useEffect(() => { loadEnums().then(setEnums); }, []);
+  useEffect(() => {
+    loadEnums().then(setEnums);
+  }, []);
   useEffect(() => {
     let live = true;
-    api('GET', `/api/recordings${query({ ...filters, cursor, limit: 25 })}`)
-      .then((p) => { if (live) { setPage(p); setFailure(null); } }, (e) => { if (live) setFailure(e); });
-    return () => { live = false; };
+    api('GET', `/api/recordings${query({ ...filters, cursor, limit: 25 })}`).then(
+      (p) => {
+        if (live) {
+          setPage(p);
+          setFailure(null);
+        }
+      },
+      (e) => {
+        if (live) setFailure(e);
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, [filters, cursor, version]);
 
   if (!enums) return html`<p class="muted">Loading…</p>`;
-  const search = (f) => { setFilters(f); setCursors([null]); setSelected(null); };
+  const search = (f) => {
+    setFilters(f);
+    setCursors([null]);
+    setSelected(null);
+  };
   return html`<section aria-label="Recordings">
     <${Filters} me=${me} enums=${enums} onSearch=${search} failure=${failure} />
     <${Notice} failure=${failure} />
-    ${page && html`<${Table} items=${page.items} selected=${selected} onSelect=${(id) => setSelected(selected === id ? null : id)}
-      sort=${filters.sort ?? 'desc'} onSort=${() => search({ ...filters, sort: filters.sort === 'asc' ? 'desc' : 'asc' })} />
-    <div class="pager">
-      <button type="button" class="secondary" disabled=${cursors.length < 2} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
-      <span class="muted">page ${cursors.length}</span>
-      <button type="button" class="secondary" disabled=${!page.nextCursor} onClick=${() => setCursors([...cursors, page.nextCursor])}>Next page</button>
-    </div>`}
-    ${selected && html`<${RecordingPanel} key=${selected} id=${selected} me=${me} enums=${enums}
-      onChanged=${() => setVersion(version + 1)} onClose=${() => setSelected(null)} />`}
+    ${
+      page &&
+      html`<${Table}
+          items=${page.items}
+          selected=${selected}
+          onSelect=${(id) => setSelected(selected === id ? null : id)}
+          sort=${filters.sort ?? 'desc'}
+          onSort=${() => search({ ...filters, sort: filters.sort === 'asc' ? 'desc' : 'asc' })}
+        />
+        <div class="pager">
+          <button
+            type="button"
+            class="secondary"
+            disabled=${cursors.length < 2}
+            onClick=${() => setCursors(cursors.slice(0, -1))}
+          >
+            Previous page
+          </button>
+          <span class="muted">page ${cursors.length}</span>
+          <button
+            type="button"
+            class="secondary"
+            disabled=${!page.nextCursor}
+            onClick=${() => setCursors([...cursors, page.nextCursor])}
+          >
+            Next page
+          </button>
+        </div>`
+    }
+    ${
+      selected &&
+      html`<${RecordingPanel}
+        key=${selected}
+        id=${selected}
+        me=${me}
+        enums=${enums}
+        onChanged=${() => setVersion(version + 1)}
+        onClose=${() => setSelected(null)}
+      />`
+    }
   </section>`;
 }

@@ -15,7 +15,9 @@ const ruleFields = (prefix, enums) => [
 
 const forms = (enums) => [
   {
-    id: 'flow', title: 'Flow', path: (p) => `/api/flows/${p.flow}`,
+    id: 'flow',
+    title: 'Flow',
+    path: (p) => `/api/flows/${p.flow}`,
     fields: [
       { name: 'params.flow', label: 'Flow name', required: true, hint: 'letters, digits, _ . - (up to 64)' },
       { name: 'body.description', label: 'Description' },
@@ -24,7 +26,9 @@ const forms = (enums) => [
     ],
   },
   {
-    id: 'applet', title: 'Applet rule', path: (p) => `/api/flows/${p.flow}/applets/${p.applet}`,
+    id: 'applet',
+    title: 'Applet rule',
+    path: (p) => `/api/flows/${p.flow}/applets/${p.applet}`,
     fields: [
       { name: 'params.flow', label: 'Flow name', required: true },
       { name: 'params.applet', label: 'Applet name', required: true },
@@ -32,10 +36,21 @@ const forms = (enums) => [
       ...ruleFields('body.', enums),
     ],
   },
-  { id: 'outbound', title: 'Outbound calls (account setting)', path: () => '/api/settings/outbound', fields: ruleFields('body.', enums) },
   {
-    id: 'campaign', title: 'Campaign', path: (p) => `/api/campaigns/${p.campaign}`,
-    fields: [{ name: 'params.campaign', label: 'Campaign name', required: true }, { name: 'body.enabled', label: 'Enabled', options: ['true', 'false'] }, ...ruleFields('body.', enums)],
+    id: 'outbound',
+    title: 'Outbound calls (account setting)',
+    path: () => '/api/settings/outbound',
+    fields: ruleFields('body.', enums),
+  },
+  {
+    id: 'campaign',
+    title: 'Campaign',
+    path: (p) => `/api/campaigns/${p.campaign}`,
+    fields: [
+      { name: 'params.campaign', label: 'Campaign name', required: true },
+      { name: 'body.enabled', label: 'Enabled', options: ['true', 'false'] },
+      ...ruleFields('body.', enums),
+    ],
   },
 ];
 
@@ -47,9 +62,12 @@ function request(values) {
     if (raw === '') continue;
     const [where, ...path] = name.split('.');
     const value = raw === 'true' ? true : raw === 'false' ? false : raw;
-    if (where === 'params') { params[path[0]] = encodeURIComponent(raw); continue; }
+    if (where === 'params') {
+      params[path[0]] = encodeURIComponent(raw);
+      continue;
+    }
     let o = body;
-    for (const k of path.slice(0, -1)) o = (o[k] ??= {});
+    for (const k of path.slice(0, -1)) o = o[k] ??= {};
     o[path[path.length - 1]] = value;
   }
   return { params, body };
@@ -61,31 +79,62 @@ function RuleForm({ spec }) {
   const [ok, setOk] = useState(null);
   const submit = async (e) => {
     e.preventDefault();
-    setFailure(null); setOk(null);
+    setFailure(null);
+    setOk(null);
     const missing = spec.fields.filter((f) => f.required && !(values[f.name] ?? '').trim());
     if (missing.length) {
-      setFailure({ message: 'required fields are empty', fields: missing.map((f) => ({ field: f.name, problem: 'required' })) });
+      setFailure({
+        message: 'required fields are empty',
+        fields: missing.map((f) => ({ field: f.name, problem: 'required' })),
+      });
       return;
     }
     const { params, body } = request(values);
-    try { await api('PUT', spec.path(params), body); setOk('Saved.'); } catch (err) { setFailure(err); }
+    try {
+      await api('PUT', spec.path(params), body);
+      setOk('Saved.');
+    } catch (err) {
+      setFailure(err);
+    }
   };
   const known = spec.fields.map((f) => f.name);
-  const loose = failure && failure.fields.length > 0 && failure.fields.every((p) => !known.some((n) => errorsFor({ fields: [p] }, n).length));
+  const loose =
+    failure &&
+    failure.fields.length > 0 &&
+    failure.fields.every((p) => !known.some((n) => errorsFor({ fields: [p] }, n).length));
   return html`<form class="rule-form" onSubmit=${submit} aria-labelledby=${`${spec.id}-h`} novalidate>
     <h2 id=${`${spec.id}-h`}>${spec.title}</h2>
-    <div class="grid">${spec.fields.map((f) => {
-      const id = `${spec.id}-${f.name.replace(/\./g, '-')}`;
-      const described = errorsFor(failure, f.name).length ? `${id}-error` : f.hint ? `${id}-hint` : undefined;
-      const onInput = (e) => setValues({ ...values, [f.name]: e.target.value });
-      return html`<${Field} id=${id} name=${f.name} label=${f.label} failure=${failure} hint=${f.hint}>
-        ${f.options
-          ? html`<select id=${id} name=${f.name} value=${values[f.name] ?? ''} onChange=${onInput} aria-describedby=${described}>
-              <option value="">(inherit)</option>${f.options.map((o) => html`<option value=${o}>${o}</option>`)}</select>`
-          : html`<input id=${id} name=${f.name} value=${values[f.name] ?? ''} onInput=${onInput} aria-describedby=${described}
-              aria-required=${f.required ? 'true' : undefined} aria-invalid=${errorsFor(failure, f.name).length > 0 ? 'true' : undefined} />`}
+    <div class="grid">
+      ${spec.fields.map((f) => {
+        const id = `${spec.id}-${f.name.replace(/\./g, '-')}`;
+        const described = errorsFor(failure, f.name).length ? `${id}-error` : f.hint ? `${id}-hint` : undefined;
+        const onInput = (e) => setValues({ ...values, [f.name]: e.target.value });
+        return html`<${Field} id=${id} name=${f.name} label=${f.label} failure=${failure} hint=${f.hint}>
+        ${
+          f.options
+            ? html`<select
+                id=${id}
+                name=${f.name}
+                value=${values[f.name] ?? ''}
+                onChange=${onInput}
+                aria-describedby=${described}
+              >
+                <option value="">(inherit)</option>
+                ${f.options.map((o) => html`<option value=${o}>${o}</option>`)}
+              </select>`
+            : html`<input
+                id=${id}
+                name=${f.name}
+                value=${values[f.name] ?? ''}
+                onInput=${onInput}
+                aria-describedby=${described}
+                aria-required=${f.required ? 'true' : undefined}
+                aria-invalid=${errorsFor(failure, f.name).length > 0 ? 'true' : undefined}
+              />`
+        }
       </${Field}>`;
-    })}</div>
+      })}
+    </div>
     <${Notice} failure=${failure && (failure.fields.length === 0 || loose) ? failure : null} ok=${ok} />
     <button type="submit">Save ${spec.title.toLowerCase()}</button>
   </form>`;
@@ -94,20 +143,41 @@ function RuleForm({ spec }) {
 function FlowList() {
   const [flows, setFlows] = useState(null);
   const [failure, setFailure] = useState(null);
-  useEffect(() => { api('GET', '/api/flows').then(setFlows, setFailure); }, []);
-  const items = Array.isArray(flows) ? flows : flows?.items ?? (flows ? Object.entries(flows).map(([name, f]) => ({ name, ...f })) : []);
+  useEffect(() => {
+    api('GET', '/api/flows').then(setFlows, setFailure);
+  }, []);
+  const items = Array.isArray(flows)
+    ? flows
+    : (flows?.items ?? (flows ? Object.entries(flows).map(([name, f]) => ({ name, ...f })) : []));
   return html`<section aria-labelledby="flows-h">
     <h2 id="flows-h">Flows</h2>
-    ${failure && html`<p class="notice error" role="status">The flows could not be listed: ${failure.message} (HTTP ${failure.status}).
-      The forms below still send each change to the API, which validates it.</p>`}
-    ${items.length > 0 && html`<ul class="flow-list">${items.map((f) => html`<li><strong>${f.name}</strong> ${f.description ?? ''}
-      ${f.enabled === false ? html`<span class="badge">disabled</span>` : ''}</li>`)}</ul>`}
+    ${
+      failure &&
+      html`<p class="notice error" role="status">
+        The flows could not be listed: ${failure.message} (HTTP ${failure.status}). The forms below still send each
+        change to the API, which validates it.
+      </p>`
+    }
+    ${
+      items.length > 0 &&
+      html`<ul class="flow-list">
+        ${items.map(
+          (f) =>
+            html`<li>
+              <strong>${f.name}</strong> ${f.description ?? ''}
+              ${f.enabled === false ? html`<span class="badge">disabled</span>` : ''}
+            </li>`,
+        )}
+      </ul>`
+    }
   </section>`;
 }
 
 export function Rules() {
   const [enums, setEnums] = useState(null);
-  useEffect(() => { loadEnums().then(setEnums); }, []);
+  useEffect(() => {
+    loadEnums().then(setEnums);
+  }, []);
   if (!enums) return html`<p class="muted">Loading…</p>`;
   return html`<div class="rules">
     <${FlowList} />

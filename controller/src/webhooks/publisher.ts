@@ -8,7 +8,10 @@ export const WEBHOOK_EVENTS = ['recording.completed', 'recording.failed', 'recor
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export type ResyncErrorKind = 'not-found' | 'not-finished' | 'no-urls';
-export interface ResyncError { kind: ResyncErrorKind; detail: string }
+export interface ResyncError {
+  kind: ResyncErrorKind;
+  detail: string;
+}
 
 export interface WebhookPublisher {
   publish(recordingId: number, event: WebhookEvent): Promise<WebhookDelivery[]>;
@@ -22,7 +25,8 @@ export type RecordingPublisher = Pick<WebhookPublisher, 'publish'>;
  * Stable per recording and event: the first delivery and every resync carry the same key, so a
  * receiver that remembers keys drops the duplicates (CRMs otherwise create a second activity).
  */
-export const idempotencyKey = (recordingId: number, event: WebhookEvent): string => `callrec-rec-${recordingId}-${event}`;
+export const idempotencyKey = (recordingId: number, event: WebhookEvent): string =>
+  `callrec-rec-${recordingId}-${event}`;
 
 /** The event a finished recording publishes; null while it is still in progress. */
 export function eventForState(state: RecordingState): WebhookEvent | null {
@@ -40,10 +44,25 @@ export function webhookPayload(r: RecordingRecord, event: WebhookEvent, node: st
     idempotencyKey: idempotencyKey(r.id, event),
     node,
     recording: {
-      id: r.id, callId: r.callId, state: r.state, direction: r.direction, from: r.fromNumber, to: r.toNumber,
-      agent: r.agent, flow: r.flow, campaign: r.campaign, startedAt: iso(r.startedAt), endedAt: iso(r.endedAt),
-      durationMs: r.durationMs, sizeBytes: r.sizeBytes, sha256: r.sha256, tier: r.tier, retainUntil: iso(r.retainUntil),
-      failureReason: r.failureReason, purgedAt: iso(r.purgedAt), audioPath: `/api/recordings/${r.id}/audio`,
+      id: r.id,
+      callId: r.callId,
+      state: r.state,
+      direction: r.direction,
+      from: r.fromNumber,
+      to: r.toNumber,
+      agent: r.agent,
+      flow: r.flow,
+      campaign: r.campaign,
+      startedAt: iso(r.startedAt),
+      endedAt: iso(r.endedAt),
+      durationMs: r.durationMs,
+      sizeBytes: r.sizeBytes,
+      sha256: r.sha256,
+      tier: r.tier,
+      retainUntil: iso(r.retainUntil),
+      failureReason: r.failureReason,
+      purgedAt: iso(r.purgedAt),
+      audioPath: `/api/recordings/${r.id}/audio`,
     },
   };
 }

@@ -11,7 +11,12 @@ import type { Logger } from '../util/logger';
 import { redactUrlsIn } from '../util/redact-url';
 import { err, ok, type Result } from '../util/result';
 import {
-  eventForState, idempotencyKey, webhookPayload, type ResyncError, type WebhookEvent, type WebhookPublisher,
+  eventForState,
+  idempotencyKey,
+  webhookPayload,
+  type ResyncError,
+  type WebhookEvent,
+  type WebhookPublisher,
 } from './publisher';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signer';
 
@@ -29,7 +34,13 @@ export interface WebhookOptions {
 
 const RETRY_CAP_MS = 3_600_000;
 const QUEUE_BACKOFF_CAP_MS = 30_000;
-const origin = (url: string): string => { try { return new URL(url).origin; } catch { return '(bad url)'; } };
+const origin = (url: string): string => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(bad url)';
+  }
+};
 
 export class WebhookWorker implements WebhookPublisher {
   private abort: AbortController | null = null;
@@ -52,7 +63,15 @@ export class WebhookWorker implements WebhookPublisher {
     const payload = webhookPayload(rec, event, this.opts.node);
     const out: WebhookDelivery[] = [];
     for (const url of this.opts.urls) {
-      out.push(await this.store.webhooks.enqueue({ recordingId, event, url, idempotencyKey: idempotencyKey(recordingId, event), payload }));
+      out.push(
+        await this.store.webhooks.enqueue({
+          recordingId,
+          event,
+          url,
+          idempotencyKey: idempotencyKey(recordingId, event),
+          payload,
+        }),
+      );
     }
     this.kick();
     return out;
@@ -62,8 +81,10 @@ export class WebhookWorker implements WebhookPublisher {
     const rec = await this.store.recordings.get(recordingId);
     if (!rec) return err({ kind: 'not-found', detail: `recording ${recordingId} not found` });
     const event = eventForState(rec.state);
-    if (!event) return err({ kind: 'not-finished', detail: `recording ${recordingId} is ${rec.state}; nothing to publish yet` });
-    if (this.opts.urls.length === 0) return err({ kind: 'no-urls', detail: 'no webhook URLs are configured (CALLREC_WEBHOOK_URLS)' });
+    if (!event)
+      return err({ kind: 'not-finished', detail: `recording ${recordingId} is ${rec.state}; nothing to publish yet` });
+    if (this.opts.urls.length === 0)
+      return err({ kind: 'no-urls', detail: 'no webhook URLs are configured (CALLREC_WEBHOOK_URLS)' });
     await this.store.events.append({ callId: rec.callId, recordingId, type: 'resynced', actor, detail: { event } });
     return ok(await this.publish(recordingId, event));
   }
@@ -82,14 +103,19 @@ export class WebhookWorker implements WebhookPublisher {
           failures = 0;
         } catch (e) {
           // One line per change of state; the polls back off while the database is away.
-          if (!this.queueDown) this.logger.warn('webhook queue unavailable; retrying with backoff', { error: e as Error });
+          if (!this.queueDown)
+            this.logger.warn('webhook queue unavailable; retrying with backoff', { error: e as Error });
           this.queueDown = true;
           failures += 1;
         }
         const pollMs = this.opts.pollMs ?? 1000;
         await new Promise<void>((resolve) => {
           // One abort listener per wait, removed when the wait ends (they used to pile up: one a second).
-          const wake = () => { clearTimeout(t); abort.signal.removeEventListener('abort', wake); resolve(); };
+          const wake = () => {
+            clearTimeout(t);
+            abort.signal.removeEventListener('abort', wake);
+            resolve();
+          };
           const t = setTimeout(wake, failures > 0 ? backoffDelay(failures, pollMs, QUEUE_BACKOFF_CAP_MS) : pollMs);
           this.wake = failures > 0 ? null : wake;
           abort.signal.addEventListener('abort', wake, { once: true });
@@ -153,26 +179,45 @@ export class WebhookWorker implements WebhookPublisher {
     const body = JSON.stringify(d.payload);
     const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json', 'User-Agent': 'callrec-webhooks', 'Idempotency-Key': d.idempotencyKey,
-      'X-Callrec-Event': d.event, 'X-Callrec-Delivery': String(d.id), 'X-Callrec-Attempt': String(attempt),
+      'Content-Type': 'application/json',
+      'User-Agent': 'callrec-webhooks',
+      'Idempotency-Key': d.idempotencyKey,
+      'X-Callrec-Event': d.event,
+      'X-Callrec-Delivery': String(d.id),
+      'X-Callrec-Attempt': String(attempt),
       [TIMESTAMP_HEADER]: String(ts),
     };
     if (this.opts.secret) headers[SIGNATURE_HEADER] = signBody(this.opts.secret, ts, body);
     let status: number | null = null;
     let problem: string;
     try {
-      const r = await this.post(d.url, { method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      const r = await this.post(d.url, {
+        method: 'POST',
+        body,
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
       status = r.status;
       await r.body?.cancel();
       if (r.ok) {
         await this.store.webhooks.delivered(d.id, r.status);
         webhookDeliveries.inc({ event: d.event });
-        this.logger.info('webhook delivered', { deliveryId: d.id, recordingId: d.recordingId, event: d.event, attempt, to: origin(d.url) });
+        this.logger.info('webhook delivered', {
+          deliveryId: d.id,
+          recordingId: d.recordingId,
+          event: d.event,
+          attempt,
+          to: origin(d.url),
+        });
         return true;
       }
       problem = `HTTP ${r.status}`;
     } catch (e) {
-      problem = (e as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : redactUrlsIn((e as Error).message);
+      problem =
+        (e as Error).name === 'TimeoutError'
+          ? `no answer within ${this.opts.timeoutMs} ms`
+          : redactUrlsIn((e as Error).message);
     }
     await this.failed(d, attempt, status, problem);
     return true;
@@ -180,7 +225,9 @@ export class WebhookWorker implements WebhookPublisher {
 
   private async failed(d: WebhookDelivery, attempt: number, status: number | null, problem: string): Promise<void> {
     const final = attempt >= this.opts.maxAttempts;
-    const retryAt = final ? null : new Date(Date.now() + backoffDelay(attempt - 1, this.opts.retryBaseMs, RETRY_CAP_MS));
+    const retryAt = final
+      ? null
+      : new Date(Date.now() + backoffDelay(attempt - 1, this.opts.retryBaseMs, RETRY_CAP_MS));
     await this.store.webhooks.attemptFailed(d.id, status, problem, retryAt);
     webhookFailures.inc({ event: d.event, final: String(final) });
     const meta = { deliveryId: d.id, recordingId: d.recordingId, event: d.event, attempt, to: origin(d.url), problem };

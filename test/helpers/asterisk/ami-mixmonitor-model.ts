@@ -10,7 +10,12 @@ import { err, ok, type Result } from '../../../controller/src/util/result';
 import type { AriSim } from './ari-sim';
 import type { BeepView } from '../contract/driver';
 
-interface MixMonitor { file: string; running: boolean; muted: boolean; options: string }
+interface MixMonitor {
+  file: string;
+  running: boolean;
+  muted: boolean;
+  options: string;
+}
 
 const SUCCESS: AmiMessage = { Response: 'Success' };
 const error = (Message: string): AmiMessage => ({ Response: 'Error', Message });
@@ -64,7 +69,8 @@ export class MixMonitorModel implements AmiActions {
         m.muted = String(f.State) === '1';
         return SUCCESS;
       case 'StopMixMonitor':
-        if (!m?.running || (f.MixMonitorID !== undefined && f.MixMonitorID !== chan.vars.get('CALLREC_MIXMON_ID'))) return error('Could not stop monitoring channel');
+        if (!m?.running || (f.MixMonitorID !== undefined && f.MixMonitorID !== chan.vars.get('CALLREC_MIXMON_ID')))
+          return error('Could not stop monitoring channel');
         m.running = false;
         return SUCCESS;
       case 'MixMonitor': {

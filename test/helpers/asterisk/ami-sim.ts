@@ -11,7 +11,11 @@ type TraceRecord = Record<string, string | number>;
 
 export function loadAmiTrace(name: string): TraceRecord[] {
   const file = path.join(ASTERISK_FIXTURES, 'traces', `${name}.ami.jsonl`);
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as TraceRecord);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as TraceRecord);
 }
 
 /** Serializes a trace record as Asterisk writes it (keys in captured order, CRLF, blank line). */
@@ -45,7 +49,9 @@ export class AmiSim {
     for (const r of this.records) if (typeof r.Channel === 'string') this.channels.add(r.Channel);
   }
 
-  get port(): number { return (this.server?.address() as net.AddressInfo).port; }
+  get port(): number {
+    return (this.server?.address() as net.AddressInfo).port;
+  }
 
   async listen(port = 0): Promise<void> {
     this.server = net.createServer((s) => this.accept(s));
@@ -53,7 +59,9 @@ export class AmiSim {
   }
 
   /** Drops every client connection (Asterisk restarting, a network cut). */
-  dropAll(): void { for (const s of this.sockets) s.destroy(); }
+  dropAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
 
   async close(): Promise<void> {
     this.dropAll();
@@ -62,7 +70,9 @@ export class AmiSim {
   }
 
   /** Sends an event to every logged-in client, as a trace record. */
-  emit(rec: TraceRecord): void { for (const s of this.sockets) this.write(s, toWire(rec)); }
+  emit(rec: TraceRecord): void {
+    for (const s of this.sockets) this.write(s, toWire(rec));
+  }
 
   private accept(sock: net.Socket): void {
     this.connections++;
@@ -107,7 +117,8 @@ export class AmiSim {
     let i = this.records.findIndex((r, n) => n >= this.cursor && r.Response !== undefined);
     if (i < 0) i = this.records.length;
     const events = (from: number) => {
-      for (; from < this.records.length && this.records[from]?.Response === undefined; from++) out += toWire(this.records[from] as TraceRecord);
+      for (; from < this.records.length && this.records[from]?.Response === undefined; from++)
+        out += toWire(this.records[from] as TraceRecord);
       return from;
     };
     if (this.cursor === 1) this.cursor = events(1); // events recorded right after login
@@ -121,13 +132,19 @@ export class AmiSim {
   /** Writes in order per socket; with chunkBytes each piece is its own TCP write, 1 ms apart. */
   private write(sock: net.Socket, data: string): void {
     const n = this.opts.chunkBytes;
-    if (!n) { sock.write(data); return; }
+    if (!n) {
+      sock.write(data);
+      return;
+    }
     const prev = this.queues.get(sock) ?? Promise.resolve();
-    this.queues.set(sock, prev.then(async () => {
-      for (let at = 0; at < data.length && !sock.destroyed; at += n) {
-        sock.write(data.slice(at, at + n));
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    }));
+    this.queues.set(
+      sock,
+      prev.then(async () => {
+        for (let at = 0; at < data.length && !sock.destroyed; at += n) {
+          sock.write(data.slice(at, at + n));
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      }),
+    );
   }
 }

@@ -10,7 +10,14 @@ import { MixMonitorModel } from './ami-mixmonitor-model';
 import { AriSim } from './ari-sim';
 import { ariNow } from './ari-sim/events';
 import { templateOf } from './traces';
-import { until, type BeepView, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
+import {
+  until,
+  type BeepView,
+  type ContractDriver,
+  type GateCall,
+  type PromptHeard,
+  type RecorderView,
+} from '../contract/driver';
 
 export class AsteriskContract implements ContractDriver {
   readonly kind = 'asterisk' as const;
@@ -21,7 +28,9 @@ export class AsteriskContract implements ContractDriver {
   private readonly abort = new AbortController();
   private readonly languages = new Map<string, string>();
 
-  get port(): AsteriskAdapter { return this.adapter; }
+  get port(): AsteriskAdapter {
+    return this.adapter;
+  }
 
   async start(): Promise<void> {
     // Prompts play until the test ends them (finishPrompt) or the adapter stops them.
@@ -29,10 +38,17 @@ export class AsteriskContract implements ContractDriver {
     this.ami = new MixMonitorModel(this.sim);
     this.sim.onRecord = (id, file, options) => this.ami.started(id, file, options);
     const cfg = loadConfig({ CALLREC_ARI_URL: this.sim.url, CALLREC_ARI_PASSWORD: 'secret' });
-    this.adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: new AmiMixMonitorControl(this.ami), requestTimeoutMs: 1000 });
+    this.adapter = new AsteriskAdapter(cfg, silentLogger(), {
+      mixmon: new AmiMixMonitorControl(this.ami),
+      requestTimeoutMs: 1000,
+    });
     this.adapter.onEvent((e) => this.events.push(e));
     await this.adapter.start(this.abort.signal);
-    await until(() => this.adapter.status() === 'connected' && this.events.some((e) => e.type === 'LiveCallsListed'), 5000, 'the ARI connection and its sweep');
+    await until(
+      () => this.adapter.status() === 'connected' && this.events.some((e) => e.type === 'LiveCallsListed'),
+      5000,
+      'the ARI connection and its sweep',
+    );
   }
 
   async stop(): Promise<void> {
@@ -42,13 +58,20 @@ export class AsteriskContract implements ContractDriver {
   }
 
   enterGate(g: GateCall): string {
-    const ch = this.sim.addChannel({ caller: { name: '', number: g.from }, connected: { name: '', number: g.to }, language: g.language, state: g.answered ? 'Up' : 'Ring' });
+    const ch = this.sim.addChannel({
+      caller: { name: '', number: g.from },
+      connected: { name: '', number: g.to },
+      language: g.language,
+      state: g.answered ? 'Up' : 'Ring',
+    });
     this.languages.set(ch.id, g.language);
     this.sim.enterStasis(ch.id, ['gate', g.flow, g.applet]);
     return ch.id;
   }
 
-  pressDigit(callId: string, digit: string): void { this.sim.dtmf(callId, digit); }
+  pressDigit(callId: string, digit: string): void {
+    this.sim.dtmf(callId, digit);
+  }
 
   finishPrompt(callId: string): void {
     const play = this.plays(callId).pop();
@@ -63,13 +86,27 @@ export class AsteriskContract implements ContractDriver {
       s.ch.state = 'Up';
       this.sim.channelEvent(callId, 'ChannelStateChange');
     }
-    const agent = this.sim.addChannel({ name: `Local/201@agents-${callId.replace(/\D/g, '')};1`, caller: { name: '', number: '201' }, state: 'Up' });
+    const agent = this.sim.addChannel({
+      name: `Local/201@agents-${callId.replace(/\D/g, '')};1`,
+      caller: { name: '', number: '201' },
+      state: 'Up',
+    });
     const dial = templateOf('Dial', 'q7-feature-caller-dtmf.subscribeall.jsonl');
-    this.sim.push({ ...dial, timestamp: ariNow(), caller: { ...s.ch }, peer: { ...agent }, dialstatus: 'ANSWER', dialstring: '201', application: 'callrec' });
+    this.sim.push({
+      ...dial,
+      timestamp: ariNow(),
+      caller: { ...s.ch },
+      peer: { ...agent },
+      dialstatus: 'ANSWER',
+      dialstring: '201',
+      application: 'callrec',
+    });
     this.sim.setVar(callId, 'BRIDGEPEER', agent.name);
   }
 
-  hangup(callId: string): void { this.sim.hangup(callId); }
+  hangup(callId: string): void {
+    this.sim.hangup(callId);
+  }
 
   sendGarbage(callId: string): void {
     const ch = this.sim.state(callId)?.ch;
@@ -79,7 +116,10 @@ export class AsteriskContract implements ContractDriver {
     this.sim.push({ type: 'StasisStart', args: ['gate'] });
     this.sim.push({ type: 'PlaybackFinished', playback: {} });
     this.sim.channelEvent(callId, 'ChannelDtmfReceived', { digit: undefined });
-    this.sim.channelEvent(callId, 'ChannelUserevent', { eventname: 'CallrecFeature', userevent: { action: 'explode' } });
+    this.sim.channelEvent(callId, 'ChannelUserevent', {
+      eventname: 'CallrecFeature',
+      userevent: { action: 'explode' },
+    });
   }
 
   disconnect(): void {
@@ -87,24 +127,39 @@ export class AsteriskContract implements ContractDriver {
     this.sim.dropClients();
   }
 
-  reconnect(): void { this.sim.refuse = false; }
+  reconnect(): void {
+    this.sim.refuse = false;
+  }
 
   leftGate(callId: string): boolean {
-    return this.sim.requests.some((r) => r.method === 'POST' && r.path === `/channels/${callId}/continue` && r.status === 204);
+    return this.sim.requests.some(
+      (r) => r.method === 'POST' && r.path === `/channels/${callId}/continue` && r.status === 204,
+    );
   }
 
   prompts(callId: string): PromptHeard[] {
     // Without lang= Asterisk plays in the channel's language.
-    return this.plays(callId).map((r) => ({ sound: (r.query.media ?? '').replace(/^sound:/, ''), language: r.query.lang ?? this.languages.get(callId) ?? '' }));
+    return this.plays(callId).map((r) => ({
+      sound: (r.query.media ?? '').replace(/^sound:/, ''),
+      language: r.query.lang ?? this.languages.get(callId) ?? '',
+    }));
   }
 
-  recorder(callId: string): RecorderView | null { return this.ami.view(callId); }
+  recorder(callId: string): RecorderView | null {
+    return this.ami.view(callId);
+  }
 
-  beep(callId: string): BeepView | null { return this.ami.beep(callId); }
+  beep(callId: string): BeepView | null {
+    return this.ami.beep(callId);
+  }
 
-  sessions(): number { return this.sim.requests.filter((r) => r.method === 'GET' && r.path === '/asterisk/info').length; }
+  sessions(): number {
+    return this.sim.requests.filter((r) => r.method === 'GET' && r.path === '/asterisk/info').length;
+  }
 
   private plays(callId: string) {
-    return this.sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/channels/${callId}/play/`) && r.status === 201);
+    return this.sim.requests.filter(
+      (r) => r.method === 'POST' && r.path.startsWith(`/channels/${callId}/play/`) && r.status === 201,
+    );
   }
 }

@@ -7,23 +7,46 @@ import { AsteriskAdapter } from '../../../controller/src/pbx/asterisk/adapter';
 import type { MixMonitorControl } from '../../../controller/src/pbx/asterisk/mixmonitor-control';
 import { silentLogger } from '../../../controller/src/util/logger';
 import { ok } from '../../../controller/src/util/result';
-import { openHarnessStore, startRegistry, until, writeWav, type HarnessStore, type RegistryOptions } from '../call-harness';
+import {
+  openHarnessStore,
+  startRegistry,
+  until,
+  writeWav,
+  type HarnessStore,
+  type RegistryOptions,
+} from '../call-harness';
 import { AriSim } from './ari-sim';
 
-export interface MixCall { op: 'mute' | 'stop' | 'start'; channel: string; arg: unknown }
+export interface MixCall {
+  op: 'mute' | 'stop' | 'start';
+  channel: string;
+  arg: unknown;
+}
 export function fakeMixMonitor(): MixMonitorControl & { calls: MixCall[] } {
   const calls: MixCall[] = [];
   return {
     calls,
-    mute: async (channel, muted) => { calls.push({ op: 'mute', channel, arg: muted }); return ok(undefined); },
-    stop: async (channel, id) => { calls.push({ op: 'stop', channel, arg: id }); return ok(undefined); },
-    start: async (channel, file, options) => { calls.push({ op: 'start', channel, arg: { file, options } }); return ok(undefined); },
+    mute: async (channel, muted) => {
+      calls.push({ op: 'mute', channel, arg: muted });
+      return ok(undefined);
+    },
+    stop: async (channel, id) => {
+      calls.push({ op: 'stop', channel, arg: id });
+      return ok(undefined);
+    },
+    start: async (channel, file, options) => {
+      calls.push({ op: 'start', channel, arg: { file, options } });
+      return ok(undefined);
+    },
   };
 }
 
 export interface Harness extends HarnessStore {
-  sim: AriSim; adapter: AsteriskAdapter; registry: CallRegistry;
-  mix: ReturnType<typeof fakeMixMonitor>; abort: AbortController;
+  sim: AriSim;
+  adapter: AsteriskAdapter;
+  registry: CallRegistry;
+  mix: ReturnType<typeof fakeMixMonitor>;
+  abort: AbortController;
   close(): Promise<void>;
 }
 
@@ -36,11 +59,19 @@ export interface HarnessOptions extends RegistryOptions {
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const sim = o.sim ?? await AriSim.start({ playbackMs: o.playbackMs ?? 30 });
+  const sim = o.sim ?? (await AriSim.start({ playbackMs: o.playbackMs ?? 30 }));
   const base = await openHarnessStore(o.kind);
-  const cfg = loadConfig({ CALLREC_ARI_URL: sim.url, CALLREC_ARI_PASSWORD: 'secret', CALLREC_RECORDINGS_DIR: base.dir, CALLREC_NODE: 'pbx1' });
+  const cfg = loadConfig({
+    CALLREC_ARI_URL: sim.url,
+    CALLREC_ARI_PASSWORD: 'secret',
+    CALLREC_RECORDINGS_DIR: base.dir,
+    CALLREC_NODE: 'pbx1',
+  });
   const mix = fakeMixMonitor();
-  const adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: mix, requestTimeoutMs: o.requestTimeoutMs ?? 1000 });
+  const adapter = new AsteriskAdapter(cfg, silentLogger(), {
+    mixmon: mix,
+    requestTimeoutMs: o.requestTimeoutMs ?? 1000,
+  });
   const registry = startRegistry(adapter, base, o);
   const abort = new AbortController();
   if (o.connect !== false) {
@@ -51,7 +82,15 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     sim.requests.length = 0;
   }
   return {
-    sim, store: base.store, db: base.db, tdb: base.tdb, dir: base.dir, adapter, registry, mix, abort,
+    sim,
+    store: base.store,
+    db: base.db,
+    tdb: base.tdb,
+    dir: base.dir,
+    adapter,
+    registry,
+    mix,
+    abort,
     close: async () => {
       abort.abort();
       await adapter.stop();
@@ -66,7 +105,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
  * A channel the dialplan's MixMonitor records (`seconds` of audio in `relPath` under the harness's
  * directory) when the harness (started with connect: false) connects: resolves once its call is adopted.
  */
-export async function recordingAtConnect(h: Harness, o: { relPath: (channelId: string) => string; seconds: number }): Promise<{ channelId: string; file: string; call: CallRecord }> {
+export async function recordingAtConnect(
+  h: Harness,
+  o: { relPath: (channelId: string) => string; seconds: number },
+): Promise<{ channelId: string; file: string; call: CallRecord }> {
   const sim = h.sim;
   const ch = sim.addChannel({ state: 'Up' });
   const file = `${h.dir}/${o.relPath(ch.id)}`;

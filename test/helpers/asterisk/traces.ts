@@ -10,7 +10,10 @@ export type TraceEvent = Record<string, unknown> & { type: string };
 
 export function readTrace(name: string): TraceEvent[] {
   const text = fs.readFileSync(path.join(ASTERISK_FIXTURES, 'traces', name), 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as TraceEvent);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as TraceEvent);
 }
 
 /** The first event of a type in a trace: a template for simulated events of that shape. */

@@ -17,10 +17,20 @@ export interface GateCall {
 
 /** What the switch writes into the recording now. */
 export type Writing = 'audio' | 'silence' | 'nothing';
-export interface RecorderView { file: string; writing: Writing }
+export interface RecorderView {
+  file: string;
+  writing: Writing;
+}
 /** A periodic beep on the call: its period, whether the recording gets it, who hears it. */
-export interface BeepView { everySeconds: number; intoFile: boolean; heardBy: Array<'channel' | 'other party'> }
-export interface PromptHeard { sound: string; language: string }
+export interface BeepView {
+  everySeconds: number;
+  intoFile: boolean;
+  heardBy: Array<'channel' | 'other party'>;
+}
+export interface PromptHeard {
+  sound: string;
+  language: string;
+}
 
 export interface ContractDriver {
   readonly kind: PbxKind;

@@ -8,7 +8,14 @@ import { until, type ContractDriver, type GateCall } from './driver';
 export type EventOf<T extends PbxEventType> = Extract<PbxEvent, { type: T }>;
 
 export const OK = { ok: true, value: undefined };
-export const CALL: GateCall = { flow: 'sales', applet: 'queue', from: '+13105550100', to: '+12125550123', language: 'en', answered: false };
+export const CALL: GateCall = {
+  flow: 'sales',
+  applet: 'queue',
+  from: '+13105550100',
+  to: '+12125550123',
+  language: 'en',
+  answered: false,
+};
 /** calls.id the registry passes in SetDecision (the adoption key after a restart). */
 export const STORED_ID = 42;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,22 +30,44 @@ export function portUser(d: ContractDriver) {
     await until(() => of(callId).some((e) => e.type === type), ms, `${type} on ${callId}`);
     return of(callId).find((e) => e.type === type) as EventOf<T>;
   }
-  const recordingStarted = (callId: string, file: string) => of(callId).some((e) => e.type === 'RecordingStarted' && e.file === file);
-  const lastRecorderId = (callId: string) => of(callId).filter((e): e is EventOf<'RecordingStarted'> => e.type === 'RecordingStarted' && e.recorderId !== null).pop()?.recorderId ?? null;
+  const recordingStarted = (callId: string, file: string) =>
+    of(callId).some((e) => e.type === 'RecordingStarted' && e.file === file);
+  const lastRecorderId = (callId: string) =>
+    of(callId)
+      .filter((e): e is EventOf<'RecordingStarted'> => e.type === 'RecordingStarted' && e.recorderId !== null)
+      .pop()?.recorderId ?? null;
 
   /** Up to the greeting: Watch, then Play. */
   async function toPrompt(call: Partial<GateCall> = {}): Promise<string> {
     const callId = d.enterGate({ ...CALL, ...call });
     await waitFor(callId, 'GateEntered');
     expect(await exec({ callId, type: 'Watch' })).toEqual(OK);
-    expect(await exec({ callId, type: 'Play', promptId: promptOf(callId), sound: 'callrec/announce', language: 'en', early: true })).toEqual(OK);
+    expect(
+      await exec({
+        callId,
+        type: 'Play',
+        promptId: promptOf(callId),
+        sound: 'callrec/announce',
+        language: 'en',
+        early: true,
+      }),
+    ).toEqual(OK);
     return callId;
   }
 
   /** The only way out of the gate: the decision, then Continue. */
   async function release(callId: string, record: boolean, recorder: RecorderSpec = PLAIN_RECORDER): Promise<string> {
     const file = fileOf(callId);
-    expect(await exec({ callId, type: 'SetDecision', record, file: record ? file : null, recorder: record ? recorder : null, storedCallId: STORED_ID })).toEqual(OK);
+    expect(
+      await exec({
+        callId,
+        type: 'SetDecision',
+        record,
+        file: record ? file : null,
+        recorder: record ? recorder : null,
+        storedCallId: STORED_ID,
+      }),
+    ).toEqual(OK);
     expect(await exec({ callId, type: 'Continue' })).toEqual(OK);
     await until(() => d.leftGate(callId), 2000, 'the call leaving the gate');
     return file;

@@ -9,7 +9,14 @@ import { silentLogger } from '../../../controller/src/util/logger';
 import { OutboundCall } from './esl-outbound-call';
 import { startEslSim, type EslSim } from './esl-sim';
 import { EslSwitch, switchEvent } from './esl-switch';
-import { until, type BeepView, type ContractDriver, type GateCall, type PromptHeard, type RecorderView } from '../contract/driver';
+import {
+  until,
+  type BeepView,
+  type ContractDriver,
+  type GateCall,
+  type PromptHeard,
+  type RecorderView,
+} from '../contract/driver';
 
 const SOUNDS = '/snd';
 
@@ -22,7 +29,9 @@ export class FreeswitchContract implements ContractDriver {
   private readonly calls = new Map<string, OutboundCall>();
   private readonly abort = new AbortController();
 
-  get port(): FreeswitchAdapter { return this.adapter; }
+  get port(): FreeswitchAdapter {
+    return this.adapter;
+  }
 
   async start(): Promise<void> {
     this.sim = await startEslSim();
@@ -31,8 +40,18 @@ export class FreeswitchContract implements ContractDriver {
       onHangup: (uuid) => this.calls.get(uuid)?.leave(),
     });
     this.sim.setApi(this.sw.api);
-    const cfg = loadConfig({ CALLREC_PBX: 'freeswitch', CALLREC_ESL_PORT: String(this.sim.port), CALLREC_ESL_PASSWORD: 'ClueCon', CALLREC_ESL_SOUNDS_DIR: SOUNDS });
-    this.adapter = new FreeswitchAdapter(cfg, silentLogger(), { listenPort: 0, backoffBaseMs: 20, backoffCapMs: 50, commandTimeoutMs: 500 });
+    const cfg = loadConfig({
+      CALLREC_PBX: 'freeswitch',
+      CALLREC_ESL_PORT: String(this.sim.port),
+      CALLREC_ESL_PASSWORD: 'ClueCon',
+      CALLREC_ESL_SOUNDS_DIR: SOUNDS,
+    });
+    this.adapter = new FreeswitchAdapter(cfg, silentLogger(), {
+      listenPort: 0,
+      backoffBaseMs: 20,
+      backoffCapMs: 50,
+      commandTimeoutMs: 500,
+    });
     this.adapter.onEvent((e) => this.events.push(e));
     await this.adapter.start(this.abort.signal);
     await this.sim.waitForSubscribers(1, 5000);
@@ -50,11 +69,23 @@ export class FreeswitchContract implements ContractDriver {
     const uuid = crypto.randomUUID();
     this.sw.add(uuid, { name: `loopback/${g.to}-b`, from: g.from, to: g.to, answered: g.answered });
     // What the applet snippet and callrec_gate set before `socket` (dialplan/freeswitch/callrec.xml).
-    const variables = Object.fromEntries(Object.entries({ callrec_flow: g.flow, callrec_applet: g.applet, callrec_language: g.language }).filter(([, v]) => v !== ''));
-    this.calls.set(uuid, new OutboundCall({
-      port: this.adapter.gatePort ?? 0, uuid, variables, answered: g.answered, from: g.from, to: g.to,
-      onApp: (app, arg) => this.sw.runApp(uuid, app, arg),
-    }));
+    const variables = Object.fromEntries(
+      Object.entries({ callrec_flow: g.flow, callrec_applet: g.applet, callrec_language: g.language }).filter(
+        ([, v]) => v !== '',
+      ),
+    );
+    this.calls.set(
+      uuid,
+      new OutboundCall({
+        port: this.adapter.gatePort ?? 0,
+        uuid,
+        variables,
+        answered: g.answered,
+        from: g.from,
+        to: g.to,
+        onApp: (app, arg) => this.sw.runApp(uuid, app, arg),
+      }),
+    );
     return uuid;
   }
 
@@ -65,11 +96,17 @@ export class FreeswitchContract implements ContractDriver {
     this.sw.dtmf(callId, digit);
   }
 
-  finishPrompt(callId: string): void { this.calls.get(callId)?.finishPlayback(); }
+  finishPrompt(callId: string): void {
+    this.calls.get(callId)?.finishPlayback();
+  }
 
-  answer(callId: string): void { this.sw.answer(callId); }
+  answer(callId: string): void {
+    this.sw.answer(callId);
+  }
 
-  hangup(callId: string): void { this.sw.hangup(callId); }
+  hangup(callId: string): void {
+    this.sw.hangup(callId);
+  }
 
   sendGarbage(callId: string): void {
     this.sim.emit([
@@ -86,23 +123,39 @@ export class FreeswitchContract implements ContractDriver {
     this.sim.dropClients();
   }
 
-  reconnect(): void { this.sim.refuse(false); }
+  reconnect(): void {
+    this.sim.refuse(false);
+  }
 
-  leftGate(callId: string): boolean { return this.calls.get(callId)?.exited ?? false; }
+  leftGate(callId: string): boolean {
+    return this.calls.get(callId)?.exited ?? false;
+  }
 
   /** Prompts from the gate's playback apps and from uuid_broadcast, as <sounds>/<lang>/<sound>.wav. */
   prompts(callId: string): PromptHeard[] {
-    const files = [...(this.calls.get(callId)?.apps.filter((a) => a.app === 'playback').map((a) => a.arg) ?? []), ...(this.sw.channels.get(callId)?.broadcasts ?? [])];
+    const files = [
+      ...(this.calls
+        .get(callId)
+        ?.apps.filter((a) => a.app === 'playback')
+        .map((a) => a.arg) ?? []),
+      ...(this.sw.channels.get(callId)?.broadcasts ?? []),
+    ];
     return files.map((f) => {
       const [language = '', ...rest] = f.slice(SOUNDS.length + 1).split('/');
       return { language, sound: rest.join('/').replace(/\.wav$/, '') };
     });
   }
 
-  recorder(callId: string): RecorderView | null { return this.sw.recorder(callId); }
+  recorder(callId: string): RecorderView | null {
+    return this.sw.recorder(callId);
+  }
 
-  beep(callId: string): BeepView | null { return this.sw.beep(callId); }
+  beep(callId: string): BeepView | null {
+    return this.sw.beep(callId);
+  }
 
   /** The adapter's own subscriptions (modesl sends one of its own at every login too). */
-  sessions(): number { return this.sim.commands.filter((c) => c.startsWith('event json') && c.includes('RECORD_START')).length; }
+  sessions(): number {
+    return this.sim.commands.filter((c) => c.startsWith('event json') && c.includes('RECORD_START')).length;
+  }
 }

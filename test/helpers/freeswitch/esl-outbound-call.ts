@@ -18,12 +18,19 @@ export interface OutboundCallOptions {
   onApp(app: string, arg: string): void;
 }
 
-interface Queued { app: string; arg: string; id: string }
+interface Queued {
+  app: string;
+  arg: string;
+  id: string;
+}
 
 /** The capture's caller profile with this call's numbers (URL-encoded, as CHANNEL_DATA carries them). */
 function withNumbers(head: string, from: string, to: string): string {
   return head
-    .replace(/^((?:Caller|Channel)-(?:Caller-ID-Number|Orig-Caller-ID-Number|ANI)): .*$/gm, `$1: ${encodeURIComponent(from)}`)
+    .replace(
+      /^((?:Caller|Channel)-(?:Caller-ID-Number|Orig-Caller-ID-Number|ANI)): .*$/gm,
+      `$1: ${encodeURIComponent(from)}`,
+    )
     .replace(/^((?:Caller|Channel)-Destination-Number): .*$/gm, `$1: ${encodeURIComponent(to)}`);
 }
 
@@ -39,17 +46,28 @@ export class OutboundCall {
     this.sock = net.connect({ host: '127.0.0.1', port: o.port });
     this.sock.setNoDelay(true);
     const parser = new FrameParser();
-    this.sock.on('data', (chunk) => { for (const f of parser.push(chunk)) this.command(f); });
-    this.sock.on('error', () => { this.open = false; });
-    this.sock.on('close', () => { this.open = false; });
+    this.sock.on('data', (chunk) => {
+      for (const f of parser.push(chunk)) this.command(f);
+    });
+    this.sock.on('error', () => {
+      this.open = false;
+    });
+    this.sock.on('close', () => {
+      this.open = false;
+    });
   }
 
   /** Still connected to the controller (in the `socket` app). */
-  get inSocket(): boolean { return this.open; }
+  get inSocket(): boolean {
+    return this.open;
+  }
 
   private command(f: EslFrame): void {
     const verb = f.command.split(' ')[0];
-    if (verb === 'connect') return this.write(withNumbers(channelData(this.o.uuid, this.o.variables, this.o.answered), this.o.from, this.o.to));
+    if (verb === 'connect')
+      return this.write(
+        withNumbers(channelData(this.o.uuid, this.o.variables, this.o.answered), this.o.from, this.o.to),
+      );
     if (verb === 'event') return this.write(reply('+OK event listener enabled json'));
     if (verb === 'exit') {
       this.exited = true;
@@ -58,7 +76,11 @@ export class OutboundCall {
     }
     if (verb !== 'sendmsg') return this.write(reply('-ERR command not found'));
     this.write(reply('+OK'));
-    this.queue.push({ app: f.headers['execute-app-name'] ?? '', arg: f.headers['execute-app-arg'] ?? '', id: f.headers['Event-UUID'] ?? '' });
+    this.queue.push({
+      app: f.headers['execute-app-name'] ?? '',
+      arg: f.headers['execute-app-arg'] ?? '',
+      id: f.headers['Event-UUID'] ?? '',
+    });
     this.runQueued();
   }
 
@@ -82,7 +104,9 @@ export class OutboundCall {
     this.runQueued();
   }
 
-  dtmf(digit: string): void { this.write(eventFrame(dtmf(this.o.uuid, digit))); }
+  dtmf(digit: string): void {
+    this.write(eventFrame(dtmf(this.o.uuid, digit)));
+  }
 
   /** The call leaves the socket: after `exit`, or because the caller hung up. */
   leave(): void {
@@ -91,5 +115,7 @@ export class OutboundCall {
     this.sock.end(disconnectNotice(this.o.uuid));
   }
 
-  private write(data: string): void { if (this.open) this.sock.write(data); }
+  private write(data: string): void {
+    if (this.open) this.sock.write(data);
+  }
 }

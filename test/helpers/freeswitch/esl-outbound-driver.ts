@@ -10,7 +10,10 @@ import { fsEvents, fsFixtureText } from './traces';
 const WIRE = 'outbound-socket.controller-wire.txt';
 export const FIXTURE_UUID = '94f8f7d1-27df-4924-8851-cbb9f07b4139';
 
-export interface ExecutedApp { app: string; arg: string }
+export interface ExecutedApp {
+  app: string;
+  arg: string;
+}
 
 export interface DriveOptions {
   port: number;
@@ -48,28 +51,51 @@ export interface DriveResult {
 let captured: string | null = null;
 /** The CHANNEL_DATA head of the capture, for another call id, with extra variables. */
 export function channelData(uuid: string, variables: Record<string, string>, answered: boolean): string {
-  if (captured === null) { const wire = fsFixtureText(WIRE); captured = wire.slice(0, wire.indexOf('\n\n')); }
+  if (captured === null) {
+    const wire = fsFixtureText(WIRE);
+    captured = wire.slice(0, wire.indexOf('\n\n'));
+  }
   let head = captured.split(FIXTURE_UUID).join(uuid);
   if (answered) head = head.replace('Answer-State: ringing', 'Answer-State: answered');
-  const extra = Object.entries(variables).map(([k, v]) => `variable_${k}: ${encodeURIComponent(v)}`).join('\n');
+  const extra = Object.entries(variables)
+    .map(([k, v]) => `variable_${k}: ${encodeURIComponent(v)}`)
+    .join('\n');
   return `${head.replace('\nContent-Type: command/reply', `${extra ? `\n${extra}` : ''}\nContent-Type: command/reply`)}\n\n`;
 }
 
 let template: Record<string, string> | null = null;
 function cecTemplate(): Record<string, string> {
-  template ??= new FrameParser().push(Buffer.from(fsFixtureText(WIRE)))
-    .map((f) => (f.headers['Content-Type'] === 'text/event-json' ? JSON.parse(f.body) as Record<string, string> : null))
-    .find((e) => e?.['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE') ?? null;
+  template ??=
+    new FrameParser()
+      .push(Buffer.from(fsFixtureText(WIRE)))
+      .map((f) =>
+        f.headers['Content-Type'] === 'text/event-json' ? (JSON.parse(f.body) as Record<string, string>) : null,
+      )
+      .find((e) => e?.['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE') ?? null;
   if (!template) throw new Error(`no CHANNEL_EXECUTE_COMPLETE in ${WIRE}`);
   return template;
 }
 
 let seq = 100000;
-export function completion(uuid: string, app: string, arg: string, appUuid: string, response = '_none_', hungUp = false): string {
+export function completion(
+  uuid: string,
+  app: string,
+  arg: string,
+  appUuid: string,
+  response = '_none_',
+  hungUp = false,
+): string {
   const hangup = hungUp ? { 'Answer-State': 'hangup', 'Hangup-Cause': 'NORMAL_CLEARING' } : {};
   return JSON.stringify({
-    ...cecTemplate(), 'Event-Sequence': String(++seq), 'Unique-ID': uuid, 'Channel-Call-UUID': uuid, ...hangup,
-    Application: app, 'Application-Data': arg, 'Application-Response': response, 'Application-UUID': appUuid,
+    ...cecTemplate(),
+    'Event-Sequence': String(++seq),
+    'Unique-ID': uuid,
+    'Channel-Call-UUID': uuid,
+    ...hangup,
+    Application: app,
+    'Application-Data': arg,
+    'Application-Response': response,
+    'Application-UUID': appUuid,
   });
 }
 
@@ -79,9 +105,21 @@ export function dtmf(uuid: string, digit: string): string {
 }
 
 /** What the switch sends when the call leaves the socket (hangup, or after `exit`). */
-export const disconnectNotice = (uuid: string): string => encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Controlled-Session-UUID', uuid], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n');
+export const disconnectNotice = (uuid: string): string =>
+  encodeFrame(
+    [
+      ['Content-Type', 'text/disconnect-notice'],
+      ['Controlled-Session-UUID', uuid],
+      ['Content-Disposition', 'disconnect'],
+    ],
+    'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n',
+  );
 
-export const reply = (text: string) => encodeFrame([['Content-Type', 'command/reply'], ['Reply-Text', text]]);
+export const reply = (text: string) =>
+  encodeFrame([
+    ['Content-Type', 'command/reply'],
+    ['Reply-Text', text],
+  ]);
 
 export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
   const uuid = opts.uuid ?? FIXTURE_UUID;
@@ -112,7 +150,11 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
       const verb = f.command.split(' ')[0];
       if (verb === 'connect') return void sock.write(channelData(uuid, opts.variables ?? {}, opts.answered ?? false));
       if (verb === 'event') return void sock.write(reply('+OK event listener enabled json'));
-      if (verb === 'exit') { result.exited = true; sock.write(reply('+OK bye')); return hangup(); }
+      if (verb === 'exit') {
+        result.exited = true;
+        sock.write(reply('+OK bye'));
+        return hangup();
+      }
       if (verb !== 'sendmsg') return void sock.write(reply('-ERR command not found'));
       const app = f.headers['execute-app-name'] ?? '';
       const arg = f.headers['execute-app-arg'] ?? '';
@@ -120,8 +162,11 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
       sock.write(reply('+OK'));
       if (opts.hangupAt === app) return hangup();
       const events: string[] = [];
-      if (app === 'playback' && digits) { events.push(...[...digits].map((d) => dtmf(uuid, d))); digits = ''; }
-      const response = app === 'playback' ? opts.playbackResponse ?? 'FILE PLAYED' : '_none_';
+      if (app === 'playback' && digits) {
+        events.push(...[...digits].map((d) => dtmf(uuid, d)));
+        digits = '';
+      }
+      const response = app === 'playback' ? (opts.playbackResponse ?? 'FILE PLAYED') : '_none_';
       events.push(completion(uuid, app, arg, f.headers['Event-UUID'] ?? '', response, opts.hangupDuring === app));
       const send = () => {
         if (sock.destroyed) return;
@@ -131,7 +176,9 @@ export function driveOutbound(opts: DriveOptions): Promise<DriveResult> {
       if (app === 'playback' && opts.playbackMs) setTimeout(send, opts.playbackMs);
       else send();
     };
-    sock.on('data', (chunk) => { for (const f of parser.push(chunk)) on(f); });
+    sock.on('data', (chunk) => {
+      for (const f of parser.push(chunk)) on(f);
+    });
     sock.on('error', () => finish());
     sock.on('close', () => finish());
   });

@@ -71,7 +71,10 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
       if (!c.authed) c.sock.end();
       return;
     }
-    if (!c.authed) { c.sock.write(reply('-ERR command not found')); return; }
+    if (!c.authed) {
+      c.sock.write(reply('-ERR command not found'));
+      return;
+    }
     if (verb === 'event') return subscribe(c, rest);
     if (verb === 'nixevent') {
       for (const n of rest) c.events.delete(n.toUpperCase());
@@ -80,14 +83,25 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
     }
     if (verb === 'api') {
       const cmd = rest.join(' ');
-      const body = api?.(cmd) ?? recorded.get(cmd) ?? (cmd === 'status' ? 'UP 0 years, 0 days\n' : `-ERR ${rest[0] ?? ''} Command not found!\n`);
+      const body =
+        api?.(cmd) ??
+        recorded.get(cmd) ??
+        (cmd === 'status' ? 'UP 0 years, 0 days\n' : `-ERR ${rest[0] ?? ''} Command not found!\n`);
       c.sock.write(encodeFrame([['Content-Type', 'api/response']], body, false));
       return;
     }
     if (verb === 'bgapi') return bgapi(c, rest.join(' ').trim(), f.headers['Job-UUID'] ?? 'sim-job');
     if (verb === 'exit') {
       c.sock.write(reply('+OK bye'));
-      c.sock.end(encodeFrame([['Content-Type', 'text/disconnect-notice'], ['Content-Disposition', 'disconnect']], 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n'));
+      c.sock.end(
+        encodeFrame(
+          [
+            ['Content-Type', 'text/disconnect-notice'],
+            ['Content-Disposition', 'disconnect'],
+          ],
+          'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n',
+        ),
+      );
       return;
     }
     c.sock.write(reply('+OK'));
@@ -97,22 +111,39 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
     const [format, ...names] = words;
     let custom = false;
     for (const n of names) {
-      if (n === 'CUSTOM') { custom = true; continue; }
+      if (n === 'CUSTOM') {
+        custom = true;
+        continue;
+      }
       (custom ? c.subclasses : c.events).add(custom ? n : n.toUpperCase());
     }
     c.sock.write(reply(`+OK event listener enabled ${format ?? 'plain'}`));
-    if (subscribed() > 0) { const w = waiters; waiters = []; w.forEach((f) => f()); }
+    if (subscribed() > 0) {
+      const w = waiters;
+      waiters = [];
+      w.forEach((f) => f());
+    }
   }
 
   function bgapi(c: Client, cmd: string, job: string): void {
     c.sock.write(reply(`+OK Job-UUID: ${job}`, [['Job-UUID', job]]));
     const body = api?.(cmd) ?? recorded.get(cmd) ?? '+OK\n';
-    const ev = JSON.stringify({ 'Event-Name': 'BACKGROUND_JOB', 'Event-Sequence': '1', 'Job-UUID': job, 'Job-Command': cmd, 'Content-Length': String(Buffer.byteLength(body)), _body: body });
+    const ev = JSON.stringify({
+      'Event-Name': 'BACKGROUND_JOB',
+      'Event-Sequence': '1',
+      'Job-UUID': job,
+      'Job-Command': cmd,
+      'Content-Length': String(Buffer.byteLength(body)),
+      _body: body,
+    });
     if (c.events.has('BACKGROUND_JOB')) c.sock.write(eventFrame(ev));
   }
 
   const server = net.createServer((sock) => {
-    if (refusing) { sock.destroy(); return; }
+    if (refusing) {
+      sock.destroy();
+      return;
+    }
     sock.setNoDelay(true);
     const c: Client = { sock, queue: Promise.resolve(), authed: false, events: new Set(), subclasses: new Set() };
     clients.add(c);
@@ -121,7 +152,11 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
       for (const f of parser.push(chunk)) {
         if (!f.command.startsWith('auth ')) commands.push(f.command);
         const delay = Object.entries(opts.slow ?? {}).find(([p]) => f.command.startsWith(p))?.[1] ?? 0;
-        c.queue = c.queue.then(() => (delay > 0 ? new Promise((r) => setTimeout(r, delay)) : undefined)).then(() => { if (!sock.destroyed) answer(c, f); });
+        c.queue = c.queue
+          .then(() => (delay > 0 ? new Promise((r) => setTimeout(r, delay)) : undefined))
+          .then(() => {
+            if (!sock.destroyed) answer(c, f);
+          });
       }
     });
     sock.on('error', () => undefined);
@@ -137,21 +172,42 @@ export async function startEslSim(opts: EslSimOptions = {}): Promise<EslSim> {
     emit(lines) {
       for (const c of clients) {
         if (!c.authed) continue;
-        const frames = lines.filter((l) => wants(c, l)).map(eventFrame).join('');
+        const frames = lines
+          .filter((l) => wants(c, l))
+          .map(eventFrame)
+          .join('');
         if (frames) c.sock.write(frames);
       }
     },
     waitForSubscribers(n = 1, timeoutMs = 3000) {
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ${n} subscribed ESL client(s) within ${timeoutMs} ms`)), timeoutMs);
-        const check = (): void => { if (subscribed() >= n) { clearTimeout(t); resolve(); } else waiters.push(check); };
+        const t = setTimeout(
+          () => reject(new Error(`no ${n} subscribed ESL client(s) within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        const check = (): void => {
+          if (subscribed() >= n) {
+            clearTimeout(t);
+            resolve();
+          } else waiters.push(check);
+        };
         check();
       });
     },
-    dropClients() { for (const c of clients) c.sock.destroy(); },
-    refuse(on) { refusing = on; },
-    setApi(h) { api = h; },
-    close: () => new Promise((resolve) => { for (const c of clients) c.sock.destroy(); server.close(() => resolve()); }),
+    dropClients() {
+      for (const c of clients) c.sock.destroy();
+    },
+    refuse(on) {
+      refusing = on;
+    },
+    setApi(h) {
+      api = h;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of clients) c.sock.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

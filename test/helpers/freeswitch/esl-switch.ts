@@ -16,12 +16,24 @@ export type Writing = 'audio' | 'silence' | 'nothing';
  * session_record, displace_session/uuid_displace function displace (target: the path, flags: its
  * m mix, f first in the list, r read direction, as switch_ivr_displace_session reads them).
  */
-interface MediaBug { function: string; target: string; masked: boolean; paused: boolean; flags?: string }
-
+interface MediaBug {
+  function: string;
+  target: string;
+  masked: boolean;
+  paused: boolean;
+  flags?: string;
+}
 
 export interface SwitchChannel {
-  uuid: string; name: string; from: string; to: string; answered: boolean; created: Date;
-  vars: Map<string, string>; bugs: MediaBug[]; broadcasts: string[];
+  uuid: string;
+  name: string;
+  from: string;
+  to: string;
+  answered: boolean;
+  created: Date;
+  vars: Map<string, string>;
+  bugs: MediaBug[];
+  broadcasts: string[];
 }
 
 export interface SwitchHooks {
@@ -37,7 +49,9 @@ const templates = new Map<string, Record<string, string>>();
 function template(name: string): Record<string, string> {
   let t = templates.get(name);
   if (!t) {
-    t = fsEventLines(TRACE).map((l) => JSON.parse(l) as Record<string, string>).find((e) => e['Event-Name'] === name && e['Unique-ID'] === TRACE_UUID);
+    t = fsEventLines(TRACE)
+      .map((l) => JSON.parse(l) as Record<string, string>)
+      .find((e) => e['Event-Name'] === name && e['Unique-ID'] === TRACE_UUID);
     if (!t) throw new Error(`no ${name} of ${TRACE_UUID} in ${TRACE}`);
     templates.set(name, t);
   }
@@ -52,7 +66,9 @@ export function switchEvent(name: string, uuid: string, over: Record<string, str
   if (file && newFile) text = text.split(file).join(newFile);
   const e = JSON.parse(text.split(TRACE_UUID).join(uuid)) as Record<string, string>;
   e['Event-Sequence'] = String(++seq);
-  for (const [k, v] of Object.entries(over)) if (v === undefined) delete e[k]; else e[k] = v;
+  for (const [k, v] of Object.entries(over))
+    if (v === undefined) delete e[k];
+    else e[k] = v;
   return JSON.stringify(e);
 }
 
@@ -63,7 +79,10 @@ const DISPLACE_USAGE = '-USAGE: <uuid> [start|stop] <path> [<limit>] [mux]\n';
 export class EslSwitch {
   readonly channels = new Map<string, SwitchChannel>();
 
-  constructor(private readonly sim: EslSim, private readonly hooks: SwitchHooks = {}) {}
+  constructor(
+    private readonly sim: EslSim,
+    private readonly hooks: SwitchHooks = {},
+  ) {}
 
   add(uuid: string, c: { name: string; from: string; to: string; answered: boolean }): SwitchChannel {
     const ch: SwitchChannel = { uuid, ...c, created: new Date(), vars: new Map(), bugs: [], broadcasts: [] };
@@ -76,9 +95,15 @@ export class EslSwitch {
     const ch = this.channels.get(uuid);
     if (!ch) return;
     if (app === 'answer') this.answer(uuid);
-    if (app === 'set') { const at = arg.indexOf('='); ch.vars.set(arg.slice(0, at), arg.slice(at + 1)); }
+    if (app === 'set') {
+      const at = arg.indexOf('=');
+      ch.vars.set(arg.slice(0, at), arg.slice(at + 1));
+    }
     if (app === 'record_session') this.record(ch, arg);
-    if (app === 'displace_session') { const [path = '', flags = ''] = arg.split(' '); this.displace(ch, path, flags); }
+    if (app === 'displace_session') {
+      const [path = '', flags = ''] = arg.split(' ');
+      this.displace(ch, path, flags);
+    }
   }
 
   answer(uuid: string): void {
@@ -105,8 +130,15 @@ export class EslSwitch {
     if (!ch) return;
     this.channels.delete(uuid);
     const hangup = switchEvent('CHANNEL_HANGUP', uuid); // sequence numbers in wire order
-    const stops = ch.bugs.filter((b) => b.function === 'session_record').map((b) => switchEvent('RECORD_STOP', uuid, { 'Record-File-Path': b.target }));
-    this.sim.emit([hangup, ...stops, switchEvent('CHANNEL_HANGUP_COMPLETE', uuid), switchEvent('CHANNEL_DESTROY', uuid)]);
+    const stops = ch.bugs
+      .filter((b) => b.function === 'session_record')
+      .map((b) => switchEvent('RECORD_STOP', uuid, { 'Record-File-Path': b.target }));
+    this.sim.emit([
+      hangup,
+      ...stops,
+      switchEvent('CHANNEL_HANGUP_COMPLETE', uuid),
+      switchEvent('CHANNEL_DESTROY', uuid),
+    ]);
     this.hooks.onHangup?.(uuid);
   }
 
@@ -166,36 +198,71 @@ export class EslSwitch {
     const [verb = '', uuid = '', ...rest] = line.split(' ');
     const ch = this.channels.get(uuid);
     // Events go out on the switch's event thread: after the reply, as on the wire.
-    const later = (f: () => void): void => { setImmediate(f); };
+    const later = (f: () => void): void => {
+      setImmediate(f);
+    };
     switch (verb) {
-      case 'uuid_answer': if (!ch) return '-ERROR\n'; later(() => this.answer(uuid)); return '+OK\n';
-      case 'uuid_broadcast': if (!ch) return '-ERR invalid uuid\n'; ch.broadcasts.push(rest[0] ?? ''); return '+OK Message sent\n';
-      case 'uuid_break': if (!ch) return NO_CHANNEL; later(() => this.hooks.onBreak?.(uuid)); return '+OK\n';
-      case 'uuid_kill': if (!ch) return NO_CHANNEL; later(() => this.hangup(uuid)); return '+OK\n';
-      case 'uuid_setvar': if (!ch) return NO_CHANNEL; ch.vars.set(rest[0] ?? '', rest.slice(1).join(' ')); return '+OK\n';
-      case 'uuid_setvar_multi': return this.setMulti(ch, rest.join(' '));
-      case 'uuid_getvar': return !ch ? NO_CHANNEL : ch.vars.get(rest[0] ?? '') ?? '_undef_';
-      case 'uuid_exists': return ch ? 'true' : 'false';
+      case 'uuid_answer':
+        if (!ch) return '-ERROR\n';
+        later(() => this.answer(uuid));
+        return '+OK\n';
+      case 'uuid_broadcast':
+        if (!ch) return '-ERR invalid uuid\n';
+        ch.broadcasts.push(rest[0] ?? '');
+        return '+OK Message sent\n';
+      case 'uuid_break':
+        if (!ch) return NO_CHANNEL;
+        later(() => this.hooks.onBreak?.(uuid));
+        return '+OK\n';
+      case 'uuid_kill':
+        if (!ch) return NO_CHANNEL;
+        later(() => this.hangup(uuid));
+        return '+OK\n';
+      case 'uuid_setvar':
+        if (!ch) return NO_CHANNEL;
+        ch.vars.set(rest[0] ?? '', rest.slice(1).join(' '));
+        return '+OK\n';
+      case 'uuid_setvar_multi':
+        return this.setMulti(ch, rest.join(' '));
+      case 'uuid_getvar':
+        return !ch ? NO_CHANNEL : (ch.vars.get(rest[0] ?? '') ?? '_undef_');
+      case 'uuid_exists':
+        return ch ? 'true' : 'false';
       // switch_core_session_locate failing leaves the stream empty (mod_commands.c uuid_buglist_function).
-      case 'uuid_buglist': return !ch ? '' : bugList(ch.bugs);
-      case 'uuid_record': return this.uuidRecord(ch, rest[0] ?? '', rest[1] ?? '');
-      case 'uuid_displace': return this.uuidDisplace(ch, uuid, rest);
-      default: return null;
+      case 'uuid_buglist':
+        return !ch ? '' : bugList(ch.bugs);
+      case 'uuid_record':
+        return this.uuidRecord(ch, rest[0] ?? '', rest[1] ?? '');
+      case 'uuid_displace':
+        return this.uuidDisplace(ch, uuid, rest);
+      default:
+        return null;
     }
   };
 
   private setMulti(ch: SwitchChannel | undefined, pairs: string): string {
     if (!ch) return NO_CHANNEL;
-    for (const p of pairs.split(';')) { const at = p.indexOf('='); if (at > 0) ch.vars.set(p.slice(0, at), p.slice(at + 1)); }
+    for (const p of pairs.split(';')) {
+      const at = p.indexOf('=');
+      if (at > 0) ch.vars.set(p.slice(0, at), p.slice(at + 1));
+    }
     return '+OK\n';
   }
 
   private uuidRecord(ch: SwitchChannel | undefined, action: string, path: string): string {
     if (!action || !path) return RECORD_USAGE;
     if (!ch) return '-ERR Cannot locate session!\n';
-    if (action === 'start') { setImmediate(() => this.record(ch, path)); return '+OK Success\n'; }
+    if (action === 'start') {
+      setImmediate(() => this.record(ch, path));
+      return '+OK Success\n';
+    }
     if (action === 'stop') return this.stopRecording(ch, path) ? '+OK Success\n' : '-ERR Cannot stop record session!\n';
-    const flags: Record<string, Partial<MediaBug>> = { mask: { masked: true }, unmask: { masked: false }, pause: { paused: true }, resume: { paused: false } };
+    const flags: Record<string, Partial<MediaBug>> = {
+      mask: { masked: true },
+      unmask: { masked: false },
+      pause: { paused: true },
+      resume: { paused: false },
+    };
     const set = flags[action];
     if (!set) return RECORD_USAGE;
     const bug = ch.bugs.find((b) => b.function === 'session_record' && b.target === path);
@@ -205,7 +272,11 @@ export class EslSwitch {
   }
 
   /** mod_commands.c session_displace_function: <uuid> start|stop <path> [<limit>] [<flags>]. */
-  private uuidDisplace(ch: SwitchChannel | undefined, uuid: string, [action = '', path = '', , flags = '']: string[]): string {
+  private uuidDisplace(
+    ch: SwitchChannel | undefined,
+    uuid: string,
+    [action = '', path = '', , flags = '']: string[],
+  ): string {
     if (!uuid || !action || !path) return DISPLACE_USAGE;
     if (!ch) return '-ERR Cannot locate session!\n';
     if (action === 'start') return this.displace(ch, path, flags) ? '+OK Success\n' : '-ERR Cannot displace session!\n';
@@ -225,7 +296,10 @@ export class EslSwitch {
 
 /** switch_core_media_bug_enumerate's text, byte for byte. */
 export function bugList(bugs: ReadonlyArray<{ function: string; target: string }>): string {
-  const items = bugs.map((b) => ` <media-bug>\n  <function>${b.function}</function>\n  <target>${b.target}</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n`);
+  const items = bugs.map(
+    (b) =>
+      ` <media-bug>\n  <function>${b.function}</function>\n  <target>${b.target}</target>\n  <thread-locked>0</thread-locked>\n </media-bug>\n`,
+  );
   return `<media-bugs>\n${items.join('')}</media-bugs>\n`;
 }
 
@@ -233,12 +307,47 @@ export function bugList(bugs: ReadonlyArray<{ function: string; target: string }
 function channelRow(ch: SwitchChannel): Record<string, string> {
   const epoch = Math.floor(ch.created.getTime() / 1000);
   const created = ch.created.toISOString().replace('T', ' ').slice(0, 19);
-  const codec = { read_codec: 'L16', read_rate: '8000', read_bit_rate: '128000', write_codec: 'L16', write_rate: '8000', write_bit_rate: '128000' };
+  const codec = {
+    read_codec: 'L16',
+    read_rate: '8000',
+    read_bit_rate: '128000',
+    write_codec: 'L16',
+    write_rate: '8000',
+    write_bit_rate: '128000',
+  };
   return {
-    uuid: ch.uuid, direction: 'inbound', created, created_epoch: String(epoch), name: ch.name, state: 'CS_EXECUTE',
-    cid_name: '', cid_num: ch.from, ip_addr: '', dest: ch.to, application: '', application_data: '', dialplan: 'XML', context: 'callrec',
-    ...codec, secure: '', hostname: 'vm', presence_id: '', presence_data: '', accountcode: '', callstate: ch.answered ? 'ACTIVE' : 'RINGING',
-    callee_name: '', callee_num: '', callee_direction: '', call_uuid: ch.uuid, sent_callee_name: '', sent_callee_num: '',
-    initial_cid_name: '', initial_cid_num: ch.from, initial_ip_addr: '', initial_dest: ch.to, initial_dialplan: 'XML', initial_context: 'callrec',
+    uuid: ch.uuid,
+    direction: 'inbound',
+    created,
+    created_epoch: String(epoch),
+    name: ch.name,
+    state: 'CS_EXECUTE',
+    cid_name: '',
+    cid_num: ch.from,
+    ip_addr: '',
+    dest: ch.to,
+    application: '',
+    application_data: '',
+    dialplan: 'XML',
+    context: 'callrec',
+    ...codec,
+    secure: '',
+    hostname: 'vm',
+    presence_id: '',
+    presence_data: '',
+    accountcode: '',
+    callstate: ch.answered ? 'ACTIVE' : 'RINGING',
+    callee_name: '',
+    callee_num: '',
+    callee_direction: '',
+    call_uuid: ch.uuid,
+    sent_callee_name: '',
+    sent_callee_num: '',
+    initial_cid_name: '',
+    initial_cid_num: ch.from,
+    initial_ip_addr: '',
+    initial_dest: ch.to,
+    initial_dialplan: 'XML',
+    initial_context: 'callrec',
   };
 }

@@ -31,17 +31,29 @@ export async function startFsHarness(o: FsHarnessOptions = {}): Promise<FsHarnes
   const esl = o.esl ?? { host: '127.0.0.1', port: sim?.port ?? 0, password: 'ClueCon' };
   const { dispose, ...base } = await openHarnessStore(o.kind);
   const cfg = loadConfig({
-    CALLREC_PBX: 'freeswitch', CALLREC_ESL_HOST: esl.host, CALLREC_ESL_PORT: String(esl.port), CALLREC_ESL_PASSWORD: esl.password,
-    CALLREC_ESL_SOUNDS_DIR: o.soundsDir ?? '/snd', CALLREC_RECORDINGS_DIR: base.dir, CALLREC_NODE: 'pbx1',
+    CALLREC_PBX: 'freeswitch',
+    CALLREC_ESL_HOST: esl.host,
+    CALLREC_ESL_PORT: String(esl.port),
+    CALLREC_ESL_PASSWORD: esl.password,
+    CALLREC_ESL_SOUNDS_DIR: o.soundsDir ?? '/snd',
+    CALLREC_RECORDINGS_DIR: base.dir,
+    CALLREC_NODE: 'pbx1',
   });
-  const adapter = new FreeswitchAdapter(cfg, silentLogger(), { listenPort: 0, commandTimeoutMs: o.commandTimeoutMs ?? 1000 });
+  const adapter = new FreeswitchAdapter(cfg, silentLogger(), {
+    listenPort: 0,
+    commandTimeoutMs: o.commandTimeoutMs ?? 1000,
+  });
   const registry = startRegistry(adapter, base, o);
   const abort = new AbortController();
   await adapter.start(abort.signal);
   await until(() => adapter.status() === 'connected', 5000, 'the inbound ESL connection');
   if (sim) await sim.waitForSubscribers(1);
   return {
-    ...base, sim, adapter, registry, gatePort: adapter.gatePort ?? 0,
+    ...base,
+    sim,
+    adapter,
+    registry,
+    gatePort: adapter.gatePort ?? 0,
     close: async () => {
       abort.abort();
       await adapter.stop();

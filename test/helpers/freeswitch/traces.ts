@@ -12,14 +12,21 @@ export function fsFixtureText(name: string): string {
 
 /** The raw JSON text of each event line (kept as text so the simulator sends the exact bytes). */
 export function fsEventLines(name: string): string[] {
-  return fsFixtureText(name).split('\n').filter((l) => l.trim() !== '');
+  return fsFixtureText(name)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 export function fsEvents(name: string): Array<Record<string, string>> {
   return fsEventLines(name).map((l) => JSON.parse(l) as Record<string, string>);
 }
 
-export interface RecordedCommand { kind: string; cmd: string; reply?: string; result?: string }
+export interface RecordedCommand {
+  kind: string;
+  cmd: string;
+  reply?: string;
+  result?: string;
+}
 
 /** uuid-record.commands.jsonl: the commands sent during the recorded call and their exact replies. */
 export function fsCommands(): RecordedCommand[] {

@@ -26,7 +26,11 @@ export const ASTERISK_SPOOL = '/var/spool/asterisk/callrec';
 
 /** The dialplan globals the install writes from callrec's configuration (printed, not silent). */
 export function asteriskGlobals(cfg: Config, recordings: string): Array<[string, string]> {
-  return [['CALLREC_APP', cfg.ari.app], [VAR.DIR, recordings], [VAR.FALLBACK, cfg.gate.fallback]];
+  return [
+    ['CALLREC_APP', cfg.ari.app],
+    [VAR.DIR, recordings],
+    [VAR.FALLBACK, cfg.gate.fallback],
+  ];
 }
 
 function globalsText(cfg: Config, recordings: string): string {
@@ -44,9 +48,12 @@ export function planAsteriskInstall(cfg: Config, opts: AsteriskInstallOptions): 
   requireWritableDir(opts.sounds, 'Asterisk sounds directory', '--sounds');
   const extensionsConf = path.join(opts.etc, 'extensions.conf');
   if (!fs.existsSync(extensionsConf)) {
-    throw new InstallError(`${extensionsConf} does not exist: is ${opts.etc} Asterisk's configuration directory? (use --etc)`);
+    throw new InstallError(
+      `${extensionsConf} does not exist: is ${opts.etc} Asterisk's configuration directory? (use --etc)`,
+    );
   }
-  if (!path.isAbsolute(opts.recordings)) throw new InstallError(`--recordings must be an absolute path, got ${opts.recordings}`);
+  if (!path.isAbsolute(opts.recordings))
+    throw new InstallError(`--recordings must be an absolute path, got ${opts.recordings}`);
   const root = shippedRoot(path.join('dialplan', 'asterisk', EXTENSIONS_FILE));
   const shipped = (f: string) => fs.readFileSync(path.join(root, 'dialplan', 'asterisk', f));
   const featuresConf = path.join(opts.etc, 'features.conf');
@@ -71,7 +78,10 @@ function planSounds(from: string, to: string): FileChange[] {
   for (const lang of fs.readdirSync(from).sort()) {
     const dir = path.join(from, lang, 'callrec');
     if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.wav')).sort()) {
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.wav'))
+      .sort()) {
       changes.push(planFile(path.join(to, lang, 'callrec', f), fs.readFileSync(path.join(dir, f))));
     }
   }
@@ -79,7 +89,12 @@ function planSounds(from: string, to: string): FileChange[] {
 }
 
 export function asteriskNextSteps(opts: AsteriskInstallOptions): string[] {
-  const samples = path.join(shippedRoot(path.join('dialplan', 'asterisk', EXTENSIONS_FILE)), 'dialplan', 'asterisk', 'samples');
+  const samples = path.join(
+    shippedRoot(path.join('dialplan', 'asterisk', EXTENSIONS_FILE)),
+    'dialplan',
+    'asterisk',
+    'samples',
+  );
   return [
     "next: asterisk -rx 'dialplan reload' && asterisk -rx 'module reload features'",
     'then add at each applet: same => n,Gosub(callrec-gate,s,1(<flow>,<applet>))',

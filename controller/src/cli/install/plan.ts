@@ -31,7 +31,9 @@ export function requireWritableDir(dir: string, what: string, flag: string): voi
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch {
-    throw new InstallError(`${what} ${dir} is not writable by this user (run as the owner of the Asterisk files, or root)`);
+    throw new InstallError(
+      `${what} ${dir} is not writable by this user (run as the owner of the Asterisk files, or root)`,
+    );
   }
 }
 
@@ -54,7 +56,9 @@ export function applyPlan(changes: FileChange[], now: Date): { written: string[]
       written.push(c.path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      throw new InstallError(`cannot write ${c.path} (${code}); already written: ${written.length ? written.join(', ') : 'nothing'}`);
+      throw new InstallError(
+        `cannot write ${c.path} (${code}); already written: ${written.length ? written.join(', ') : 'nothing'}`,
+      );
     }
   }
   return { written, backups };

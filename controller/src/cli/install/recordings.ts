@@ -5,7 +5,10 @@ import path from 'node:path';
 import { FIELDS, type Config } from '../../config';
 import { InstallError } from './plan';
 
-export interface Chosen { dir: string; why: string }
+export interface Chosen {
+  dir: string;
+  why: string;
+}
 
 /** The configured PBX-side directory, or null when it is only the cwd-relative default. */
 function configuredDir(cfg: Config): string | null {
@@ -26,10 +29,14 @@ export function chooseRecordingsDir(cfg: Config, flag: string | undefined, spool
 
 /** What the admin must know after the install: who writes the directory and who reads it. */
 export function recordingsNotes(cfg: Config, chosen: Chosen, pbxUser: string): string[] {
-  const notes = [`recordings   ${chosen.dir} (${chosen.why})`,
-    `             the ${pbxUser} user writes there; callrec's user must read and delete there (callrec doctor checks both)`];
+  const notes = [
+    `recordings   ${chosen.dir} (${chosen.why})`,
+    `             the ${pbxUser} user writes there; callrec's user must read and delete there (callrec doctor checks both)`,
+  ];
   if (cfg.pbxRecordingsDir !== chosen.dir) {
-    notes.push(`             set CALLREC_PBX_RECORDINGS_DIR=${chosen.dir} for the controller (and CALLREC_RECORDINGS_DIR to where callrec sees it)`);
+    notes.push(
+      `             set CALLREC_PBX_RECORDINGS_DIR=${chosen.dir} for the controller (and CALLREC_RECORDINGS_DIR to where callrec sees it)`,
+    );
   }
   return notes;
 }

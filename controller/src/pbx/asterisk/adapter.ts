@@ -40,23 +40,44 @@ export class AsteriskAdapter implements PbxPort {
 
   private readonly hub: PbxEventHub;
 
-  constructor(private readonly cfg: Config, private readonly logger: Logger, private readonly opts: AsteriskAdapterOptions) {
+  constructor(
+    private readonly cfg: Config,
+    private readonly logger: Logger,
+    private readonly opts: AsteriskAdapterOptions,
+  ) {
     this.hub = new PbxEventHub(logger);
-    this.http = new AriHttp(cfg.ari.url, cfg.ari.user, cfg.ari.password, { timeoutMs: opts.requestTimeoutMs ?? 2000, maxSockets: opts.maxSockets ?? 8 });
+    this.http = new AriHttp(cfg.ari.url, cfg.ari.user, cfg.ari.password, {
+      timeoutMs: opts.requestTimeoutMs ?? 2000,
+      maxSockets: opts.maxSockets ?? 8,
+    });
   }
 
-  status(): PbxStatus { return this.current; }
+  status(): PbxStatus {
+    return this.current;
+  }
 
-  onEvent(handler: (e: PbxEvent) => void): () => void { return this.hub.on(handler); }
+  onEvent(handler: (e: PbxEvent) => void): () => void {
+    return this.hub.on(handler);
+  }
 
-  private emit(e: PbxEvent): void { this.hub.emit(e); }
+  private emit(e: PbxEvent): void {
+    this.hub.emit(e);
+  }
 
   async start(signal: AbortSignal): Promise<void> {
-    this.loop = reconnectLoop({
-      name: `ARI at ${redactUrl(this.cfg.ari.url)}`, logger: this.logger, baseMs: 250, capMs: 5000,
-      onStatus: (s) => { this.current = s; },
-      connect: () => this.connectOnce(),
-    }, signal);
+    this.loop = reconnectLoop(
+      {
+        name: `ARI at ${redactUrl(this.cfg.ari.url)}`,
+        logger: this.logger,
+        baseMs: 250,
+        capMs: 5000,
+        onStatus: (s) => {
+          this.current = s;
+        },
+        connect: () => this.connectOnce(),
+      },
+      signal,
+    );
   }
 
   private async connectOnce(): Promise<Connection> {
@@ -65,28 +86,42 @@ export class AsteriskAdapter implements PbxPort {
     if (!probe.ok) throw new Error(probe.detail.replace(`ARI at ${redactUrl(this.cfg.ari.url)}: `, ''));
     if (this.opts.checkApi !== false) await this.checkApi();
     const socket = await openEventSocket({
-      url: this.cfg.ari.url, user: this.cfg.ari.user, password: this.cfg.ari.password, app: this.cfg.ari.app,
+      url: this.cfg.ari.url,
+      user: this.cfg.ari.user,
+      password: this.cfg.ari.password,
+      app: this.cfg.ari.app,
       onEvent: (raw) => this.onRaw(raw),
       onBadFrame: (detail) => this.logger.warn(`dropped an ARI frame: ${detail}`),
     });
     this.socket = socket;
     // Released within a second or two of the restart: the caller has been hearing silence.
-    void sweepChannels(this.http, this.cfg.ari.app, this.logger).then((events) => { for (const e of events) this.emit(e); });
+    void sweepChannels(this.http, this.cfg.ari.app, this.logger).then((events) => {
+      for (const e of events) this.emit(e);
+    });
     return { closed: socket.closed, close: () => socket.close() };
   }
 
   /** ari-client loads the served swagger: it tells us whether one-shot POST /variables exists. */
   private async checkApi(): Promise<void> {
-    const client = await withTimeout(ari.connect(this.cfg.ari.url, this.cfg.ari.user, this.cfg.ari.password), 5000, 'ARI swagger load');
+    const client = await withTimeout(
+      ari.connect(this.cfg.ari.url, this.cfg.ari.user, this.cfg.ari.password),
+      5000,
+      'ARI swagger load',
+    );
     const channels = (client as unknown as { channels?: Record<string, unknown> }).channels ?? {};
     this.oneShotVars = typeof channels.setChannelVars === 'function';
-    if (!this.oneShotVars) this.logger.warn('this Asterisk has no POST /channels/{id}/variables (22.10+): setting the decision one variable at a time');
+    if (!this.oneShotVars)
+      this.logger.warn(
+        'this Asterisk has no POST /channels/{id}/variables (22.10+): setting the decision one variable at a time',
+      );
   }
 
   private onRaw(raw: unknown): void {
     const ch = asChannel((raw as { channel?: unknown } | null)?.channel);
     if (ch) this.names.set(ch.id, ch.name);
-    const ev = toPbxEvent(raw, (problem, channelId) => this.logger.warn(`dropped an ARI event: ${problem}`, { callId: channelId ?? undefined }));
+    const ev = toPbxEvent(raw, (problem, channelId) =>
+      this.logger.warn(`dropped an ARI event: ${problem}`, { callId: channelId ?? undefined }),
+    );
     if (!ev) return this.watchPeer(raw);
     // A feature code pressed by the agent arrives on the agent's leg: route it to the recorded call.
     const owner = this.peers.get(ev.callId);
@@ -112,14 +147,21 @@ export class AsteriskAdapter implements PbxPort {
 
   /** 422 "Event source does not exist" (applications.json): the channel is gone. */
   private subscribe(channelId: string): Promise<Result<unknown, PbxError>> {
-    return this.http.request('POST', `/applications/${encodeURIComponent(this.cfg.ari.app)}/subscription`, { eventSource: `channel:${channelId}` }, undefined, [422]);
+    return this.http.request(
+      'POST',
+      `/applications/${encodeURIComponent(this.cfg.ari.app)}/subscription`,
+      { eventSource: `channel:${channelId}` },
+      undefined,
+      [422],
+    );
   }
 
   async execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {
     const id = encodeURIComponent(cmd.callId);
     const done = (r: Result<unknown, PbxError>): Result<void, PbxError> => (r.ok ? ok(undefined) : r);
     switch (cmd.type) {
-      case 'Answer': return done(await this.http.request('POST', `/channels/${id}/answer`));
+      case 'Answer':
+        return done(await this.http.request('POST', `/channels/${id}/answer`));
       case 'Play': {
         const q: Record<string, string> = { media: `sound:${cmd.sound}` };
         if (cmd.language) q.lang = cmd.language;
@@ -129,11 +171,16 @@ export class AsteriskAdapter implements PbxPort {
         const r = await this.http.request('DELETE', `/playbacks/${encodeURIComponent(cmd.promptId)}`);
         return !r.ok && r.error.kind === 'not-found' ? ok(undefined) : done(r);
       }
-      case 'Watch': return done(await this.subscribe(cmd.callId));
-      case 'SetDecision': return this.setDecision(cmd);
-      case 'Continue': return done(await this.http.request('POST', `/channels/${id}/continue`));
-      case 'Hangup': return done(await this.http.request('DELETE', `/channels/${id}`));
-      default: return this.recorder(cmd);
+      case 'Watch':
+        return done(await this.subscribe(cmd.callId));
+      case 'SetDecision':
+        return this.setDecision(cmd);
+      case 'Continue':
+        return done(await this.http.request('POST', `/channels/${id}/continue`));
+      case 'Hangup':
+        return done(await this.http.request('DELETE', `/channels/${id}`));
+      default:
+        return this.recorder(cmd);
     }
   }
 
@@ -169,7 +216,9 @@ export class AsteriskAdapter implements PbxPort {
   }
 
   /** Only AMI can touch a MixMonitor outside Stasis (verified on Asterisk 22). */
-  private async recorder(cmd: Extract<PbxCommand, { type: 'StartRecording' | 'PauseRecording' | 'ResumeRecording' | 'StopRecording' }>): Promise<Result<void, PbxError>> {
+  private async recorder(
+    cmd: Extract<PbxCommand, { type: 'StartRecording' | 'PauseRecording' | 'ResumeRecording' | 'StopRecording' }>,
+  ): Promise<Result<void, PbxError>> {
     const options = mixMonitorOptions('recorder' in cmd ? cmd.recorder : null);
     if (!options.ok) return options;
     const name = await this.channelName(cmd.callId);
@@ -177,11 +226,17 @@ export class AsteriskAdapter implements PbxPort {
     const m = this.opts.mixmon;
     const withId = `i(${VAR.MIXMON_ID})`;
     switch (cmd.type) {
-      case 'StartRecording': return m.start(name.value, cmd.file, `${options.value}${withId}`);
-      case 'StopRecording': return m.stop(name.value, cmd.recorderId);
-      case 'PauseRecording': return cmd.mode === 'silence' ? m.mute(name.value, true) : m.stop(name.value, cmd.recorderId);
+      case 'StartRecording':
+        return m.start(name.value, cmd.file, `${options.value}${withId}`);
+      case 'StopRecording':
+        return m.stop(name.value, cmd.recorderId);
+      case 'PauseRecording':
+        return cmd.mode === 'silence' ? m.mute(name.value, true) : m.stop(name.value, cmd.recorderId);
       // Skip mode stopped the MixMonitor: a new one appends (a) to the same file.
-      case 'ResumeRecording': return cmd.mode === 'silence' ? m.mute(name.value, false) : m.start(name.value, cmd.file, `${options.value}a${withId}`);
+      case 'ResumeRecording':
+        return cmd.mode === 'silence'
+          ? m.mute(name.value, false)
+          : m.start(name.value, cmd.file, `${options.value}a${withId}`);
     }
   }
 
@@ -196,6 +251,15 @@ export class AsteriskAdapter implements PbxPort {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
   });
 }

@@ -6,36 +6,60 @@ import http from 'node:http';
 import type { PbxError } from '../port';
 import { err, ok, type Result } from '../../util/result';
 
-export interface AriHttpOptions { timeoutMs: number; maxSockets: number }
+export interface AriHttpOptions {
+  timeoutMs: number;
+  maxSockets: number;
+}
 
 export class AriHttp {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly auth: string;
 
-  constructor(url: string, user: string, password: string, private readonly opts: AriHttpOptions = { timeoutMs: 2000, maxSockets: 8 }) {
+  constructor(
+    url: string,
+    user: string,
+    password: string,
+    private readonly opts: AriHttpOptions = { timeoutMs: 2000, maxSockets: 8 },
+  ) {
     this.base = new URL(url);
     this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     this.agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
   }
 
   /** `notFound`: more statuses that mean "the resource named does not exist" for this endpoint (besides 404). */
-  request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string> = {}, body?: unknown,
-    notFound: readonly number[] = []): Promise<Result<unknown, PbxError>> {
+  request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Record<string, string> = {},
+    body?: unknown,
+    notFound: readonly number[] = [],
+  ): Promise<Result<unknown, PbxError>> {
     const qs = new URLSearchParams(query).toString();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const what = `${method} ${path}`;
     return new Promise((resolve) => {
-      const req = http.request({
-        host: this.base.hostname, port: this.base.port || 80, method, agent: this.agent,
-        path: `${this.base.pathname.replace(/\/$/, '')}/ari${path}${qs ? `?${qs}` : ''}`,
-        headers: { authorization: this.auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => done(err({ kind: 'disconnected', detail: `${what}: ${e.message}` })));
-        res.on('end', () => done(toResult(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), notFound)));
-      });
+      const req = http.request(
+        {
+          host: this.base.hostname,
+          port: this.base.port || 80,
+          method,
+          agent: this.agent,
+          path: `${this.base.pathname.replace(/\/$/, '')}/ari${path}${qs ? `?${qs}` : ''}`,
+          headers: {
+            authorization: this.auth,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => done(err({ kind: 'disconnected', detail: `${what}: ${e.message}` })));
+          res.on('end', () =>
+            done(toResult(what, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), notFound)),
+          );
+        },
+      );
       const timer = setTimeout(() => {
         done(err({ kind: 'timeout', detail: `${what}: no answer within ${this.opts.timeoutMs} ms` }));
         req.destroy();
@@ -47,19 +71,35 @@ export class AriHttp {
         clearTimeout(timer);
         resolve(r);
       }
-      req.on('error', (e: NodeJS.ErrnoException) => done(err({ kind: 'disconnected', detail: `${what}: ${e.code ?? e.message}` })));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        done(err({ kind: 'disconnected', detail: `${what}: ${e.code ?? e.message}` })),
+      );
       req.end(payload);
     });
   }
 
-  close(): void { this.agent.destroy(); }
+  close(): void {
+    this.agent.destroy();
+  }
 }
 
 function toResult(what: string, status: number, text: string, notFound: readonly number[]): Result<unknown, PbxError> {
   let data: unknown = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
   if (status >= 200 && status < 300) return ok(data);
-  const message = typeof data === 'object' && data && 'message' in data ? String((data as { message: unknown }).message) : text.slice(0, 200);
-  const kind = status === 404 || notFound.includes(status) ? 'not-found' : status === 401 || status === 403 ? 'disconnected' : 'rejected';
+  const message =
+    typeof data === 'object' && data && 'message' in data
+      ? String((data as { message: unknown }).message)
+      : text.slice(0, 200);
+  const kind =
+    status === 404 || notFound.includes(status)
+      ? 'not-found'
+      : status === 401 || status === 403
+        ? 'disconnected'
+        : 'rejected';
   return err({ kind, detail: `${what}: ${status} ${message}` });
 }

@@ -5,13 +5,19 @@
 import WebSocket from 'ws';
 
 export interface EventSocketOptions {
-  url: string; user: string; password: string; app: string;
+  url: string;
+  user: string;
+  password: string;
+  app: string;
   onEvent(raw: unknown): void;
   onBadFrame(detail: string): void;
   pingMs?: number;
 }
 
-export interface EventSocket { closed: Promise<string>; close(): void }
+export interface EventSocket {
+  closed: Promise<string>;
+  close(): void;
+}
 
 export function openEventSocket(o: EventSocketOptions, timeoutMs = 5000): Promise<EventSocket> {
   const u = new URL(o.url);
@@ -21,24 +27,46 @@ export function openEventSocket(o: EventSocketOptions, timeoutMs = 5000): Promis
     let alive = true;
     let ping: NodeJS.Timeout | undefined;
     const closed = new Promise<string>((res) => {
-      ws.on('close', (code) => { clearInterval(ping); res(`websocket closed (${code})`); });
-      ws.on('error', (e) => { clearInterval(ping); res(`websocket error: ${e.message}`); });
+      ws.on('close', (code) => {
+        clearInterval(ping);
+        res(`websocket closed (${code})`);
+      });
+      ws.on('error', (e) => {
+        clearInterval(ping);
+        res(`websocket error: ${e.message}`);
+      });
     });
     ws.once('error', (e) => reject(new Error(`events websocket: ${e.message}`)));
     ws.on('unexpected-response', (_req, res) => reject(new Error(`events websocket: HTTP ${res.statusCode}`)));
-    ws.on('pong', () => { alive = true; });
+    ws.on('pong', () => {
+      alive = true;
+    });
     ws.on('message', (data) => {
       let raw: unknown;
-      try { raw = JSON.parse(data.toString()); } catch { o.onBadFrame(`not JSON: ${data.toString().slice(0, 80)}`); return; }
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        o.onBadFrame(`not JSON: ${data.toString().slice(0, 80)}`);
+        return;
+      }
       o.onEvent(raw);
     });
     ws.once('open', () => {
       ping = setInterval(() => {
-        if (!alive) { ws.terminate(); return; }
+        if (!alive) {
+          ws.terminate();
+          return;
+        }
         alive = false;
         ws.ping();
       }, o.pingMs ?? 10000);
-      resolve({ closed, close: () => { clearInterval(ping); ws.close(); } });
+      resolve({
+        closed,
+        close: () => {
+          clearInterval(ping);
+          ws.close();
+        },
+      });
     });
   });
 }

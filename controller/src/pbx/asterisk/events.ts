@@ -7,8 +7,12 @@ import type { DropReporter } from '../port';
 import { FEATURE_USER_EVENT, GATE_ARG, GATE_ARGS, VAR } from './dialplan-vars';
 
 interface AriChannel {
-  id: string; name: string; state: string; language?: string;
-  caller?: { name?: string; number?: string }; connected?: { name?: string; number?: string };
+  id: string;
+  name: string;
+  state: string;
+  language?: string;
+  caller?: { name?: string; number?: string };
+  connected?: { name?: string; number?: string };
   dialplan?: { context?: string; exten?: string; app_name?: string; app_data?: string };
 }
 
@@ -19,12 +23,36 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** Events we know and do not need: dropped without a word (a call produces dozens). */
 const IGNORED = new Set([
-  'StasisEnd', 'ChannelDialplan', 'ChannelCallerId', 'ChannelConnectedLine', 'ChannelCreated', 'DeviceStateChanged',
-  'PlaybackStarted', 'PlaybackContinuing', 'BridgeCreated', 'BridgeDestroyed', 'ChannelEnteredBridge', 'ChannelLeftBridge',
-  'ChannelTalkingStarted', 'ChannelTalkingFinished', 'ChannelHold', 'ChannelUnhold', 'ChannelToneDetected',
-  'RecordingStarted', 'RecordingFinished', 'RecordingFailed', 'EndpointStateChange', 'ApplicationReplaced',
-  'BridgeMerged', 'BridgeVideoSourceChanged', 'ContactStatusChange', 'PeerStatusChange', 'TextMessageReceived',
-  'ApplicationMoveFailed', 'ApplicationRegistered', 'ApplicationUnregistered',
+  'StasisEnd',
+  'ChannelDialplan',
+  'ChannelCallerId',
+  'ChannelConnectedLine',
+  'ChannelCreated',
+  'DeviceStateChanged',
+  'PlaybackStarted',
+  'PlaybackContinuing',
+  'BridgeCreated',
+  'BridgeDestroyed',
+  'ChannelEnteredBridge',
+  'ChannelLeftBridge',
+  'ChannelTalkingStarted',
+  'ChannelTalkingFinished',
+  'ChannelHold',
+  'ChannelUnhold',
+  'ChannelToneDetected',
+  'RecordingStarted',
+  'RecordingFinished',
+  'RecordingFailed',
+  'EndpointStateChange',
+  'ApplicationReplaced',
+  'BridgeMerged',
+  'BridgeVideoSourceChanged',
+  'ContactStatusChange',
+  'PeerStatusChange',
+  'TextMessageReceived',
+  'ApplicationMoveFailed',
+  'ApplicationRegistered',
+  'ApplicationUnregistered',
 ]);
 
 export function asChannel(v: unknown): AriChannel | null {
@@ -48,19 +76,25 @@ const DIRECTIONS = new Set(['inbound', 'outbound', 'internal']);
  */
 export function gateFacts(ch: AriChannel, args: readonly unknown[]): { facts: GateFacts; problem: string | null } {
   const a = args.map((x) => (typeof x === 'string' ? x.trim() : ''));
-  const arg = (name: typeof GATE_ARGS[number]): string => a[GATE_ARGS.indexOf(name)] ?? '';
+  const arg = (name: (typeof GATE_ARGS)[number]): string => a[GATE_ARGS.indexOf(name)] ?? '';
   const direction = arg('direction');
   const facts: GateFacts = {
-    flow: arg('flow'), applet: arg('applet'),
+    flow: arg('flow'),
+    applet: arg('applet'),
     direction: DIRECTIONS.has(direction) ? (direction as GateFacts['direction']) : 'inbound',
     from: presentNumber(ch.caller?.number),
     to: presentNumber(arg('to')) ?? presentNumber(ch.connected?.number) ?? presentNumber(ch.dialplan?.exten),
-    campaign: arg('campaign') || null, agent: arg('agent') || null, language: ch.language || null, answered: ch.state === 'Up',
+    campaign: arg('campaign') || null,
+    agent: arg('agent') || null,
+    language: ch.language || null,
+    answered: ch.state === 'Up',
   };
   let problem: string | null = null;
-  if (a[0] !== GATE_ARG) problem = `unknown Stasis arguments ${JSON.stringify(args)} (expected ${GATE_ARG},<flow>,<applet>)`;
+  if (a[0] !== GATE_ARG)
+    problem = `unknown Stasis arguments ${JSON.stringify(args)} (expected ${GATE_ARG},<flow>,<applet>)`;
   else if (!facts.flow || !facts.applet) problem = `gate without flow/applet: ${JSON.stringify(args)}`;
-  else if (direction && !DIRECTIONS.has(direction)) problem = `gate with unknown direction ${JSON.stringify(direction)} (inbound, outbound or internal)`;
+  else if (direction && !DIRECTIONS.has(direction))
+    problem = `gate with unknown direction ${JSON.stringify(direction)} (inbound, outbound or internal)`;
   return { facts, problem };
 }
 
@@ -92,7 +126,15 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
   if (type === 'Dial') return dial(raw, at);
   if (IGNORED.has(type)) return null;
   const ch = asChannel(raw.channel);
-  const known = ['StasisStart', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelVarset', 'ChannelUserevent', 'ChannelHangupRequest', 'ChannelDestroyed'];
+  const known = [
+    'StasisStart',
+    'ChannelStateChange',
+    'ChannelDtmfReceived',
+    'ChannelVarset',
+    'ChannelUserevent',
+    'ChannelHangupRequest',
+    'ChannelDestroyed',
+  ];
   if (!known.includes(type)) {
     onDrop(`unknown event type ${type}`, ch?.id ?? null);
     return null;
@@ -108,16 +150,24 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
       const { facts, problem } = gateFacts(ch, args);
       return { ...base, type: 'GateEntered', facts, problem, swept: false };
     }
-    case 'ChannelStateChange': return ch.state === 'Up' ? { ...base, type: 'CallAnswered' } : null;
+    case 'ChannelStateChange':
+      return ch.state === 'Up' ? { ...base, type: 'CallAnswered' } : null;
     case 'ChannelDtmfReceived': {
       const digit = str(raw.digit);
-      if (!digit) { onDrop('ChannelDtmfReceived without a digit', ch.id); return null; }
+      if (!digit) {
+        onDrop('ChannelDtmfReceived without a digit', ch.id);
+        return null;
+      }
       return { ...base, type: 'DtmfReceived', digit };
     }
-    case 'ChannelVarset': return varset(raw, base);
-    case 'ChannelUserevent': return userEvent(raw, base, onDrop);
-    case 'ChannelHangupRequest': return { ...base, type: 'CallHungUp', cause: raw.cause === undefined ? null : String(raw.cause) };
-    default: return { ...base, type: 'CallGone' };
+    case 'ChannelVarset':
+      return varset(raw, base);
+    case 'ChannelUserevent':
+      return userEvent(raw, base, onDrop);
+    case 'ChannelHangupRequest':
+      return { ...base, type: 'CallHungUp', cause: raw.cause === undefined ? null : String(raw.cause) };
+    default:
+      return { ...base, type: 'CallGone' };
   }
 }
 
@@ -136,7 +186,14 @@ function dial(raw: Raw, at: Date): PbxEvent | null {
   const caller = asChannel(raw.caller);
   const peer = asChannel(raw.peer);
   if (!caller || !peer || raw.dialstatus !== 'ANSWER') return null;
-  return { type: 'PartyChanged', callId: caller.id, at, kind: 'answered', party: peer.name, agent: answeringAgent(caller, peer.name) };
+  return {
+    type: 'PartyChanged',
+    callId: caller.id,
+    at,
+    kind: 'answered',
+    party: peer.name,
+    agent: answeringAgent(caller, peer.name),
+  };
 }
 
 /**
@@ -153,18 +210,25 @@ export function answeringAgent(caller: AriChannel, peerName: string): string | n
 export function endpointOf(channelName: string): string | null {
   const slash = channelName.indexOf('/');
   if (slash < 0) return null;
-  const rest = channelName.slice(slash + 1).replace(/;\d+$/, '').replace(/-[0-9a-f]{8}$/, '');
+  const rest = channelName
+    .slice(slash + 1)
+    .replace(/;\d+$/, '')
+    .replace(/-[0-9a-f]{8}$/, '');
   return presentNumber(rest.split('@')[0]);
 }
 
 function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
   const value = str(raw.value) ?? '';
   switch (raw.variable) {
-    case VAR.MIXMONITOR_FILENAME: return value ? { ...base, type: 'RecordingStarted', file: value, recorderId: null } : null;
-    case VAR.MIXMON_ID: return value ? { ...base, type: 'RecordingStarted', file: null, recorderId: value } : null;
+    case VAR.MIXMONITOR_FILENAME:
+      return value ? { ...base, type: 'RecordingStarted', file: value, recorderId: null } : null;
+    case VAR.MIXMON_ID:
+      return value ? { ...base, type: 'RecordingStarted', file: null, recorderId: value } : null;
     // The bridged peer changing mid-call is how a transfer shows on the recorded channel.
-    case 'BRIDGEPEER': return value ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value, agent: endpointOf(value) } : null;
-    default: return null;
+    case 'BRIDGEPEER':
+      return value ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value, agent: endpointOf(value) } : null;
+    default:
+      return null;
   }
 }
 

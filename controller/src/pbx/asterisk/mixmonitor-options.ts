@@ -10,5 +10,7 @@ export function mixMonitorOptions(r: RecorderSpec | null): Result<string, PbxErr
   if (!r) return ok('');
   const problem = beepProblem(r);
   if (problem) return err({ kind: 'rejected', detail: problem });
-  return ok(`${r.fromAnswer ? 'b' : ''}${r.beepEverySeconds !== null ? `B(${r.beepEverySeconds})` : ''}${r.stereo ? 'D' : ''}`);
+  return ok(
+    `${r.fromAnswer ? 'b' : ''}${r.beepEverySeconds !== null ? `B(${r.beepEverySeconds})` : ''}${r.stereo ? 'D' : ''}`,
+  );
 }

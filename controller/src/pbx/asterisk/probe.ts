@@ -17,9 +17,12 @@ export function probeAmi(cfg: Config['ami']): Promise<ProbeResult> {
     step(text) {
       if (!loggedIn) {
         if (!text.includes('\r\n')) return null;
-        if (!text.startsWith('Asterisk Call Manager')) return { ok: false, detail: `AMI at ${cfg.host}:${cfg.port}: not an Asterisk manager` };
+        if (!text.startsWith('Asterisk Call Manager'))
+          return { ok: false, detail: `AMI at ${cfg.host}:${cfg.port}: not an Asterisk manager` };
         loggedIn = true;
-        return { send: `Action: Login\r\nActionID: callrec-probe\r\nUsername: ${cfg.user}\r\nSecret: ${cfg.secret}\r\nEvents: off\r\n\r\n` };
+        return {
+          send: `Action: Login\r\nActionID: callrec-probe\r\nUsername: ${cfg.user}\r\nSecret: ${cfg.secret}\r\nEvents: off\r\n\r\n`,
+        };
       }
       if (!text.includes('\r\n\r\n')) return null;
       return /Response: Success/i.test(text)

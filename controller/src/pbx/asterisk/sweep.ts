@@ -18,20 +18,40 @@ export async function sweepChannels(http: AriHttp, app: string, logger: Logger):
   const at = new Date();
   const out: PbxEvent[] = [];
   const gatePrefix = `${app},${GATE_ARG}`;
-  await Promise.all(channels.map(async (ch) => {
-    const dp = ch.dialplan;
-    if (dp?.app_name === 'Stasis' && (dp.app_data ?? '').startsWith(gatePrefix)) {
-      const { facts } = gateFacts(ch, argsFromAppData(dp.app_data ?? ''));
-      logger.warn('releasing a call found waiting in the gate', { callId: ch.id });
-      out.push({ type: 'GateEntered', callId: ch.id, at, facts, problem: 'found waiting in the gate at (re)connect', swept: true });
-      return;
-    }
-    const file = await readVar(http, ch.id, VAR.MIXMONITOR_FILENAME);
-    if (!file) return;
-    const [storedId, recorderId] = await Promise.all([readVar(http, ch.id, VAR.CALL_ID), readVar(http, ch.id, VAR.MIXMON_ID)]);
-    const n = storedId ? Number(storedId) : NaN;
-    out.push({ type: 'RecordingFound', callId: ch.id, at, file, recorderId, storedCallId: Number.isInteger(n) ? n : null, channelName: ch.name });
-  }));
+  await Promise.all(
+    channels.map(async (ch) => {
+      const dp = ch.dialplan;
+      if (dp?.app_name === 'Stasis' && (dp.app_data ?? '').startsWith(gatePrefix)) {
+        const { facts } = gateFacts(ch, argsFromAppData(dp.app_data ?? ''));
+        logger.warn('releasing a call found waiting in the gate', { callId: ch.id });
+        out.push({
+          type: 'GateEntered',
+          callId: ch.id,
+          at,
+          facts,
+          problem: 'found waiting in the gate at (re)connect',
+          swept: true,
+        });
+        return;
+      }
+      const file = await readVar(http, ch.id, VAR.MIXMONITOR_FILENAME);
+      if (!file) return;
+      const [storedId, recorderId] = await Promise.all([
+        readVar(http, ch.id, VAR.CALL_ID),
+        readVar(http, ch.id, VAR.MIXMON_ID),
+      ]);
+      const n = storedId ? Number(storedId) : NaN;
+      out.push({
+        type: 'RecordingFound',
+        callId: ch.id,
+        at,
+        file,
+        recorderId,
+        storedCallId: Number.isInteger(n) ? n : null,
+        channelName: ch.name,
+      });
+    }),
+  );
   out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.id) });
   return out;
 }

@@ -41,28 +41,50 @@ export class FreeswitchAdapter implements PbxPort {
 
   private readonly hub: PbxEventHub;
 
-  constructor(private readonly cfg: Config, private readonly logger: Logger, opts: FreeswitchAdapterOptions = {}) {
+  constructor(
+    private readonly cfg: Config,
+    private readonly logger: Logger,
+    opts: FreeswitchAdapterOptions = {},
+  ) {
     this.hub = new PbxEventHub(logger);
     this.inbound = new EslInbound({
-      host: cfg.esl.host, port: cfg.esl.port, password: cfg.esl.password, logger,
-      commandTimeoutMs: opts.commandTimeoutMs, reorderWindowMs: opts.reorderWindowMs,
-      backoffBaseMs: opts.backoffBaseMs, backoffCapMs: opts.backoffCapMs,
-      events: WATCH_EVENTS, subclasses: [FEATURE_SUBCLASS],
+      host: cfg.esl.host,
+      port: cfg.esl.port,
+      password: cfg.esl.password,
+      logger,
+      commandTimeoutMs: opts.commandTimeoutMs,
+      reorderWindowMs: opts.reorderWindowMs,
+      backoffBaseMs: opts.backoffBaseMs,
+      backoffCapMs: opts.backoffCapMs,
+      events: WATCH_EVENTS,
+      subclasses: [FEATURE_SUBCLASS],
       onConnected: (s) => this.sweep(s),
     });
     this.inbound.onEvent((e) => this.onWatched(e));
-    this.recorders = new Recorders((c) => this.inbound.api(c), (callId, detail) => this.logger.warn(detail, { callId }));
+    this.recorders = new Recorders(
+      (c) => this.inbound.api(c),
+      (callId, detail) => this.logger.warn(detail, { callId }),
+    );
     this.gateServer = new GateServer({
-      host: cfg.esl.listenHost, port: opts.listenPort ?? cfg.esl.listenPort, logger,
-      commandTimeoutMs: opts.commandTimeoutMs, onChannel: (ch) => this.onGate(ch),
+      host: cfg.esl.listenHost,
+      port: opts.listenPort ?? cfg.esl.listenPort,
+      logger,
+      commandTimeoutMs: opts.commandTimeoutMs,
+      onChannel: (ch) => this.onGate(ch),
     });
   }
 
-  status(): PbxStatus { return this.started ? this.inbound.status() : 'stopped'; }
+  status(): PbxStatus {
+    return this.started ? this.inbound.status() : 'stopped';
+  }
 
-  onEvent(handler: (e: PbxEvent) => void): () => void { return this.hub.on(handler); }
+  onEvent(handler: (e: PbxEvent) => void): () => void {
+    return this.hub.on(handler);
+  }
 
-  private emit(e: PbxEvent): void { this.hub.emit(e); }
+  private emit(e: PbxEvent): void {
+    this.hub.emit(e);
+  }
 
   async start(signal: AbortSignal): Promise<void> {
     this.started = true;
@@ -80,13 +102,21 @@ export class FreeswitchAdapter implements PbxPort {
     const call = new GatedCall(ch, facts.language ?? this.cfg.defaults.language, this.cfg.esl.soundsDir);
     this.gates.set(ch.uuid, call);
     this.features.know(ch.uuid);
-    void ch.closed.then(() => { if (this.gates.get(ch.uuid) === call) this.gates.delete(ch.uuid); });
+    void ch.closed.then(() => {
+      if (this.gates.get(ch.uuid) === call) this.gates.delete(ch.uuid);
+    });
     // Digits and prompt ends come from the call's own socket, in the switch's order.
     ch.onEvent((e) => {
       const base = { callId: ch.uuid, at: new Date() };
       const done = call.finishedPrompt(e);
       if (done?.hangupCause) return this.emit({ ...base, type: 'CallHungUp', cause: done.hangupCause });
-      if (done) return this.emit({ ...base, type: 'PromptFinished', promptId: done.promptId, ...(done.failure ? { failure: done.failure } : {}) });
+      if (done)
+        return this.emit({
+          ...base,
+          type: 'PromptFinished',
+          promptId: done.promptId,
+          ...(done.failure ? { failure: done.failure } : {}),
+        });
       const ev = e['Event-Name'] === 'DTMF' ? toPbxEvent(e) : null;
       if (ev) this.emit(ev);
     });
@@ -94,7 +124,9 @@ export class FreeswitchAdapter implements PbxPort {
   }
 
   private onWatched(e: EslEvent): void {
-    const ev = toPbxEvent(e.headers, (problem, uuid) => this.logger.warn(`dropped an ESL event: ${problem}`, { callId: uuid ?? undefined }));
+    const ev = toPbxEvent(e.headers, (problem, uuid) =>
+      this.logger.warn(`dropped an ESL event: ${problem}`, { callId: uuid ?? undefined }),
+    );
     const press = this.features.observe(e.headers);
     if (!ev) return;
     const gated = this.gates.get(ev.callId);
@@ -121,7 +153,11 @@ export class FreeswitchAdapter implements PbxPort {
 
   /** At (re)connect (sweep.ts): recordings found are controlled and watched from now on, as if we had started them. */
   private async sweep(session: EslSession): Promise<void> {
-    for (const e of await sweepChannels((c) => session.api(c), this.logger, (uuid, tones) => this.recorders.beeping(uuid, tones))) {
+    for (const e of await sweepChannels(
+      (c) => session.api(c),
+      this.logger,
+      (uuid, tones) => this.recorders.beeping(uuid, tones),
+    )) {
       if (e.type === 'RecordingFound') {
         this.recorders.started(e.callId, e.file);
         this.features.know(e.callId);
@@ -135,14 +171,23 @@ export class FreeswitchAdapter implements PbxPort {
     const api = async (what: string, line: string) => judge(what, await this.inbound.api(line));
     const id = cmd.callId;
     switch (cmd.type) {
-      case 'Answer': return gated ? gated.answer() : api('uuid_answer', `uuid_answer ${id}`);
-      case 'Play': return gated ? gated.play(cmd.promptId, cmd.sound, cmd.language) : api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound, cmd.language)} aleg`);
-      case 'StopPrompt': return api('uuid_break', `uuid_break ${id}`);
-      case 'SetDecision': return this.setDecision(cmd, gated, api);
+      case 'Answer':
+        return gated ? gated.answer() : api('uuid_answer', `uuid_answer ${id}`);
+      case 'Play':
+        return gated
+          ? gated.play(cmd.promptId, cmd.sound, cmd.language)
+          : api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound, cmd.language)} aleg`);
+      case 'StopPrompt':
+        return api('uuid_break', `uuid_break ${id}`);
+      case 'SetDecision':
+        return this.setDecision(cmd, gated, api);
       // The watching connection already sees every call: nothing to subscribe. When we die the
       // dialplan goes on by itself, so a call that must not be recorded without us says so now.
       case 'Watch': {
-        if (gated) return cmd.neverRecordIfLost ? gated.setVariables({ [VAR.FALLBACK]: 'skip' }) : Promise.resolve(ok(undefined));
+        if (gated)
+          return cmd.neverRecordIfLost
+            ? gated.setVariables({ [VAR.FALLBACK]: 'skip' })
+            : Promise.resolve(ok(undefined));
         return this.exists(id);
       }
       case 'Continue': {
@@ -151,14 +196,20 @@ export class FreeswitchAdapter implements PbxPort {
         this.gates.delete(id);
         return gated.release();
       }
-      case 'StartRecording': return this.record(id, gated, cmd.file, cmd.recorder);
-      case 'PauseRecording': return this.recorders.pause(id, cmd.mode);
+      case 'StartRecording':
+        return this.record(id, gated, cmd.file, cmd.recorder);
+      case 'PauseRecording':
+        return this.recorders.pause(id, cmd.mode);
       case 'ResumeRecording': {
         const problem = beepProblem(cmd.recorder);
-        return problem ? Promise.resolve(err({ kind: 'rejected', detail: problem })) : this.recorders.resume(id, cmd.mode, cmd.recorder);
+        return problem
+          ? Promise.resolve(err({ kind: 'rejected', detail: problem }))
+          : this.recorders.resume(id, cmd.mode, cmd.recorder);
       }
-      case 'StopRecording': return this.recorders.stop(id);
-      case 'Hangup': return api('uuid_kill', `uuid_kill ${id}`);
+      case 'StopRecording':
+        return this.recorders.stop(id);
+      case 'Hangup':
+        return api('uuid_kill', `uuid_kill ${id}`);
     }
   }
 
@@ -166,22 +217,40 @@ export class FreeswitchAdapter implements PbxPort {
    * On Asterisk the dialplan starts MixMonitor after the gate; here the controller starts the
    * recording itself while it holds the call (record_session, or execute_on_answer for from-answer).
    */
-  private async setDecision(cmd: Extract<PbxCommand, { type: 'SetDecision' }>, gated: GatedCall | undefined,
-    api: (what: string, line: string) => Promise<Result<void, PbxError>>): Promise<Result<void, PbxError>> {
+  private async setDecision(
+    cmd: Extract<PbxCommand, { type: 'SetDecision' }>,
+    gated: GatedCall | undefined,
+    api: (what: string, line: string) => Promise<Result<void, PbxError>>,
+  ): Promise<Result<void, PbxError>> {
     const vars = decisionVariables(cmd);
-    const set = gated ? await gated.setVariables(vars)
-      : await api('uuid_setvar_multi', `uuid_setvar_multi ${cmd.callId} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(';')}`);
+    const set = gated
+      ? await gated.setVariables(vars)
+      : await api(
+          'uuid_setvar_multi',
+          `uuid_setvar_multi ${cmd.callId} ${Object.entries(vars)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(';')}`,
+        );
     if (!set.ok || !cmd.record || !cmd.file) return set;
     return this.record(cmd.callId, gated, cmd.file, cmd.recorder ?? PLAIN_RECORDER);
   }
 
   /** In the gate over the call's socket (which queues the beep's tones too), else with uuid_record. */
-  private async record(callId: string, gated: GatedCall | undefined, file: string, spec: RecorderSpec): Promise<Result<void, PbxError>> {
+  private async record(
+    callId: string,
+    gated: GatedCall | undefined,
+    file: string,
+    spec: RecorderSpec,
+  ): Promise<Result<void, PbxError>> {
     const problem = beepProblem(spec);
     if (problem) return err({ kind: 'rejected', detail: problem });
     if (!gated) return this.recorders.start(callId, file, spec);
     const r = await gated.startRecording({ file, recorder: spec });
-    if (r.ok && spec.beepEverySeconds !== null) this.recorders.beeping(callId, beepTones(spec.beepEverySeconds).map((t) => t.path));
+    if (r.ok && spec.beepEverySeconds !== null)
+      this.recorders.beeping(
+        callId,
+        beepTones(spec.beepEverySeconds).map((t) => t.path),
+      );
     return r;
   }
 
@@ -210,7 +279,11 @@ export class FreeswitchAdapter implements PbxPort {
  * The decision as channel variables, lower-case as FreeSWITCH dialplans write them, plus the mark
  * the fallback checks, and the row id adoption reads back after a restart.
  */
-export function decisionVariables(d: { record: boolean; file: string | null; storedCallId: number | null }): Record<string, string> {
+export function decisionVariables(d: {
+  record: boolean;
+  file: string | null;
+  storedCallId: number | null;
+}): Record<string, string> {
   const out: Record<string, string> = { [VAR.ACTION]: d.record ? 'record' : 'skip' };
   if (d.file) out[VAR.FILE] = d.file;
   if (d.storedCallId !== null) out[VAR.CALL_ID] = String(d.storedCallId);

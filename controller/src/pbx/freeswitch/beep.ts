@@ -29,11 +29,17 @@ export interface BeepTone {
  * to start after the recorder (see above).
  */
 export function beepTones(seconds: number): BeepTone[] {
-  const script = (extra: string) => `${TONE_PREFIX}v=${VOLUME_DB};${extra}%(${TONE_MS},${seconds * 1000 - TONE_MS},${FREQUENCY_HZ});loops=-1`;
-  return [{ path: script(''), flags: 'm' }, { path: script('c=1;'), flags: 'mr' }];
+  const script = (extra: string) =>
+    `${TONE_PREFIX}v=${VOLUME_DB};${extra}%(${TONE_MS},${seconds * 1000 - TONE_MS},${FREQUENCY_HZ});loops=-1`;
+  return [
+    { path: script(''), flags: 'm' },
+    { path: script('c=1;'), flags: 'mr' },
+  ];
 }
 
 /** A displace target (uuid_buglist) that is one of callrec's beeps, whatever its period. */
 export function isBeepTone(target: string): boolean {
-  return new RegExp(`^${TONE_PREFIX}v=${VOLUME_DB};(c=1;)?%\\(${TONE_MS},\\d+,${FREQUENCY_HZ}\\);loops=-1$`).test(target);
+  return new RegExp(`^${TONE_PREFIX}v=${VOLUME_DB};(c=1;)?%\\(${TONE_MS},\\d+,${FREQUENCY_HZ}\\);loops=-1$`).test(
+    target,
+  );
 }

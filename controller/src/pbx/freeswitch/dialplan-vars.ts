@@ -45,6 +45,12 @@ export const FEATURE_HEADER = 'callrec_feature';
 
 /** What the watching connection subscribes to (RECORD_* are not in `myevents`: name them). */
 export const WATCH_EVENTS = [
-  'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_DESTROY',
-  'DTMF', 'RECORD_START', 'RECORD_STOP',
+  'CHANNEL_ANSWER',
+  'CHANNEL_BRIDGE',
+  'CHANNEL_UNBRIDGE',
+  'CHANNEL_HANGUP',
+  'CHANNEL_DESTROY',
+  'DTMF',
+  'RECORD_START',
+  'RECORD_STOP',
 ] as const;

@@ -7,11 +7,18 @@ import type { FeatureAction } from '../../domain/vocabulary';
 /** The actions a code asks for, each with the prompt that confirms it to the presser. */
 export type CodeAction = Extract<FeatureAction, 'pause' | 'resume' | 'start'>;
 export const FEATURE_CODES: Readonly<Record<string, CodeAction>> = { '*48': 'pause', '*49': 'resume', '*44': 'start' };
-export const CONFIRMATION: Readonly<Record<CodeAction, string>> = { pause: 'callrec/paused', resume: 'callrec/resumed', start: 'callrec/started' };
+export const CONFIRMATION: Readonly<Record<CodeAction, string>> = {
+  pause: 'callrec/paused',
+  resume: 'callrec/resumed',
+  start: 'callrec/started',
+};
 /** Longest pause between two digits of one code. */
 export const INTER_DIGIT_MS = 2000;
 
-interface Typed { digits: string; lastAt: number }
+interface Typed {
+  digits: string;
+  lastAt: number;
+}
 
 export class FeatureCodes {
   private readonly byChannel = new Map<string, Typed>();
@@ -27,10 +34,17 @@ export class FeatureCodes {
     return action;
   }
 
-  forget(channel: string): void { this.byChannel.delete(channel); }
+  forget(channel: string): void {
+    this.byChannel.delete(channel);
+  }
 }
 
-export interface FeaturePress { callId: string; action: CodeAction; presser: string; by: string | null }
+export interface FeaturePress {
+  callId: string;
+  action: CodeAction;
+  presser: string;
+  by: string | null;
+}
 
 /**
  * Which recorded call a code is for: the channel's own when callrec follows it, else its bridge
@@ -42,7 +56,9 @@ export class FeatureWatch {
   private readonly known = new Set<string>();
 
   /** A call callrec follows (gated, recording, adopted). */
-  know(callId: string): void { this.known.add(callId); }
+  know(callId: string): void {
+    this.known.add(callId);
+  }
 
   /** Every watched event, as the switch sent it: a completed code, or null. */
   observe(raw: Readonly<Record<string, string>>): FeaturePress | null {
@@ -50,9 +66,15 @@ export class FeatureWatch {
     const uuid = raw['Unique-ID'];
     if (!uuid) return null;
     const other = raw['Other-Leg-Unique-ID'];
-    if (name === 'CHANNEL_BRIDGE' && other) { this.partner.set(uuid, other); this.partner.set(other, uuid); }
+    if (name === 'CHANNEL_BRIDGE' && other) {
+      this.partner.set(uuid, other);
+      this.partner.set(other, uuid);
+    }
     if (name === 'CHANNEL_UNBRIDGE' || name === 'CHANNEL_DESTROY') this.unlink(uuid);
-    if (name === 'CHANNEL_DESTROY') { this.known.delete(uuid); this.codes.forget(uuid); }
+    if (name === 'CHANNEL_DESTROY') {
+      this.known.delete(uuid);
+      this.codes.forget(uuid);
+    }
     if (name !== 'DTMF') return null;
     const us = Number(raw['Event-Date-Timestamp']);
     const action = this.codes.push(uuid, raw['DTMF-Digit'] ?? '', us > 0 ? us / 1000 : Date.now());

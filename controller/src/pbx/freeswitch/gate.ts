@@ -18,13 +18,20 @@ export function soundFile(soundsDir: string, language: string, sound: string): s
   return path.posix.join(soundsDir, language, /\.\w+$/.test(sound) ? sound : `${sound}.wav`);
 }
 
-export interface RecordStart { file: string; recorder: RecorderSpec }
+export interface RecordStart {
+  file: string;
+  recorder: RecorderSpec;
+}
 
 export class GatedCall {
   private readonly prompts = new Map<string, string>();
   answered: boolean;
 
-  constructor(readonly ch: GateChannel, readonly language: string, private readonly soundsDir: string) {
+  constructor(
+    readonly ch: GateChannel,
+    readonly language: string,
+    private readonly soundsDir: string,
+  ) {
     this.answered = ch.data['Answer-State'] === 'answered';
   }
 
@@ -44,7 +51,7 @@ export class GatedCall {
     return {
       promptId,
       failure: response === 'FILE PLAYED' ? null : `${response || 'no response'} (${e['Application-Data'] ?? ''})`,
-      hangupCause: hungUp ? e['Hangup-Cause'] ?? 'hangup' : null,
+      hangupCause: hungUp ? (e['Hangup-Cause'] ?? 'hangup') : null,
     };
   }
 
@@ -90,11 +97,16 @@ export class GatedCall {
     const onAnswer = fromAnswer && !this.answered;
     if (onAnswer) {
       vars[VAR.EXECUTE_ON_ANSWER] = `record_session ${rec.file}`;
-      beep.forEach((arg, i) => { vars[`${VAR.EXECUTE_ON_ANSWER_BEEP}${i + 1}`] = `displace_session ${arg}`; });
+      beep.forEach((arg, i) => {
+        vars[`${VAR.EXECUTE_ON_ANSWER_BEEP}${i + 1}`] = `displace_session ${arg}`;
+      });
     }
     const set = await this.setVariables(vars);
     if (!set.ok || onAnswer) return set;
-    const sent = await Promise.all([this.ch.send('record_session', rec.file), ...beep.map((arg) => this.ch.send('displace_session', arg))]);
+    const sent = await Promise.all([
+      this.ch.send('record_session', rec.file),
+      ...beep.map((arg) => this.ch.send('displace_session', arg)),
+    ]);
     const failed = sent.find((r) => !r.ok);
     return failed && !failed.ok ? err(fromFailure(failed.error)) : ok(undefined);
   }

@@ -4,8 +4,11 @@ import { tcpProbe } from '../tcp-probe';
 
 /** callrec has no ESL password default: the switch's is whatever event_socket.conf.xml says. */
 function passwordHint(password: string): string {
-  const expected = "set CALLREC_ESL_PASSWORD to the password in FreeSWITCH's autoload_configs/event_socket.conf.xml (the stock file ships ClueCon: change it there too)";
-  return password === '' ? `CALLREC_ESL_PASSWORD is empty; ${expected}` : `CALLREC_ESL_PASSWORD does not match; ${expected}`;
+  const expected =
+    "set CALLREC_ESL_PASSWORD to the password in FreeSWITCH's autoload_configs/event_socket.conf.xml (the stock file ships ClueCon: change it there too)";
+  return password === ''
+    ? `CALLREC_ESL_PASSWORD is empty; ${expected}`
+    : `CALLREC_ESL_PASSWORD does not match; ${expected}`;
 }
 
 export function probeEsl(cfg: Config['esl']): Promise<ProbeResult> {

@@ -10,12 +10,16 @@ import type { EslApi } from './esl/session';
 import { judge } from './replies';
 import { VAR } from './dialplan-vars';
 
-
-interface Recording { file: string; paused: PauseMode | null }
+interface Recording {
+  file: string;
+  paused: PauseMode | null;
+}
 
 /** FreeSWITCH splits app and api arguments on spaces: a path with one would be cut. */
 export function checkPath(file: string): Result<string, PbxError> {
-  return file !== '' && !/\s/.test(file) ? ok(file) : err({ kind: 'rejected', detail: `recording path ${JSON.stringify(file)} is empty or has spaces` });
+  return file !== '' && !/\s/.test(file)
+    ? ok(file)
+    : err({ kind: 'rejected', detail: `recording path ${JSON.stringify(file)} is empty or has spaces` });
 }
 
 /** A beep that could not be restarted or stopped while the recording goes on: said here. */
@@ -26,7 +30,10 @@ export class Recorders {
   /** Displace paths of the beep running on each call: started here, by the gate, or found at connect. */
   private readonly beeps = new Map<string, string[]>();
 
-  constructor(private readonly api: EslApi, private readonly warn: BeepWarning = () => undefined) {}
+  constructor(
+    private readonly api: EslApi,
+    private readonly warn: BeepWarning = () => undefined,
+  ) {}
 
   /** RECORD_START seen (or found at reconnect): the switch writes this file for this call. */
   started(callId: string, file: string): void {
@@ -43,7 +50,9 @@ export class Recorders {
     if (paths.length > 0) this.beeps.set(callId, paths);
   }
 
-  isPaused(callId: string): boolean { return this.byCall.get(callId)?.paused != null; }
+  isPaused(callId: string): boolean {
+    return this.byCall.get(callId)?.paused != null;
+  }
 
   /**
    * uuid_record start, then the beep: from now, whether the call is bridged or not (on demand). A
@@ -94,7 +103,10 @@ export class Recorders {
     const rec = this.byCall.get(callId);
     if (!rec) return err({ kind: 'not-found', detail: 'no recording in progress on this call' });
     if (rec.paused) return ok(undefined);
-    const r = judge(`uuid_record ${mode === 'silence' ? 'mask' : 'pause'}`, await this.api(`uuid_record ${callId} ${mode === 'silence' ? 'mask' : 'pause'} ${rec.file}`));
+    const r = judge(
+      `uuid_record ${mode === 'silence' ? 'mask' : 'pause'}`,
+      await this.api(`uuid_record ${callId} ${mode === 'silence' ? 'mask' : 'pause'} ${rec.file}`),
+    );
     if (r.ok) rec.paused = mode;
     // As on Asterisk, where skipping stops the MixMonitor and its beep; a masked call keeps beeping.
     if (r.ok && mode === 'skip') await this.stopBeep(callId);

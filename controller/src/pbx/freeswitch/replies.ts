@@ -6,7 +6,9 @@ import type { PbxError } from '../port';
 import type { EslFailure } from './esl/session';
 
 const NOT_FOUND = [
-  /^-ERR Cannot locate session/, /^-ERR No such channel/, /^-ERR no such channel/i,
+  /^-ERR Cannot locate session/,
+  /^-ERR No such channel/,
+  /^-ERR no such channel/i,
   // uuid_broadcast: switch_ivr_broadcast fails only when it cannot locate the session.
   /^-ERR invalid uuid/,
   // uuid_answer: no such session, or a channel already hanging up (or one whose endpoint refused the

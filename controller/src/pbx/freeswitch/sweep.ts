@@ -11,18 +11,27 @@ import { isBeepTone } from './beep';
 import { VAR } from './dialplan-vars';
 import type { EslApi } from './esl/session';
 
-export interface ChannelRow { uuid: string; name: string | null }
+export interface ChannelRow {
+  uuid: string;
+  name: string | null;
+}
 
 export function parseChannels(body: string): ChannelRow[] | null {
   let parsed: unknown;
-  try { parsed = JSON.parse(body); } catch { return null; }
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
   if (!parsed || typeof parsed !== 'object') return null;
   const rows = (parsed as { rows?: unknown }).rows;
   if (rows === undefined) return (parsed as { row_count?: unknown }).row_count === 0 ? [] : null;
   if (!Array.isArray(rows)) return null;
   return rows.flatMap((r: unknown) => {
     const row = r as { uuid?: unknown; name?: unknown } | null;
-    return typeof row?.uuid === 'string' && row.uuid !== '' ? [{ uuid: row.uuid, name: typeof row.name === 'string' ? row.name : null }] : [];
+    return typeof row?.uuid === 'string' && row.uuid !== ''
+      ? [{ uuid: row.uuid, name: typeof row.name === 'string' ? row.name : null }]
+      : [];
   });
 }
 
@@ -44,11 +53,17 @@ export const parseRecordingBugs = (xml: string): string[] => parseBugs(xml, 'ses
  * `beeping` hears of callrec's beep tones found displaced on a recording channel (beep.ts), so
  * the adapter stops them with the recorder it adopts.
  */
-export async function sweepChannels(api: EslApi, logger: Logger, beeping: (uuid: string, tones: string[]) => void = () => undefined): Promise<PbxEvent[]> {
+export async function sweepChannels(
+  api: EslApi,
+  logger: Logger,
+  beeping: (uuid: string, tones: string[]) => void = () => undefined,
+): Promise<PbxEvent[]> {
   const list = await api('show channels as json');
   const channels = list.ok ? parseChannels(list.value) : null;
   if (!channels) {
-    logger.warn(`sweep after connect failed: show channels: ${list.ok ? `unreadable answer ${JSON.stringify(list.value.slice(0, 80))}` : list.error.detail}`);
+    logger.warn(
+      `sweep after connect failed: show channels: ${list.ok ? `unreadable answer ${JSON.stringify(list.value.slice(0, 80))}` : list.error.detail}`,
+    );
     return [];
   }
   const at = new Date();
@@ -62,7 +77,16 @@ export async function sweepChannels(api: EslApi, logger: Logger, beeping: (uuid:
     const storedCallId = stored.ok ? parseStoredId(stored.value) : null;
     const tones = parseBugs(bugs.value, 'displace').filter(isBeepTone);
     if (tones.length > 0) beeping(ch.uuid, tones);
-    for (const file of files) out.push({ type: 'RecordingFound', callId: ch.uuid, at, file, recorderId: file, storedCallId, channelName: ch.name });
+    for (const file of files)
+      out.push({
+        type: 'RecordingFound',
+        callId: ch.uuid,
+        at,
+        file,
+        recorderId: file,
+        storedCallId,
+        channelName: ch.name,
+      });
   }
   if (out.length > 0) logger.info(`found ${out.length} recording(s) in progress on ${channels.length} call(s)`);
   out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.uuid) });

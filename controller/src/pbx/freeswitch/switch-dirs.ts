@@ -5,13 +5,23 @@ import { createLogger } from '../../util/logger';
 import { err, ok, type Result } from '../../util/result';
 import { EslSession } from './esl/session';
 
-export interface SwitchDirs { soundsDir: string; recordingsDir: string }
+export interface SwitchDirs {
+  soundsDir: string;
+  recordingsDir: string;
+}
 
 /** One short ESL session; an error names why the switch did not answer (never throws). */
 export async function querySwitchDirs(esl: Config['esl'], timeoutMs = 2000): Promise<Result<SwitchDirs, string>> {
   const logger = createLogger({ level: 'error', format: 'json' });
   const where = `ESL at ${esl.host}:${esl.port}`;
-  const s = await EslSession.connect({ host: esl.host, port: esl.port, password: esl.password, logger, connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+  const s = await EslSession.connect({
+    host: esl.host,
+    port: esl.port,
+    password: esl.password,
+    logger,
+    connectTimeoutMs: timeoutMs,
+    commandTimeoutMs: timeoutMs,
+  });
   if (!s.ok) return err(`${where}: ${s.error.detail}`);
   try {
     const get = async (name: string): Promise<string | null> => {

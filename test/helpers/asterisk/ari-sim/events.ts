@@ -2,11 +2,16 @@
 import { templateOf, type TraceEvent } from '../traces';
 
 export interface SimChannel {
-  id: string; name: string; state: string; protocol_id: string;
-  caller: { name: string; number: string }; connected: { name: string; number: string };
+  id: string;
+  name: string;
+  state: string;
+  protocol_id: string;
+  caller: { name: string; number: string };
+  connected: { name: string; number: string };
   accountcode: string;
   dialplan: { context: string; exten: string; priority: number; app_name: string; app_data: string };
-  creationtime: string; language: string;
+  creationtime: string;
+  language: string;
 }
 
 export const ariNow = (d = new Date()): string => d.toISOString().replace('Z', '+0000');
@@ -15,7 +20,10 @@ const TEMPLATES = new Map<string, TraceEvent>();
 function template(type: string): TraceEvent {
   let t = TEMPLATES.get(type);
   if (!t) {
-    const trace = type === 'ChannelUserevent' || type === 'ChannelDtmfReceived' || type === 'Dial' ? 'q7-feature-caller-dtmf.subscribeall.jsonl' : 'q4-gate-subscribe-dtmf.callrec.jsonl';
+    const trace =
+      type === 'ChannelUserevent' || type === 'ChannelDtmfReceived' || type === 'Dial'
+        ? 'q7-feature-caller-dtmf.subscribeall.jsonl'
+        : 'q4-gate-subscribe-dtmf.callrec.jsonl';
     t = templateOf(type, trace);
     TEMPLATES.set(type, t);
   }
@@ -23,13 +31,23 @@ function template(type: string): TraceEvent {
 }
 
 /** An event of `type` shaped like the trace's, with this channel and these fields. */
-export function channelEvent(type: string, ch: SimChannel, app: string, fields: Record<string, unknown> = {}): TraceEvent {
+export function channelEvent(
+  type: string,
+  ch: SimChannel,
+  app: string,
+  fields: Record<string, unknown> = {},
+): TraceEvent {
   const e = template(type);
-  for (const k of Object.keys(e)) if (!['type', 'timestamp', 'asterisk_id', 'application', 'channel'].includes(k) && !(k in fields)) delete e[k];
+  for (const k of Object.keys(e))
+    if (!['type', 'timestamp', 'asterisk_id', 'application', 'channel'].includes(k) && !(k in fields)) delete e[k];
   return { ...e, ...fields, type, timestamp: ariNow(), channel: { ...ch }, application: app };
 }
 
-export function playbackEvent(type: 'PlaybackStarted' | 'PlaybackFinished', playback: Record<string, unknown>, app: string): TraceEvent {
+export function playbackEvent(
+  type: 'PlaybackStarted' | 'PlaybackFinished',
+  playback: Record<string, unknown>,
+  app: string,
+): TraceEvent {
   const e = template(type);
   return { ...e, type, timestamp: ariNow(), playback, application: app };
 }

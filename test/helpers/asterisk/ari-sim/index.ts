@@ -9,10 +9,28 @@ import { ASTERISK_FIXTURES } from '../traces';
 import { channelEvent, playbackEvent, ariNow, type SimChannel } from './events';
 import { handleRest } from './rest';
 
-export interface SimOptions { user?: string; password?: string; playbackMs?: number; app?: string }
-export interface SimRequest { method: string; path: string; query: Record<string, string>; body: unknown; status: number; at: number; atPerf: number }
+export interface SimOptions {
+  user?: string;
+  password?: string;
+  playbackMs?: number;
+  app?: string;
+}
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+  at: number;
+  atPerf: number;
+}
 
-interface ChannelState { ch: SimChannel; vars: Map<string, string>; inStasis: boolean; subscribed: boolean }
+interface ChannelState {
+  ch: SimChannel;
+  vars: Map<string, string>;
+  inStasis: boolean;
+  subscribed: boolean;
+}
 
 export class AriSim {
   readonly requests: SimRequest[] = [];
@@ -33,10 +51,15 @@ export class AriSim {
   url = '';
 
   private constructor(private readonly opts: Required<SimOptions>) {
-    this.server = http.createServer((req, res) => { void this.route(req, res); });
+    this.server = http.createServer((req, res) => {
+      void this.route(req, res);
+    });
     this.server.on('upgrade', (req, socket, head) => {
       const u = new URL(req.url ?? '/', 'http://x');
-      if (this.refuse) { socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n'); return; }
+      if (this.refuse) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+        return;
+      }
       if (u.pathname !== '/ari/events' || u.searchParams.get('api_key') !== `${opts.user}:${opts.password}`) {
         socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
         return;
@@ -56,7 +79,9 @@ export class AriSim {
     return sim;
   }
 
-  get connected(): number { return this.sockets.size; }
+  get connected(): number {
+    return this.sockets.size;
+  }
 
   async stop(): Promise<void> {
     for (const p of this.playTimers.values()) clearTimeout(p.timer);
@@ -66,15 +91,24 @@ export class AriSim {
   }
 
   /** Drops every websocket, as when Asterisk restarts its HTTP side or the network blips. */
-  dropClients(): void { for (const s of this.sockets) s.terminate(); }
+  dropClients(): void {
+    for (const s of this.sockets) s.terminate();
+  }
 
   addChannel(over: Partial<SimChannel> = {}): SimChannel {
     const n = ++this.seq;
     const ch: SimChannel = {
-      id: `1795390000.${n}`, name: `Local/100@in-${String(n).padStart(8, '0')};2`, state: 'Ring', protocol_id: '',
-      caller: { name: '', number: '3105550100' }, connected: { name: '', number: '' }, accountcode: '',
+      id: `1795390000.${n}`,
+      name: `Local/100@in-${String(n).padStart(8, '0')};2`,
+      state: 'Ring',
+      protocol_id: '',
+      caller: { name: '', number: '3105550100' },
+      connected: { name: '', number: '' },
+      accountcode: '',
       dialplan: { context: 'callrec-gate', exten: 's', priority: 2, app_name: 'Dial', app_data: '' },
-      creationtime: ariNow(), language: 'en', ...over,
+      creationtime: ariNow(),
+      language: 'en',
+      ...over,
     };
     this.channels.set(ch.id, { ch, vars: new Map(), inStasis: false, subscribed: false });
     return ch;
@@ -88,8 +122,12 @@ export class AriSim {
     if (!opts.silent) this.push(channelEvent('StasisStart', s.ch, this.opts.app, { args }));
   }
 
-  pushRaw(text: string): void { for (const s of this.sockets) s.send(text); }
-  push(e: object): void { this.pushRaw(JSON.stringify(e)); }
+  pushRaw(text: string): void {
+    for (const s of this.sockets) s.send(text);
+  }
+  push(e: object): void {
+    this.pushRaw(JSON.stringify(e));
+  }
 
   /** An event about a channel, delivered when the app may see it (in Stasis or subscribed). */
   channelEvent(channelId: string, type: string, fields: Record<string, unknown> = {}): void {
@@ -98,7 +136,9 @@ export class AriSim {
     this.push(channelEvent(type, s.ch, this.opts.app, fields));
   }
 
-  dtmf(channelId: string, digit: string): void { this.channelEvent(channelId, 'ChannelDtmfReceived', { digit, duration_ms: 100 }); }
+  dtmf(channelId: string, digit: string): void {
+    this.channelEvent(channelId, 'ChannelDtmfReceived', { digit, duration_ms: 100 });
+  }
 
   hangup(channelId: string, cause = 16): void {
     this.channelEvent(channelId, 'ChannelHangupRequest', { cause, soft: true });
@@ -119,13 +159,24 @@ export class AriSim {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (this.refuse) { res.writeHead(503).end(); return; }
+    if (this.refuse) {
+      res.writeHead(503).end();
+      return;
+    }
     const u = new URL(req.url ?? '/', this.url);
     const body = await readBody(req);
     const query = Object.fromEntries(u.searchParams.entries());
     const p = u.pathname.replace(/^\/ari/, '');
     const send = (status: number, data?: unknown) => {
-      this.requests.push({ method: req.method ?? '', path: p, query, body, status, at: Date.now(), atPerf: performance.now() });
+      this.requests.push({
+        method: req.method ?? '',
+        path: p,
+        query,
+        body,
+        status,
+        at: Date.now(),
+        atPerf: performance.now(),
+      });
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
     };
     if (p.startsWith('/api-docs/')) return this.apiDoc(p.slice('/api-docs/'.length), res);
@@ -137,14 +188,21 @@ export class AriSim {
 
   private apiDoc(file: string, res: http.ServerResponse): void {
     const f = path.join(ASTERISK_FIXTURES, 'served-api-docs', path.basename(file));
-    if (!fs.existsSync(f)) { res.writeHead(404).end(); return; }
+    if (!fs.existsSync(f)) {
+      res.writeHead(404).end();
+      return;
+    }
     const text = fs.readFileSync(f, 'utf8').split('http://127.0.0.1:8088/ari').join(`${this.url}/ari`);
     res.writeHead(200, { 'content-type': 'application/json' }).end(text);
   }
 
   // Internals used by rest.ts
-  state(id: string): ChannelState | undefined { return this.channels.get(id); }
-  get app(): string { return this.opts.app; }
+  state(id: string): ChannelState | undefined {
+    return this.channels.get(id);
+  }
+  get app(): string {
+    return this.opts.app;
+  }
 
   startPlayback(channelId: string, id: string, media: string): object {
     const pb = { id, media_uri: media, target_uri: `channel:${channelId}`, language: 'en', state: 'playing' };
@@ -159,7 +217,14 @@ export class AriSim {
     if (!p) return false;
     clearTimeout(p.timer);
     this.playTimers.delete(id);
-    if (this.channels.has(p.channelId)) this.push(playbackEvent('PlaybackFinished', { id, media_uri: p.media, target_uri: `channel:${p.channelId}`, language: 'en', state: 'done' }, this.opts.app));
+    if (this.channels.has(p.channelId))
+      this.push(
+        playbackEvent(
+          'PlaybackFinished',
+          { id, media_uri: p.media, target_uri: `channel:${p.channelId}`, language: 'en', state: 'done' },
+          this.opts.app,
+        ),
+      );
     return true;
   }
 }
@@ -170,9 +235,11 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const t = Buffer.concat(chunks).toString();
-      try { resolve(t ? JSON.parse(t) : null); } catch { resolve(t); }
+      try {
+        resolve(t ? JSON.parse(t) : null);
+      } catch {
+        resolve(t);
+      }
     });
   });
 }
-
-

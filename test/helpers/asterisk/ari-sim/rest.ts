@@ -6,19 +6,37 @@ type Send = (status: number, data?: unknown) => void;
 const NOT_FOUND = { message: 'Channel not found' };
 const NOT_IN_STASIS = { message: 'Channel not in Stasis application' };
 
-export function handleRest(sim: AriSim, method: string, p: string, q: Record<string, string>, body: unknown, send: Send): void {
-  if (method === 'GET' && p === '/asterisk/info') return send(200, { system: { version: '22.10.1', entity_id: '02:fc:00:00:00:01' } });
-  if (method === 'GET' && p === '/channels') return send(200, [...sim.channels.values()].map((s) => s.ch).concat(sim.listedGone));
+export function handleRest(
+  sim: AriSim,
+  method: string,
+  p: string,
+  q: Record<string, string>,
+  body: unknown,
+  send: Send,
+): void {
+  if (method === 'GET' && p === '/asterisk/info')
+    return send(200, { system: { version: '22.10.1', entity_id: '02:fc:00:00:00:01' } });
+  if (method === 'GET' && p === '/channels')
+    return send(200, [...sim.channels.values()].map((s) => s.ch).concat(sim.listedGone));
   const sub = p.match(/^\/applications\/([^/]+)\/subscription$/);
   if (sub && method === 'POST') {
     const id = (q.eventSource ?? '').replace(/^channel:/, '');
     const s = sim.state(id);
     if (!s) return send(422, { message: 'Event source was not found' });
     s.subscribed = true;
-    return send(200, { name: decodeURIComponent(sub[1] ?? ''), channel_ids: [id], bridge_ids: [], endpoint_ids: [], device_names: [], events_allowed: [], events_disallowed: [] });
+    return send(200, {
+      name: decodeURIComponent(sub[1] ?? ''),
+      channel_ids: [id],
+      bridge_ids: [],
+      endpoint_ids: [],
+      device_names: [],
+      events_allowed: [],
+      events_disallowed: [],
+    });
   }
   const pb = p.match(/^\/playbacks\/([^/]+)$/);
-  if (pb && method === 'DELETE') return send(sim.finishPlayback(decodeURIComponent(pb[1] ?? '')) ? 204 : 404, undefined);
+  if (pb && method === 'DELETE')
+    return send(sim.finishPlayback(decodeURIComponent(pb[1] ?? '')) ? 204 : 404, undefined);
   const m = p.match(/^\/channels\/([^/]+)(?:\/([a-z]+))?(?:\/([^/]+))?$/);
   if (!m) return send(404, { message: 'Resource not found' });
   const id = decodeURIComponent(m[1] ?? '');
@@ -26,7 +44,10 @@ export function handleRest(sim: AriSim, method: string, p: string, q: Record<str
   if (!s) return send(404, NOT_FOUND);
   const op = m[2] ?? '';
   if (method === 'GET' && op === '') return send(200, s.ch);
-  if (method === 'DELETE' && op === '') { sim.hangup(id); return send(204); }
+  if (method === 'DELETE' && op === '') {
+    sim.hangup(id);
+    return send(204);
+  }
   if (method === 'GET' && op === 'variable') {
     const v = s.vars.get(q.variable ?? '');
     return v === undefined ? send(404, { message: 'Provided variable was not found' }) : send(200, { value: v });

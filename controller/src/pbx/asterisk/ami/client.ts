@@ -30,19 +30,27 @@ export class AmiClient {
     this.timeoutMs = opts.actionTimeoutMs ?? 5000;
   }
 
-  get name(): string { return `AMI at ${this.opts.host}:${this.opts.port}`; }
+  get name(): string {
+    return `AMI at ${this.opts.host}:${this.opts.port}`;
+  }
 
-  status(): PbxStatus { return this.current; }
+  status(): PbxStatus {
+    return this.current;
+  }
 
   onEvent(handler: (e: AmiEvent) => void): () => void {
     this.eventHandlers.add(handler);
-    return () => { this.eventHandlers.delete(handler); };
+    return () => {
+      this.eventHandlers.delete(handler);
+    };
   }
 
   /** Status changes; "connected" after each (re)login, e.g. to resync MixMonitor state. */
   onStatus(handler: (s: PbxStatus) => void): () => void {
     this.statusHandlers.add(handler);
-    return () => { this.statusHandlers.delete(handler); };
+    return () => {
+      this.statusHandlers.delete(handler);
+    };
   }
 
   /** Starts the connect/reconnect loop and returns at once; `stop()` or the signal ends it. */
@@ -51,25 +59,34 @@ export class AmiClient {
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort(), { once: true });
     this.abort = abort;
-    this.loop = reconnectLoop({
-      name: this.name,
-      logger: this.opts.logger,
-      baseMs: this.opts.backoffBaseMs,
-      capMs: this.opts.backoffCapMs,
-      onStatus: (s) => this.setStatus(s),
-      connect: async () => {
-        const r = await AmiSession.open(this.opts, (m) => this.dispatch(m), this.timeoutMs);
-        if (!r.ok) throw new Error(r.error);
-        this.session = r.value;
-        return { closed: r.value.closed, close: (why) => { r.value.close(why); } };
+    this.loop = reconnectLoop(
+      {
+        name: this.name,
+        logger: this.opts.logger,
+        baseMs: this.opts.backoffBaseMs,
+        capMs: this.opts.backoffCapMs,
+        onStatus: (s) => this.setStatus(s),
+        connect: async () => {
+          const r = await AmiSession.open(this.opts, (m) => this.dispatch(m), this.timeoutMs);
+          if (!r.ok) throw new Error(r.error);
+          this.session = r.value;
+          return {
+            closed: r.value.closed,
+            close: (why) => {
+              r.value.close(why);
+            },
+          };
+        },
       },
-    }, abort.signal);
+      abort.signal,
+    );
   }
 
   /** Sends one action; settles with the reply, or a PbxError (timeout, disconnected, rejected...). */
   send(action: string, fields: AmiFields = {}, timeoutMs = this.timeoutMs): Promise<Result<AmiMessage, PbxError>> {
     const s = this.session;
-    if (!s || this.current !== 'connected') return Promise.resolve(err(amiDisconnected(action, `not connected to ${this.name}`)));
+    if (!s || this.current !== 'connected')
+      return Promise.resolve(err(amiDisconnected(action, `not connected to ${this.name}`)));
     return s.send(action, fields, timeoutMs);
   }
 
@@ -91,7 +108,15 @@ export class AmiClient {
     const e = toAmiEvent(m);
     if (!e) return;
     for (const h of this.eventHandlers) {
-      try { h(e); } catch (x) { this.opts.logger.error('AMI event handler failed', { event: e.type, uniqueId: e.uniqueId, error: (x as Error).message }); }
+      try {
+        h(e);
+      } catch (x) {
+        this.opts.logger.error('AMI event handler failed', {
+          event: e.type,
+          uniqueId: e.uniqueId,
+          error: (x as Error).message,
+        });
+      }
     }
   }
 }

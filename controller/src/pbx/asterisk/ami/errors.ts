@@ -17,8 +17,12 @@ export function amiReplyError(action: string, reply: AmiMessage): PbxError | nul
   return { kind, detail: `AMI ${action}: ${message}` };
 }
 
-export const amiTimeout = (action: string, ms: number): PbxError =>
-  ({ kind: 'timeout', detail: `AMI ${action}: no reply within ${ms} ms` });
+export const amiTimeout = (action: string, ms: number): PbxError => ({
+  kind: 'timeout',
+  detail: `AMI ${action}: no reply within ${ms} ms`,
+});
 
-export const amiDisconnected = (action: string, why: string): PbxError =>
-  ({ kind: 'disconnected', detail: `AMI ${action}: ${why}` });
+export const amiDisconnected = (action: string, why: string): PbxError => ({
+  kind: 'disconnected',
+  detail: `AMI ${action}: ${why}`,
+});

@@ -22,9 +22,25 @@ export type AmiEventType = AmiEvent['type'];
 // The `Events:` classes at login: MixMonitor events and Hangup are "call", UserEvent is "user".
 export const LOGIN_EVENT_CLASSES = 'call,user';
 
-const REF_KEYS = new Set(['Event', 'Privilege', 'Channel', 'ChannelState', 'ChannelStateDesc', 'CallerIDNum',
-  'CallerIDName', 'ConnectedLineNum', 'ConnectedLineName', 'Language', 'AccountCode', 'Context', 'Exten',
-  'Priority', 'Uniqueid', 'Linkedid', 'UserEvent']);
+const REF_KEYS = new Set([
+  'Event',
+  'Privilege',
+  'Channel',
+  'ChannelState',
+  'ChannelStateDesc',
+  'CallerIDNum',
+  'CallerIDName',
+  'ConnectedLineNum',
+  'ConnectedLineName',
+  'Language',
+  'AccountCode',
+  'Context',
+  'Exten',
+  'Priority',
+  'Uniqueid',
+  'Linkedid',
+  'UserEvent',
+]);
 
 /** Maps a raw AMI event to a typed one; null for events callrec does not use or malformed ones. */
 export function toAmiEvent(m: AmiMessage): AmiEvent | null {
@@ -33,8 +49,10 @@ export function toAmiEvent(m: AmiMessage): AmiEvent | null {
   if (!channel || !uniqueId) return null;
   const ref: ChannelRef = { channel, uniqueId, linkedId: m.Linkedid ?? uniqueId };
   switch (m.Event) {
-    case 'MixMonitorStart': return { ...ref, type: 'MixMonitorStart' };
-    case 'MixMonitorStop': return { ...ref, type: 'MixMonitorStop' };
+    case 'MixMonitorStart':
+      return { ...ref, type: 'MixMonitorStart' };
+    case 'MixMonitorStop':
+      return { ...ref, type: 'MixMonitorStop' };
     case 'MixMonitorMute': {
       const direction = m.Direction;
       if (direction !== 'read' && direction !== 'write' && direction !== 'both') return null;
@@ -45,7 +63,9 @@ export function toAmiEvent(m: AmiMessage): AmiEvent | null {
       for (const [k, v] of Object.entries(m)) if (!REF_KEYS.has(k)) fields[k.toLowerCase()] = v;
       return { ...ref, type: 'UserEvent', name: m.UserEvent ?? '', fields };
     }
-    case 'Hangup': return { ...ref, type: 'Hangup', cause: m.Cause ?? '' };
-    default: return null;
+    case 'Hangup':
+      return { ...ref, type: 'Hangup', cause: m.Cause ?? '' };
+    default:
+      return null;
   }
 }

@@ -17,7 +17,10 @@ export class AmiMixMonitorControl implements MixMonitorControl {
   }
 
   stop(channel: string, mixMonitorId: string | null): Promise<Result<void, PbxError>> {
-    return this.run('StopMixMonitor', mixMonitorId ? { Channel: channel, MixMonitorID: mixMonitorId } : { Channel: channel });
+    return this.run(
+      'StopMixMonitor',
+      mixMonitorId ? { Channel: channel, MixMonitorID: mixMonitorId } : { Channel: channel },
+    );
   }
 
   start(channel: string, file: string, options: string): Promise<Result<void, PbxError>> {

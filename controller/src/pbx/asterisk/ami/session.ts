@@ -8,9 +8,18 @@ import { amiDisconnected, amiReplyError, amiTimeout } from './errors';
 import { LOGIN_EVENT_CLASSES } from './events';
 import { AmiParser, formatAction, type AmiFields, type AmiMessage } from './wire';
 
-export interface AmiEndpoint { host: string; port: number; user: string; secret: string }
+export interface AmiEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  secret: string;
+}
 
-interface Pending { action: string; timer: NodeJS.Timeout; resolve(r: Result<AmiMessage, PbxError>): void }
+interface Pending {
+  action: string;
+  timer: NodeJS.Timeout;
+  resolve(r: Result<AmiMessage, PbxError>): void;
+}
 
 let nextSession = 0;
 
@@ -23,26 +32,40 @@ export class AmiSession {
   /** Resolves with the reason once the connection is gone. */
   readonly closed: Promise<string>;
 
-  private constructor(private readonly sock: net.Socket, private readonly onEvent: (m: AmiMessage) => void,
-    private readonly onBanner: (text: string) => void) {
+  private constructor(
+    private readonly sock: net.Socket,
+    private readonly onEvent: (m: AmiMessage) => void,
+    private readonly onBanner: (text: string) => void,
+  ) {
     this.closed = new Promise((resolve) => {
       sock.on('close', () => resolve(this.close('connection closed by Asterisk')));
     });
-    sock.on('error', (e) => { this.close(describeNetError(e)); });
+    sock.on('error', (e) => {
+      this.close(describeNetError(e));
+    });
     sock.on('data', (chunk: Buffer) => this.receive(chunk.toString('utf8')));
   }
 
   /** Connects, waits for the banner and logs in; a rejected login or silence is an error. */
   /** `events`: the event classes to log in for (callrec's own: call,user). */
-  static async open(ep: AmiEndpoint, onEvent: (m: AmiMessage) => void, timeoutMs: number, events = LOGIN_EVENT_CLASSES): Promise<Result<AmiSession, string>> {
+  static async open(
+    ep: AmiEndpoint,
+    onEvent: (m: AmiMessage) => void,
+    timeoutMs: number,
+    events = LOGIN_EVENT_CLASSES,
+  ): Promise<Result<AmiSession, string>> {
     const sock = net.connect({ host: ep.host, port: ep.port });
     sock.setNoDelay(true);
     sock.setKeepAlive(true, 10000);
     let bannerSeen: (text: string) => void = () => {};
-    const banner = new Promise<string>((resolve) => { bannerSeen = resolve; });
+    const banner = new Promise<string>((resolve) => {
+      bannerSeen = resolve;
+    });
     const session = new AmiSession(sock, onEvent, (t) => bannerSeen(t));
     const first = await Promise.race([
-      banner.then((t) => (t.startsWith('Asterisk Call Manager') ? null : `not an Asterisk manager (banner "${t.slice(0, 60)}")`)),
+      banner.then((t) =>
+        t.startsWith('Asterisk Call Manager') ? null : `not an Asterisk manager (banner "${t.slice(0, 60)}")`,
+      ),
       session.closed,
       delay(timeoutMs, `no banner within ${timeoutMs} ms`),
     ]);
@@ -85,7 +108,10 @@ export class AmiSession {
 
   private receive(chunk: string): void {
     for (const frame of this.parser.feed(chunk)) {
-      if (frame.kind === 'banner') { this.onBanner(frame.text); continue; }
+      if (frame.kind === 'banner') {
+        this.onBanner(frame.text);
+        continue;
+      }
       const m = frame.message;
       const p = m.Response !== undefined && m.ActionID !== undefined ? this.pending.get(m.ActionID) : undefined;
       if (p && m.ActionID !== undefined) {
@@ -101,5 +127,7 @@ export class AmiSession {
 }
 
 function delay(ms: number, value: string): Promise<string> {
-  return new Promise((resolve) => { setTimeout(() => resolve(value), ms).unref(); });
+  return new Promise((resolve) => {
+    setTimeout(() => resolve(value), ms).unref();
+  });
 }

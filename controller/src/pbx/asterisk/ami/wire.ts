@@ -36,7 +36,9 @@ export class AmiParser {
   }
 
   /** Bytes received but not yet forming a whole message. */
-  pending(): number { return this.buf.length; }
+  pending(): number {
+    return this.buf.length;
+  }
 }
 
 function parseBlock(block: string): AmiMessage {

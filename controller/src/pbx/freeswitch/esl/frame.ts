@@ -14,7 +14,11 @@ const HEADER_END = Buffer.from('\n\n');
 
 export function decodeValue(v: string): string {
   if (!v.includes('%')) return v;
-  try { return decodeURIComponent(v); } catch { return v; }
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
 }
 
 export function parseHead(text: string, decode = true): { command: string; headers: Record<string, string> } {
@@ -74,7 +78,9 @@ export function encodeFrame(headers: Array<[string, string]>, body = '', lengthF
 
 /** A command as one write: `line`, headers, blank line (one packet, no Nagle wait). */
 export function encodeCommand(line: string, headers: Record<string, string> = {}): string {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\n`).join('');
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\n`)
+    .join('');
   return `${line}\n${extra}\n`;
 }
 
@@ -85,7 +91,8 @@ export function parseEventBody(contentType: string | undefined, body: string): R
       const parsed: unknown = JSON.parse(body);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
       const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) out[k] = typeof v === 'string' ? v : String(v);
+      for (const [k, v] of Object.entries(parsed as Record<string, unknown>))
+        out[k] = typeof v === 'string' ? v : String(v);
       return out;
     } catch {
       return null;

@@ -31,7 +31,12 @@ declare module 'modesl' {
     disconnect(): void;
   }
 
-  export interface ServerOptions { port?: number; host?: string; server?: import('node:net').Server; myevents?: boolean }
+  export interface ServerOptions {
+    port?: number;
+    host?: string;
+    server?: import('node:net').Server;
+    myevents?: boolean;
+  }
   export class Server {
     constructor(opts: ServerOptions, ready?: () => void);
     server: import('node:net').Server;

@@ -2,14 +2,20 @@
 // with a lower Event-Sequence (seen in the fixtures: 560 before 559, 592 before 591). Timestamps
 // step in ~20 ms, so order by sequence: hold events for a short window, release them sorted.
 
-export interface Sequenced { seq: number }
+export interface Sequenced {
+  seq: number;
+}
 
 export class EventOrderer<T extends Sequenced> {
   private held: T[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastSeq = -1;
 
-  constructor(private readonly emit: (e: T) => void, private readonly windowMs = 5, private readonly onLate?: (e: T, last: number) => void) {}
+  constructor(
+    private readonly emit: (e: T) => void,
+    private readonly windowMs = 5,
+    private readonly onLate?: (e: T, last: number) => void,
+  ) {}
 
   push(e: T): void {
     if (this.windowMs <= 0) return this.release([e]);

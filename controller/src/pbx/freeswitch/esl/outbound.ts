@@ -51,9 +51,16 @@ class SocketChannel implements GateChannel {
   readonly closed: Promise<string>;
   private markClosed!: (why: string) => void;
 
-  constructor(private readonly sock: net.Socket, private readonly timeoutMs: number) {
-    this.closed = new Promise((r) => { this.markClosed = r; });
-    sock.on('data', (chunk) => { for (const f of this.parser.push(chunk)) this.frame(f); });
+  constructor(
+    private readonly sock: net.Socket,
+    private readonly timeoutMs: number,
+  ) {
+    this.closed = new Promise((r) => {
+      this.markClosed = r;
+    });
+    sock.on('data', (chunk) => {
+      for (const f of this.parser.push(chunk)) this.frame(f);
+    });
     sock.on('error', (e) => this.close(e.message));
     sock.on('close', () => this.close('FreeSWITCH closed the socket'));
   }
@@ -69,27 +76,36 @@ class SocketChannel implements GateChannel {
 
   /** One command, one write, its reply within the timeout. */
   request(line: string, headers: Record<string, string> = {}): Promise<Result<EslFrame, EslFailure>> {
-    if (this.isClosed) return Promise.resolve(err({ kind: 'disconnected', detail: `${line.split(' ')[0]}: the call left the socket` }));
+    if (this.isClosed)
+      return Promise.resolve(err({ kind: 'disconnected', detail: `${line.split(' ')[0]}: the call left the socket` }));
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // Keep the slot: the late reply must still be consumed in order.
         slot.late = true;
         resolve(err({ kind: 'timeout', detail: `${line.split(' ')[0]}: no reply within ${this.timeoutMs} ms` }));
       }, this.timeoutMs);
-      const slot = Object.assign((f: EslFrame | null) => {
-        clearTimeout(timer);
-        if (slot.late) return;
-        if (!f) return resolve(err({ kind: 'disconnected', detail: 'the call left the socket' }));
-        const reply = f.headers['Reply-Text'] ?? '';
-        resolve(reply.startsWith('-ERR') ? err({ kind: 'rejected', detail: reply.trim() }) : ok(f));
-      }, { late: false });
+      const slot = Object.assign(
+        (f: EslFrame | null) => {
+          clearTimeout(timer);
+          if (slot.late) return;
+          if (!f) return resolve(err({ kind: 'disconnected', detail: 'the call left the socket' }));
+          const reply = f.headers['Reply-Text'] ?? '';
+          resolve(reply.startsWith('-ERR') ? err({ kind: 'rejected', detail: reply.trim() }) : ok(f));
+        },
+        { late: false },
+      );
       this.replies.push(slot);
       this.sock.write(encodeCommand(line, headers));
     });
   }
 
   async send(app: string, arg: string, id: string = crypto.randomUUID()): Promise<Result<string, EslFailure>> {
-    const r = await this.request(`sendmsg ${this.uuid}`, { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': id });
+    const r = await this.request(`sendmsg ${this.uuid}`, {
+      'call-command': 'execute',
+      'execute-app-name': app,
+      'execute-app-arg': arg,
+      'Event-UUID': id,
+    });
     return r.ok ? ok(id) : r;
   }
 
@@ -97,10 +113,22 @@ class SocketChannel implements GateChannel {
     return new Promise((resolve) => {
       let id: string | null = null;
       const early: RawHeaders[] = [];
-      const finish = (r: Result<RawHeaders, EslFailure>): void => { clearTimeout(timer); off(); void gone; resolve(r); };
-      const match = (e: RawHeaders): boolean => e['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e['Application-UUID'] === id;
-      const off = this.onEvent((e) => { if (id === null) early.push(e); else if (match(e)) finish(ok(e)); });
-      const timer = setTimeout(() => finish(err({ kind: 'timeout', detail: `${app}: not complete within ${timeoutMs} ms` })), timeoutMs);
+      const finish = (r: Result<RawHeaders, EslFailure>): void => {
+        clearTimeout(timer);
+        off();
+        void gone;
+        resolve(r);
+      };
+      const match = (e: RawHeaders): boolean =>
+        e['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e['Application-UUID'] === id;
+      const off = this.onEvent((e) => {
+        if (id === null) early.push(e);
+        else if (match(e)) finish(ok(e));
+      });
+      const timer = setTimeout(
+        () => finish(err({ kind: 'timeout', detail: `${app}: not complete within ${timeoutMs} ms` })),
+        timeoutMs,
+      );
       const gone = this.closed.then((why) => finish(err({ kind: 'disconnected', detail: `${app}: ${why}` })));
       void this.send(app, arg).then((r) => {
         if (!r.ok) return finish(r);
@@ -113,7 +141,9 @@ class SocketChannel implements GateChannel {
 
   onEvent(handler: (e: RawHeaders) => void): () => void {
     this.handlers.add(handler);
-    return () => { this.handlers.delete(handler); };
+    return () => {
+      this.handlers.delete(handler);
+    };
   }
 
   async exit(): Promise<Result<void, EslFailure>> {
@@ -136,7 +166,8 @@ async function handshake(ch: SocketChannel): Promise<Result<void, EslFailure>> {
   const c = await ch.request('connect');
   if (!c.ok) return c;
   const uuid = c.value.headers['Unique-ID'];
-  if (c.value.headers['Event-Name'] !== 'CHANNEL_DATA' || !uuid) return err({ kind: 'rejected', detail: 'connect: no CHANNEL_DATA in the reply' });
+  if (c.value.headers['Event-Name'] !== 'CHANNEL_DATA' || !uuid)
+    return err({ kind: 'rejected', detail: 'connect: no CHANNEL_DATA in the reply' });
   ch.uuid = uuid;
   ch.data = c.value.headers;
   // No myevents and no filter: one round trip less per call; other calls' events are dropped by Unique-ID.
@@ -171,7 +202,11 @@ export class GateServer {
         this.opts.logger.warn(`outbound socket dropped: ${r.error.detail}`);
         return ch.close(r.error.detail);
       }
-      try { this.opts.onChannel(ch); } catch (e) { this.opts.logger.error(`gate handler failed: ${(e as Error).message}`, { callId: ch.uuid }); }
+      try {
+        this.opts.onChannel(ch);
+      } catch (e) {
+        this.opts.logger.error(`gate handler failed: ${(e as Error).message}`, { callId: ch.uuid });
+      }
     });
   }
 

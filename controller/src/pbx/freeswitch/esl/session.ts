@@ -12,7 +12,10 @@ export interface EslEvent {
 }
 
 export type EslFailureKind = 'timeout' | 'disconnected' | 'rejected';
-export interface EslFailure { kind: EslFailureKind; detail: string }
+export interface EslFailure {
+  kind: EslFailureKind;
+  detail: string;
+}
 
 /** An `api` command on a connection: what recorders and the sweep are given. */
 export type EslApi = (command: string) => Promise<Result<string, EslFailure>>;
@@ -57,19 +60,35 @@ export class EslSession {
   readonly closed: Promise<string>;
   private markClosed!: (why: string) => void;
 
-  private constructor(private readonly conn: Connection, private readonly opts: EslSessionOptions) {
-    this.closed = new Promise((resolve) => { this.markClosed = resolve; });
+  private constructor(
+    private readonly conn: Connection,
+    private readonly opts: EslSessionOptions,
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
     // modesl reports an unparsable event body as an 'error' too: drop that event, keep the link.
-    conn.on('error', (e) => (e instanceof SyntaxError ? this.opts.logger.warn(`dropped an unparsable ESL event: ${e.message}`) : this.close(e.message)));
+    conn.on('error', (e) =>
+      e instanceof SyntaxError
+        ? this.opts.logger.warn(`dropped an unparsable ESL event: ${e.message}`)
+        : this.close(e.message),
+    );
     conn.on('esl::end', () => this.close('connection closed by FreeSWITCH'));
     conn.on('esl::event::disconnect::notice', () => this.close('FreeSWITCH said goodbye'));
     conn.on('esl::event::**', (e, headers) => {
       const type = headers?.['Content-Type'];
       if (type !== 'text/event-json' && type !== 'text/event-plain') return;
       const ev = toEslEvent(e);
-      if (!ev) { this.opts.logger.warn('dropped an ESL event without Event-Name/Event-Sequence'); return; }
+      if (!ev) {
+        this.opts.logger.warn('dropped an ESL event without Event-Name/Event-Sequence');
+        return;
+      }
       for (const h of this.handlers) {
-        try { h(ev); } catch (x) { this.opts.logger.error(`ESL event handler failed: ${(x as Error).message}`, { event: ev.name }); }
+        try {
+          h(ev);
+        } catch (x) {
+          this.opts.logger.error(`ESL event handler failed: ${(x as Error).message}`, { event: ev.name });
+        }
       }
     });
   }
@@ -103,11 +122,15 @@ export class EslSession {
     });
   }
 
-  get isOpen(): boolean { return !this.isClosed; }
+  get isOpen(): boolean {
+    return !this.isClosed;
+  }
 
   onEvent(handler: (e: EslEvent) => void): () => void {
     this.handlers.add(handler);
-    return () => { this.handlers.delete(handler); };
+    return () => {
+      this.handlers.delete(handler);
+    };
   }
 
   /** `api <command>`: the response body (FreeSWITCH's own +OK/-ERR text is the caller's to judge). */
@@ -117,22 +140,30 @@ export class EslSession {
 
   /** `bgapi <command>`: the BACKGROUND_JOB body. */
   bgapi(command: string, timeoutMs?: number): Promise<Result<string, EslFailure>> {
-    return this.call(`bgapi ${command}`, timeoutMs, (done) => this.conn.bgapi(command, (e) => done(ok(e.getBody() ?? ''))));
+    return this.call(`bgapi ${command}`, timeoutMs, (done) =>
+      this.conn.bgapi(command, (e) => done(ok(e.getBody() ?? ''))),
+    );
   }
 
   /** A plain command (event, filter, ...): its Reply-Text; -ERR is `rejected`. */
   command(line: string, timeoutMs?: number): Promise<Result<string, EslFailure>> {
-    return this.call(line, timeoutMs, (done) => this.conn.sendRecv(line, (e) => {
-      const reply = String(e.getHeader('Reply-Text') ?? '');
-      done(reply.startsWith('-ERR') ? err({ kind: 'rejected', detail: `${line}: ${reply}` }) : ok(reply));
-    }));
+    return this.call(line, timeoutMs, (done) =>
+      this.conn.sendRecv(line, (e) => {
+        const reply = String(e.getHeader('Reply-Text') ?? '');
+        done(reply.startsWith('-ERR') ? err({ kind: 'rejected', detail: `${line}: ${reply}` }) : ok(reply));
+      }),
+    );
   }
 
   subscribe(events: readonly string[], subclasses: readonly string[] = []): Promise<Result<string, EslFailure>> {
     return this.command(subscriptionCommand(events, subclasses));
   }
 
-  private call<T>(what: string, timeoutMs: number | undefined, send: (done: (r: Result<T, EslFailure>) => void) => void): Promise<Result<T, EslFailure>> {
+  private call<T>(
+    what: string,
+    timeoutMs: number | undefined,
+    send: (done: (r: Result<T, EslFailure>) => void) => void,
+  ): Promise<Result<T, EslFailure>> {
     if (this.isClosed) return Promise.resolve(err({ kind: 'disconnected', detail: `${verb(what)}: not connected` }));
     const ms = timeoutMs ?? this.opts.commandTimeoutMs ?? 2000;
     return new Promise((resolve) => {
@@ -146,9 +177,16 @@ export class EslSession {
         resolve(r);
       };
       // A late reply still pops modesl's FIFO callback queue, so replies stay matched after a timeout.
-      const timer = setTimeout(() => done(err({ kind: 'timeout', detail: `${verb(what)}: no reply within ${ms} ms` })), ms);
+      const timer = setTimeout(
+        () => done(err({ kind: 'timeout', detail: `${verb(what)}: no reply within ${ms} ms` })),
+        ms,
+      );
       this.pending.add(done);
-      try { send(done); } catch (e) { done(err({ kind: 'disconnected', detail: `${verb(what)}: ${(e as Error).message}` })); }
+      try {
+        send(done);
+      } catch (e) {
+        done(err({ kind: 'disconnected', detail: `${verb(what)}: ${(e as Error).message}` }));
+      }
     });
   }
 
