@@ -2,6 +2,7 @@
 // id that does not exist, so ids cannot be probed to learn which recordings exist.
 import type { ApiKeyRecord } from '../domain/api-keys';
 import type { RecordingRecord } from '../domain/records';
+import { recordingFacts } from '../domain/recording-json';
 import type { Store } from '../store';
 import { ApiError, notFound } from './errors';
 
@@ -23,33 +24,14 @@ export function recordingIsGone(rec: RecordingRecord): void {
     throw new ApiError(410, 'purged', `recording ${rec.id} was purged`);
 }
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-
 /** The recording as the API shows it: no file path (the layout of the disk is not the client's business). */
 export function recordingJson(r: RecordingRecord) {
   return {
-    id: r.id,
-    callId: r.callId,
-    state: r.state,
+    ...recordingFacts(r),
     recordMode: r.recordMode,
-    tier: r.tier,
     channels: r.channels,
-    direction: r.direction,
-    from: r.fromNumber,
-    to: r.toNumber,
-    agent: r.agent,
-    flow: r.flow,
-    campaign: r.campaign,
-    startedAt: iso(r.startedAt),
-    endedAt: iso(r.endedAt),
-    durationMs: r.durationMs,
     pausedMs: r.pausedMs,
-    sizeBytes: r.sizeBytes,
-    sha256: r.sha256,
-    failureReason: r.failureReason,
-    retainUntil: iso(r.retainUntil),
     onHold: r.onHold,
     holdReason: r.holdReason,
-    purgedAt: iso(r.purgedAt),
   };
 }

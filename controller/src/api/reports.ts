@@ -14,55 +14,48 @@ const RunsQuery = z.strictObject({
     .optional(),
 });
 
+/** Every report: read-only, for admins and supervisors. */
+const REPORT = { method: 'get', tag: 'reports', roles: ['admin', 'supervisor'] } as const;
+
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A row of the storage report (one month and tier, or the totals) in minutes, with its cost. */
+function priced(u: { count: number; durationMs: number; bytes: number }, ratePerMinute: number) {
+  const minutes = u.durationMs / 60_000;
+  return { count: u.count, minutes: round(minutes), bytes: u.bytes, cost: round(minutes * ratePerMinute) };
+}
 
 export function reportRoutes(routes: ApiRoutes, deps: ApiDeps): void {
   routes.add(
     {
-      method: 'get',
+      ...REPORT,
       path: '/reports/storage',
-      tag: 'reports',
       summary: 'Storage usage per month and tier',
-      roles: ['admin', 'supervisor'],
       query: UsageQuery,
       responses: { 200: { description: 'Minutes, bytes, count and cost per month and tier, with totals' } },
     },
     async ({ query, res }) => {
       const rows = await deps.store.reports.storageUsage(query);
       const rate = deps.costPerMinute;
-      const items = rows.map((r) => {
-        const minutes = r.durationMs / 60_000;
-        return {
-          month: r.month,
-          tier: r.tier,
-          count: r.count,
-          minutes: round(minutes),
-          bytes: r.bytes,
-          cost: round(minutes * rate),
-        };
-      });
-      const sum = (k: 'count' | 'bytes') => rows.reduce((a, r) => a + r[k], 0);
-      const minutes = rows.reduce((a, r) => a + r.durationMs, 0) / 60_000;
+      const sum = (k: 'count' | 'durationMs' | 'bytes') => rows.reduce((a, r) => a + r[k], 0);
       res.json({
         costPerMinute: rate,
-        items,
-        totals: { count: sum('count'), minutes: round(minutes), bytes: sum('bytes'), cost: round(minutes * rate) },
+        items: rows.map((r) => ({ month: r.month, tier: r.tier, ...priced(r, rate) })),
+        totals: priced({ count: sum('count'), durationMs: sum('durationMs'), bytes: sum('bytes') }, rate),
       });
     },
   );
 
   routes.add(
     {
-      method: 'get',
+      ...REPORT,
       path: '/reports/retention-runs',
-      tag: 'reports',
       summary: 'Recent retention runs',
-      roles: ['admin', 'supervisor'],
       query: RunsQuery,
       responses: { 200: { description: 'Newest first' } },
     },
     async ({ query, res }) => {
-      res.json({ items: await deps.store.reports.retentionRuns(query.limit ?? 50) });
+      res.json({ items: await deps.store.retentionRuns.recent(query.limit ?? 50) });
     },
   );
 }

@@ -4,7 +4,7 @@ import { CallSession } from '../domain/call-session';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { CallRecord, RecordingRecord, SettledState } from '../domain/records';
 import type { RecordingView } from '../domain/session-types';
-import { PLAIN_RECORDER } from '../domain/recorder-spec';
+import { adoptedRecording } from '../domain/session-call';
 import type { PbxPort } from '../pbx/port';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
@@ -101,20 +101,8 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
 }
 
 function foundView(d: AdoptionDeps, ev: Found): RecordingView {
-  return {
-    state: 'recording',
-    file: { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file },
-    pbxFile: ev.file,
-    recordMode: 'from-ringing',
-    recorder: PLAIN_RECORDER,
-    recorderId: ev.recorderId,
-    startedAt: ev.at,
-    endedAt: null,
-    pausedMs: 0,
-    pausedSince: null,
-    adopted: true,
-    failureReason: null,
-  };
+  const file = { relPath: relativeToRoot(ev.file, d.settings.pbxRecordingsDir), pbxPath: ev.file };
+  return adoptedRecording(ev.file, ev.recorderId, ev.at, file);
 }
 
 /** Follow the call's events; a call that ended before we could is settled now. */

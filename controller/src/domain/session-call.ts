@@ -2,9 +2,32 @@
 // the hangup, and the recording's end (finalizing until the file is read, then done or failed).
 import type { Command } from './commands';
 import type { PbxEvent } from './pbx-events';
-import type { ControllerEvent } from './session-types';
+import type { ControllerEvent, PlannedFile, RecordingView } from './session-types';
 import { cmd, persist, timeline, type SessionState } from './session-state';
 import { PLAIN_RECORDER } from './recorder-spec';
+
+/** A recording the PBX made without us (the dialplan's fallback, or one found after a restart), taken over as is. */
+export function adoptedRecording(
+  pbxFile: string,
+  recorderId: string | null,
+  startedAt: Date,
+  file: PlannedFile | null = null,
+): RecordingView {
+  return {
+    state: 'recording',
+    file,
+    pbxFile,
+    recordMode: 'from-ringing',
+    recorder: PLAIN_RECORDER,
+    recorderId,
+    startedAt,
+    endedAt: null,
+    pausedMs: 0,
+    pausedSince: null,
+    adopted: true,
+    failureReason: null,
+  };
+}
 
 export function onAnswered(s: SessionState, at: Date): Command[] {
   if (s.answeredAt) return [];
@@ -19,20 +42,7 @@ export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type
   if (!s.recording) {
     // The dialplan's fallback (or an admin's own MixMonitor) recorded: keep what it wrote.
     if (s.state !== 'recording') return [];
-    s.recording = {
-      state: 'recording',
-      file: null,
-      pbxFile: ev.file,
-      recordMode: 'from-ringing',
-      recorder: PLAIN_RECORDER,
-      recorderId: ev.recorderId,
-      startedAt: ev.at,
-      endedAt: null,
-      pausedMs: 0,
-      pausedSince: null,
-      adopted: true,
-      failureReason: null,
-    };
+    s.recording = adoptedRecording(ev.file, ev.recorderId, ev.at);
     return [persist(s, true, true), timeline(s, 'started', { file: ev.file, adopted: true })];
   }
   if (s.recording.state !== 'pending') return [];

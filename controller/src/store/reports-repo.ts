@@ -1,8 +1,8 @@
-// Read-only aggregates for the reports: storage per tier and month, and retention runs.
+// Read-only aggregates for the reports: storage per tier and month, recordings per state.
 import type { Knex } from 'knex';
 import type { Tier } from '../domain/records';
 import type { Dialect } from './db';
-import { toBool, toDate, toDateReq, toStr, type Row } from './rows';
+import type { Row } from './rows';
 
 export interface UsageRow {
   month: string;
@@ -10,23 +10,6 @@ export interface UsageRow {
   count: number;
   durationMs: number;
   bytes: number;
-}
-
-export interface RetentionRunRecord {
-  id: number;
-  node: string;
-  trigger: string;
-  dryRun: boolean;
-  state: string;
-  startedAt: Date;
-  finishedAt: Date | null;
-  scanned: number;
-  purged: number;
-  bytesFreed: number;
-  skippedOnHold: number;
-  missingFiles: number;
-  errors: number;
-  errorDetail: string | null;
 }
 
 /** States in which a recording's file is (or is about to be) on disk. */
@@ -68,25 +51,5 @@ export class ReportsRepo {
   async countByState(): Promise<Record<string, number>> {
     const rows = (await this.knex('recordings').select('state').count({ n: '*' }).groupBy('state')) as Row[];
     return Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
-  }
-
-  async retentionRuns(limit: number): Promise<RetentionRunRecord[]> {
-    const rows = (await this.knex('retention_runs').orderBy('id', 'desc').limit(limit)) as Row[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      node: String(r.node),
-      trigger: String(r.trigger),
-      dryRun: toBool(r.dry_run),
-      state: String(r.state),
-      startedAt: toDateReq(r.started_at),
-      finishedAt: toDate(r.finished_at),
-      scanned: Number(r.scanned),
-      purged: Number(r.purged),
-      bytesFreed: Number(r.bytes_freed),
-      skippedOnHold: Number(r.skipped_on_hold),
-      missingFiles: Number(r.missing_files),
-      errors: Number(r.errors),
-      errorDetail: toStr(r.error_detail),
-    }));
   }
 }

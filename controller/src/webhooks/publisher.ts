@@ -1,6 +1,7 @@
 // What the rest of the controller asks of the webhook side: publish an event for a recording, and
 // resync (re-send) what a recording already published, with the same idempotency key.
 import type { RecordingRecord, RecordingState } from '../domain/records';
+import { recordingFacts } from '../domain/recording-json';
 import type { WebhookDelivery } from '../store/webhooks-repo';
 import type { Result } from '../util/result';
 
@@ -36,33 +37,11 @@ export function eventForState(state: RecordingState): WebhookEvent | null {
   return null;
 }
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-
 export function webhookPayload(r: RecordingRecord, event: WebhookEvent, node: string) {
   return {
     event,
     idempotencyKey: idempotencyKey(r.id, event),
     node,
-    recording: {
-      id: r.id,
-      callId: r.callId,
-      state: r.state,
-      direction: r.direction,
-      from: r.fromNumber,
-      to: r.toNumber,
-      agent: r.agent,
-      flow: r.flow,
-      campaign: r.campaign,
-      startedAt: iso(r.startedAt),
-      endedAt: iso(r.endedAt),
-      durationMs: r.durationMs,
-      sizeBytes: r.sizeBytes,
-      sha256: r.sha256,
-      tier: r.tier,
-      retainUntil: iso(r.retainUntil),
-      failureReason: r.failureReason,
-      purgedAt: iso(r.purgedAt),
-      audioPath: `/api/recordings/${r.id}/audio`,
-    },
+    recording: { ...recordingFacts(r), audioPath: `/api/recordings/${r.id}/audio` },
   };
 }
