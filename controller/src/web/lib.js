@@ -77,6 +77,32 @@ export function Notice({ failure, ok }) {
   return null;
 }
 
+/**
+ * A table that scrolls in its own box, with a caption for screen readers and one header row. A
+ * column is its label, or `{ label, sort }` where `sort` is the header's aria-sort.
+ */
+export function DataTable({ caption, columns, className, foot, children }) {
+  return html`<div class="table-wrap">
+    <table class=${className}>
+      <caption class="sr-only">
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          ${columns.map((c) => {
+            const col = typeof c === 'string' ? { label: c } : c;
+            return html`<th scope="col" aria-sort=${col.sort}>${col.label}</th>`;
+          })}
+        </tr>
+      </thead>
+      <tbody>
+        ${children}
+      </tbody>
+      ${foot}
+    </table>
+  </div>`;
+}
+
 const pad = (n) => String(n).padStart(2, '0');
 export const fmtDate = (iso) => {
   if (!iso) return '—';

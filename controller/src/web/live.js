@@ -1,5 +1,5 @@
 // Calls in progress, polled every 2.5 s (no page reload), with the recording actions.
-import { api, fmtDate, fmtDuration, html, Notice, useEffect, useState } from './lib.js';
+import { api, DataTable, fmtDate, fmtDuration, html, Notice, useEffect, useState } from './lib.js';
 
 const POLL_MS = 2500;
 
@@ -92,28 +92,13 @@ export function LiveCalls() {
     ${
       calls &&
       calls.length > 0 &&
-      html`<div class="table-wrap">
-        <table class="live">
-          <caption class="sr-only">
-            Calls in progress
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Direction</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Flow</th>
-              <th scope="col">Recording</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${calls.map((c) => html`<${Row} key=${c.id} call=${c} onActed=${replace} />`)}
-          </tbody>
-        </table>
-      </div>`
+      html`<${DataTable}
+        caption="Calls in progress"
+        className="live"
+        columns=${['Started', 'Direction', 'From', 'To', 'Agent', 'Flow', 'Recording', 'Actions']}
+      >
+        ${calls.map((c) => html`<${Row} key=${c.id} call=${c} onActed=${replace} />`)}
+      <//>`
     }
   </section>`;
 }

@@ -88,6 +88,21 @@ function Actions({ rec, me, enums, onChanged }) {
     if (!window.confirm(`Delete recording ${rec.id}? The audio is removed for good.`)) return;
     run('Deleted.', () => api('DELETE', `/api/recordings/${rec.id}`, { reason: 'deleted from the dashboard' }));
   };
+  // Hold and release both ask for a reason and post it to the recording's `action`.
+  const reasoned = ({ action, label, button, placeholder, done }) =>
+    html`<label for=${`${action}-reason`}>${label}</label>
+      <input
+        id=${`${action}-reason`}
+        value=${reason}
+        onInput=${(e) => setReason(e.target.value)}
+        placeholder=${placeholder}
+      />
+      <button
+        type="button"
+        onClick=${() => run(done, () => api('POST', `/api/recordings/${rec.id}/${action}`, { reason }))}
+      >
+        ${button}
+      </button>`;
   return html`<div class="rec-actions">
     <div>
       <button
@@ -106,33 +121,21 @@ function Actions({ rec, me, enums, onChanged }) {
       html`<div class="inline">
           ${
             !rec.onHold
-              ? html`<label for="hold-reason">Hold reason</label>
-                  <input
-                    id="hold-reason"
-                    value=${reason}
-                    onInput=${(e) => setReason(e.target.value)}
-                    placeholder="case 2026-114"
-                  />
-                  <button
-                    type="button"
-                    onClick=${() => run('On hold.', () => api('POST', `/api/recordings/${rec.id}/hold`, { reason }))}
-                  >
-                    Hold
-                  </button>`
+              ? reasoned({
+                  action: 'hold',
+                  label: 'Hold reason',
+                  button: 'Hold',
+                  placeholder: 'case 2026-114',
+                  done: 'On hold.',
+                })
               : me.role === 'admin'
-                ? html`<label for="release-reason">Release reason</label>
-                    <input
-                      id="release-reason"
-                      value=${reason}
-                      onInput=${(e) => setReason(e.target.value)}
-                      placeholder="case 2026-114 closed"
-                    />
-                    <button
-                      type="button"
-                      onClick=${() => run('Released.', () => api('POST', `/api/recordings/${rec.id}/release`, { reason }))}
-                    >
-                      Release hold
-                    </button>`
+                ? reasoned({
+                    action: 'release',
+                    label: 'Release reason',
+                    button: 'Release hold',
+                    placeholder: 'case 2026-114 closed',
+                    done: 'Released.',
+                  })
                 : html`<small class="muted">Only an admin can release a hold.</small>`
           }
         </div>

@@ -1,6 +1,7 @@
 // Recordings: filters, newest-first table with keyset paging, and the selected recording's panel.
 import {
   api,
+  DataTable,
   describedBy,
   Field,
   fmtDate,
@@ -67,55 +68,40 @@ function Filters({ me, enums, onSearch, failure }) {
 
 function Table({ items, selected, onSelect, sort, onSort }) {
   if (items.length === 0) return html`<p class="muted" role="status">No recordings match.</p>`;
-  return html`<div class="table-wrap">
-    <table class="recordings">
-      <caption class="sr-only">
-        Recordings
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col" aria-sort=${sort === 'asc' ? 'ascending' : 'descending'}>
-            <button type="button" class="link" onClick=${onSort}>Started ${sort === 'asc' ? '▲' : '▼'}</button>
-          </th>
-          <th scope="col">Direction</th>
-          <th scope="col">From</th>
-          <th scope="col">To</th>
-          <th scope="col">Agent</th>
-          <th scope="col">Flow</th>
-          <th scope="col">Length</th>
-          <th scope="col">State</th>
-          <th scope="col">Tier</th>
-          <th scope="col"><span class="sr-only">Open</span></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${items.map(
-          (r) =>
-            html`<tr key=${r.id} class=${selected === r.id ? 'selected' : ''} data-id=${r.id}>
-              <td>${fmtDate(r.startedAt)}</td>
-              <td>${r.direction}</td>
-              <td>${r.from ?? '—'}</td>
-              <td>${r.to ?? '—'}</td>
-              <td>${r.agent ?? '—'}</td>
-              <td>${r.flow ?? '—'}</td>
-              <td>${fmtDuration(r.durationMs)}</td>
-              <td>${r.state}${r.onHold ? html` <span class="badge">hold</span>` : ''}</td>
-              <td>${r.tier}</td>
-              <td>
-                <button
-                  type="button"
-                  onClick=${() => onSelect(r.id)}
-                  aria-label=${`Open recording ${r.id}`}
-                  aria-expanded=${selected === r.id}
-                >
-                  Open
-                </button>
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  const columns = [
+    {
+      label: html`<button type="button" class="link" onClick=${onSort}>Started ${sort === 'asc' ? '▲' : '▼'}</button>`,
+      sort: sort === 'asc' ? 'ascending' : 'descending',
+    },
+    ...['Direction', 'From', 'To', 'Agent', 'Flow', 'Length', 'State', 'Tier'],
+    { label: html`<span class="sr-only">Open</span>` },
+  ];
+  return html`<${DataTable} caption="Recordings" className="recordings" columns=${columns}>
+    ${items.map(
+      (r) =>
+        html`<tr key=${r.id} class=${selected === r.id ? 'selected' : ''} data-id=${r.id}>
+          <td>${fmtDate(r.startedAt)}</td>
+          <td>${r.direction}</td>
+          <td>${r.from ?? '—'}</td>
+          <td>${r.to ?? '—'}</td>
+          <td>${r.agent ?? '—'}</td>
+          <td>${r.flow ?? '—'}</td>
+          <td>${fmtDuration(r.durationMs)}</td>
+          <td>${r.state}${r.onHold ? html` <span class="badge">hold</span>` : ''}</td>
+          <td>${r.tier}</td>
+          <td>
+            <button
+              type="button"
+              onClick=${() => onSelect(r.id)}
+              aria-label=${`Open recording ${r.id}`}
+              aria-expanded=${selected === r.id}
+            >
+              Open
+            </button>
+          </td>
+        </tr>`,
+    )}
+  <//>`;
 }
 
 export function Recordings({ me }) {

@@ -1,6 +1,6 @@
 // Reports: storage per month and tier (bar chart, with the numbers as a table), retention runs,
 // and what expires soon.
-import { api, fmtBytes, fmtDate, html, Notice, query, useEffect, useState } from './lib.js';
+import { api, DataTable, fmtBytes, fmtDate, html, Notice, query, useEffect, useState } from './lib.js';
 
 const SOON_DAYS = 30;
 
@@ -37,106 +37,97 @@ function StorageChart({ items }) {
   </div>`;
 }
 
-function Storage() {
-  const [data, failure] = useApi('/api/reports/storage');
-  return html`<section aria-labelledby="storage-h">
-    <h2 id="storage-h">Storage per month and tier</h2>
+/** One report: its heading, what went wrong loading it, and `empty` once loaded with nothing to show. */
+function Report({ id, title, failure, empty, children }) {
+  return html`<section aria-labelledby=${id}>
+    <h2 id=${id}>${title}</h2>
     <${Notice} failure=${failure} />
-    ${data && data.items.length === 0 && html`<p class="muted">Nothing stored yet.</p>`}
-    ${
-      data &&
-      data.items.length > 0 &&
-      html`<${StorageChart} items=${data.items} />
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">
-              Storage per month and tier
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Month</th>
-                <th scope="col">Tier</th>
-                <th scope="col">Recordings</th>
-                <th scope="col">Minutes</th>
-                <th scope="col">Size</th>
-                <th scope="col">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${data.items.map(
-                (i) =>
-                  html`<tr>
-                    <td>${i.month}</td>
-                    <td>${i.tier}</td>
-                    <td>${i.count}</td>
-                    <td>${i.minutes}</td>
-                    <td>${fmtBytes(i.bytes)}</td>
-                    <td>${i.cost}</td>
-                  </tr>`,
-              )}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colspan="2">Total</th>
-                <td>${data.totals.count}</td>
-                <td>${data.totals.minutes}</td>
-                <td>${fmtBytes(data.totals.bytes)}</td>
-                <td>${data.totals.cost}</td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>`
-    }
+    ${empty && html`<p class="muted">${empty}</p>`} ${children}
   </section>`;
 }
 
+function Storage() {
+  const [data, failure] = useApi('/api/reports/storage');
+  const t = data?.totals;
+  const foot = html`<tfoot>
+    <tr>
+      <th scope="row" colspan="2">Total</th>
+      <td>${t?.count}</td>
+      <td>${t?.minutes}</td>
+      <td>${fmtBytes(t?.bytes)}</td>
+      <td>${t?.cost}</td>
+    </tr>
+  </tfoot>`;
+  return html`<${Report}
+    id="storage-h"
+    title="Storage per month and tier"
+    failure=${failure}
+    empty=${data?.items.length === 0 && 'Nothing stored yet.'}
+  >
+    ${
+      data?.items.length > 0 &&
+      html`<${StorageChart} items=${data.items} />
+        <${DataTable}
+          caption="Storage per month and tier"
+          columns=${['Month', 'Tier', 'Recordings', 'Minutes', 'Size', 'Cost']}
+          foot=${foot}
+        >
+          ${data.items.map(
+            (i) =>
+              html`<tr>
+                <td>${i.month}</td>
+                <td>${i.tier}</td>
+                <td>${i.count}</td>
+                <td>${i.minutes}</td>
+                <td>${fmtBytes(i.bytes)}</td>
+                <td>${i.cost}</td>
+              </tr>`,
+          )}
+        <//>`
+    }
+  <//>`;
+}
+
+const RUN_COLUMNS = [
+  'Started',
+  'Trigger',
+  'State',
+  'Scanned',
+  'Purged',
+  'Freed',
+  'Kept (hold)',
+  'Missing files',
+  'Errors',
+];
+
 function Runs() {
   const [data, failure] = useApi('/api/reports/retention-runs?limit=20');
-  return html`<section aria-labelledby="runs-h">
-    <h2 id="runs-h">Retention runs</h2>
-    <${Notice} failure=${failure} />
-    ${data && data.items.length === 0 && html`<p class="muted">No retention run yet.</p>`}
+  return html`<${Report}
+    id="runs-h"
+    title="Retention runs"
+    failure=${failure}
+    empty=${data?.items.length === 0 && 'No retention run yet.'}
+  >
     ${
-      data &&
-      data.items.length > 0 &&
-      html`<div class="table-wrap">
-        <table>
-          <caption class="sr-only">
-            Retention runs
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">State</th>
-              <th scope="col">Scanned</th>
-              <th scope="col">Purged</th>
-              <th scope="col">Freed</th>
-              <th scope="col">Kept (hold)</th>
-              <th scope="col">Missing files</th>
-              <th scope="col">Errors</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${data.items.map(
-              (r) =>
-                html`<tr>
-                  <td>${fmtDate(r.startedAt)}${r.dryRun ? ' (dry run)' : ''}</td>
-                  <td>${r.trigger}</td>
-                  <td>${r.state}</td>
-                  <td>${r.scanned}</td>
-                  <td>${r.purged}</td>
-                  <td>${fmtBytes(r.bytesFreed)}</td>
-                  <td>${r.skippedOnHold}</td>
-                  <td>${r.missingFiles}</td>
-                  <td>${r.errors}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>`
+      data?.items.length > 0 &&
+      html`<${DataTable} caption="Retention runs" columns=${RUN_COLUMNS}>
+        ${data.items.map(
+          (r) =>
+            html`<tr>
+              <td>${fmtDate(r.startedAt)}${r.dryRun ? ' (dry run)' : ''}</td>
+              <td>${r.trigger}</td>
+              <td>${r.state}</td>
+              <td>${r.scanned}</td>
+              <td>${r.purged}</td>
+              <td>${fmtBytes(r.bytesFreed)}</td>
+              <td>${r.skippedOnHold}</td>
+              <td>${r.missingFiles}</td>
+              <td>${r.errors}</td>
+            </tr>`,
+        )}
+      <//>`
     }
-  </section>`;
+  <//>`;
 }
 
 // The search API has no retain-until filter: the oldest completed recordings are the ones that
@@ -147,44 +138,29 @@ function ExpiringSoon() {
   const soon = (data?.items ?? [])
     .filter((r) => r.retainUntil && !r.onHold && Date.parse(r.retainUntil) < limit)
     .sort((a, b) => Date.parse(a.retainUntil) - Date.parse(b.retainUntil));
-  return html`<section aria-labelledby="soon-h">
-    <h2 id="soon-h">Expiring within ${SOON_DAYS} days</h2>
-    <${Notice} failure=${failure} />
-    ${data && soon.length === 0 && html`<p class="muted">Nothing among the 200 oldest recordings expires within ${SOON_DAYS} days.</p>`}
+  return html`<${Report}
+    id="soon-h"
+    title=${`Expiring within ${SOON_DAYS} days`}
+    failure=${failure}
+    empty=${data && soon.length === 0 && `Nothing among the 200 oldest recordings expires within ${SOON_DAYS} days.`}
+  >
     ${
       soon.length > 0 &&
-      html`<div class="table-wrap">
-        <table>
-          <caption class="sr-only">
-            Expiring soon
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Expires</th>
-              <th scope="col">Recording</th>
-              <th scope="col">Started</th>
-              <th scope="col">Tier</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${soon.map(
-              (r) =>
-                html`<tr>
-                  <td>${fmtDate(r.retainUntil)}</td>
-                  <td>${r.id}</td>
-                  <td>${fmtDate(r.startedAt)}</td>
-                  <td>${r.tier}</td>
-                  <td>${r.from ?? '—'}</td>
-                  <td>${r.to ?? '—'}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>`
+      html`<${DataTable} caption="Expiring soon" columns=${['Expires', 'Recording', 'Started', 'Tier', 'From', 'To']}>
+        ${soon.map(
+          (r) =>
+            html`<tr>
+              <td>${fmtDate(r.retainUntil)}</td>
+              <td>${r.id}</td>
+              <td>${fmtDate(r.startedAt)}</td>
+              <td>${r.tier}</td>
+              <td>${r.from ?? '—'}</td>
+              <td>${r.to ?? '—'}</td>
+            </tr>`,
+        )}
+      <//>`
     }
-  </section>`;
+  <//>`;
 }
 
 export function Reports() {
