@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { CallRecord } from '../domain/records';
+import { findById, insertStamped, requireById, updateStamped } from './by-id';
 import { fromColumns, fromJson, toColumns, toDate, toDateReq, type Row } from './rows';
 
 export type NewCall = Omit<
@@ -37,20 +38,15 @@ export class CallsRepo {
 
   /** The gate's insert: no read-back, it runs before the caller may go on. */
   async insertId(call: NewCall): Promise<number> {
-    const at = this.now();
-    const [id] = await this.knex('calls').insert({ ...toColumns(call, JSON_FIELDS), created_at: at, updated_at: at });
-    return Number(id);
+    return insertStamped(this.knex, 'calls', toColumns(call, JSON_FIELDS), this.now());
   }
 
   async get(id: number): Promise<CallRecord | null> {
-    const row = (await this.knex('calls').where({ id }).first()) as Row | undefined;
-    return row ? callFromRow(row) : null;
+    return findById(this.knex, 'calls', id, callFromRow);
   }
 
   async getOrThrow(id: number): Promise<CallRecord> {
-    const c = await this.get(id);
-    if (!c) throw new Error(`call ${id} not found`);
-    return c;
+    return requireById(this.knex, 'calls', id, callFromRow, 'call');
   }
 
   async findByPbxId(node: string, pbxCallId: string): Promise<CallRecord | null> {
@@ -59,9 +55,7 @@ export class CallsRepo {
   }
 
   async update(id: number, patch: CallPatch): Promise<void> {
-    await this.knex('calls')
-      .where({ id })
-      .update({ ...toColumns(patch, JSON_FIELDS), updated_at: this.now() });
+    await updateStamped(this.knex, 'calls', id, toColumns(patch, JSON_FIELDS), this.now());
   }
 
   /** Calls this node still considers live (not yet done / not_recorded / failed). */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { RecordingRecord, RecordingState } from '../domain/records';
+import { findById, insertStamped, requireById, updateStamped } from './by-id';
 import { fromColumns, toBool, toColumns, toDate, toDateReq, toNum, toStr, type Row } from './rows';
 
 export type NewRecording = Pick<
@@ -57,21 +58,16 @@ export class RecordingsRepo {
   ) {}
 
   async insert(rec: NewRecording): Promise<RecordingRecord> {
-    const id = await this.insertId(rec);
-    const row = (await this.knex('recordings').where({ id }).first()) as Row;
-    return recordingFromRow(row);
+    return requireById(this.knex, 'recordings', await this.insertId(rec), recordingFromRow, 'recording');
   }
 
   /** The gate's insert: no read-back, it runs before the caller may go on. */
   async insertId(rec: NewRecording): Promise<number> {
-    const at = this.now();
-    const [id] = await this.knex('recordings').insert({ ...toColumns(rec), created_at: at, updated_at: at });
-    return Number(id);
+    return insertStamped(this.knex, 'recordings', toColumns(rec), this.now());
   }
 
   async get(id: number): Promise<RecordingRecord | null> {
-    const row = (await this.knex('recordings').where({ id }).first()) as Row | undefined;
-    return row ? recordingFromRow(row) : null;
+    return findById(this.knex, 'recordings', id, recordingFromRow);
   }
 
   async forCall(callId: number): Promise<RecordingRecord[]> {
@@ -119,9 +115,7 @@ export class RecordingsRepo {
   }
 
   async update(id: number, patch: RecordingPatch): Promise<void> {
-    await this.knex('recordings')
-      .where({ id })
-      .update({ ...toColumns(patch), updated_at: this.now() });
+    await updateStamped(this.knex, 'recordings', id, toColumns(patch), this.now());
   }
 
   /**

@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import type { Tier } from '../domain/records';
 import type { Dialect } from './db';
+import { findById } from './by-id';
 import { PURGEABLE } from './retention-repo';
 import { toBool, toDate, toDateReq, toStr, type Row } from './rows';
 
@@ -137,8 +138,7 @@ export class RetentionRunsRepo {
   }
 
   async get(id: number): Promise<RetentionRun | null> {
-    const row = (await this.knex('retention_runs').where({ id }).first()) as Row | undefined;
-    return row ? runFromRow(row) : null;
+    return findById(this.knex, 'retention_runs', id, runFromRow);
   }
 
   async recent(limit: number): Promise<RetentionRun[]> {

@@ -1,6 +1,7 @@
 // Webhook deliveries: one row per (event, URL) delivery, updated at each attempt. A resync adds a
 // new row with the same idempotency key, so the history of earlier deliveries stays intact.
 import type { Knex } from 'knex';
+import { findById, requireById } from './by-id';
 import { fromJson, toDate, toDateReq, toNum, toStr, type Row } from './rows';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
@@ -66,18 +67,11 @@ export class WebhooksRepo {
       next_attempt_at: at,
       created_at: at,
     });
-    return this.getOrThrow(Number(id));
+    return requireById(this.knex, 'webhook_deliveries', Number(id), fromRow, 'webhook delivery');
   }
 
   async get(id: number): Promise<WebhookDelivery | null> {
-    const row = (await this.knex('webhook_deliveries').where({ id }).first()) as Row | undefined;
-    return row ? fromRow(row) : null;
-  }
-
-  private async getOrThrow(id: number): Promise<WebhookDelivery> {
-    const d = await this.get(id);
-    if (!d) throw new Error(`webhook delivery ${id} not found`);
-    return d;
+    return findById(this.knex, 'webhook_deliveries', id, fromRow);
   }
 
   async forRecording(recordingId: number): Promise<WebhookDelivery[]> {
