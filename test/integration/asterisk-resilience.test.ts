@@ -1,6 +1,7 @@
 import { AriSim } from '../helpers/asterisk/ari-sim';
 import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
 import { recordingAtConnect, startHarness, type Harness } from '../helpers/asterisk/gate-harness';
+import { salesRecording } from '../helpers/rows';
 
 const ENGINE = fixedEngine({
   answer: decision(),
@@ -224,22 +225,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     const stored = await storedInGate(ghost.id);
     await h.store.calls.update(stored.id, { state: 'recording' });
     writeWav(`${h.dir}/2026/11/23/ghost.wav`, 1.5);
-    await h.store.recordings.insertId({
-      callId: stored.id,
-      recordMode: 'from-answer',
-      tier: 'standard',
-      channels: 1,
-      beep: false,
-      direction: 'inbound',
-      fromNumber: null,
-      toNumber: null,
-      agent: null,
-      flow: 'sales',
-      campaign: null,
-      state: 'recording',
-      startedAt: new Date(),
-      filePath: '2026/11/23/ghost.wav',
-    });
+    await h.store.recordings.insertId({ callId: stored.id, ...salesRecording('2026/11/23/ghost.wav') });
     await h.adapter.start(h.abort.signal);
     await until(
       async () =>
