@@ -24,3 +24,24 @@ export async function insertRecording(
   await store.recordings.update(r.id, { retainUntil, sizeBytes: 44 });
   return r.id;
 }
+
+/**
+ * `n` completed 44-byte recordings `r0.wav`… of one call as table rows, for a bulk insert where
+ * thousands through the store would take too long. Started, ended and created at `at`.
+ */
+export function recordingColumns(callId: number, n: number, at: Date, retainUntil: (i: number) => Date) {
+  return Array.from({ length: n }, (_, i) => ({
+    call_id: callId,
+    state: 'completed',
+    file_path: `r${i}.wav`,
+    record_mode: 'from-answer',
+    tier: 'standard',
+    direction: 'inbound',
+    started_at: at,
+    ended_at: at,
+    retain_until: retainUntil(i),
+    size_bytes: 44,
+    created_at: at,
+    updated_at: at,
+  }));
+}

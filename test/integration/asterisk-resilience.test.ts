@@ -1,7 +1,7 @@
 import { AriSim } from '../helpers/asterisk/ari-sim';
 import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
 import { recordingAtConnect, startHarness, type Harness } from '../helpers/asterisk/gate-harness';
-import { salesRecording } from '../helpers/rows';
+import { salesCall, salesRecording } from '../helpers/rows';
 
 const ENGINE = fixedEngine({
   answer: decision(),
@@ -14,6 +14,18 @@ const varsFor = (h: Harness, id: string) =>
     h.sim.requests.find((r) => r.path === `/channels/${id}/variables`)?.body as
       { variables: Record<string, string> } | undefined
   )?.variables;
+
+/** One connected harness for all the tests of the describe it is called in: `harness()` inside a test. */
+function harnessForAll(): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness({ engine: ENGINE });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  return () => h!;
+}
 
 describe('gate deadlines and PBX failures', () => {
   let h: Harness;
@@ -82,26 +94,16 @@ describe('reconnect', () => {
       consent: 'opt-in',
       greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' },
     });
-    const stored = await h.store.calls.insert({
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId: ch.id,
-      direction: 'inbound',
-      flow: 'sales',
-      applet: 'optin',
-      campaign: null,
-      fromNumber: '+12125550123',
-      fromRaw: '2125550123',
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: 'en',
-      state: 'consent',
-      recordMode: 'from-answer',
-      consentMode: 'opt-in',
-      decision: optIn,
-      startedAt: new Date(),
-    });
+    const stored = await h.store.calls.insert(
+      salesCall(ch.id, {
+        applet: 'optin',
+        fromNumber: '+12125550123',
+        fromRaw: '2125550123',
+        state: 'consent',
+        consentMode: 'opt-in',
+        decision: optIn,
+      }),
+    );
     sim.enterStasis(ch.id, ['gate', 'sales', 'optin'], { silent: true });
     await h.adapter.start(h.abort.signal);
     await until(() => continued(h, ch.id), 5000, 'release');
@@ -143,26 +145,9 @@ describe('calls whose controller went while they were in the gate (the dialplan 
   });
 
   async function storedInGate(id: string) {
-    return h.store.calls.insert({
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId: id,
-      direction: 'inbound',
-      flow: 'sales',
-      applet: 'answer',
-      campaign: null,
-      fromNumber: '+12125550123',
-      fromRaw: '2125550123',
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: 'en',
-      state: 'consent',
-      recordMode: 'from-answer',
-      consentMode: 'announce',
-      decision: decision(),
-      startedAt: new Date(),
-    });
+    return h.store.calls.insert(
+      salesCall(id, { fromNumber: '+12125550123', fromRaw: '2125550123', state: 'consent', decision: decision() }),
+    );
   }
 
   /** A stored call in the gate, up on the PBX but neither in Stasis nor recording, then a restart. */
@@ -248,15 +233,10 @@ describe('calls whose controller went while they were in the gate (the dialplan 
 });
 
 describe('malformed and unexpected events', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ engine: ENGINE });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const harness = harnessForAll();
 
   it('drops bad frames and unknown events, releases a call with unknown gate arguments, and keeps working', async () => {
+    const h = harness();
     h.sim.pushRaw('not json at all');
     h.sim.push({ type: 'NoSuchEvent', channel: { id: 'x.1', name: 'PJSIP/x' } });
     h.sim.push({ type: 'StasisStart', args: ['gate'] });
@@ -274,15 +254,10 @@ describe('malformed and unexpected events', () => {
 });
 
 describe('pause and resume', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ engine: ENGINE });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const harness = harnessForAll();
 
   it('pauses from the API and from a *48 UserEvent, over the MixMonitor control, tracking paused time', async () => {
+    const h = harness();
     h.sim.onRecord = (_id, file) => writeWav(file, 4);
     const ch = h.sim.addChannel();
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
@@ -321,6 +296,7 @@ describe('pause and resume', () => {
   });
 
   it('reports an unknown live call', async () => {
+    const h = harness();
     expect(await h.registry.act(999999, 'pause', 'x')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
   });
 });

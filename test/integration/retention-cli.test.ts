@@ -6,7 +6,7 @@ import { LOCK_NAME } from '../../controller/src/store/retention-runs-repo';
 import { runCli } from '../helpers/cli';
 import { createTestDb, STORE_KINDS } from '../helpers/db';
 import { startPrivateMariaDb } from '../helpers/private-mariadb';
-import { insertRecording } from '../helpers/recordings';
+import { insertRecording, recordingColumns } from '../helpers/recordings';
 import { doneCall } from '../helpers/rows';
 import knexFactory from 'knex';
 
@@ -84,20 +84,7 @@ describe('callrec retention run when MySQL dies mid-run', () => {
         const store = createStore(db);
         const call = await insertCall(store);
         const at = new Date('2020-01-01T00:00:00Z');
-        const rows = Array.from({ length: 2000 }, (_, i) => ({
-          call_id: call.id,
-          state: 'completed',
-          file_path: `r${i}.wav`,
-          record_mode: 'from-answer',
-          tier: 'standard',
-          direction: 'inbound',
-          started_at: at,
-          ended_at: at,
-          retain_until: at,
-          size_bytes: 44,
-          created_at: at,
-          updated_at: at,
-        }));
+        const rows = recordingColumns(call.id, 2000, at, () => at);
         for (let i = 0; i < rows.length; i += 500) await db.knex('recordings').insert(rows.slice(i, i + 500));
         for (const r of rows) fs.writeFileSync(path.join(root, r.file_path), Buffer.alloc(44));
         const running = runCli(['retention', 'run'], env);
