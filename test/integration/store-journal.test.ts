@@ -13,7 +13,7 @@ import { createLogger, silentLogger } from '../../controller/src/util/logger';
 
 const log = () => (process.env.CALLREC_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger());
 import { AriSim } from '../helpers/asterisk/ari-sim';
-import { decision, fixedEngine, openHarnessStore, until, writeWav } from '../helpers/call-harness';
+import { decision, fixedEngine, HARNESS_SESSION, openHarnessStore, until, writeWav } from '../helpers/call-harness';
 import { fakeMixMonitor } from '../helpers/asterisk/gate-harness';
 import { PrivateMariadb, privateMariadbAvailable, removePrivateMariadbTemplate } from '../helpers/private-mariadb';
 import { salesCall, salesRecording } from '../helpers/rows';
@@ -123,14 +123,7 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
         pbxRecordingsDir: dir,
         policyTimeoutMs: 1000,
         tiers: { standardDays: 180, extendedYears: 7 },
-        session: {
-          deadlineMs: 2000,
-          promptAllowanceMs: 5000,
-          dtmfTimeoutMs: 300,
-          finalizeGraceMs: 200,
-          fallback: 'skip',
-          pauseMode: 'silence',
-        },
+        session: { ...HARNESS_SESSION, finalizeGraceMs: 200 },
       },
     });
     registry.start();
