@@ -150,6 +150,16 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     );
   }
 
+  /** Waits until the stored call is `done` and its recording `completed`. */
+  const completedAndDone = (callId: number) =>
+    until(
+      async () =>
+        (await h.store.recordings.forCall(callId))[0]?.state === 'completed' &&
+        (await h.store.calls.get(callId))?.state === 'done',
+      5000,
+      'completed and done',
+    );
+
   /** A stored call in the gate, up on the PBX but neither in Stasis nor recording, then a restart. */
   async function restartWithLostCall(opts: { recording?: string } = {}) {
     const sim = await AriSim.start();
@@ -184,13 +194,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     h.sim.setVar(ch.id, 'MIXMONITOR_FILENAME', file);
     await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');
     h.sim.hangup(ch.id);
-    await until(
-      async () =>
-        (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' &&
-        (await h.store.calls.get(stored.id))?.state === 'done',
-      5000,
-      'completed and done',
-    );
+    await completedAndDone(stored.id);
     expect(await h.store.calls.get(stored.id)).toMatchObject({
       state: 'done',
       fallbackReason: expect.stringMatching(/controller was lost/),
@@ -212,13 +216,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     writeWav(`${h.dir}/2026/11/23/ghost.wav`, 1.5);
     await h.store.recordings.insertId({ callId: stored.id, ...salesRecording('2026/11/23/ghost.wav') });
     await h.adapter.start(h.abort.signal);
-    await until(
-      async () =>
-        (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' &&
-        (await h.store.calls.get(stored.id))?.state === 'done',
-      5000,
-      'completed and done',
-    );
+    await completedAndDone(stored.id);
     expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 1500 });
     expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done' });
   });
