@@ -13,6 +13,7 @@ import type { Db, Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
 import type { RecordingPublisher } from '../../controller/src/webhooks/publisher';
 import { openTestStore, type TestDb } from './db';
+import { pcmWav } from './wav';
 
 export function decision(over: Partial<Decision> = {}): Decision {
   return {
@@ -41,22 +42,8 @@ export function fixedEngine(byApplet: Record<string, Decision>): PolicyEngine {
 /** 8 kHz mono 16-bit PCM WAV, the format the PBX writes; seconds = 0 gives the 44-byte header only. */
 export function writeWav(file: string, seconds: number): void {
   const data = Math.round(seconds * 8000) * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVE', 8);
-  b.write('fmt ', 12);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(data, 40);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, b);
+  fs.writeFileSync(file, pcmWav(Buffer.alloc(data), 8000, 1));
 }
 
 /** What the registry is built with, whichever PBX adapter feeds it. */
@@ -97,6 +84,16 @@ export async function openHarnessStore(
   };
 }
 
+/** The gate's timings in the harness: short, so a test waits little for a deadline or a key. */
+export const HARNESS_SESSION: SessionSettings = {
+  deadlineMs: 2000,
+  promptAllowanceMs: 5000,
+  dtmfTimeoutMs: 300,
+  finalizeGraceMs: 500,
+  fallback: 'skip',
+  pauseMode: 'silence',
+};
+
 /** The registry as main.ts builds it, over any PBX port, started (listening to the port). */
 export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions): CallRegistry {
   const registry = new CallRegistry({
@@ -110,15 +107,7 @@ export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions
       pbxRecordingsDir: h.dir,
       policyTimeoutMs: 1000,
       tiers: { standardDays: 180, extendedYears: 7 },
-      session: {
-        deadlineMs: 2000,
-        promptAllowanceMs: 5000,
-        dtmfTimeoutMs: 300,
-        finalizeGraceMs: 500,
-        fallback: 'skip',
-        pauseMode: 'silence',
-        ...o.session,
-      },
+      session: { ...HARNESS_SESSION, ...o.session },
     },
     finalize: undefined,
     ...(o.metrics ? { metrics: o.metrics } : {}),

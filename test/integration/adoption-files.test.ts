@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { AriSim } from '../helpers/asterisk/ari-sim';
 import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
 import { recordingAtConnect, startHarness, type Harness } from '../helpers/asterisk/gate-harness';
+import { salesCall, salesRecording } from '../helpers/rows';
 
 const ENGINE = fixedEngine({ answer: decision() });
 
@@ -40,44 +41,10 @@ describe('adoption after a restart never calls a file without audio completed', 
       sim.channels.delete(ghost.id);
       if (listed) sim.listedGone.push(ghost);
       h = await startHarness({ sim, engine: ENGINE, connect: false });
-      const call = await h.store.calls.insert({
-        node: 'pbx1',
-        pbx: 'asterisk',
-        pbxCallId: ghost.id,
-        direction: 'inbound',
-        flow: 'sales',
-        applet: 'answer',
-        campaign: null,
-        fromNumber: null,
-        fromRaw: null,
-        toNumber: null,
-        toRaw: null,
-        agent: null,
-        language: 'en',
-        state: 'recording',
-        recordMode: 'from-answer',
-        consentMode: 'announce',
-        decision: decision(),
-        startedAt: new Date(),
-      });
+      const call = await h.store.calls.insert(salesCall(ghost.id, { decision: decision() }));
       writeWav(`${h.dir}/2026/11/23/away.wav`, 1);
       spoil(`${h.dir}/2026/11/23/away.wav`, form);
-      await h.store.recordings.insertId({
-        callId: call.id,
-        recordMode: 'from-answer',
-        tier: 'standard',
-        channels: 1,
-        beep: false,
-        direction: 'inbound',
-        fromNumber: null,
-        toNumber: null,
-        agent: null,
-        flow: 'sales',
-        campaign: null,
-        state: 'recording',
-        startedAt: new Date(),
-        filePath: '2026/11/23/away.wav',
-      });
+      await h.store.recordings.insertId({ callId: call.id, ...salesRecording('2026/11/23/away.wav') });
       await h.adapter.start(h.abort.signal);
       await until(async () => (await h.store.calls.get(call.id))?.state === 'failed', 8000, 'settled');
       const [rec] = await h.store.recordings.forCall(call.id);

@@ -1,6 +1,7 @@
 import { AriSim } from '../helpers/asterisk/ari-sim';
 import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
 import { recordingAtConnect, startHarness, type Harness } from '../helpers/asterisk/gate-harness';
+import { salesCall, salesRecording } from '../helpers/rows';
 
 const ENGINE = fixedEngine({
   answer: decision(),
@@ -13,6 +14,18 @@ const varsFor = (h: Harness, id: string) =>
     h.sim.requests.find((r) => r.path === `/channels/${id}/variables`)?.body as
       { variables: Record<string, string> } | undefined
   )?.variables;
+
+/** One connected harness for all the tests of the describe it is called in: `harness()` inside a test. */
+function harnessForAll(): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness({ engine: ENGINE });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  return () => h!;
+}
 
 describe('gate deadlines and PBX failures', () => {
   let h: Harness;
@@ -81,26 +94,16 @@ describe('reconnect', () => {
       consent: 'opt-in',
       greeting: { prompt: 'opt-in', sound: 'callrec/opt-in', language: 'en' },
     });
-    const stored = await h.store.calls.insert({
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId: ch.id,
-      direction: 'inbound',
-      flow: 'sales',
-      applet: 'optin',
-      campaign: null,
-      fromNumber: '+12125550123',
-      fromRaw: '2125550123',
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: 'en',
-      state: 'consent',
-      recordMode: 'from-answer',
-      consentMode: 'opt-in',
-      decision: optIn,
-      startedAt: new Date(),
-    });
+    const stored = await h.store.calls.insert(
+      salesCall(ch.id, {
+        applet: 'optin',
+        fromNumber: '+12125550123',
+        fromRaw: '2125550123',
+        state: 'consent',
+        consentMode: 'opt-in',
+        decision: optIn,
+      }),
+    );
     sim.enterStasis(ch.id, ['gate', 'sales', 'optin'], { silent: true });
     await h.adapter.start(h.abort.signal);
     await until(() => continued(h, ch.id), 5000, 'release');
@@ -142,27 +145,20 @@ describe('calls whose controller went while they were in the gate (the dialplan 
   });
 
   async function storedInGate(id: string) {
-    return h.store.calls.insert({
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId: id,
-      direction: 'inbound',
-      flow: 'sales',
-      applet: 'answer',
-      campaign: null,
-      fromNumber: '+12125550123',
-      fromRaw: '2125550123',
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: 'en',
-      state: 'consent',
-      recordMode: 'from-answer',
-      consentMode: 'announce',
-      decision: decision(),
-      startedAt: new Date(),
-    });
+    return h.store.calls.insert(
+      salesCall(id, { fromNumber: '+12125550123', fromRaw: '2125550123', state: 'consent', decision: decision() }),
+    );
   }
+
+  /** Waits until the stored call is `done` and its recording `completed`. */
+  const completedAndDone = (callId: number) =>
+    until(
+      async () =>
+        (await h.store.recordings.forCall(callId))[0]?.state === 'completed' &&
+        (await h.store.calls.get(callId))?.state === 'done',
+      5000,
+      'completed and done',
+    );
 
   /** A stored call in the gate, up on the PBX but neither in Stasis nor recording, then a restart. */
   async function restartWithLostCall(opts: { recording?: string } = {}) {
@@ -198,13 +194,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     h.sim.setVar(ch.id, 'MIXMONITOR_FILENAME', file);
     await until(async () => (await h.store.recordings.forCall(stored.id)).length === 1, 5000, 'recording row');
     h.sim.hangup(ch.id);
-    await until(
-      async () =>
-        (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' &&
-        (await h.store.calls.get(stored.id))?.state === 'done',
-      5000,
-      'completed and done',
-    );
+    await completedAndDone(stored.id);
     expect(await h.store.calls.get(stored.id)).toMatchObject({
       state: 'done',
       fallbackReason: expect.stringMatching(/controller was lost/),
@@ -224,30 +214,9 @@ describe('calls whose controller went while they were in the gate (the dialplan 
     const stored = await storedInGate(ghost.id);
     await h.store.calls.update(stored.id, { state: 'recording' });
     writeWav(`${h.dir}/2026/11/23/ghost.wav`, 1.5);
-    await h.store.recordings.insertId({
-      callId: stored.id,
-      recordMode: 'from-answer',
-      tier: 'standard',
-      channels: 1,
-      beep: false,
-      direction: 'inbound',
-      fromNumber: null,
-      toNumber: null,
-      agent: null,
-      flow: 'sales',
-      campaign: null,
-      state: 'recording',
-      startedAt: new Date(),
-      filePath: '2026/11/23/ghost.wav',
-    });
+    await h.store.recordings.insertId({ callId: stored.id, ...salesRecording('2026/11/23/ghost.wav') });
     await h.adapter.start(h.abort.signal);
-    await until(
-      async () =>
-        (await h.store.recordings.forCall(stored.id))[0]?.state === 'completed' &&
-        (await h.store.calls.get(stored.id))?.state === 'done',
-      5000,
-      'completed and done',
-    );
+    await completedAndDone(stored.id);
     expect((await h.store.recordings.forCall(stored.id))[0]).toMatchObject({ durationMs: 1500 });
     expect(await h.store.calls.get(stored.id)).toMatchObject({ state: 'done' });
   });
@@ -262,15 +231,10 @@ describe('calls whose controller went while they were in the gate (the dialplan 
 });
 
 describe('malformed and unexpected events', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ engine: ENGINE });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const harness = harnessForAll();
 
   it('drops bad frames and unknown events, releases a call with unknown gate arguments, and keeps working', async () => {
+    const h = harness();
     h.sim.pushRaw('not json at all');
     h.sim.push({ type: 'NoSuchEvent', channel: { id: 'x.1', name: 'PJSIP/x' } });
     h.sim.push({ type: 'StasisStart', args: ['gate'] });
@@ -288,15 +252,10 @@ describe('malformed and unexpected events', () => {
 });
 
 describe('pause and resume', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ engine: ENGINE });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const harness = harnessForAll();
 
   it('pauses from the API and from a *48 UserEvent, over the MixMonitor control, tracking paused time', async () => {
+    const h = harness();
     h.sim.onRecord = (_id, file) => writeWav(file, 4);
     const ch = h.sim.addChannel();
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
@@ -335,6 +294,7 @@ describe('pause and resume', () => {
   });
 
   it('reports an unknown live call', async () => {
+    const h = harness();
     expect(await h.registry.act(999999, 'pause', 'x')).toMatchObject({ ok: false, error: { kind: 'not-found' } });
   });
 });

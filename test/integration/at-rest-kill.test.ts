@@ -13,6 +13,7 @@ import { keyringFrom } from '../../controller/src/recordings/keyring';
 import { createStore, openDb, type Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
 import { runCli } from '../helpers/cli';
+import { doneCall, recordingRow } from '../helpers/rows';
 
 const ROOT = path.join(__dirname, '..', '..');
 const N = 40;
@@ -20,47 +21,15 @@ const SIZE = 2 * 1024 * 1024;
 
 async function seed(store: Store, root: string): Promise<Map<number, string>> {
   const sums = new Map<number, string>();
-  const call = await store.calls.insert({
-    node: 'n',
-    pbx: 'asterisk',
-    pbxCallId: 'c',
-    direction: 'inbound',
-    flow: null,
-    applet: null,
-    campaign: null,
-    fromNumber: null,
-    fromRaw: null,
-    toNumber: null,
-    toRaw: null,
-    agent: null,
-    language: null,
-    state: 'done',
-    recordMode: 'from-answer',
-    consentMode: 'none',
-    consentOutcome: 'not-required',
-    decision: null,
-    startedAt: new Date(),
-  });
+  const call = await store.calls.insert(
+    doneCall('c', { node: 'n', consentOutcome: 'not-required', startedAt: new Date() }),
+  );
   fs.mkdirSync(root, { recursive: true });
   for (let i = 0; i < N; i++) {
     const audio = crypto.randomBytes(SIZE);
     fs.writeFileSync(path.join(root, `r${i}.wav`), audio);
     const sha = crypto.createHash('sha256').update(audio).digest('hex');
-    const rec = await store.recordings.insert({
-      callId: call.id,
-      state: 'completed',
-      filePath: `r${i}.wav`,
-      recordMode: 'from-answer',
-      tier: 'standard',
-      channels: 1,
-      beep: false,
-      direction: 'inbound',
-      fromNumber: null,
-      toNumber: null,
-      agent: null,
-      flow: null,
-      campaign: null,
-    });
+    const rec = await store.recordings.insert({ callId: call.id, ...recordingRow(`r${i}.wav`) });
     await store.recordings.update(rec.id, { sha256: sha, sizeBytes: SIZE });
     sums.set(rec.id, sha);
   }

@@ -105,51 +105,15 @@ describe('call facts over the ARI simulator, real policy and store', () => {
 
   it('callrec explain with the same direction, campaign and agent prints the decision the gate stored', async () => {
     const r = await gateCall('201', ['outbound', 'camp-y', '201', '3125550112']);
-    const json = await runCli(
-      [
-        'explain',
-        '--flow',
-        'it',
-        '--applet',
-        'did',
-        '--from',
-        '201',
-        '--to',
-        '3125550112',
-        '--direction',
-        'outbound',
-        '--campaign',
-        'camp-y',
-        '--agent',
-        '201',
-        '--language',
-        'en',
-        '--json',
-      ],
-      { CALLREC_DB_URL: h.tdb.url },
-    );
+    // `callrec explain` for an outbound call from agent 201 (no argument holds a space).
+    const explain = (to: string, campaign: string, more = '') => {
+      const args = `explain --flow it --applet did --from 201 --to ${to} --direction outbound --campaign ${campaign}`;
+      return runCli(`${args} --agent 201${more}`.split(' '), { CALLREC_DB_URL: h.tdb.url });
+    };
+    const json = await explain('3125550112', 'camp-y', ' --language en --json');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out.join('\n'))).toEqual(JSON.parse(JSON.stringify(r.call.decision)));
-    const text = await runCli(
-      [
-        'explain',
-        '--flow',
-        'it',
-        '--applet',
-        'did',
-        '--from',
-        '201',
-        '--to',
-        '3125550111',
-        '--direction',
-        'outbound',
-        '--campaign',
-        'camp-x',
-        '--agent',
-        '201',
-      ],
-      { CALLREC_DB_URL: h.tdb.url },
-    );
+    const text = await explain('3125550111', 'camp-x');
     expect(text.out).toEqual(
       expect.arrayContaining(['call           outbound, campaign camp-x, agent 201', 'record         off']),
     );

@@ -10,6 +10,7 @@ import { keyringFrom, parseMasterKeys } from '../../controller/src/recordings/ke
 import { createStore, openDb } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
 import { runCli } from '../helpers/cli';
+import { doneCall, recordingRow } from '../helpers/rows';
 
 const noPbx = { CALLREC_ARI_URL: 'http://127.0.0.1:2', CALLREC_AMI_PORT: '2' };
 
@@ -36,44 +37,12 @@ describe('encryption at rest from the command line', () => {
     const db = openDb(env.CALLREC_DB_URL);
     try {
       const store = createStore(db);
-      const call = await store.calls.insert({
-        node: 'n',
-        pbx: 'asterisk',
-        pbxCallId: 'c1',
-        direction: 'inbound',
-        flow: null,
-        applet: null,
-        campaign: null,
-        fromNumber: null,
-        fromRaw: null,
-        toNumber: null,
-        toRaw: null,
-        agent: null,
-        language: null,
-        state: 'done',
-        recordMode: 'from-answer',
-        consentMode: 'none',
-        consentOutcome: 'not-required',
-        decision: null,
-        startedAt: new Date(),
-      });
+      const call = await store.calls.insert(
+        doneCall('c1', { node: 'n', consentOutcome: 'not-required', startedAt: new Date() }),
+      );
       fs.mkdirSync(root, { recursive: true });
       fs.writeFileSync(path.join(root, 'a.wav'), audio);
-      const rec = await store.recordings.insert({
-        callId: call.id,
-        state: 'completed',
-        filePath: 'a.wav',
-        recordMode: 'from-answer',
-        tier: 'standard',
-        channels: 1,
-        beep: false,
-        direction: 'inbound',
-        fromNumber: null,
-        toNumber: null,
-        agent: null,
-        flow: null,
-        campaign: null,
-      });
+      const rec = await store.recordings.insert({ callId: call.id, ...recordingRow('a.wav') });
       expect((await runCli(['doctor'], withKey)).out.find((l) => l.includes('encryption'))).toMatch(
         /^WARN\s+encryption\s+on, master key mk-[0-9a-f]{16}; 1 recordings waiting to be encrypted$/,
       );

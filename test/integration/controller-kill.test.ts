@@ -98,6 +98,36 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
 
   const continued = (id: string) => sim.requests.some((r) => r.path === `/channels/${id}/continue` && r.status === 204);
   const callOf = (id: string) => store.calls.findByPbxId('pbx1', id);
+  /** Waits for the call to be `done` with its one 2-second recording `completed`, each stored once. */
+  async function expectCompletedOnce(id: string): Promise<void> {
+    // The recording row settles a moment before the call row: wait for both.
+    await until(
+      async () => {
+        const o = await expectOnce(id);
+        return o.recordings[0]?.state === 'completed' && o.callState === 'done';
+      },
+      15_000,
+      'completed and done',
+    );
+    expect(await expectOnce(id)).toMatchObject({
+      callState: 'done',
+      recordings: [{ state: 'completed', durationMs: 2000 }],
+    });
+  }
+  /** A call through the gate of the `it` flow's `answer` applet, once its recording row says `recording`. */
+  async function recordingCall(): Promise<ReturnType<typeof sim.addChannel>> {
+    const ch = sim.addChannel();
+    sim.enterStasis(ch.id, ['gate', 'it', 'answer']);
+    await until(
+      async () => {
+        const c = await callOf(ch.id);
+        return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
+      },
+      10_000,
+      'recording',
+    );
+    return ch;
+  }
 
   async function expectOnce(
     id: string,
@@ -128,65 +158,23 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
 
   it('after continue, while recording: adopted at the restart and completed from its file after the hangup', async () => {
     await start();
-    const ch = sim.addChannel();
-    sim.enterStasis(ch.id, ['gate', 'it', 'answer']);
-    await until(
-      async () => {
-        const c = await callOf(ch.id);
-        return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
-      },
-      10_000,
-      'recording',
-    );
+    const ch = await recordingCall();
     await kill9();
     await start();
     await until(() => sim.state(ch.id)?.subscribed === true, 5000, 'adopted');
     sim.hangup(ch.id);
-    // The recording row settles a moment before the call row: wait for both.
-    await until(
-      async () => {
-        const o = await expectOnce(ch.id);
-        return o.recordings[0]?.state === 'completed' && o.callState === 'done';
-      },
-      15_000,
-      'completed and done',
-    );
-    expect(await expectOnce(ch.id)).toMatchObject({
-      callState: 'done',
-      recordings: [{ state: 'completed', durationMs: 2000 }],
-    });
+    await expectCompletedOnce(ch.id);
   });
 
   it('after the hangup, while finalizing: completed from its file at the restart', async () => {
     await start();
-    const ch = sim.addChannel();
-    sim.enterStasis(ch.id, ['gate', 'it', 'answer']);
-    await until(
-      async () => {
-        const c = await callOf(ch.id);
-        return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
-      },
-      10_000,
-      'recording',
-    );
+    const ch = await recordingCall();
     // Hung up, the channel not yet destroyed: the controller waits its finalize grace (5 s).
     sim.channelEvent(ch.id, 'ChannelHangupRequest', { cause: 16, soft: true });
     await until(async () => (await callOf(ch.id))?.state === 'finalizing', 5000, 'finalizing');
     await kill9();
     sim.channels.delete(ch.id); // gone while the controller was down
     await start();
-    // The recording row settles a moment before the call row: wait for both.
-    await until(
-      async () => {
-        const o = await expectOnce(ch.id);
-        return o.recordings[0]?.state === 'completed' && o.callState === 'done';
-      },
-      15_000,
-      'completed and done',
-    );
-    expect(await expectOnce(ch.id)).toMatchObject({
-      callState: 'done',
-      recordings: [{ state: 'completed', durationMs: 2000 }],
-    });
+    await expectCompletedOnce(ch.id);
   });
 });

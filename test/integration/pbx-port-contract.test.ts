@@ -35,7 +35,7 @@ describe.each<[Kind, () => ContractDriver]>([
   beforeAll(() => d.start(), 10_000);
   afterAll(() => d.stop());
 
-  const { of, typesOf, exec, waitFor, recordingStarted, lastRecorderId, toPrompt, release, recordingCall } =
+  const { of, typesOf, exec, waitFor, recordingStarted, lastRecorderId, play, toPrompt, release, recordingCall } =
     portUser(d);
 
   describe('1. the gate', () => {
@@ -57,16 +57,7 @@ describe.each<[Kind, () => ContractDriver]>([
         },
       });
       expect(await exec({ callId, type: 'Watch' })).toEqual(OK);
-      expect(
-        await exec({
-          callId,
-          type: 'Play',
-          promptId: promptOf(callId),
-          sound: 'callrec/announce',
-          language: 'en',
-          early: true,
-        }),
-      ).toEqual(OK);
+      expect(await play(callId)).toEqual(OK);
       expect(d.prompts(callId)).toEqual([{ sound: 'callrec/announce', language: 'en' }]);
       d.finishPrompt(callId);
       expect(await waitFor(callId, 'PromptFinished')).toMatchObject({ promptId: promptOf(callId) });
@@ -91,16 +82,7 @@ describe.each<[Kind, () => ContractDriver]>([
     known('prompt-language')('plays the prompt in the language the command names', async () => {
       const callId = d.enterGate(CALL);
       await waitFor(callId, 'GateEntered');
-      expect(
-        await exec({
-          callId,
-          type: 'Play',
-          promptId: promptOf(callId),
-          sound: 'callrec/announce',
-          language: 'es',
-          early: true,
-        }),
-      ).toEqual(OK);
+      expect(await play(callId, 'es')).toEqual(OK);
       expect(d.prompts(callId)).toEqual([{ sound: 'callrec/announce', language: 'es' }]);
       await exec({ callId, type: 'StopPrompt', promptId: promptOf(callId) });
       await release(callId, false);

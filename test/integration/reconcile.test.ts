@@ -9,6 +9,7 @@ import type { WebhookEvent } from '../../controller/src/webhooks/publisher';
 import { runCli } from '../helpers/cli';
 import { STORE_KINDS } from '../helpers/db';
 import { openHarnessStore, writeWav } from '../helpers/call-harness';
+import { salesCall } from '../helpers/rows';
 
 const OLD = new Date(Date.now() - 3600_000);
 const FS_UUID = '3f2a9c1e-7b4d-4e8a-9f10-2c3d4e5f6a7b';
@@ -170,26 +171,7 @@ describe.each(STORE_KINDS)('reconcile the recordings directory (%s)', (kind) => 
   });
 
   it('attaches a file to the call row the gate stored for it, and changes nothing in a dry run', async () => {
-    const call = await h.store.calls.insert({
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId: '1763900000.42',
-      direction: 'inbound',
-      flow: 'sales',
-      applet: 'answer',
-      campaign: null,
-      fromNumber: null,
-      fromRaw: null,
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: 'en',
-      state: 'not_recorded',
-      recordMode: 'from-answer',
-      consentMode: 'announce',
-      decision: null,
-      startedAt: new Date(),
-    });
+    const call = await h.store.calls.insert(salesCall('1763900000.42', { state: 'not_recorded' }));
     plant(h.dir, FILES.asterisk, 1);
     const dry = await reconcileRecordings(deps, { dryRun: true });
     expect(dry.adopted).toMatchObject([{ relPath: FILES.asterisk, state: 'completed', recordingId: null }]);

@@ -6,29 +6,11 @@ import { LOCK_NAME } from '../../controller/src/store/retention-runs-repo';
 import { runCli } from '../helpers/cli';
 import { createTestDb, STORE_KINDS } from '../helpers/db';
 import { startPrivateMariaDb } from '../helpers/private-mariadb';
+import { insertRecording, recordingColumns } from '../helpers/recordings';
+import { doneCall } from '../helpers/rows';
 import knexFactory from 'knex';
 
-const insertCall = (store: Store) =>
-  store.calls.insert({
-    node: 'pbx1',
-    pbx: 'asterisk',
-    pbxCallId: 'c1',
-    direction: 'inbound',
-    flow: null,
-    applet: null,
-    campaign: null,
-    fromNumber: null,
-    fromRaw: null,
-    toNumber: null,
-    toRaw: null,
-    agent: null,
-    language: null,
-    state: 'done',
-    recordMode: 'from-answer',
-    consentMode: 'none',
-    decision: null,
-    startedAt: new Date('2020-01-01T00:00:00Z'),
-  });
+const insertCall = (store: Store) => store.calls.insert(doneCall('c1'));
 
 describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
   it('runs, dry-runs, reports, and exits 3 while another run holds the lock', async () => {
@@ -41,23 +23,7 @@ describe.each(STORE_KINDS)('callrec retention on %s', (kind) => {
       const store = createStore(db);
       const call = await insertCall(store);
       const add = async (file: string, retainUntil: Date, tier: 'standard' | 'extended' = 'standard') => {
-        const r = await store.recordings.insert({
-          callId: call.id,
-          state: 'completed',
-          filePath: file,
-          recordMode: 'from-answer',
-          tier,
-          channels: 1,
-          beep: false,
-          direction: 'inbound',
-          fromNumber: null,
-          toNumber: null,
-          agent: null,
-          flow: null,
-          campaign: null,
-          startedAt: new Date('2020-01-01T00:00:00Z'),
-        });
-        await store.recordings.update(r.id, { retainUntil, sizeBytes: 44 });
+        await insertRecording(store, call.id, file, retainUntil, tier);
         fs.writeFileSync(path.join(root, file), Buffer.alloc(44));
       };
       await add('a.wav', new Date(Date.now() - 86_400_000));
@@ -118,20 +84,7 @@ describe('callrec retention run when MySQL dies mid-run', () => {
         const store = createStore(db);
         const call = await insertCall(store);
         const at = new Date('2020-01-01T00:00:00Z');
-        const rows = Array.from({ length: 2000 }, (_, i) => ({
-          call_id: call.id,
-          state: 'completed',
-          file_path: `r${i}.wav`,
-          record_mode: 'from-answer',
-          tier: 'standard',
-          direction: 'inbound',
-          started_at: at,
-          ended_at: at,
-          retain_until: at,
-          size_bytes: 44,
-          created_at: at,
-          updated_at: at,
-        }));
+        const rows = recordingColumns(call.id, 2000, at, () => at);
         for (let i = 0; i < rows.length; i += 500) await db.knex('recordings').insert(rows.slice(i, i + 500));
         for (const r of rows) fs.writeFileSync(path.join(root, r.file_path), Buffer.alloc(44));
         const running = runCli(['retention', 'run'], env);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStore, migrateLatest, openDb } from '../../controller/src/store';
-import { insertDoneCall } from '../helpers/recordings';
+import { insertDoneCall, recordingColumns } from '../helpers/recordings';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DAY = 86_400_000;
@@ -24,20 +24,7 @@ async function seed(n: number): Promise<{ env: Record<string, string>; root: str
     await migrateLatest(db.knex);
     const callId = await insertDoneCall(createStore(db), new Date(Date.now() - 400 * DAY));
     const at = new Date(Date.now() - 200 * DAY);
-    const rows = Array.from({ length: n }, (_, i) => ({
-      call_id: callId,
-      state: 'completed',
-      file_path: `r${i}.wav`,
-      record_mode: 'from-answer',
-      tier: 'standard',
-      direction: 'inbound',
-      started_at: at,
-      ended_at: at,
-      size_bytes: 44,
-      retain_until: new Date(at.getTime() + 100 * DAY + i),
-      created_at: at,
-      updated_at: at,
-    }));
+    const rows = recordingColumns(callId, n, at, (i) => new Date(at.getTime() + 100 * DAY + i));
     await db.knex.batchInsert('recordings', rows, 500);
   } finally {
     await db.close();

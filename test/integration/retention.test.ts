@@ -9,6 +9,7 @@ import { createLogger } from '../../controller/src/util/logger';
 import type { Tier } from '../../controller/src/domain/records';
 import { retainUntil } from '../../controller/src/domain/tiers';
 import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
+import { doneCall, recordingRow } from '../helpers/rows';
 import { metricsRegistry } from '../../controller/src/metrics';
 import { spawnSync } from 'node:child_process';
 import { LOCK_NAME } from '../../controller/src/store/retention-runs-repo';
@@ -27,26 +28,7 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
 
   beforeAll(async () => {
     ({ tdb, db, store } = await openTestStore(kind));
-    const call = await store.calls.insert({
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId: 'ret.1',
-      direction: 'inbound',
-      flow: null,
-      applet: null,
-      campaign: null,
-      fromNumber: null,
-      fromRaw: null,
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: null,
-      state: 'done',
-      recordMode: 'from-answer',
-      consentMode: 'none',
-      decision: null,
-      startedAt: new Date('2020-01-01T00:00:00Z'),
-    });
+    const call = await store.calls.insert(doneCall('ret.1'));
     callId = call.id;
   });
   afterAll(async () => {
@@ -82,19 +64,11 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const filePath = opts.filePath ?? `2027/01/01/rec-${++seq}.wav`;
     const rec = await store.recordings.insert({
       callId,
-      state: opts.state ?? 'completed',
-      filePath,
-      recordMode: 'from-answer',
-      tier,
-      channels: 1,
-      beep: false,
-      direction: 'inbound',
-      fromNumber: null,
-      toNumber: null,
-      agent: null,
-      flow: null,
-      campaign: null,
-      startedAt: new Date(ended.getTime() - 60_000),
+      ...recordingRow(filePath, {
+        state: opts.state ?? 'completed',
+        tier,
+        startedAt: new Date(ended.getTime() - 60_000),
+      }),
     });
     await store.recordings.update(rec.id, { endedAt: ended, sizeBytes: 1000, retainUntil: retainUntil(ended, tier) });
     if (opts.file !== false && !path.isAbsolute(filePath) && !filePath.includes('..')) {

@@ -13,9 +13,10 @@ import { createLogger, silentLogger } from '../../controller/src/util/logger';
 
 const log = () => (process.env.CALLREC_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger());
 import { AriSim } from '../helpers/asterisk/ari-sim';
-import { decision, fixedEngine, openHarnessStore, until, writeWav } from '../helpers/call-harness';
+import { decision, fixedEngine, HARNESS_SESSION, openHarnessStore, until, writeWav } from '../helpers/call-harness';
 import { fakeMixMonitor } from '../helpers/asterisk/gate-harness';
 import { PrivateMariadb, privateMariadbAvailable, removePrivateMariadbTemplate } from '../helpers/private-mariadb';
+import { salesCall, salesRecording } from '../helpers/rows';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -25,42 +26,8 @@ function op(pbxCallId: string, over: Partial<JournalOp> = {}): JournalOp {
     node: 'pbx1',
     pbxCallId,
     settle: null,
-    call: {
-      node: 'pbx1',
-      pbx: 'asterisk',
-      pbxCallId,
-      direction: 'inbound',
-      flow: 'sales',
-      applet: 'answer',
-      campaign: null,
-      fromNumber: null,
-      fromRaw: null,
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: 'en',
-      state: 'recording',
-      recordMode: 'from-answer',
-      consentMode: 'announce',
-      consentOutcome: 'announced',
-      decision: null,
-      startedAt: at,
-    },
-    recording: {
-      state: 'recording',
-      filePath: `2026/11/23/${pbxCallId}.wav`,
-      recordMode: 'from-answer',
-      tier: 'standard',
-      channels: 1,
-      beep: false,
-      direction: 'inbound',
-      fromNumber: null,
-      toNumber: null,
-      agent: null,
-      flow: 'sales',
-      campaign: null,
-      startedAt: at,
-    },
+    call: salesCall(pbxCallId, { consentOutcome: 'announced', startedAt: at }),
+    recording: salesRecording(`2026/11/23/${pbxCallId}.wav`, { startedAt: at }),
     timeline: [{ type: 'decided', actor: 'system', detail: { reason: 'x' }, at }],
     ...over,
   };
@@ -156,14 +123,7 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
         pbxRecordingsDir: dir,
         policyTimeoutMs: 1000,
         tiers: { standardDays: 180, extendedYears: 7 },
-        session: {
-          deadlineMs: 2000,
-          promptAllowanceMs: 5000,
-          dtmfTimeoutMs: 300,
-          finalizeGraceMs: 200,
-          fallback: 'skip',
-          pauseMode: 'silence',
-        },
+        session: { ...HARNESS_SESSION, finalizeGraceMs: 200 },
       },
     });
     registry.start();

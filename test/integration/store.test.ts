@@ -1,5 +1,6 @@
 import { migrateDownAll, migrateLatest, migrationStatus, type Db, type Store } from '../../controller/src/store';
 import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
+import { recordingRow } from '../helpers/rows';
 
 const TABLES = [
   'calls',
@@ -88,18 +89,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     const call = await store.calls.insert(newCall('1732312345.13'));
     const rec = await store.recordings.insert({
       callId: call.id,
-      state: 'pending',
-      filePath: 'x.wav',
-      recordMode: 'from-ringing',
-      tier: 'extended',
-      channels: 2,
-      beep: false,
-      direction: 'inbound',
-      fromNumber: null,
-      toNumber: null,
-      agent: null,
-      flow: null,
-      campaign: null,
+      ...recordingRow('x.wav', { state: 'pending', recordMode: 'from-ringing', tier: 'extended', channels: 2 }),
     });
     expect(await store.recordings.transition(rec.id, ['pending'], 'recording', { startedAt: new Date() })).toBe(true);
     expect(await store.recordings.transition(rec.id, ['pending'], 'recording')).toBe(false);

@@ -1,39 +1,25 @@
 // One receiver that hangs must not delay another's deliveries: each receiver has its own lane.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { WebhookWorker } from '../../controller/src/webhooks/worker';
+import type { WebhookWorker } from '../../controller/src/webhooks/worker';
 import { createLogger } from '../../controller/src/util/logger';
-import { startApi, type ApiHarness } from '../helpers/api';
+import type { ApiHarness } from '../helpers/api';
 import { STORE_KINDS } from '../helpers/db';
-
-async function server(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const s = http.createServer(handler);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    close: () =>
-      new Promise((r) => {
-        s.close(() => r());
-        s.closeAllConnections();
-      }),
-  };
-}
+import { localReceiver, startWebhookApi } from '../helpers/webhooks';
 
 describe.each(STORE_KINDS)('webhook receivers on %s', (kind) => {
   let h: ApiHarness;
   let worker: WebhookWorker;
+  let stop: () => Promise<void>;
   const fastAt = new Map<number, number>();
-  let hanging: Awaited<ReturnType<typeof server>>;
-  let fast: Awaited<ReturnType<typeof server>>;
+  let hanging: Awaited<ReturnType<typeof localReceiver>>;
+  let fast: Awaited<ReturnType<typeof localReceiver>>;
   let hangingHits = 0;
 
   beforeAll(async () => {
-    hanging = await server(() => {
+    hanging = await localReceiver(() => {
       hangingHits += 1; /* never answers */
     });
-    fast = await server((req, res) => {
+    fast = await localReceiver((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => {
         body += c.toString();
@@ -44,28 +30,23 @@ describe.each(STORE_KINDS)('webhook receivers on %s', (kind) => {
       });
     });
     const logger = createLogger({ level: 'error', format: 'json', stream: new PassThrough() });
-    h = await startApi(kind, (store) => {
-      worker = new WebhookWorker(
-        store,
-        {
-          node: 'pbx1',
-          urls: [hanging.url, fast.url],
-          secret: '',
-          maxAttempts: 3,
-          retryBaseMs: 60_000,
-          timeoutMs: 4000,
-          pollMs: 20,
-          batch: 5,
-        },
-        logger,
-      );
-      return { webhooks: worker };
-    });
+    ({ h, worker, stop } = await startWebhookApi(
+      kind,
+      {
+        urls: [hanging.url, fast.url],
+        secret: '',
+        maxAttempts: 3,
+        retryBaseMs: 60_000,
+        timeoutMs: 4000,
+        pollMs: 20,
+        batch: 5,
+      },
+      logger,
+    ));
     worker.start();
   });
   afterAll(async () => {
-    await worker.stop();
-    await h.close();
+    await stop();
     await hanging.close();
     await fast.close();
   });

@@ -1,14 +1,14 @@
 import { getEventListeners } from 'node:events';
 // Webhook delivery against a local receiver: a failure then a success carry one idempotency key,
 // a resync re-sends that same key, and a receiver that never answers 2xx ends as failed.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { webhookFailures } from '../../controller/src/metrics';
 import { idempotencyKey } from '../../controller/src/webhooks/publisher';
 import { verifySignature } from '../../controller/src/webhooks/signer';
-import { WebhookWorker } from '../../controller/src/webhooks/worker';
-import { startApi, type ApiHarness } from '../helpers/api';
+import type { WebhookWorker } from '../../controller/src/webhooks/worker';
+import type { ApiHarness } from '../helpers/api';
 import { STORE_KINDS } from '../helpers/db';
+import { localReceiver, startWebhookApi } from '../helpers/webhooks';
 
 interface Hit {
   headers: http.IncomingHttpHeaders;
@@ -17,7 +17,7 @@ interface Hit {
 
 async function receiver(answers: number[]): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
   const hits: Hit[] = [];
-  const server = http.createServer((req, res) => {
+  const { url, close } = await localReceiver((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => {
       body += c.toString();
@@ -28,17 +28,7 @@ async function receiver(answers: number[]): Promise<{ url: string; hits: Hit[]; 
       res.end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    hits,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
+  return { url, hits, close };
 }
 
 async function until(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
@@ -52,24 +42,24 @@ async function until(check: () => Promise<boolean> | boolean, ms = 5000): Promis
 describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
   let h: ApiHarness;
   let worker: WebhookWorker;
+  let stop: () => Promise<void>;
   let rx: Awaited<ReturnType<typeof receiver>>;
   const SECRET = 'whsec-test';
 
   beforeAll(async () => {
     rx = await receiver([503, 200]);
-    h = await startApi(kind, (store, logger) => {
-      worker = new WebhookWorker(
-        store,
-        { node: 'pbx1', urls: [rx.url], secret: SECRET, maxAttempts: 5, retryBaseMs: 30, timeoutMs: 2000, pollMs: 20 },
-        logger,
-      );
-      return { webhooks: worker };
-    });
+    ({ h, worker, stop } = await startWebhookApi(kind, {
+      urls: [rx.url],
+      secret: SECRET,
+      maxAttempts: 5,
+      retryBaseMs: 30,
+      timeoutMs: 2000,
+      pollMs: 20,
+    }));
     worker.start();
   });
   afterAll(async () => {
-    await worker.stop();
-    await h.close();
+    await stop();
     await rx.close();
   });
 
@@ -140,16 +130,18 @@ describe.each(STORE_KINDS)('webhooks on %s', (kind) => {
 describe('a receiver that never accepts', () => {
   it('gives up after the attempt limit, counting the failures', async () => {
     const rx = await receiver([500]);
-    let worker: WebhookWorker | undefined;
-    const h = await startApi('sqlite', (store, logger) => {
-      worker = new WebhookWorker(
-        store,
-        { node: 'pbx1', urls: [rx.url], secret: '', maxAttempts: 3, retryBaseMs: 10, timeoutMs: 2000, pollMs: 10 },
-        logger,
-      );
-      return { webhooks: worker };
+    const {
+      h,
+      worker: w,
+      stop,
+    } = await startWebhookApi('sqlite', {
+      urls: [rx.url],
+      secret: '',
+      maxAttempts: 3,
+      retryBaseMs: 10,
+      timeoutMs: 2000,
+      pollMs: 10,
     });
-    const w = worker as WebhookWorker;
     const gaveUp = async () => (await webhookFailures.get()).values.find((v) => v.labels.final === 'true')?.value ?? 0;
     const before = await gaveUp();
     try {
@@ -168,8 +160,7 @@ describe('a receiver that never accepts', () => {
       expect(await gaveUp()).toBe(before + 1);
       expect(h.logs.join('\n')).toContain('webhook delivery gave up');
     } finally {
-      await w.stop();
-      await h.close();
+      await stop();
       await rx.close();
     }
   });

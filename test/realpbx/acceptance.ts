@@ -7,12 +7,14 @@ import path from 'node:path';
 import { generateApiKey } from '../../controller/src/domain/api-keys';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { PauseMode } from '../../controller/src/domain/vocabulary';
+import { loadConfig } from '../../controller/src/config';
 import type { Config } from '../../controller/src/config/types';
 import { startController, type Controller } from '../../controller/src/main';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import type { Store } from '../../controller/src/store';
 import { createLogger, silentLogger } from '../../controller/src/util/logger';
 import { runCli } from '../helpers/cli';
+import { fileToneBursts } from '../helpers/tone-bursts';
 
 export function waitFor<T>(
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
@@ -183,6 +185,45 @@ export async function expectTransferred(
   expect(await c.store.recordings.agentsOf(id)).toEqual(expect.arrayContaining([first, next]));
   expect(events.filter((e) => e.type === 'transfer').map((e) => e.detail?.agent)).toContain(next);
   for (const agent of [first, next]) await expectAgentListsAndPlays(c, id, agent);
+}
+
+/**
+ * An AcceptanceSuite's `config`: the suite's node, database (`dbUrl` read at each start) and
+ * recordings, HTTP set at start, then the PBX's own settings and what the start adds.
+ */
+export const suiteConfig =
+  (node: string, dbUrl: () => string, root: string, pbx: Record<string, string>) =>
+  (extra: Record<string, string>): Config =>
+    loadConfig({
+      CALLREC_NODE: node,
+      CALLREC_DB_URL: dbUrl(),
+      CALLREC_RECORDINGS_DIR: root,
+      CALLREC_HTTP_PORT: '1',
+      ...pbx,
+      ...extra,
+    });
+
+/** The 700 Hz beeps in the recording and in what each party heard, kept in `figures.beep` with the file's length. */
+export function beepBursts(
+  figures: Record<string, unknown>,
+  files: { file: string; caller: string; agent: string },
+  fileSeconds: number,
+) {
+  const found = {
+    file: fileToneBursts(files.file, { hz: 700 }),
+    caller: fileToneBursts(files.caller, { hz: 700 }),
+    agent: fileToneBursts(files.agent, { hz: 700 }),
+  };
+  figures.beep = {
+    fileSeconds,
+    ...Object.fromEntries(
+      Object.entries(found).map(([k, b]) => [
+        k,
+        { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) },
+      ]),
+    ),
+  };
+  return found;
 }
 
 type Gate = Extract<PbxEvent, { type: 'GateEntered' }>;

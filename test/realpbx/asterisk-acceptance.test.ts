@@ -11,7 +11,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { AmiClient, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
@@ -21,6 +20,7 @@ import { masterKeyId } from '../../controller/src/recordings/keyring';
 import { silentLogger } from '../../controller/src/util/logger';
 import {
   AcceptanceSuite,
+  beepBursts,
   bridgedSeconds,
   callFactsScenarios,
   channelRms,
@@ -38,10 +38,11 @@ import {
   settledIn,
   sleep,
   SUITE_RULES,
+  suiteConfig,
   waitFor,
 } from './acceptance';
 import { runCli } from '../helpers/cli';
-import { fileToneBursts, intervals } from '../helpers/tone-bursts';
+import { intervals } from '../helpers/tone-bursts';
 
 const env = process.env;
 const ARI_URL = env.CALLREC_IT_ARI_URL;
@@ -95,22 +96,16 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
   const suite = new AcceptanceSuite(NODE, RECORDINGS, {
     pbx: 'ARI',
-    config: (extra) =>
-      loadConfig({
-        CALLREC_NODE: NODE,
-        CALLREC_DB_URL: dbUrl(),
-        CALLREC_RECORDINGS_DIR: RECORDINGS,
-        CALLREC_HTTP_PORT: '1',
-        CALLREC_ARI_URL: ARI_URL ?? '',
-        CALLREC_ARI_USER: env.CALLREC_IT_ARI_USER ?? 'callrec',
-        CALLREC_ARI_PASSWORD: env.CALLREC_IT_ARI_PASSWORD ?? 'callrec',
-        CALLREC_ARI_APP: APP,
-        CALLREC_AMI_HOST: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1',
-        CALLREC_AMI_PORT: env.CALLREC_IT_AMI_PORT ?? '5038',
-        CALLREC_AMI_USER: env.CALLREC_IT_AMI_USER ?? 'callrec',
-        CALLREC_AMI_SECRET: env.CALLREC_IT_AMI_SECRET ?? 'callrec',
-        ...extra,
-      }),
+    config: suiteConfig(NODE, dbUrl, RECORDINGS, {
+      CALLREC_ARI_URL: ARI_URL ?? '',
+      CALLREC_ARI_USER: env.CALLREC_IT_ARI_USER ?? 'callrec',
+      CALLREC_ARI_PASSWORD: env.CALLREC_IT_ARI_PASSWORD ?? 'callrec',
+      CALLREC_ARI_APP: APP,
+      CALLREC_AMI_HOST: env.CALLREC_IT_AMI_HOST ?? '127.0.0.1',
+      CALLREC_AMI_PORT: env.CALLREC_IT_AMI_PORT ?? '5038',
+      CALLREC_AMI_USER: env.CALLREC_IT_AMI_USER ?? 'callrec',
+      CALLREC_AMI_SECRET: env.CALLREC_IT_AMI_SECRET ?? 'callrec',
+    }),
   });
   const { figures } = suite;
   const start = (extra: Record<string, string> = {}) => suite.start(extra);
@@ -257,20 +252,11 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     const { recs } = await settled(gate.callId, 60000);
     expect(recs).toHaveLength(1);
     const seconds = checkFile(recs[0] as never, 'beep');
-    const found = {
-      file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }),
-      caller: fileToneBursts(heard('caller'), { hz: 700 }),
-      agent: fileToneBursts(heard('agent'), { hz: 700 }),
-    };
-    figures.beep = {
-      fileSeconds: seconds,
-      ...Object.fromEntries(
-        Object.entries(found).map(([k, b]) => [
-          k,
-          { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) },
-        ]),
-      ),
-    };
+    const found = beepBursts(
+      figures,
+      { file: fileOf(recs[0] as never, RECORDINGS), caller: heard('caller'), agent: heard('agent') },
+      seconds,
+    );
     // 33 s of call: beeps at about 0, 15 and 30 s. The hook runs on the clock, the heard file's
     // timeline on the frames it got: on the loaded 2-core box they drifted 0.6 s apart once.
     expect(found.caller).toHaveLength(3);

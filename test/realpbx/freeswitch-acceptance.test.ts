@@ -13,13 +13,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../controller/src/config';
 import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
 import {
   AcceptanceSuite,
+  beepBursts,
   callFactsScenarios,
   channelRms,
   checkFile as checkFileOf,
@@ -36,10 +36,11 @@ import {
   sleep,
   soxi,
   SUITE_RULES,
+  suiteConfig,
   waitFor,
 } from './acceptance';
 import { runCli } from '../helpers/cli';
-import { fileToneBursts, intervals } from '../helpers/tone-bursts';
+import { intervals } from '../helpers/tone-bursts';
 
 const env = process.env;
 const HOST = env.CALLREC_IT_ESL_HOST;
@@ -147,20 +148,14 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
   const suite = new AcceptanceSuite(NODE, RECORDINGS, {
     pbx: 'ESL',
-    config: (extra) =>
-      loadConfig({
-        CALLREC_NODE: NODE,
-        CALLREC_DB_URL: dbUrl(),
-        CALLREC_RECORDINGS_DIR: RECORDINGS,
-        CALLREC_HTTP_PORT: '1',
-        CALLREC_PBX: 'freeswitch',
-        CALLREC_ESL_HOST: HOST ?? '',
-        CALLREC_ESL_PORT: PORT,
-        CALLREC_ESL_PASSWORD: PASSWORD,
-        CALLREC_ESL_LISTEN_PORT: LISTEN_PORT,
-        CALLREC_ESL_SOUNDS_DIR: SOUNDS,
-        ...extra,
-      }),
+    config: suiteConfig(NODE, dbUrl, RECORDINGS, {
+      CALLREC_PBX: 'freeswitch',
+      CALLREC_ESL_HOST: HOST ?? '',
+      CALLREC_ESL_PORT: PORT,
+      CALLREC_ESL_PASSWORD: PASSWORD,
+      CALLREC_ESL_LISTEN_PORT: LISTEN_PORT,
+      CALLREC_ESL_SOUNDS_DIR: SOUNDS,
+    }),
   });
   const { figures } = suite;
   const start = (extra: Record<string, string> = {}) => suite.start(extra);
@@ -340,20 +335,11 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       5000,
       "the legs' recordings closed",
     );
-    const found = {
-      file: fileToneBursts(fileOf(recs[0] as never, RECORDINGS), { hz: 700 }),
-      caller: fileToneBursts(callerHeard, { hz: 700 }),
-      agent: fileToneBursts(agentHeard, { hz: 700 }),
-    };
-    figures.beep = {
-      fileSeconds: seconds,
-      ...Object.fromEntries(
-        Object.entries(found).map(([k, b]) => [
-          k,
-          { at: b.map((x) => x.at), seconds: b.map((x) => x.seconds), level: b.map((x) => x.level) },
-        ]),
-      ),
-    };
+    const found = beepBursts(
+      figures,
+      { file: fileOf(recs[0] as never, RECORDINGS), caller: callerHeard, agent: agentHeard },
+      seconds,
+    );
     for (const [who, bursts] of Object.entries(found)) {
       // 33 s of call: beeps at about 0, 15 and 30 s, each about the tone's 0.4 s.
       expect({ who, count: bursts.length }).toEqual({ who, count: 3 });

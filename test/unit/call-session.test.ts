@@ -42,6 +42,10 @@ const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
 const types = (cmds: Command[]) => cmds.map((c) => c.type);
 const pbxTypes = (cmds: Command[]) =>
   types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer'].includes(t));
+type Failure = Extract<SessionEvent, { type: 'CommandFailed' }>;
+/** The PBX commands a session answers a failed command with. */
+const failed = (s: CallSession, ms: number, command: Failure['command'], kind: Failure['kind'], detail: string) =>
+  pbxTypes(s.handle({ type: 'CommandFailed', callId: s.callId, at: at(ms), command, kind, detail }));
 
 /** Feeds the channel's events of a real trace, the way the registry would. */
 function replay(session: CallSession, trace: string, channel: string, earlier: Command[] = []): Command[] {
@@ -280,60 +284,16 @@ describe('CallSession fallback', () => {
 
   it('continues even when setting the decision failed, retries continue, then gives up', () => {
     const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
-    expect(
-      pbxTypes(
-        s.handle({
-          type: 'CommandFailed',
-          callId: s.callId,
-          at: at(5),
-          command: 'SetDecision',
-          kind: 'timeout',
-          detail: 'x',
-        }),
-      ),
-    ).toEqual(['Continue']);
-    expect(
-      pbxTypes(
-        s.handle({
-          type: 'CommandFailed',
-          callId: s.callId,
-          at: at(6),
-          command: 'Continue',
-          kind: 'timeout',
-          detail: 'x',
-        }),
-      ),
-    ).toEqual(['Continue']);
-    expect(
-      pbxTypes(
-        s.handle({
-          type: 'CommandFailed',
-          callId: s.callId,
-          at: at(7),
-          command: 'Continue',
-          kind: 'timeout',
-          detail: 'x',
-        }),
-      ),
-    ).toEqual([]);
+    expect(failed(s, 5, 'SetDecision', 'timeout', 'x')).toEqual(['Continue']);
+    expect(failed(s, 6, 'Continue', 'timeout', 'x')).toEqual(['Continue']);
+    expect(failed(s, 7, 'Continue', 'timeout', 'x')).toEqual([]);
     expect(s.view()).toMatchObject({ state: 'failed' });
     expect(s.isOver).toBe(true);
   });
 
   it('treats a continue on a vanished channel as the caller gone, not a retry loop', () => {
     const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
-    expect(
-      pbxTypes(
-        s.handle({
-          type: 'CommandFailed',
-          callId: s.callId,
-          at: at(6),
-          command: 'Continue',
-          kind: 'not-found',
-          detail: '404',
-        }),
-      ),
-    ).toEqual([]);
+    expect(failed(s, 6, 'Continue', 'not-found', '404')).toEqual([]);
     expect(s.view().state).toBe('finalizing');
   });
 });

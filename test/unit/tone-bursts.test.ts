@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileToneBursts, intervals } from '../helpers/tone-bursts';
+import { pcmWav } from '../helpers/wav';
 
 const RATE = 8000;
 
@@ -16,21 +17,7 @@ function writeWav(file: string, seconds: number, channels: Array<(t: number) => 
       data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, f(i / RATE))) * 32767), (i * channels.length + c) * 2),
     );
   }
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(channels.length, 22);
-  h.writeUInt32LE(RATE, 24);
-  h.writeUInt32LE(RATE * 2 * channels.length, 28);
-  h.writeUInt16LE(2 * channels.length, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([h, data]));
+  fs.writeFileSync(file, pcmWav(data, RATE, channels.length));
 }
 
 const sine = (hz: number, amp: number) => (t: number) => amp * Math.sin(2 * Math.PI * hz * t);

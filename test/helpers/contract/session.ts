@@ -37,21 +37,16 @@ export function portUser(d: ContractDriver) {
       .filter((e): e is EventOf<'RecordingStarted'> => e.type === 'RecordingStarted' && e.recorderId !== null)
       .pop()?.recorderId ?? null;
 
+  /** The greeting as the gate plays it, in early media; its promptId is the call's first. */
+  const play = (callId: string, language = 'en') =>
+    exec({ callId, type: 'Play', promptId: promptOf(callId), sound: 'callrec/announce', language, early: true });
+
   /** Up to the greeting: Watch, then Play. */
   async function toPrompt(call: Partial<GateCall> = {}): Promise<string> {
     const callId = d.enterGate({ ...CALL, ...call });
     await waitFor(callId, 'GateEntered');
     expect(await exec({ callId, type: 'Watch' })).toEqual(OK);
-    expect(
-      await exec({
-        callId,
-        type: 'Play',
-        promptId: promptOf(callId),
-        sound: 'callrec/announce',
-        language: 'en',
-        early: true,
-      }),
-    ).toEqual(OK);
+    expect(await play(callId)).toEqual(OK);
     return callId;
   }
 
@@ -83,5 +78,5 @@ export function portUser(d: ContractDriver) {
     return { callId, file };
   }
 
-  return { of, typesOf, exec, waitFor, recordingStarted, lastRecorderId, toPrompt, release, recordingCall };
+  return { of, typesOf, exec, waitFor, recordingStarted, lastRecorderId, play, toPrompt, release, recordingCall };
 }
