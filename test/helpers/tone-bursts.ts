@@ -68,19 +68,24 @@ function goertzel(
 export function toneBursts(samples: Float64Array, rate: number, o: ToneOptions): Burst[] {
   const n = Math.round(rate * WINDOW_S);
   const bursts: Burst[] = [];
-  let open: Burst | null = null; // the last burst: a window of silence inside one does not split it
-  for (let from = 0; from + n <= samples.length; from += n) {
-    const { level, share } = goertzel(samples, from, n, o.hz, rate);
-    const on = level >= (o.minLevel ?? 0.02) && share >= (o.minShare ?? 0.5);
-    const t = from / rate;
-    if (on && open && t - (open.at + open.seconds) <= WINDOW_S) {
-      open.seconds = t + WINDOW_S - open.at;
+  // Counted in whole windows, not seconds: 0.14 - 0.12 is not <= 0.02 in floating point, and that
+  // once split a burst in two (seen: 0.02 s at 0.10, then 0.30 s at 0.14).
+  let open: { first: number; last: number; level: number } | null = null;
+  const close = (b: { first: number; last: number; level: number }) =>
+    bursts.push({ at: (b.first * n) / rate, seconds: ((b.last - b.first + 1) * n) / rate, level: b.level });
+  for (let w = 0; (w + 1) * n <= samples.length; w++) {
+    const { level, share } = goertzel(samples, w * n, n, o.hz, rate);
+    if (level < (o.minLevel ?? 0.02) || share < (o.minShare ?? 0.5)) continue;
+    // One window of silence inside a burst does not split it.
+    if (open && w - open.last <= 2) {
+      open.last = w;
       open.level = Math.max(open.level, level);
-    } else if (on) {
-      open = { at: t, seconds: WINDOW_S, level };
-      bursts.push(open);
+      continue;
     }
+    if (open) close(open);
+    open = { first: w, last: w, level };
   }
+  if (open) close(open);
   return bursts.map((b) => ({ at: round(b.at), seconds: round(b.seconds), level: round(b.level) }));
 }
 

@@ -343,7 +343,9 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     for (const [who, bursts] of Object.entries(found)) {
       // 33 s of call: beeps at about 0, 15 and 30 s, each about the tone's 0.4 s.
       expect({ who, count: bursts.length }).toEqual({ who, count: 3 });
-      for (const gap of intervals(bursts)) expect(Math.abs(gap - 15)).toBeLessThan(0.5);
+      // The file's beep is the switch's own clock; what a leg heard is recorded from its audio,
+      // which runs late on a loaded switch (seen: 15.56 s between two bursts the caller heard).
+      for (const gap of intervals(bursts)) expect(Math.abs(gap - 15)).toBeLessThan(who === 'file' ? 0.25 : 1);
       for (const b of bursts) expect(b.seconds).toBeGreaterThan(0.3);
       for (const b of bursts) expect(b.seconds).toBeLessThan(0.6);
     }
@@ -371,9 +373,13 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
 
   it('caller hanging up during the greeting: stored as such, no recording', async () => {
     const sw = switchEvents.length;
-    const { caller, gate } = await callerAndGate('ringing');
+    const { gate } = await callerAndGate('ringing');
     await sleep(1200); // into the 3.9 s announcement
-    await api(`uuid_kill ${caller}`);
+    // The gated channel itself hangs up, as a caller's own inbound leg does. Killing the loopback's
+    // other half instead is not a hangup the gated half sees: its playback just stops, the socket
+    // returns and its dialplan runs on until the bridge fails, so the gate saw a prompt that failed
+    // (fallback) in about one run in three.
+    await api(`uuid_kill ${gate.callId}`);
     const { call, recs } = await settled(gate.callId);
     expect(call).toMatchObject({ state: 'not_recorded', consentOutcome: 'hung-up' });
     expect(recs).toHaveLength(0);

@@ -60,4 +60,14 @@ describe('tone bursts in a WAV', () => {
     fs.writeFileSync(file, 'not a wav');
     expect(() => fileToneBursts(file, { hz: 700 })).toThrow(/RIFF/);
   });
+
+  it('keeps a burst whole across one silent window (window counts, not floating-point seconds)', () => {
+    const file = path.join(dir, 'gap.wav');
+    const beep = sine(700, 0.1);
+    // 0.10-0.12 s tone, 0.12-0.14 s silence, 0.14-0.44 s tone: as the Asterisk beep's onset was heard.
+    writeWav(file, 1, [sum(during(0.1, 0.12, beep), during(0.14, 0.44, beep))]);
+    const bursts = fileToneBursts(file, { hz: 700 });
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]).toMatchObject({ at: 0.1, seconds: 0.34 });
+  });
 });
