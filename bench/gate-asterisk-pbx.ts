@@ -12,15 +12,14 @@
 //   CALLREC_BENCH_ARI_URL=http://127.0.0.1:8088 CALLREC_BENCH_ARI_USER=callrec CALLREC_BENCH_ARI_PASSWORD=... \
 //   CALLREC_BENCH_AMI_USER=callrec CALLREC_BENCH_AMI_SECRET=... npm run bench:gate:asterisk:pbx
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { loadConfig } from '../controller/src/config';
 import { startController } from '../controller/src/main';
 import { AmiSession } from '../controller/src/pbx/asterisk/ami/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
+import { ariFloorClient } from './ari-floor';
 import { median, quantile } from './stats';
 
 const env = process.env;
@@ -38,61 +37,6 @@ const CTX = 'callrec-bench';
 const APP = 'callrec-bench';
 const FLOOR_APP = 'callrec-bench-floor';
 const RULES = 'flows:\n  bench:\n    applets:\n      gate: { kind: dial, record: from-ringing, consent: none }\n';
-
-/** The floor: a websocket and the same three REST calls per StasisStart. */
-async function floorClient(): Promise<() => void> {
-  const u = new URL(ARI ?? '');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-  const call = (method: string, p: string, body?: unknown) =>
-    new Promise<void>((resolve) => {
-      const payload = body ? JSON.stringify(body) : undefined;
-      const req = http.request(
-        {
-          host: u.hostname,
-          port: u.port,
-          method,
-          path: `/ari${p}`,
-          agent,
-          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        },
-      );
-      req.on('error', () => resolve());
-      req.end(payload);
-    });
-  const ws = new WebSocket(
-    `ws://${u.host}/ari/events?app=${FLOOR_APP}&api_key=${encodeURIComponent(`${USER}:${PASSWORD}`)}`,
-  );
-  await new Promise((r, j) => {
-    ws.once('open', r);
-    ws.once('error', j);
-  });
-  ws.on('message', (d) => {
-    const e = JSON.parse(d.toString()) as { type: string; channel?: { id: string } };
-    if (e.type !== 'StasisStart' || !e.channel) return;
-    const id = e.channel.id;
-    void (async () => {
-      await call('POST', `/applications/${FLOOR_APP}/subscription?eventSource=channel:${id}`);
-      await call('POST', `/channels/${id}/variables`, {
-        variables: {
-          CALLREC_ACTION: 'record',
-          CALLREC_FILE: '/tmp/callrec-bench-floor.wav',
-          CALLREC_OPTIONS: '',
-          CALLREC_DECIDED: '1',
-        },
-      });
-      await call('POST', `/channels/${id}/continue`);
-    })();
-  });
-  return () => {
-    ws.close();
-    agent.destroy();
-  };
-}
 
 const p99 = (xs: readonly number[]): number => quantile(xs, 0.99);
 
@@ -172,7 +116,14 @@ async function main(): Promise<void> {
   const parsed = parseRulesYaml(RULES, 'bench.yaml');
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   await controller.store.rules.importDocument(parsed.doc);
-  const closeFloor = await floorClient();
+  // The floor: a websocket and the same three REST calls per StasisStart.
+  const closeFloor = await ariFloorClient({
+    url: ARI ?? '',
+    user: USER,
+    password: PASSWORD,
+    app: FLOOR_APP,
+    file: '/tmp/callrec-bench-floor.wav',
+  });
   await new Promise((r) => setTimeout(r, 500));
   const times: Record<string, number[]> = { floor: [], ctl: [] };
   let pbxClock = true;

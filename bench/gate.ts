@@ -2,11 +2,10 @@
 // for callrec (adapter + registry + SQLite store + policy) and for a bare client that only makes
 // the same REST calls (subscribe, one POST /variables, continue): the floor.
 // Run: npm run bench:gate
-import http from 'node:http';
-import WebSocket from 'ws';
 import { AriSim } from '../test/helpers/asterisk/ari-sim';
 import { decision, fixedEngine } from '../test/helpers/call-harness';
 import { startHarness } from '../test/helpers/asterisk/gate-harness';
+import { ariFloorClient } from './ari-floor';
 
 const ROUNDS_SEQ = 200;
 const CONC = 20;
@@ -70,54 +69,16 @@ async function run(sim: AriSim, label: string): Promise<{ seq: Stats; conc: Stat
   return { seq: stats(seq, lostSeq), conc: stats(conc, lostConc) };
 }
 
-/** The floor: a websocket and three REST calls per StasisStart, nothing else. */
-async function bareClient(sim: AriSim): Promise<() => void> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const auth = `Basic ${Buffer.from('callrec:secret').toString('base64')}`;
-  const u = new URL(sim.url);
-  const call = (method: string, path: string, body?: unknown) =>
-    new Promise<void>((resolve) => {
-      const payload = body ? JSON.stringify(body) : undefined;
-      const req = http.request(
-        {
-          host: u.hostname,
-          port: u.port,
-          method,
-          path: `/ari${path}`,
-          agent,
-          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        },
-      );
-      req.on('error', () => resolve());
-      req.end(payload);
-    });
-  const ws = new WebSocket(`ws://${u.host}/ari/events?app=callrec&api_key=callrec:secret`);
-  await new Promise((r) => ws.once('open', r));
-  ws.on('message', (d) => {
-    const e = JSON.parse(d.toString()) as { type: string; channel?: { id: string } };
-    if (e.type !== 'StasisStart' || !e.channel) return;
-    const id = e.channel.id;
-    void (async () => {
-      await call('POST', `/applications/callrec/subscription?eventSource=channel:${id}`);
-      await call('POST', `/channels/${id}/variables`, {
-        variables: { CALLREC_ACTION: 'record', CALLREC_FILE: '/x.wav', CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' },
-      });
-      await call('POST', `/channels/${id}/continue`);
-    })();
-  });
-  return () => {
-    ws.close();
-    agent.destroy();
-  };
-}
-
 async function main(): Promise<void> {
   const floorSim = await AriSim.start();
-  const closeBare = await bareClient(floorSim);
+  // The floor: a websocket and three REST calls per StasisStart, nothing else.
+  const closeBare = await ariFloorClient({
+    url: floorSim.url,
+    user: 'callrec',
+    password: 'secret',
+    app: 'callrec',
+    file: '/x.wav',
+  });
   const floor = await run(floorSim, 'floor');
   closeBare();
   await floorSim.stop();

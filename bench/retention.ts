@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { runRetention } from '../controller/src/retention/runner';
 import { createStore, migrateLatest, openDb, type Store } from '../controller/src/store';
 import { createLogger } from '../controller/src/util/logger';
+import { mysqlAdmin } from './mysql-admin';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,18 +32,7 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
-function admin(): Knex {
-  const u = new URL(ROOT_URL);
-  return knexFactory({
-    client: 'mysql2',
-    connection: {
-      host: u.hostname,
-      port: Number(u.port || 3306),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-    },
-  });
-}
+const admin = (): Knex => mysqlAdmin(ROOT_URL);
 
 async function seed(knex: Knex, root: string): Promise<number> {
   const now = Date.now();

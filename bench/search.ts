@@ -3,7 +3,7 @@
 // search (any stored form, caller or callee, first page of 50 newest) in the store and through
 // HTTP, against a floor measured in the same run: a primary-key lookup of one recording.
 import crypto from 'node:crypto';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { createApi } from '../controller/src/api/app';
 import { storedForms } from '../controller/src/api/numbers';
 import { createRetentionActions } from '../controller/src/retention/actions';
@@ -12,6 +12,7 @@ import { closeServer, createHttpApp, listen } from '../controller/src/api/server
 import { generateApiKey } from '../controller/src/domain/api-keys';
 import { createStore, migrateLatest, openDb, type Store } from '../controller/src/store';
 import { createLogger } from '../controller/src/util/logger';
+import { mysqlAdmin } from './mysql-admin';
 
 const ROOT_URL = (process.env.CALLREC_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
 const arg = (name: string, def: number): number => {
@@ -28,18 +29,7 @@ const LINES = 20; // the company's own numbers: very busy
 const customer = (n: number) => `+1415${String(n % CUSTOMERS).padStart(7, '0')}`;
 const line = (n: number) => `+1800555${String(n % LINES).padStart(4, '0')}`;
 
-function admin(): Knex {
-  const u = new URL(ROOT_URL);
-  return knexFactory({
-    client: 'mysql2',
-    connection: {
-      host: u.hostname,
-      port: Number(u.port || 3306),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-    },
-  });
-}
+const admin = (): Knex => mysqlAdmin(ROOT_URL);
 
 /** Rows generated inside MariaDB from its sequence engine: a million rows without a million round trips. */
 async function load(knex: Knex): Promise<void> {
