@@ -1,5 +1,6 @@
-// The Asterisk gate benches' floor: an ARI client that does only what the gate must per
-// StasisStart (subscribe, one POST /variables, continue) over a kept-alive agent, nothing else.
+// The Asterisk gate benches' floors: ARI clients that answer each StasisStart with nothing but
+// `continue` (the physical limit: the PBX's own round trip), or with the three requests of the
+// old gate (subscribe, one POST /variables, continue), over a kept-alive agent.
 // bench/gate.ts runs it against the simulator, bench/gate-asterisk-pbx.ts against a real Asterisk.
 import http from 'node:http';
 import WebSocket from 'ws';
@@ -11,6 +12,8 @@ export interface FloorOptions {
   app: string;
   /** The file the floor's decision names (never written: the bench's calls hang up). */
   file: string;
+  /** continue: only `continue`; three: subscribe, variables, continue. */
+  mode?: 'continue' | 'three';
 }
 
 /** Connects and answers every StasisStart of `app`; resolves once the websocket is open, with its close. */
@@ -40,6 +43,7 @@ export async function ariFloorClient(o: FloorOptions): Promise<() => void> {
     const e = JSON.parse(d.toString()) as { type: string; channel?: { id: string } };
     if (e.type !== 'StasisStart' || !e.channel) return;
     const id = e.channel.id;
+    if (o.mode === 'continue') return void call('POST', `/channels/${id}/continue`);
     void (async () => {
       await call('POST', `/applications/${o.app}/subscription?eventSource=channel:${id}`);
       await call('POST', `/channels/${id}/variables`, {

@@ -17,12 +17,11 @@ import { findFfmpeg, transcode } from '../controller/src/recordings/transcode';
 import { mapLimited } from '../controller/src/retention/files';
 import { createStore, migrateLatest, openDb } from '../controller/src/store';
 import { silentLogger } from '../controller/src/util/logger';
+import { doneCall } from '../test/helpers/rows';
 import { quantile } from './stats';
+import { numberArg } from './args';
 
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
+const arg = numberArg;
 const FILES = arg('files', 100);
 const MINUTES = arg('minutes', 1);
 const WORKERS = arg('workers', 2);
@@ -122,27 +121,9 @@ async function main(): Promise<void> {
 
     const root = path.join(dir, 'rec');
     const names = await writeWavs(root);
-    const call = await store.calls.insert({
-      node: 'bench',
-      pbx: 'asterisk',
-      pbxCallId: 'bench',
-      direction: 'inbound',
-      flow: null,
-      applet: null,
-      campaign: null,
-      fromNumber: null,
-      fromRaw: null,
-      toNumber: null,
-      toRaw: null,
-      agent: null,
-      language: null,
-      state: 'done',
-      recordMode: 'from-answer',
-      consentMode: 'none',
-      consentOutcome: 'not-required',
-      decision: null,
-      startedAt: new Date(),
-    });
+    const call = await store.calls.insert(
+      doneCall('bench', { node: 'bench', consentOutcome: 'not-required', startedAt: new Date() }),
+    );
     for (const n of names)
       await store.recordings.insert({
         callId: call.id,

@@ -3,8 +3,10 @@
 //   - callrec: the whole controller (AsteriskAdapter + AMI MixMonitor control + CallRegistry +
 //     SQLite store + policy): decision (record from ringing, no prompt), call row committed before
 //     `continue`, through the installed callrec-gate dialplan;
-//   - floor: a bare ARI client on its own app doing the same REST calls (subscribe, one
-//     POST /variables, continue), nothing else.
+//   - floor: a bare ARI client on its own app that answers StasisStart with `continue` only (the
+//     PBX's own round trip: the physical limit);
+//   - 3-call floor: the old gate's requests (subscribe, one POST /variables, continue).
+// callrec plans files under the CALLREC_DIR the install wrote, so the decision rides in continue.
 // Local channels originated over AMI, one at a time, alternating. Needs `callrec install asterisk`
 // done on that Asterisk (the callrec-gate context) and `timestampevents = yes` in manager.conf
 // for the PBX's own clock (else the bench's receipt time is used, and says so).
@@ -20,7 +22,7 @@ import { AmiSession } from '../controller/src/pbx/asterisk/ami/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
 import { ariFloorClient } from './ari-floor';
-import { median, quantile } from './stats';
+import { quantile } from './stats';
 
 const env = process.env;
 const ARI = env.CALLREC_BENCH_ARI_URL;
@@ -36,9 +38,9 @@ const RUNS = Number(env.BENCH_RUNS ?? 30);
 const CTX = 'callrec-bench';
 const APP = 'callrec-bench';
 const FLOOR_APP = 'callrec-bench-floor';
+const FLOOR3_APP = 'callrec-bench-floor3';
+const CONC = Number(env.BENCH_CONC ?? 20);
 const RULES = 'flows:\n  bench:\n    applets:\n      gate: { kind: dial, record: from-ringing, consent: none }\n';
-
-const p99 = (xs: readonly number[]): number => quantile(xs, 0.99);
 
 async function main(): Promise<void> {
   if (!ARI) {
@@ -71,14 +73,10 @@ async function main(): Promise<void> {
     if (!r.ok) throw new Error(`${action}: ${r.error.detail}`);
   };
   const steps: Record<string, string[]> = {
-    // CONNECTEDLINE: a New York number, so the policy keeps "no prompt" (an unknown party gets the strictest rule).
-    ctl: [
-      `Set(CALLREC_APP=${APP})`,
-      'Set(CONNECTEDLINE(num)=2125550102)',
-      'Gosub(callrec-gate,s,1(bench,gate))',
-      'Hangup()',
-    ],
+    // CALLREC_TO: a New York number dialed (the exten here is `ctl`), so the policy keeps "no prompt".
+    ctl: [`Set(CALLREC_APP=${APP})`, 'Set(CALLREC_TO=2125550102)', 'Gosub(callrec-gate,s,1(bench,gate))', 'Hangup()'],
     floor: [`Stasis(${FLOOR_APP},gate,bench,gate)`, 'NoOp(floor done)', 'Hangup()'],
+    floor3: [`Stasis(${FLOOR3_APP},gate,bench,gate)`, 'NoOp(floor done)', 'Hangup()'],
   };
   for (const [exten, apps] of Object.entries(steps)) {
     for (const [i, app] of apps.entries()) {
@@ -94,10 +92,17 @@ async function main(): Promise<void> {
     }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-ast-'));
+  // The root the installed dialplan names files under: callrec plans its files there too.
+  const global = await fetch(`${ARI}/ari/asterisk/variable?variable=CALLREC_DIR`, {
+    headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` },
+  });
+  const pbxDir = ((await global.json()) as { value?: string }).value ?? '';
+  if (!pbxDir) throw new Error('CALLREC_DIR is not set on this Asterisk: run callrec install asterisk first');
   const cfg = loadConfig({
     CALLREC_NODE: 'bench',
     CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
-    CALLREC_RECORDINGS_DIR: dir,
+    CALLREC_RECORDINGS_DIR: fs.existsSync(pbxDir) ? pbxDir : dir,
+    CALLREC_PBX_RECORDINGS_DIR: pbxDir,
     CALLREC_ARI_URL: ARI,
     CALLREC_ARI_USER: USER,
     CALLREC_ARI_PASSWORD: PASSWORD,
@@ -113,63 +118,116 @@ async function main(): Promise<void> {
     cfg,
     env.BENCH_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(),
   );
+  // Every gated call's events after the gate, as the controller received them: no subscription
+  // may come too late (issue 23: no ChannelVarset or hangup missed).
+  const seen = new Map<string, Set<string>>();
+  controller.pbx.onEvent((e) => {
+    if (e.type === 'GateEntered') seen.set(e.callId, new Set());
+    seen.get(e.callId)?.add(e.type);
+  });
   const parsed = parseRulesYaml(RULES, 'bench.yaml');
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   await controller.store.rules.importDocument(parsed.doc);
-  // The floor: a websocket and the same three REST calls per StasisStart.
-  const closeFloor = await ariFloorClient({
-    url: ARI ?? '',
-    user: USER,
-    password: PASSWORD,
-    app: FLOOR_APP,
-    file: '/tmp/callrec-bench-floor.wav',
-  });
+  const floorOpts = { url: ARI ?? '', user: USER, password: PASSWORD, file: '/tmp/callrec-bench-floor.wav' };
+  const closeFloors = [
+    await ariFloorClient({ ...floorOpts, app: FLOOR_APP, mode: 'continue' }),
+    await ariFloorClient({ ...floorOpts, app: FLOOR3_APP, mode: 'three' }),
+  ];
   await new Promise((r) => setTimeout(r, 500));
-  const times: Record<string, number[]> = { floor: [], ctl: [] };
+  const lanes = ['floor', 'floor3', 'ctl'] as const;
+  const seq: Record<string, number[]> = { floor: [], floor3: [], ctl: [] };
+  const conc: Record<string, number[]> = { floor: [], floor3: [], ctl: [] };
   let pbxClock = true;
-  try {
-    for (let i = 0; i < RUNS + 2; i++) {
-      for (const exten of Object.keys(times)) {
-        const from = newexten.length;
-        await send('Originate', {
+  /** Originates `n` calls to `exten` at once; each one's time in Stasis. */
+  const wave = async (exten: string, n: number): Promise<number[]> => {
+    const from = newexten.length;
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        send('Originate', {
           Channel: `Local/${exten}@${CTX}/n`,
           CallerID: '"bench" <2125550123>',
           Application: 'Wait',
           Data: '1',
           Async: 'true',
-        });
-        const end = Date.now() + 5000;
-        let ms: number | null = null;
-        while (ms === null && Date.now() < end) {
-          await new Promise((r) => setTimeout(r, 5));
-          const seen = newexten.slice(from);
-          const stasis = seen.find((e) => e.app === 'Stasis');
-          const next = stasis && seen.find((e) => e.id === stasis.id && e.at >= stasis.at && e !== stasis);
-          if (stasis && next) {
-            ms = next.at - stasis.at;
-            pbxClock &&= stasis.pbxClock;
-          }
-        }
-        if (ms === null) throw new Error(`${exten}: the gate did not let go within 5 s`);
-        if (i >= 2) times[exten]?.push(ms);
-        await new Promise((r) => setTimeout(r, 1200));
+        }),
+      ),
+    );
+    const end = Date.now() + 10000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 5));
+      const seen = newexten.slice(from);
+      const stasis = seen.filter((e) => e.app === 'Stasis');
+      const ms = stasis.flatMap((st) => {
+        const next = seen.find((e) => e.id === st.id && e.at >= st.at && e !== st);
+        return next ? [next.at - st.at] : [];
+      });
+      if (ms.length >= n) {
+        pbxClock &&= stasis.every((e) => e.pbxClock);
+        return ms;
       }
+      if (Date.now() > end)
+        throw new Error(`${exten}: ${n - ms.length} of ${n} calls did not leave the gate within 10 s`);
     }
+  };
+  try {
+    for (let i = 0; i < RUNS + 3; i++)
+      for (const l of lanes) {
+        const ms = await wave(l, 1);
+        if (i >= 3) seq[l]?.push(...ms);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    for (let i = 0; i < Number(env.BENCH_WAVES ?? Math.max(3, Math.round(RUNS / 10))) + 1; i++)
+      for (const l of lanes) {
+        const ms = await wave(l, CONC);
+        if (i >= 1) conc[l]?.push(...ms);
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+    await new Promise((r) => setTimeout(r, 3000));
   } finally {
-    closeFloor();
+    for (const close of closeFloors) close();
     await controller.stop();
     ami.close('bench done');
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const floor = median(times.floor ?? []);
   console.log(
-    `Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}, ${RUNS} calls each`,
+    `Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}: ${RUNS} calls one at a time, then waves of ${CONC}`,
   );
-  for (const [name, xs] of Object.entries(times)) {
-    console.log(
-      `  ${(name === 'ctl' ? 'callrec' : 'floor').padEnd(8)} p50 ${median(xs).toFixed(2).padStart(8)} ms  p99 ${p99(xs).toFixed(2).padStart(8)} ms  ratio to floor ${(median(xs) / floor).toFixed(2)}x`,
-    );
+  const missing = (type: string) => [...seen.values()].filter((t) => !t.has(type)).length;
+  const missed = [...seen.values()].filter((t) => !t.has('RecordingStarted') || !t.has('CallGone')).length;
+  console.log(
+    `  events after the gate: ${seen.size} calls; without the recorder's ChannelVarset ${missing('RecordingStarted')}, without the hangup request ${missing('CallHungUp')}, without ChannelDestroyed ${missing('CallGone')}`,
+  );
+  const rows: Array<Record<string, unknown>> = [
+    { figure: 'Asterisk gate: calls with an event missed (real PBX)', value: missed, target: '0', pass: missed === 0 },
+  ];
+  const names: Record<string, string> = { floor: 'floor (continue only)', floor3: '3-call floor', ctl: 'callrec' };
+  for (const [label, xs] of [
+    ['1 at a time', seq],
+    [`${CONC} concurrent`, conc],
+  ] as const) {
+    for (const [stat, q] of [
+      ['p50', 0.5],
+      ['p99', 0.99],
+    ] as const) {
+      const f = quantile(xs.floor ?? [], q);
+      for (const l of ['floor', 'floor3', 'ctl']) {
+        const v = quantile(xs[l] ?? [], q);
+        console.log(
+          `  ${label.padEnd(14)} ${stat}  ${(names[l] ?? l).padEnd(22)} ${v.toFixed(2).padStart(7)} ms  ${(v / f).toFixed(2)}x`,
+        );
+      }
+      const v = quantile(xs.ctl ?? [], q);
+      rows.push({
+        figure: `Asterisk gate ${stat}, ${label} (real PBX)`,
+        value: v,
+        floor: f,
+        ratio: v / f,
+        target: '<= 1.3x',
+        pass: v / f <= 1.3,
+      });
+    }
   }
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'gate:asterisk:pbx', rows }));
 }
 
 void main().then(

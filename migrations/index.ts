@@ -8,6 +8,7 @@ import * as recordingAgents from './20261123000001_recording_agents';
 import * as uniqueKeyNames from './20261123000004_unique_key_names';
 import * as atRest from './20261123000006_at_rest';
 import * as areaCodeOverrides from './20261123201300_area_code_overrides';
+import * as holdCases from './20261124000001_hold_cases';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000004_unique_key_names', uniqueKeyNames],
   ['20261123000006_at_rest', atRest],
   ['20261123201300_area_code_overrides', areaCodeOverrides],
+  ['20261124000001_hold_cases', holdCases],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -71,6 +71,9 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   }
   const store = createStore(db);
   const rules = new RulesService(store.rules, policySettings(cfg));
+  // Rules written by another process (the CLI, another controller on the same MySQL) apply within a second.
+  const rulesPoll = setInterval(() => void rules.refresh(), 1000);
+  rulesPoll.unref();
 
   const storage = await checkWritable(cfg.recordingsDir);
   if (!storage.ok) logger.error(`recordings directory problem: ${storage.detail}`);
@@ -150,6 +153,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     webhooks,
     live: calls,
     keyring,
+    policy: { pbx: pbx.kind, tierLengths: cfg.retention, engine: () => rules.engine() },
     retention: createRetentionActions(store, {
       root: cfg.recordingsDir,
       lengths: cfg.retention,
@@ -208,6 +212,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     stopping ??= (async () => {
       logger.info('callrec stopping');
       abort.abort();
+      clearInterval(rulesPoll);
       await retention.stop();
       await pbx.stop();
       await ami?.stop();

@@ -1,59 +1,38 @@
 // The dashboard in a real headless Chromium against the API on a seeded MySQL store with real WAV
 // files, encrypted at rest as in production: what each role sees, search, play/seek/speed/download,
 // hold and delete, live calls, rules.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { downloadName } from '../../controller/src/api/files';
 import type { RecordingRecord } from '../../controller/src/domain/records';
-import { AtRestWorker } from '../../controller/src/recordings/at-rest-worker';
-import { Keyring, masterKeyId } from '../../controller/src/recordings/keyring';
-import { silentLogger } from '../../controller/src/util/logger';
-import { startApi, type ApiHarness } from '../helpers/api';
-import { ARTIFACTS, launchChromium, toneWav, type TestBrowser } from '../helpers/browser';
+import type { ApiHarness } from '../helpers/api';
+import { toneWav } from '../helpers/browser';
+import { pageWidth, recordingRows as rows, shot, startDashboard, type Dashboard } from '../helpers/dashboard';
 
+let d: Dashboard;
 let h: ApiHarness;
-let tb: TestBrowser;
 let mine: RecordingRecord;
 let other: RecordingRecord;
 let wav: Buffer;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  tb = await launchChromium();
-  const master = crypto.randomBytes(32);
-  const keyring = new Keyring(() => [{ id: masterKeyId(master), key: master }]);
-  h = await startApi('mysql', { keyring });
+  d = await startDashboard();
+  h = d.h;
   wav = toneWav(8);
   // Numbers are stored in E.164 (as the gate normalizes them); agent 202 shares a caller with 201.
   mine = await h.addRecording({ agent: '201', fromNumber: '+12125550199', toNumber: '+13105550100', file: wav });
   await h.addRecording({ agent: '201', fromNumber: '+14155550111', file: wav });
   other = await h.addRecording({ agent: '202', fromNumber: '+12125550199', file: wav });
   await h.addRecording({ agent: '202', fromNumber: '+16175550122', file: wav, tier: 'extended' });
-  await new AtRestWorker({ store: h.store, root: h.root, keyring, workers: 2, logger: silentLogger() }).reconcile();
+  await d.encryptAll();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await tb?.close();
-  await h?.close();
+  await d?.close();
 });
 
-async function signIn(key: string): Promise<Page> {
-  const context = await tb.browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(h.url('/'));
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Recordings', level: 1 }).waitFor();
-  return page;
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-const rows = (page: Page) => page.locator('table.recordings tbody tr');
+const signIn = (key: string) => d.signIn(key);
 // Predicates run in the page as functions: a string would be eval'd there, which the CSP forbids.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type InPage = { document: { querySelector(s: string): any; querySelectorAll(s: string): { length: number } } };
@@ -76,7 +55,7 @@ describe('dashboard in Chromium (MySQL store)', () => {
   it('finds the E.164-stored recording from a national-format number', async () => {
     const agent = await signIn(h.keys.agent);
     await agent.getByLabel('Number').fill('(212) 555-0199');
-    await agent.getByRole('button', { name: 'Search' }).click();
+    await agent.getByRole('button', { name: 'Search', exact: true }).click();
     await agent.waitForFunction(
       () => (globalThis as unknown as InPage).document.querySelectorAll('table.recordings tbody tr').length === 1,
     );
@@ -209,7 +188,7 @@ describe('dashboard in Chromium (MySQL store)', () => {
     await admin.setViewportSize({ width: 390, height: 844 });
     await admin.getByRole('button', { name: 'Recordings' }).click();
     await rows(admin).first().waitFor();
-    expect(await admin.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await pageWidth(admin)).toBeLessThanOrEqual(390);
     await shot(admin, 'recordings-phone');
   });
 });

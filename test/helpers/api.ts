@@ -10,7 +10,7 @@ import type { ApiDeps } from '../../controller/src/api/deps';
 import { closeServer, createHttpApp, listen, type HttpDeps } from '../../controller/src/api/server';
 import { webRouter } from '../../controller/src/api/web';
 import { generateApiKey, type Role } from '../../controller/src/domain/api-keys';
-import type { RecordingRecord } from '../../controller/src/domain/records';
+import type { ConsentOutcome, RecordingRecord } from '../../controller/src/domain/records';
 import type { Db, Store } from '../../controller/src/store';
 import type { NewRecording } from '../../controller/src/store/recordings-repo';
 import { createLogger } from '../../controller/src/util/logger';
@@ -31,10 +31,33 @@ export interface ApiHarness {
   get(p: string, key?: string, headers?: Record<string, string>): Promise<Response>;
   send(method: string, p: string, key: string, body?: unknown): Promise<Response>;
   addRecording(
-    over?: Partial<NewRecording> & { startedAt?: Date; file?: string | Buffer | null; sizeBytes?: number },
+    over?: Partial<NewRecording> & {
+      startedAt?: Date;
+      file?: string | Buffer | null;
+      sizeBytes?: number;
+      consentOutcome?: ConsentOutcome;
+    },
   ): Promise<RecordingRecord>;
   logs: string[];
   close(): Promise<void>;
+}
+
+/** Each test key's id by its name (ops, lead, alice, bob): actors are written "name (role, key N)". */
+export async function keyIdsByName(h: Pick<ApiHarness, 'store'>): Promise<Record<string, number>> {
+  return Object.fromEntries((await h.store.keys.list()).map((k) => [k.name, k.id]));
+}
+
+/** A harness for one describe block, started before its tests and closed after them. */
+export function apiForSuite(kind: 'mysql' | 'sqlite', over: Parameters<typeof startApi>[1] = {}) {
+  const suite = { h: undefined as unknown as ApiHarness, keyId: {} as Record<string, number> };
+  beforeAll(async () => {
+    suite.h = await startApi(kind, over);
+    suite.keyId = await keyIdsByName(suite.h);
+  });
+  afterAll(async () => {
+    await suite.h?.close();
+  });
+  return suite;
 }
 
 export async function startApi(
@@ -131,7 +154,7 @@ export async function startApi(
         state: 'done',
         recordMode: 'from-answer',
         consentMode: 'announce',
-        consentOutcome: 'announced',
+        consentOutcome: o.consentOutcome ?? 'announced',
         decision: { recordMode: 'from-answer', reasons: ['applet rule sales/dial'] },
         startedAt,
       });

@@ -13,23 +13,12 @@ import type { Db, Store } from '../../controller/src/store';
 import { silentLogger } from '../../controller/src/util/logger';
 import type { RecordingPublisher } from '../../controller/src/webhooks/publisher';
 import { openTestStore, type TestDb } from './db';
+import { gateDecision } from './gate-decision';
 import { pcmWav } from './wav';
 
 export function decision(over: Partial<Decision> = {}): Decision {
-  return {
-    record: 'from-answer',
-    consent: 'announce',
-    greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
-    pauseAllowed: true,
-    beep: false,
-    stereo: false,
-    tier: 'standard',
-    from: '+13105550100',
-    to: '+12125550123',
-    jurisdictions: [],
-    reasons: ['test rule'],
-    ...over,
-  };
+  const gate = gateDecision() as Omit<Decision, 'from' | 'to' | 'jurisdictions' | 'reasons'>;
+  return { ...gate, from: '+13105550100', to: '+12125550123', jurisdictions: [], reasons: ['test rule'], ...over };
 }
 
 /** A small fixed engine: one Decision per applet name. */

@@ -2,7 +2,7 @@
 // searches, rules changes, key creation and revocation; an admin reads it across recordings,
 // filtered, as JSON pages or CSV.
 import { STORE_KINDS } from '../helpers/db';
-import { startApi, type ApiHarness } from '../helpers/api';
+import { apiForSuite, startApi } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 
 interface AuditItem {
@@ -20,14 +20,11 @@ interface AuditPage {
 }
 
 describe.each(STORE_KINDS)('audit on %s', (kind) => {
-  let h: ApiHarness;
-  let keyId: Record<string, number>;
-  beforeAll(async () => {
-    h = await startApi(kind);
-    keyId = Object.fromEntries((await h.store.keys.list()).map((k) => [k.name, k.id]));
-  });
-  afterAll(async () => {
-    await h.close();
+  const suite = apiForSuite(kind);
+  let h = suite.h;
+  let keyId = suite.keyId;
+  beforeAll(() => {
+    ({ h, keyId } = suite);
   });
 
   const audit = async (q: string, key = h.keys.admin) => {

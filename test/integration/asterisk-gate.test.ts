@@ -49,9 +49,9 @@ describe.each(STORE_KINDS)('the ARI gate over the simulator (%s)', (kind) => {
     const ch = await gateCall(h, 'answer');
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')), 5000, 'continue');
     expect(paths(h)).toEqual([
-      'POST /applications/callrec/subscription',
       'POST /channels/ID/play',
       'POST /channels/ID/variables',
+      'POST /applications/callrec/subscription',
       'POST /channels/ID/continue',
     ]);
     const vars = h.sim.requests.find((r) => r.path.endsWith('/variables'))?.body as {
@@ -69,6 +69,8 @@ describe.each(STORE_KINDS)('the ARI gate over the simulator (%s)', (kind) => {
         `^${h.dir}/\\d{4}/\\d\\d/\\d\\d/\\d{14}-\\+13105550100-\\+12125550123-${ch.id.replace('.', '\\.')}\\.wav$`,
       ),
     );
+    // The recording's row trails `continue` (the file is named in the channel by then).
+    await until(async () => (await h.store.recordings.forCall(call.id)).length > 0, 5000, 'the recording row');
     const [pending] = await h.store.recordings.forCall(call.id);
     expect(pending?.filePath).toBe(path.relative(h.dir, vars.variables.CALLREC_FILE ?? ''));
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'recording', 5000, 'recording');
@@ -106,8 +108,8 @@ describe('the ARI gate modes', () => {
     const ch = await gateCall(h, 'ringing');
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')));
     expect(paths(h)).toEqual([
-      'POST /applications/callrec/subscription',
       'POST /channels/ID/variables',
+      'POST /applications/callrec/subscription',
       'POST /channels/ID/continue',
     ]);
     expect(varsOf()).toMatchObject({ CALLREC_ACTION: 'record', CALLREC_OPTIONS: '' });
@@ -124,11 +126,11 @@ describe('the ARI gate modes', () => {
     h.sim.dtmf(ch.id, digit);
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')));
     expect(paths(h)).toEqual([
-      'POST /applications/callrec/subscription',
       'POST /channels/ID/answer',
       'POST /channels/ID/play',
       'DELETE /playbacks/' + h.sim.requests[2]!.path.split('/').pop(),
       'POST /channels/ID/variables',
+      'POST /applications/callrec/subscription',
       'POST /channels/ID/continue',
     ]);
     expect(varsOf().CALLREC_ACTION).toBe(action);

@@ -70,6 +70,8 @@ describe('call facts over the ARI simulator, real policy and store', () => {
       5000,
       'continue',
     );
+    // A recorded call's rows are written after its continue: wait for the controller's steps.
+    await h.registry.settled();
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
     const requests = h.sim.requests.slice(from).filter((r) => r.path.startsWith(`/channels/${ch.id}`));
     const vars = (requests.find((r) => r.path.endsWith('/variables'))?.body as { variables: Record<string, string> })

@@ -11,6 +11,13 @@ import { createTestDb, STORE_KINDS } from '../helpers/db';
 const EXAMPLE = path.join(__dirname, '../../flows.example.yaml');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-flows-'));
 
+/** `callrec explain` with these arguments succeeds and prints at least these lines. */
+async function expectExplains(args: string[], env: Record<string, string>, lines: string[]): Promise<void> {
+  const r = await runCli(['explain', ...args], env);
+  expect(r.code).toBe(0);
+  expect(r.out).toEqual(expect.arrayContaining(lines));
+}
+
 describe.each(STORE_KINDS)('callrec flows and explain on %s', (kind) => {
   it('imports the example, explains a call the way the gate decides it, and exports it back', async () => {
     const db = await createTestDb(kind);
@@ -22,13 +29,10 @@ describe.each(STORE_KINDS)('callrec flows and explain on %s', (kind) => {
         /^imported 3 flows \(6 applet rules\) and 2 campaigns from .*flows\.example\.yaml; rules version \d+$/,
       );
 
-      const ex = await runCli(
-        ['explain', '--flow', 'sales', '--applet', 'dial', '--from', '+13105550100', '--to', '+12125550123'],
+      await expectExplains(
+        ['--flow', 'sales', '--applet', 'dial', '--from', '+13105550100', '--to', '+12125550123'],
         env,
-      );
-      expect(ex.code).toBe(0);
-      expect(ex.out).toEqual(
-        expect.arrayContaining([
+        [
           'record         from-ringing',
           'consent        announce',
           'greeting       callrec/announce (en)',
@@ -36,7 +40,7 @@ describe.each(STORE_KINDS)('callrec flows and explain on %s', (kind) => {
           'tier           standard (180 days)',
           'jurisdictions  US-CA',
           '  1. applet rule "sales/dial" (dial) applies, over the flow default',
-        ]),
+        ],
       );
 
       // One code path: --json is exactly what the RulesService engine hands the gate.
@@ -186,18 +190,15 @@ describe('callrec flows and explain: usage errors', () => {
   });
 
   it('explains an outbound campaign call on an empty database with the built-in defaults', async () => {
-    const r = await runCli(
-      ['explain', '--direction', 'outbound', '--campaign', 'x', '--from', '201', '--to', '+442079460000'],
+    await expectExplains(
+      ['--direction', 'outbound', '--campaign', 'x', '--from', '201', '--to', '+442079460000'],
       env(),
-    );
-    expect(r.code).toBe(0);
-    expect(r.out).toEqual(
-      expect.arrayContaining([
+      [
         'record         from-answer',
         'consent        announce',
         'jurisdictions  GB',
         '  1. outbound call, campaign "x" is not configured: account outbound setting applies',
-      ]),
+      ],
     );
   });
 });

@@ -2,13 +2,16 @@
 // restart: each call reaches its right final state, and no row is written twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { simControllerEnv } from '../helpers/asterisk/controller-env';
 import { parseRulesYaml } from '../../controller/src/policy/flows-yaml';
 import { createStore, migrateLatest, openDb, type Db, type Store } from '../../controller/src/store';
 import { AriSim } from '../helpers/asterisk/ari-sim';
 import { until, writeWav } from '../helpers/call-harness';
+import { createMysqlDatabase } from '../helpers/db';
+import { readJournalStatus } from '../../controller/src/store/journal-file';
+import mysql from 'mysql2/promise';
 
 const ROOT = path.join(__dirname, '../..');
 const RULES = `
@@ -19,14 +22,14 @@ flows:
       answer: { kind: dial, record: from-answer, consent: announce }
 `;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
+async function importRules(store: Store): Promise<void> {
+  const parsed = parseRulesYaml(RULES, 'it.yaml');
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  await store.rules.importDocument(parsed.doc);
 }
+
+// Each case starts a controller process twice (it compiles itself as it starts) and waits on it.
+jest.setTimeout(60_000);
 
 describe('kill -9 of the controller at each step of a call, then a restart', () => {
   let dir: string;
@@ -41,24 +44,13 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
     sim = await AriSim.start({ playbackMs: 30 });
     sim.onRecord = (_id, file) => writeWav(file, 2);
     env = {
-      CALLREC_DB_URL: `sqlite:${path.join(dir, 'db.sqlite3')}`,
-      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
-      CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
-      CALLREC_ARI_URL: sim.url,
-      CALLREC_ARI_PASSWORD: 'secret',
-      CALLREC_AMI_PORT: '2',
-      CALLREC_NODE: 'pbx1',
-      CALLREC_HTTP_PORT: String(await freePort()),
-      CALLREC_LOG_LEVEL: 'error',
-      CALLREC_RECONCILE_INTERVAL_S: '0',
+      ...(await simControllerEnv(sim, dir, `sqlite:${path.join(dir, 'db.sqlite3')}`)),
       CALLREC_FALLBACK: 'announce-and-record',
     };
     db = openDb(env.CALLREC_DB_URL!);
     await migrateLatest(db.knex);
     store = createStore(db);
-    const parsed = parseRulesYaml(RULES, 'it.yaml');
-    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    await store.rules.importDocument(parsed.doc);
+    await importRules(store);
   });
   afterEach(async () => {
     await kill9();
@@ -118,14 +110,23 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
   async function recordingCall(): Promise<ReturnType<typeof sim.addChannel>> {
     const ch = sim.addChannel();
     sim.enterStasis(ch.id, ['gate', 'it', 'answer']);
+    // 20 s: a child controller compiling itself on a loaded 2-core box once took more than 10.
     await until(
       async () => {
         const c = await callOf(ch.id);
         return c !== null && (await store.recordings.forCall(c.id))[0]?.state === 'recording';
       },
-      10_000,
+      20_000,
       'recording',
-    );
+    ).catch(async (e: unknown) => {
+      const c = await callOf(ch.id);
+      const seen = sim.requests.filter((r) => r.path.includes(ch.id) || r.query.eventSource === `channel:${ch.id}`);
+      throw new Error(
+        `${(e as Error).message}; call ${JSON.stringify(c?.state ?? null)}, recordings ${JSON.stringify(
+          c ? (await store.recordings.forCall(c.id)).map((r) => r.state) : [],
+        )}, requests ${JSON.stringify(seen.map((r) => `${r.method} ${r.path} ${r.status}`))}`,
+      );
+    });
     return ch;
   }
 
@@ -164,6 +165,47 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
     await until(() => sim.state(ch.id)?.subscribed === true, 5000, 'adopted');
     sim.hangup(ch.id);
     await expectCompletedOnce(ch.id);
+  });
+
+  // Issue 23: a recorded call's rows are written after continue. Killed in between, the restart
+  // adopts the live recording. On MySQL: another connection's table lock holds the controller's
+  // insert without freezing it (better-sqlite3 waits for a lock synchronously, process and all).
+  it('after continue, before the rows are written: adopted at the restart, stored once, completed', async () => {
+    const tdb = await createMysqlDatabase('callrec_kill');
+    try {
+      await db.close();
+      db = openDb(tdb.url);
+      await migrateLatest(db.knex);
+      store = createStore(db);
+      await importRules(store);
+      env.CALLREC_DB_URL = tdb.url;
+      await start();
+      const lock = await mysql.createConnection(tdb.url);
+      await lock.query('LOCK TABLES calls WRITE');
+      // New York to New York: no consent to ask, so nothing is written before continue.
+      const ch = sim.addChannel({ caller: { name: '', number: '2125550100' } });
+      try {
+        sim.enterStasis(ch.id, ['gate', 'it', 'plain', 'inbound', '', '', '2125550123']);
+        await until(() => continued(ch.id), 5000, 'continue while the rows wait');
+        await kill9();
+      } finally {
+        await lock.query('UNLOCK TABLES');
+        await lock.end();
+      }
+      // Neither in the database nor in the journal: the call went on before its write.
+      expect(await callOf(ch.id)).toBeNull();
+      expect(readJournalStatus(env.CALLREC_JOURNAL_DIR!, 1 << 30).depth).toBe(0);
+      await start();
+      await until(() => sim.state(ch.id)?.subscribed === true, 5000, 'adopted');
+      await until(async () => (await callOf(ch.id)) !== null, 10_000, 'the adopted call row');
+      sim.hangup(ch.id);
+      await expectCompletedOnce(ch.id);
+    } finally {
+      await kill9();
+      await db.close();
+      await tdb.drop();
+      db = openDb((env.CALLREC_DB_URL = `sqlite:${path.join(dir, 'db.sqlite3')}`));
+    }
   });
 
   it('after the hangup, while finalizing: completed from its file at the restart', async () => {

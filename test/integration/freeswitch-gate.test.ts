@@ -33,8 +33,14 @@ describe('the FreeSWITCH gate through registry, store and rules (SQLite)', () =>
       timeoutMs: 3000,
     });
     expect(run.exited).toBe(true);
-    const call = await h.store.calls.findByPbxId('pbx1', uuid);
-    const [rec] = call ? await h.store.recordings.forCall(call.id) : [];
+    // The recording's row trails the exit (the file is named in the channel by then).
+    const stored = async () => {
+      const c = await h.store.calls.findByPbxId('pbx1', uuid);
+      return { call: c, recs: c ? await h.store.recordings.forCall(c.id) : [] };
+    };
+    await until(async () => (await stored()).recs.length > 0, 5000, 'the recording row');
+    const { call, recs } = await stored();
+    const [rec] = recs;
     const file = path.join(h.dir, rec?.filePath ?? 'missing');
     expect(run.commands.filter((c) => !c.startsWith('sendmsg'))).toEqual([
       'connect',

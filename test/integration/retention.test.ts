@@ -335,8 +335,60 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
         if (++batches === 3) throw new Error('killed');
       },
     };
-    await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
+    await expect(runRetention(store, deps({ hooks: crash, progressEveryMs: 0 }), { trigger: 'cron' })).rejects.toThrow(
+      'killed',
+    );
     expect(seen).toEqual([0, 3, 6]);
+  });
+
+  it('writes the counters of fast batches at most once per interval, and the exact totals at the end', async () => {
+    for (let i = 0; i < 8; i++) await seed(200 + i);
+    const seen: number[] = [];
+    const watch = {
+      afterDelete: async () => {
+        seen.push((await store.retentionRuns.recent(1))[0]?.purged ?? -1);
+      },
+    };
+    const run = done(await runRetention(store, deps({ hooks: watch, progressEveryMs: 60_000 }), { trigger: 'cron' }));
+    // The first batch saves (none saved yet), the next two fall inside the interval.
+    expect(seen).toEqual([0, 3, 3]);
+    expect(run.purged).toBe(8);
+  });
+
+  it('claims a whole batch in one statement, and only the rows a hold has not won', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await seed(200 + i));
+    const claim = { runId: 77, by: 'retention-run:77', reason: 'retention expired' };
+    let statements = 0;
+    const count = () => void statements++;
+    db.knex.on('query', count);
+    try {
+      expect(await store.retention.claim(ids, claim, NOW)).toEqual(ids);
+      expect(statements).toBe(1);
+      await db.knex('recordings').where({ state: 'purging' }).update({ state: 'completed' });
+      await db.knex('recordings').where({ id: ids[1] }).update({ on_hold: true });
+      statements = 0;
+      expect((await store.retention.claim(ids, claim, NOW)).sort((a, b) => a - b)).toEqual([ids[0], ids[2]]);
+      expect(statements).toBe(2);
+      expect(await stateOf(ids[1]!)).toBe('completed');
+    } finally {
+      db.knex.off('query', count);
+    }
+  });
+
+  it('leaves a row whose file was sealed since it was read for the next run, not its old name', async () => {
+    const id = await seed(210);
+    const [row] = await db.knex('recordings').where({ id }).select('file_path');
+    const read = String(row.file_path);
+    // The at-rest worker seals it between the purge's read and its claim.
+    await db
+      .knex('recordings')
+      .where({ id })
+      .update({ file_path: `${read}.enc` });
+    const claim = { runId: 78, by: 'retention-run:78', reason: 'retention expired' };
+    expect(await store.retention.claim([id], claim, NOW, new Map([[id, read]]))).toEqual([]);
+    expect(await stateOf(id)).toBe('completed');
+    expect(await store.retention.claim([id], claim, NOW, new Map([[id, `${read}.enc`]]))).toEqual([id]);
   });
 
   // better-sqlite3's errors come from the realm of the first test file that loaded it, so in a

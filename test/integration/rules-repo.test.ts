@@ -119,23 +119,27 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
     expect(await store.rules.load()).toEqual(before);
   });
 
-  it('lets another process see a change on its next call, and reloads only on change', async () => {
+  it("lets another process see a change at its next refresh (the controller's poll), and reloads only on change", async () => {
     await store.rules.importDocument(exampleDoc());
     const source = counting(createStore(other).rules);
     const service = new RulesService(source, SETTINGS);
     const call = facts({ flow: 'sales', applet: 'dial' });
     expect((await service.engine()).decide(call).record).toBe('from-ringing');
     await service.engine();
+    await service.refresh();
     expect(source.loads).toBe(1);
 
     await store.rules.putFlow('sales', { applets: { dial: { kind: 'dial', record: 'on-demand' } } });
+    await service.refresh();
     expect((await service.engine()).decide(call).record).toBe('on-demand');
     await store.rules.setFlowEnabled('sales', false);
+    await service.refresh();
     expect((await service.engine()).decide(call)).toMatchObject({
       source: 'account-default',
       fallback: 'flow "sales" is disabled',
     });
     await store.rules.deleteFlow('sales');
+    await service.refresh();
     expect((await service.engine()).decide(call).fallback).toBe('flow "sales" is not configured');
     expect(source.loads).toBe(4);
   });

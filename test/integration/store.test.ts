@@ -2,6 +2,15 @@ import { migrateDownAll, migrateLatest, migrationStatus, type Db, type Store } f
 import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
 import { recordingRow } from '../helpers/rows';
 
+/** An audit event about a call (no recording yet). */
+const callEvent = (callId: number, type: string, actor: string, detail: Record<string, unknown>) => ({
+  callId,
+  recordingId: null,
+  type,
+  actor,
+  detail,
+});
+
 const TABLES = [
   'calls',
   'recordings',
@@ -108,13 +117,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     await expect(
       store.transaction(async (tx) => {
         const c = await tx.calls.insert(newCall('tx.1'));
-        await tx.events.append({
-          callId: c.id,
-          recordingId: null,
-          type: 'gated',
-          actor: 'system',
-          detail: { flow: 'sales' },
-        });
+        await tx.events.append(callEvent(c.id, 'gated', 'system', { flow: 'sales' }));
         throw new Error('PBX said no');
       }),
     ).rejects.toThrow('PBX said no');
@@ -123,20 +126,8 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
 
   it('keeps the audit trail in order with its actor and detail', async () => {
     const c = await store.calls.insert(newCall('ev.1'));
-    await store.events.append({
-      callId: c.id,
-      recordingId: null,
-      type: 'gated',
-      actor: 'system',
-      detail: { flow: 'sales' },
-    });
-    await store.events.append({
-      callId: c.id,
-      recordingId: null,
-      type: 'consent',
-      actor: 'caller',
-      detail: { outcome: 'accepted' },
-    });
+    await store.events.append(callEvent(c.id, 'gated', 'system', { flow: 'sales' }));
+    await store.events.append(callEvent(c.id, 'consent', 'caller', { outcome: 'accepted' }));
     const events = await store.events.forCall(c.id);
     expect(events.map((e) => [e.type, e.actor, e.detail])).toEqual([
       ['gated', 'system', { flow: 'sales' }],

@@ -248,6 +248,14 @@ export class AcceptanceSuite {
     private readonly o: { config: (extra: Record<string, string>) => Config; pbx: string },
   ) {}
 
+  /** The suite's events of one type for one call. */
+  readonly ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(this, callId, type);
+  /** The call's rows once its row says it is over. */
+  readonly settled = (pbxCallId: string, ms = 30000) => settledIn(this, pbxCallId, ms);
+  /** The recording's file checked against its row; its length in seconds. */
+  readonly checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) =>
+    checkFile(rec as RecordingRow, this.root, this.figures, name);
+
   /** The running controller, or null between a stop and the next start. */
   get running(): Controller | null {
     return this.current;
@@ -438,6 +446,45 @@ export function callFactsScenarios(s: AcceptanceSuite, calls: FactsCalls): void 
   }, 40000);
 }
 
+/** The opt-in call declined and the opt-out call opted out: [applet, the caller's key, outcome]. */
+export const declineCases = (optinKey: string, optoutKey: string): Array<[string, string, string]> => [
+  ['optin', optinKey, 'declined'],
+  ['optout', optoutKey, 'opted-out'],
+];
+
+/** The gated scenarios both suites place: name -> [applet, agent extension]. */
+export const GATED_COMMON: Record<string, [string, string]> = {
+  ringing: ['ringing', 'agent'],
+  answer: ['answer', 'agent'],
+  optin: ['optin', 'agent'],
+  optout: ['optout', 'agent'],
+  pause: ['pause', 'agent-long'],
+  fb: ['ringing', 'agent-long'],
+  'stuck-optin': ['optin', 'agent'],
+  'stuck-announce': ['ringing', 'agent'],
+  beep: ['beep', 'agent-quiet'],
+};
+
+/** scenario -> the DID its caller dials: New York numbers unless `area` names another area code. */
+export const didsFor = (gated: Record<string, unknown>, area: (name: string) => string = () => '212') =>
+  Object.fromEntries(Object.keys(gated).map((name, i) => [name, `${area(name)}55501${String(i + 10)}`]));
+
+/** The fallback-adopted scenario as a test (issue 15). */
+export const fallbackAdoptedTest = (s: AcceptanceSuite, o: Parameters<typeof fallbackAdoptedScenario>[1]) =>
+  it(
+    'a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart',
+    () => fallbackAdoptedScenario(s, o),
+    60000,
+  );
+
+/** The orphan-purged scenario as a test (issue 15). */
+export const orphanPurgedTest = (s: AcceptanceSuite, o: Parameters<typeof orphanPurgedScenario>[1]) =>
+  it(
+    'a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends',
+    () => orphanPurgedScenario(s, o),
+    70000,
+  );
+
 /**
  * A call the dialplan's fallback recorded while the controller was down, the controller started
  * while it goes on: adopted and completed. `place` makes the call (the controller stopped) and
@@ -463,11 +510,11 @@ export async function fallbackAdoptedScenario(
  * Issue 15: a call begun and ended while callrec is stopped leaves only a file; reconciliation
  * gives it its rows within 30 s of the start, and retention purges it like any other when its
  * tier ends. `place` resolves with the call's PBX id once it hung up (the controller stopped);
- * `call`: what its row must show; `dbUrl`: the suite's database, for `callrec retention run`.
+ * `call`: what its row must show; `dbUrl`: the suite's database (read when the test runs), for `callrec retention run`.
  */
 export async function orphanPurgedScenario(
   s: AcceptanceSuite,
-  o: { place: () => Promise<string>; call: Record<string, unknown>; minSeconds: number; dbUrl: string },
+  o: { place: () => Promise<string>; call: Record<string, unknown>; minSeconds: number; dbUrl: () => string },
 ): Promise<void> {
   await s.stop();
   const callId = await o.place();
@@ -485,7 +532,7 @@ export async function orphanPurgedScenario(
   // Its tier ends: the purge deletes it like any other.
   await c.store.recordings.update(rec.id, { retainUntil: new Date(Date.now() - 1000) });
   const purge = await runCli(['retention', 'run'], {
-    CALLREC_DB_URL: o.dbUrl,
+    CALLREC_DB_URL: o.dbUrl(),
     CALLREC_RECORDINGS_DIR: s.root,
     CALLREC_NODE: s.node,
   });

@@ -11,36 +11,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { AmiClient, type AmiEvent } from '../../controller/src/pbx/asterisk/ami';
 import { AriHttp } from '../../controller/src/pbx/asterisk/ari-http';
 import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
 import { masterKeyId } from '../../controller/src/recordings/keyring';
 import { silentLogger } from '../../controller/src/util/logger';
-import {
-  AcceptanceSuite,
-  beepBursts,
-  bridgedSeconds,
-  callFactsScenarios,
-  channelRms,
-  checkFile as checkFileOf,
-  eventsOf,
-  factsRules,
-  fallbackAdoptedScenario,
-  fileOf,
-  gatedCall,
-  importRules,
-  orphanPurgedScenario,
-  pauseResumeScenario,
-  snapshotFiles,
-  soxi,
-  settledIn,
-  sleep,
-  SUITE_RULES,
-  suiteConfig,
-  waitFor,
-} from './acceptance';
+import * as acc from './acceptance';
+import { gatedCall, sleep, waitFor, fileOf, soxi } from './acceptance';
 import { runCli } from '../helpers/cli';
 import { intervals } from '../helpers/tone-bursts';
 
@@ -66,37 +44,25 @@ const CTX = 'callrec-it-acc';
 const CALLER = 'callrec-it-acc-caller';
 const NODE = `it-${process.pid}`;
 
-const RULES = SUITE_RULES;
+const RULES = acc.SUITE_RULES;
 
 // scenario -> [applet, agent]: the agent answers and plays music (a steady audio source) for 4 or 9 s,
 // or 33 s of silence (agent-quiet: room for three beeps, 15 s apart).
-const GATED: Record<string, [string, string]> = {
-  ringing: ['ringing', 'agent'],
-  answer: ['answer', 'agent'],
-  optin: ['optin', 'agent'],
-  optout: ['optout', 'agent'],
-  pause: ['pause', 'agent-long'],
-  fb: ['ringing', 'agent-long'],
-  'stuck-optin': ['optin', 'agent'],
-  'stuck-announce': ['ringing', 'agent'],
-  beep: ['beep', 'agent-quiet'],
-};
+const GATED: Record<string, [string, string]> = { ...acc.GATED_COMMON };
 
 // scenario -> the DID a caller dials: an admin's ordinary inbound extensions (New York numbers).
-const DIDS: Record<string, string> = Object.fromEntries(
-  Object.keys(GATED).map((name, i) => [name, `21255501${String(i + 10)}`]),
-);
+const DIDS: Record<string, string> = acc.didsFor(GATED);
 
 describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   let ami: AmiClient;
   let ari: AriHttp;
   let dbDir: string;
-  let installed: ReturnType<typeof snapshotFiles> | null = null;
+  let installed: ReturnType<typeof acc.snapshotFiles> | null = null;
   const amiEvents: AmiEvent[] = [];
   const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
-  const suite = new AcceptanceSuite(NODE, RECORDINGS, {
+  const suite = new acc.AcceptanceSuite(NODE, RECORDINGS, {
     pbx: 'ARI',
-    config: suiteConfig(NODE, dbUrl, RECORDINGS, {
+    config: acc.suiteConfig(NODE, dbUrl, RECORDINGS, {
       CALLREC_ARI_URL: ARI_URL ?? '',
       CALLREC_ARI_USER: env.CALLREC_IT_ARI_USER ?? 'callrec',
       CALLREC_ARI_PASSWORD: env.CALLREC_IT_ARI_PASSWORD ?? 'callrec',
@@ -107,7 +73,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       CALLREC_AMI_SECRET: env.CALLREC_IT_AMI_SECRET ?? 'callrec',
     }),
   });
-  const { figures } = suite;
+  const { figures, ev, settled, checkFile } = suite;
   const start = (extra: Record<string, string> = {}) => suite.start(extra);
   const stop = () => suite.stop();
 
@@ -145,16 +111,11 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   }
 
   const nextGate = (scenario: string, callerExten?: string) => gatedCall(suite, () => originate(scenario, callerExten));
-  const ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(suite, callId, type);
-  const settled = (pbxCallId: string, ms = 30000) => settledIn(suite, pbxCallId, ms);
-
-  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) =>
-    checkFileOf(rec, RECORDINGS, figures, name);
 
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-acc-'));
     fs.mkdirSync(RECORDINGS, { recursive: true });
-    installed = snapshotFiles([ETC, SOUNDS], [ETC]);
+    installed = acc.snapshotFiles([ETC, SOUNDS], [ETC]);
     // Installed as the README says; the Stasis app's name comes from the install (CALLREC_ARI_APP).
     const install = await runCli(
       ['install', 'asterisk', '--etc', ETC, '--sounds', SOUNDS, '--recordings', RECORDINGS],
@@ -194,7 +155,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     for (const digit of ['1', '2', '9'])
       await addExten(CALLER, `press${digit}`, ['Wait(1)', `SendDTMF(${digit})`, 'Wait(60)']);
 
-    await importRules((await start()).store, RULES, 'it.yaml');
+    await acc.importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
 
   suite.keepRunning();
@@ -252,7 +213,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     const { recs } = await settled(gate.callId, 60000);
     expect(recs).toHaveLength(1);
     const seconds = checkFile(recs[0] as never, 'beep');
-    const found = beepBursts(
+    const found = acc.beepBursts(
       figures,
       { file: fileOf(recs[0] as never, RECORDINGS), caller: heard('caller'), agent: heard('agent') },
       seconds,
@@ -264,10 +225,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     expect(found.file).toEqual([]);
   }, 70000);
 
-  it.each([
-    ['optin', 'press2', 'declined'],
-    ['optout', 'press9', 'opted-out'],
-  ])(
+  it.each(acc.declineCases('press2', 'press9'))(
     '%s with %s: no recording (%s)',
     async (exten, caller, outcome) => {
       const gate = await nextGate(exten, caller);
@@ -293,7 +251,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   // Skip's file also misses the AMI round trips of the stop and the restart (0.7 s seen at load 14):
   // still far from the 3 s that silence keeps.
   const pauseResume = (mode: PauseMode) =>
-    pauseResumeScenario(suite, {
+    acc.pauseResumeScenario(suite, {
       mode,
       place: () => originate('pause'),
       answered: 'PartyChanged',
@@ -323,37 +281,27 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     return { callId: mm.uniqueId, from };
   }
 
-  it(
-    'a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart',
-    () =>
-      fallbackAdoptedScenario(suite, {
-        place: async () => (await fallbackRecording()).callId,
-        // announce-and-record: the file is named by the dialplan in CALLREC_DIR
-        file: (callId) => new RegExp(`-2125550123-.*-${callId.replace('.', '\\.')}\\.wav$`),
-        minSeconds: 3,
-      }),
-    60000,
-  );
+  acc.fallbackAdoptedTest(suite, {
+    place: async () => (await fallbackRecording()).callId,
+    // announce-and-record: the file is named by the dialplan in CALLREC_DIR
+    file: (callId) => new RegExp(`-2125550123-.*-${callId.replace('.', '\\.')}\\.wav$`),
+    minSeconds: 3,
+  });
 
-  it(
-    'a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends',
-    () =>
-      orphanPurgedScenario(suite, {
-        place: async () => {
-          const { callId, from } = await fallbackRecording();
-          await waitFor(
-            () => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === callId),
-            30000,
-            'hangup while stopped',
-          );
-          return callId;
-        },
-        call: { fromRaw: '2125550123' },
-        minSeconds: 3,
-        dbUrl: dbUrl(),
-      }),
-    70000,
-  );
+  acc.orphanPurgedTest(suite, {
+    place: async () => {
+      const { callId, from } = await fallbackRecording();
+      await waitFor(
+        () => amiEvents.slice(from).find((e) => e.type === 'Hangup' && e.uniqueId === callId),
+        30000,
+        'hangup while stopped',
+      );
+      return callId;
+    },
+    call: { fromRaw: '2125550123' },
+    minSeconds: 3,
+    dbUrl,
+  });
 
   // The controller stops while the greeting plays (8 s opt-in question, 3.9 s announcement).
   it.each([
@@ -389,9 +337,9 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     },
     60000,
   );
-  // Issue 14 (callFactsScenarios): its own rules, imported over the suite's, and its own extensions.
+  // Issue 14 (acc.callFactsScenarios): its own rules, imported over the suite's, and its own extensions.
   describe('call facts', () => {
-    const FACTS_RULES = factsRules(RULES);
+    const FACTS_RULES = acc.factsRules(RULES);
     const NY = '2125550123';
 
     async function originateFrom(exten: string, cid: string, callerExten?: string): Promise<void> {
@@ -408,7 +356,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     }
 
     beforeAll(async () => {
-      await importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
+      await acc.importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
       // A phone answering sends its identity: on a Local agent leg, CONNECTEDLINE does the same.
       await addExten(CTX, 'agent202', [
         'Set(CONNECTEDLINE(num)=202)',
@@ -482,7 +430,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
     });
 
     // The agent's phone blind-transfers the call (extension agent202x); the caller presses *44 (star44).
-    callFactsScenarios(suite, {
+    acc.callFactsScenarios(suite, {
       call: (exten, cid) => originateFrom(exten, cid),
       transferred: () => gatedCall(suite, () => originateFrom('2125550197', NY)),
       onDemand: (cid) => gatedCall(suite, () => originateFrom('2125550198', cid, 'star44')),
@@ -501,8 +449,8 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
         const rec = recs[0] as never as { filePath: string; durationMs: number | null; state: string };
         const wav = checkFile(rec, exten);
         const file = fileOf(rec, RECORDINGS);
-        const bridged = bridgedSeconds(suite, gate.callId, ev(gate.callId, 'PartyChanged')[0]);
-        const [left, right] = [1, 2].map((c) => channelRms(file, 2, 5, c)) as [number, number];
+        const bridged = acc.bridgedSeconds(suite, gate.callId, ev(gate.callId, 'PartyChanged')[0]);
+        const [left, right] = [1, 2].map((c) => acc.channelRms(file, 2, 5, c)) as [number, number];
         figures[exten] = { ...(figures[exten] as object), bridgedSeconds: bridged, rmsLeft: left, rmsRight: right };
         expect(soxi('-c', file)).toBe(2);
         expect(Math.abs(wav - bridged)).toBeLessThan(1);

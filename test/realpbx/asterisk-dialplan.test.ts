@@ -118,11 +118,14 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
     await ami?.stop();
   });
 
-  it('parses: dialplan show callrec-gate lists the gate and its fallback', async () => {
+  it('parses: dialplan show callrec-gate lists the gate, the decision extensions and the fallback', async () => {
     const out = await command('dialplan show callrec-gate');
     expect(out).toContain("'s' =>");
     expect(out).toContain("'fallback' =>");
-    expect(out).toMatch(/Stasis\(.*,gate,\$\{ARG1\},\$\{ARG2\},\$\{ARG3\},\$\{ARG4\},\$\{ARG5\},\$\{to\}\)/);
+    expect(out).toContain("'skip' =>");
+    expect(out).toContain("'_rec.' =>");
+    // The last argument: the gate contract (2: the decision may come in continue).
+    expect(out).toMatch(/Stasis\(.*,gate,\$\{ARG1\},\$\{ARG2\},\$\{ARG3\},\$\{ARG4\},\$\{ARG5\},\$\{to\},2\)/);
     expect(await command('features show')).toMatch(/callrec_pause\s+no def\s+\*48/);
   });
 

@@ -13,32 +13,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
-import {
-  AcceptanceSuite,
-  beepBursts,
-  callFactsScenarios,
-  channelRms,
-  checkFile as checkFileOf,
-  eventsOf,
-  factsRules,
-  fallbackAdoptedScenario,
-  fileOf,
-  gatedCall,
-  importRules,
-  orphanPurgedScenario,
-  pauseResumeScenario,
-  settledIn,
-  snapshotFiles,
-  sleep,
-  soxi,
-  SUITE_RULES,
-  suiteConfig,
-  waitFor,
-} from './acceptance';
+import * as acc from './acceptance';
+import { gatedCall, sleep, waitFor, fileOf, soxi } from './acceptance';
 import { runCli } from '../helpers/cli';
 import { intervals } from '../helpers/tone-bursts';
 
@@ -65,29 +44,19 @@ const CTX = 'callrec-it';
 const NODE = `it-fs-${process.pid}`;
 const CALLER = '2125550123';
 
-const RULES = SUITE_RULES;
+const RULES = acc.SUITE_RULES;
 
 // scenario -> [applet, agent]: the agent answers and plays a tone for 4 s (agent) or 9 s (agent-long),
 // or 33 s of silence (agent-quiet, as a phone streams it: room for three beeps, 15 s apart).
 const GATED: Record<string, [string, string]> = {
-  ringing: ['ringing', 'agent'],
-  answer: ['answer', 'agent'],
-  optin: ['optin', 'agent'],
-  optout: ['optout', 'agent'],
-  pause: ['pause', 'agent-long'],
+  ...acc.GATED_COMMON,
   stereo: ['stereo', 'agent'],
-  fb: ['ringing', 'agent-long'],
   kill: ['pause', 'agent-long'],
-  'stuck-optin': ['optin', 'agent'],
-  'stuck-announce': ['ringing', 'agent'],
-  beep: ['beep', 'agent-quiet'],
 };
 
 // scenario -> the DID a caller dials: New York numbers, but for stereo, dialed in California
 // (all-party consent), so its `consent: none` is raised to an announcement.
-const DIDS: Record<string, string> = Object.fromEntries(
-  Object.keys(GATED).map((name, i) => [name, `${name === 'stereo' ? '415' : '212'}55501${String(i + 10)}`]),
-);
+const DIDS: Record<string, string> = acc.didsFor(GATED, (name) => (name === 'stereo' ? '415' : '212'));
 
 /** An applet point as an admin writes it: the snippet's variables, the gate, then the bridge to `agent` in `ctx`. */
 function gatedExtension(
@@ -142,13 +111,13 @@ function itContext(): string {
 describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   let esl: EslSession;
   let dbDir: string;
-  let installed: ReturnType<typeof snapshotFiles> | null = null;
+  let installed: ReturnType<typeof acc.snapshotFiles> | null = null;
   const switchEvents: EslEvent[] = [];
   const itFile = path.join(CONF, 'dialplan', 'callrec-it.xml');
   const dbUrl = () => `sqlite:${path.join(dbDir, 'callrec.sqlite3')}`;
-  const suite = new AcceptanceSuite(NODE, RECORDINGS, {
+  const suite = new acc.AcceptanceSuite(NODE, RECORDINGS, {
     pbx: 'ESL',
-    config: suiteConfig(NODE, dbUrl, RECORDINGS, {
+    config: acc.suiteConfig(NODE, dbUrl, RECORDINGS, {
       CALLREC_PBX: 'freeswitch',
       CALLREC_ESL_HOST: HOST ?? '',
       CALLREC_ESL_PORT: PORT,
@@ -157,7 +126,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       CALLREC_ESL_SOUNDS_DIR: SOUNDS,
     }),
   });
-  const { figures } = suite;
+  const { figures, ev, settled, checkFile } = suite;
   const start = (extra: Record<string, string> = {}) => suite.start(extra);
   const stop = () => suite.stop();
 
@@ -187,20 +156,13 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     return { caller, gate };
   }
 
-  const ev = <T extends PbxEvent['type']>(callId: string, type: T) => eventsOf(suite, callId, type);
-
   const switchSaw = (name: string, uuid: string, from = 0) =>
     switchEvents.slice(from).find((e) => e.name === name && e.headers['Unique-ID'] === uuid);
-
-  const settled = (pbxCallId: string, ms = 30000) => settledIn(suite, pbxCallId, ms);
-
-  const checkFile = (rec: { filePath: string; durationMs: number | null; state: string }, name: string) =>
-    checkFileOf(rec, RECORDINGS, figures, name);
 
   beforeAll(async () => {
     dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-it-fs-'));
     fs.mkdirSync(RECORDINGS, { recursive: true });
-    installed = snapshotFiles([CONF, SOUNDS], [CONF]);
+    installed = acc.snapshotFiles([CONF, SOUNDS], [CONF]);
     const install = await runCli(
       ['install', 'freeswitch', '--conf', CONF, '--sounds', SOUNDS, '--recordings', RECORDINGS],
       { CALLREC_FALLBACK: 'announce-and-record', CALLREC_ESL_LISTEN_PORT: LISTEN_PORT, CALLREC_ESL_SOUNDS_DIR: SOUNDS },
@@ -228,7 +190,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     ]);
     if (!sub.ok) throw new Error(sub.error.detail);
     expect(await api('reloadxml')).toMatch(/\+OK/);
-    await importRules((await start()).store, RULES, 'it.yaml');
+    await acc.importRules((await start()).store, RULES, 'it.yaml');
   }, 60000);
 
   suite.keepRunning();
@@ -280,7 +242,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       if (exten === 'ringing') {
         // ...and the caller heard it: speech in the first 3 s, before any agent.
         await waitFor(() => switchSaw('RECORD_STOP', caller, sw), 5000, 'caller recording closed');
-        figures.greetingHeardRms = channelRms(heard, 0, 3);
+        figures.greetingHeardRms = acc.channelRms(heard, 0, 3);
         expect(figures.greetingHeardRms).toBeGreaterThan(0.01);
       }
       expect(call).toMatchObject({ state: 'done', consentOutcome: outcome, applet: GATED[exten]?.[0] });
@@ -291,7 +253,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       if (channels === 2) {
         // Left: what the switch reads from the caller's channel (a parked caller: nothing); right: what
         // it writes to it (the agent's tone).
-        const [left, right] = [channelRms(file, 0.5, 3, 1), channelRms(file, 0.5, 3, 2)];
+        const [left, right] = [acc.channelRms(file, 0.5, 3, 1), acc.channelRms(file, 0.5, 3, 2)];
         figures.stereoRms = { left, right };
         expect(right).toBeGreaterThan(0.05);
         expect(left).toBeLessThan(right / 10);
@@ -335,7 +297,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       5000,
       "the legs' recordings closed",
     );
-    const found = beepBursts(
+    const found = acc.beepBursts(
       figures,
       { file: fileOf(recs[0] as never, RECORDINGS), caller: callerHeard, agent: agentHeard },
       seconds,
@@ -353,10 +315,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     expect(found.file[0]?.at).toBeLessThan(1);
   }, 70000);
 
-  it.each([
-    ['optin', '2', 'declined'],
-    ['optout', '9', 'opted-out'],
-  ])(
+  it.each(acc.declineCases('2', '9'))(
     '%s with %s: no recording (%s)',
     async (exten, digit, outcome) => {
       const sw = switchEvents.length;
@@ -387,7 +346,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   }, 30000);
 
   const pauseResume = (mode: PauseMode) =>
-    pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'CallAnswered', tolerance: 0.6 });
+    acc.pauseResumeScenario(suite, { mode, place: () => originate('pause'), answered: 'CallAnswered', tolerance: 0.6 });
 
   it('pause/resume with silence (uuid_record mask/unmask): the file keeps the paused time', async () => {
     await pauseResume('silence');
@@ -470,34 +429,24 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     return { uuid: started.headers['Unique-ID'] ?? '', sw };
   }
 
-  it(
-    'a call arriving while the controller is down follows CALLREC_FALLBACK, and is adopted and completed after restart',
-    () =>
-      fallbackAdoptedScenario(suite, {
-        place: async () => (await fallbackRecording()).uuid,
-        // announce-and-record: named by the dialplan in callrec_dir, dialed number included
-        file: (uuid) => new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-${DIDS.fb}-${uuid}\\.wav$`),
-        minSeconds: 8,
-      }),
-    60000,
-  );
+  acc.fallbackAdoptedTest(suite, {
+    place: async () => (await fallbackRecording()).uuid,
+    // announce-and-record: named by the dialplan in callrec_dir, dialed number included
+    file: (uuid) => new RegExp(`^(.*/)?\\d{4}/\\d{2}/\\d{2}/\\d{14}-${CALLER}-${DIDS.fb}-${uuid}\\.wav$`),
+    minSeconds: 8,
+  });
 
   // Issue 15 (orphanPurgedScenario).
-  it(
-    'a call made while the controller is stopped for the whole call is listed completed within 30 s of the start, and purged when its tier ends',
-    () =>
-      orphanPurgedScenario(suite, {
-        place: async () => {
-          const { uuid, sw } = await fallbackRecording();
-          await waitFor(() => switchSaw('CHANNEL_HANGUP', uuid, sw), 30000, 'hangup while stopped');
-          return uuid;
-        },
-        call: { fromRaw: CALLER, pbx: 'freeswitch' },
-        minSeconds: 8,
-        dbUrl: dbUrl(),
-      }),
-    70000,
-  );
+  acc.orphanPurgedTest(suite, {
+    place: async () => {
+      const { uuid, sw } = await fallbackRecording();
+      await waitFor(() => switchSaw('CHANNEL_HANGUP', uuid, sw), 30000, 'hangup while stopped');
+      return uuid;
+    },
+    call: { fromRaw: CALLER, pbx: 'freeswitch' },
+    minSeconds: 8,
+    dbUrl,
+  });
 
   // The controller stops while the greeting plays: the socket closes, the switch cuts the prompt
   // and the dialplan goes on at once. An opt-in call had been marked not to be recorded without us
@@ -546,12 +495,12 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     },
     60000,
   );
-  // Issue 14 (callFactsScenarios): its own context (no callrec_to: the gate learns the dialed
+  // Issue 14 (acc.callFactsScenarios): its own context (no callrec_to: the gate learns the dialed
   // number itself) and rules, imported over the suite's.
   describe('call facts', () => {
     const FCTX = 'callrec-it-facts';
     const factsFile = path.join(CONF, 'dialplan', 'callrec-it-facts.xml');
-    const FACTS_RULES = factsRules(RULES);
+    const FACTS_RULES = acc.factsRules(RULES);
 
     function factsContext(): string {
       const gated = (exten: string, applet: string, agent: string, extra: string[] = []) =>
@@ -590,7 +539,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     beforeAll(async () => {
       fs.writeFileSync(factsFile, factsContext());
       expect(await api('reloadxml')).toMatch(/\+OK/);
-      await importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
+      await acc.importRules(suite.controller().store, FACTS_RULES, 'facts.yaml');
     });
 
     afterAll(() => {
@@ -598,7 +547,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
     });
 
     // The switch transfers the answered call (uuid_transfer); the gated channel receives *44 as a phone's keys.
-    callFactsScenarios(suite, {
+    acc.callFactsScenarios(suite, {
       call: (exten, cid) => originateFrom(exten, cid),
       transferred: async () => {
         const gate = await gatedCall(suite, () => originateFrom('2125550199', CALLER));

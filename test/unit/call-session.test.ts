@@ -4,6 +4,7 @@ import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events
 import type { GateDecision, SessionEvent, SessionSettings } from '../../controller/src/domain/session-types';
 import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
 import { readTrace } from '../helpers/asterisk/traces';
+import { gateDecision } from '../helpers/gate-decision';
 
 const SETTINGS: SessionSettings = {
   deadlineMs: 10000,
@@ -17,16 +18,7 @@ const FILE = { pbxPath: '/var/spool/asterisk/monitor/callrec/2026/11/22/x.wav', 
 const T0 = new Date('2026-11-22T21:51:27.833Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-const decision = (over: Partial<GateDecision> = {}): GateDecision => ({
-  record: 'from-answer',
-  consent: 'announce',
-  greeting: { prompt: 'announce', sound: 'callrec/announce', language: 'en' },
-  pauseAllowed: true,
-  beep: false,
-  stereo: false,
-  tier: 'standard',
-  ...over,
-});
+const decision = gateDecision;
 const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
   flow: 'sales',
   applet: 'dial',
@@ -456,17 +448,13 @@ describe('CallSession live actions', () => {
 });
 
 describe('CallSession immediate release', () => {
+  /** The gate released at once (bad arguments, or a call swept at reconnect). */
+  const decidedAtOnce = (s: CallSession, callId: string, d: GateDecision | null, reason: string, swept = false) =>
+    s.handle({ type: 'Decided', callId, at: T0, decision: d, reason, file: FILE, immediate: true, swept });
+
   it('releases a call with bad gate arguments at once, without a prompt', () => {
     const s = new CallSession('c9', facts(), SETTINGS);
-    const out = s.handle({
-      type: 'Decided',
-      callId: 'c9',
-      at: T0,
-      decision: null,
-      reason: 'unknown Stasis arguments ["x"]',
-      file: FILE,
-      immediate: true,
-    });
+    const out = decidedAtOnce(s, 'c9', null, 'unknown Stasis arguments ["x"]');
     expect(pbxTypes(out)).toEqual(['Watch', 'Continue']);
     expect(s.view().fallbackReason).toBe('unknown Stasis arguments ["x"]');
   });
@@ -489,16 +477,7 @@ describe('CallSession immediate release', () => {
     ['nothing stored: the dialplan fallback', null, ['Watch', 'StopPrompt', 'Continue'], null],
   ])('swept after a restart: stops the old prompt; %s', (_name, d, expected, record) => {
     const s = new CallSession('c10', facts(), SETTINGS);
-    const out = s.handle({
-      type: 'Decided',
-      callId: 'c10',
-      at: T0,
-      decision: d,
-      reason: 'found waiting in the gate at (re)connect',
-      file: FILE,
-      immediate: true,
-      swept: true,
-    });
+    const out = decidedAtOnce(s, 'c10', d, 'found waiting in the gate at (re)connect', true);
     expect(pbxTypes(out)).toEqual(expected);
     expect(out).toContainEqual(expect.objectContaining({ type: 'StopPrompt', promptId: 'callrec-c10-1' }));
     const set = out.find((c) => c.type === 'SetDecision');

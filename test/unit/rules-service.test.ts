@@ -21,26 +21,52 @@ function source(version: () => number): RulesSource & { reads: number; loads: nu
 }
 
 describe('RulesService', () => {
-  it('shares one version read among calls arriving together, and reads again for the next call', async () => {
+  it('reads the version once for calls arriving together, then decides from memory (issue 23)', async () => {
     const src = source(() => 1);
     const service = new RulesService(src, SETTINGS);
     await Promise.all(Array.from({ length: 20 }, () => service.engine()));
     expect(src.reads).toBe(1);
     expect(src.loads).toBe(1);
     await service.engine();
-    expect(src.reads).toBe(2);
-    expect(src.loads).toBe(1);
+    expect([src.reads, src.loads]).toEqual([1, 1]);
   });
 
-  it('reloads once when a later read shows a new version', async () => {
+  it("reads again on the next call after this process's own write", async () => {
     let v = 1;
-    const src = source(() => v);
+    let changed = () => {};
+    const src = Object.assign(
+      source(() => v),
+      {
+        onChange: (cb: () => void) => {
+          changed = cb;
+          return () => undefined;
+        },
+      },
+    );
     const service = new RulesService(src, SETTINGS);
     await service.engine();
     v = 2;
+    changed();
     const engines = await Promise.all([service.engine(), service.engine()]);
-    expect(src.loads).toBe(2);
     expect(engines[0]).toBe(engines[1]);
+    expect((engines[0] as unknown as { rules: { version: number } }).rules.version).toBe(2);
+    await service.engine();
+    expect(src.loads).toBe(2);
+  });
+
+  it("reloads once when a refresh finds another process's write, and not otherwise", async () => {
+    let v = 1;
+    const src = source(() => v);
+    const service = new RulesService(src, SETTINGS);
+    const first = await service.engine();
+    await service.refresh();
+    expect(src.loads).toBe(1);
+    v = 2;
+    await service.refresh();
+    expect(src.loads).toBe(2);
+    const engines = await Promise.all([service.engine(), service.engine()]);
+    expect(engines[0]).toBe(engines[1]);
+    expect(engines[0]).not.toBe(first);
   });
 
   it('decides with the rules it has when the version read hangs or fails (the database is down)', async () => {

@@ -33,5 +33,6 @@ export function recordingJson(r: RecordingRecord) {
     pausedMs: r.pausedMs,
     onHold: r.onHold,
     holdReason: r.holdReason,
+    holdCase: r.holdCase ?? null,
   };
 }

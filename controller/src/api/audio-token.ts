@@ -2,6 +2,7 @@
 // key must never appear in a URL (logs, history, Referer), so the dashboard trades its key for a
 // token bound to that key and one recording, valid a few minutes, sent as ?token= to the audio
 // route. The key is looked up again on every use: revoking it kills its tokens at once.
+import { ROLES } from '../domain/api-keys';
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { KeysRepo } from '../store/keys-repo';
@@ -77,7 +78,7 @@ export function audioTokenRoutes(routes: ApiRoutes, deps: ApiDeps, tokens: Audio
       path: '/recordings/:id/audio-token',
       tag: 'recordings',
       summary: 'Get a short-lived URL to play or download a recording',
-      roles: ['admin', 'supervisor', 'agent'],
+      roles: ROLES,
       params: IdParam,
       responses: {
         200: jsonResponse(

@@ -1,5 +1,6 @@
 // GET /api/recordings/:id/audio: streams the file with HTTP Range for seeking, or as a download;
 // an encrypted file is decrypted on the fly, Range counted in plaintext bytes.
+import { ROLES } from '../domain/api-keys';
 import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import type { RecordingRecord } from '../domain/records';
@@ -20,7 +21,7 @@ export function audioRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       path: '/recordings/:id/audio',
       tag: 'recordings',
       summary: 'Play or download a recording',
-      roles: ['admin', 'supervisor', 'agent'],
+      roles: ROLES,
       params: IdParam,
       query: AudioQuery,
       responses: {

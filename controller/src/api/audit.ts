@@ -5,6 +5,7 @@ import type { RecordingEventRecord } from '../domain/records';
 import type { AuditFilter } from '../store/events-repo';
 import type { ApiDeps } from './deps';
 import type { ApiRoutes } from './route';
+import { withoutServerPaths } from './public-paths';
 import { errorResponse } from './schemas';
 
 const isoDate = z.iso
@@ -56,14 +57,14 @@ function cell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const item = (e: RecordingEventRecord) => ({
+const item = (e: RecordingEventRecord, root: string) => ({
   id: e.id,
   at: e.at.toISOString(),
   actor: e.actor,
   action: e.type,
   recordingId: e.recordingId,
   callId: e.callId,
-  detail: e.detail,
+  detail: withoutServerPaths(e.detail, root),
 });
 
 export function auditRoutes(routes: ApiRoutes, deps: ApiDeps): void {
@@ -93,7 +94,10 @@ export function auditRoutes(routes: ApiRoutes, deps: ApiDeps): void {
         const limit = Math.min(query.limit ?? 100, 1000);
         const rows = await deps.store.events.query(f, limit + 1, query.cursor);
         const page = rows.slice(0, limit);
-        res.json({ items: page.map(item), nextCursor: rows.length > limit ? String(page[page.length - 1]?.id) : null });
+        res.json({
+          items: page.map((e) => item(e, deps.recordingsDir)),
+          nextCursor: rows.length > limit ? String(page[page.length - 1]?.id) : null,
+        });
         return;
       }
       res.set({
@@ -108,7 +112,9 @@ export function auditRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       while (left > 0) {
         const rows = await deps.store.events.query(f, Math.min(CSV_BATCH, left), before);
         for (const e of rows)
-          res.write(`${[e.id, e.at, e.actor, e.type, e.recordingId, e.callId, e.detail].map(cell).join(',')}\r\n`);
+          res.write(
+            `${[e.id, e.at, e.actor, e.type, e.recordingId, e.callId, withoutServerPaths(e.detail, deps.recordingsDir)].map(cell).join(',')}\r\n`,
+          );
         if (rows.length < Math.min(CSV_BATCH, left)) break;
         left -= rows.length;
         before = rows[rows.length - 1]?.id;

@@ -1,4 +1,5 @@
 // Live calls and the recording actions on them, through the call registry (LiveCallControl).
+import { ROLES } from '../domain/api-keys';
 import { z } from 'zod';
 import type { LiveCall, LiveCallError } from '../calls/live';
 import { FEATURE_ACTIONS } from '../domain/vocabulary';
@@ -26,7 +27,7 @@ export function callRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       path: '/calls/live',
       tag: 'calls',
       summary: 'List calls in progress',
-      roles: ['admin', 'supervisor', 'agent'],
+      roles: ROLES,
       responses: { 200: { description: 'Calls in progress (an agent sees their own)' } },
     },
     async ({ key, res }) => {
@@ -45,7 +46,7 @@ export function callRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       path: '/calls/:id/recording/:action',
       tag: 'calls',
       summary: 'Pause, resume, start or stop the recording of a live call',
-      roles: ['admin', 'supervisor', 'agent'],
+      roles: ROLES,
       params: ActionParams,
       responses: {
         200: { description: 'The call with its recording state after the PBX confirmed' },

@@ -1,4 +1,5 @@
 // API keys as an admin sees them (creation is `callrec keys create`, which prints the key once).
+import { ROLES } from '../domain/api-keys';
 import { revokeKey } from '../store/key-audit';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
@@ -47,7 +48,7 @@ export function meRoute(routes: ApiRoutes): void {
       path: '/me',
       tag: 'keys',
       summary: 'Describe the key in use',
-      roles: ['admin', 'supervisor', 'agent'],
+      roles: ROLES,
       responses: { 200: { description: 'name, role and agent of the key' } },
     },
     async ({ key, res }) => {

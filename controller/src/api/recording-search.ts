@@ -1,5 +1,6 @@
 // GET /recordings: the search, its opaque paging cursor, and the audit row that says who searched
 // for what (a number search is access to personal data).
+import { ROLES } from '../domain/api-keys';
 import type { Cursor } from '../store/search-repo';
 import { recordingJson } from './access';
 import type { ApiDeps } from './deps';
@@ -41,7 +42,7 @@ export function searchRoute(routes: ApiRoutes, deps: ApiDeps): void {
       path: '/recordings',
       tag: 'recordings',
       summary: 'Search recordings',
-      roles: ['admin', 'supervisor', 'agent'],
+      roles: ROLES,
       query: SearchQuery,
       responses: {
         200: jsonResponse('One page, newest first unless sort=asc', SearchPage),

@@ -2,6 +2,7 @@
 // with its call and timeline; the search and the changes have modules of their own.
 import { recordingJson, visibleRecording } from './access';
 import type { ApiDeps } from './deps';
+import { withoutServerPaths } from './public-paths';
 import { recordingChangeRoutes } from './recording-changes';
 import { searchRoute } from './recording-search';
 import type { ApiRoutes } from './route';
@@ -77,7 +78,12 @@ export function recordingRoutes(routes: ApiRoutes, deps: ApiDeps): void {
           answeredAt: call.answeredAt,
           endedAt: call.endedAt,
         },
-        events: events.map((e) => ({ type: e.type, actor: e.actor, at: e.at, detail: e.detail })),
+        events: events.map((e) => ({
+          type: e.type,
+          actor: e.actor,
+          at: e.at,
+          detail: withoutServerPaths(e.detail, deps.recordingsDir, rec.filePath),
+        })),
         webhooks: deliveries.map((d) => ({
           id: d.id,
           event: d.event,

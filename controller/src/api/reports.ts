@@ -19,10 +19,14 @@ const REPORT = { method: 'get', tag: 'reports', roles: ['admin', 'supervisor'] }
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** A row of the storage report (one month and tier, or the totals) in minutes, with its cost. */
-function priced(u: { count: number; durationMs: number; bytes: number }, ratePerMinute: number) {
+/**
+ * A row of the storage report (one month and tier, or the totals) in minutes, with its cost when a
+ * price per minute is set: with none, a cost of 0 would read as "free", so there is no cost at all.
+ */
+function priced(u: { count: number; durationMs: number; bytes: number }, ratePerMinute: number | null) {
   const minutes = u.durationMs / 60_000;
-  return { count: u.count, minutes: round(minutes), bytes: u.bytes, cost: round(minutes * ratePerMinute) };
+  const row = { count: u.count, minutes: round(minutes), bytes: u.bytes };
+  return ratePerMinute === null ? row : { ...row, cost: round(minutes * ratePerMinute) };
 }
 
 export function reportRoutes(routes: ApiRoutes, deps: ApiDeps): void {
@@ -32,11 +36,16 @@ export function reportRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       path: '/reports/storage',
       summary: 'Storage usage per month and tier',
       query: UsageQuery,
-      responses: { 200: { description: 'Minutes, bytes, count and cost per month and tier, with totals' } },
+      responses: {
+        200: {
+          description:
+            'Minutes, bytes and count per month and tier, with totals; a cost too when costPerMinute is set (null otherwise)',
+        },
+      },
     },
     async ({ query, res }) => {
       const rows = await deps.store.reports.storageUsage(query);
-      const rate = deps.costPerMinute;
+      const rate = deps.costPerMinute > 0 ? deps.costPerMinute : null;
       const sum = (k: 'count' | 'durationMs' | 'bytes') => rows.reduce((a, r) => a + r[k], 0);
       res.json({
         costPerMinute: rate,

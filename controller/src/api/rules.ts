@@ -22,6 +22,7 @@ import { ApiError, notFound } from './errors';
 import type { ApiRoutes } from './route';
 import { errorResponse, jsonResponse } from './schemas';
 import { settingsRoutes } from './rules-settings';
+import { ruleToolRoutes } from './rules-tools';
 
 type Entry = Record<string, unknown>;
 type NoFlow = 'no-flow';
@@ -236,4 +237,5 @@ export function ruleRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     remove: (repo, id) => repo.deleteAreaCode(id),
   });
   settingsRoutes(routes, deps);
+  ruleToolRoutes(routes, deps);
 }

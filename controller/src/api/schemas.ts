@@ -2,6 +2,7 @@
 // field is a 400 naming it (a typo in a filter must not silently widen a search).
 import { z } from 'zod';
 import { ROLES } from '../domain/api-keys';
+import type { ConsentOutcome } from '../domain/records';
 
 export const ErrorBody = z
   .object({
@@ -40,11 +41,32 @@ export const RECORDING_STATES = [
 ] as const;
 export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export const TIERS = ['standard', 'extended'] as const;
+/** Every outcome a call's consent can end in, in the order filters and the compliance report show them. */
+export const CONSENT_OUTCOMES = [
+  'not-required',
+  'announced',
+  'accepted',
+  'declined',
+  'opted-out',
+  'hung-up',
+  'timeout',
+  'fallback',
+] as const satisfies readonly ConsentOutcome[];
 
 const name64 = z.string().min(1).max(64);
 const isoDate = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z' })
   .transform((s) => new Date(s));
+
+/** A litigation case reference: what a hold is for, what a search by case and a release name. */
+export const CaseRef = z
+  .string()
+  .min(1, { error: 'is required: a case reference such as C-17' })
+  .max(64, { error: 'must be at most 64 characters' })
+  .regex(/^[\p{L}\p{N}\p{P}\p{S}]([\p{L}\p{N}\p{P}\p{S} ]*[\p{L}\p{N}\p{P}\p{S}])?$/u, {
+    error: 'must be printable: letters, digits, punctuation, and spaces only between them',
+  })
+  .meta({ description: 'A litigation case reference, compared exactly (C-17 is not c-17)' });
 
 export const SearchQuery = z.strictObject({
   number: z
@@ -59,8 +81,10 @@ export const SearchQuery = z.strictObject({
   agent: name64.optional(),
   flow: name64.optional(),
   campaign: name64.optional(),
+  consent: z.enum(CONSENT_OUTCOMES).optional().meta({ description: "The call's consent outcome" }),
   state: z.enum(RECORDING_STATES).optional(),
   tier: z.enum(TIERS).optional(),
+  case: CaseRef.optional().meta({ description: 'Held under this litigation case' }),
   from: isoDate.optional().meta({ description: 'Started at or after (inclusive)' }),
   to: isoDate.optional().meta({ description: 'Started before (exclusive)' }),
   sort: z.enum(['desc', 'asc']).default('desc'),
@@ -97,6 +121,7 @@ export const Recording = z
     retainUntil: z.string().nullable(),
     onHold: z.boolean(),
     holdReason: z.string().nullable(),
+    holdCase: z.string().nullable(),
     purgedAt: z.string().nullable(),
   })
   .meta({ id: 'Recording' });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
-import { DIRECTIONS, RECORDING_STATES, TIERS } from './schemas';
+import { CONSENT_OUTCOMES, DIRECTIONS, RECORDING_STATES, TIERS } from './schemas';
 import { CONSENT_MODES, RECORD_MODES } from '../policy/rules';
 
 export function packageRoot(from = __dirname): string {
@@ -37,6 +37,7 @@ export function webRouter(root = packageRoot()): Router {
     tiers: TIERS,
     directions: DIRECTIONS,
     states: RECORDING_STATES,
+    consentOutcomes: CONSENT_OUTCOMES,
   });
   const r = Router();
   r.use(

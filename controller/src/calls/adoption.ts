@@ -11,7 +11,7 @@ import type { Logger } from '../util/logger';
 import { relativeToRoot } from './paths';
 import { closedRow, type RecordingSettler } from './settle';
 import { factsFromCall, isLiveRecording, persistSession, storedDecision, viewFromRecording } from './store-sync';
-import type { CallTracker, RegistrySettings, SyncContext, TrackedCall } from './types';
+import { newTracked, type CallTracker, type RegistrySettings, type SyncContext, type TrackedCall } from './types';
 
 export interface AdoptionDeps {
   store: Store;
@@ -87,7 +87,7 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
       answered: true,
     };
     const session = CallSession.adopt(ev.callId, facts, d.settings.session, foundView(d, ev), null);
-    t = { pbxCallId: ev.callId, session, callRowId: null, recRowId: null, decision: null, startedAt: ev.at };
+    t = newTracked(ev.callId, session, ev.at);
   }
   d.calls.track(t, async (tracked) => {
     if (write) await persistSession(d.sync, tracked, true, true);

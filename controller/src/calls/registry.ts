@@ -12,15 +12,20 @@ import { err, ok, type Result } from '../util/result';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
 import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
+import { GateTraffic } from './gate-traffic';
 import { decideGate, type GateDeps } from './gate-decision';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
 import { NO_METRICS, type CallMetrics } from './observers';
 import { RecordingSettler } from './settle';
+import { runCommands } from './step-commands';
 import type { RegistryDeps } from './registry-deps';
-import type { CallTracker, SyncContext, TimelineEntry, TrackedCall } from './types';
+import { newTracked, type CallTracker, type SyncContext, type TrackedCall } from './types';
 
 export type { RegistryDeps } from './registry-deps';
+
+/** The longest a write trailing a call's `continue` waits for the gate to empty. */
+const TRAILING_WRITE_CAP_MS = 100;
 
 interface Entry extends TrackedCall {
   queue: Promise<void>;
@@ -38,6 +43,7 @@ export class CallRegistry implements LiveCallControl {
   private readonly settler: RecordingSettler;
   private readonly gateDeps: GateDeps;
   private readonly adoption: AdoptionDeps;
+  private readonly traffic = new GateTraffic<Entry>();
 
   constructor(private readonly deps: RegistryDeps) {
     const { store, logger, settings, port } = deps;
@@ -92,7 +98,8 @@ export class CallRegistry implements LiveCallControl {
     }
   }
 
-  private pending = (): number => this.calls.size + this.idle.size;
+  /** Calls tracked plus background work: 0 once every call has ended and settled (tests). */
+  readonly pending = (): number => this.calls.size + this.idle.size;
 
   dispatch(ev: PbxEvent): void {
     if (ev.type === 'LiveCallsListed') {
@@ -108,16 +115,12 @@ export class CallRegistry implements LiveCallControl {
     }
     const entry = this.calls.get(ev.callId);
     if (ev.type === 'GateEntered' && !entry) {
-      const fresh = this.track({
-        pbxCallId: ev.callId,
-        session: new CallSession(ev.callId, ev.facts, this.deps.settings.session),
-        callRowId: null,
-        recRowId: null,
-        decision: null,
-        startedAt: ev.at,
-      });
+      const fresh = this.track(
+        newTracked(ev.callId, new CallSession(ev.callId, ev.facts, this.deps.settings.session), ev.at),
+      );
       // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
       fresh.gateAt = ev.swept ? null : Date.now();
+      this.traffic.enter(fresh);
       this.deps.logger.info('call entered the gate', {
         callId: ev.callId,
         flow: ev.facts.flow,
@@ -163,19 +166,8 @@ export class CallRegistry implements LiveCallControl {
   private async run(e: Entry, ev: SessionEvent): Promise<PbxError | null> {
     const before = e.session.view().state;
     const cmds = e.session.handle(ev);
-    let failure: PbxError | null = null;
-    for (let i = 0; i < cmds.length; i++) {
-      const c = cmds[i] as Command;
-      if (c.type === 'Persist') {
-        // The timeline entries right after a Persist go in its transaction: one commit.
-        const tl: TimelineEntry[] = [];
-        for (let n = cmds[i + 1]; n?.type === 'Timeline'; n = cmds[++i + 1]) tl.push(n);
-        await this.writes.persist(e, c.call, c.recording, tl);
-        continue;
-      }
-      const f = await this.exec(e, c);
-      failure ??= f;
-    }
+    const quiet = () => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
+    const failure = await runCommands(this.writes, e, cmds, (c) => this.exec(e, c), quiet);
     const after = e.session.view().state;
     if (after !== before)
       this.deps.logger.info(`call ${after.replace('_', ' ')}`, { callId: e.pbxCallId, from: before, by: ev.type });
@@ -184,6 +176,7 @@ export class CallRegistry implements LiveCallControl {
   }
 
   private forget(e: Entry): void {
+    this.traffic.leave(e);
     for (const t of e.timers.values()) clearTimeout(t);
     e.timers.clear();
     if (this.calls.get(e.pbxCallId) === e) this.calls.delete(e.pbxCallId);
@@ -226,6 +219,7 @@ export class CallRegistry implements LiveCallControl {
       this.metrics.gateLatency(this.deps.port.kind, (Date.now() - e.gateAt) / 1000);
       e.gateAt = null;
     }
+    if (c.type === 'Continue') this.traffic.leave(e);
     if (r.ok) return null;
     this.deps.logger.warn(`${c.type} failed: ${r.error.detail}`, { callId: e.pbxCallId, kind: r.error.kind });
     await this.run(e, {

@@ -30,6 +30,16 @@ export interface TrackedCall {
   journaled?: boolean;
 }
 
+/** A call as the registry starts tracking it: no rows, no decision yet. */
+export const newTracked = (pbxCallId: string, session: CallSession, startedAt: Date): TrackedCall => ({
+  pbxCallId,
+  session,
+  callRowId: null,
+  recRowId: null,
+  decision: null,
+  startedAt,
+});
+
 export interface SyncContext {
   store: Store;
   node: string;

@@ -1,7 +1,7 @@
 // `callrec explain`: what the policy decides for a call, and why. Goes through the same
 // RulesService.engine().decide() as the gate, so the answer is the gate's answer.
 import { parseArgs } from 'node:util';
-import { policySettings, RulesService } from '../policy/service';
+import { policySettings, RulesService, tierLength, triedCallFacts } from '../policy/service';
 import type { CallFacts, Decision } from '../policy/types';
 import type { CliCommand } from './io';
 import { withRulesStore } from './rules-store';
@@ -57,21 +57,10 @@ export const explain: CliCommand = {
       return 2;
     }
     return withRulesStore(io, 'explain', async (store, cfg) => {
-      const facts: CallFacts = {
-        pbx: cfg.pbx,
-        direction: direction as CallFacts['direction'],
-        flow: values.flow ?? null,
-        applet: values.applet ?? null,
-        campaign: values.campaign ?? null,
-        from: values.from ?? null,
-        to: values.to ?? null,
-        agent: values.agent ?? null,
-        language: values.language ?? null,
-      };
+      const facts = triedCallFacts(cfg.pbx, direction as CallFacts['direction'], values);
       const engine = await new RulesService(store.rules, policySettings(cfg)).engine();
       const d = engine.decide(facts);
-      const tierDays =
-        d.tier === 'extended' ? `${cfg.retention.extendedYears} years` : `${cfg.retention.standardDays} days`;
+      const tierDays = tierLength(d.tier, cfg.retention);
       for (const line of values.json ? [JSON.stringify(d, null, 2)] : render(facts, d, tierDays)) io.out(line);
       return 0;
     });

@@ -1,4 +1,5 @@
 import { startController } from '../main';
+import { tuneHeap } from './heap';
 import { cliLogger, configOrReport, EXIT_CONFIG, type CliCommand } from './io';
 
 export const start: CliCommand = {
@@ -8,6 +9,7 @@ export const start: CliCommand = {
     const cfg = configOrReport(io);
     if (!cfg) return EXIT_CONFIG;
     const logger = cliLogger(cfg);
+    tuneHeap(process.execArgv, io.env.NODE_OPTIONS);
     let controller;
     try {
       controller = await startController(cfg, logger);

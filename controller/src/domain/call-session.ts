@@ -90,22 +90,23 @@ export class CallSession {
   }
 
   view(): SessionView {
-    const s = this.s;
+    const { facts, state, decision, consentOutcome, fallbackReason, answeredAt, endedAt, hangupCause } = this.s;
+    const { party, agents, recording } = this.s;
     return {
       callId: this.callId,
-      facts: s.facts,
-      state: s.state,
-      decision: s.decision,
-      consentOutcome: s.consentOutcome,
-      fallbackReason: s.fallbackReason,
-      pauseAllowed: s.decision?.pauseAllowed ?? false,
-      answeredAt: s.answeredAt,
-      endedAt: s.endedAt,
-      hangupCause: s.hangupCause,
-      party: s.party,
-      agent: s.agents[0] ?? null,
-      agents: [...s.agents],
-      recording: s.recording ? { ...s.recording } : null,
+      facts,
+      state,
+      decision,
+      consentOutcome,
+      fallbackReason,
+      pauseAllowed: decision?.pauseAllowed ?? false,
+      answeredAt,
+      endedAt,
+      hangupCause,
+      party,
+      agent: agents[0] ?? null,
+      agents: [...agents],
+      recording: recording ? { ...recording } : null,
     };
   }
 

@@ -1,6 +1,7 @@
 // What a CallSession asks for. PbxCommands go to the PBX adapter (the only code that talks to
 // the PBX); ControllerCommands are carried out by the registry (store, timers, finalizer) in the
-// order given, so a Persist placed before Continue is durable before the PBX goes on.
+// order given, so a Persist placed before Continue is durable before the PBX goes on (except
+// a release that records: the registry lets that write trail, calls/call-writes.ts says why).
 import type { RecorderSpec } from './recorder-spec';
 import type { PauseMode } from './vocabulary';
 

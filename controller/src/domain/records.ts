@@ -70,6 +70,8 @@ export interface RecordingRecord {
   retainUntil: Date | null;
   onHold: boolean;
   holdReason: string | null;
+  /** The litigation case the hold is for, when it was placed under one. */
+  holdCase: string | null;
   holdBy: string | null;
   holdAt: Date | null;
   purgedAt: Date | null;

@@ -83,7 +83,16 @@ export function createRetentionActions(store: Store, deps: RetentionActionDeps):
       callId: before.callId,
       type,
       actor,
-      detail: { ...detail, ...(type === 'released' ? { heldReason: before.holdReason, heldBy: before.holdBy } : {}) },
+      detail: {
+        ...detail,
+        ...(type === 'released'
+          ? {
+              heldReason: before.holdReason,
+              heldBy: before.holdBy,
+              ...(before.holdCase ? { case: before.holdCase } : {}),
+            }
+          : {}),
+      },
     });
     if (!after) return err(await whyNot(store, id, wanted));
     log.info(`recording ${type}`, { callId: before.callId, recordingId: id, actor });
@@ -125,7 +134,7 @@ export function createRetentionActions(store: Store, deps: RetentionActionDeps):
       return patch(
         id,
         { onHold: true, states: NOT_PURGED },
-        { on_hold: false, hold_reason: null, hold_by: null, hold_at: null },
+        { on_hold: false, hold_case: null, hold_reason: null, hold_by: null, hold_at: null },
         'released',
         actor,
         { reason },

@@ -24,22 +24,40 @@ function resolveInRoot(root: string, filePath: string): { ok: true; abs: string 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 /**
+ * Real paths resolved once per pass over a batch: the root and each directory are resolved the
+ * first time a row asks (a batch's files share a handful of directories). A new cache per pass,
+ * so the removal after the claim sees the directories as they are then, not before the claim.
+ */
+export type RealPaths = Map<string, Promise<string>>;
+
+const realpath = (p: string, cache?: RealPaths): Promise<string> => {
+  if (!cache) return fs.realpath(p);
+  let got = cache.get(p);
+  if (!got) {
+    got = fs.realpath(p);
+    got.catch(() => undefined); // each caller awaits it and handles the error itself
+    cache.set(p, got);
+  }
+  return got;
+};
+
+/**
  * The text check, then the same on real paths: the file's directory, every link resolved, must
  * be inside the real root (unlink and stat follow directory links; the text cannot tell). A root
  * that is not there is an error, not every file missing: an unmounted volume purges nothing.
  */
-export async function locate(root: string, filePath: string): Promise<Located> {
+export async function locate(root: string, filePath: string, cache?: RealPaths): Promise<Located> {
   const text = resolveInRoot(root, filePath);
   if (!text.ok) return text;
   let realRoot: string;
   let realDir: string;
   try {
-    realRoot = await fs.realpath(root);
+    realRoot = await realpath(root, cache);
   } catch (e) {
     return { ok: false, detail: `the recordings root ${root} is not available (${errno(e)})` };
   }
   try {
-    realDir = await fs.realpath(path.dirname(text.abs));
+    realDir = await realpath(path.dirname(text.abs), cache);
   } catch (e) {
     if (errno(e) === 'ENOENT') return { ok: true, abs: text.abs, bytes: null };
     return { ok: false, detail: `${filePath}: ${errno(e)}` };
@@ -59,9 +77,14 @@ export async function locate(root: string, filePath: string): Promise<Located> {
 }
 
 /** Deletes one recording's file (dryRun: only looks). A missing file is an outcome, not an error. */
-export async function removeFile(root: string, filePath: string, dryRun: boolean): Promise<FileOutcome> {
+export async function removeFile(
+  root: string,
+  filePath: string,
+  dryRun: boolean,
+  cache?: RealPaths,
+): Promise<FileOutcome> {
   // Located again, not reused from before the claim: the directory may have changed since.
-  const where = await locate(root, filePath);
+  const where = await locate(root, filePath, cache);
   if (!where.ok) return { kind: 'error', detail: where.detail };
   if (where.bytes === null) return { kind: 'missing' };
   try {

@@ -1,20 +1,15 @@
 // Encryption at rest: the backlog, the sealing steps and key rotation, over the recordings table.
 // stored_bytes stays null until the plaintext is gone, so a crash between any two steps leaves
 // the row in the backlog, where the next pass finishes it.
-import type { Knex } from 'knex';
 import type { RecordingRecord } from '../domain/records';
 import { recordingFromRow } from './recordings-repo';
 import type { Row } from './rows';
+import { Repo } from './repo';
 
 /** States whose file is final: the ones worth encrypting (a failed file may still hold audio). */
 export const SETTLED = ['completed', 'failed'] as const;
 
-export class AtRestRepo {
-  constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
+export class AtRestRepo extends Repo {
   /**
    * Also a purged row that was sealed but never left the backlog: a crash between its row update
    * and the plaintext's unlink, then a purge of the ciphertext, leaves that plaintext to remove.

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import type { CallRecord } from '../domain/records';
-import { findById, insertStamped, requireById, updateStamped } from './by-id';
-import { fromColumns, fromJson, toColumns, toDate, toDateReq, type Row } from './rows';
+import { StampedRepo } from './repo';
+import { rowMapper, type Row } from './rows';
 
 export type NewCall = Omit<
   CallRecord,
@@ -12,50 +11,24 @@ export type CallPatch = Partial<Omit<CallRecord, 'id' | 'createdAt' | 'node' | '
 
 const JSON_FIELDS = ['decision'] as const;
 
-export function callFromRow(row: Row): CallRecord {
-  const r = fromColumns(row);
-  return {
-    ...(r as unknown as CallRecord),
-    id: Number(r.id),
-    decision: fromJson(r.decision),
-    startedAt: toDateReq(r.startedAt),
-    answeredAt: toDate(r.answeredAt),
-    endedAt: toDate(r.endedAt),
-    createdAt: toDateReq(r.createdAt),
-    updatedAt: toDateReq(r.updatedAt),
-  };
-}
+export const callFromRow = rowMapper<CallRecord>({
+  int: ['id'],
+  json: ['decision'],
+  date: ['answeredAt', 'endedAt'],
+  dateReq: ['startedAt', 'createdAt', 'updatedAt'],
+});
 
-export class CallsRepo {
-  constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  async insert(call: NewCall): Promise<CallRecord> {
-    return this.getOrThrow(await this.insertId(call));
-  }
-
-  /** The gate's insert: no read-back, it runs before the caller may go on. */
-  async insertId(call: NewCall): Promise<number> {
-    return insertStamped(this.knex, 'calls', toColumns(call, JSON_FIELDS), this.now());
-  }
-
-  async get(id: number): Promise<CallRecord | null> {
-    return findById(this.knex, 'calls', id, callFromRow);
-  }
-
-  async getOrThrow(id: number): Promise<CallRecord> {
-    return requireById(this.knex, 'calls', id, callFromRow, 'call');
+export class CallsRepo extends StampedRepo<CallRecord, NewCall, CallPatch> {
+  protected readonly table = 'calls';
+  protected readonly noun = 'call';
+  protected override readonly jsonFields = JSON_FIELDS;
+  protected fromRow(row: Row): CallRecord {
+    return callFromRow(row);
   }
 
   async findByPbxId(node: string, pbxCallId: string): Promise<CallRecord | null> {
     const row = (await this.knex('calls').where({ node, pbx_call_id: pbxCallId }).first()) as Row | undefined;
     return row ? callFromRow(row) : null;
-  }
-
-  async update(id: number, patch: CallPatch): Promise<void> {
-    await updateStamped(this.knex, 'calls', id, toColumns(patch, JSON_FIELDS), this.now());
   }
 
   /** Calls this node still considers live (not yet done / not_recorded / failed). */

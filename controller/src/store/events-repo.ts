@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import type { RecordingEventRecord } from '../domain/records';
-import { fromJson, toDateReq, toJson, toNum, type Row } from './rows';
+import { rowMapper, toJson, type Row } from './rows';
+import { Repo } from './repo';
 
 export type NewEvent = Omit<RecordingEventRecord, 'id' | 'at'> & { at?: Date };
 
@@ -14,25 +14,13 @@ export interface AuditFilter {
   to?: Date;
 }
 
-function fromRow(r: Row): RecordingEventRecord {
-  return {
-    id: Number(r.id),
-    callId: toNum(r.call_id),
-    recordingId: toNum(r.recording_id),
-    type: String(r.type),
-    actor: String(r.actor),
-    detail: fromJson<Record<string, unknown>>(r.detail),
-    at: toDateReq(r.at),
-  };
-}
+const fromRow = rowMapper<RecordingEventRecord>(
+  { int: ['id'], num: ['callId', 'recordingId'], text: ['type', 'actor'], json: ['detail'], dateReq: ['at'] },
+  true,
+);
 
 /** The audit trail: every state change and every access, append-only. */
-export class EventsRepo {
-  constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
+export class EventsRepo extends Repo {
   async append(e: NewEvent): Promise<void> {
     await this.knex('recording_events').insert({
       call_id: e.callId,

@@ -3,9 +3,11 @@ import type { Knex } from 'knex';
 import { AtRestRepo } from './at-rest-repo';
 import { CallsRepo } from './calls-repo';
 import { EventsRepo } from './events-repo';
+import { HoldsRepo } from './holds-repo';
+import { ComplianceRepo } from './compliance-repo';
 import { KeysRepo } from './keys-repo';
 import { RecordingsRepo } from './recordings-repo';
-import { RulesRepo } from './rules-repo';
+import { RulesChanges, RulesRepo } from './rules-repo';
 import { ReportsRepo } from './reports-repo';
 import { SearchRepo } from './search-repo';
 import { WebhooksRepo } from './webhooks-repo';
@@ -25,6 +27,8 @@ export interface Store {
   readonly search: SearchRepo;
   readonly webhooks: WebhooksRepo;
   readonly reports: ReportsRepo;
+  readonly holds: HoldsRepo;
+  readonly compliance: ComplianceRepo;
 
   readonly retention: RetentionRepo;
   readonly retentionRuns: RetentionRunsRepo;
@@ -36,17 +40,20 @@ export interface Store {
 }
 
 export function createStore(db: Pick<Db, 'knex' | 'dialect'>, now: () => Date = () => new Date()): Store {
+  const rulesChanges = new RulesChanges();
   const bind = (knex: Knex): Store => ({
     knex,
     dialect: db.dialect,
     calls: new CallsRepo(knex, now),
     recordings: new RecordingsRepo(knex, now),
     events: new EventsRepo(knex, now),
-    rules: new RulesRepo(knex, now),
+    rules: new RulesRepo(knex, now, rulesChanges),
     keys: new KeysRepo(knex, now),
     search: new SearchRepo(knex, db.dialect),
     webhooks: new WebhooksRepo(knex, now),
     reports: new ReportsRepo(knex, db.dialect),
+    holds: new HoldsRepo(knex, db.dialect, now),
+    compliance: new ComplianceRepo(knex, db.dialect),
 
     retention: new RetentionRepo(knex, db.dialect, now),
     retentionRuns: new RetentionRunsRepo(knex, db.dialect, now),

@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import type { ApiKeyRecord, Role } from '../domain/api-keys';
 import { toDate, toDateReq, toStr, type Row } from './rows';
+import { Repo } from './repo';
 
 export interface NewApiKey {
   name: string;
@@ -23,12 +23,7 @@ function fromRow(r: Row): ApiKeyRecord {
   };
 }
 
-export class KeysRepo {
-  constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
+export class KeysRepo extends Repo {
   /** Refused by the unique index when the name is taken (compared without case and trailing spaces). */
   async insert(k: NewApiKey): Promise<ApiKeyRecord> {
     const [id] = await this.knex('api_keys').insert({ ...k, name: k.name.trim(), created_at: this.now() });

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import type { RecordingRecord, RecordingState } from '../domain/records';
-import { findById, insertStamped, requireById, updateStamped } from './by-id';
-import { fromColumns, toBool, toColumns, toDate, toDateReq, toNum, toStr, type Row } from './rows';
+import { StampedRepo } from './repo';
+import { rowMapper, toColumns, type Row } from './rows';
 
 export type NewRecording = Pick<
   RecordingRecord,
@@ -22,52 +21,21 @@ export type NewRecording = Pick<
   Partial<Pick<RecordingRecord, 'startedAt'>>;
 export type RecordingPatch = Partial<Omit<RecordingRecord, 'id' | 'callId' | 'createdAt'>>;
 
-export function recordingFromRow(row: Row): RecordingRecord {
-  const r = fromColumns(row);
-  return {
-    ...(r as unknown as RecordingRecord),
-    id: Number(r.id),
-    callId: Number(r.callId),
-    channels: Number(r.channels),
-    beep: toBool(r.beep),
-    onHold: toBool(r.onHold),
-    durationMs: toNum(r.durationMs),
-    pausedMs: Number(r.pausedMs ?? 0),
-    sizeBytes: toNum(r.sizeBytes),
-    purgeRunId: toNum(r.purgeRunId),
-    bytesFreed: toNum(r.bytesFreed),
-    keyId: toStr(r.keyId),
-    wrappedKey: toStr(r.wrappedKey),
-    storedBytes: toNum(r.storedBytes),
-    keyDestroyedAt: toDate(r.keyDestroyedAt),
-    format: toStr(r.format),
-    startedAt: toDate(r.startedAt),
-    endedAt: toDate(r.endedAt),
-    retainUntil: toDate(r.retainUntil),
-    holdAt: toDate(r.holdAt),
-    purgedAt: toDate(r.purgedAt),
-    createdAt: toDateReq(r.createdAt),
-    updatedAt: toDateReq(r.updatedAt),
-  };
-}
+export const recordingFromRow = rowMapper<RecordingRecord>({
+  int: ['id', 'callId', 'channels'],
+  count: ['pausedMs'],
+  bool: ['beep', 'onHold'],
+  num: ['durationMs', 'sizeBytes', 'purgeRunId', 'bytesFreed', 'storedBytes'],
+  str: ['keyId', 'wrappedKey', 'format'],
+  date: ['keyDestroyedAt', 'startedAt', 'endedAt', 'retainUntil', 'holdAt', 'purgedAt'],
+  dateReq: ['createdAt', 'updatedAt'],
+});
 
-export class RecordingsRepo {
-  constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  async insert(rec: NewRecording): Promise<RecordingRecord> {
-    return requireById(this.knex, 'recordings', await this.insertId(rec), recordingFromRow, 'recording');
-  }
-
-  /** The gate's insert: no read-back, it runs before the caller may go on. */
-  async insertId(rec: NewRecording): Promise<number> {
-    return insertStamped(this.knex, 'recordings', toColumns(rec), this.now());
-  }
-
-  async get(id: number): Promise<RecordingRecord | null> {
-    return findById(this.knex, 'recordings', id, recordingFromRow);
+export class RecordingsRepo extends StampedRepo<RecordingRecord, NewRecording, RecordingPatch> {
+  protected readonly table = 'recordings';
+  protected readonly noun = 'recording';
+  protected fromRow(row: Row): RecordingRecord {
+    return recordingFromRow(row);
   }
 
   async forCall(callId: number): Promise<RecordingRecord[]> {
@@ -112,10 +80,6 @@ export class RecordingsRepo {
       .orderBy('id')
       .limit(limit)) as Row[];
     return rows.map((r) => ({ id: Number(r.id), filePath: String(r.file_path) }));
-  }
-
-  async update(id: number, patch: RecordingPatch): Promise<void> {
-    await updateStamped(this.knex, 'recordings', id, toColumns(patch), this.now());
   }
 
   /**

@@ -15,6 +15,10 @@ export interface UsageRow {
 /** States in which a recording's file is (or is about to be) on disk. */
 export const STORED_STATES = ['recording', 'paused', 'finalizing', 'completed', 'purging'] as const;
 
+/** SQL for the UTC month ("YYYY-MM") of a timestamp column (epoch milliseconds on SQLite). */
+export const monthOf = (dialect: Dialect, col: string): string =>
+  dialect === 'mysql' ? `date_format(${col}, '%Y-%m')` : `strftime('%Y-%m', ${col} / 1000, 'unixepoch')`;
+
 export class ReportsRepo {
   constructor(
     private readonly knex: Knex,
@@ -23,10 +27,7 @@ export class ReportsRepo {
 
   /** Stored recordings grouped by the UTC month they started in and by tier. */
   async storageUsage(range: { from?: Date; to?: Date } = {}): Promise<UsageRow[]> {
-    const month =
-      this.dialect === 'mysql'
-        ? "date_format(started_at, '%Y-%m')"
-        : "strftime('%Y-%m', started_at / 1000, 'unixepoch')";
+    const month = monthOf(this.dialect, 'started_at');
     const q = this.knex('recordings')
       .select(this.knex.raw(`${month} as month`), 'tier')
       .count({ n: '*' })

@@ -108,22 +108,38 @@ export class RetentionRepo {
 
   /**
    * Marks the rows purging, re-checking state and hold in the same statement: a hold placed after
-   * the candidates were read wins. Returns the ids this claim actually got.
+   * the candidates were read wins. `paths`: the file each row had when read; a row whose file
+   * changed since (sealed at rest: x.wav became x.wav.enc) is left for the next run, which reads
+   * the file it has now; deleting the old name would leave the sealed file behind, tombstoned as
+   * purged. Returns the ids this claim actually got.
    */
-  async claim(ids: readonly number[], claim: Claim, expiredAsOf: Date | null): Promise<number[]> {
+  async claim(
+    ids: readonly number[],
+    claim: Claim,
+    expiredAsOf: Date | null,
+    paths?: ReadonlyMap<number, string>,
+  ): Promise<number[]> {
     if (ids.length === 0) return [];
     const q = this.knex('recordings')
-      .whereIn('id', [...ids])
       .whereIn('state', [...PURGEABLE])
       .where({ on_hold: false });
+    if (paths)
+      q.whereIn(
+        ['id', 'file_path'],
+        [...new Set(ids)].map((id) => [id, paths.get(id) ?? '']),
+      );
+    else q.whereIn('id', [...ids]);
     if (expiredAsOf) q.where('retain_until', '<=', expiredAsOf);
-    await q.update({
+    const changed = await q.update({
       state: 'purging',
       purge_run_id: claim.runId,
       purged_by: claim.by,
       purge_reason: claim.reason,
       updated_at: this.now(),
     });
+    // Every id matched the guarded UPDATE, so every one moved to purging under this claim: the
+    // read-back (one round trip per batch) is only needed when a hold or another writer won some.
+    if (Number(changed) === new Set(ids).size) return [...new Set(ids)];
     const got = this.knex('recordings')
       .select('id')
       .whereIn('id', [...ids])

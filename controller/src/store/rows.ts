@@ -47,3 +47,36 @@ export function fromColumns(row: Row): Record<string, unknown> {
   for (const [k, v] of Object.entries(row)) out[camel(k)] = v;
   return out;
 }
+
+/** How a column's value becomes a field's: the store's types, named once. */
+const CONVERT = {
+  int: (v: unknown) => Number(v),
+  count: (v: unknown) => Number(v ?? 0),
+  num: toNum,
+  str: toStr,
+  text: (v: unknown) => String(v),
+  bool: toBool,
+  date: toDate,
+  dateReq: toDateReq,
+  json: fromJson,
+} as const;
+
+/** Fields of `T` grouped by how their columns convert (`int: ['id', 'callId']`, ...). */
+export type ColumnTypes<T> = Partial<Record<keyof typeof CONVERT, ReadonlyArray<keyof T & string>>>;
+
+/**
+ * A row mapper from column types: snake_case columns become camelCase fields, converted as
+ * `types` says. `only`: keep just the fields named (a table whose other columns must not leave
+ * the store); otherwise every column comes through, unnamed ones as the driver gave them.
+ */
+export function rowMapper<T>(types: ColumnTypes<T>, only = false): (row: Row) => T {
+  const plan = Object.entries(types).flatMap(([kind, fields]) =>
+    (fields ?? []).map((f) => [f, CONVERT[kind as keyof typeof CONVERT]] as const),
+  );
+  return (row) => {
+    const all = fromColumns(row);
+    const out: Record<string, unknown> = only ? {} : all;
+    for (const [field, convert] of plan) out[field] = convert(all[field]);
+    return out as T;
+  };
+}

@@ -22,16 +22,36 @@ import {
   type PutOutcome,
 } from './rules-write';
 import { toJson, type Row } from './rows';
+import { Repo } from './repo';
 
 export type { PutMode, PutOutcome } from './rules-write';
 
 export type AccountPatch = NonNullable<RulesDocument['account']>;
 
-export class RulesRepo implements RulesSource {
+/** This process's rules writes, for its rules service (policy/service.ts). */
+export class RulesChanges {
+  private readonly subs = new Set<() => void>();
+  on(cb: () => void): () => void {
+    this.subs.add(cb);
+    return () => this.subs.delete(cb);
+  }
+  emit(): void {
+    for (const cb of this.subs) cb();
+  }
+}
+
+export class RulesRepo extends Repo implements RulesSource {
   constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    knex: Knex,
+    now: () => Date = () => new Date(),
+    private readonly changes = new RulesChanges(),
+  ) {
+    super(knex, now);
+  }
+
+  onChange(cb: () => void): () => void {
+    return this.changes.on(cb);
+  }
 
   async version(): Promise<number> {
     const row = (await this.knex('settings').select('value').where({ key: VERSION_KEY }).first()) as Row | undefined;
@@ -62,7 +82,7 @@ export class RulesRepo implements RulesSource {
   }
 
   private write<T>(fn: (trx: Knex) => Promise<T>): Promise<T> {
-    return versionedWrite(this.knex, this.now, fn);
+    return versionedWrite(this.knex, this.now, fn).finally(() => this.changes.emit());
   }
 
   private upsert(
@@ -70,7 +90,7 @@ export class RulesRepo implements RulesSource {
     exists: (trx: Knex) => Promise<boolean>,
     save: (trx: Knex, merge: boolean) => Promise<void>,
   ): Promise<PutOutcome> {
-    return versionedUpsert(this.knex, this.now, mode, exists, save);
+    return versionedUpsert(this.knex, this.now, mode, exists, save).finally(() => this.changes.emit());
   }
 
   /**

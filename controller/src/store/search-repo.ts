@@ -2,7 +2,7 @@
 // the recordings indexes (from, to, agent, flow, direction, campaign: (col, started_at, id)), so a
 // page is one index range scan however deep the pagination goes.
 import type { Knex } from 'knex';
-import type { Direction, RecordingRecord, RecordingState, Tier } from '../domain/records';
+import type { ConsentOutcome, Direction, RecordingRecord, RecordingState, Tier } from '../domain/records';
 import { recordingFromRow } from './recordings-repo';
 import type { Dialect } from './db';
 import type { Row } from './rows';
@@ -14,8 +14,12 @@ export interface RecordingFilter {
   agent?: string;
   flow?: string;
   campaign?: string;
+  /** The call's consent outcome (calls.consent_outcome). */
+  consent?: ConsentOutcome;
   state?: RecordingState;
   tier?: Tier;
+  /** Held under this litigation case (compared exactly). */
+  case?: string;
   from?: Date;
   to?: Date;
 }
@@ -32,6 +36,42 @@ export interface PageRequest {
 export interface Page {
   items: RecordingRecord[];
   next: Cursor | null;
+}
+
+/** `col = value` compared exactly: MySQL's _ci collations take ALICE and '201 ' for alice and 201. */
+export function whereExactly(q: Knex.QueryBuilder, col: string, value: string, dialect: Dialect): Knex.QueryBuilder {
+  void q.where(col, value);
+  // The plain `=` keeps the index usable; the binary cast then drops the case-insensitive matches.
+  if (dialect === 'mysql') void q.whereRaw('cast(?? as binary) = cast(? as binary)', [col, value]);
+  return q;
+}
+
+/** The search's filters (all but numbers) on a recordings query; also what a bulk hold selects. */
+export function applyFilter(q: Knex.QueryBuilder, f: RecordingFilter, knex: Knex, dialect: Dialect): Knex.QueryBuilder {
+  const eq: Array<[string, string | undefined]> = [
+    ['direction', f.direction],
+    ['flow', f.flow],
+    ['campaign', f.campaign],
+    ['state', f.state],
+    ['tier', f.tier],
+  ];
+  for (const [col, v] of eq) if (v !== undefined) void q.where(col, v);
+  if (f.case !== undefined) whereExactly(q, 'hold_case', f.case, dialect);
+  if (f.consent) void q.whereIn('call_id', knex('calls').select('id').where('consent_outcome', f.consent));
+  // The call's agent, or any agent who took part (a transfer's), compared exactly.
+  const agent = f.agent;
+  if (agent !== undefined) {
+    void q.where((w) => {
+      void w
+        .where((own) => {
+          whereExactly(own, 'agent', agent, dialect);
+        })
+        .orWhereIn('id', whereExactly(knex('recording_agents').select('recording_id'), 'agent', agent, dialect));
+    });
+  }
+  if (f.from) void q.where('started_at', '>=', f.from);
+  if (f.to) void q.where('started_at', '<', f.to);
+  return q;
 }
 
 export class SearchRepo {
@@ -65,35 +105,7 @@ export class SearchRepo {
   }
 
   private filtered(f: RecordingFilter): Knex.QueryBuilder {
-    const q = this.knex('recordings').select('*').whereNotNull('started_at');
-    const eq: Array<[string, string | undefined]> = [
-      ['direction', f.direction],
-      ['flow', f.flow],
-      ['campaign', f.campaign],
-      ['state', f.state],
-      ['tier', f.tier],
-    ];
-    for (const [col, v] of eq) if (v !== undefined) void q.where(col, v);
-    // The call's agent, or any agent who took part (a transfer's), compared exactly: MySQL's _ci
-    // collations take ALICE and '201 ' for alice and 201. The plain `=` keeps the index usable.
-    const agent = f.agent;
-    if (agent !== undefined) {
-      const exactly = (b: Knex.QueryBuilder, col: string): Knex.QueryBuilder => {
-        void b.where(col, agent);
-        if (this.dialect === 'mysql') void b.whereRaw('cast(?? as binary) = cast(? as binary)', [col, agent]);
-        return b;
-      };
-      void q.where((w) => {
-        void w
-          .where((own) => {
-            exactly(own, 'agent');
-          })
-          .orWhereIn('id', exactly(this.knex('recording_agents').select('recording_id'), 'agent'));
-      });
-    }
-    if (f.from) void q.where('started_at', '>=', f.from);
-    if (f.to) void q.where('started_at', '<', f.to);
-    return q;
+    return applyFilter(this.knex('recordings').select('*').whereNotNull('started_at'), f, this.knex, this.dialect);
   }
 
   /** Keyset condition, order and limit (+1 row to know whether another page exists). */

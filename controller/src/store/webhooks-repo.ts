@@ -1,8 +1,8 @@
 // Webhook deliveries: one row per (event, URL) delivery, updated at each attempt. A resync adds a
 // new row with the same idempotency key, so the history of earlier deliveries stays intact.
-import type { Knex } from 'knex';
 import { findById, requireById } from './by-id';
-import { fromJson, toDate, toDateReq, toNum, toStr, type Row } from './rows';
+import { rowMapper, type Row } from './rows';
+import { Repo } from './repo';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
@@ -30,30 +30,20 @@ export interface NewDelivery {
   payload: unknown;
 }
 
-function fromRow(r: Row): WebhookDelivery {
-  return {
-    id: Number(r.id),
-    recordingId: toNum(r.recording_id),
-    event: String(r.event),
-    url: String(r.url),
-    idempotencyKey: String(r.idempotency_key),
-    payload: fromJson(r.payload),
-    state: String(r.state) as DeliveryState,
-    attempts: Number(r.attempts),
-    nextAttemptAt: toDate(r.next_attempt_at),
-    lastStatus: toNum(r.last_status),
-    lastError: toStr(r.last_error),
-    createdAt: toDateReq(r.created_at),
-    deliveredAt: toDate(r.delivered_at),
-  };
-}
+const fromRow = rowMapper<WebhookDelivery>(
+  {
+    int: ['id', 'attempts'],
+    num: ['recordingId', 'lastStatus'],
+    text: ['event', 'url', 'idempotencyKey', 'state'],
+    str: ['lastError'],
+    json: ['payload'],
+    date: ['nextAttemptAt', 'deliveredAt'],
+    dateReq: ['createdAt'],
+  },
+  true,
+);
 
-export class WebhooksRepo {
-  constructor(
-    private readonly knex: Knex,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
+export class WebhooksRepo extends Repo {
   async enqueue(d: NewDelivery): Promise<WebhookDelivery> {
     const at = this.now();
     const [id] = await this.knex('webhook_deliveries').insert({

@@ -15,9 +15,17 @@ import { Recordings } from './recordings.js';
 import { LiveCalls } from './live.js';
 import { Rules } from './rules.js';
 import { Reports } from './reports.js';
+import { Audit } from './audit.js';
+import { go, useRoute } from './route.js';
 
-const TITLES = { recordings: 'Recordings', live: 'Calls in progress', rules: 'Rules', reports: 'Reports' };
-const SCREENS = { recordings: Recordings, live: LiveCalls, rules: Rules, reports: Reports };
+const TITLES = {
+  recordings: 'Recordings',
+  live: 'Calls in progress',
+  rules: 'Rules',
+  reports: 'Reports',
+  audit: 'Audit trail',
+};
+const SCREENS = { recordings: Recordings, live: LiveCalls, rules: Rules, reports: Reports, audit: Audit };
 
 function SignIn({ onSignedIn, reason }) {
   const [key, setKey] = useState('');
@@ -63,11 +71,13 @@ function SignIn({ onSignedIn, reason }) {
 
 function Shell({ me, onSignOut }) {
   const tabs = ROLE_TABS[me.role] ?? ['recordings'];
-  const [tab, setTab] = useState(() => (tabs.includes(location.hash.slice(1)) ? location.hash.slice(1) : tabs[0]));
+  const route = useRoute();
+  const tab = tabs.includes(route.tab) ? route.tab : tabs[0];
+  const setTab = (t) => go(t);
   useEffect(() => {
-    history.replaceState(null, '', `#${tab}`);
+    if (route.tab !== tab) history.replaceState(null, '', `#/${tab}`);
     document.title = `${TITLES[tab]} · callrec`;
-  }, [tab]);
+  }, [tab, route.tab]);
   const Screen = SCREENS[tab];
   return html`<div class="shell">
     <header>
@@ -90,7 +100,7 @@ function Shell({ me, onSignOut }) {
     </header>
     <main id="main">
       <h1>${TITLES[tab]}</h1>
-      <${Screen} me=${me} />
+      <${Screen} me=${me} id=${route.id} />
     </main>
   </div>`;
 }

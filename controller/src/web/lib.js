@@ -34,6 +34,7 @@ export async function api(method, path, body, key = session.key()) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
+  if (res.ok && text && !(res.headers.get('content-type') ?? '').includes('json')) return text; // YAML, CSV
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -131,7 +132,7 @@ let enumsPromise = null;
 export const loadEnums = () => (enumsPromise ??= fetch('/enums.json').then((r) => r.json()));
 
 export const ROLE_TABS = {
-  admin: ['recordings', 'live', 'rules', 'reports'],
+  admin: ['recordings', 'live', 'rules', 'reports', 'audit'],
   supervisor: ['recordings', 'live', 'reports'],
   agent: ['recordings', 'live'],
 };

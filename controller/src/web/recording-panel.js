@@ -1,6 +1,7 @@
 // One recording: player (signed short-lived URL, since <audio> cannot send the key), speed,
 // download, delete, hold/release and tier, and the details with the call's timeline.
 import { api, fmtBytes, fmtDate, fmtDuration, html, Notice, useEffect, useRef, useState } from './lib.js';
+import { detailText, RecordingAudit } from './audit.js';
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 const audioToken = (id) => api('POST', `/api/recordings/${id}/audio-token`);
@@ -115,6 +116,15 @@ function Actions({ rec, me, enums, onChanged }) {
         Delete
       </button>
       ${rec.onHold && html`<small id="hold-why" class="muted"> On hold${rec.holdReason ? ` (${rec.holdReason})` : ''}: release it before deleting.</small>`}
+      <button
+        type="button"
+        class="secondary"
+        aria-describedby="resync-hint"
+        onClick=${() => run('Webhook queued again.', () => api('POST', `/api/recordings/${rec.id}/resync`))}
+      >
+        Resync
+      </button>
+      <small id="resync-hint" class="muted"> Resync re-sends its webhook (same idempotency key).</small>
     </div>
     ${
       !gone &&
@@ -155,13 +165,6 @@ function Actions({ rec, me, enums, onChanged }) {
     <${Notice} failure=${failure} ok=${ok} />
   </div>`;
 }
-
-const eventDetail = (d) =>
-  d && typeof d === 'object'
-    ? Object.entries(d)
-        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-        .join(', ')
-    : '';
 
 function Details({ data }) {
   const { recording: r, call: c, events } = data;
@@ -213,7 +216,7 @@ function Details({ data }) {
           (e) =>
             html`<li>
               <time>${fmtDate(e.at)}</time> <strong>${e.type}</strong> ${e.actor && html` by ${e.actor}`}
-              <span class="muted">${eventDetail(e.detail)}</span>
+              <span class="muted">${detailText(e.detail)}</span>
             </li>`,
         )}
       </ol>
@@ -236,7 +239,10 @@ export function RecordingPanel({ id, me, enums, onChanged, onClose }) {
     setVersion(version + 1);
     onChanged();
   };
-  return html`<section class="panel" aria-labelledby="panel-h">
+  const onKeyDown = (e) => {
+    if (e.key === 'Escape') onClose();
+  };
+  return html`<section class="panel" aria-labelledby="panel-h" onKeyDown=${onKeyDown}>
     <div class="panel-head">
       <h2 id="panel-h" tabindex="-1" ref=${heading}>Recording ${id}</h2>
       <button type="button" class="secondary" onClick=${onClose}>Close</button>
@@ -252,7 +258,8 @@ export function RecordingPanel({ id, me, enums, onChanged, onClose }) {
           enums=${enums}
           onChanged=${changed}
         />
-        <${Details} data=${data} />`
+        <${Details} data=${data} />
+        ${me.role === 'admin' && html`<${RecordingAudit} id=${id} version=${version} />`}`
     }
   </section>`;
 }

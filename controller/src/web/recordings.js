@@ -1,4 +1,5 @@
-// Recordings: filters, newest-first table with keyset paging, and the selected recording's panel.
+// Recordings: filters, newest-first table with keyset paging, and the selected recording's panel
+// beside the list (over it on a phone) at its own address, #/recordings/<id>.
 import {
   api,
   DataTable,
@@ -14,8 +15,23 @@ import {
   useState,
 } from './lib.js';
 import { RecordingPanel } from './recording-panel.js';
+import { Cases, HoldBar, SelectCell, useSelection } from './holds.js';
+import { go } from './route.js';
 
-const EMPTY = { number: '', from: '', to: '', direction: '', agent: '', flow: '', state: '', tier: '', sort: 'desc' };
+const EMPTY = {
+  number: '',
+  from: '',
+  to: '',
+  direction: '',
+  agent: '',
+  flow: '',
+  campaign: '',
+  consent: '',
+  state: '',
+  tier: '',
+  case: '',
+  sort: 'desc',
+};
 
 // <input type=datetime-local> is local time without a zone; the API wants ISO 8601 with one.
 const iso = (local) => (local ? new Date(local).toISOString() : undefined);
@@ -51,8 +67,11 @@ function Filters({ me, enums, onSearch, failure }) {
     ${select('direction', 'Direction', enums.directions)}
     ${me.role !== 'agent' && text('agent', 'Agent')}
     ${text('flow', 'Flow')}
+    ${text('campaign', 'Campaign')}
+    ${select('consent', 'Consent outcome', enums.consentOutcomes)}
     ${select('state', 'State', enums.states)}
     ${select('tier', 'Tier', enums.tiers)}
+    ${me.role !== 'agent' && text('case', 'Case', { hint: 'Held under this case' })}
     <${Field} id="f-sort" label="Order" failure=${failure} name="query.sort">
       <select id="f-sort" value=${f.sort} onChange=${set('sort')}><option value="desc">newest first</option><option value="asc">oldest first</option></select>
     </${Field}>
@@ -66,9 +85,10 @@ function Filters({ me, enums, onSearch, failure }) {
   </form>`;
 }
 
-function Table({ items, selected, onSelect, sort, onSort }) {
+function Table({ items, selected, onSelect, sort, onSort, selection }) {
   if (items.length === 0) return html`<p class="muted" role="status">No recordings match.</p>`;
   const columns = [
+    ...(selection ? [{ label: html`<span class="sr-only">Select</span>` }] : []),
     {
       label: html`<button type="button" class="link" onClick=${onSort}>Started ${sort === 'asc' ? '▲' : '▼'}</button>`,
       sort: sort === 'asc' ? 'ascending' : 'descending',
@@ -80,6 +100,7 @@ function Table({ items, selected, onSelect, sort, onSort }) {
     ${items.map(
       (r) =>
         html`<tr key=${r.id} class=${selected === r.id ? 'selected' : ''} data-id=${r.id}>
+          ${selection && html`<${SelectCell} id=${r.id} selection=${selection} />`}
           <td>${fmtDate(r.startedAt)}</td>
           <td>${r.direction}</td>
           <td>${r.from ?? '—'}</td>
@@ -104,15 +125,17 @@ function Table({ items, selected, onSelect, sort, onSort }) {
   <//>`;
 }
 
-export function Recordings({ me }) {
+export function Recordings({ me, id }) {
   const [enums, setEnums] = useState(null);
   const [filters, setFilters] = useState({ sort: 'desc' });
   const [cursors, setCursors] = useState([null]); // cursor of each page seen, for "Previous"
   const [page, setPage] = useState(null);
   const [failure, setFailure] = useState(null);
-  const [selected, setSelected] = useState(null);
+  const selected = id ? Number(id) : null;
   const [version, setVersion] = useState(0);
   const cursor = cursors[cursors.length - 1];
+  const selection = useSelection();
+  const staff = me.role !== 'agent';
 
   useEffect(() => {
     loadEnums().then(setEnums);
@@ -139,40 +162,49 @@ export function Recordings({ me }) {
   const search = (f) => {
     setFilters(f);
     setCursors([null]);
-    setSelected(null);
   };
-  return html`<section aria-label="Recordings">
-    <${Filters} me=${me} enums=${enums} onSearch=${search} failure=${failure} />
-    <${Notice} failure=${failure} />
-    ${
-      page &&
-      html`<${Table}
-          items=${page.items}
-          selected=${selected}
-          onSelect=${(id) => setSelected(selected === id ? null : id)}
-          sort=${filters.sort ?? 'desc'}
-          onSort=${() => search({ ...filters, sort: filters.sort === 'asc' ? 'desc' : 'asc' })}
-        />
-        <div class="pager">
-          <button
-            type="button"
-            class="secondary"
-            disabled=${cursors.length < 2}
-            onClick=${() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous page
-          </button>
-          <span class="muted">page ${cursors.length}</span>
-          <button
-            type="button"
-            class="secondary"
-            disabled=${!page.nextCursor}
-            onClick=${() => setCursors([...cursors, page.nextCursor])}
-          >
-            Next page
-          </button>
-        </div>`
-    }
+  return html`<section aria-label="Recordings" class=${selected ? 'rec-layout with-panel' : 'rec-layout'}>
+    <div class="rec-list">
+      <${Filters} me=${me} enums=${enums} onSearch=${search} failure=${failure} />
+      <${Notice} failure=${failure} />
+      <${HoldBar} me=${me} filters=${filters} selection=${selection} onHeld=${() => setVersion(version + 1)} />
+      <${Cases}
+        me=${me}
+        version=${version}
+        onReleased=${() => setVersion(version + 1)}
+        onShow=${(c) => search({ sort: 'desc', case: c })}
+      />
+      ${
+        page &&
+        html`<${Table}
+            selection=${staff ? selection : null}
+            items=${page.items}
+            selected=${selected}
+            onSelect=${(r) => go('recordings', selected === r ? null : r)}
+            sort=${filters.sort ?? 'desc'}
+            onSort=${() => search({ ...filters, sort: filters.sort === 'asc' ? 'desc' : 'asc' })}
+          />
+          <div class="pager">
+            <button
+              type="button"
+              class="secondary"
+              disabled=${cursors.length < 2}
+              onClick=${() => setCursors(cursors.slice(0, -1))}
+            >
+              Previous page
+            </button>
+            <span class="muted">page ${cursors.length}</span>
+            <button
+              type="button"
+              class="secondary"
+              disabled=${!page.nextCursor}
+              onClick=${() => setCursors([...cursors, page.nextCursor])}
+            >
+              Next page
+            </button>
+          </div>`
+      }
+    </div>
     ${
       selected &&
       html`<${RecordingPanel}
@@ -181,7 +213,7 @@ export function Recordings({ me }) {
         me=${me}
         enums=${enums}
         onChanged=${() => setVersion(version + 1)}
-        onClose=${() => setSelected(null)}
+        onClose=${() => go('recordings')}
       />`
     }
   </section>`;

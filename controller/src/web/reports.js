@@ -1,5 +1,6 @@
 // Reports: storage per month and tier (bar chart, with the numbers as a table), retention runs,
 // and what expires soon.
+import { Compliance, MonthErase } from './compliance.js';
 import { api, DataTable, fmtBytes, fmtDate, html, Notice, query, useEffect, useState } from './lib.js';
 
 const SOON_DAYS = 30;
@@ -49,13 +50,15 @@ function Report({ id, title, failure, empty, children }) {
 function Storage() {
   const [data, failure] = useApi('/api/reports/storage');
   const t = data?.totals;
+  // No price per minute configured: no cost column at all (a cost of 0 would read as "free").
+  const priced = data?.costPerMinute !== null && data?.costPerMinute !== undefined;
   const foot = html`<tfoot>
     <tr>
       <th scope="row" colspan="2">Total</th>
       <td>${t?.count}</td>
       <td>${t?.minutes}</td>
       <td>${fmtBytes(t?.bytes)}</td>
-      <td>${t?.cost}</td>
+      ${priced && html`<td>${t?.cost}</td>`}
     </tr>
   </tfoot>`;
   return html`<${Report}
@@ -69,7 +72,7 @@ function Storage() {
       html`<${StorageChart} items=${data.items} />
         <${DataTable}
           caption="Storage per month and tier"
-          columns=${['Month', 'Tier', 'Recordings', 'Minutes', 'Size', 'Cost']}
+          columns=${['Month', 'Tier', 'Recordings', 'Minutes', 'Size', ...(priced ? ['Cost'] : [])]}
           foot=${foot}
         >
           ${data.items.map(
@@ -80,7 +83,7 @@ function Storage() {
                 <td>${i.count}</td>
                 <td>${i.minutes}</td>
                 <td>${fmtBytes(i.bytes)}</td>
-                <td>${i.cost}</td>
+                ${priced && html`<td>${i.cost}</td>`}
               </tr>`,
           )}
         <//>`
@@ -163,6 +166,8 @@ function ExpiringSoon() {
   <//>`;
 }
 
-export function Reports() {
-  return html`<div class="reports"><${Storage} /><${Runs} /><${ExpiringSoon} /></div>`;
+export function Reports({ me }) {
+  return html`<div class="reports">
+    <${Compliance} /><${Storage} /><${Runs} /><${ExpiringSoon} />${me?.role === 'admin' && html`<${MonthErase} />`}
+  </div>`;
 }

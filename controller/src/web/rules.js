@@ -1,7 +1,11 @@
-// Rules: flows and their applet rules, outbound settings, campaigns. Every form sends the same
-// body the YAML import takes, and shows the API's problems under the field they name
-// (params.flow, body.defaults.record, ...); problems naming no field on the form go on top.
+// Rules: the effective rules in tables (edited in place), "try a call", YAML import/export, and
+// forms that add a flow, an applet rule or a campaign. Every form sends the same body the YAML
+// import takes, and shows the API's problems under the field they name (params.flow,
+// body.defaults.record, ...); problems naming no field on the form go underneath.
 import { api, errorsFor, Field, html, loadEnums, Notice, useEffect, useState } from './lib.js';
+import { RulesYaml } from './rules-yaml.js';
+import { RuleTables } from './rules-tables.js';
+import { TryCall } from './try-call.js';
 
 // Field names are the API's: where the value goes (params.x or body.a.b) is the name itself.
 const ruleFields = (prefix, enums) => [
@@ -17,6 +21,7 @@ const forms = (enums) => [
   {
     id: 'flow',
     title: 'Flow',
+    legend: 'Add or replace a flow',
     path: (p) => `/api/flows/${p.flow}`,
     fields: [
       { name: 'params.flow', label: 'Flow name', required: true, hint: 'letters, digits, _ . - (up to 64)' },
@@ -28,6 +33,7 @@ const forms = (enums) => [
   {
     id: 'applet',
     title: 'Applet rule',
+    legend: 'Add or replace an applet rule',
     path: (p) => `/api/flows/${p.flow}/applets/${p.applet}`,
     fields: [
       { name: 'params.flow', label: 'Flow name', required: true },
@@ -37,14 +43,9 @@ const forms = (enums) => [
     ],
   },
   {
-    id: 'outbound',
-    title: 'Outbound calls (account setting)',
-    path: () => '/api/settings/outbound',
-    fields: ruleFields('body.', enums),
-  },
-  {
     id: 'campaign',
     title: 'Campaign',
+    legend: 'Add or replace a campaign',
     path: (p) => `/api/campaigns/${p.campaign}`,
     fields: [
       { name: 'params.campaign', label: 'Campaign name', required: true },
@@ -73,7 +74,7 @@ function request(values) {
   return { params, body };
 }
 
-function RuleForm({ spec }) {
+function RuleForm({ spec, onSaved }) {
   const [values, setValues] = useState({});
   const [failure, setFailure] = useState(null);
   const [ok, setOk] = useState(null);
@@ -93,6 +94,7 @@ function RuleForm({ spec }) {
     try {
       await api('PUT', spec.path(params), body);
       setOk('Saved.');
+      onSaved();
     } catch (err) {
       setFailure(err);
     }
@@ -103,7 +105,7 @@ function RuleForm({ spec }) {
     failure.fields.length > 0 &&
     failure.fields.every((p) => !known.some((n) => errorsFor({ fields: [p] }, n).length));
   return html`<form class="rule-form" onSubmit=${submit} aria-labelledby=${`${spec.id}-h`} novalidate>
-    <h2 id=${`${spec.id}-h`}>${spec.title}</h2>
+    <h3 id=${`${spec.id}-h`}>${spec.legend}</h3>
     <div class="grid">
       ${spec.fields.map((f) => {
         const id = `${spec.id}-${f.name.replace(/\./g, '-')}`;
@@ -140,47 +142,31 @@ function RuleForm({ spec }) {
   </form>`;
 }
 
-function FlowList() {
-  const [flows, setFlows] = useState(null);
-  const [failure, setFailure] = useState(null);
-  useEffect(() => {
-    api('GET', '/api/flows').then(setFlows, setFailure);
-  }, []);
-  const items = Array.isArray(flows)
-    ? flows
-    : (flows?.items ?? (flows ? Object.entries(flows).map(([name, f]) => ({ name, ...f })) : []));
-  return html`<section aria-labelledby="flows-h">
-    <h2 id="flows-h">Flows</h2>
-    ${
-      failure &&
-      html`<p class="notice error" role="status">
-        The flows could not be listed: ${failure.message} (HTTP ${failure.status}). The forms below still send each
-        change to the API, which validates it.
-      </p>`
-    }
-    ${
-      items.length > 0 &&
-      html`<ul class="flow-list">
-        ${items.map(
-          (f) =>
-            html`<li>
-              <strong>${f.name}</strong> ${f.description ?? ''}
-              ${f.enabled === false ? html`<span class="badge">disabled</span>` : ''}
-            </li>`,
-        )}
-      </ul>`
-    }
-  </section>`;
-}
-
 export function Rules() {
   const [enums, setEnums] = useState(null);
+  const [rules, setRules] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [version, setVersion] = useState(0);
+  const changed = () => setVersion((n) => n + 1);
   useEffect(() => {
     loadEnums().then(setEnums);
   }, []);
+  useEffect(() => {
+    api('GET', '/api/rules/effective').then((r) => {
+      setRules(r);
+      setFailure(null);
+    }, setFailure);
+  }, [version]);
   if (!enums) return html`<p class="muted">Loading…</p>`;
+  // The users table (roles, modes) joins these when the users issue lands.
   return html`<div class="rules">
-    <${FlowList} />
-    ${forms(enums).map((spec) => html`<${RuleForm} key=${spec.id} spec=${spec} />`)}
+    <${Notice} failure=${failure} />
+    ${rules && html`<${RuleTables} rules=${rules} enums=${enums} onChanged=${changed} />`}
+    <${TryCall} enums=${enums} />
+    <section aria-labelledby="add-h">
+      <h2 id="add-h">Add</h2>
+      ${forms(enums).map((spec) => html`<${RuleForm} key=${spec.id} spec=${spec} onSaved=${changed} />`)}
+    </section>
+    <${RulesYaml} onChanged=${changed} />
   </div>`;
 }

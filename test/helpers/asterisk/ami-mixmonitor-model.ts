@@ -33,7 +33,7 @@ export class MixMonitorModel implements AmiActions {
     this.monitors.set(channelId, { file, running: true, muted: false, options });
   }
 
-  view(channelId: string): { file: string; writing: 'audio' | 'silence' | 'nothing' } | null {
+  recorder(channelId: string): { file: string; writing: 'audio' | 'silence' | 'nothing' } | null {
     const m = this.monitors.get(channelId);
     return m ? { file: m.file, writing: !m.running ? 'nothing' : m.muted ? 'silence' : 'audio' } : null;
   }

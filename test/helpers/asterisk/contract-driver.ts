@@ -2,7 +2,6 @@
 // shaped events), MixMonitor control through the real AmiMixMonitorControl over a model of the
 // manager's replies.
 import { loadConfig } from '../../../controller/src/config';
-import type { PbxEvent } from '../../../controller/src/domain/pbx-events';
 import { AmiMixMonitorControl } from '../../../controller/src/pbx/asterisk/ami';
 import { AsteriskAdapter } from '../../../controller/src/pbx/asterisk/adapter';
 import { silentLogger } from '../../../controller/src/util/logger';
@@ -10,18 +9,10 @@ import { MixMonitorModel } from './ami-mixmonitor-model';
 import { AriSim } from './ari-sim';
 import { ariNow } from './ari-sim/events';
 import { templateOf } from './traces';
-import {
-  until,
-  type BeepView,
-  type ContractDriver,
-  type GateCall,
-  type PromptHeard,
-  type RecorderView,
-} from '../contract/driver';
+import { SimulatedDriver, until, type ContractDriver, type GateCall, type PromptHeard } from '../contract/driver';
 
-export class AsteriskContract implements ContractDriver {
+export class AsteriskContract extends SimulatedDriver implements ContractDriver {
   readonly kind = 'asterisk' as const;
-  readonly events: PbxEvent[] = [];
   private sim!: AriSim;
   private ami!: MixMonitorModel;
   private adapter!: AsteriskAdapter;
@@ -145,12 +136,8 @@ export class AsteriskContract implements ContractDriver {
     }));
   }
 
-  recorder(callId: string): RecorderView | null {
-    return this.ami.view(callId);
-  }
-
-  beep(callId: string): BeepView | null {
-    return this.ami.beep(callId);
+  protected model() {
+    return this.ami;
   }
 
   sessions(): number {

@@ -56,6 +56,8 @@ export interface HarnessOptions extends RegistryOptions {
   playbackMs?: number;
   connect?: boolean;
   sim?: AriSim;
+  /** The simulated dialplan names files under the harness's root (calls name contract 2 in their Stasis args). */
+  decisionInContinue?: boolean;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -67,6 +69,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     CALLREC_RECORDINGS_DIR: base.dir,
     CALLREC_NODE: 'pbx1',
   });
+  if (o.decisionInContinue) {
+    sim.globals.set('CALLREC_DIR', cfg.pbxRecordingsDir);
+  }
   const mix = fakeMixMonitor();
   const adapter = new AsteriskAdapter(cfg, silentLogger(), {
     mixmon: mix,

@@ -72,3 +72,23 @@ export async function until(cond: () => boolean, ms = 2000, what = 'condition'):
     await new Promise((r) => setTimeout(r, 2));
   }
 }
+
+/** What the switch's model (MixMonitor over AMI, or the ESL switch) shows of a call. */
+export interface SwitchModel {
+  recorder(callId: string): RecorderView | null;
+  beep(callId: string): BeepView | null;
+}
+
+/** The part both drivers share: the port's events, and the recorder and beep as their switch model shows them. */
+export abstract class SimulatedDriver {
+  readonly events: PbxEvent[] = [];
+  protected abstract model(): SwitchModel;
+
+  recorder(callId: string): RecorderView | null {
+    return this.model().recorder(callId);
+  }
+
+  beep(callId: string): BeepView | null {
+    return this.model().beep(callId);
+  }
+}

@@ -3,26 +3,17 @@
 // switch's side of the outbound socket.
 import crypto from 'node:crypto';
 import { loadConfig } from '../../../controller/src/config';
-import type { PbxEvent } from '../../../controller/src/domain/pbx-events';
 import { FreeswitchAdapter } from '../../../controller/src/pbx/freeswitch/adapter';
 import { silentLogger } from '../../../controller/src/util/logger';
 import { OutboundCall } from './esl-outbound-call';
 import { startEslSim, type EslSim } from './esl-sim';
 import { EslSwitch, switchEvent } from './esl-switch';
-import {
-  until,
-  type BeepView,
-  type ContractDriver,
-  type GateCall,
-  type PromptHeard,
-  type RecorderView,
-} from '../contract/driver';
+import { SimulatedDriver, until, type ContractDriver, type GateCall, type PromptHeard } from '../contract/driver';
 
 const SOUNDS = '/snd';
 
-export class FreeswitchContract implements ContractDriver {
+export class FreeswitchContract extends SimulatedDriver implements ContractDriver {
   readonly kind = 'freeswitch' as const;
-  readonly events: PbxEvent[] = [];
   private sim!: EslSim;
   private sw!: EslSwitch;
   private adapter!: FreeswitchAdapter;
@@ -146,12 +137,8 @@ export class FreeswitchContract implements ContractDriver {
     });
   }
 
-  recorder(callId: string): RecorderView | null {
-    return this.sw.recorder(callId);
-  }
-
-  beep(callId: string): BeepView | null {
-    return this.sw.beep(callId);
+  protected model() {
+    return this.sw;
   }
 
   /** The adapter's own subscriptions (modesl sends one of its own at every login too). */

@@ -83,7 +83,12 @@ export class AriHttp {
   }
 }
 
-function toResult(what: string, status: number, text: string, notFound: readonly number[]): Result<unknown, PbxError> {
+export function toResult(
+  what: string,
+  status: number,
+  text: string,
+  notFound: readonly number[],
+): Result<unknown, PbxError> {
   let data: unknown = null;
   try {
     data = text ? JSON.parse(text) : null;

@@ -27,8 +27,10 @@ export const VAR = {
 export const FEATURE_USER_EVENT = 'CallrecFeature';
 
 /**
- * Arguments of Stasis(<app>,gate,<flow>,<applet>,<direction>,<campaign>,<agent>,<to>): the gate's
- * own Gosub arguments, then the dialed number it read from the calling frame (or CALLREC_TO).
+ * Arguments of Stasis(<app>,gate,<flow>,<applet>,<direction>,<campaign>,<agent>,<to>,<contract>):
+ * the gate's own Gosub arguments, the dialed number it read from the calling frame (or
+ * CALLREC_TO), then the version of the gate contract the dialplan running the call implements
+ * (2: it takes the decision in continue; absent: an older install).
  */
 export const GATE_ARG = 'gate';
-export const GATE_ARGS = ['gate', 'flow', 'applet', 'direction', 'campaign', 'agent', 'to'] as const;
+export const GATE_ARGS = ['gate', 'flow', 'applet', 'direction', 'campaign', 'agent', 'to', 'contract'] as const;

@@ -98,6 +98,13 @@ export function gateFacts(ch: AriChannel, args: readonly unknown[]): { facts: Ga
   return { facts, problem };
 }
 
+/** The gate contract a StasisStart's dialplan names in its last argument ('' when it names none). */
+export function contractOf(raw: unknown): string {
+  const args = (raw as { args?: unknown } | null)?.args;
+  const v = Array.isArray(args) ? args[GATE_ARGS.indexOf('contract')] : undefined;
+  return typeof v === 'string' ? v.trim() : '';
+}
+
 /** Stasis app_data "callrec,gate,sales,dial" -> the args after the app name. */
 export function argsFromAppData(appData: string): string[] {
   return appData.split(',').slice(1);

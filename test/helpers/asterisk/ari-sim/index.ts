@@ -23,6 +23,8 @@ export interface SimRequest {
   status: number;
   at: number;
   atPerf: number;
+  /** The client's port: requests with the same one came on the same connection. */
+  port: number;
 }
 
 interface ChannelState {
@@ -39,6 +41,8 @@ export class AriSim {
   hang: (method: string, path: string) => boolean = () => false;
   /** Channels GET /channels still lists although they are gone (a list read a moment too early). */
   readonly listedGone: SimChannel[] = [];
+  /** Dialplan globals (GET /asterisk/variable): unset ones read as "", as on Asterisk 22. */
+  readonly globals = new Map<string, string>();
   /** While true every request and websocket upgrade is refused (503): Asterisk down or restarting. */
   refuse = false;
   /** Called after continue when the dialplan would run MixMonitor (write the WAV here), with its options. */
@@ -51,8 +55,13 @@ export class AriSim {
   url = '';
 
   private constructor(private readonly opts: Required<SimOptions>) {
+    // One request at a time per connection, as Asterisk's HTTP server reads them (pipelining).
+    const chains = new WeakMap<object, Promise<void>>();
     this.server = http.createServer((req, res) => {
-      void this.route(req, res);
+      const next = (chains.get(req.socket) ?? Promise.resolve())
+        .then(() => this.route(req, res))
+        .catch(() => undefined);
+      chains.set(req.socket, next);
     });
     this.server.on('upgrade', (req, socket, head) => {
       const u = new URL(req.url ?? '/', 'http://x');
@@ -176,6 +185,7 @@ export class AriSim {
         status,
         at: Date.now(),
         atPerf: performance.now(),
+        port: req.socket.remotePort ?? 0,
       });
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
     };

@@ -16,6 +16,8 @@ export function handleRest(
 ): void {
   if (method === 'GET' && p === '/asterisk/info')
     return send(200, { system: { version: '22.10.1', entity_id: '02:fc:00:00:00:01' } });
+  if (method === 'GET' && p === '/asterisk/variable')
+    return send(200, { value: sim.globals.get(q.variable ?? '') ?? '' });
   if (method === 'GET' && p === '/channels')
     return send(200, [...sim.channels.values()].map((s) => s.ch).concat(sim.listedGone));
   const sub = p.match(/^\/applications\/([^/]+)\/subscription$/);
@@ -70,11 +72,27 @@ export function handleRest(
       return send(204);
     }
     case 'POST continue':
+      if (q.extension && q.context !== 'callrec-gate') return send(400, { message: 'unexpected context' });
       send(204);
+      if (q.extension) decisionExtension(sim, id, s.vars, q.extension);
       return continueDialplan(sim, id);
     default:
       return send(404, { message: 'Resource not found' });
   }
+}
+
+/** The callrec-gate extensions `skip` and `_rec.` of the shipped dialplan (gate-extension.ts). */
+function decisionExtension(sim: AriSim, id: string, vars: Map<string, string>, exten: string): void {
+  vars.set('CALLREC_DECIDED', '1');
+  if (exten === 'skip') return void vars.set('CALLREC_ACTION', 'skip');
+  const m = /^rec([ab])([DM])(\d+)~(\d{14})~([^~]+)~([^~]+)$/.exec(exten);
+  if (!m) throw new Error(`the sim's dialplan has no extension ${exten}`);
+  const [, from, stereo, beep, stamp = '', a, b] = m;
+  const options = `${from === 'b' ? 'b' : ''}${beep !== '0' ? `B(${beep})` : ''}${stereo === 'D' ? 'D' : ''}`;
+  const dir = `${stamp.slice(0, 4)}/${stamp.slice(4, 6)}/${stamp.slice(6, 8)}`;
+  vars.set('CALLREC_OPTIONS', options);
+  vars.set('CALLREC_FILE', `${sim.globals.get('CALLREC_DIR') ?? ''}/${dir}/${stamp}-${a}-${b}-${id}.wav`);
+  vars.set('CALLREC_ACTION', 'record');
 }
 
 /** What the shipped dialplan does after Stasis: MixMonitor when told to record (q4 trace order). */

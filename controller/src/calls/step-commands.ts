@@ -1,0 +1,46 @@
+// One session step's commands, carried out in order. A write that may trail the PBX commands
+// after it (CallWrites.persistAt) starts once they are done (a prompt: once it is sent), or at the
+// next command that is not a PBX command; after the call's `continue`, once no other call is in the gate (`quiet`). Its work
+// on the event loop then stays off the gate's path of this call and of the calls beside it.
+import { isPbxCommand, type Command } from '../domain/commands';
+import type { PbxError } from '../pbx/port';
+import type { CallWrites } from './call-writes';
+import type { TrackedCall } from './types';
+
+export async function runCommands(
+  writes: CallWrites,
+  t: TrackedCall,
+  cmds: readonly Command[],
+  exec: (c: Command) => Promise<PbxError | null>,
+  quiet: () => Promise<void>,
+): Promise<PbxError | null> {
+  let failure: PbxError | null = null;
+  let trailing: (() => Promise<void>) | null = null;
+  let continued = false;
+  const flush = async (): Promise<void> => {
+    const start = trailing;
+    trailing = null;
+    if (!start) return;
+    if (continued) await quiet();
+    await start();
+  };
+  for (let i = 0; i < cmds.length; i++) {
+    const c = cmds[i] as Command;
+    if (!isPbxCommand(c)) await flush();
+    if (c.type === 'Persist') {
+      const p = writes.persistAt(t, cmds, i);
+      i = p.last;
+      if (p.trails) trailing = p.start;
+      else await p.start();
+      continue;
+    }
+    // A prompt's answer is not waited for: the write starts once the prompt is on its way (a
+    // switch that never answers must not keep the call's row from the store).
+    const sent = exec(c);
+    if (c.type === 'Play') await flush();
+    failure ??= await sent;
+    if (c.type === 'Continue') continued = true;
+  }
+  await flush();
+  return failure;
+}
