@@ -43,6 +43,7 @@ describe('gate deadlines and PBX failures', () => {
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
     await until(() => continued(h, ch.id), 3000, 'continue');
     expect(varsFor(h, ch.id)).toMatchObject({ CALLREC_ACTION: 'skip', CALLREC_DECIDED: '1' });
+    await h.registry.settled(); // a recorded call's rows trail its continue
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
     await until(async () => (await h.store.calls.get(call.id))?.fallbackReason !== null);
     expect((await h.store.calls.get(call.id))?.fallbackReason).toMatch(/gate deadline/);
@@ -58,6 +59,7 @@ describe('gate deadlines and PBX failures', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     // The announcement was never heard: announce-and-record would leave it to the dialplan; `record` records.
     expect(varsFor(h, ch.id)).toMatchObject({ CALLREC_ACTION: 'record' });
+    await h.registry.settled(); // a recorded call's rows trail its continue
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
     await until(async () => /Play failed \(timeout\)/.test((await h.store.calls.get(call.id))?.fallbackReason ?? ''));
   });
@@ -80,6 +82,7 @@ describe('reconnect', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     // Announcement not heard yet: leave it to the dialplan's own fallback (CALLREC_DECIDED unset).
     expect(varsFor(h, ch.id)).toBeUndefined();
+    await h.registry.settled(); // a recorded call's rows trail its continue
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
     expect(call.fallbackReason).toMatch(/gate at \(re\)connect/);
   });
@@ -111,6 +114,27 @@ describe('reconnect', () => {
     expect(varsFor(h, ch.id)).toMatchObject({ CALLREC_ACTION: 'skip', CALLREC_CALL_ID: String(stored.id) });
     await until(async () => (await h.store.calls.get(stored.id))?.state === 'not_recorded', 2000, 'stored');
     expect((await h.store.calls.get(stored.id))?.fallbackReason).toMatch(/gate at \(re\)connect/);
+  });
+
+  // Found by CI under load: the sweep's list, asked for before a call entered the gate and read
+  // after, lacks it; the call was ended as gone mid-prompt and never recorded.
+  it('keeps a call that enters the gate while the list of live calls is on its way', async () => {
+    const sim = await AriSim.start();
+    let answerList = (): void => undefined;
+    const listHeld = new Promise<void>((r) => (answerList = r));
+    sim.answerAfter = (method, path) => (method === 'GET' && path === '/channels' ? listHeld : null);
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    await h.adapter.start(h.abort.signal);
+    await until(() => sim.requests.length > 0 && h.adapter.status() === 'connected', 5000, 'connected');
+    const ch = sim.addChannel();
+    sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
+    await until(() => sim.requests.some((r) => r.path.startsWith(`/channels/${ch.id}/play`)), 5000, 'prompt');
+    answerList();
+    await until(() => sim.requests.some((r) => r.path === '/channels'), 5000, 'the list answered');
+    await until(() => continued(h, ch.id), 5000, 'released after its prompt');
+    await h.registry.settled();
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    expect(call).toMatchObject({ state: 'recording', endedAt: null });
   });
 
   it('sweeps again when the websocket drops and comes back', async () => {
@@ -243,6 +267,7 @@ describe('malformed and unexpected events', () => {
     const odd = h.sim.addChannel();
     h.sim.enterStasis(odd.id, ['surprise']);
     await until(() => continued(h, odd.id), 3000, 'release of the odd call');
+    await h.registry.settled(); // a recorded call's rows trail its continue
     const call = (await h.store.calls.findByPbxId('pbx1', odd.id))!;
     expect(call.fallbackReason).toMatch(/unknown Stasis arguments/);
     const ok = h.sim.addChannel();

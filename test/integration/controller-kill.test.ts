@@ -122,7 +122,7 @@ describe('kill -9 of the controller at each step of a call, then a restart', () 
       const c = await callOf(ch.id);
       const seen = sim.requests.filter((r) => r.path.includes(ch.id) || r.query.eventSource === `channel:${ch.id}`);
       throw new Error(
-        `${(e as Error).message}; call ${JSON.stringify(c?.state ?? null)}, recordings ${JSON.stringify(
+        `${(e as Error).message}; call ${JSON.stringify(c?.state ?? null)} (${c?.fallbackReason ?? 'no fallback'}), recordings ${JSON.stringify(
           c ? (await store.recordings.forCall(c.id)).map((r) => r.state) : [],
         )}, requests ${JSON.stringify(seen.map((r) => `${r.method} ${r.path} ${r.status}`))}`,
       );

@@ -409,9 +409,11 @@ describe.each<[Kind, () => ContractDriver]>([
         await dropAndWait();
         d.hangup(ended.callId); // while the controller is away: its events are lost
         const from = d.events.length;
+        const reconnectedAt = performance.now();
         d.reconnect();
         await until(() => d.port.status() === 'connected', 3000, 'status connected');
         await until(() => d.events.slice(from).some((e) => e.type === 'LiveCallsListed'), 1000, 'LiveCallsListed');
+        const seenAt = performance.now();
         const after = d.events.slice(from);
         const found = after.filter((e): e is EventOf<'RecordingFound'> => e.type === 'RecordingFound');
         expect(found.filter((e) => e.callId === live.callId)).toEqual([
@@ -421,6 +423,9 @@ describe.each<[Kind, () => ContractDriver]>([
         const listed = after.filter((e): e is EventOf<'LiveCallsListed'> => e.type === 'LiveCallsListed');
         expect(listed).toHaveLength(1);
         expect(listed[0]).toMatchObject({ callId: '' });
+        // When the list was asked for: calls the registry began following later are not "gone".
+        expect(listed[0]?.askedAt).toBeGreaterThanOrEqual(reconnectedAt);
+        expect(listed[0]?.askedAt).toBeLessThanOrEqual(seenAt);
         expect(listed[0]?.callIds).toContain(live.callId);
         expect(listed[0]?.callIds).not.toContain(ended.callId);
         expect(after.findIndex((e) => e.type === 'RecordingFound' && e.callId === live.callId)).toBeLessThan(

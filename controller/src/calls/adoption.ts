@@ -53,6 +53,7 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
         recRowId: rec.id,
         decision: null,
         startedAt: stored.startedAt,
+        trackedAt: performance.now(),
       };
       write = false;
     } else {
@@ -72,6 +73,7 @@ export async function adoptRecording(d: AdoptionDeps, ev: Found): Promise<void> 
         recRowId: null,
         decision: null,
         startedAt: stored.startedAt,
+        trackedAt: performance.now(),
       };
     }
   } else {
@@ -141,6 +143,7 @@ export async function followUntracked(d: AdoptionDeps, c: CallRecord): Promise<v
     recRowId: rec?.id ?? null,
     decision: null,
     startedAt: c.startedAt,
+    trackedAt: performance.now(),
   };
   // Tracked at once, the write queued first: its hangup or the fallback's recording may come any moment.
   d.calls.track(t, async (tracked) => {
@@ -165,11 +168,13 @@ async function liveRecordingOf(d: AdoptionDeps, callId: number): Promise<Recordi
  * Calls the store still has as live but the PBX no longer has: they ended while the controller
  * was away. Tracked ones get CallGone; untracked ones are settled here from their files.
  */
-export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[]): Promise<void> {
+export async function reconcileAfterReconnect(d: AdoptionDeps, liveIds: string[], askedAt: number): Promise<void> {
   const live = new Set(liveIds);
   const tracked = d.calls.tracked;
   for (const t of [...tracked.values()]) {
-    if (!live.has(t.pbxCallId)) d.calls.deliver(t.pbxCallId, { type: 'CallGone', callId: t.pbxCallId, at: new Date() });
+    // A call that entered while the list was on its way is alive though not on it: its own events end it.
+    if (!live.has(t.pbxCallId) && t.trackedAt < askedAt)
+      d.calls.deliver(t.pbxCallId, { type: 'CallGone', callId: t.pbxCallId, at: new Date() });
   }
   for (const c of await d.store.calls.listLive(d.sync.node)) {
     if (tracked.has(c.pbxCallId)) continue;

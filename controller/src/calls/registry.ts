@@ -105,7 +105,7 @@ export class CallRegistry implements LiveCallControl {
     if (ev.type === 'LiveCallsListed') {
       // After the adoptions reported just before it: a call adopted meanwhile is not "lost".
       const adopting = Promise.allSettled([...this.idle]);
-      return this.background(adopting.then(() => reconcileAfterReconnect(this.adoption, ev.callIds)));
+      return this.background(adopting.then(() => reconcileAfterReconnect(this.adoption, ev.callIds, ev.askedAt)));
     }
     if (ev.type === 'RecordingFound') {
       const known = this.calls.get(ev.callId);

@@ -24,6 +24,8 @@ export interface TrackedCall {
   /** The full Decision as the policy gave it (reasons, normalized numbers), stored with the call. */
   decision: Decision | null;
   startedAt: Date;
+  /** When this process began following it (performance.now()): a PBX's list asked for earlier may not have it. */
+  trackedAt: number;
   /** How many of the session's agents the recording row's agents list already has. */
   agentsStored?: number;
   /** Its writes go to the local journal (the database was down or slow): for the rest of the call. */
@@ -38,6 +40,7 @@ export const newTracked = (pbxCallId: string, session: CallSession, startedAt: D
   recRowId: null,
   decision: null,
   startedAt,
+  trackedAt: performance.now(),
 });
 
 export interface SyncContext {

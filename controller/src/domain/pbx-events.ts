@@ -59,7 +59,11 @@ export type PbxEvent =
       storedCallId: number | null;
       channelName: string | null;
     })
-  /** After (re)connect: every call the PBX still has. callId is '' (not about one call). */
-  | (Base & { type: 'LiveCallsListed'; callIds: string[] });
+  /**
+   * After (re)connect: every call the PBX still has. callId is '' (not about one call). askedAt
+   * is when the list was asked for (performance.now() in this process): a call that came after
+   * it is missing from the list yet alive.
+   */
+  | (Base & { type: 'LiveCallsListed'; callIds: string[]; askedAt: number });
 
 export type PbxEventType = PbxEvent['type'];

@@ -9,6 +9,7 @@ import { GATE_ARG, VAR } from './dialplan-vars';
 import { argsFromAppData, asChannel, gateFacts } from './events';
 
 export async function sweepChannels(http: AriHttp, app: string, logger: Logger): Promise<PbxEvent[]> {
+  const askedAt = performance.now();
   const list = await http.request('GET', '/channels');
   if (!list.ok) {
     logger.warn(`sweep after connect failed: ${list.error.detail}`);
@@ -52,7 +53,7 @@ export async function sweepChannels(http: AriHttp, app: string, logger: Logger):
       });
     }),
   );
-  out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.id) });
+  out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.id), askedAt });
   return out;
 }
 

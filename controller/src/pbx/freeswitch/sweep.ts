@@ -58,6 +58,7 @@ export async function sweepChannels(
   logger: Logger,
   beeping: (uuid: string, tones: string[]) => void = () => undefined,
 ): Promise<PbxEvent[]> {
+  const askedAt = performance.now();
   const list = await api('show channels as json');
   const channels = list.ok ? parseChannels(list.value) : null;
   if (!channels) {
@@ -89,7 +90,7 @@ export async function sweepChannels(
       });
   }
   if (out.length > 0) logger.info(`found ${out.length} recording(s) in progress on ${channels.length} call(s)`);
-  out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.uuid) });
+  out.push({ type: 'LiveCallsListed', callId: '', at, callIds: channels.map((c) => c.uuid), askedAt });
   return out;
 }
 

@@ -39,6 +39,8 @@ export class AriSim {
   readonly channels = new Map<string, ChannelState>();
   /** Requests for which this returns true never get an answer (the ari-client hazard). */
   hang: (method: string, path: string) => boolean = () => false;
+  /** A promise for a request whose answer, computed on arrival, waits for it (a slow answer in flight). */
+  answerAfter: (method: string, path: string) => Promise<void> | null = () => null;
   /** Channels GET /channels still lists although they are gone (a list read a moment too early). */
   readonly listedGone: SimChannel[] = [];
   /** Dialplan globals (GET /asterisk/variable): unset ones read as "", as on Asterisk 22. */
@@ -177,6 +179,11 @@ export class AriSim {
     const query = Object.fromEntries(u.searchParams.entries());
     const p = u.pathname.replace(/^\/ari/, '');
     const send = (status: number, data?: unknown) => {
+      const wait = this.answerAfter(req.method ?? '', p);
+      if (wait) void wait.then(() => answer(status, data));
+      else answer(status, data);
+    };
+    const answer = (status: number, data?: unknown) => {
       this.requests.push({
         method: req.method ?? '',
         path: p,
