@@ -9,6 +9,7 @@ import * as uniqueKeyNames from './20261123000004_unique_key_names';
 import * as atRest from './20261123000006_at_rest';
 import * as areaCodeOverrides from './20261123201300_area_code_overrides';
 import * as holdCases from './20261124000001_hold_cases';
+import * as userModes from './20261124100000_user_modes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000006_at_rest', atRest],
   ['20261123201300_area_code_overrides', areaCodeOverrides],
   ['20261124000001_hold_cases', holdCases],
+  ['20261124100000_user_modes', userModes],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

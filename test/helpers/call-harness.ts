@@ -1,6 +1,7 @@
 // What both PBX harnesses (asterisk/gate-harness.ts, freeswitch/gate-harness.ts) build a
 // controller's call path with: a migrated store, the registry as main.ts builds it over any PBX
 // port, a fixed policy, WAV files as the PBX writes them, and waiting for a condition.
+import type { UserRule } from '../../controller/src/domain/user-mode';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,9 +23,11 @@ export function decision(over: Partial<Decision> = {}): Decision {
 }
 
 /** A small fixed engine: one Decision per applet name. */
-export function fixedEngine(byApplet: Record<string, Decision>): PolicyEngine {
+/** An engine that decides by applet name; `users`: agents' recording modes. */
+export function fixedEngine(byApplet: Record<string, Decision>, users: UserRule[] = []): PolicyEngine {
   return {
     decide: (f: CallFacts) => byApplet[f.applet ?? ''] ?? decision({ record: 'off', consent: 'none', greeting: null }),
+    user: (agent) => users.find((u) => u.id === agent) ?? null,
   };
 }
 

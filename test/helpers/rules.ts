@@ -9,6 +9,7 @@ import {
   type PolicySettings,
   type RuleFields,
   type RuleSet,
+  type UserRule,
 } from '../../controller/src/policy/rules';
 import type { CallFacts } from '../../controller/src/policy/types';
 
@@ -36,7 +37,12 @@ export function flow(
 }
 
 export function ruleSet(
-  opts: { flows?: FlowRules[]; campaigns?: CampaignRules[]; account?: Partial<AccountSettings> } = {},
+  opts: {
+    flows?: FlowRules[];
+    campaigns?: CampaignRules[];
+    account?: Partial<AccountSettings>;
+    users?: Array<Partial<UserRule> & Pick<UserRule, 'id' | 'mode'>>;
+  } = {},
 ): RuleSet {
   return {
     version: 1,
@@ -45,6 +51,7 @@ export function ruleSet(
     campaigns: new Map((opts.campaigns ?? []).map((c) => [c.name, c])),
     jurisdictions: new Map(SEEDED_JURISDICTIONS.map((j) => [j.code, j])),
     areaCodes: new Map(),
+    users: new Map((opts.users ?? []).map((u) => [u.id, { name: null, pause: null, tier: null, ...u }])),
   };
 }
 

@@ -111,6 +111,39 @@ describe.each(STORE_KINDS)('rules API on %s', (kind) => {
     expect((await call('DELETE', '/api/area-codes/800')).status).toBe(204);
   });
 
+  it('manages users and their modes: admins write, supervisors read, agents neither; import keeps them unless it has users', async () => {
+    const ben = { id: '202', name: 'Ben', mode: 'always', tier: 'extended' };
+    expect(await call('POST', '/api/users', ben)).toEqual({ status: 201, body: ben });
+    expect(await call('PUT', '/api/users/305', { mode: 'on-demand', pause: false })).toEqual({
+      status: 201,
+      body: { id: '305', mode: 'on-demand', pause: false },
+    });
+    expect(await call('PUT', '/api/users/305', { mode: 'sometimes' })).toMatchObject({
+      status: 400,
+      body: {
+        fields: [{ field: 'body.mode', problem: '"sometimes" is not one of always, always-with-pause, on-demand' }],
+      },
+    });
+    const sup = await h.get('/api/users', h.keys.supervisor);
+    expect(sup.status).toBe(200);
+    expect(((await sup.json()) as { items: unknown[] }).items).toEqual(
+      expect.arrayContaining([ben, { id: '305', mode: 'on-demand', pause: false }]),
+    );
+    expect((await h.send('PUT', '/api/users/202', h.keys.supervisor, { mode: 'on-demand' })).status).toBe(403);
+    expect((await h.send('DELETE', '/api/users/202', h.keys.supervisor)).status).toBe(403);
+    expect((await h.get('/api/users', h.keys.agent)).status).toBe(403);
+    // A flows.yaml without users: keeps them; with users: replaces them.
+    const imported = await h.send('POST', '/api/rules/import', h.keys.admin, { yaml: 'flows: {}\n' });
+    expect(await imported.json()).toMatchObject({ users: null });
+    expect((await call('GET', '/api/users/202')).body).toEqual(ben);
+    await h.send('POST', '/api/rules/import', h.keys.admin, { yaml: 'users:\n  "401": { mode: on-demand }\n' });
+    expect((await call('GET', '/api/users')).body?.items).toEqual([{ id: '401', mode: 'on-demand' }]);
+    const exported = await (await h.get('/api/rules/export', h.keys.admin)).text();
+    expect(exported).toMatch(/users:\n {2}"?401"?:\n {4}mode: on-demand/);
+    expect((await call('DELETE', '/api/users/401')).status).toBe(204);
+    expect((await call('DELETE', '/api/users/401')).status).toBe(404);
+  });
+
   it('answers one of two concurrent creates of the same name with 409', async () => {
     const both = await Promise.all(
       [1, 2].map(() => call('POST', '/api/campaigns', { name: 'race', consent: 'opt-in' })),

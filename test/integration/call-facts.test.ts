@@ -23,6 +23,10 @@ flows:
   it:
     applets:
       did: { kind: dial, record: from-answer, consent: none }
+      od: { kind: dial, record: on-demand, consent: none }
+users:
+  "202": { mode: always }
+  "305": { mode: on-demand, tier: extended }
 `;
 
 // A Dial ANSWER as Asterisk 22.10.1 sent it (test/fixtures), for another caller and peer.
@@ -60,11 +64,11 @@ describe('call facts over the ARI simulator, real policy and store', () => {
     await h.close();
   });
 
-  async function gateCall(caller: string, args: string[]) {
+  async function gateCall(caller: string, args: string[], applet = 'did') {
     h.sim.onRecord = (_id, file) => writeWav(file, 2);
     const ch = h.sim.addChannel({ caller: { name: '', number: caller } });
     const from = h.sim.requests.length;
-    h.sim.enterStasis(ch.id, ['gate', 'it', 'did', ...args]);
+    h.sim.enterStasis(ch.id, ['gate', 'it', applet, ...args]);
     await until(
       () => h.sim.requests.slice(from).some((r) => r.path === `/channels/${ch.id}/continue`),
       5000,
@@ -119,6 +123,80 @@ describe('call facts over the ARI simulator, real policy and store', () => {
     expect(text.out).toEqual(
       expect.arrayContaining(['call           outbound, campaign camp-x, agent 201', 'record         off']),
     );
+  });
+
+  /** The Dial answer as Asterisk sends it when `agent`'s phone picks up the call. */
+  function answer(ch: { id: string }, agent: string): void {
+    h.sim.push({
+      ...DIAL,
+      timestamp: new Date().toISOString().replace('Z', '+0000'),
+      caller: { ...ch, state: 'Up', connected: { name: '', number: agent } },
+      peer: { ...(DIAL.peer as object), name: `PJSIP/${agent}-00000001` },
+    });
+  }
+  const userMode = async (callId: number) =>
+    (await h.store.events.forCall(callId)).find((e) => e.type === 'user-mode')?.detail;
+
+  it('an on-demand call answered by a user whose mode is always is recorded from the answer (MixMonitor over AMI)', async () => {
+    const { ch, call } = await gateCall('2125550123', ['', '', '', '2125550199'], 'od');
+    expect(call.state).toBe('not_recorded');
+    const mixFrom = h.mix.calls.length;
+    answer(ch, '202');
+    await until(() => h.mix.calls.slice(mixFrom).some((c) => c.op === 'start'), 5000, 'MixMonitor started');
+    await h.registry.settled();
+    const [rec] = await h.store.recordings.forCall(call.id);
+    expect(rec).toMatchObject({ recordMode: 'from-answer', agent: '202' });
+    expect(await userMode(call.id)).toMatchObject({ agent: '202', mode: 'always', action: 'start' });
+    h.sim.hangup(ch.id);
+  });
+
+  it('callrec explain --agent says what the answer handling does, with its reasons', async () => {
+    const explain = (agent: string, more: string[] = []) =>
+      runCli(
+        [
+          'explain',
+          '--flow',
+          'it',
+          '--applet',
+          'od',
+          '--from',
+          '2125550123',
+          '--to',
+          '2125550199',
+          '--agent',
+          agent,
+          ...more,
+        ],
+        { CALLREC_DB_URL: h.tdb.url },
+      );
+    const always = await explain('202');
+    expect(always.code).toBe(0);
+    expect(always.out).toEqual(
+      expect.arrayContaining([
+        'record         on-demand',
+        'when agent 202 answers (a caller who declined is never recorded):',
+        '  then         recording starts at the answer',
+        '  pause        not allowed',
+        '  1. user "202" has mode always',
+        "  2. records from the answer (the gate's rule was on-demand)",
+      ]),
+    );
+    const json = JSON.parse((await explain('305', ['--json'])).out.join('\n')) as { atAnswer: unknown };
+    expect(json.atAnswer).toMatchObject({ action: 'wait', pauseAllowed: true, tier: 'extended' });
+    expect((await explain('999')).out).toContain(
+      "agent 999 is not a configured user: the gate's decision stands when they answer",
+    );
+  });
+
+  it('an on-demand user leaves the same call to *44: nothing records at the answer', async () => {
+    const { ch, call } = await gateCall('2125550123', ['', '', '', '2125550199'], 'od');
+    const mixFrom = h.mix.calls.length;
+    answer(ch, '305');
+    await until(async () => (await userMode(call.id)) !== undefined, 5000, 'the user mode applied');
+    expect(await userMode(call.id)).toMatchObject({ agent: '305', mode: 'on-demand', action: 'wait' });
+    expect(h.mix.calls.slice(mixFrom)).toEqual([]);
+    expect(await h.store.recordings.forCall(call.id)).toEqual([]);
+    h.sim.hangup(ch.id);
   });
 
   it("stores the agent who answered on call and recording, adds a transfer's, and both find and open it", async () => {

@@ -26,7 +26,7 @@ describe.each(STORE_KINDS)('callrec flows and explain on %s', (kind) => {
       const imp = await runCli(['flows', 'import', EXAMPLE], env);
       expect(imp).toMatchObject({ code: 0, err: [] });
       expect(imp.out[0]).toMatch(
-        /^imported 3 flows \(6 applet rules\) and 2 campaigns from .*flows\.example\.yaml; rules version \d+$/,
+        /^imported 3 flows \(6 applet rules\), 2 campaigns and 3 users from .*flows\.example\.yaml; rules version \d+$/,
       );
 
       await expectExplains(

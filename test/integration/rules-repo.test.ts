@@ -87,8 +87,15 @@ describe.each(STORE_KINDS)('rules repo on %s', (kind) => {
 
   it('imports the example and exports YAML that re-imports to the same rules', async () => {
     const n = await store.rules.importDocument(exampleDoc());
-    expect(n).toEqual({ flows: 3, applets: 6, campaigns: 2 });
+    expect(n).toEqual({ flows: 3, applets: 6, campaigns: 2, users: 3 });
     const first = await store.rules.load();
+    expect(first.users.get('202')).toEqual({
+      id: '202',
+      name: 'Ben (finance)',
+      mode: 'always',
+      pause: null,
+      tier: 'extended',
+    });
     expect(first.flows.get('sales')?.applets.get('dial')).toEqual({
       applet: 'dial',
       kind: 'dial',

@@ -5,6 +5,7 @@ import type { GateDecision, SessionEvent, SessionSettings } from '../../controll
 import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
 import { readTrace } from '../helpers/asterisk/traces';
 import { gateDecision } from '../helpers/gate-decision';
+import type { UserRule } from '../../controller/src/domain/user-mode';
 
 const SETTINGS: SessionSettings = {
   deadlineMs: 10000,
@@ -33,7 +34,7 @@ const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
 });
 const types = (cmds: Command[]) => cmds.map((c) => c.type);
 const pbxTypes = (cmds: Command[]) =>
-  types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer'].includes(t));
+  types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer', 'ResolveUser'].includes(t));
 type Failure = Extract<SessionEvent, { type: 'CommandFailed' }>;
 /** The PBX commands a session answers a failed command with. */
 const failed = (s: CallSession, ms: number, command: Failure['command'], kind: Failure['kind'], detail: string) =>
@@ -413,7 +414,8 @@ describe('CallSession live actions', () => {
       agent: f.direction === 'outbound' ? '3125550112' : '202',
     });
     expect(s.view()).toMatchObject({ agent, agents });
-    expect(types(out)).toEqual(f.direction === 'outbound' ? ['Timeline'] : ['Persist', 'Timeline']);
+    // An inbound agent's own mode is looked up (ResolveUser); an outbound call's was decided at the gate.
+    expect(types(out)).toEqual(f.direction === 'outbound' ? ['Timeline'] : ['Persist', 'Timeline', 'ResolveUser']);
   });
 
   it('keeps one recording through a transfer and shows the new party', () => {
@@ -441,9 +443,108 @@ describe('CallSession live actions', () => {
         event: 'transfer',
         detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001', agent: '305' },
       }),
+      { type: 'ResolveUser', callId: s.callId, agent: '305' },
     ]);
     expect(s.view()).toMatchObject({ agent: '201', agents: ['201', '305'] });
     expect(s.view().state).toBe('recording');
+  });
+});
+
+describe('CallSession user modes (the agent who takes the call)', () => {
+  const user = (over: Partial<UserRule> = {}): UserRule => ({
+    id: '202',
+    name: null,
+    mode: 'always',
+    pause: null,
+    tier: null,
+    ...over,
+  });
+  /** The call answered by agent 202, whose mode the registry then resolved as `u`. */
+  function answeredBy(s: CallSession, u: UserRule | null, agent = '202', ms = 200): Command[] {
+    const asked = s.handle({
+      type: 'PartyChanged',
+      callId: s.callId,
+      at: at(ms),
+      kind: s.view().party ? 'transfer' : 'answered',
+      party: `PJSIP/${agent}-0001`,
+      agent,
+    });
+    expect(asked.find((c) => c.type === 'ResolveUser')).toEqual({ type: 'ResolveUser', callId: s.callId, agent });
+    return s.handle({ type: 'UserResolved', callId: s.callId, at: at(ms + 5), agent, user: u });
+  }
+  const userMode = (out: Command[]) =>
+    (out.find((c) => c.type === 'Timeline' && c.event === 'user-mode') as Extract<Command, { type: 'Timeline' }>)
+      ?.detail;
+  const onDemand = () => gate(facts(), decision({ record: 'on-demand', consent: 'none', greeting: null })).s;
+
+  it('an always user answering an on-demand call records from the answer, with no pause', () => {
+    const s = onDemand();
+    const out = answeredBy(s, user());
+    expect(out.find((c) => c.type === 'StartRecording')).toMatchObject({ file: FILE.pbxPath });
+    expect(s.view()).toMatchObject({ state: 'recording', pauseAllowed: false });
+    expect(s.view().recording).toMatchObject({ recordMode: 'from-answer' });
+    expect(userMode(out)).toMatchObject({ agent: '202', mode: 'always', action: 'start' });
+    expect(types(out).indexOf('Persist')).toBeLessThan(types(out).indexOf('StartRecording'));
+  });
+
+  it('an on-demand user leaves it to *44; pause follows the user, and so does a longer tier', () => {
+    const s = onDemand();
+    const out = answeredBy(s, user({ mode: 'on-demand', tier: 'extended' }));
+    expect(pbxTypes(out)).toEqual([]);
+    expect(userMode(out)).toMatchObject({ action: 'wait' });
+    expect(s.view()).toMatchObject({ state: 'not_recorded', pauseAllowed: true });
+    expect(s.view().decision?.tier).toBe('extended');
+    const started = s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(900), action: 'start', by: '202' });
+    expect(pbxTypes(started)).toEqual(['StartRecording']);
+  });
+
+  it("keeps the gate's recording, and the user's pause permission replaces the rule's", () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null, pauseAllowed: true }));
+    s.handle({ type: 'RecordingStarted', callId: s.callId, at: at(100), file: FILE.pbxPath, recorderId: null });
+    const out = answeredBy(s, user({ mode: 'always' }));
+    expect(pbxTypes(out)).toEqual([]);
+    expect(userMode(out)).toMatchObject({ action: 'keep' });
+    expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
+    answeredBy(s, user({ id: '305', mode: 'always-with-pause' }), '305', 900);
+    expect(s.refusal('pause')).toBeNull();
+  });
+
+  it('never records a caller who declined, and never starts where the rule is off', () => {
+    const declined = new CallSession('c2', facts(), SETTINGS);
+    declined.handle({
+      type: 'Decided',
+      callId: 'c2',
+      at: T0,
+      decision: decision({
+        record: 'on-demand',
+        consent: 'opt-in',
+        greeting: { prompt: 'opt-in', sound: 'x', language: 'en' },
+      }),
+      reason: null,
+      file: FILE,
+    });
+    declined.handle({ type: 'DtmfReceived', callId: 'c2', at: at(1), digit: '2' });
+    const out = answeredBy(declined, user());
+    expect(pbxTypes(out)).toEqual([]);
+    expect(userMode(out)).toMatchObject({ action: 'none' });
+    expect(declined.view().state).toBe('not_recorded');
+    const off = gate(facts(), decision({ record: 'off', consent: 'none', greeting: null })).s;
+    expect(pbxTypes(answeredBy(off, user()))).toEqual([]);
+    expect(off.view().state).toBe('not_recorded');
+  });
+
+  it('a transfer to an always user starts the recording an on-demand user did not', () => {
+    const s = onDemand();
+    expect(pbxTypes(answeredBy(s, user({ mode: 'on-demand' })))).toEqual([]);
+    const out = answeredBy(s, user({ id: '305' }), '305', 900);
+    expect(pbxTypes(out)).toEqual(['StartRecording']);
+    expect(s.view()).toMatchObject({ state: 'recording', agents: ['202', '305'] });
+  });
+
+  it('an agent who is no configured user changes nothing', () => {
+    const s = onDemand();
+    expect(answeredBy(s, null)).toEqual([]);
+    expect(s.view().state).toBe('not_recorded');
   });
 });
 

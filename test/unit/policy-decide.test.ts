@@ -159,3 +159,41 @@ describe('decide: greeting', () => {
     if (language === 'fr') expect(d.reasons).toContain('no greeting in language "fr": using en');
   });
 });
+
+describe('decide: the user placing an outbound call', () => {
+  const rules = (mode: 'always' | 'always-with-pause' | 'on-demand', tier: 'extended' | null = null) =>
+    ruleSet({
+      campaigns: [{ name: 'quiet', enabled: true, rule: { record: 'off', consent: 'none' } }],
+      users: [{ id: '201', mode, tier }],
+    });
+  const placed = (agent: string | null, campaign: string | null, to = TX) =>
+    facts({ direction: 'outbound', agent, campaign, from: '201', to });
+
+  it.each([
+    ['always', 'from-answer', false],
+    ['always-with-pause', 'from-answer', true],
+    ['on-demand', 'on-demand', true],
+  ] as const)('mode %s: record %s, pause %s, over a campaign that says off', (mode, record, pause) => {
+    const d = decide(placed('201', 'quiet'), rules(mode), SETTINGS);
+    expect(d).toMatchObject({ record, pauseAllowed: pause, consent: 'none' });
+    expect(d.reasons).toContain(
+      `user "201" places the call, mode ${mode}: record ${record}, ${pause ? 'pause allowed' : 'no pause'}; consent as the rule says`,
+    );
+  });
+
+  it("keeps the rule's consent and the callee's jurisdiction, and takes the longer tier", () => {
+    const d = decide(placed('201', null, '+14155550100'), rules('always', 'extended'), SETTINGS);
+    expect(d).toMatchObject({ record: 'from-answer', consent: 'announce', tier: 'extended' });
+    expect(d.jurisdictions).toEqual(['US-CA']);
+  });
+
+  it('leaves an agent who is no configured user, and inbound calls, to the rules', () => {
+    expect(decide(placed('999', 'quiet'), rules('always'), SETTINGS).record).toBe('off');
+    const inbound = decide(
+      facts({ direction: 'inbound', agent: '201', from: NY, to: TX }),
+      rules('on-demand'),
+      SETTINGS,
+    );
+    expect(inbound.record).toBe(ruleSet().account.inboundDefault.record);
+  });
+});

@@ -11,6 +11,11 @@ describe('flows YAML', () => {
     if (!r.ok) return;
     expect(Object.keys(r.doc.flows ?? {})).toEqual(['sales', 'support', 'finance']);
     expect(r.doc.flows?.finance?.defaults?.tier).toBe('extended');
+    expect(r.doc.users).toEqual({
+      '201': { name: 'Ana (sales)', mode: 'always-with-pause' },
+      '202': { name: 'Ben (finance)', mode: 'always', tier: 'extended' },
+      '305': { name: 'Cleo (support lead)', mode: 'on-demand' },
+    });
     expect(r.doc.flows?.sales?.applets?.dial).toMatchObject({
       kind: 'dial',
       record: 'from-ringing',
@@ -59,6 +64,21 @@ describe('flows YAML', () => {
       [expect.stringMatching(/^f\.yaml:3:3: YAML syntax: Map keys must be unique/)],
     ],
     ['an unknown top-level section', 'flow:\n  sales: {}\n', ['f.yaml:1:1: flow: unknown setting "flow"']],
+    [
+      'a user without a mode, and one with an unknown mode',
+      'users:\n  "202": { tier: extended }\n  "305": { mode: sometimes }\n',
+      [
+        'f.yaml:2:10: users.202.mode: is required (one of always, always-with-pause, on-demand)',
+        'f.yaml:3:18: users.305.mode: "sometimes" is not one of always, always-with-pause, on-demand',
+      ],
+    ],
+    [
+      'a user id with a space',
+      'users:\n  "agent 7": { mode: always }\n',
+      [
+        'f.yaml:2:3: users.agent 7: a user id is the agent id the PBX reports (202, alice@sales): 1-64 letters, digits, ".", "_", "@", "+" or "-"',
+      ],
+    ],
   ])('rejects %s', (_name, text, errors) => {
     expect(parseRulesYaml(text, 'f.yaml')).toEqual({ ok: false, errors });
   });

@@ -130,13 +130,20 @@ export function ruleToolRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       ...admin,
       method: 'post',
       path: '/rules/import',
-      summary: 'Import flows.yaml: replaces every flow and campaign (and the account settings given)',
+      summary:
+        'Import flows.yaml: replaces every flow and campaign, and the account settings and users when it has them',
       body: ImportBody,
       audit: 'rules-changed',
       responses: {
         200: jsonResponse(
           'Imported',
-          z.object({ flows: z.number(), applets: z.number(), campaigns: z.number(), version: z.number() }),
+          z.object({
+            flows: z.number(),
+            applets: z.number(),
+            campaigns: z.number(),
+            users: z.number().nullable().describe('null: the YAML has no users section, users kept'),
+            version: z.number(),
+          }),
         ),
         400: errorResponse('The YAML is invalid (each problem with its line): nothing imported'),
       },

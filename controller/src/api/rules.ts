@@ -1,6 +1,6 @@
-// Rules CRUD, admin only: flows, applet rules, campaigns, jurisdictions, area code overrides and the
-// account settings. Bodies are validated by the YAML import's own schemas (policy/document.ts) and
-// worded like it, and every write goes through the rules repository, which bumps the rules
+// Rules CRUD, admin only: flows, applet rules, campaigns, jurisdictions, area code overrides, users
+// (supervisors may read them) and the account settings. Bodies are validated by the YAML import's
+// own schemas (policy/document.ts) and worded like it, and every write goes through the rules repository, which bumps the rules
 // version in the same transaction: the next call through the gate decides with the change.
 import { z } from 'zod';
 import {
@@ -14,6 +14,9 @@ import {
   npaSchema,
   ruleName,
   ruleProblems,
+  userDocument,
+  userIdSchema,
+  userSchema,
 } from '../policy/document';
 import type { RuleSet } from '../policy/rules';
 import type { PutMode, PutOutcome, RulesRepo } from '../store/rules-repo';
@@ -35,6 +38,8 @@ interface Collection<S extends z.ZodObject> {
   what: string; // 'campaign', in messages
   id: z.ZodString;
   body: S;
+  /** Who may read it besides admins (writes stay admin only). */
+  readers?: ReadonlyArray<'supervisor'>;
   entries(rules: RuleSet, flow: string | undefined): Map<string, Entry> | null; // null: no such flow
   put(
     repo: RulesRepo,
@@ -80,6 +85,7 @@ function collectionRoutes<S extends z.ZodObject>(routes: ApiRoutes, deps: ApiDep
   routes.add(
     {
       ...base,
+      roles: ['admin', ...(c.readers ?? [])],
       method: 'get',
       path: c.path,
       summary: `List ${c.what}s`,
@@ -123,6 +129,7 @@ function collectionRoutes<S extends z.ZodObject>(routes: ApiRoutes, deps: ApiDep
   routes.add(
     {
       ...base,
+      roles: ['admin', ...(c.readers ?? [])],
       method: 'get',
       path: `${c.path}/:${c.item}`,
       summary: `Read a ${c.what}`,
@@ -235,6 +242,18 @@ export function ruleRoutes(routes: ApiRoutes, deps: ApiDeps): void {
     entries: (r) => new Map([...r.areaCodes].map(([npa, jurisdiction]) => [npa, { jurisdiction }])),
     put: (repo, id, doc, mode) => repo.putAreaCode(id, doc.jurisdiction, mode),
     remove: (repo, id) => repo.deleteAreaCode(id),
+  });
+  add({
+    path: '/users',
+    item: 'id',
+    idField: 'id',
+    what: 'user',
+    id: userIdSchema,
+    body: userSchema,
+    readers: ['supervisor'],
+    entries: (r) => new Map([...r.users].map(([id, u]) => [id, userDocument(u)])),
+    put: (repo, id, doc, mode) => repo.putUser(id, doc, mode),
+    remove: (repo, id) => repo.deleteUser(id),
   });
   settingsRoutes(routes, deps);
   ruleToolRoutes(routes, deps);

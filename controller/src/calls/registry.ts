@@ -9,6 +9,7 @@ import type { SessionEvent } from '../domain/session-types';
 import type { FeatureAction } from '../domain/vocabulary';
 import type { PbxError } from '../pbx/port';
 import { err, ok, type Result } from '../util/result';
+import { resolveUser } from './user-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
 import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
@@ -196,6 +197,9 @@ export class CallRegistry implements LiveCallControl {
         return null;
       case 'Finalize':
         return this.finalize(e);
+      case 'ResolveUser':
+        this.background(resolveUser(this.deps.policy, c).then((ev) => this.deliver(e, ev)));
+        return null;
       default:
         return this.execPbx(e, c);
     }

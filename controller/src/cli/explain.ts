@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { policySettings, RulesService, tierLength, triedCallFacts } from '../policy/service';
 import type { CallFacts, Decision } from '../policy/types';
 import type { CliCommand } from './io';
+import { userAtAnswer, type UserModeOutcome, type UserRule } from '../domain/user-mode';
 import { withRulesStore } from './rules-store';
 
 const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
@@ -39,6 +40,33 @@ function render(f: CallFacts, d: Decision, tierDays: string): string[] {
   ];
 }
 
+/**
+ * An inbound or internal call answered by a configured user: what their mode does then, as the
+ * session does it (domain/user-mode.ts), for a caller who did not decline.
+ */
+function takenBy(facts: CallFacts, d: Decision, user: UserRule | null): UserModeOutcome | null {
+  if (!user || facts.direction === 'outbound') return null;
+  const recording = d.record === 'from-answer' || d.record === 'from-ringing';
+  return userAtAnswer(user, { record: d.record, recording, consentOutcome: null, tier: d.tier });
+}
+
+const ACTIONS: Record<UserModeOutcome['action'], string> = {
+  start: 'recording starts at the answer',
+  keep: "the gate's recording goes on",
+  wait: 'recorded only from *44 (or the API)',
+  none: 'not recorded',
+};
+
+function renderTaken(agent: string, o: UserModeOutcome, tierDays: string): string[] {
+  return [
+    `when agent ${agent} answers (a caller who declined is never recorded):`,
+    `  then         ${ACTIONS[o.action]}`,
+    `  pause        ${o.pauseAllowed ? 'allowed' : 'not allowed'}`,
+    `  tier         ${o.tier} (${tierDays})`,
+    ...o.reasons.map((r, i) => `  ${i + 1}. ${r}`),
+  ];
+}
+
 export const explain: CliCommand = {
   summary: "show what the policy decides for a call, and why (the gate's own decision)",
   usage:
@@ -61,7 +89,15 @@ export const explain: CliCommand = {
       const engine = await new RulesService(store.rules, policySettings(cfg)).engine();
       const d = engine.decide(facts);
       const tierDays = tierLength(d.tier, cfg.retention);
-      for (const line of values.json ? [JSON.stringify(d, null, 2)] : render(facts, d, tierDays)) io.out(line);
+      const taken = takenBy(facts, d, engine.user(facts.agent ?? ''));
+      if (values.json) io.out(JSON.stringify(taken ? { ...d, atAnswer: taken } : d, null, 2));
+      else {
+        for (const line of render(facts, d, tierDays)) io.out(line);
+        if (taken)
+          for (const line of renderTaken(facts.agent ?? '', taken, tierLength(taken.tier, cfg.retention))) io.out(line);
+        else if (facts.agent && facts.direction !== 'outbound')
+          io.out(`agent ${facts.agent} is not a configured user: the gate's decision stands when they answer`);
+      }
       return 0;
     });
   },

@@ -30,14 +30,14 @@ async function importFile(file: string | undefined, io: CliIo): Promise<number> 
       .importDocument(parsed.doc, (done, total) => progress.update(done, total))
       .finally(() => progress.stop());
     io.out(
-      `imported ${n.flows} flows (${n.applets} applet rules) and ${n.campaigns} campaigns from ${file}; rules version ${await store.rules.version()}`,
+      `imported ${n.flows} flows (${n.applets} applet rules), ${n.campaigns} campaigns and ${n.users === null ? 'no users (users kept)' : `${n.users} users`} from ${file}; rules version ${await store.rules.version()}`,
     );
     return 0;
   });
 }
 
 export const flows: CliCommand = {
-  summary: 'import or export the recording rules (flows, applets, campaigns, account) as YAML',
+  summary: 'import or export the recording rules (flows, applets, campaigns, account, users) as YAML',
   usage: 'callrec flows import <file.yaml> | callrec flows export',
   async run(args, io) {
     const [action, file] = args;

@@ -26,6 +26,8 @@ import type {
   SessionView,
 } from './session-types';
 import type { FeatureAction, PbxErrorKind } from './vocabulary';
+import type { RecordMode } from './records';
+import { userAtAnswer } from './user-mode';
 
 export { promptIdOf } from './session-gate';
 
@@ -145,6 +147,8 @@ export class CallSession {
         return onGone(s, ev.at);
       case 'Finalized':
         return onFinalized(s, ev);
+      case 'UserResolved':
+        return this.onUser(ev);
       default:
         return [];
     }
@@ -179,22 +183,49 @@ export class CallSession {
     return [persist(s, true, s.recording !== null), timeline(s, 'release-failed', { reason: why })];
   }
 
-  private onFeature(action: FeatureAction, by: string | null, at: Date): Command[] {
+  /** An agent took the call: their mode starts, keeps or waits for the recording (user-mode.ts). */
+  private onUser(ev: Extract<ControllerEvent, { type: 'UserResolved' }>): Command[] {
+    const s = this.s;
+    if (!ev.user || !s.released || s.endedAt) return [];
+    const running = s.recording !== null && (s.state === 'recording' || s.state === 'paused');
+    const o = userAtAnswer(ev.user, {
+      record: s.decision?.record ?? 'off',
+      recording: running,
+      consentOutcome: s.consentOutcome,
+      tier: s.decision?.tier ?? 'standard',
+    });
+    if (s.decision) s.decision = { ...s.decision, pauseAllowed: o.pauseAllowed, tier: o.tier };
+    const refused = o.action === 'start' ? this.refusal('start') : null;
+    const detail = { agent: ev.agent, mode: ev.user.mode, action: refused ? 'refused' : o.action, reasons: o.reasons };
+    if (refused) detail.reasons = [...o.reasons, `not started: ${refused.detail}`];
+    const out: Command[] = [persist(s, true, s.recording !== null), timeline(s, 'user-mode', detail)];
+    return o.action === 'start' && !refused
+      ? [...out, ...this.onFeature('start', ev.agent, ev.at, 'from-answer')]
+      : out;
+  }
+
+  private onFeature(action: FeatureAction, by: string | null, at: Date, mode?: RecordMode): Command[] {
     if (this.refusal(action)) return [];
     const s = this.s;
-    const r = this.features.apply(action, by, at, {
-      recording: s.recording,
-      decision: s.decision,
-      file: s.file,
-      pauseMode: s.settings.pauseMode,
-      setState: (state) => {
-        s.state = state;
+    const r = this.features.apply(
+      action,
+      by,
+      at,
+      {
+        recording: s.recording,
+        decision: s.decision,
+        file: s.file,
+        pauseMode: s.settings.pauseMode,
+        setState: (state) => {
+          s.state = state;
+        },
+        newRecording: (d, f) => newRecording(d, f, at),
+        setRecording: (rec) => {
+          s.recording = rec;
+        },
       },
-      newRecording: (d, f) => newRecording(d, f, at),
-      setRecording: (rec) => {
-        s.recording = rec;
-      },
-    });
+      mode,
+    );
     return this.withId(r);
   }
 

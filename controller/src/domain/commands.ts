@@ -44,7 +44,9 @@ export type ControllerCommand =
   /** One row in the call's timeline (recording_events). */
   | (Base & { type: 'Timeline'; event: string; detail: Record<string, unknown> })
   /** The file is closed: read it and settle the recording. */
-  | (Base & { type: 'Finalize' });
+  | (Base & { type: 'Finalize' })
+  /** An agent took the call: look up their recording mode (answered with UserResolved). */
+  | (Base & { type: 'ResolveUser'; agent: string });
 
 export type Command = PbxCommand | ControllerCommand;
 export type CommandType = Command['type'];

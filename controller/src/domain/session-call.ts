@@ -67,7 +67,10 @@ export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyCha
     previous,
     ...(ev.agent ? { agent: ev.agent } : {}),
   });
-  return joined ? [persist(s, true, s.recording !== null), tl] : [tl];
+  if (!joined) return [tl];
+  // The agent's own recording mode (user-mode.ts) applies from now: the registry looks it up.
+  const user = s.released && !s.endedAt ? [cmd(s, 'ResolveUser', { agent: joined })] : [];
+  return [persist(s, true, s.recording !== null), tl, ...user];
 }
 
 export function onHangup(s: SessionState, cause: string | null, at: Date): Command[] {

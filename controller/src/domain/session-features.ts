@@ -1,6 +1,6 @@
 // Pause / resume / on-demand start / stop on a live call, from a feature code or the API.
 import type { Command } from './commands';
-import type { CallState } from './records';
+import type { CallState, RecordMode } from './records';
 import type { GateDecision, PlannedFile, RecordingView, SessionView } from './session-types';
 import type { FeatureAction, PauseMode } from './vocabulary';
 
@@ -54,7 +54,14 @@ export class FeatureRules {
     }
   }
 
-  apply(action: FeatureAction, by: string | null, at: Date, ctx: FeatureContext): CommandSpec[] {
+  /** `mode`: what a start records as (on-demand when asked for; from-answer when a user's mode starts it). */
+  apply(
+    action: FeatureAction,
+    by: string | null,
+    at: Date,
+    ctx: FeatureContext,
+    mode: RecordMode = 'on-demand',
+  ): CommandSpec[] {
     const rec = ctx.recording;
     const tl = (event: string, detail: Record<string, unknown> = {}): CommandSpec => ({
       type: 'Timeline',
@@ -84,7 +91,7 @@ export class FeatureRules {
         { type: 'ResumeRecording', mode: ctx.pauseMode, file, recorder: rec.recorder },
       ];
     }
-    if (action === 'start') return this.start(ctx, tl, persist);
+    if (action === 'start') return this.start(ctx, tl, persist, mode);
     if (action === 'stop' && rec) {
       if (rec.pausedSince) rec.pausedMs += at.getTime() - rec.pausedSince.getTime();
       rec.pausedSince = null;
@@ -96,7 +103,12 @@ export class FeatureRules {
     return [];
   }
 
-  private start(ctx: FeatureContext, tl: (e: string) => CommandSpec, persist: CommandSpec): CommandSpec[] {
+  private start(
+    ctx: FeatureContext,
+    tl: (e: string) => CommandSpec,
+    persist: CommandSpec,
+    mode: RecordMode,
+  ): CommandSpec[] {
     if (!ctx.file) return [tl('start-refused')];
     const base =
       ctx.decision ??
@@ -109,8 +121,8 @@ export class FeatureRules {
         stereo: false,
         tier: 'standard',
       } as GateDecision);
-    // On-demand records from the moment it is asked for, bridged or not.
-    const rec = ctx.newRecording({ ...base, record: 'on-demand' }, ctx.file);
+    // Records from the moment it is asked for, bridged or not.
+    const rec = ctx.newRecording({ ...base, record: mode }, ctx.file);
     ctx.setRecording(rec);
     ctx.setState('recording');
     return [persist, tl('start-requested'), { type: 'StartRecording', file: ctx.file.pbxPath, recorder: rec.recorder }];

@@ -4,6 +4,7 @@ import type { CallState, ConsentMode, ConsentOutcome, RecordingState, RecordMode
 import type { CommandType, TimerName } from './commands';
 import type { RecorderSpec } from './recorder-spec';
 import type { Fallback, PauseMode, PbxErrorKind } from './vocabulary';
+import type { UserRule } from './user-mode';
 
 /** What the session needs of the policy's Decision (policy/types.ts satisfies it structurally). */
 export interface GateDecision {
@@ -43,7 +44,9 @@ export type ControllerEvent =
     })
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: PbxErrorKind; detail: string })
-  | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null });
+  | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null })
+  /** The recording mode of an agent who took the call (null: not a configured user). */
+  | (Base & { type: 'UserResolved'; agent: string; user: UserRule | null });
 
 export type SessionEvent = PbxEvent | ControllerEvent;
 

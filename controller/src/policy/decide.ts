@@ -5,6 +5,7 @@ import { partyRequirement, type PartyRequirement } from './jurisdiction';
 import { normalizeNumber, storedNumber, type NormalizedNumber } from './numbers';
 import { CONSENT_RANK, stricter, type Rule, type PolicySettings, type RuleSet } from './rules';
 import { selectRule } from './select-rule';
+import { longerTier, userOutboundRecord, userPauses } from '../domain/user-mode';
 import type { CallFacts, Decision, Greeting, PromptName } from './types';
 
 function describeRule(r: Rule, s: PolicySettings): string {
@@ -87,12 +88,26 @@ function greeting(
   return { prompt, sound: rule.greeting[language] ?? `callrec/${prompt}`, language };
 }
 
+/** An outbound call a configured user places: their mode decides record, pause and tier; the rule keeps consent. */
+function withPlacingUser(rule: Rule, facts: CallFacts, rules: RuleSet, reasons: string[]): Rule {
+  const user = facts.direction === 'outbound' && facts.agent ? rules.users.get(facts.agent) : undefined;
+  if (!user) return rule;
+  const record = userOutboundRecord(user, rule.record);
+  const pause = userPauses(user);
+  const tier = longerTier(rule.tier, user.tier);
+  reasons.push(
+    `user "${user.id}" places the call, mode ${user.mode}: record ${record}, ${pause ? 'pause allowed' : 'no pause'}${tier !== rule.tier ? `, ${tier} tier` : ''}; consent as the rule says`,
+  );
+  return { ...rule, record, pause, tier };
+}
+
 export function decide(facts: CallFacts, rules: RuleSet, settings: PolicySettings): Decision {
   const from = normalizeNumber(facts.from, settings.defaultCountry);
   const to = normalizeNumber(facts.to, settings.defaultCountry);
   const selected = selectRule(facts, rules);
-  const { rule } = selected;
-  const reasons = [...selected.reasons, describeRule(rule, settings)];
+  const reasons = [...selected.reasons];
+  const rule = withPlacingUser(selected.rule, facts, rules, reasons);
+  reasons.push(describeRule(rule, settings));
   let consent: ConsentMode = 'none';
   let jurisdictions: string[] = [];
   let placed: string[] | undefined;

@@ -2,7 +2,16 @@
 // schema, so YAML import, the REST API and export agree on every field.
 import { z } from 'zod';
 import { clip, excerpt } from '../domain/excerpt';
-import { CONSENT_MODES, RECORD_MODES, TIERS, type Rule, type RuleFields, type RuleSet } from './rules';
+import {
+  CONSENT_MODES,
+  RECORD_MODES,
+  TIERS,
+  USER_MODES,
+  type Rule,
+  type RuleFields,
+  type RuleSet,
+  type UserRule,
+} from './rules';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const ruleName = (what: string) =>
@@ -51,10 +60,23 @@ export const accountSchema = z.strictObject({
   languages: languagesSchema.optional(),
 });
 
+/** A user's id is the agent id the PBX reports: an extension (202) or a login (alice@sales). */
+export const userIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$/, {
+  error:
+    'a user id is the agent id the PBX reports (202, alice@sales): 1-64 letters, digits, ".", "_", "@", "+" or "-"',
+});
+export const userSchema = z.strictObject({
+  name: z.string().trim().min(1).max(128).optional(),
+  mode: oneOf(USER_MODES),
+  pause: z.boolean().optional(),
+  tier: oneOf(TIERS).optional(),
+});
+
 export const rulesDocumentSchema = z.strictObject({
   account: accountSchema.optional(),
   campaigns: z.record(ruleName('a campaign name'), campaignSchema).optional(),
   flows: z.record(ruleName('a flow name'), flowSchema).optional(),
+  users: z.record(userIdSchema, userSchema).optional(),
 });
 
 // Not part of flows.yaml (seeded, then edited by the admin through the API), but worded alike.
@@ -86,6 +108,8 @@ export function ruleProblems(issue: z.core.$ZodIssue): RuleProblem[] {
   if (issue.code === 'unrecognized_keys')
     return issue.keys.map((k) => ({ path: [...issue.path, k], problem: `unknown setting "${clip(k)}"` }));
   if (issue.code === 'invalid_key') return [{ path: issue.path, problem: issue.issues[0]?.message ?? issue.message }];
+  if (issue.code === 'invalid_value' && issue.input === undefined)
+    return [{ path: issue.path, problem: `is required (one of ${issue.values.map(String).join(', ')})` }];
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   return [{ path: issue.path, problem: missing ? `is required (${issue.expected})` : issue.message }];
 }
@@ -96,6 +120,7 @@ export type JurisdictionDocument = z.infer<typeof jurisdictionSchema>;
 export type AppletDocument = z.infer<typeof appletSchema>;
 export type FlowDocument = z.infer<typeof flowSchema>;
 export type CampaignDocument = z.infer<typeof campaignSchema>;
+export type UserDocument = z.infer<typeof userSchema>;
 
 const RULE_KEYS = ['record', 'consent', 'greeting', 'pause', 'beep', 'stereo', 'tier'] as const;
 
@@ -129,5 +154,16 @@ export function documentFromRuleSet(rules: RuleSet): RulesDocument {
       return [n, flow];
     }),
   );
+  if (rules.users.size > 0) doc.users = Object.fromEntries(sorted(rules.users).map(([id, u]) => [id, userDocument(u)]));
   return doc;
+}
+
+/** A user as flows.yaml and the API write it: only what was set. */
+export function userDocument(u: UserRule): UserDocument {
+  return {
+    ...(u.name !== null ? { name: u.name } : {}),
+    mode: u.mode,
+    ...(u.pause !== null ? { pause: u.pause } : {}),
+    ...(u.tier !== null ? { tier: u.tier } : {}),
+  };
 }

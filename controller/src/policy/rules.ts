@@ -1,6 +1,7 @@
 // The rule set the policy reads: what the admin configured (flows, applets, campaigns, account
 // settings, jurisdictions, area codes), already loaded into memory. Pure data.
 import type { ConsentMode, RecordMode, Tier } from '../domain/records';
+import type { UserRule } from '../domain/user-mode';
 
 export const RECORD_MODES = [
   'off',
@@ -10,6 +11,8 @@ export const RECORD_MODES = [
 ] as const satisfies readonly RecordMode[];
 export const CONSENT_MODES = ['none', 'announce', 'opt-out', 'opt-in'] as const satisfies readonly ConsentMode[];
 export const TIERS = ['standard', 'extended'] as const satisfies readonly Tier[];
+
+export { USER_MODES, type UserMode, type UserRule } from '../domain/user-mode';
 
 /**
  * Strictness of consent, weakest first. Announce only informs; opt-out informs and lets the
@@ -78,6 +81,8 @@ export interface RuleSet {
   jurisdictions: Map<string, Jurisdiction>;
   /** The admin's own +1 area code (NPA) -> jurisdiction entries, over the generated data (area-codes.ts). */
   areaCodes: Map<string, string>;
+  /** Users by agent id: their recording modes (user-mode.ts). */
+  users: Map<string, UserRule>;
 }
 
 /** What the policy reads from the configuration rather than from the rules. */
@@ -127,5 +132,6 @@ export function emptyRuleSet(version = 0): RuleSet {
     campaigns: new Map(),
     jurisdictions: new Map(),
     areaCodes: new Map(),
+    users: new Map(),
   };
 }

@@ -7,6 +7,7 @@
 import { decide } from './decide';
 import type { PolicySettings, RuleSet } from './rules';
 import type { CallFacts, Decision, PolicyEngine } from './types';
+import type { UserRule } from './rules';
 
 /** What the service needs from the store (RulesRepo implements it). */
 export interface RulesSource {
@@ -60,6 +61,10 @@ export class RuleSetEngine implements PolicyEngine {
   ) {}
   decide(facts: CallFacts): Decision {
     return decide(facts, this.rules, this.settings);
+  }
+
+  user(agent: string): UserRule | null {
+    return this.rules.users.get(agent) ?? null;
   }
 }
 

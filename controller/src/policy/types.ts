@@ -2,6 +2,7 @@
 // the API all go through the same PolicyEngine.decide.
 import type { ConsentMode, Direction, RecordMode, Tier } from '../domain/records';
 import type { PbxKind } from '../domain/vocabulary';
+import type { UserRule } from '../domain/user-mode';
 
 export interface CallFacts {
   pbx: PbxKind;
@@ -49,4 +50,6 @@ export type DecisionSource = 'applet' | 'flow' | 'account-default' | 'campaign' 
 export interface PolicyEngine {
   /** Synchronous and I/O-free: reads the in-memory rule cache. */
   decide(facts: CallFacts): Decision;
+  /** A configured user's recording mode by agent id, or null. */
+  user(agent: string): UserRule | null;
 }

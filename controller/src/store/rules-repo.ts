@@ -8,11 +8,21 @@ import {
   type CampaignDocument,
   type FlowDocument,
   type RulesDocument,
+  type UserDocument,
 } from '../policy/document';
 import type { Jurisdiction, RuleSet } from '../policy/rules';
 import type { RulesSource } from '../policy/service';
 import { flowIdOf, insertAppletRows, writeFlowRow } from './rules-flow-rows';
-import { ACCOUNT_KEYS, accountFrom, campaignFrom, campaignRow, flowsFrom, jurisdictionFrom } from './rules-rows';
+import {
+  ACCOUNT_KEYS,
+  accountFrom,
+  campaignFrom,
+  campaignRow,
+  flowsFrom,
+  jurisdictionFrom,
+  userFrom,
+  userRow,
+} from './rules-rows';
 import {
   insertChunked,
   versionedUpsert,
@@ -62,13 +72,14 @@ export class RulesRepo extends Repo implements RulesSource {
   async load(): Promise<RuleSet> {
     return this.knex.transaction(async (trx) => {
       const version = await new RulesRepo(trx, this.now).version();
-      const [settings, flows, applets, campaigns, jurisdictions, areaCodes] = (await Promise.all([
+      const [settings, flows, applets, campaigns, jurisdictions, areaCodes, users] = (await Promise.all([
         trx('settings').select('key', 'value'),
         trx('flows').select(),
         trx('applet_rules').select(),
         trx('campaigns').select(),
         trx('jurisdictions').select(),
         trx('area_codes').select('npa', 'jurisdiction'),
+        trx('user_modes').select(),
       ])) as Row[][];
       return {
         version,
@@ -77,6 +88,7 @@ export class RulesRepo extends Repo implements RulesSource {
         campaigns: new Map((campaigns ?? []).map(campaignFrom).map((c) => [c.name, c])),
         jurisdictions: new Map((jurisdictions ?? []).map((r) => [String(r.code), jurisdictionFrom(r)])),
         areaCodes: new Map((areaCodes ?? []).map((r) => [String(r.npa), String(r.jurisdiction)])),
+        users: new Map((users ?? []).map(userFrom).map((u) => [u.id, u])),
       };
     });
   }
@@ -230,12 +242,30 @@ export class RulesRepo extends Repo implements RulesSource {
     return this.write(async (trx) => (await trx('area_codes').where({ npa }).delete()) > 0);
   }
 
-  /** flows import: replaces every flow and campaign (and the account settings given), all or nothing. */
+  async putUser(id: string, u: UserDocument, mode: PutMode = 'put'): Promise<PutOutcome> {
+    return this.upsert(
+      mode,
+      async (trx) => (await trx('user_modes').where({ id }).first()) !== undefined,
+      async (trx, merge) => {
+        const insert = trx('user_modes').insert(userRow(id, u, this.now()));
+        await (merge ? insert.onConflict('id').merge(['name', 'mode', 'pause', 'tier', 'updated_at']) : insert);
+      },
+    );
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    return this.write(async (trx) => (await trx('user_modes').where({ id }).delete()) > 0);
+  }
+
+  /**
+   * flows import: replaces every flow and campaign, and the account settings and users when the
+   * document has them (a flows.yaml without `users:` leaves the users as they are), all or nothing.
+   */
   /** `onFlow`: called after each flow is written (a progress display; thousands of flows take seconds). */
   async importDocument(
     doc: RulesDocument,
     onFlow?: (done: number, total: number) => void,
-  ): Promise<{ flows: number; applets: number; campaigns: number }> {
+  ): Promise<{ flows: number; applets: number; campaigns: number; users: number | null }> {
     return this.write(async (trx) => {
       await trx('applet_rules').delete();
       await trx('flows').delete();
@@ -251,7 +281,14 @@ export class RulesRepo extends Repo implements RulesSource {
       const campaigns = Object.entries(doc.campaigns ?? {}).map(([name, c]) => campaignRow(name, c, at));
       await insertChunked(trx, 'campaigns', campaigns);
       if (doc.account) await this.writeAccount(trx, doc.account);
-      return { flows: Object.keys(doc.flows ?? {}).length, applets, campaigns: campaigns.length };
+      let users: number | null = null;
+      if (doc.users) {
+        await trx('user_modes').delete();
+        const rows = Object.entries(doc.users).map(([id, u]) => userRow(id, u, at));
+        await insertChunked(trx, 'user_modes', rows);
+        users = rows.length;
+      }
+      return { flows: Object.keys(doc.flows ?? {}).length, applets, campaigns: campaigns.length, users };
     });
   }
 }

@@ -1,10 +1,13 @@
 // Rows of the rules tables (settings, flows, applet_rules, campaigns, jurisdictions) as the policy's
 // types, and the settings keys the account's defaults are stored under.
 import type { ConsentMode } from '../domain/records';
-import { ruleFieldsOf, type CampaignDocument } from '../policy/document';
+import { ruleFieldsOf, type CampaignDocument, type UserDocument } from '../policy/document';
 import {
   completeRule,
   DEFAULT_ACCOUNT,
+  USER_MODES,
+  type UserMode,
+  type UserRule,
   type AccountSettings,
   type AppletRule,
   type CampaignRules,
@@ -67,4 +70,21 @@ export function jurisdictionFrom(r: Row): Jurisdiction {
     allPartyConsent: toBool(r.all_party_consent),
     minConsent: String(r.min_consent) as ConsentMode,
   };
+}
+
+export function userFrom(r: Row): UserRule {
+  const mode = String(r.mode);
+  const tier = r.tier == null ? null : String(r.tier);
+  return {
+    id: String(r.id),
+    name: r.name == null ? null : String(r.name),
+    // A row this version cannot read keeps its user recorded: the strictest mode.
+    mode: (USER_MODES as readonly string[]).includes(mode) ? (mode as UserMode) : 'always',
+    pause: r.pause == null ? null : toBool(r.pause),
+    tier: tier === 'standard' || tier === 'extended' ? tier : null,
+  };
+}
+
+export function userRow(id: string, u: UserDocument, at: Date): Row {
+  return { id, name: u.name ?? null, mode: u.mode, pause: u.pause ?? null, tier: u.tier ?? null, updated_at: at };
 }
