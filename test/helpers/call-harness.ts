@@ -28,6 +28,7 @@ export function fixedEngine(byApplet: Record<string, Decision>, users: UserRule[
   return {
     decide: (f: CallFacts) => byApplet[f.applet ?? ''] ?? decision({ record: 'off', consent: 'none', greeting: null }),
     user: (agent) => users.find((u) => u.id === agent) ?? null,
+    party: (number) => ({ consent: 'none', jurisdiction: null, why: `${number}: no jurisdiction in this test engine` }),
   };
 }
 

@@ -199,6 +199,35 @@ describe('call facts over the ARI simulator, real policy and store', () => {
     h.sim.hangup(ch.id);
   });
 
+  it('plays the announcement again over a snoop channel when a transfer reaches California, and hangs it up after', async () => {
+    const { ch, call } = await gateCall('2125550123', ['', '', '', '2125550199']);
+    answer(ch, '202');
+    await until(async () => (await userMode(call.id)) !== undefined, 5000, 'the answer applied');
+    const before = h.adapter.tracked();
+    // A trunk answers the transfer with the number dialed as its connected line.
+    h.sim.state(ch.id)!.ch.connected = { name: '', number: '4155550100' };
+    h.sim.setVar(ch.id, 'BRIDGEPEER', 'PJSIP/carrier-0000000c');
+    await until(() => h.sim.snoops.length > 0, 5000, 'a snoop channel');
+    const snoop = h.sim.snoops[0]!;
+    expect(snoop).toMatchObject({ of: ch.id, spy: 'none', whisper: 'both' });
+    await until(
+      () => h.sim.requests.some((r) => r.method === 'DELETE' && r.path === `/channels/${snoop.id}` && r.status === 204),
+      5000,
+      'the snoop channel hung up after its announcement',
+    );
+    const play = h.sim.requests.find((r) => r.path.startsWith(`/channels/${snoop.id}/play/`));
+    expect(play).toMatchObject({ status: 201, query: { media: 'sound:callrec/announce' } });
+    const events = await h.store.events.forCall(call.id);
+    expect(events.find((e) => e.type === 're-announced')?.detail).toMatchObject({
+      party: '4155550100',
+      jurisdiction: 'US-CA',
+      requires: 'announce',
+      heard: 'none',
+    });
+    expect(h.adapter.tracked()).toBe(before); // nothing of the announcement left
+    h.sim.hangup(ch.id);
+  });
+
   it("stores the agent who answered on call and recording, adds a transfer's, and both find and open it", async () => {
     const { ch, call } = await gateCall('2125550123', ['', '', '', '2125550199']);
     h.sim.push({

@@ -318,6 +318,15 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     ]);
   });
 
+  it('announces again to both legs of a call in progress (a transfer reached a stricter party)', async () => {
+    const cmd = { callId: UUID, type: 'Announce', promptId: 'p2', sound: 'callrec/announce', language: 'es' } as const;
+    sim.setApi((c) => (c.startsWith('uuid_broadcast') ? '+OK Message sent\n' : null));
+    await expect(adapter.execute(cmd)).resolves.toEqual({ ok: true, value: undefined });
+    expect(sim.commands.filter((c) => c.startsWith('api uuid_broadcast'))).toEqual([
+      `api uuid_broadcast ${UUID} /snd/es/callrec/announce.wav both`,
+    ]);
+  });
+
   it('skips with pause/resume when the mode says so', async () => {
     sim.emit(fsEventLines('uuid-record.events.jsonl').filter((l) => l.includes('"RECORD_START"')));
     await until(() => events.some((e) => e.type === 'RecordingStarted'));

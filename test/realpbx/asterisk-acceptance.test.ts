@@ -17,6 +17,7 @@ import { AriHttp } from '../../controller/src/pbx/asterisk/ari-http';
 import { openBuffer, unwrapKey } from '../../controller/src/recordings/crypto';
 import { masterKeyId } from '../../controller/src/recordings/keyring';
 import { silentLogger } from '../../controller/src/util/logger';
+import { moveScenarios, USERS_YAML } from './moves';
 import * as acc from './acceptance';
 import { gatedCall, sleep, waitFor, fileOf, soxi } from './acceptance';
 import { runCli } from '../helpers/cli';
@@ -339,7 +340,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
   );
   // Issue 14 (acc.callFactsScenarios): its own rules, imported over the suite's, and its own extensions.
   describe('call facts', () => {
-    const FACTS_RULES = acc.factsRules(RULES);
+    const FACTS_RULES = `${acc.factsRules(RULES)}${USERS_YAML}`;
     const NY = '2125550123';
 
     async function originateFrom(exten: string, cid: string, callerExten?: string): Promise<void> {
@@ -396,10 +397,62 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       await addExten(CTX, 'agent-quiet', ['Answer()', 'Wait(9)', 'Hangup()']);
       // A blind transfer of a two-party call sends the caller to 305 in the dialplan, which dials agent 305.
       await addExten(CTX, '305', [`Dial(Local/agent305@${CTX}/n,20)`, 'Hangup()']);
+      // 8 s: long enough to be bridged to the caller after an attended transfer completes.
       await addExten(CTX, 'agent305', [
         'Set(CONNECTEDLINE(num)=305)',
         'Answer()',
-        'MusicOnHold(default,4)',
+        'MusicOnHold(default,8)',
+        'Hangup()',
+      ]);
+      // Issue 21 (moves.ts): users' modes, an attended transfer, a transfer to California.
+      await addExten(CTX, '2125550196', [
+        'Gosub(callrec-gate,s,1(it,ondemand))',
+        `Dial(Local/agent202@${CTX}/n,20)`,
+        'Hangup()',
+      ]);
+      await addExten(CTX, '2125550195', [
+        'Gosub(callrec-gate,s,1(it,ondemand))',
+        `Dial(Local/agent305@${CTX}/n,20)`,
+        'Hangup()',
+      ]);
+      // Agent 202 answers, starts an attended transfer (*2, then 305), and hangs up once 305 answered.
+      await addExten(CTX, 'agent202a', [
+        'Set(CONNECTEDLINE(num)=202)',
+        'Answer()',
+        'Wait(1.5)',
+        'SendDTMF(*2)',
+        'Wait(1.5)',
+        'SendDTMF(305)',
+        'Wait(4)',
+        'Hangup()',
+      ]);
+      // features.conf maps no attended-transfer code by default: the admin's dialplan gives it.
+      await addExten(CTX, '2125550194', [
+        'Gosub(callrec-gate,s,1(it,did))',
+        'Set(FEATURE(inherit)=yes)',
+        'Set(FEATUREMAP(atxfer)=*2)',
+        `Dial(Local/agent202a@${CTX}/n,20,t)`,
+        'Hangup()',
+      ]);
+      // A blind transfer to a California number, which a trunk answers with its connected line.
+      await addExten(CTX, 'agent202ca', [
+        'Set(CONNECTEDLINE(num)=202)',
+        'Answer()',
+        'Wait(1.5)',
+        'SendDTMF(#4155550100)',
+        'Wait(12)',
+        'Hangup()',
+      ]);
+      await addExten(CTX, '2125550193', [
+        'Gosub(callrec-gate,s,1(it,did))',
+        `Dial(Local/agent202ca@${CTX}/n,20,t)`,
+        'Hangup()',
+      ]);
+      await addExten(CTX, '4155550100', [`Dial(Local/trunk-ca@${CTX}/n,20)`, 'Hangup()']);
+      await addExten(CTX, 'trunk-ca', [
+        'Set(CONNECTEDLINE(num)=4155550100)',
+        'Answer()',
+        'MusicOnHold(default,8)',
         'Hangup()',
       ]);
       // Agent 202 answers, then blind-transfers with the phone's keys (# then 305; Dial option t).
@@ -434,6 +487,14 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       call: (exten, cid) => originateFrom(exten, cid),
       transferred: () => gatedCall(suite, () => originateFrom('2125550197', NY)),
       onDemand: (cid) => gatedCall(suite, () => originateFrom('2125550198', cid, 'star44')),
+    });
+
+    // The agents' phones transfer with their keys (Dial option t; # blind, *2 attended).
+    moveScenarios(suite, {
+      onDemandBy202: () => gatedCall(suite, () => originateFrom('2125550196', NY)),
+      onDemandBy305WithStar44: () => gatedCall(suite, () => originateFrom('2125550195', NY, 'star44')),
+      attended: () => gatedCall(suite, () => originateFrom('2125550194', NY)),
+      toCalifornia: () => gatedCall(suite, () => originateFrom('2125550193', NY)),
     });
 
     // MixMonitor D into a .wav: interleaved samples under a mono header (docs/asterisk.md); the

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { PauseMode } from '../../controller/src/domain/vocabulary';
 import { EslSession, type EslEvent } from '../../controller/src/pbx/freeswitch/esl/session';
 import { silentLogger } from '../../controller/src/util/logger';
+import { moveScenarios, USERS_YAML } from './moves';
 import * as acc from './acceptance';
 import { gatedCall, sleep, waitFor, fileOf, soxi } from './acceptance';
 import { runCli } from '../helpers/cli';
@@ -500,7 +501,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
   describe('call facts', () => {
     const FCTX = 'callrec-it-facts';
     const factsFile = path.join(CONF, 'dialplan', 'callrec-it-facts.xml');
-    const FACTS_RULES = acc.factsRules(RULES);
+    const FACTS_RULES = `${acc.factsRules(RULES)}${USERS_YAML}`;
 
     function factsContext(): string {
       const gated = (exten: string, applet: string, agent: string, extra: string[] = []) =>
@@ -513,16 +514,18 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
           `callrec_campaign=${campaign}`,
           'callrec_agent=201',
         ]);
-      // A transfer to "to305" bridges the caller to agent 305.
-      const to305 = `
-    <extension name="f-to305">
-      <condition field="destination_number" expression="^to305$">
-        <action application="bridge" data="{loopback_bowout=false}loopback/305/${FCTX}"/>
+      // A transfer to "to<number>" bridges the caller to that number (agent 305, or a California number).
+      const to = (number: string) => `
+    <extension name="f-to${number}">
+      <condition field="destination_number" expression="^to${number}$">
+        <action application="bridge" data="{loopback_bowout=false}loopback/${number}/${FCTX}"/>
       </condition>
     </extension>`;
+      // Issue 21 (moves.ts): users' modes on the on-demand applet, an attended transfer, a transfer to California.
+      const moves = `${gated('2125550196', 'ondemand', '202')}${gated('2125550195', 'ondemand', '305')}${gated('2125550194', 'did', '202')}${gated('2125550193', 'did', '202')}${agent('4155550100', 8)}${to('4155550100')}`;
       return (
         `<include>\n  <context name="${FCTX}">${gated('2125550199', 'did', '202')}${gated('2125550198', 'ondemand', 'agent-long')}` +
-        `${out('3125550111', 'camp-x')}${out('3125550112', 'camp-y')}${agent('202', 4)}${agent('305', 4)}${agent('agent', 4)}${agent('agent-long', 9)}${to305}\n  </context>\n</include>\n`
+        `${out('3125550111', 'camp-x')}${out('3125550112', 'camp-y')}${agent('202', 4)}${agent('305', 9)}${agent('agent', 4)}${agent('agent-long', 9)}${to('305')}${moves}\n  </context>\n</include>\n`
       );
     }
 
@@ -561,6 +564,45 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
         await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 20000, 'agent answered');
         await sleep(3000);
         expect(await api(`uuid_recv_dtmf ${gate.callId} ~*44`)).toMatch(/\+OK/);
+        return gate;
+      },
+    });
+
+    /** A call to `exten` once its agent answered (its bridge reported). */
+    async function answered(exten: string): Promise<Awaited<ReturnType<typeof gatedCall>>> {
+      const gate = await gatedCall(suite, () => originateFrom(exten, CALLER));
+      await waitFor(() => ev(gate.callId, 'PartyChanged')[0], 20000, 'agent answered');
+      return gate;
+    }
+
+    // The switch moves the calls over ESL: uuid_bridge to the agent's consultation call (attended),
+    // uuid_transfer of the caller (blind), uuid_recv_dtmf for the caller's *44.
+    moveScenarios(suite, {
+      onDemandBy202: () => answered('2125550196'),
+      onDemandBy305WithStar44: async () => {
+        const gate = await answered('2125550195');
+        await sleep(3000);
+        expect(await api(`uuid_recv_dtmf ${gate.callId} ~*44`)).toMatch(/\+OK/);
+        return gate;
+      },
+      attended: async () => {
+        const gate = await answered('2125550194');
+        // The agent consults 305 on a second call, then completes: the switch bridges the caller
+        // to that call (uuid_bridge, what it does for a phone's REFER with Replaces).
+        const consult = crypto.randomUUID();
+        const r = await esl.bgapi(
+          `originate {origination_uuid=${consult},loopback_bowout=false,origination_caller_id_number=202}loopback/305/${FCTX} &park`,
+          10000,
+        );
+        if (!r.ok) throw new Error(`originate: ${r.error.detail}`);
+        await sleep(1000);
+        expect(await api(`uuid_bridge ${gate.callId} ${consult}`)).toMatch(/\+OK/);
+        return gate;
+      },
+      toCalifornia: async () => {
+        const gate = await answered('2125550193');
+        await sleep(1000);
+        expect(await api(`uuid_transfer ${gate.callId} to4155550100 XML ${FCTX}`)).toMatch(/\+OK/);
         return gate;
       },
     });

@@ -107,6 +107,15 @@ describe('Asterisk answering agent (Dial ANSWER, BRIDGEPEER)', () => {
     });
     expect(answeringAgent(asChannel(dialAnswer.caller)!, 'PJSIP/202-00000001')).toBe('202');
   });
+
+  it("a transfer over a trunk names the number dialed (the connected line), a phone's its own number", () => {
+    const varset = ari.find((e) => e.type === 'ChannelVarset') as Record<string, unknown>;
+    const channel = { ...(varset.channel as object), connected: { name: '', number: '4155550100' } };
+    const peer = (value: string) => toPbxEvent({ ...varset, channel, variable: 'BRIDGEPEER', value });
+    expect(peer('PJSIP/carrier-0000000c')).toMatchObject({ kind: 'transfer', agent: '4155550100' });
+    // The connected line may still be the previous party's: a peer named by its number wins.
+    expect(peer('PJSIP/305-0000000b')).toMatchObject({ kind: 'transfer', agent: '305' });
+  });
 });
 
 describe('FreeSWITCH gate facts (CHANNEL_DATA of the outbound socket)', () => {

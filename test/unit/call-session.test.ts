@@ -6,6 +6,7 @@ import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
 import { readTrace } from '../helpers/asterisk/traces';
 import { gateDecision } from '../helpers/gate-decision';
 import type { UserRule } from '../../controller/src/domain/user-mode';
+import type { PartyConsent } from '../../controller/src/domain/party-consent';
 
 const SETTINGS: SessionSettings = {
   deadlineMs: 10000,
@@ -34,7 +35,7 @@ const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
 });
 const types = (cmds: Command[]) => cmds.map((c) => c.type);
 const pbxTypes = (cmds: Command[]) =>
-  types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer', 'ResolveUser'].includes(t));
+  types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer', 'ResolveParty'].includes(t));
 type Failure = Extract<SessionEvent, { type: 'CommandFailed' }>;
 /** The PBX commands a session answers a failed command with. */
 const failed = (s: CallSession, ms: number, command: Failure['command'], kind: Failure['kind'], detail: string) =>
@@ -414,8 +415,10 @@ describe('CallSession live actions', () => {
       agent: f.direction === 'outbound' ? '3125550112' : '202',
     });
     expect(s.view()).toMatchObject({ agent, agents });
-    // An inbound agent's own mode is looked up (ResolveUser); an outbound call's was decided at the gate.
-    expect(types(out)).toEqual(f.direction === 'outbound' ? ['Timeline'] : ['Persist', 'Timeline', 'ResolveUser']);
+    // The party is looked up (ResolveParty): an inbound agent's own mode applies; an outbound call's was decided at the gate.
+    expect(types(out)).toEqual(
+      f.direction === 'outbound' ? ['Timeline', 'ResolveParty'] : ['Persist', 'Timeline', 'ResolveParty'],
+    );
   });
 
   it('keeps one recording through a transfer and shows the new party', () => {
@@ -443,10 +446,70 @@ describe('CallSession live actions', () => {
         event: 'transfer',
         detail: { party: 'PJSIP/305-0002', previous: 'PJSIP/201-0001', agent: '305' },
       }),
-      { type: 'ResolveUser', callId: s.callId, agent: '305' },
+      { type: 'ResolveParty', callId: s.callId, party: '305', asUser: true },
     ]);
     expect(s.view()).toMatchObject({ agent: '201', agents: ['201', '305'] });
     expect(s.view().state).toBe('recording');
+  });
+});
+
+/**
+ * The PBX reports `agent` on channel `party` (answer or transfer) and the registry resolves them:
+ * `user`, their recording mode; `requires`, what their number requires.
+ */
+function partyJoins(
+  s: CallSession,
+  o: { party: string; agent: string; ms: number; asUser: boolean; user?: UserRule | null; requires?: PartyConsent },
+): Command[] {
+  const asked = s.handle({
+    type: 'PartyChanged',
+    callId: s.callId,
+    at: at(o.ms),
+    kind: s.view().party ? 'transfer' : 'answered',
+    party: o.party,
+    agent: o.agent,
+  });
+  expect(asked.find((c) => c.type === 'ResolveParty')).toEqual({
+    type: 'ResolveParty',
+    callId: s.callId,
+    party: o.agent,
+    asUser: o.asUser,
+  });
+  const none: PartyConsent = { consent: 'none', jurisdiction: null, why: `${o.agent} is not a phone number` };
+  return s.handle({
+    type: 'PartyResolved',
+    callId: s.callId,
+    at: at(o.ms + 5),
+    party: o.agent,
+    asUser: o.asUser,
+    user: o.user ?? null,
+    requires: o.requires ?? none,
+  });
+}
+
+describe('CallSession party moves', () => {
+  it('takes the same agent on another channel (a Local channel optimized away) as no move', () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
+    const party = (p: string, agent: string, ms: number) =>
+      s.handle({ type: 'PartyChanged', callId: s.callId, at: at(ms), kind: 'transfer', party: p, agent });
+    party('Local/agent202@it-1;1', '202', 100);
+    expect(types(party('Local/305@it-2;1', '305', 900))).toContain('Timeline');
+    expect(party('Local/agent305@it-3;1', '305', 950)).toEqual([]);
+    expect(s.view()).toMatchObject({ party: 'Local/agent305@it-3;1', agents: ['202', '305'] });
+  });
+
+  it("an unbridge that already names the next party (FreeSWITCH's uuid_bridge) leaves the move to the bridge", () => {
+    const { s } = gate(facts(), decision({ consent: 'none', greeting: null }));
+    const ev = (kind: 'answered' | 'left', p: string, agent: string, ms: number) =>
+      s.handle({ type: 'PartyChanged', callId: s.callId, at: at(ms), kind, party: p, agent });
+    ev('answered', 'loopback/202-a', '202', 100);
+    const left = ev('left', 'loopback/305-a', '305', 900);
+    expect(left).toEqual([
+      expect.objectContaining({ type: 'Timeline', event: 'left', detail: { party: 'loopback/202-a', agent: '202' } }),
+    ]);
+    const moved = ev('answered', 'loopback/305-a', '305', 950);
+    expect(moved).toContainEqual(expect.objectContaining({ type: 'Timeline', event: 'transfer' }));
+    expect(s.view()).toMatchObject({ agents: ['202', '305'] });
   });
 });
 
@@ -461,16 +524,7 @@ describe('CallSession user modes (the agent who takes the call)', () => {
   });
   /** The call answered by agent 202, whose mode the registry then resolved as `u`. */
   function answeredBy(s: CallSession, u: UserRule | null, agent = '202', ms = 200): Command[] {
-    const asked = s.handle({
-      type: 'PartyChanged',
-      callId: s.callId,
-      at: at(ms),
-      kind: s.view().party ? 'transfer' : 'answered',
-      party: `PJSIP/${agent}-0001`,
-      agent,
-    });
-    expect(asked.find((c) => c.type === 'ResolveUser')).toEqual({ type: 'ResolveUser', callId: s.callId, agent });
-    return s.handle({ type: 'UserResolved', callId: s.callId, at: at(ms + 5), agent, user: u });
+    return partyJoins(s, { party: `PJSIP/${agent}-0001`, agent, ms, asUser: true, user: u });
   }
   const userMode = (out: Command[]) =>
     (out.find((c) => c.type === 'Timeline' && c.event === 'user-mode') as Extract<Command, { type: 'Timeline' }>)
@@ -545,6 +599,57 @@ describe('CallSession user modes (the agent who takes the call)', () => {
     const s = onDemand();
     expect(answeredBy(s, null)).toEqual([]);
     expect(s.view().state).toBe('not_recorded');
+  });
+});
+
+describe('CallSession re-announce when a transfer reaches a stricter party', () => {
+  const CA: PartyConsent = {
+    consent: 'announce',
+    jurisdiction: 'US-CA',
+    why: 'the new party +14155550100 is in US-CA',
+  };
+  const recordingCall = (d: Partial<GateDecision> = { consent: 'none', greeting: null }) => {
+    const { s, cmds } = gate(facts({ answered: true }), decision(d));
+    const play = cmds.find((c) => c.type === 'Play') as Extract<Command, { type: 'Play' }> | undefined;
+    if (play) s.handle({ type: 'PromptFinished', callId: s.callId, at: at(50), promptId: play.promptId });
+    s.handle({ type: 'RecordingStarted', callId: s.callId, at: at(100), file: FILE.pbxPath, recorderId: null });
+    return s;
+  };
+  const transferTo = (s: CallSession, number: string, requires = CA, ms = 1000) =>
+    partyJoins(s, { party: `PJSIP/trunk-${ms}`, agent: number, ms, asUser: true, requires });
+
+  it('plays the announcement to the call again when a one-party call reaches California, once', () => {
+    const s = recordingCall();
+    const out = transferTo(s, '4155550100');
+    expect(out.find((c) => c.type === 'Announce')).toMatchObject({ sound: 'callrec/announce', language: 'en' });
+    expect(out.find((c) => c.type === 'Timeline')).toMatchObject({
+      event: 're-announced',
+      detail: { party: '4155550100', jurisdiction: 'US-CA', requires: 'announce', heard: 'none' },
+    });
+    expect(s.view().state).toBe('recording');
+    expect(transferTo(s, '4155550111', CA, 2000)).toEqual([]);
+  });
+
+  it('does nothing when the caller already heard enough, or nothing is recording', () => {
+    const announced = recordingCall({ consent: 'announce' });
+    expect(transferTo(announced, '4155550100')).toEqual([]);
+    const onDemand = gate(facts(), decision({ record: 'on-demand', consent: 'none', greeting: null })).s;
+    expect(transferTo(onDemand, '4155550100')).toEqual([]);
+  });
+
+  it('stops the recording when the party requires a key press the call cannot ask for now', () => {
+    const s = recordingCall();
+    const out = transferTo(s, '+4930123456', { consent: 'opt-in', jurisdiction: 'DE', why: 'in DE' });
+    expect(pbxTypes(out)).toEqual(['StopRecording']);
+    expect(out.find((c) => c.type === 'Timeline')).toMatchObject({ event: 'consent-not-enough' });
+    expect(s.view().state).toBe('finalizing');
+  });
+
+  it('stops the recording when the announcement could not be played', () => {
+    const s = recordingCall();
+    transferTo(s, '4155550100');
+    expect(failed(s, 1100, 'Announce', 'timeout', 'no snoop')).toEqual(['StopRecording']);
+    expect(s.view().state).toBe('finalizing');
   });
 });
 

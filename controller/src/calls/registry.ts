@@ -9,7 +9,7 @@ import type { SessionEvent } from '../domain/session-types';
 import type { FeatureAction } from '../domain/vocabulary';
 import type { PbxError } from '../pbx/port';
 import { err, ok, type Result } from '../util/result';
-import { resolveUser } from './user-lookup';
+import { resolveParty } from './party-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
 import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
@@ -197,8 +197,8 @@ export class CallRegistry implements LiveCallControl {
         return null;
       case 'Finalize':
         return this.finalize(e);
-      case 'ResolveUser':
-        this.background(resolveUser(this.deps.policy, c).then((ev) => this.deliver(e, ev)));
+      case 'ResolveParty':
+        this.background(resolveParty(this.deps.policy, c).then((ev) => this.deliver(e, ev)));
         return null;
       default:
         return this.execPbx(e, c);

@@ -15,7 +15,16 @@ import {
   onRecordingStarted,
 } from './session-call';
 import { FeatureRules, type CommandSpec, type FeatureRefusal } from './session-features';
-import { giveUp, newRecording, onDecided, onDtmf, onGateTimer, onPromptFailed, onPromptFinished } from './session-gate';
+import {
+  giveUp,
+  newRecording,
+  onDecided,
+  onDtmf,
+  onGateTimer,
+  onPromptFailed,
+  onPromptFinished,
+  promptIdOf,
+} from './session-gate';
 import { cmd, initialState, persist, timeline, type SessionState } from './session-state';
 import type {
   ControllerEvent,
@@ -27,7 +36,8 @@ import type {
 } from './session-types';
 import type { FeatureAction, PbxErrorKind } from './vocabulary';
 import type { RecordMode } from './records';
-import { userAtAnswer } from './user-mode';
+import { userAtAnswer, type UserRule } from './user-mode';
+import { heardConsent, onNewParty } from './party-consent';
 
 export { promptIdOf } from './session-gate';
 
@@ -147,8 +157,8 @@ export class CallSession {
         return onGone(s, ev.at);
       case 'Finalized':
         return onFinalized(s, ev);
-      case 'UserResolved':
-        return this.onUser(ev);
+      case 'PartyResolved':
+        return this.onPartyResolved(ev);
       default:
         return [];
     }
@@ -166,6 +176,9 @@ export class CallSession {
     }
     if (!s.released && (ev.command === 'Answer' || ev.command === 'Play' || ev.command === 'Watch'))
       return giveUp(s, ev.at, why);
+    // Not heard by the party that needs it: the recording must not go on without.
+    if (ev.command === 'Announce')
+      return [timeline(s, 're-announce-failed', { reason: why }), ...this.onFeature('stop', 'policy', ev.at)];
     return this.withId(
       this.features.onFailed(ev.command, why, s.recording, (state) => {
         s.state = state;
@@ -183,12 +196,18 @@ export class CallSession {
     return [persist(s, true, s.recording !== null), timeline(s, 'release-failed', { reason: why })];
   }
 
-  /** An agent took the call: their mode starts, keeps or waits for the recording (user-mode.ts). */
-  private onUser(ev: Extract<ControllerEvent, { type: 'UserResolved' }>): Command[] {
+  /** A party joined: an agent's mode (user-mode.ts), then what the party's number requires (party-consent.ts). */
+  private onPartyResolved(ev: Extract<ControllerEvent, { type: 'PartyResolved' }>): Command[] {
     const s = this.s;
-    if (!ev.user || !s.released || s.endedAt) return [];
+    if (!s.released || s.endedAt) return [];
+    const out = ev.user ? this.applyUser(ev.party, ev.user, ev.at) : [];
+    return [...out, ...this.checkConsent(ev)];
+  }
+
+  private applyUser(agent: string, user: UserRule, at: Date): Command[] {
+    const s = this.s;
     const running = s.recording !== null && (s.state === 'recording' || s.state === 'paused');
-    const o = userAtAnswer(ev.user, {
+    const o = userAtAnswer(user, {
       record: s.decision?.record ?? 'off',
       recording: running,
       consentOutcome: s.consentOutcome,
@@ -196,12 +215,34 @@ export class CallSession {
     });
     if (s.decision) s.decision = { ...s.decision, pauseAllowed: o.pauseAllowed, tier: o.tier };
     const refused = o.action === 'start' ? this.refusal('start') : null;
-    const detail = { agent: ev.agent, mode: ev.user.mode, action: refused ? 'refused' : o.action, reasons: o.reasons };
-    if (refused) detail.reasons = [...o.reasons, `not started: ${refused.detail}`];
+    const reasons = refused ? [...o.reasons, `not started: ${refused.detail}`] : o.reasons;
+    const detail = { agent, mode: user.mode, action: refused ? 'refused' : o.action, reasons };
     const out: Command[] = [persist(s, true, s.recording !== null), timeline(s, 'user-mode', detail)];
-    return o.action === 'start' && !refused
-      ? [...out, ...this.onFeature('start', ev.agent, ev.at, 'from-answer')]
-      : out;
+    return o.action === 'start' && !refused ? [...out, ...this.onFeature('start', agent, at, 'from-answer')] : out;
+  }
+
+  /** A recorded call reaching a party who requires more consent than was heard: announce again, or stop. */
+  private checkConsent(ev: Extract<ControllerEvent, { type: 'PartyResolved' }>): Command[] {
+    const s = this.s;
+    if (s.state !== 'recording' && s.state !== 'paused') return [];
+    const heard = heardConsent(s.decision?.consent, s.consentOutcome, s.reannounced);
+    const next = onNewParty(heard, ev.requires);
+    if (next === 'enough') return [];
+    const detail = { party: ev.party, jurisdiction: ev.requires.jurisdiction, requires: ev.requires.consent, heard };
+    if (next === 'stop') {
+      const why = `${ev.requires.why}: a call in progress cannot ask for ${ev.requires.consent}`;
+      return [
+        timeline(s, 'consent-not-enough', { ...detail, reason: why }),
+        ...this.onFeature('stop', 'policy', ev.at),
+      ];
+    }
+    s.reannounced = ev.requires.consent;
+    const promptId = promptIdOf(s.callId, ++s.prompts);
+    const language = s.decision?.greeting?.language ?? s.facts.language;
+    return [
+      timeline(s, 're-announced', { ...detail, reason: ev.requires.why }),
+      cmd(s, 'Announce', { promptId, sound: 'callrec/announce', language }),
+    ];
   }
 
   private onFeature(action: FeatureAction, by: string | null, at: Date, mode?: RecordMode): Command[] {

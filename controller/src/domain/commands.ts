@@ -32,6 +32,8 @@ export type PbxCommand =
   | (Base & { type: 'PauseRecording'; mode: PauseMode; recorderId: string | null })
   | (Base & { type: 'ResumeRecording'; mode: PauseMode; file: string; recorder: RecorderSpec })
   | (Base & { type: 'StopRecording'; recorderId: string | null })
+  /** Play a sound to everyone on the call in progress (re-announce after a transfer); the recorder keeps it. */
+  | (Base & { type: 'Announce'; promptId: string; sound: string; language: string | null })
   | (Base & { type: 'Hangup' });
 
 export type TimerName = 'gate' | 'finalize';
@@ -45,8 +47,11 @@ export type ControllerCommand =
   | (Base & { type: 'Timeline'; event: string; detail: Record<string, unknown> })
   /** The file is closed: read it and settle the recording. */
   | (Base & { type: 'Finalize' })
-  /** An agent took the call: look up their recording mode (answered with UserResolved). */
-  | (Base & { type: 'ResolveUser'; agent: string });
+  /**
+   * A party joined (answer or transfer): look up what its number requires and, when `asUser`, the
+   * agent's recording mode. Answered with PartyResolved.
+   */
+  | (Base & { type: 'ResolveParty'; party: string; asUser: boolean });
 
 export type Command = PbxCommand | ControllerCommand;
 export type CommandType = Command['type'];
@@ -62,6 +67,7 @@ const PBX_TYPES: ReadonlySet<string> = new Set<PbxCommand['type']>([
   'PauseRecording',
   'ResumeRecording',
   'StopRecording',
+  'Announce',
   'Hangup',
 ]);
 

@@ -53,13 +53,23 @@ export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type
 }
 
 export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyChanged' }>): Command[] {
+  // Who left is who was there: an unbridge may already name the next party (FreeSWITCH's does
+  // after uuid_bridge), so it neither moves the call nor names anyone new.
+  if (ev.kind === 'left') {
+    if (s.party === null || s.partyAgent === null) return [];
+    const left = timeline(s, 'left', { party: s.party, agent: s.partyAgent });
+    s.partyAgent = null;
+    return [left];
+  }
   if (!ev.party || ev.party === s.party) return [];
-  const kind = s.party === null ? 'answered' : ev.kind === 'left' ? 'left' : 'transfer';
+  const kind = s.party === null ? 'answered' : 'transfer';
   const previous = s.party;
   s.party = ev.party;
+  // The same person on another channel (a Local channel optimized away after a transfer): no move.
+  if (kind === 'transfer' && ev.agent && ev.agent === s.partyAgent) return [];
+  s.partyAgent = ev.agent;
   // An outbound call's agent is the one placing it (the gate's argument), not the callee answering.
-  const joined =
-    kind !== 'left' && s.facts.direction !== 'outbound' && ev.agent && !s.agents.includes(ev.agent) ? ev.agent : null;
+  const joined = s.facts.direction !== 'outbound' && ev.agent && !s.agents.includes(ev.agent) ? ev.agent : null;
   if (joined) s.agents.push(joined);
   // The recorder stays on the caller's channel: a transfer is a timeline entry, never a new file.
   const tl = timeline(s, kind === 'answered' ? 'party-answered' : kind, {
@@ -67,10 +77,11 @@ export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyCha
     previous,
     ...(ev.agent ? { agent: ev.agent } : {}),
   });
-  if (!joined) return [tl];
-  // The agent's own recording mode (user-mode.ts) applies from now: the registry looks it up.
-  const user = s.released && !s.endedAt ? [cmd(s, 'ResolveUser', { agent: joined })] : [];
-  return [persist(s, true, s.recording !== null), tl, ...user];
+  // What the new party's number requires (party-consent.ts) and, for an agent who joined, their
+  // own recording mode (user-mode.ts) apply from now: the registry looks them up.
+  const resolve =
+    s.released && !s.endedAt && ev.agent ? [cmd(s, 'ResolveParty', { party: ev.agent, asUser: joined !== null })] : [];
+  return joined ? [persist(s, true, s.recording !== null), tl, ...resolve] : [tl, ...resolve];
 }
 
 export function onHangup(s: SessionState, cause: string | null, at: Date): Command[] {

@@ -3,7 +3,7 @@
 // (call-session.ts). Plain data, changed in place by those handlers only.
 import type { Command } from './commands';
 import type { GateFacts } from './pbx-events';
-import type { CallState, ConsentOutcome } from './records';
+import type { CallState, ConsentMode, ConsentOutcome } from './records';
 import type { GateDecision, PlannedFile, RecordingView, SessionSettings } from './session-types';
 
 export interface SessionState {
@@ -23,8 +23,12 @@ export interface SessionState {
   endedAt: Date | null;
   hangupCause: string | null;
   party: string | null;
+  /** The number or extension of the party the call is with now (its timeline's agent). */
+  partyAgent: string | null;
   recording: RecordingView | null;
   prompts: number;
+  /** The strictest consent announced again after a transfer (party-consent.ts), or null. */
+  reannounced: ConsentMode | null;
   /** Who took part: the outbound call's agent, else whoever answered, then each transfer's. */
   readonly agents: string[];
 }
@@ -47,8 +51,10 @@ export function initialState(callId: string, facts: GateFacts, settings: Session
     endedAt: null,
     hangupCause: null,
     party: null,
+    partyAgent: null,
     recording: null,
     prompts: 0,
+    reannounced: null,
     agents: facts.agent ? [facts.agent] : [],
   };
 }

@@ -5,6 +5,7 @@ import type { CommandType, TimerName } from './commands';
 import type { RecorderSpec } from './recorder-spec';
 import type { Fallback, PauseMode, PbxErrorKind } from './vocabulary';
 import type { UserRule } from './user-mode';
+import type { PartyConsent } from './party-consent';
 
 /** What the session needs of the policy's Decision (policy/types.ts satisfies it structurally). */
 export interface GateDecision {
@@ -45,8 +46,8 @@ export type ControllerEvent =
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: PbxErrorKind; detail: string })
   | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null })
-  /** The recording mode of an agent who took the call (null: not a configured user). */
-  | (Base & { type: 'UserResolved'; agent: string; user: UserRule | null });
+  /** A party who joined: what its number requires, and the agent's recording mode (null: not a configured user). */
+  | (Base & { type: 'PartyResolved'; party: string; asUser: boolean; user: UserRule | null; requires: PartyConsent });
 
 export type SessionEvent = PbxEvent | ControllerEvent;
 

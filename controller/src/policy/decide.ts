@@ -7,6 +7,7 @@ import { CONSENT_RANK, stricter, type Rule, type PolicySettings, type RuleSet } 
 import { selectRule } from './select-rule';
 import { longerTier, userOutboundRecord, userPauses } from '../domain/user-mode';
 import type { CallFacts, Decision, Greeting, PromptName } from './types';
+import type { PartyConsent } from '../domain/party-consent';
 
 function describeRule(r: Rule, s: PolicySettings): string {
   const tier =
@@ -99,6 +100,18 @@ function withPlacingUser(rule: Rule, facts: CallFacts, rules: RuleSet, reasons: 
     `user "${user.id}" places the call, mode ${user.mode}: record ${record}, ${pause ? 'pause allowed' : 'no pause'}${tier !== rule.tier ? `, ${tier} tier` : ''}; consent as the rule says`,
   );
   return { ...rule, record, pause, tier };
+}
+
+/**
+ * A party joining a call in progress (a transfer): only a phone number can be placed; an extension
+ * or an agent's name is one of our own users, and a call the PBX transfers dials a known number.
+ */
+export function joiningParty(number: string, rules: RuleSet, settings: PolicySettings): PartyConsent {
+  const n = normalizeNumber(number, settings.defaultCountry);
+  if (n.kind !== 'e164') return { consent: 'none', jurisdiction: null, why: `${number} is not a phone number` };
+  const req = partyRequirement(n, rules);
+  const code = req.unplaced !== null ? UNKNOWN_JURISDICTION : (req.jurisdiction?.code ?? null);
+  return { consent: req.consent, jurisdiction: code, why: party('the new party', n, req) };
 }
 
 export function decide(facts: CallFacts, rules: RuleSet, settings: PolicySettings): Decision {

@@ -8,6 +8,8 @@ import { decide } from './decide';
 import type { PolicySettings, RuleSet } from './rules';
 import type { CallFacts, Decision, PolicyEngine } from './types';
 import type { UserRule } from './rules';
+import type { PartyConsent } from '../domain/party-consent';
+import { joiningParty } from './decide';
 
 /** What the service needs from the store (RulesRepo implements it). */
 export interface RulesSource {
@@ -65,6 +67,10 @@ export class RuleSetEngine implements PolicyEngine {
 
   user(agent: string): UserRule | null {
     return this.rules.users.get(agent) ?? null;
+  }
+
+  party(number: string): PartyConsent {
+    return joiningParty(number, this.rules, this.settings);
   }
 }
 

@@ -3,6 +3,7 @@
 import type { ConsentMode, Direction, RecordMode, Tier } from '../domain/records';
 import type { PbxKind } from '../domain/vocabulary';
 import type { UserRule } from '../domain/user-mode';
+import type { PartyConsent } from '../domain/party-consent';
 
 export interface CallFacts {
   pbx: PbxKind;
@@ -52,4 +53,6 @@ export interface PolicyEngine {
   decide(facts: CallFacts): Decision;
   /** A configured user's recording mode by agent id, or null. */
   user(agent: string): UserRule | null;
+  /** What a party joining mid-call requires, by its number (an extension or a name: nothing). */
+  party(number: string): PartyConsent;
 }

@@ -13,6 +13,7 @@ import { hasOneShotVars } from './api-docs';
 import { AriHttp } from './ari-http';
 import { AriPipeline } from './ari-pipeline';
 import { GateRelease } from './gate-release';
+import { Announcer } from './announce';
 import { VAR } from './dialplan-vars';
 import { openEventSocket, type EventSocket } from './event-socket';
 import { asChannel, contractOf, toPbxEvent } from './events';
@@ -38,6 +39,7 @@ export class AsteriskAdapter implements PbxPort {
   private readonly pipe: AriPipeline;
   private oneShotVars = true;
   private readonly gate: GateRelease;
+  private readonly announcer: Announcer;
   /** channel id -> name (AMI addresses channels by name); agent leg id -> recorded channel id. */
   private readonly names = new Map<string, string>();
   private readonly peers = new Map<string, string>();
@@ -61,11 +63,12 @@ export class AsteriskAdapter implements PbxPort {
       maxIdle: 32,
     });
     this.gate = new GateRelease(cfg, logger, this.http, this.pipe, () => this.oneShotVars);
+    this.announcer = new Announcer(this.http, cfg.ari.app, logger);
   }
 
   /** Channels whose name or agent leg is still remembered: 0 once every call has ended (tests). */
   tracked(): number {
-    return this.names.size + this.peers.size;
+    return this.names.size + this.peers.size + this.announcer.tracked();
   }
 
   status(): PbxStatus {
@@ -133,6 +136,7 @@ export class AsteriskAdapter implements PbxPort {
   }
 
   private onRaw(raw: unknown): void {
+    if (this.announcer.intercept(raw)) return;
     const ch = asChannel((raw as { channel?: unknown } | null)?.channel);
     if (ch) this.names.set(ch.id, ch.name);
     const ev = toPbxEvent(raw, (problem, channelId) =>
@@ -199,6 +203,8 @@ export class AsteriskAdapter implements PbxPort {
         return this.gate.continueCall(cmd.callId);
       case 'Hangup':
         return done(await this.http.request('DELETE', `/channels/${id}`));
+      case 'Announce':
+        return this.announcer.announce(cmd);
       default:
         return this.recorder(cmd);
     }

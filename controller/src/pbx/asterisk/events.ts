@@ -168,7 +168,7 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
       return { ...base, type: 'DtmfReceived', digit };
     }
     case 'ChannelVarset':
-      return varset(raw, base);
+      return varset(raw, ch, base);
     case 'ChannelUserevent':
       return userEvent(raw, base, onDrop);
     case 'ChannelHangupRequest':
@@ -213,6 +213,16 @@ export function answeringAgent(caller: AriChannel, peerName: string): string | n
   return connected && connected !== presentNumber(caller.caller?.number) ? connected : endpointOf(peerName);
 }
 
+/**
+ * Who a transfer reached: a peer channel named by its number (PJSIP/305-...), else the connected
+ * line (a trunk's, PJSIP/carrier-..., is the number it dialed), else the peer's endpoint. The
+ * number first: the connected line may still be the previous agent's when the peer changes.
+ */
+export function transferredTo(caller: AriChannel, peerName: string): string | null {
+  const endpoint = endpointOf(peerName);
+  return endpoint && /^\+?\d+$/.test(endpoint) ? endpoint : answeringAgent(caller, peerName);
+}
+
 /** `PJSIP/201-0000001a` -> `201`, `Local/201@from-queue-0000002b;1` -> `201`. */
 export function endpointOf(channelName: string): string | null {
   const slash = channelName.indexOf('/');
@@ -224,7 +234,7 @@ export function endpointOf(channelName: string): string | null {
   return presentNumber(rest.split('@')[0]);
 }
 
-function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
+function varset(raw: Raw, ch: AriChannel, base: { callId: string; at: Date }): PbxEvent | null {
   const value = str(raw.value) ?? '';
   switch (raw.variable) {
     case VAR.MIXMONITOR_FILENAME:
@@ -233,7 +243,9 @@ function varset(raw: Raw, base: { callId: string; at: Date }): PbxEvent | null {
       return value ? { ...base, type: 'RecordingStarted', file: null, recorderId: value } : null;
     // The bridged peer changing mid-call is how a transfer shows on the recorded channel.
     case 'BRIDGEPEER':
-      return value ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value, agent: endpointOf(value) } : null;
+      return value
+        ? { ...base, type: 'PartyChanged', kind: 'transfer', party: value, agent: transferredTo(ch, value) }
+        : null;
     default:
       return null;
   }

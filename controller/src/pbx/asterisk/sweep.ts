@@ -5,6 +5,7 @@
 import type { PbxEvent } from '../../domain/pbx-events';
 import type { Logger } from '../../util/logger';
 import type { AriHttp } from './ari-http';
+import { SNOOP_PREFIX } from './announce';
 import { GATE_ARG, VAR } from './dialplan-vars';
 import { argsFromAppData, asChannel, gateFacts } from './events';
 
@@ -15,7 +16,11 @@ export async function sweepChannels(http: AriHttp, app: string, logger: Logger):
     logger.warn(`sweep after connect failed: ${list.error.detail}`);
     return [];
   }
-  const channels = (Array.isArray(list.value) ? list.value : []).map(asChannel).filter((c) => c !== null);
+  const all = (Array.isArray(list.value) ? list.value : []).map(asChannel).filter((c) => c !== null);
+  // A re-announcement's snoop channel left by a controller that went away: nobody will end it.
+  const channels = all.filter((c) => !c.id.startsWith(SNOOP_PREFIX));
+  for (const c of all)
+    if (c.id.startsWith(SNOOP_PREFIX)) void http.request('DELETE', `/channels/${encodeURIComponent(c.id)}`);
   const at = new Date();
   const out: PbxEvent[] = [];
   const gatePrefix = `${app},${GATE_ARG}`;

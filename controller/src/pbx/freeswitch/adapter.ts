@@ -210,6 +210,9 @@ export class FreeswitchAdapter implements PbxPort {
         return this.recorders.stop(id);
       case 'Hangup':
         return api('uuid_kill', `uuid_kill ${id}`);
+      // Both legs hear it; record_session on this leg keeps it in the file.
+      case 'Announce':
+        return api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound, cmd.language)} both`);
     }
   }
 

@@ -43,6 +43,8 @@ export class AriSim {
   answerAfter: (method: string, path: string) => Promise<void> | null = () => null;
   /** Channels GET /channels still lists although they are gone (a list read a moment too early). */
   readonly listedGone: SimChannel[] = [];
+  /** Snoop channels created (POST /channels/{id}/snoop), in order. */
+  readonly snoops: Array<{ of: string; id: string; spy: string; whisper: string }> = [];
   /** Dialplan globals (GET /asterisk/variable): unset ones read as "", as on Asterisk 22. */
   readonly globals = new Map<string, string>();
   /** While true every request and websocket upgrade is refused (503): Asterisk down or restarting. */

@@ -54,6 +54,13 @@ export function handleRest(
     const v = s.vars.get(q.variable ?? '');
     return v === undefined ? send(404, { message: 'Provided variable was not found' }) : send(200, { value: v });
   }
+  // A snoop channel works on any channel, in Stasis or not; it enters the app named.
+  if (method === 'POST' && op === 'snoop') {
+    const snoop = sim.addChannel({ id: q.snoopId ?? `snoop-${id}`, name: `Snoop/${id}-00000001`, state: 'Up' });
+    sim.snoops.push({ of: id, id: snoop.id, spy: q.spy ?? 'none', whisper: q.whisper ?? 'none' });
+    send(200, snoop);
+    return sim.enterStasis(snoop.id, q.appArgs ? q.appArgs.split(',') : []);
+  }
   if (!s.inStasis) return send(409, NOT_IN_STASIS);
   switch (`${method} ${op}`) {
     case 'POST answer':
