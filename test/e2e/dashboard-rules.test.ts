@@ -1,6 +1,7 @@
 // The Rules tab and the recordings layout in a real headless Chromium, on a seeded MySQL store with
-// real WAV files: effective rules read and edited in place, "try a call" answering from the gate's
-// engine, YAML from the page, and a recording at its own address beside the list.
+// real WAV files: effective rules read and edited in place, users and their modes added, edited and
+// deleted (read only for supervisors), "try a call" answering from the gate's engine, YAML from the
+// page, and a recording at its own address beside the list.
 // CALLREC_SCREENSHOTS=docs also writes docs/dashboard-rules.png and docs/dashboard-recordings.png.
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -43,6 +44,8 @@ beforeAll(async () => {
   const admin = (method: string, p: string, body: unknown) => h.send(method, p, h.keys.admin, body);
   await admin('PUT', '/api/flows/sales', { description: 'Sales line', applets: { dial: { kind: 'dial' } } });
   await admin('PUT', '/api/campaigns/spring', { tier: 'extended' });
+  await admin('PUT', '/api/users/201', { name: 'Ana (sales)', mode: 'always-with-pause' });
+  await admin('PUT', '/api/users/305', { name: 'Cleo (support lead)', mode: 'on-demand', pause: false });
 });
 
 afterAll(async () => {
@@ -109,6 +112,94 @@ describe('Rules tab in Chromium (MySQL store)', () => {
     await admin.keyboard.press('Enter');
     await admin.locator('tr[data-rule="campaign/autumn"]').waitFor({ state: 'detached' });
     expect((await h.store.rules.load()).campaigns.has('autumn')).toBe(false);
+  });
+
+  it('adds user 202, edits it in place, shows refusals under their field, and deletes 305', async () => {
+    const admin = await rulesTab();
+    const users = admin.getByRole('table', { name: 'Users and their recording modes' });
+    const user = (id: string, field: string) => users.locator(`tr[data-user="${id}"] td[data-field="${field}"]`);
+    await user('305', 'pause').waitFor();
+    expect(await user('305', 'pause').textContent()).toBe('no');
+    expect(await user('201', 'pause').textContent()).toBe('as the mode says: yes');
+    const stored = async (id: string) => (await h.store.rules.load()).users.get(id);
+
+    // An id the API refuses: its own words under the field, nothing stored, nothing typed lost.
+    await admin.locator('#user-body-id').fill('20 2');
+    await admin.locator('#user-body-mode').selectOption('always');
+    await admin.locator('#user-body-tier').selectOption('extended');
+    await admin.getByRole('button', { name: 'Add user' }).click();
+    const idError = admin.locator('#user-body-id-error');
+    await idError.waitFor();
+    expect(await idError.textContent()).toContain('a user id is the agent id the PBX reports (202, alice@sales)');
+    expect(await admin.locator('#user-body-id').getAttribute('aria-describedby')).toBe('user-body-id-error');
+    expect(await stored('20 2')).toBeUndefined();
+    await admin.locator('#user-body-id').fill('202');
+    await admin.getByRole('button', { name: 'Add user' }).click();
+    await user('202', 'mode').waitFor();
+    expect(await user('202', 'mode').textContent()).toBe('always');
+    expect(await user('202', 'pause').textContent()).toBe('as the mode says: no');
+    expect(await user('202', 'tier').textContent()).toBe('extended');
+    expect(await stored('202')).toEqual({ id: '202', name: null, mode: 'always', pause: null, tier: 'extended' });
+
+    // In place: a name too long is refused under the name, the chosen mode kept; then it saves.
+    await admin.getByRole('button', { name: 'Edit user 202' }).click();
+    await admin.getByLabel('Name of user 202').fill('B'.repeat(129));
+    await admin.getByLabel('Mode of user 202').selectOption('always-with-pause');
+    await admin.getByRole('button', { name: 'Save user 202' }).click();
+    const nameError = admin.locator('#user-edit-202-name-error');
+    await nameError.waitFor();
+    expect(await nameError.textContent()).toContain('128');
+    expect(await admin.getByLabel('Name of user 202').getAttribute('aria-describedby')).toBe(
+      'user-edit-202-name-error',
+    );
+    expect(await admin.getByLabel('Mode of user 202').inputValue()).toBe('always-with-pause');
+    expect((await stored('202'))?.mode).toBe('always');
+    await shot(admin, 'rules-user-refused');
+    await admin.getByLabel('Name of user 202').fill('Ben (finance)');
+    await admin.getByRole('button', { name: 'Save user 202' }).click();
+    await user('202', 'mode')
+      .filter({ hasText: /^always-with-pause$/ })
+      .waitFor(); // once the list is read again
+    expect(await user('202', 'pause').textContent()).toBe('as the mode says: yes');
+    expect(await stored('202')).toEqual({
+      id: '202',
+      name: 'Ben (finance)',
+      mode: 'always-with-pause',
+      pause: null,
+      tier: 'extended',
+    });
+
+    admin.once('dialog', (d) => void d.accept());
+    await admin.getByRole('button', { name: 'Delete user 305' }).click();
+    await users.locator('tr[data-user="305"]').waitFor({ state: 'detached' });
+    expect(await (await h.send('GET', '/api/users', h.keys.admin)).json()).toEqual({
+      items: [
+        { id: '201', name: 'Ana (sales)', mode: 'always-with-pause' },
+        { id: '202', name: 'Ben (finance)', mode: 'always-with-pause', tier: 'extended' },
+      ],
+    });
+  });
+
+  it('shows a supervisor the users on the Rules tab, read only, and an agent no Rules tab', async () => {
+    const listed = (await (await h.send('GET', '/api/users', h.keys.admin)).json()) as { items: { id: string }[] };
+    const supervisor = await d.signIn(h.keys.supervisor);
+    await supervisor.getByRole('button', { name: 'Rules' }).click();
+    const seen = supervisor.getByRole('table', { name: 'Users and their recording modes' });
+    await seen.locator('tr[data-user="201"]').waitFor();
+    expect(await seen.locator('tbody tr').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-user')))).toEqual(
+      listed.items.map((u) => u.id),
+    );
+    expect(await seen.locator('tr[data-user="201"] td[data-field="mode"]').textContent()).toBe('always-with-pause');
+    expect(await supervisor.locator('main').locator('input, select, textarea, button').count()).toBe(0);
+    expect(await supervisor.locator('main .notice.error').count()).toBe(0);
+    await supervisor.getByText('on-demand: recorded only when the user asks (*44 or the API).').waitFor();
+    await supervisor.getByText('Only an admin can add, change or delete a user.').waitFor();
+    await shot(supervisor, 'rules-users-supervisor');
+
+    // An agent has no Rules tab: its address lands on Recordings.
+    const agent = await d.signIn(h.keys.agent, { at: '/#/rules' });
+    await agent.waitForURL((url) => url.hash === '#/recordings');
+    expect(await agent.getByRole('button', { name: 'Rules' }).count()).toBe(0);
   });
 
   it('exports flows.yaml and refuses a bad import with its line, importing nothing', async () => {

@@ -36,8 +36,13 @@ describe('dashboard files', () => {
   });
 
   it('serves the enums from the server schemas, and no key is needed for the static files', async () => {
-    const enums = (await (await h.get('/enums.json')).json()) as { tiers: string[]; recordModes: string[] };
+    const enums = (await (await h.get('/enums.json')).json()) as {
+      tiers: string[];
+      recordModes: string[];
+      userModes: string[];
+    };
     expect(enums.tiers).toEqual(['standard', 'extended']);
+    expect(enums.userModes).toEqual(['always', 'always-with-pause', 'on-demand']);
     expect(enums.recordModes).toContain('on-demand');
     expect((await h.get('/app.js')).status).toBe(200);
     expect((await h.get('/../package.json')).status).toBe(404);

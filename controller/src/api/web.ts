@@ -7,7 +7,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import { CONSENT_OUTCOMES, DIRECTIONS, RECORDING_STATES, TIERS } from './schemas';
-import { CONSENT_MODES, RECORD_MODES } from '../policy/rules';
+import { CONSENT_MODES, RECORD_MODES, USER_MODES } from '../policy/rules';
 
 export function packageRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -35,6 +35,7 @@ export function webRouter(root = packageRoot()): Router {
     recordModes: RECORD_MODES,
     consentModes: CONSENT_MODES,
     tiers: TIERS,
+    userModes: USER_MODES,
     directions: DIRECTIONS,
     states: RECORDING_STATES,
     consentOutcomes: CONSENT_OUTCOMES,

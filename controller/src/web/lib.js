@@ -46,6 +46,19 @@ export async function api(method, path, body, key = session.key()) {
   return data;
 }
 
+/** GET `path`, again whenever `version` changes: [data, failure], a failure cleared by the next answer. */
+export function useApi(path, version = 0) {
+  const [data, setData] = useState(null);
+  const [failure, setFailure] = useState(null);
+  useEffect(() => {
+    api('GET', path).then((d) => {
+      setData(d);
+      setFailure(null);
+    }, setFailure);
+  }, [path, version]);
+  return [data, failure];
+}
+
 export const query = (params) => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
@@ -133,6 +146,6 @@ export const loadEnums = () => (enumsPromise ??= fetch('/enums.json').then((r) =
 
 export const ROLE_TABS = {
   admin: ['recordings', 'live', 'rules', 'reports', 'audit'],
-  supervisor: ['recordings', 'live', 'reports'],
+  supervisor: ['recordings', 'live', 'rules', 'reports'],
   agent: ['recordings', 'live'],
 };

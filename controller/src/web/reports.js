@@ -1,18 +1,9 @@
 // Reports: storage per month and tier (bar chart, with the numbers as a table), retention runs,
 // and what expires soon.
 import { Compliance, MonthErase } from './compliance.js';
-import { api, DataTable, fmtBytes, fmtDate, html, Notice, query, useEffect, useState } from './lib.js';
+import { DataTable, fmtBytes, fmtDate, html, Notice, query, useApi } from './lib.js';
 
 const SOON_DAYS = 30;
-
-function useApi(path) {
-  const [data, setData] = useState(null);
-  const [failure, setFailure] = useState(null);
-  useEffect(() => {
-    api('GET', path).then(setData, setFailure);
-  }, [path]);
-  return [data, failure];
-}
 
 function StorageChart({ items }) {
   const months = [...new Set(items.map((i) => i.month))].sort();

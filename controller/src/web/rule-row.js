@@ -1,6 +1,7 @@
 // One rule as a table row: its effective values (an inherited one says where it comes from),
 // edited in place. Saving sends the API's own body; its `fields` problems show under the select
 // they name (body.consent, body.defaults.record, ...), any other problem in a row underneath.
+// The edit cell, the row's action and buttons, and that problem row serve the users table too.
 import { api, ApiFailure, errorsFor, html, Notice, useState } from './lib.js';
 
 export const RULE_FIELDS = [
@@ -29,25 +30,69 @@ function Value({ field, level }) {
   >`;
 }
 
-function EditCell({ f, row, enums, value, onChange, failure }) {
-  const id = `edit-${row.key.replace(/[^A-Za-z0-9_-]/g, '-')}-${f.key}`;
-  const problems = errorsFor(failure, `${row.prefix}${f.key}`);
-  const base = row.base?.[f.key];
-  const inherit = base ? `inherit: ${show(base.value)} (${base.from})` : 'built-in default';
-  return html`<td data-field=${f.key} class=${problems.length ? 'invalid' : ''}>
-    <label class="sr-only" for=${id}>${f.label} of ${row.label}</label>
-    <select
-      id=${id}
-      value=${value}
-      onChange=${(e) => onChange(e.target.value)}
-      aria-invalid=${problems.length ? 'true' : undefined}
-      aria-describedby=${problems.length ? `${id}-error` : undefined}
-    >
-      <option value="">${inherit}</option>
-      ${f.options(enums).map((o) => html`<option value=${o}>${show(parse(o))}</option>`)}
-    </select>
-    ${problems.length > 0 && html`<small id=${`${id}-error`} class="field-error" role="alert">${problems.join('; ')}</small>`}
+/**
+ * One control of a row being edited, with the API's problems under it: a select when `options`
+ * ([value, label] pairs, after an `empty` option when given) is set, a text input otherwise.
+ */
+export function EditCell({ id, field, label, problems, value, onChange, empty, options }) {
+  const bad = problems.length > 0;
+  const aria = { 'aria-invalid': bad ? 'true' : undefined, 'aria-describedby': bad ? `${id}-error` : undefined };
+  return html`<td data-field=${field} class=${bad ? 'invalid' : ''}>
+    <label class="sr-only" for=${id}>${label}</label>
+    ${
+      options
+        ? html`<select id=${id} value=${value} onChange=${(e) => onChange(e.target.value)} ...${aria}>
+            ${empty !== undefined && html`<option value="">${empty}</option>`}
+            ${options.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
+          </select>`
+        : html`<input id=${id} value=${value} onInput=${(e) => onChange(e.target.value)} ...${aria} />`
+    }
+    ${bad && html`<small id=${`${id}-error`} class="field-error" role="alert">${problems.join('; ')}</small>`}
   </td>`;
+}
+
+/** A row's action (save, delete, ...): busy while it runs, its refusal kept as an ApiFailure. */
+export function useRowAction(onDone) {
+  const [failure, setFailure] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const act = async (fn) => {
+    setFailure(null);
+    setBusy(true);
+    try {
+      await fn();
+      onDone();
+    } catch (e) {
+      setFailure(e instanceof ApiFailure ? e : new ApiFailure(0, { message: String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { failure, setFailure, busy, act };
+}
+
+/** Save and Cancel while editing; Edit, `extra` and Delete otherwise. */
+export function RowActions({ label, editing, busy, onSave, onCancel, onEdit, onRemove, extra }) {
+  return html`<td class="row-actions">
+    ${
+      editing
+        ? html`<button type="button" disabled=${busy} onClick=${onSave} aria-label=${`Save ${label}`}>Save</button>
+            <button type="button" class="secondary" onClick=${onCancel}>Cancel</button>`
+        : html`<button type="button" class="secondary" onClick=${onEdit} aria-label=${`Edit ${label}`}>Edit</button>
+            ${extra}
+            ${onRemove && html`<button type="button" class="danger" onClick=${onRemove} aria-label=${`Delete ${label}`}>Delete</button>`}`
+    }
+  </td>`;
+}
+
+/** The problems no control of the row names (or a refusal naming none), in a row underneath. */
+export function RowProblems({ failure, known, columns }) {
+  const loose = failure && (failure.fields.length === 0 || failure.fields.some((p) => !known.includes(p.field)));
+  return (
+    loose &&
+    html`<tr class="row-error">
+      <td colspan=${columns}><${Notice} failure=${failure} /></td>
+    </tr>`
+  );
 }
 
 /**
@@ -56,21 +101,10 @@ function EditCell({ f, row, enums, value, onChange, failure }) {
  */
 export function RuleRow({ row, enums, onChanged, columns }) {
   const [editing, setEditing] = useState(null); // field -> '' (inherit) or a value, while editing
-  const [failure, setFailure] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const act = async (fn) => {
-    setFailure(null);
-    setBusy(true);
-    try {
-      await fn();
-      setEditing(null);
-      onChanged();
-    } catch (e) {
-      setFailure(e instanceof ApiFailure ? e : new ApiFailure(0, { message: String(e) }));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { failure, setFailure, busy, act } = useRowAction(() => {
+    setEditing(null);
+    onChanged();
+  });
   const start = () => {
     const own = ownFields(row.eff, row.level);
     setEditing(Object.fromEntries(RULE_FIELDS.map((f) => [f.key, own[f.key] === undefined ? '' : String(own[f.key])])));
@@ -85,8 +119,19 @@ export function RuleRow({ row, enums, onChanged, columns }) {
   const remove = () => {
     if (window.confirm(`Delete ${row.what} ${row.label}?`)) void act(row.remove);
   };
-  const known = RULE_FIELDS.map((f) => `${row.prefix}${f.key}`);
-  const loose = failure && (failure.fields.length === 0 || failure.fields.some((p) => !known.includes(p.field)));
+  const cell = (f) => {
+    const base = row.base?.[f.key];
+    return html`<${EditCell}
+      id=${`edit-${row.key.replace(/[^A-Za-z0-9_-]/g, '-')}-${f.key}`}
+      field=${f.key}
+      label=${`${f.label} of ${row.label}`}
+      problems=${errorsFor(failure, `${row.prefix}${f.key}`)}
+      value=${editing[f.key]}
+      onChange=${(v) => setEditing({ ...editing, [f.key]: v })}
+      empty=${base ? `inherit: ${show(base.value)} (${base.from})` : 'built-in default'}
+      options=${f.options(enums).map((o) => [o, show(parse(o))])}
+    />`;
+  };
   return html`<tr data-rule=${row.key} class=${row.sub ? 'sub' : ''}>
       <th scope="row">
         ${row.label} ${row.enabled === false && html` <span class="badge">disabled</span>`}
@@ -94,50 +139,30 @@ export function RuleRow({ row, enums, onChanged, columns }) {
       </th>
       <td>${row.kind ?? ''}</td>
       ${RULE_FIELDS.map((f) =>
-        editing
-          ? html`<${EditCell}
-              f=${f}
-              row=${row}
-              enums=${enums}
-              value=${editing[f.key]}
-              failure=${failure}
-              onChange=${(v) => setEditing({ ...editing, [f.key]: v })}
-            />`
-          : html`<td data-field=${f.key}><${Value} field=${row.eff[f.key]} level=${row.level} /></td>`,
+        editing ? cell(f) : html`<td data-field=${f.key}><${Value} field=${row.eff[f.key]} level=${row.level} /></td>`,
       )}
-      <td class="row-actions">
-        ${
-          editing
-            ? html`<button type="button" disabled=${busy} onClick=${save} aria-label=${`Save ${row.label}`}>
-                  Save
-                </button>
-                <button type="button" class="secondary" onClick=${() => (setEditing(null), setFailure(null))}>
-                  Cancel
-                </button>`
-            : html`<button type="button" class="secondary" onClick=${start} aria-label=${`Edit ${row.label}`}>
-                  Edit
-                </button>
-                ${
-                  row.toggle &&
-                  html`<button
-                    type="button"
-                    class="secondary"
-                    onClick=${() => act(row.toggle)}
-                    aria-label=${`${row.enabled ? 'Disable' : 'Enable'} ${row.label}`}
-                  >
-                    ${row.enabled ? 'Disable' : 'Enable'}
-                  </button>`
-                }
-                ${row.remove && html`<button type="button" class="danger" onClick=${remove} aria-label=${`Delete ${row.label}`}>Delete</button>`}`
+      <${RowActions}
+        label=${row.label}
+        editing=${editing}
+        busy=${busy}
+        onSave=${save}
+        onCancel=${() => (setEditing(null), setFailure(null))}
+        onEdit=${start}
+        onRemove=${row.remove && remove}
+        extra=${
+          row.toggle &&
+          html`<button
+            type="button"
+            class="secondary"
+            onClick=${() => act(row.toggle)}
+            aria-label=${`${row.enabled ? 'Disable' : 'Enable'} ${row.label}`}
+          >
+            ${row.enabled ? 'Disable' : 'Enable'}
+          </button>`
         }
-      </td>
+      />
     </tr>
-    ${
-      loose &&
-      html`<tr class="row-error">
-        <td colspan=${columns}><${Notice} failure=${failure} /></td>
-      </tr>`
-    }`;
+    <${RowProblems} failure=${failure} known=${RULE_FIELDS.map((f) => `${row.prefix}${f.key}`)} columns=${columns} />`;
 }
 
 export const put = (path, body) => api('PUT', path, body);
