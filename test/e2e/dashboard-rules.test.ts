@@ -92,6 +92,14 @@ describe('Rules tab in Chromium (MySQL store)', () => {
     expect(reasons[1]).toContain('consent opt-in');
     await admin.getByRole('heading', { name: 'Reasons' }).scrollIntoViewIfNeeded();
     await shot(admin, 'rules-try-call', 'dashboard-rules');
+    // An agent who is a user: what their mode does when they answer, under the decision.
+    await h.store.rules.putUser('777', { mode: 'always-with-pause' });
+    await admin.getByLabel('Agent', { exact: true }).fill('777');
+    await admin.getByRole('button', { name: 'Try it' }).click();
+    const atAnswer = admin.locator('.try-at-answer [data-fact="at-answer"]');
+    await atAnswer.waitFor();
+    expect(await atAnswer.textContent()).toBe("the gate's recording goes on; pause allowed; standard tier");
+    await h.store.rules.deleteUser('777');
   });
 
   it('names a bad try field beside it, disables and deletes a campaign, keyboard only', async () => {

@@ -66,11 +66,22 @@ describe.each(STORE_KINDS)('rules tools API on %s', (kind) => {
     const { status, body } = await call('POST', '/api/rules/try', input, h.keys.supervisor);
     expect(status).toBe(200);
     const expected = (await new RulesService(h.store.rules, SETTINGS).engine()).decide(facts(input));
-    expect(body).toEqual({ decision: JSON.parse(JSON.stringify(expected)), tierLength: '180 days' });
+    expect(body).toEqual({ decision: JSON.parse(JSON.stringify(expected)), tierLength: '180 days', atAnswer: null });
     expect(body.decision).toMatchObject({ consent: 'opt-in', source: 'applet', from: '+12125550123' });
     expect((body.decision as { reasons: string[] }).reasons[0]).toBe(
       'applet rule "sales/dial" (dial) applies, over the flow default',
     );
+  });
+
+  it("says what an answering user's mode does, as `callrec explain --agent` does", async () => {
+    await call('PUT', '/api/flows/sales', { applets: { od: { kind: 'dial', record: 'on-demand', consent: 'none' } } });
+    await call('PUT', '/api/users/777', { mode: 'always-with-pause', tier: 'extended' });
+    const input = { flow: 'sales', applet: 'od', from: '2125550123', to: '+12145550100', agent: '777' };
+    const { body } = await call('POST', '/api/rules/try', input, h.keys.supervisor);
+    expect(body.atAnswer).toMatchObject({ action: 'start', pauseAllowed: true, tier: 'extended' });
+    expect((body.atAnswer as { reasons: string[] }).reasons[0]).toBe('user "777" has mode always-with-pause');
+    const outbound = await call('POST', '/api/rules/try', { ...input, direction: 'outbound' }, h.keys.supervisor);
+    expect(outbound.body).toMatchObject({ atAnswer: null, decision: { record: 'from-answer', pauseAllowed: true } });
   });
 
   it('refuses a bad try with the field named, and agents altogether', async () => {

@@ -3,6 +3,7 @@
 // given call facts from the same engine as the gate and `callrec explain`.
 import { z } from 'zod';
 import { DEFAULT_TIER_LENGTHS } from '../domain/tiers';
+import { answerPreview } from '../domain/user-mode';
 import { documentFromRuleSet } from '../policy/document';
 import { effectiveRules } from '../policy/effective';
 import { parseRulesYaml, toRulesYaml } from '../policy/flows-yaml';
@@ -175,15 +176,29 @@ export function ruleToolRoutes(routes: ApiRoutes, deps: ApiDeps): void {
       responses: {
         200: jsonResponse(
           "The gate's decision for these facts (as `callrec explain`)",
-          z.object({ decision: DecisionJson, tierLength: z.string() }),
+          z.object({
+            decision: DecisionJson,
+            tierLength: z.string(),
+            atAnswer: z
+              .object({
+                action: z.enum(['start', 'keep', 'wait', 'none']),
+                pauseAllowed: z.boolean(),
+                tier: z.enum(['standard', 'extended']),
+                reasons: z.array(z.string()),
+              })
+              .nullable()
+              .describe("What the agent's recording mode does when they answer (null: no such user, or outbound)"),
+          }),
         ),
         400: errorResponse('A field is invalid'),
       },
     },
     async ({ body, res }) => {
       const { direction, ...tried } = body;
-      const decision = (await policy.engine()).decide(triedCallFacts(policy.pbx, direction, tried));
-      res.json({ decision, tierLength: tierLength(decision.tier, policy.tierLengths) });
+      const engine = await policy.engine();
+      const decision = engine.decide(triedCallFacts(policy.pbx, direction, tried));
+      const atAnswer = answerPreview(direction, decision, tried.agent ? engine.user(tried.agent) : null);
+      res.json({ decision, tierLength: tierLength(decision.tier, policy.tierLengths), atAnswer });
     },
   );
 }

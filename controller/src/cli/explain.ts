@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { policySettings, RulesService, tierLength, triedCallFacts } from '../policy/service';
 import type { CallFacts, Decision } from '../policy/types';
 import type { CliCommand } from './io';
-import { userAtAnswer, type UserModeOutcome, type UserRule } from '../domain/user-mode';
+import { answerPreview, type UserModeOutcome } from '../domain/user-mode';
 import { withRulesStore } from './rules-store';
 
 const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
@@ -38,16 +38,6 @@ function render(f: CallFacts, d: Decision, tierDays: string): string[] {
     'reasons:',
     ...d.reasons.map((r, i) => `  ${i + 1}. ${r}`),
   ];
-}
-
-/**
- * An inbound or internal call answered by a configured user: what their mode does then, as the
- * session does it (domain/user-mode.ts), for a caller who did not decline.
- */
-function takenBy(facts: CallFacts, d: Decision, user: UserRule | null): UserModeOutcome | null {
-  if (!user || facts.direction === 'outbound') return null;
-  const recording = d.record === 'from-answer' || d.record === 'from-ringing';
-  return userAtAnswer(user, { record: d.record, recording, consentOutcome: null, tier: d.tier });
 }
 
 const ACTIONS: Record<UserModeOutcome['action'], string> = {
@@ -89,7 +79,7 @@ export const explain: CliCommand = {
       const engine = await new RulesService(store.rules, policySettings(cfg)).engine();
       const d = engine.decide(facts);
       const tierDays = tierLength(d.tier, cfg.retention);
-      const taken = takenBy(facts, d, engine.user(facts.agent ?? ''));
+      const taken = answerPreview(facts.direction, d, engine.user(facts.agent ?? ''));
       if (values.json) io.out(JSON.stringify(taken ? { ...d, atAnswer: taken } : d, null, 2));
       else {
         for (const line of render(facts, d, tierDays)) io.out(line);

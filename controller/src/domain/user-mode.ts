@@ -70,6 +70,20 @@ export function userAtAnswer(user: UserRule, call: CallAtAnswer): UserModeOutcom
   return out('start', `records from the answer (the gate's rule was ${call.record})`);
 }
 
+/**
+ * What `user`'s mode will do when they answer a call the gate decided so (explain, try a call):
+ * as the session does it for a caller who did not decline. Outbound calls: null (decided at the gate).
+ */
+export function answerPreview(
+  direction: 'inbound' | 'outbound' | 'internal',
+  gate: { record: RecordMode; tier: Tier },
+  user: UserRule | null,
+): UserModeOutcome | null {
+  if (!user || direction === 'outbound') return null;
+  const recording = gate.record === 'from-answer' || gate.record === 'from-ringing';
+  return userAtAnswer(user, { record: gate.record, recording, consentOutcome: null, tier: gate.tier });
+}
+
 /** The record mode of an outbound call `user` places: the mode decides, the rule keeps consent. */
 export function userOutboundRecord(user: UserRule, ruleRecord: RecordMode): RecordMode {
   if (user.mode === 'on-demand') return 'on-demand';

@@ -45,7 +45,27 @@ function Answer({ answer }) {
         ${d.placed.map((p) => html`<li>${p}</li>`)}
       </ul>`
     }
+    ${answer.atAnswer && html`<${AtAnswer} agent=${answer.agent} o=${answer.atAnswer} />`}
   </div>`;
+}
+
+const THEN = {
+  start: 'recording starts at the answer',
+  keep: "the gate's recording goes on",
+  wait: 'recorded only from *44 (or the API)',
+  none: 'not recorded',
+};
+
+/** What the agent's own recording mode does when they answer (users, docs/users.md). */
+function AtAnswer({ agent, o }) {
+  return html`<section class="try-at-answer" aria-label="When the agent answers">
+    <h3>When agent ${agent} answers</h3>
+    <p data-fact="at-answer">${THEN[o.action]}; pause ${o.pauseAllowed ? 'allowed' : 'not allowed'}; ${o.tier} tier</p>
+    <ol class="reasons">
+      ${o.reasons.map((r) => html`<li>${r}</li>`)}
+    </ol>
+    <p class="muted">A caller who declined is never recorded, whatever the mode.</p>
+  </section>`;
 }
 
 export function TryCall({ enums }) {
@@ -58,7 +78,7 @@ export function TryCall({ enums }) {
     const body = {};
     for (const [k, x] of Object.entries(v)) if (x.trim() !== '') body[k] = x.trim();
     try {
-      setAnswer(await api('POST', '/api/rules/try', body));
+      setAnswer({ ...(await api('POST', '/api/rules/try', body)), agent: body.agent });
     } catch (err) {
       setAnswer(null);
       setFailure(err);
