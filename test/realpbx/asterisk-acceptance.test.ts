@@ -449,6 +449,16 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
         'Hangup()',
       ]);
       await addExten(CTX, '4155550100', [`Dial(Local/trunk-ca@${CTX}/n,20)`, 'Hangup()']);
+      // A ring-all queue of members named by their extension (as PJSIP/202 would be): 202 answers,
+      // agent-never only rings. queues.conf is put back after the suite.
+      fs.appendFileSync(
+        path.join(ETC, 'queues.conf'),
+        `\n[callrec-it-q]\nstrategy = ringall\ntimeout = 15\nmember => Local/202@${CTX}/n\nmember => Local/agent-never@${CTX}/n\n`,
+      );
+      await addExten(CTX, '202', ['Answer()', 'MusicOnHold(default,4)', 'Hangup()']);
+      await amiSend('Command', { Command: 'module reload app_queue.so' });
+      await addExten(CTX, 'agent-never', ['Ringing()', 'Wait(20)', 'Hangup()']);
+      await addExten(CTX, '2125550192', ['Gosub(callrec-gate,s,1(it,did))', 'Queue(callrec-it-q,t)', 'Hangup()']);
       await addExten(CTX, 'trunk-ca', [
         'Set(CONNECTEDLINE(num)=4155550100)',
         'Answer()',
@@ -495,6 +505,7 @@ describeIf('callrec on a real Asterisk 22 (acceptance)', () => {
       onDemandBy305WithStar44: () => gatedCall(suite, () => originateFrom('2125550195', NY, 'star44')),
       attended: () => gatedCall(suite, () => originateFrom('2125550194', NY)),
       toCalifornia: () => gatedCall(suite, () => originateFrom('2125550193', NY)),
+      queue: () => gatedCall(suite, () => originateFrom('2125550192', NY)),
     });
 
     // MixMonitor D into a .wav: interleaved samples under a mono header (docs/asterisk.md); the

@@ -59,7 +59,10 @@ const GATED: Record<string, [string, string]> = {
 // (all-party consent), so its `consent: none` is raised to an announcement.
 const DIDS: Record<string, string> = acc.didsFor(GATED, (name) => (name === 'stereo' ? '415' : '212'));
 
-/** An applet point as an admin writes it: the snippet's variables, the gate, then the bridge to `agent` in `ctx`. */
+/**
+ * An applet point as an admin writes it: the snippet's variables, the gate, then the bridge to
+ * `agent` in `ctx` (or to `target`, a bridge string of its own: a ring group).
+ */
 function gatedExtension(
   name: string,
   exten: string,
@@ -67,6 +70,7 @@ function gatedExtension(
   agent: string,
   ctx: string,
   sets: string[] = [],
+  target = `{loopback_bowout=false}loopback/${agent}/${ctx}`,
 ): string {
   return `
     <extension name="${name}">
@@ -79,7 +83,7 @@ function gatedExtension(
           )
           .join('')}
         <action application="execute_extension" data="callrec_gate XML callrec"/>
-        <action application="bridge" data="{loopback_bowout=false}loopback/${agent}/${ctx}"/>
+        <action application="bridge" data="${target}"/>
       </condition>
     </extension>`;
 }
@@ -522,7 +526,15 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
       </condition>
     </extension>`;
       // Issue 21 (moves.ts): users' modes on the on-demand applet, an attended transfer, a transfer to California.
-      const moves = `${gated('2125550196', 'ondemand', '202')}${gated('2125550195', 'ondemand', '305')}${gated('2125550194', 'did', '202')}${gated('2125550193', 'did', '202')}${agent('4155550100', 8)}${to('4155550100')}`;
+      // A ring group: both legs ring at once (bridge a,b); 202 answers, "never" only rings.
+      const ringGroup = `${gatedExtension('f-2125550192', '2125550192', 'did', '', FCTX, [], `{loopback_bowout=false}loopback/never/${FCTX},loopback/202/${FCTX}`)}
+    <extension name="f-never">
+      <condition field="destination_number" expression="^never$">
+        <action application="ring_ready"/>
+        <action application="sleep" data="20000"/>
+      </condition>
+    </extension>`;
+      const moves = `${ringGroup}${gated('2125550196', 'ondemand', '202')}${gated('2125550195', 'ondemand', '305')}${gated('2125550194', 'did', '202')}${gated('2125550193', 'did', '202')}${agent('4155550100', 8)}${to('4155550100')}`;
       return (
         `<include>\n  <context name="${FCTX}">${gated('2125550199', 'did', '202')}${gated('2125550198', 'ondemand', 'agent-long')}` +
         `${out('3125550111', 'camp-x')}${out('3125550112', 'camp-y')}${agent('202', 4)}${agent('305', 9)}${agent('agent', 4)}${agent('agent-long', 9)}${to('305')}${moves}\n  </context>\n</include>\n`
@@ -605,6 +617,7 @@ describeIf('callrec on a real FreeSWITCH 1.10 (acceptance)', () => {
         expect(await api(`uuid_transfer ${gate.callId} to4155550100 XML ${FCTX}`)).toMatch(/\+OK/);
         return gate;
       },
+      queue: () => answered('2125550192'),
     });
   });
 });

@@ -21,6 +21,8 @@ export interface MoveCalls {
   attended(): Promise<Gate>;
   /** A DID call (New York caller, consent none) agent 202 answers, then blind-transfers to 4155550100 in California. */
   toCalifornia(): Promise<Gate>;
+  /** A DID call (consent none) into a queue or ring group whose member 202 answers (another rings unanswered). */
+  queue(): Promise<Gate>;
 }
 
 export function moveScenarios(s: AcceptanceSuite, calls: MoveCalls): void {
@@ -61,6 +63,17 @@ export function moveScenarios(s: AcceptanceSuite, calls: MoveCalls): void {
     s.figures.attended = eventsOf(s, gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, agent: e.agent }));
     await expectTransferred(s.controller(), settled, '202', '305');
     expect(settled.call.state).toBe('done');
+  }, 60000);
+
+  it('a queue or ring group answered by member 202: the answer is theirs, and so is the recording', async () => {
+    const gate = await calls.queue();
+    const { call, recs, events } = await settledIn(s, gate.callId, 40000);
+    s.figures.queue = eventsOf(s, gate.callId, 'PartyChanged').map((e) => ({ kind: e.kind, agent: e.agent }));
+    expect(call.agent).toBe('202');
+    expect(timeline(events, 'party-answered')).toEqual([expect.objectContaining({ agent: '202' })]);
+    expect(timeline(events, 'user-mode')).toEqual([expect.objectContaining({ agent: '202', action: 'keep' })]);
+    expect(recs).toHaveLength(1);
+    expect(await s.controller().store.recordings.agentsOf(recs[0]?.id ?? 0)).toEqual(['202']);
   }, 60000);
 
   it('a transfer to a California number plays the announcement again, and the timeline says so', async () => {

@@ -108,6 +108,33 @@ describe('Asterisk answering agent (Dial ANSWER, BRIDGEPEER)', () => {
     expect(answeringAgent(asChannel(dialAnswer.caller)!, 'PJSIP/202-00000001')).toBe('202');
   });
 
+  it('a blind transfer names the extension the transferee was sent to, before any peer answers', () => {
+    const varset = ari.find((e) => e.type === 'ChannelVarset') as Record<string, unknown>;
+    const caller = varset.channel as { id: string };
+    const agentLeg = { ...caller, id: '1795498544.161', name: 'Local/agent202ca@it-00000051;1' };
+    const blind = (over: Record<string, unknown>) =>
+      toPbxEvent({
+        type: 'BridgeBlindTransfer',
+        timestamp: varset.timestamp,
+        channel: agentLeg,
+        transferee: caller,
+        exten: '4155550100',
+        context: 'callrec-it-acc',
+        result: 'Success',
+        is_external: false,
+        ...over,
+      });
+    expect(blind({})).toMatchObject({
+      type: 'PartyChanged',
+      callId: caller.id,
+      kind: 'transfer',
+      party: '4155550100@callrec-it-acc',
+      agent: '4155550100',
+    });
+    expect(blind({ result: 'Fail' })).toBeNull();
+    expect(blind({ transferee: undefined })).toBeNull();
+  });
+
   it("a transfer over a trunk names the number dialed (the connected line), a phone's its own number", () => {
     const varset = ari.find((e) => e.type === 'ChannelVarset') as Record<string, unknown>;
     const channel = { ...(varset.channel as object), connected: { name: '', number: '4155550100' } };

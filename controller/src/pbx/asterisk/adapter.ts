@@ -137,7 +137,9 @@ export class AsteriskAdapter implements PbxPort {
 
   private onRaw(raw: unknown): void {
     if (this.announcer.intercept(raw)) return;
-    const ch = asChannel((raw as { channel?: unknown } | null)?.channel);
+    // A blind transfer's `channel` is the transferer, whose end we may never hear of: not remembered.
+    const r = raw as { type?: unknown; channel?: unknown } | null;
+    const ch = r?.type === 'BridgeBlindTransfer' ? null : asChannel(r?.channel);
     if (ch) this.names.set(ch.id, ch.name);
     const ev = toPbxEvent(raw, (problem, channelId) =>
       this.logger.warn(`dropped an ARI event: ${problem}`, { callId: channelId ?? undefined }),

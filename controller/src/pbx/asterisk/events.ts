@@ -53,6 +53,8 @@ const IGNORED = new Set([
   'ApplicationMoveFailed',
   'ApplicationRegistered',
   'ApplicationUnregistered',
+  // The transferee's new peer shows as BRIDGEPEER on the recorded channel, with its number.
+  'BridgeAttendedTransfer',
 ]);
 
 export function asChannel(v: unknown): AriChannel | null {
@@ -131,6 +133,7 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
   const at = ariTime(raw.timestamp);
   if (type === 'PlaybackFinished') return playbackFinished(raw, at, onDrop);
   if (type === 'Dial') return dial(raw, at);
+  if (type === 'BridgeBlindTransfer') return blindTransfer(raw, at);
   if (IGNORED.has(type)) return null;
   const ch = asChannel(raw.channel);
   const known = [
@@ -187,6 +190,18 @@ function playbackFinished(raw: Raw, at: Date, onDrop: DropReporter): PbxEvent | 
     return null;
   }
   return { type: 'PromptFinished', callId: target.slice('channel:'.length), at, promptId: id };
+}
+
+/**
+ * A blind transfer moved the recorded channel (the transferee) to an extension: the number the
+ * agent dialed, known before (and even without) a peer answering it (verified on Asterisk 22).
+ */
+function blindTransfer(raw: Raw, at: Date): PbxEvent | null {
+  const transferee = asChannel(raw.transferee);
+  const exten = presentNumber(str(raw.exten));
+  if (!transferee || !exten || raw.result !== 'Success') return null;
+  const party = `${exten}@${str(raw.context) ?? ''}`;
+  return { type: 'PartyChanged', callId: transferee.id, at, kind: 'transfer', party, agent: exten };
 }
 
 function dial(raw: Raw, at: Date): PbxEvent | null {
