@@ -120,12 +120,17 @@ describe('reconnect', () => {
   // after, lacks it; the call was ended as gone mid-prompt and never recorded.
   it('keeps a call that enters the gate while the list of live calls is on its way', async () => {
     const sim = await AriSim.start();
+    let listed = false;
     let answerList = (): void => undefined;
     const listHeld = new Promise<void>((r) => (answerList = r));
-    sim.answerAfter = (method, path) => (method === 'GET' && path === '/channels' ? listHeld : null);
+    sim.answerAfter = (method, path) => {
+      if (method !== 'GET' || path !== '/channels') return null;
+      listed = true; // computed now, without the call below
+      return listHeld;
+    };
     h = await startHarness({ sim, engine: ENGINE, connect: false });
     await h.adapter.start(h.abort.signal);
-    await until(() => sim.requests.length > 0 && h.adapter.status() === 'connected', 5000, 'connected');
+    await until(() => listed, 5000, 'the list asked for');
     const ch = sim.addChannel();
     sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
     await until(() => sim.requests.some((r) => r.path.startsWith(`/channels/${ch.id}/play`)), 5000, 'prompt');
@@ -134,7 +139,33 @@ describe('reconnect', () => {
     await until(() => continued(h, ch.id), 5000, 'released after its prompt');
     await h.registry.settled();
     const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
-    expect(call).toMatchObject({ state: 'recording', endedAt: null });
+    expect(call).toMatchObject({ state: 'recording', endedAt: null, fallbackReason: null });
+  });
+
+  // The same race the other way: the list is read after the call entered, and shows it in the gate.
+  it('does not give up a call it follows live when the list shows it waiting in the gate', async () => {
+    const sim = await AriSim.start({ playbackMs: 300 });
+    let read = (): void => undefined;
+    const readHeld = new Promise<void>((r) => (read = r));
+    let asked = false;
+    sim.readAfter = (method, path) => {
+      if (method !== 'GET' || path !== '/channels') return null;
+      asked = true;
+      return readHeld;
+    };
+    h = await startHarness({ sim, engine: ENGINE, connect: false });
+    await h.adapter.start(h.abort.signal);
+    await until(() => asked, 5000, 'the list asked for');
+    const ch = sim.addChannel();
+    sim.enterStasis(ch.id, ['gate', 'sales', 'answer']);
+    await until(() => sim.requests.some((r) => r.path.startsWith(`/channels/${ch.id}/play`)), 5000, 'prompt');
+    read(); // the list now has the call, in Stasis at the gate
+    await until(() => sim.requests.some((r) => r.path === '/channels'), 5000, 'the list answered');
+    await until(() => continued(h, ch.id), 5000, 'released after its prompt');
+    await h.registry.settled();
+    expect(sim.requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/playbacks/'))).toBe(false);
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    expect(call).toMatchObject({ state: 'recording', consentOutcome: 'announced', fallbackReason: null });
   });
 
   it('sweeps again when the websocket drops and comes back', async () => {

@@ -132,7 +132,8 @@ export class CallRegistry implements LiveCallControl {
         await this.run(fresh, await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept));
       });
     }
-    if (entry) this.deliver(entry, ev);
+    // Swept from the gate, yet followed since that connection opened: its events come, not stuck.
+    if (entry && !(ev.type === 'GateEntered' && entry.trackedAt >= (ev.openedAt ?? Infinity))) this.deliver(entry, ev);
   }
 
   private track(t: TrackedCall): Entry {

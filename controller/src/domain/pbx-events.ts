@@ -33,7 +33,17 @@ export type PbxEvent =
    * A call waits in the gate. `problem` says why it cannot be gated normally (unknown arguments,
    * found stuck at reconnect): the call is then released at once with the fallback.
    */
-  | (Base & { type: 'GateEntered'; facts: GateFacts; problem: string | null; swept: boolean })
+  | (Base & {
+      type: 'GateEntered';
+      facts: GateFacts;
+      problem: string | null;
+      swept: boolean;
+      /**
+       * Swept: when the connection whose sweep found it opened (performance.now() in this
+       * process). A call followed since then gets its events and is not stuck.
+       */
+      openedAt?: number;
+    })
   | (Base & { type: 'CallAnswered' })
   | (Base & { type: 'DtmfReceived'; digit: string })
   /** failure: the PBX could not play it (missing file...): the caller did not hear it. */

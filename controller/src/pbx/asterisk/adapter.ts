@@ -114,8 +114,9 @@ export class AsteriskAdapter implements PbxPort {
       onBadFrame: (detail) => this.logger.warn(`dropped an ARI frame: ${detail}`),
     });
     this.socket = socket;
+    const openedAt = performance.now();
     // Released within a second or two of the restart: the caller has been hearing silence.
-    void sweepChannels(this.http, this.cfg.ari.app, this.logger).then((events) => {
+    void sweepChannels(this.http, this.cfg.ari.app, this.logger, openedAt).then((events) => {
       for (const e of events) {
         if (e.type === 'GateEntered') this.gate.entered(e.callId, null);
         this.emit(e);

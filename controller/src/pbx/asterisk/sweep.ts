@@ -9,7 +9,12 @@ import { SNOOP_PREFIX } from './announce';
 import { GATE_ARG, VAR } from './dialplan-vars';
 import { argsFromAppData, asChannel, gateFacts } from './events';
 
-export async function sweepChannels(http: AriHttp, app: string, logger: Logger): Promise<PbxEvent[]> {
+export async function sweepChannels(
+  http: AriHttp,
+  app: string,
+  logger: Logger,
+  openedAt = performance.now(),
+): Promise<PbxEvent[]> {
   const askedAt = performance.now();
   const list = await http.request('GET', '/channels');
   if (!list.ok) {
@@ -37,6 +42,7 @@ export async function sweepChannels(http: AriHttp, app: string, logger: Logger):
           facts,
           problem: 'found waiting in the gate at (re)connect',
           swept: true,
+          openedAt,
         });
         return;
       }

@@ -41,6 +41,8 @@ export class AriSim {
   hang: (method: string, path: string) => boolean = () => false;
   /** A promise for a request whose answer, computed on arrival, waits for it (a slow answer in flight). */
   answerAfter: (method: string, path: string) => Promise<void> | null = () => null;
+  /** A promise a request waits for before it is read at all (a slow server: the answer is computed after). */
+  readAfter: (method: string, path: string) => Promise<void> | null = () => null;
   /** Channels GET /channels still lists although they are gone (a list read a moment too early). */
   readonly listedGone: SimChannel[] = [];
   /** Snoop channels created (POST /channels/{id}/snoop), in order. */
@@ -202,6 +204,7 @@ export class AriSim {
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
     if (auth !== `${this.opts.user}:${this.opts.password}`) return send(401, { message: 'Authentication required' });
     if (this.hang(req.method ?? '', p)) return; // never answers
+    await this.readAfter(req.method ?? '', p);
     handleRest(this, req.method ?? '', p, query, body, send);
   }
 
