@@ -140,6 +140,12 @@ describe.each(STORE_KINDS)('rules API on %s', (kind) => {
     expect((await call('GET', '/api/users')).body?.items).toEqual([{ id: '401', mode: 'on-demand' }]);
     const exported = await (await h.get('/api/rules/export', h.keys.admin)).text();
     expect(exported).toMatch(/users:\n {2}"?401"?:\n {4}mode: on-demand/);
+    // Ids match exactly on both stores.
+    expect((await call('PUT', '/api/users/Alice', { mode: 'always' })).status).toBe(201);
+    expect((await call('PUT', '/api/users/alice', { mode: 'on-demand' })).status).toBe(201);
+    expect((await call('GET', '/api/users/Alice')).body).toEqual({ id: 'Alice', mode: 'always' });
+    await call('DELETE', '/api/users/Alice');
+    await call('DELETE', '/api/users/alice');
     expect((await call('DELETE', '/api/users/401')).status).toBe(204);
     expect((await call('DELETE', '/api/users/401')).status).toBe(404);
   });

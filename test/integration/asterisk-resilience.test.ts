@@ -285,6 +285,33 @@ describe('calls whose controller went while they were in the gate (the dialplan 
   });
 });
 
+describe('re-announcement to a call in progress', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('stops the recording when the announcement is cut short (its snoop channel went), and says why', async () => {
+    const sim = await AriSim.start({ playbackMs: 60000 });
+    const california = { consent: 'announce' as const, jurisdiction: 'US-CA', why: 'the new party is in US-CA' };
+    h = await startHarness({ sim, engine: { ...ENGINE, party: () => california } });
+    const ch = sim.addChannel();
+    sim.enterStasis(ch.id, ['gate', 'sales', 'ringing']);
+    await until(() => continued(h, ch.id), 5000, 'release');
+    await h.registry.settled();
+    sim.setVar(ch.id, 'BRIDGEPEER', 'PJSIP/4155550100-0000000c');
+    await until(() => sim.snoops.length > 0 && sim.requests.some((r) => r.path.includes('/play/')), 5000, 'announcing');
+    sim.hangup(sim.snoops[0]!.id);
+    await until(() => h.mix.calls.some((c) => c.op === 'stop'), 5000, 'the recording stopped');
+    const call = (await h.store.calls.findByPbxId('pbx1', ch.id))!;
+    const events = await h.store.events.forCall(call.id);
+    expect(events.find((e) => e.type === 're-announce-failed')?.detail).toEqual({
+      reason: 'the snoop channel went before the announcement ended',
+    });
+    sim.hangup(ch.id);
+  });
+});
+
 describe('malformed and unexpected events', () => {
   const harness = harnessForAll();
 

@@ -242,6 +242,8 @@ describe('call facts over the ARI simulator, real policy and store', () => {
     const [rec] = await h.store.recordings.forCall(call.id);
     await until(async () => (await h.store.recordings.agentsOf(rec!.id)).length === 2, 5000, "the transfer's agent");
     expect(await h.store.recordings.get(rec!.id)).toMatchObject({ agent: '202' });
+    // 305's own tier is extended: the recording is kept longer from then on (never shorter).
+    await until(async () => (await h.store.recordings.get(rec!.id))?.tier === 'extended', 5000, "305's tier");
     expect(await h.store.recordings.agentsOf(rec!.id)).toEqual(expect.arrayContaining(['202', '305']));
     const timeline = (await h.store.events.forCall(call.id)).filter(
       (e) => e.type === 'party-answered' || e.type === 'transfer',

@@ -127,7 +127,7 @@ describe('Asterisk answering agent (Dial ANSWER, BRIDGEPEER)', () => {
     expect(blind({})).toMatchObject({
       type: 'PartyChanged',
       callId: caller.id,
-      kind: 'transfer',
+      kind: 'transferring',
       party: '4155550100@callrec-it-acc',
       agent: '4155550100',
     });

@@ -561,6 +561,9 @@ describe('CallSession user modes (the agent who takes the call)', () => {
     expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
     answeredBy(s, user({ id: '305', mode: 'always-with-pause' }), '305', 900);
     expect(s.refusal('pause')).toBeNull();
+    // Transferred back: 202's own mode again.
+    answeredBy(s, user(), '202', 1500);
+    expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
   });
 
   it('never records a caller who declined, and never starts where the rule is off', () => {
@@ -585,6 +588,17 @@ describe('CallSession user modes (the agent who takes the call)', () => {
     const off = gate(facts(), decision({ record: 'off', consent: 'none', greeting: null })).s;
     expect(pbxTypes(answeredBy(off, user()))).toEqual([]);
     expect(off.view().state).toBe('not_recorded');
+  });
+
+  it('never starts for a caller who did not hear the announcement (the gate gave up), by mode or *44', () => {
+    const { s, cmds } = gate(facts(), decision({ record: 'on-demand', consent: 'announce' }));
+    const play = cmds.find((c) => c.type === 'Play') as Extract<Command, { type: 'Play' }>;
+    s.handle({ type: 'PromptFinished', callId: s.callId, at: at(50), promptId: play.promptId, failure: 'no file' });
+    expect(s.view().consentOutcome).toBe('fallback');
+    const out = answeredBy(s, user());
+    expect(pbxTypes(out)).toEqual([]);
+    expect(userMode(out)).toMatchObject({ action: 'none' });
+    expect(s.refusal('start')).toMatchObject({ kind: 'not-allowed' });
   });
 
   it('a transfer to an always user starts the recording an on-demand user did not', () => {
@@ -628,6 +642,40 @@ describe('CallSession re-announce when a transfer reaches a stricter party', () 
     });
     expect(s.view().state).toBe('recording');
     expect(transferTo(s, '4155550111', CA, 2000)).toEqual([]);
+  });
+
+  it("announces to a blind transfer's party once it answers, named by the number the call was sent to", () => {
+    const s = recordingCall();
+    partyJoins(s, { party: 'PJSIP/202-1', agent: '202', ms: 100, asUser: true });
+    const sent = s.handle({
+      type: 'PartyChanged',
+      callId: s.callId,
+      at: at(500),
+      kind: 'transferring',
+      party: '4155550100@ctx',
+      agent: '4155550100',
+    });
+    expect(types(sent)).toEqual(['Timeline']); // nobody answered there yet: nothing to resolve
+    const answered = s.handle({
+      type: 'PartyChanged',
+      callId: s.callId,
+      at: at(900),
+      kind: 'transfer',
+      party: 'PJSIP/carrier-0001',
+      agent: 'carrier',
+    });
+    expect(answered.find((c) => c.type === 'ResolveParty')).toMatchObject({ party: '4155550100' });
+    const out = s.handle({
+      type: 'PartyResolved',
+      callId: s.callId,
+      at: at(905),
+      party: '4155550100',
+      asUser: true,
+      user: null,
+      requires: CA,
+    });
+    expect(out.find((c) => c.type === 'Announce')).toBeDefined();
+    expect(s.view().agents).toEqual(['202', '4155550100']);
   });
 
   it('does nothing when the caller already heard enough, or nothing is recording', () => {

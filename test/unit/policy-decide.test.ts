@@ -173,8 +173,8 @@ describe('decide: the user placing an outbound call', () => {
     ['always', 'from-answer', false],
     ['always-with-pause', 'from-answer', true],
     ['on-demand', 'on-demand', true],
-  ] as const)('mode %s: record %s, pause %s, over a campaign that says off', (mode, record, pause) => {
-    const d = decide(placed('201', 'quiet'), rules(mode), SETTINGS);
+  ] as const)('mode %s: record %s, pause %s, over the account outbound setting', (mode, record, pause) => {
+    const d = decide(placed('201', null), rules(mode), SETTINGS);
     expect(d).toMatchObject({ record, pauseAllowed: pause, consent: 'none' });
     expect(d.reasons).toContain(
       `user "201" places the call, mode ${mode}: record ${record}, ${pause ? 'pause allowed' : 'no pause'}; consent as the rule says`,
@@ -185,6 +185,11 @@ describe('decide: the user placing an outbound call', () => {
     const d = decide(placed('201', null, '+14155550100'), rules('always', 'extended'), SETTINGS);
     expect(d).toMatchObject({ record: 'from-answer', consent: 'announce', tier: 'extended' });
     expect(d.jurisdictions).toEqual(['US-CA']);
+  });
+
+  it('keeps a do-not-record campaign off, whatever the mode', () => {
+    for (const mode of ['always', 'on-demand'] as const)
+      expect(decide(placed('201', 'quiet'), rules(mode), SETTINGS)).toMatchObject({ record: 'off', consent: 'none' });
   });
 
   it('leaves an agent who is no configured user, and inbound calls, to the rules', () => {

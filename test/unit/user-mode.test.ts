@@ -10,6 +10,7 @@ const user = (over: Partial<UserRule> = {}): UserRule => ({
 });
 const call = (over: Partial<CallAtAnswer> = {}): CallAtAnswer => ({
   record: 'on-demand',
+  consent: 'none',
   recording: false,
   consentOutcome: 'not-required',
   tier: 'standard',
@@ -34,6 +35,17 @@ describe("userAtAnswer: what an answering user's mode does", () => {
     const o = userAtAnswer(user(), call({ consentOutcome: outcome }));
     expect(o.action).toBe('none');
     expect(o.reasons).toContain(`the caller did not consent (${outcome}): not recorded, whatever the mode`);
+  });
+
+  it('never starts where the gate gave up before the caller heard what it had to give', () => {
+    const gaveUp = userAtAnswer(user(), call({ consent: 'announce', consentOutcome: 'fallback' }));
+    expect(gaveUp.action).toBe('none');
+    expect(gaveUp.reasons).toContain(
+      'the caller did not get the announce the gate had to give: the mode does not start a recording',
+    );
+    // Nothing to give: a gate that gave up still had the caller's consent.
+    expect(userAtAnswer(user(), call({ consent: 'none', consentOutcome: 'fallback' })).action).toBe('start');
+    expect(userAtAnswer(user(), call({ consent: 'announce', consentOutcome: 'announced' })).action).toBe('start');
   });
 
   it('an explicit pause wins over the mode; a tier only ever lengthens', () => {

@@ -27,9 +27,11 @@ function callPatch(v: SessionView, t: TrackedCall) {
   };
 }
 
-function recordingPatch(r: RecordingView, agent: string | null, pbxRoot: string) {
+function recordingPatch(r: RecordingView, v: SessionView, pbxRoot: string) {
   return {
-    agent,
+    agent: v.agent,
+    // A user's longer tier (user-mode.ts) reaches the row; a shorter one never does.
+    ...(v.decision?.tier === 'extended' ? { tier: 'extended' as const } : {}),
     state: r.state,
     startedAt: r.startedAt,
     endedAt: r.endedAt,
@@ -86,7 +88,7 @@ async function writeRows(
   if (t.recRowId === null) {
     t.recRowId = await tx.recordings.insertId(newRecordingRow(ctx, t, v, rec, t.callRowId));
   } else {
-    await tx.recordings.update(t.recRowId, recordingPatch(rec, v.agent, ctx.pbxRoot));
+    await tx.recordings.update(t.recRowId, recordingPatch(rec, v, ctx.pbxRoot));
   }
   const stored = t.agentsStored ?? 0;
   if (v.agents.length > stored) {
@@ -136,7 +138,7 @@ export function newRecordingRow(
     toNumber: t.decision?.to ?? f.to,
     flow: f.flow || null,
     campaign: f.campaign,
-    ...recordingPatch(rec, v.agent, ctx.pbxRoot),
+    ...recordingPatch(rec, v, ctx.pbxRoot),
   };
 }
 

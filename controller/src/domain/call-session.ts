@@ -138,6 +138,7 @@ export class CallSession {
       case 'CallAnswered':
         return onAnswered(s, ev.at);
       case 'PromptFinished':
+        if (ev.promptId === s.announcing) return this.onAnnounced(ev.failure, ev.at);
         return ev.failure ? onPromptFailed(s, ev.promptId, ev.failure, ev.at) : onPromptFinished(s, ev.promptId, ev.at);
       case 'DtmfReceived':
         return onDtmf(s, ev.digit, ev.at);
@@ -177,8 +178,7 @@ export class CallSession {
     if (!s.released && (ev.command === 'Answer' || ev.command === 'Play' || ev.command === 'Watch'))
       return giveUp(s, ev.at, why);
     // Not heard by the party that needs it: the recording must not go on without.
-    if (ev.command === 'Announce')
-      return [timeline(s, 're-announce-failed', { reason: why }), ...this.onFeature('stop', 'policy', ev.at)];
+    if (ev.command === 'Announce') return this.onAnnounced(why, ev.at);
     return this.withId(
       this.features.onFailed(ev.command, why, s.recording, (state) => {
         s.state = state;
@@ -209,6 +209,7 @@ export class CallSession {
     const running = s.recording !== null && (s.state === 'recording' || s.state === 'paused');
     const o = userAtAnswer(user, {
       record: s.decision?.record ?? 'off',
+      consent: s.decision?.consent ?? 'none',
       recording: running,
       consentOutcome: s.consentOutcome,
       tier: s.decision?.tier ?? 'standard',
@@ -238,11 +239,20 @@ export class CallSession {
     }
     s.reannounced = ev.requires.consent;
     const promptId = promptIdOf(s.callId, ++s.prompts);
+    s.announcing = promptId;
     const language = s.decision?.greeting?.language ?? s.facts.language;
     return [
       timeline(s, 're-announced', { ...detail, reason: ev.requires.why }),
       cmd(s, 'Announce', { promptId, sound: 'callrec/announce', language }),
     ];
+  }
+
+  /** The re-announcement ended: heard to its end, or not (then the recording stops). */
+  private onAnnounced(failure: string | undefined, at: Date): Command[] {
+    const s = this.s;
+    s.announcing = null;
+    if (!failure) return [];
+    return [timeline(s, 're-announce-failed', { reason: failure }), ...this.onFeature('stop', 'policy', at)];
   }
 
   private onFeature(action: FeatureAction, by: string | null, at: Date, mode?: RecordMode): Command[] {

@@ -52,10 +52,13 @@ export type PbxEvent =
   | (Base & { type: 'RecordingStarted'; file: string | null; recorderId: string | null })
   | (Base & { type: 'RecordingStopped'; file: string | null })
   | (Base & { type: 'FeatureRequested'; action: FeatureAction; by: string | null })
-  /** party: the other channel; agent: its number or extension when the PBX tells it (an agent answering). */
+  /**
+   * party: the other channel; agent: its number or extension when the PBX tells it (an agent
+   * answering). transferring: a blind transfer sent the call to `agent`, nobody answered yet.
+   */
   | (Base & {
       type: 'PartyChanged';
-      kind: 'answered' | 'transfer' | 'left';
+      kind: 'answered' | 'transfer' | 'transferring' | 'left';
       party: string | null;
       agent: string | null;
     })

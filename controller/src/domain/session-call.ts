@@ -52,6 +52,8 @@ export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type
   return [persist(s, false, true), timeline(s, 'started', { file: ev.file })];
 }
 
+const isNumber = (v: string | null): boolean => v !== null && /^\+?\d+$/.test(v);
+
 export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyChanged' }>): Command[] {
   // Who left is who was there: an unbridge may already name the next party (FreeSWITCH's does
   // after uuid_bridge), so it neither moves the call nor names anyone new.
@@ -61,26 +63,34 @@ export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyCha
     s.partyAgent = null;
     return [left];
   }
+  // A blind transfer names the number dialed before anyone answers it: nobody to announce to yet.
+  if (ev.kind === 'transferring') {
+    s.transferTo = ev.agent;
+    return ev.agent ? [timeline(s, 'transfer-requested', { to: ev.agent })] : [];
+  }
   if (!ev.party || ev.party === s.party) return [];
   const kind = s.party === null ? 'answered' : 'transfer';
   const previous = s.party;
   s.party = ev.party;
+  // The party answering a blind transfer is the number it was sent to, unless it names its own.
+  const agent = isNumber(ev.agent) ? ev.agent : (s.transferTo ?? ev.agent);
+  s.transferTo = null;
   // The same person on another channel (a Local channel optimized away after a transfer): no move.
-  if (kind === 'transfer' && ev.agent && ev.agent === s.partyAgent) return [];
-  s.partyAgent = ev.agent;
+  if (kind === 'transfer' && agent && agent === s.partyAgent) return [];
+  s.partyAgent = agent;
   // An outbound call's agent is the one placing it (the gate's argument), not the callee answering.
-  const joined = s.facts.direction !== 'outbound' && ev.agent && !s.agents.includes(ev.agent) ? ev.agent : null;
+  const asUser = s.facts.direction !== 'outbound' && agent !== null;
+  const joined = asUser && agent && !s.agents.includes(agent) ? agent : null;
   if (joined) s.agents.push(joined);
   // The recorder stays on the caller's channel: a transfer is a timeline entry, never a new file.
   const tl = timeline(s, kind === 'answered' ? 'party-answered' : kind, {
     party: ev.party,
     previous,
-    ...(ev.agent ? { agent: ev.agent } : {}),
+    ...(agent ? { agent } : {}),
   });
-  // What the new party's number requires (party-consent.ts) and, for an agent who joined, their
-  // own recording mode (user-mode.ts) apply from now: the registry looks them up.
-  const resolve =
-    s.released && !s.endedAt && ev.agent ? [cmd(s, 'ResolveParty', { party: ev.agent, asUser: joined !== null })] : [];
+  // What the new party's number requires (party-consent.ts) and, for an agent, their own
+  // recording mode (user-mode.ts, each time they take the call) apply from now.
+  const resolve = s.released && !s.endedAt && agent ? [cmd(s, 'ResolveParty', { party: agent, asUser })] : [];
   return joined ? [persist(s, true, s.recording !== null), tl, ...resolve] : [tl, ...resolve];
 }
 

@@ -3,6 +3,7 @@ import type { Command } from './commands';
 import type { CallState, RecordMode } from './records';
 import type { GateDecision, PlannedFile, RecordingView, SessionView } from './session-types';
 import type { FeatureAction, PauseMode } from './vocabulary';
+import { consentHeard } from './user-mode';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command before the session stamps its call id on it. */
@@ -44,6 +45,8 @@ export class FeatureRules {
       case 'start':
         if (v.consentOutcome && DECLINED.has(v.consentOutcome))
           return refuse('not-allowed', `the caller did not consent (${v.consentOutcome})`);
+        if (v.decision && !consentHeard(v.decision.consent, v.consentOutcome))
+          return refuse('not-allowed', `the caller did not get the ${v.decision.consent} the gate had to give`);
         if (v.state !== 'not_recorded')
           return refuse('invalid-state', `cannot start: the call is ${v.state.replace('_', ' ')}`);
         return null;

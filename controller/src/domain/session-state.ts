@@ -25,10 +25,14 @@ export interface SessionState {
   party: string | null;
   /** The number or extension of the party the call is with now (its timeline's agent). */
   partyAgent: string | null;
+  /** The number a blind transfer sent the call to, until someone answers there. */
+  transferTo: string | null;
   recording: RecordingView | null;
   prompts: number;
   /** The strictest consent announced again after a transfer (party-consent.ts), or null. */
   reannounced: ConsentMode | null;
+  /** The re-announcement playing now (its prompt id), until it has played to its end. */
+  announcing: string | null;
   /** Who took part: the outbound call's agent, else whoever answered, then each transfer's. */
   readonly agents: string[];
 }
@@ -52,9 +56,11 @@ export function initialState(callId: string, facts: GateFacts, settings: Session
     hangupCause: null,
     party: null,
     partyAgent: null,
+    transferTo: null,
     recording: null,
     prompts: 0,
     reannounced: null,
+    announcing: null,
     agents: facts.agent ? [facts.agent] : [],
   };
 }

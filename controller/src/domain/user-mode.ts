@@ -1,7 +1,7 @@
 // Per-user recording modes: what an agent's mode does to a call they take (answer or transfer)
 // and to an outbound call they place. Pure: the session, the policy and `callrec explain --agent`
 // all read it here, so they say the same thing.
-import type { ConsentOutcome, RecordMode, Tier } from './records';
+import type { ConsentMode, ConsentOutcome, RecordMode, Tier } from './records';
 
 /**
  * How a user's calls are recorded (the hosted services' per-user setting): always; always, the
@@ -29,6 +29,7 @@ export const longerTier = (a: Tier, b: Tier | null): Tier => (a === 'extended' |
 /** What the call was when the user took it: the gate's rule and what the caller answered. */
 export interface CallAtAnswer {
   record: RecordMode; // the gate's record mode
+  consent: ConsentMode; // what the gate had to ask
   recording: boolean; // a recording is running (or paused)
   consentOutcome: ConsentOutcome | null;
   tier: Tier;
@@ -43,6 +44,16 @@ export interface UserModeOutcome {
 }
 
 const REFUSED: ReadonlySet<string> = new Set(['declined', 'opted-out', 'timeout']);
+
+/**
+ * Whether the caller consented as the gate required: nothing was required, or they heard the
+ * announcement, or said yes. A gate that gave up (prompt not played, deadline) got no consent
+ * unless none was required; a caller who declined never consented.
+ */
+export function consentHeard(consent: ConsentMode, outcome: ConsentOutcome | null): boolean {
+  if (outcome === 'not-required' || outcome === 'announced' || outcome === 'accepted') return true;
+  return consent === 'none' && (outcome === 'fallback' || outcome === null);
+}
 
 /**
  * An inbound or internal call taken by `user`. The gate's rule applied until now; the user's mode
@@ -67,6 +78,11 @@ export function userAtAnswer(user: UserRule, call: CallAtAnswer): UserModeOutcom
   if (user.mode === 'on-demand') return out('wait', 'records only when asked (*44 or the API)');
   if (call.record === 'off')
     return out('none', "the call's rule is off, so no consent was asked: the mode does not start a recording");
+  if (!consentHeard(call.consent, call.consentOutcome))
+    return out(
+      'none',
+      `the caller did not get the ${call.consent} the gate had to give: the mode does not start a recording`,
+    );
   return out('start', `records from the answer (the gate's rule was ${call.record})`);
 }
 
@@ -76,16 +92,27 @@ export function userAtAnswer(user: UserRule, call: CallAtAnswer): UserModeOutcom
  */
 export function answerPreview(
   direction: 'inbound' | 'outbound' | 'internal',
-  gate: { record: RecordMode; tier: Tier },
+  gate: { record: RecordMode; consent: ConsentMode; tier: Tier },
   user: UserRule | null,
 ): UserModeOutcome | null {
   if (!user || direction === 'outbound') return null;
   const recording = gate.record === 'from-answer' || gate.record === 'from-ringing';
-  return userAtAnswer(user, { record: gate.record, recording, consentOutcome: null, tier: gate.tier });
+  const heard = gate.consent === 'none' ? 'not-required' : gate.consent === 'opt-in' ? 'accepted' : 'announced';
+  return userAtAnswer(user, {
+    record: gate.record,
+    consent: gate.consent,
+    recording,
+    consentOutcome: heard,
+    tier: gate.tier,
+  });
 }
 
-/** The record mode of an outbound call `user` places: the mode decides, the rule keeps consent. */
+/**
+ * The record mode of an outbound call `user` places: the mode decides, the rule keeps consent. A
+ * rule that is off (a do-not-record campaign) stays off.
+ */
 export function userOutboundRecord(user: UserRule, ruleRecord: RecordMode): RecordMode {
+  if (ruleRecord === 'off') return 'off';
   if (user.mode === 'on-demand') return 'on-demand';
   return ruleRecord === 'from-ringing' ? 'from-ringing' : 'from-answer';
 }

@@ -154,7 +154,8 @@ export function documentFromRuleSet(rules: RuleSet): RulesDocument {
       return [n, flow];
     }),
   );
-  if (rules.users.size > 0) doc.users = Object.fromEntries(sorted(rules.users).map(([id, u]) => [id, userDocument(u)]));
+  // Always written, even empty: re-importing an export must give the same users (none clears them).
+  doc.users = Object.fromEntries(sorted(rules.users).map(([id, u]) => [id, userDocument(u)]));
   return doc;
 }
 

@@ -63,7 +63,9 @@ export class AsteriskAdapter implements PbxPort {
       maxIdle: 32,
     });
     this.gate = new GateRelease(cfg, logger, this.http, this.pipe, () => this.oneShotVars);
-    this.announcer = new Announcer(this.http, cfg.ari.app, logger);
+    this.announcer = new Announcer(this.http, cfg.ari.app, logger, (callId, promptId, failure) =>
+      this.emit({ type: 'PromptFinished', callId, at: new Date(), promptId, failure }),
+    );
   }
 
   /** Channels whose name or agent leg is still remembered: 0 once every call has ended (tests). */
@@ -116,7 +118,8 @@ export class AsteriskAdapter implements PbxPort {
     this.socket = socket;
     const openedAt = performance.now();
     // Released within a second or two of the restart: the caller has been hearing silence.
-    void sweepChannels(this.http, this.cfg.ari.app, this.logger, openedAt).then((events) => {
+    const inUse = (id: string) => this.announcer.tracks(id);
+    void sweepChannels(this.http, this.cfg.ari.app, this.logger, openedAt, inUse).then((events) => {
       for (const e of events) {
         if (e.type === 'GateEntered') this.gate.entered(e.callId, null);
         this.emit(e);

@@ -25,14 +25,23 @@ interface Pending {
 export class Announcer {
   /** Snoop channel id -> its announcement, until the channel is in Stasis and playing. */
   private readonly pending = new Map<string, Pending>();
-  /** Playback id -> snoop channel id, until the playback finishes. */
-  private readonly playing = new Map<string, string>();
+  /** Playback id -> its snoop channel and the recorded call, until the playback finishes. */
+  private readonly playing = new Map<string, { snoop: string; callId: string }>();
 
   constructor(
     private readonly http: AriHttp,
     private readonly app: string,
     private readonly logger: Logger,
+    /** An announcement that started but was not heard to its end (the playback failed, the snoop went). */
+    private readonly cutShort: (callId: string, promptId: string, detail: string) => void,
   ) {}
+
+  /** Ours and still in use: the reconnect sweep leaves it up. */
+  tracks(channelId: string): boolean {
+    if (this.pending.has(channelId)) return true;
+    for (const p of this.playing.values()) if (p.snoop === channelId) return true;
+    return false;
+  }
 
   /** Resolves once the sound is playing on the call (or with why it could not). */
   announce(cmd: Announce): Promise<Result<void, PbxError>> {
@@ -63,12 +72,27 @@ export class Announcer {
 
   /** Takes the events of our snoop channels and announcements (true): they are no call's. */
   intercept(raw: unknown): boolean {
-    const r = raw as { type?: unknown; channel?: { id?: unknown }; playback?: { id?: unknown } } | null;
-    if (r?.type === 'PlaybackFinished' && typeof r.playback?.id === 'string') return this.finished(r.playback.id);
+    const r = raw as {
+      type?: unknown;
+      channel?: { id?: unknown };
+      playback?: { id?: unknown; state?: unknown };
+    } | null;
+    if (r?.type === 'PlaybackFinished' && typeof r.playback?.id === 'string')
+      return this.finished(r.playback.id, r.playback.state);
     const id = r?.channel?.id;
     if (typeof id !== 'string' || !id.startsWith(SNOOP_PREFIX)) return false;
     if (r?.type === 'StasisStart') this.entered(id);
+    if (r?.type === 'ChannelDestroyed') this.gone(id);
     return true;
+  }
+
+  /** A snoop channel went while its sound played (the call hung up, or someone hung it up). */
+  private gone(channelId: string): void {
+    for (const [playbackId, p] of this.playing)
+      if (p.snoop === channelId) {
+        this.playing.delete(playbackId);
+        this.cutShort(p.callId, playbackId, 'the snoop channel went before the announcement ended');
+      }
   }
 
   /** A snoop channel of ours entered Stasis: play on it. */
@@ -80,7 +104,7 @@ export class Announcer {
     const q: Record<string, string> = { media: `sound:${p.cmd.sound}` };
     if (p.cmd.language) q.lang = p.cmd.language;
     const playbackId = p.cmd.promptId;
-    this.playing.set(playbackId, channelId);
+    this.playing.set(playbackId, { snoop: channelId, callId: p.cmd.callId });
     void this.http
       .request('POST', `/channels/${encodeURIComponent(channelId)}/play/${encodeURIComponent(playbackId)}`, q)
       .then((r) => {
@@ -91,12 +115,13 @@ export class Announcer {
       });
   }
 
-  /** A playback finished: hang up its snoop channel. False if it is not ours. */
-  private finished(playbackId: string): boolean {
-    const snoop = this.playing.get(playbackId);
-    if (!snoop) return false;
+  /** A playback finished: hang up its snoop channel; not played to its end is cut short. False if not ours. */
+  private finished(playbackId: string, state: unknown): boolean {
+    const p = this.playing.get(playbackId);
+    if (!p) return false;
     this.playing.delete(playbackId);
-    void this.hangup(snoop);
+    if (state !== 'done') this.cutShort(p.callId, playbackId, `the announcement's playback ended ${String(state)}`);
+    void this.hangup(p.snoop);
     return true;
   }
 

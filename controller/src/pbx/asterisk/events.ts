@@ -193,15 +193,16 @@ function playbackFinished(raw: Raw, at: Date, onDrop: DropReporter): PbxEvent | 
 }
 
 /**
- * A blind transfer moved the recorded channel (the transferee) to an extension: the number the
- * agent dialed, known before (and even without) a peer answering it (verified on Asterisk 22).
+ * A blind transfer sent the recorded channel (the transferee) to an extension: the number the
+ * agent dialed, known before a peer answers it (verified on Asterisk 22). The session names the
+ * party answering there by it; nobody is announced to until someone answers.
  */
 function blindTransfer(raw: Raw, at: Date): PbxEvent | null {
   const transferee = asChannel(raw.transferee);
   const exten = presentNumber(str(raw.exten));
   if (!transferee || !exten || raw.result !== 'Success') return null;
   const party = `${exten}@${str(raw.context) ?? ''}`;
-  return { type: 'PartyChanged', callId: transferee.id, at, kind: 'transfer', party, agent: exten };
+  return { type: 'PartyChanged', callId: transferee.id, at, kind: 'transferring', party, agent: exten };
 }
 
 function dial(raw: Raw, at: Date): PbxEvent | null {

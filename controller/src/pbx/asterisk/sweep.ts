@@ -14,6 +14,8 @@ export async function sweepChannels(
   app: string,
   logger: Logger,
   openedAt = performance.now(),
+  /** Snoop channels still playing an announcement: left up. */
+  inUse: (channelId: string) => boolean = () => false,
 ): Promise<PbxEvent[]> {
   const askedAt = performance.now();
   const list = await http.request('GET', '/channels');
@@ -25,7 +27,8 @@ export async function sweepChannels(
   // A re-announcement's snoop channel left by a controller that went away: nobody will end it.
   const channels = all.filter((c) => !c.id.startsWith(SNOOP_PREFIX));
   for (const c of all)
-    if (c.id.startsWith(SNOOP_PREFIX)) void http.request('DELETE', `/channels/${encodeURIComponent(c.id)}`);
+    if (c.id.startsWith(SNOOP_PREFIX) && !inUse(c.id))
+      void http.request('DELETE', `/channels/${encodeURIComponent(c.id)}`);
   const at = new Date();
   const out: PbxEvent[] = [];
   const gatePrefix = `${app},${GATE_ARG}`;
