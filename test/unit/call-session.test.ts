@@ -561,8 +561,13 @@ describe('CallSession user modes (the agent who takes the call)', () => {
     expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
     answeredBy(s, user({ id: '305', mode: 'always-with-pause' }), '305', 900);
     expect(s.refusal('pause')).toBeNull();
-    // Transferred back: 202's own mode again.
-    answeredBy(s, user(), '202', 1500);
+    // 305 pauses; transferred back, 202's own mode again: no pause, so the recording resumes.
+    s.handle({ type: 'FeatureRequested', callId: s.callId, at: at(1000), action: 'pause', by: '305' });
+    expect(s.view().state).toBe('paused');
+    const back = answeredBy(s, user(), '202', 1500);
+    expect(pbxTypes(back)).toEqual(['ResumeRecording']);
+    expect(userMode(back)).toMatchObject({ action: 'resume' });
+    expect(s.view().state).toBe('recording');
     expect(s.refusal('pause')).toMatchObject({ kind: 'not-allowed' });
   });
 

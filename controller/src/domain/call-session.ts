@@ -216,9 +216,13 @@ export class CallSession {
     });
     if (s.decision) s.decision = { ...s.decision, pauseAllowed: o.pauseAllowed, tier: o.tier };
     const refused = o.action === 'start' ? this.refusal('start') : null;
+    // A user who may not pause takes a paused call: their calls are always recorded, so it resumes.
+    const resume = o.action === 'keep' && !o.pauseAllowed && s.state === 'paused';
     const reasons = refused ? [...o.reasons, `not started: ${refused.detail}`] : o.reasons;
-    const detail = { agent, mode: user.mode, action: refused ? 'refused' : o.action, reasons };
+    if (resume) reasons.push('the recording was paused: resumed, as this user may not pause');
+    const detail = { agent, mode: user.mode, action: refused ? 'refused' : resume ? 'resume' : o.action, reasons };
     const out: Command[] = [persist(s, true, s.recording !== null), timeline(s, 'user-mode', detail)];
+    if (resume) return [...out, ...this.onFeature('resume', 'policy', at)];
     return o.action === 'start' && !refused ? [...out, ...this.onFeature('start', agent, at, 'from-answer')] : out;
   }
 
