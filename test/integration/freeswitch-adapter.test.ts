@@ -325,6 +325,20 @@ describe('FreeSWITCH adapter over the ESL simulator', () => {
     expect(sim.commands.filter((c) => c.startsWith('api uuid_broadcast'))).toEqual([
       `api uuid_broadcast ${UUID} /snd/es/callrec/announce.wav both`,
     ]);
+    // Its end on the recorded leg, as the switch reports a playback's (PLAYBACK_STOP): cut short here.
+    const stop = fsEventLines('uuid-record.events.jsonl').find((l) => l.includes('"PLAYBACK_STOP"'))!;
+    const ended = (status: string) =>
+      stop
+        .split('/usr/local/freeswitch/sounds/callrec/consent.wav')
+        .join('/snd/es/callrec/announce.wav')
+        .replace('"Playback-Status":"done"', `"Playback-Status":"${status}"`);
+    sim.emit([ended('break')]);
+    await until(() => events.some((e) => e.type === 'PromptFinished' && e.promptId === 'p2'));
+    expect(events.find((e) => e.type === 'PromptFinished' && e.promptId === 'p2')).toMatchObject({
+      callId: UUID,
+      failure: "the announcement's playback ended break",
+    });
+    expect(adapter.announcements.tracked()).toBe(0);
   });
 
   it('skips with pause/resume when the mode says so', async () => {

@@ -14,6 +14,7 @@ import { EslInbound } from './esl/inbound';
 import { GateServer, type GateChannel } from './esl/outbound';
 import type { EslEvent, EslSession } from './esl/session';
 import { gateFacts, toPbxEvent } from './events';
+import { Announcements } from './announcements';
 import { GatedCall, soundFile } from './gate';
 import { Recorders } from './recorder';
 import { fromFailure, judge } from './replies';
@@ -35,6 +36,7 @@ export class FreeswitchAdapter implements PbxPort {
   private readonly gateServer: GateServer;
   private readonly gates = new Map<string, GatedCall>();
   readonly recorders: Recorders;
+  readonly announcements = new Announcements();
   private readonly features = new FeatureWatch();
   private started = false;
   gatePort: number | null = null;
@@ -124,6 +126,8 @@ export class FreeswitchAdapter implements PbxPort {
   }
 
   private onWatched(e: EslEvent): void {
+    const announced = this.announcements.ended(e.headers);
+    if (announced) return this.emit(announced);
     const ev = toPbxEvent(e.headers, (problem, uuid) =>
       this.logger.warn(`dropped an ESL event: ${problem}`, { callId: uuid ?? undefined }),
     );
@@ -210,9 +214,9 @@ export class FreeswitchAdapter implements PbxPort {
         return this.recorders.stop(id);
       case 'Hangup':
         return api('uuid_kill', `uuid_kill ${id}`);
-      // Both legs hear it; record_session on this leg keeps it in the file.
+      // Both legs hear it; record_session on this leg keeps it in the file; its end is followed.
       case 'Announce':
-        return api('uuid_broadcast', `uuid_broadcast ${id} ${this.soundFile(cmd.sound, cmd.language)} both`);
+        return this.announcements.play(id, cmd.promptId, this.soundFile(cmd.sound, cmd.language), api);
     }
   }
 

@@ -53,4 +53,6 @@ export const WATCH_EVENTS = [
   'DTMF',
   'RECORD_START',
   'RECORD_STOP',
+  // The end of a re-announcement (announcements.ts); other playbacks' are dropped quietly.
+  'PLAYBACK_STOP',
 ] as const;
