@@ -481,7 +481,6 @@ function partyJoins(
     callId: s.callId,
     at: at(o.ms + 5),
     party: o.agent,
-    asUser: o.asUser,
     user: o.user ?? null,
     requires: o.requires ?? none,
   });
@@ -675,7 +674,6 @@ describe('CallSession re-announce when a transfer reaches a stricter party', () 
       callId: s.callId,
       at: at(905),
       party: '4155550100',
-      asUser: true,
       user: null,
       requires: CA,
     });

@@ -1,7 +1,7 @@
 // A call that moves (a transfer) may reach a party whose jurisdiction requires more consent than
 // the caller heard at the gate: the call hears the announcement again (re-announce), or, when
 // that party requires a key press a call in progress cannot collect, the recording stops. Pure.
-import type { ConsentMode, ConsentOutcome } from './records';
+import { CONSENT_RANK, stricter, type ConsentMode, type ConsentOutcome } from './records';
 
 /** What one party's number requires, as the policy places it (policy/jurisdiction.ts). */
 export interface PartyConsent {
@@ -11,7 +11,8 @@ export interface PartyConsent {
   why: string;
 }
 
-const RANK: Record<ConsentMode, number> = { none: 0, announce: 1, 'opt-out': 2, 'opt-in': 3 };
+/** Outcomes in which the caller said no (or nothing, where a yes was needed). */
+export const DECLINED: ReadonlySet<ConsentOutcome> = new Set(['declined', 'opted-out', 'timeout']);
 
 /** The consent the call's parties have heard: the gate's, if it was heard, raised by each re-announcement. */
 export function heardConsent(
@@ -20,7 +21,17 @@ export function heardConsent(
   reannounced: ConsentMode | null,
 ): ConsentMode {
   const atGate = outcome === 'announced' || outcome === 'accepted' ? (gate ?? 'none') : 'none';
-  return reannounced && RANK[reannounced] > RANK[atGate] ? reannounced : atGate;
+  return reannounced ? stricter(atGate, reannounced) : atGate;
+}
+
+/**
+ * Whether the caller consented as the gate required: nothing was required, or they heard the
+ * announcement, or said yes. A gate that gave up (prompt not played, deadline) got no consent
+ * unless none was required; a caller who declined never consented.
+ */
+export function consentHeard(consent: ConsentMode, outcome: ConsentOutcome | null): boolean {
+  if (outcome === 'not-required' || outcome === 'announced' || outcome === 'accepted') return true;
+  return consent === 'none' && (outcome === 'fallback' || outcome === null);
 }
 
 /**
@@ -29,6 +40,6 @@ export function heardConsent(
  * needs the caller's key press: only the gate can ask for that).
  */
 export function onNewParty(heard: ConsentMode, party: PartyConsent): 'enough' | 'announce' | 'stop' {
-  if (RANK[party.consent] <= RANK[heard]) return 'enough';
-  return RANK[party.consent] <= RANK.announce ? 'announce' : 'stop';
+  if (CONSENT_RANK[party.consent] <= CONSENT_RANK[heard]) return 'enough';
+  return CONSENT_RANK[party.consent] <= CONSENT_RANK.announce ? 'announce' : 'stop';
 }

@@ -28,6 +28,9 @@ export function presentNumber(v: string | null | undefined): string | null {
   return t === '' || t === 's' || t.toLowerCase() === 'unknown' ? null : t;
 }
 
+/** A phone number or an extension, digits only ("+" first allowed); not a name such as `trunk`. */
+export const isNumber = (v: string | null): v is string => v !== null && /^\+?\d+$/.test(v);
+
 export type PbxEvent =
   /**
    * A call waits in the gate. `problem` says why it cannot be gated normally (unknown arguments,

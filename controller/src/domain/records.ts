@@ -4,6 +4,15 @@ import type { PbxKind } from './vocabulary';
 export type Direction = 'inbound' | 'outbound' | 'internal';
 export type RecordMode = 'off' | 'from-ringing' | 'from-answer' | 'on-demand';
 export type ConsentMode = 'none' | 'announce' | 'opt-in' | 'opt-out';
+
+/**
+ * Strictness of consent, weakest first. Announce only informs; opt-out informs and lets the
+ * caller refuse (recorded unless they act); opt-in records only after an explicit yes, so it is
+ * the strictest: raising consent never lowers what the admin asked for.
+ */
+export const CONSENT_RANK: Record<ConsentMode, number> = { none: 0, announce: 1, 'opt-out': 2, 'opt-in': 3 };
+
+export const stricter = (a: ConsentMode, b: ConsentMode): ConsentMode => (CONSENT_RANK[b] > CONSENT_RANK[a] ? b : a);
 export type Tier = 'standard' | 'extended';
 
 export type CallState =

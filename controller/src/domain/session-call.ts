@@ -1,7 +1,7 @@
 // The call once out of the gate: the recorder's confirmation, the parties who join and leave,
 // the hangup, and the recording's end (finalizing until the file is read, then done or failed).
 import type { Command } from './commands';
-import type { PbxEvent } from './pbx-events';
+import { isNumber, type PbxEvent } from './pbx-events';
 import type { ControllerEvent, PlannedFile, RecordingView } from './session-types';
 import { cmd, persist, timeline, type SessionState } from './session-state';
 import { PLAIN_RECORDER } from './recorder-spec';
@@ -51,8 +51,6 @@ export function onRecordingStarted(s: SessionState, ev: Extract<PbxEvent, { type
   s.recording.startedAt = ev.at;
   return [persist(s, false, true), timeline(s, 'started', { file: ev.file })];
 }
-
-const isNumber = (v: string | null): boolean => v !== null && /^\+?\d+$/.test(v);
 
 export function onParty(s: SessionState, ev: Extract<PbxEvent, { type: 'PartyChanged' }>): Command[] {
   // Who left is who was there: an unbridge may already name the next party (FreeSWITCH's does

@@ -3,7 +3,7 @@ import type { Command } from './commands';
 import type { CallState, RecordMode } from './records';
 import type { GateDecision, PlannedFile, RecordingView, SessionView } from './session-types';
 import type { FeatureAction, PauseMode } from './vocabulary';
-import { consentHeard } from './user-mode';
+import { consentHeard, DECLINED } from './party-consent';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command before the session stamps its call id on it. */
@@ -25,7 +25,6 @@ export interface FeatureContext {
 }
 
 const refuse = (kind: FeatureRefusal['kind'], detail: string): FeatureRefusal => ({ kind, detail });
-const DECLINED = new Set(['declined', 'opted-out', 'timeout']);
 
 export class FeatureRules {
   refusal(action: FeatureAction, v: SessionView, released: boolean): FeatureRefusal | null {

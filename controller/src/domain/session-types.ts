@@ -46,8 +46,8 @@ export type ControllerEvent =
   | (Base & { type: 'TimerFired'; timer: TimerName })
   | (Base & { type: 'CommandFailed'; command: CommandType; kind: PbxErrorKind; detail: string })
   | (Base & { type: 'Finalized'; outcome: SettledState; reason: string | null })
-  /** A party who joined: what its number requires, and the agent's recording mode (null: not a configured user). */
-  | (Base & { type: 'PartyResolved'; party: string; asUser: boolean; user: UserRule | null; requires: PartyConsent });
+  /** A party who joined: what its number requires, and the agent's recording mode (null: none applies). */
+  | (Base & { type: 'PartyResolved'; party: string; user: UserRule | null; requires: PartyConsent });
 
 export type SessionEvent = PbxEvent | ControllerEvent;
 

@@ -1,6 +1,7 @@
 // Per-user recording modes: what an agent's mode does to a call they take (answer or transfer)
 // and to an outbound call they place. Pure: the session, the policy and `callrec explain --agent`
 // all read it here, so they say the same thing.
+import { consentHeard, DECLINED } from './party-consent';
 import type { ConsentMode, ConsentOutcome, RecordMode, Tier } from './records';
 
 /**
@@ -43,18 +44,6 @@ export interface UserModeOutcome {
   reasons: string[];
 }
 
-const REFUSED: ReadonlySet<string> = new Set(['declined', 'opted-out', 'timeout']);
-
-/**
- * Whether the caller consented as the gate required: nothing was required, or they heard the
- * announcement, or said yes. A gate that gave up (prompt not played, deadline) got no consent
- * unless none was required; a caller who declined never consented.
- */
-export function consentHeard(consent: ConsentMode, outcome: ConsentOutcome | null): boolean {
-  if (outcome === 'not-required' || outcome === 'announced' || outcome === 'accepted') return true;
-  return consent === 'none' && (outcome === 'fallback' || outcome === null);
-}
-
 /**
  * An inbound or internal call taken by `user`. The gate's rule applied until now; the user's mode
  * starts the recording, keeps it, or leaves it to *44. It can never lower the consent the caller
@@ -72,7 +61,7 @@ export function userAtAnswer(user: UserRule, call: CallAtAnswer): UserModeOutcom
     if (tier !== call.tier) reasons.push(`kept in the ${tier} tier (the user's tier)`);
     return { action, pauseAllowed, tier, reasons };
   };
-  if (call.consentOutcome && REFUSED.has(call.consentOutcome))
+  if (call.consentOutcome && DECLINED.has(call.consentOutcome))
     return out('none', `the caller did not consent (${call.consentOutcome}): not recorded, whatever the mode`);
   if (call.recording) return out('keep', "the gate's recording goes on");
   if (user.mode === 'on-demand') return out('wait', 'records only when asked (*44 or the API)');

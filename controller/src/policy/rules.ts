@@ -14,14 +14,7 @@ export const TIERS = ['standard', 'extended'] as const satisfies readonly Tier[]
 
 export { USER_MODES, type UserMode, type UserRule } from '../domain/user-mode';
 
-/**
- * Strictness of consent, weakest first. Announce only informs; opt-out informs and lets the
- * caller refuse (recorded unless they act); opt-in records only after an explicit yes, so it is
- * the strictest: raising consent never lowers what the admin asked for.
- */
-export const CONSENT_RANK: Record<ConsentMode, number> = { none: 0, announce: 1, 'opt-out': 2, 'opt-in': 3 };
-
-export const stricter = (a: ConsentMode, b: ConsentMode): ConsentMode => (CONSENT_RANK[b] > CONSENT_RANK[a] ? b : a);
+export { CONSENT_RANK, stricter } from '../domain/records';
 
 /** Any subset of a rule: a flow's defaults, an applet rule, a campaign's overrides. */
 export interface RuleFields {

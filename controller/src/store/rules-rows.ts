@@ -1,10 +1,11 @@
 // Rows of the rules tables (settings, flows, applet_rules, campaigns, jurisdictions) as the policy's
 // types, and the settings keys the account's defaults are stored under.
-import type { ConsentMode } from '../domain/records';
+import type { ConsentMode, Tier } from '../domain/records';
 import { ruleFieldsOf, type CampaignDocument, type UserDocument } from '../policy/document';
 import {
   completeRule,
   DEFAULT_ACCOUNT,
+  TIERS,
   USER_MODES,
   type UserMode,
   type UserRule,
@@ -81,7 +82,7 @@ export function userFrom(r: Row): UserRule {
     // A row this version cannot read keeps its user recorded: the strictest mode.
     mode: (USER_MODES as readonly string[]).includes(mode) ? (mode as UserMode) : 'always',
     pause: r.pause == null ? null : toBool(r.pause),
-    tier: tier === 'standard' || tier === 'extended' ? tier : null,
+    tier: (TIERS as readonly string[]).includes(tier ?? '') ? (tier as Tier) : null,
   };
 }
 

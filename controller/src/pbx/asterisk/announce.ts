@@ -8,10 +8,13 @@ import { err, ok, type Result } from '../../util/result';
 import type { PbxError } from '../port';
 import type { AriHttp } from './ari-http';
 
-/** Stasis argument of a snoop channel: not a gate (events.ts ignores it). */
+/** Stasis argument of a snoop channel: not a gate (intercept() takes its events). */
 export const ANNOUNCE_ARG = 'announce';
 /** Channel ids of our snoop channels: the sweep hangs up any left over from before a restart. */
 export const SNOOP_PREFIX = 'callrec-snoop-';
+/** A snoop channel is named after its announcement's prompt id, which is also its playback id. */
+const snoopOf = (promptId: string): string => `${SNOOP_PREFIX}${promptId}`;
+const promptOf = (snoopId: string): string => snoopId.slice(SNOOP_PREFIX.length);
 const ENTER_MS = 5000;
 
 type Announce = Extract<PbxCommand, { type: 'Announce' }>;
@@ -25,8 +28,8 @@ interface Pending {
 export class Announcer {
   /** Snoop channel id -> its announcement, until the channel is in Stasis and playing. */
   private readonly pending = new Map<string, Pending>();
-  /** Playback id -> its snoop channel and the recorded call, until the playback finishes. */
-  private readonly playing = new Map<string, { snoop: string; callId: string }>();
+  /** Playback (prompt) id -> the recorded call, until the playback finishes. */
+  private readonly playing = new Map<string, string>();
 
   constructor(
     private readonly http: AriHttp,
@@ -38,14 +41,12 @@ export class Announcer {
 
   /** Ours and still in use: the reconnect sweep leaves it up. */
   tracks(channelId: string): boolean {
-    if (this.pending.has(channelId)) return true;
-    for (const p of this.playing.values()) if (p.snoop === channelId) return true;
-    return false;
+    return this.pending.has(channelId) || this.playing.has(promptOf(channelId));
   }
 
   /** Resolves once the sound is playing on the call (or with why it could not). */
   announce(cmd: Announce): Promise<Result<void, PbxError>> {
-    const snoopId = `${SNOOP_PREFIX}${cmd.promptId}`;
+    const snoopId = snoopOf(cmd.promptId);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(snoopId);
@@ -88,11 +89,11 @@ export class Announcer {
 
   /** A snoop channel went while its sound played (the call hung up, or someone hung it up). */
   private gone(channelId: string): void {
-    for (const [playbackId, p] of this.playing)
-      if (p.snoop === channelId) {
-        this.playing.delete(playbackId);
-        this.cutShort(p.callId, playbackId, 'the snoop channel went before the announcement ended');
-      }
+    const playbackId = promptOf(channelId);
+    const callId = this.playing.get(playbackId);
+    if (callId === undefined) return;
+    this.playing.delete(playbackId);
+    this.cutShort(callId, playbackId, 'the snoop channel went before the announcement ended');
   }
 
   /** A snoop channel of ours entered Stasis: play on it. */
@@ -104,7 +105,7 @@ export class Announcer {
     const q: Record<string, string> = { media: `sound:${p.cmd.sound}` };
     if (p.cmd.language) q.lang = p.cmd.language;
     const playbackId = p.cmd.promptId;
-    this.playing.set(playbackId, { snoop: channelId, callId: p.cmd.callId });
+    this.playing.set(playbackId, p.cmd.callId);
     void this.http
       .request('POST', `/channels/${encodeURIComponent(channelId)}/play/${encodeURIComponent(playbackId)}`, q)
       .then((r) => {
@@ -117,11 +118,11 @@ export class Announcer {
 
   /** A playback finished: hang up its snoop channel; not played to its end is cut short. False if not ours. */
   private finished(playbackId: string, state: unknown): boolean {
-    const p = this.playing.get(playbackId);
-    if (!p) return false;
+    const callId = this.playing.get(playbackId);
+    if (callId === undefined) return false;
     this.playing.delete(playbackId);
-    if (state !== 'done') this.cutShort(p.callId, playbackId, `the announcement's playback ended ${String(state)}`);
-    void this.hangup(p.snoop);
+    if (state !== 'done') this.cutShort(callId, playbackId, `the announcement's playback ended ${String(state)}`);
+    void this.hangup(snoopOf(playbackId));
     return true;
   }
 

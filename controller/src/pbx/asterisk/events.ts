@@ -1,7 +1,7 @@
 // ARI wire events -> normalized PbxEvents. Shapes as captured on Asterisk 22
 // (test/fixtures/asterisk-22/traces). Anything unknown or malformed is reported and dropped:
 // an event must never crash the controller.
-import { presentNumber, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
+import { isNumber, presentNumber, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
 import { isFeatureAction } from '../../domain/vocabulary';
 import type { DropReporter } from '../port';
 import { FEATURE_USER_EVENT, GATE_ARG, GATE_ARGS, VAR } from './dialplan-vars';
@@ -236,7 +236,7 @@ export function answeringAgent(caller: AriChannel, peerName: string): string | n
  */
 export function transferredTo(caller: AriChannel, peerName: string): string | null {
   const endpoint = endpointOf(peerName);
-  return endpoint && /^\+?\d+$/.test(endpoint) ? endpoint : answeringAgent(caller, peerName);
+  return isNumber(endpoint) ? endpoint : answeringAgent(caller, peerName);
 }
 
 /** `PJSIP/201-0000001a` -> `201`, `Local/201@from-queue-0000002b;1` -> `201`. */
