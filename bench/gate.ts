@@ -2,7 +2,8 @@
 //   - floor: a bare client that answers with `continue` only (the physical limit);
 //   - 3-call floor: subscribe, one POST /variables, continue (the old gate's requests);
 //   - callrec: adapter + registry + SQLite store + policy, with the dialplan taking the decision
-//     in continue (its requests checked: subscription and continue, nothing else).
+//     in continue (its requests checked: continue, nothing else: the events websocket follows
+//     every channel).
 // Each on its own simulator, alternating wave by wave after a warm-up, one call at a time and 20
 // at once. Run: npm run bench:gate [-- --rounds 200 --json]
 import { AriSim } from '../test/helpers/asterisk/ari-sim';

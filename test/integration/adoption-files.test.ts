@@ -62,7 +62,7 @@ describe('adoption after a restart never calls a file without audio completed', 
         relPath: (id) => `2026/11/23/adopted-${id}.wav`,
         seconds: 2,
       });
-      await until(() => h.sim.state(channelId)!.subscribed, 2000, 'subscription');
+      await until(() => h.adapter.follows(channelId), 2000, 'followed');
       spoil(file, form);
       h.sim.hangup(channelId);
       await until(

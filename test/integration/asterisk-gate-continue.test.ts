@@ -1,6 +1,6 @@
 // The decision in `continue` itself (issue 23): for a call whose dialplan names gate contract 2
 // (the decision extensions) and names files under the controller's root, the gate makes
-// one round trip: subscription and continue pipelined on one connection, no variables request.
+// one request: continue, no subscription (the events websocket follows every channel), no variables request.
 import path from 'node:path';
 import { decision, fixedEngine, until, writeWav } from '../helpers/call-harness';
 import { startHarness, type Harness } from '../helpers/asterisk/gate-harness';
@@ -48,11 +48,10 @@ describe('the Asterisk gate with the decision in continue', () => {
       (r) => `${r.method} ${r.path.replace(/\/channels\/[^/]+/, '/channels/ID').replace(/\/play\/.*/, '/play')}`,
     );
 
-  it('subscribes and continues in one round trip on one connection, into the extension that names the decision', async () => {
+  it('leaves the gate with one request, continue into the extension that names the decision', async () => {
     const ch = await gate('ringing');
-    expect(requests()).toEqual(['POST /applications/callrec/subscription', 'POST /channels/ID/continue']);
-    const [sub, go] = h.sim.requests;
-    expect(sub?.port).toBe(go?.port);
+    expect(requests()).toEqual(['POST /channels/ID/continue']);
+    const [go] = h.sim.requests;
     expect(go?.query).toEqual({
       context: 'callrec-gate',
       extension: expect.stringMatching(/^recaD15~\d{14}~\+13105550100~\+12125550123$/),
@@ -68,6 +67,23 @@ describe('the Asterisk gate with the decision in continue', () => {
     await until(async () => (await h.store.recordings.forCall(call!.id))[0]?.state === 'recording', 5000, 'recording');
     h.sim.hangup(ch.id);
     await until(async () => (await h.store.recordings.forCall(call!.id))[0]?.state === 'completed', 5000, 'completed');
+  });
+
+  it("follows every channel with one event filter, and reads only the gated calls' events", async () => {
+    expect([...h.sim.allowed]).toEqual(expect.arrayContaining(['StasisStart', 'ChannelVarset', 'ChannelDestroyed']));
+    expect(h.sim.allowed.has('ChannelDialplan')).toBe(false);
+    const seen: string[] = [];
+    const off = h.adapter.onEvent((e) => seen.push(`${e.type} ${e.callId}`));
+    const other = h.sim.addChannel(); // a call on the PBX that never comes to the gate
+    h.sim.setVar(other.id, 'MIXMONITOR_FILENAME', '/elsewhere/x.wav');
+    h.sim.hangup(other.id);
+    const ch = await gate('ringing');
+    await until(() => seen.includes(`RecordingStarted ${ch.id}`), 5000, "the gated call's recorder event");
+    off();
+    expect(seen.filter((e) => e.endsWith(other.id))).toEqual([]);
+    expect(h.adapter.follows(ch.id)).toBe(true);
+    h.sim.hangup(ch.id);
+    await until(() => !h.adapter.follows(ch.id), 5000, 'unfollowed at its end');
   });
 
   it('records from the answer with b', async () => {
@@ -87,20 +103,12 @@ describe('the Asterisk gate with the decision in continue', () => {
 
   it('after an announcement, still one request to leave the gate', async () => {
     await gate('announced');
-    expect(requests()).toEqual([
-      'POST /channels/ID/play',
-      'POST /applications/callrec/subscription',
-      'POST /channels/ID/continue',
-    ]);
+    expect(requests()).toEqual(['POST /channels/ID/play', 'POST /channels/ID/continue']);
   });
 
   it('sets variables first for a call whose dialplan is an older install (no contract argument)', async () => {
     await gate('ringing', '');
-    expect(requests()).toEqual([
-      'POST /channels/ID/variables',
-      'POST /applications/callrec/subscription',
-      'POST /channels/ID/continue',
-    ]);
+    expect(requests()).toEqual(['POST /channels/ID/variables', 'POST /channels/ID/continue']);
     expect(h.sim.requests.at(-1)?.query).toEqual({});
   });
 
@@ -109,11 +117,7 @@ describe('the Asterisk gate with the decision in continue', () => {
     await new Promise((r) => setTimeout(r, 50));
     h.sim.requests.length = 0;
     await gate('ringing');
-    expect(requests()).toEqual([
-      'POST /channels/ID/variables',
-      'POST /applications/callrec/subscription',
-      'POST /channels/ID/continue',
-    ]);
+    expect(requests()).toEqual(['POST /channels/ID/variables', 'POST /channels/ID/continue']);
     expect(h.sim.requests.at(-1)?.query).toEqual({});
     await reconnectWith(h, { CALLREC_DIR: h.dir });
   });

@@ -48,12 +48,7 @@ describe.each(STORE_KINDS)('the ARI gate over the simulator (%s)', (kind) => {
   it('announces as early media, stores the recording, continues, and completes it from the WAV', async () => {
     const ch = await gateCall(h, 'answer');
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')), 5000, 'continue');
-    expect(paths(h)).toEqual([
-      'POST /channels/ID/play',
-      'POST /channels/ID/variables',
-      'POST /applications/callrec/subscription',
-      'POST /channels/ID/continue',
-    ]);
+    expect(paths(h)).toEqual(['POST /channels/ID/play', 'POST /channels/ID/variables', 'POST /channels/ID/continue']);
     const vars = h.sim.requests.find((r) => r.path.endsWith('/variables'))?.body as {
       variables: Record<string, string>;
     };
@@ -107,11 +102,7 @@ describe('the ARI gate modes', () => {
   it('records from ringing without a prompt (no b)', async () => {
     const ch = await gateCall(h, 'ringing');
     await until(() => h.sim.requests.some((r) => r.path.endsWith('/continue')));
-    expect(paths(h)).toEqual([
-      'POST /channels/ID/variables',
-      'POST /applications/callrec/subscription',
-      'POST /channels/ID/continue',
-    ]);
+    expect(paths(h)).toEqual(['POST /channels/ID/variables', 'POST /channels/ID/continue']);
     expect(varsOf()).toMatchObject({ CALLREC_ACTION: 'record', CALLREC_OPTIONS: '' });
     h.sim.hangup(ch.id);
   });
@@ -130,7 +121,6 @@ describe('the ARI gate modes', () => {
       'POST /channels/ID/play',
       'DELETE /playbacks/' + h.sim.requests[2]!.path.split('/').pop(),
       'POST /channels/ID/variables',
-      'POST /applications/callrec/subscription',
       'POST /channels/ID/continue',
     ]);
     expect(varsOf().CALLREC_ACTION).toBe(action);

@@ -183,7 +183,7 @@ describe('reconnect', () => {
       seconds: 3,
     });
     expect(call).toMatchObject({ state: 'recording', consentOutcome: 'fallback' });
-    await until(() => h.sim.state(channelId)!.subscribed, 2000, 'subscription');
+    await until(() => h.adapter.follows(channelId), 2000, 'followed');
     h.sim.hangup(channelId);
     await until(async () => (await h.store.recordings.forCall(call.id))[0]?.state === 'completed', 5000, 'completed');
     expect((await h.store.recordings.forCall(call.id))[0]).toMatchObject({
@@ -231,7 +231,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
 
   it('follows such a call to its hangup: not recorded, with why, never left live', async () => {
     const { ch, stored } = await restartWithLostCall();
-    await until(() => h.sim.state(ch.id)!.subscribed, 5000, 'followed');
+    await until(() => h.adapter.follows(ch.id), 5000, 'followed');
     h.sim.hangup(ch.id);
     await until(async () => (await h.store.calls.get(stored.id))?.endedAt != null, 5000, 'settled');
     expect(await h.store.calls.get(stored.id)).toMatchObject({
@@ -243,7 +243,7 @@ describe('calls whose controller went while they were in the gate (the dialplan 
 
   it('keeps what the dialplan fallback records on such a call, under the stored row', async () => {
     const { ch, stored } = await restartWithLostCall();
-    await until(() => h.sim.state(ch.id)!.subscribed, 5000, 'followed');
+    await until(() => h.adapter.follows(ch.id), 5000, 'followed');
     const file = `${h.dir}/2026/11/23/fallback-${ch.id}.wav`;
     writeWav(file, 2);
     h.sim.setVar(ch.id, 'MIXMONITOR_FILENAME', file);

@@ -17,6 +17,7 @@ import { Announcer } from './announce';
 import { VAR } from './dialplan-vars';
 import { openEventSocket, type EventSocket } from './event-socket';
 import { asChannel, contractOf, toPbxEvent } from './events';
+import { filterEvents, FollowedChannels } from './follow';
 import type { MixMonitorControl } from './mixmonitor-control';
 import { mixMonitorOptions } from './mixmonitor-options';
 import { probeAri } from './probe';
@@ -43,6 +44,7 @@ export class AsteriskAdapter implements PbxPort {
   /** channel id -> name (AMI addresses channels by name); agent leg id -> recorded channel id. */
   private readonly names = new Map<string, string>();
   private readonly peers = new Map<string, string>();
+  private readonly followed: FollowedChannels;
 
   private readonly hub: PbxEventHub;
 
@@ -52,6 +54,7 @@ export class AsteriskAdapter implements PbxPort {
     private readonly opts: AsteriskAdapterOptions,
   ) {
     this.hub = new PbxEventHub(logger);
+    this.followed = new FollowedChannels(cfg.ari.app);
     this.http = new AriHttp(cfg.ari.url, cfg.ari.user, cfg.ari.password, {
       timeoutMs: opts.requestTimeoutMs ?? 2000,
       maxSockets: opts.maxSockets ?? 8,
@@ -70,7 +73,12 @@ export class AsteriskAdapter implements PbxPort {
 
   /** Channels whose name or agent leg is still remembered: 0 once every call has ended (tests). */
   tracked(): number {
-    return this.names.size + this.peers.size + this.announcer.tracked();
+    return this.names.size + this.peers.size + this.followed.size + this.announcer.tracked();
+  }
+
+  /** Whether this channel's events reach the registry (in the gate, adopted, or an agent leg). */
+  follows(channelId: string): boolean {
+    return this.followed.has(channelId);
   }
 
   status(): PbxStatus {
@@ -112,20 +120,35 @@ export class AsteriskAdapter implements PbxPort {
       user: this.cfg.ari.user,
       password: this.cfg.ari.password,
       app: this.cfg.ari.app,
+      subscribeAll: true,
       onEvent: (raw) => this.onRaw(raw),
       onBadFrame: (detail) => this.logger.warn(`dropped an ARI frame: ${detail}`),
     });
     this.socket = socket;
     const openedAt = performance.now();
+    await filterEvents(this.http, this.cfg.ari.app, this.logger);
     // Released within a second or two of the restart: the caller has been hearing silence.
     const inUse = (id: string) => this.announcer.tracks(id);
     void sweepChannels(this.http, this.cfg.ari.app, this.logger, openedAt, inUse).then((events) => {
       for (const e of events) {
-        if (e.type === 'GateEntered') this.gate.entered(e.callId, null);
+        if (e.type === 'GateEntered') {
+          this.gate.entered(e.callId, null);
+          this.followed.follow(e.callId);
+        }
+        if (e.type === 'LiveCallsListed') this.forgetEnded(new Set(e.callIds), e.askedAt);
         this.emit(e);
       }
     });
     return { closed: socket.closed, close: () => socket.close() };
+  }
+
+  /** Channels that ended while the websocket was down: the registry ends their calls from the same list. */
+  private forgetEnded(listed: ReadonlySet<string>, askedAt: number): void {
+    for (const id of this.followed.prune(listed, askedAt)) {
+      this.names.delete(id);
+      this.peers.delete(id);
+      this.gate.forget(id);
+    }
   }
 
   /** The served swagger tells us whether one-shot POST /variables exists. */
@@ -140,7 +163,7 @@ export class AsteriskAdapter implements PbxPort {
   }
 
   private onRaw(raw: unknown): void {
-    if (this.announcer.intercept(raw)) return;
+    if (this.announcer.intercept(raw) || !this.followed.wants(raw)) return;
     // A blind transfer's `channel` is the transferer, whose end we may never hear of: not remembered.
     const r = raw as { type?: unknown; channel?: unknown } | null;
     const ch = r?.type === 'BridgeBlindTransfer' ? null : asChannel(r?.channel);
@@ -153,37 +176,46 @@ export class AsteriskAdapter implements PbxPort {
     const owner = this.peers.get(ev.callId);
     if (owner) {
       if (ev.type === 'FeatureRequested') this.emit({ ...ev, callId: owner });
-      if (ev.type === 'CallGone') this.peers.delete(ev.callId);
+      if (ev.type === 'CallGone') this.forget(ev.callId);
       return;
     }
-    if (ev.type === 'GateEntered') this.gate.entered(ev.callId, contractOf(raw));
-    if (ev.type === 'CallGone') {
-      this.names.delete(ev.callId);
-      this.gate.forget(ev.callId);
+    if (ev.type === 'GateEntered') {
+      this.gate.entered(ev.callId, contractOf(raw));
+      this.followed.follow(ev.callId);
     }
+    if (ev.type === 'CallGone') this.forget(ev.callId);
     this.emit(ev);
   }
 
-  /** Subscribe to the agent leg a recorded call dials, so its feature codes reach us too. */
+  /**
+   * Every channel's events reach us (subscribeAll): following is local. A call in the gate is
+   * there; one found outside it (adopted) is asked for, so a call already gone is "not-found".
+   */
+  private async watch(callId: string): Promise<Result<void, PbxError>> {
+    this.followed.follow(callId);
+    if (this.gate.has(callId)) return ok(undefined);
+    const r = await this.http.request('GET', `/channels/${encodeURIComponent(callId)}`);
+    if (r.ok) return ok(undefined);
+    if (r.error.kind === 'not-found') this.forget(callId);
+    return r;
+  }
+
+  private forget(channelId: string): void {
+    this.names.delete(channelId);
+    this.peers.delete(channelId);
+    this.followed.unfollow(channelId);
+    this.gate.forget(channelId);
+  }
+
+  /** Follow the agent leg a recorded call dials, so its feature codes reach us too. */
   private watchPeer(raw: unknown): void {
     const r = raw as { type?: unknown; caller?: unknown; peer?: unknown; dialstatus?: unknown };
     if (r?.type !== 'Dial' || r.dialstatus !== '') return;
     const caller = asChannel(r.caller);
     const peer = asChannel(r.peer);
-    if (!caller || !peer || !this.names.has(caller.id) || this.peers.has(peer.id)) return;
+    if (!caller || !peer || !this.followed.has(caller.id) || this.peers.has(peer.id)) return;
     this.peers.set(peer.id, caller.id);
-    void this.subscribe(peer.id);
-  }
-
-  /** 422 "Event source does not exist" (applications.json): the channel is gone. */
-  private subscribe(channelId: string): Promise<Result<unknown, PbxError>> {
-    return this.http.request(
-      'POST',
-      `/applications/${encodeURIComponent(this.cfg.ari.app)}/subscription`,
-      { eventSource: `channel:${channelId}` },
-      undefined,
-      [422],
-    );
+    this.followed.follow(peer.id);
   }
 
   async execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {
@@ -202,7 +234,7 @@ export class AsteriskAdapter implements PbxPort {
         return !r.ok && r.error.kind === 'not-found' ? ok(undefined) : done(r);
       }
       case 'Watch':
-        return this.gate.defersWatch(cmd.callId) ? ok(undefined) : done(await this.subscribe(cmd.callId));
+        return this.watch(cmd.callId);
       case 'SetDecision':
         return this.gate.setDecision(cmd);
       case 'Continue':

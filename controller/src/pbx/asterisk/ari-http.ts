@@ -4,6 +4,7 @@
 // failures map to PbxError by status code in this one place.
 import http from 'node:http';
 import type { PbxError } from '../port';
+import { ioTimeout } from '../../util/io-timeout';
 import { err, ok, type Result } from '../../util/result';
 
 export interface AriHttpOptions {
@@ -29,7 +30,7 @@ export class AriHttp {
 
   /** `notFound`: more statuses that mean "the resource named does not exist" for this endpoint (besides 404). */
   request(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     query: Record<string, string> = {},
     body?: unknown,
@@ -60,15 +61,15 @@ export class AriHttp {
           );
         },
       );
-      const timer = setTimeout(() => {
+      const timer = ioTimeout(this.opts.timeoutMs, () => {
         done(err({ kind: 'timeout', detail: `${what}: no answer within ${this.opts.timeoutMs} ms` }));
         req.destroy();
-      }, this.opts.timeoutMs);
+      });
       let settled = false;
       function done(r: Result<unknown, PbxError>): void {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.clear();
         resolve(r);
       }
       req.on('error', (e: NodeJS.ErrnoException) =>

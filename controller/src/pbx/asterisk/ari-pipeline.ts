@@ -4,6 +4,7 @@
 // go in one round trip, the subscription certainly in place before the channel leaves Stasis.
 import net from 'node:net';
 import type { PbxError } from '../port';
+import { ioTimeout } from '../../util/io-timeout';
 import { err, type Result } from '../../util/result';
 import { toResult } from './ari-http';
 
@@ -110,12 +111,12 @@ export class AriPipeline {
       return { what: `${q.method} ${q.path}`, notFound: q.notFound ?? [], resolve: (a) => resolve(a) };
     });
     conn.c.send(reqs.map((q) => this.requestText(q)).join(''), items);
-    const timer = setTimeout(() => {
+    const timer = ioTimeout(this.opts.timeoutMs, () => {
       conn.c.fail(`no answer within ${this.opts.timeoutMs} ms`);
       conn.c.destroy();
-    }, this.opts.timeoutMs);
+    });
     const out = await Promise.all(answers);
-    clearTimeout(timer);
+    timer.clear();
     if (conn.c.idle && this.pool.length < this.opts.maxIdle) this.pool.push(conn.c);
     else conn.c.destroy();
     return out;

@@ -9,6 +9,8 @@ export interface EventSocketOptions {
   user: string;
   password: string;
   app: string;
+  /** Every channel's events, not only those of channels in (or subscribed to) the application. */
+  subscribeAll?: boolean;
   onEvent(raw: unknown): void;
   onBadFrame(detail: string): void;
   pingMs?: number;
@@ -21,7 +23,7 @@ export interface EventSocket {
 
 export function openEventSocket(o: EventSocketOptions, timeoutMs = 5000): Promise<EventSocket> {
   const u = new URL(o.url);
-  const wsUrl = `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}${u.pathname.replace(/\/$/, '')}/ari/events?app=${encodeURIComponent(o.app)}&api_key=${encodeURIComponent(`${o.user}:${o.password}`)}`;
+  const wsUrl = `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}${u.pathname.replace(/\/$/, '')}/ari/events?app=${encodeURIComponent(o.app)}&api_key=${encodeURIComponent(`${o.user}:${o.password}`)}${o.subscribeAll ? '&subscribeAll=true' : ''}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { handshakeTimeout: timeoutMs });
     let alive = true;

@@ -57,6 +57,19 @@ const IGNORED = new Set([
   'BridgeAttendedTransfer',
 ]);
 
+/** The channel events mapped below; with the others read above, the types the adapter asks Asterisk for. */
+export const CHANNEL_EVENTS = [
+  'StasisStart',
+  'ChannelStateChange',
+  'ChannelDtmfReceived',
+  'ChannelVarset',
+  'ChannelUserevent',
+  'ChannelHangupRequest',
+  'ChannelDestroyed',
+] as const;
+/** The other events read: by mapEvent (playbacks, dials, blind transfers) and the announcer. */
+export const OTHER_EVENTS = ['PlaybackFinished', 'Dial', 'BridgeBlindTransfer'] as const;
+
 export function asChannel(v: unknown): AriChannel | null {
   if (!isObj(v) || typeof v.id !== 'string' || v.id === '' || typeof v.name !== 'string') return null;
   return v as unknown as AriChannel;
@@ -136,16 +149,7 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
   if (type === 'BridgeBlindTransfer') return blindTransfer(raw, at);
   if (IGNORED.has(type)) return null;
   const ch = asChannel(raw.channel);
-  const known = [
-    'StasisStart',
-    'ChannelStateChange',
-    'ChannelDtmfReceived',
-    'ChannelVarset',
-    'ChannelUserevent',
-    'ChannelHangupRequest',
-    'ChannelDestroyed',
-  ];
-  if (!known.includes(type)) {
+  if (!(CHANNEL_EVENTS as readonly string[]).includes(type)) {
     onDrop(`unknown event type ${type}`, ch?.id ?? null);
     return null;
   }

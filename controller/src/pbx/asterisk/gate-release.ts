@@ -1,10 +1,10 @@
-// How a call leaves the gate on Asterisk: the decision (in the continue itself when the installed
-// dialplan takes it there, else as variables first) and the subscription that keeps the call's
-// events coming after Stasis, sent with the continue in one round trip.
+// How a call leaves the gate on Asterisk: the decision, in the continue itself when the installed
+// dialplan takes it there (the gate's only request), else as variables first. The call's events
+// keep coming after Stasis without a request: the events websocket follows every channel.
 import type { Config } from '../../config/types';
 import type { PbxCommand } from '../../domain/commands';
 import type { Logger } from '../../util/logger';
-import { ok, type Result } from '../../util/result';
+import { err, ok, type Result } from '../../util/result';
 import type { PbxError } from '../port';
 import type { AriHttp } from './ari-http';
 import type { AriPipeline, PipedRequest } from './ari-pipeline';
@@ -18,9 +18,9 @@ export class GateRelease {
   private warnedOld = false;
   /**
    * Calls in the gate: whether their dialplan takes the decision in continue (its contract
-   * argument), whether to subscribe as they leave, and the extension their decision continues into.
+   * argument), and the extension their decision continues into.
    */
-  private readonly leaving = new Map<string, { takes: boolean; watch: boolean; extension: string | null }>();
+  private readonly leaving = new Map<string, { takes: boolean; extension: string | null }>();
 
   constructor(
     private readonly cfg: Config,
@@ -41,17 +41,12 @@ export class GateRelease {
         { callId },
       );
     }
-    if (!this.leaving.has(callId)) this.leaving.set(callId, { takes, watch: false, extension: null });
+    if (!this.leaving.has(callId)) this.leaving.set(callId, { takes, extension: null });
   }
 
-  /**
-   * True when the subscription can wait for the continue (sent with it): a call in Stasis is seen
-   * by the application anyway. A call outside the gate (adopted) must be subscribed at once.
-   */
-  defersWatch(callId: string): boolean {
-    const l = this.leaving.get(callId);
-    if (l) l.watch = true;
-    return l !== undefined;
+  /** Whether the call is in the gate (in Stasis, not yet let go). */
+  has(callId: string): boolean {
+    return this.leaving.has(callId);
   }
 
   forget(callId: string): void {
@@ -71,25 +66,16 @@ export class GateRelease {
       );
   }
 
-  /** Subscribe (when asked) and continue, pipelined on one connection: one round trip. */
+  /** Continue, on a kept-alive connection of the pipeline. */
   async continueCall(callId: string): Promise<Result<void, PbxError>> {
     const l = this.leaving.get(callId);
-    const id = encodeURIComponent(callId);
     const go: PipedRequest = {
       method: 'POST',
-      path: `/channels/${id}/continue`,
+      path: `/channels/${encodeURIComponent(callId)}/continue`,
       query: l?.extension ? { context: 'callrec-gate', extension: l.extension, priority: '1' } : {},
     };
-    const subscribe: PipedRequest = {
-      method: 'POST',
-      path: `/applications/${encodeURIComponent(this.cfg.ari.app)}/subscription`,
-      query: { eventSource: `channel:${callId}` },
-      notFound: [422],
-    };
-    const answers = await this.pipe.send(l?.watch ? [subscribe, go] : [go]);
-    const went = answers[answers.length - 1] as Result<unknown, PbxError>;
-    if (l?.watch && answers[0] && !answers[0].ok)
-      this.logger.warn(`could not subscribe to the call's events: ${answers[0].error.detail}`, { callId });
+    const [went] = await this.pipe.send([go]);
+    if (!went) return err({ kind: 'disconnected', detail: `POST ${go.path}: no answer` });
     if (!went.ok) return went;
     this.leaving.delete(callId);
     return ok(undefined);

@@ -54,6 +54,10 @@ export class AriSim {
   /** Called after continue when the dialplan would run MixMonitor (write the WAV here), with its options. */
   onRecord: (channelId: string, file: string, options: string) => void = () => {};
   private readonly sockets = new Set<WebSocket>();
+  /** Websockets opened with subscribeAll=true: they get every channel's events. */
+  private readonly all = new WeakSet<WebSocket>();
+  /** The application's event filter (PUT /applications/{app}/eventFilter): allowed types, empty = all. */
+  readonly allowed = new Set<string>();
   private readonly playTimers = new Map<string, { timer: NodeJS.Timeout; channelId: string; media: string }>();
   private seq = 0;
   private readonly server: http.Server;
@@ -81,6 +85,7 @@ export class AriSim {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         this.sockets.add(ws);
+        if (u.searchParams.get('subscribeAll') === 'true') this.all.add(ws);
         ws.on('close', () => this.sockets.delete(ws));
       });
     });
@@ -140,15 +145,20 @@ export class AriSim {
   pushRaw(text: string): void {
     for (const s of this.sockets) s.send(text);
   }
+  /** An event to the application, unless its filter keeps that type out. */
   push(e: object): void {
+    const type = (e as { type?: unknown }).type;
+    if (this.allowed.size > 0 && typeof type === 'string' && !this.allowed.has(type)) return;
     this.pushRaw(JSON.stringify(e));
   }
 
-  /** An event about a channel, delivered when the app may see it (in Stasis or subscribed). */
+  /** An event about a channel, delivered when the app may see it (in Stasis, subscribed, or subscribed to all). */
   channelEvent(channelId: string, type: string, fields: Record<string, unknown> = {}): void {
     const s = this.channels.get(channelId);
-    if (!s || (!s.inStasis && !s.subscribed)) return;
-    this.push(channelEvent(type, s.ch, this.opts.app, fields));
+    if (!s) return;
+    const text = JSON.stringify(channelEvent(type, s.ch, this.opts.app, fields));
+    if (this.allowed.size > 0 && !this.allowed.has(type)) return;
+    for (const ws of this.sockets) if (s.inStasis || s.subscribed || this.all.has(ws)) ws.send(text);
   }
 
   dtmf(channelId: string, digit: string): void {

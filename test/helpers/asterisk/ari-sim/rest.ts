@@ -36,6 +36,18 @@ export function handleRest(
       events_disallowed: [],
     });
   }
+  const filter = p.match(/^\/applications\/([^/]+)\/eventFilter$/);
+  if (filter && method === 'PUT') {
+    const allowed = (body as { allowed?: Array<{ type?: unknown }> } | null)?.allowed;
+    if (allowed !== undefined && !Array.isArray(allowed)) return send(400, { message: 'Invalid filter' });
+    sim.allowed.clear();
+    for (const a of allowed ?? []) if (typeof a.type === 'string') sim.allowed.add(a.type);
+    return send(200, {
+      name: decodeURIComponent(filter[1] ?? ''),
+      events_allowed: allowed ?? [],
+      events_disallowed: [],
+    });
+  }
   const pb = p.match(/^\/playbacks\/([^/]+)$/);
   if (pb && method === 'DELETE')
     return send(sim.finishPlayback(decodeURIComponent(pb[1] ?? '')) ? 204 : 404, undefined);

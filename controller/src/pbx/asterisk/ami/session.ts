@@ -1,5 +1,6 @@
 // One logged-in AMI TCP connection: correlates replies by ActionID, times out every action, and
 // fails whatever is pending the moment the socket closes. Never throws, never hangs.
+import { ioTimeout, type IoTimeout } from '../../../util/io-timeout';
 import net from 'node:net';
 import { err, ok, type Result } from '../../../util/result';
 import { describeNetError } from '../../http-probe';
@@ -17,7 +18,7 @@ export interface AmiEndpoint {
 
 interface Pending {
   action: string;
-  timer: NodeJS.Timeout;
+  timer: IoTimeout;
   resolve(r: Result<AmiMessage, PbxError>): void;
 }
 
@@ -84,10 +85,10 @@ export class AmiSession {
     const wire = formatAction(action, id, fields);
     if (typeof wire !== 'string') return Promise.resolve(err({ kind: 'rejected', detail: `AMI ${wire.invalid}` }));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = ioTimeout(timeoutMs, () => {
         this.pending.delete(id);
         resolve(err(amiTimeout(action, timeoutMs)));
-      }, timeoutMs);
+      });
       this.pending.set(id, { action, timer, resolve });
       this.sock.write(wire);
     });
@@ -98,7 +99,7 @@ export class AmiSession {
     if (this.closedWhy !== null) return this.closedWhy;
     this.closedWhy = why;
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
+      p.timer.clear();
       this.pending.delete(id);
       p.resolve(err(amiDisconnected(p.action, why)));
     }
@@ -116,7 +117,7 @@ export class AmiSession {
       const p = m.Response !== undefined && m.ActionID !== undefined ? this.pending.get(m.ActionID) : undefined;
       if (p && m.ActionID !== undefined) {
         this.pending.delete(m.ActionID);
-        clearTimeout(p.timer);
+        p.timer.clear();
         const failure = amiReplyError(p.action, m);
         p.resolve(failure ? err(failure) : ok(m));
       } else if (m.Event !== undefined) {

@@ -5,6 +5,7 @@
 // `connect` from its constructor in two writes before a caller can reach the socket to set
 // NoDelay (one ~40 ms Nagle stall per call), and re-appends its required events to every
 // subscription. Here each command is one write.
+import { ioTimeout } from '../../../util/io-timeout';
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { err, ok, type Result } from '../../../util/result';
@@ -79,14 +80,14 @@ class SocketChannel implements GateChannel {
     if (this.isClosed)
       return Promise.resolve(err({ kind: 'disconnected', detail: `${line.split(' ')[0]}: the call left the socket` }));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = ioTimeout(this.timeoutMs, () => {
         // Keep the slot: the late reply must still be consumed in order.
         slot.late = true;
         resolve(err({ kind: 'timeout', detail: `${line.split(' ')[0]}: no reply within ${this.timeoutMs} ms` }));
-      }, this.timeoutMs);
+      });
       const slot = Object.assign(
         (f: EslFrame | null) => {
-          clearTimeout(timer);
+          timer.clear();
           if (slot.late) return;
           if (!f) return resolve(err({ kind: 'disconnected', detail: 'the call left the socket' }));
           const reply = f.headers['Reply-Text'] ?? '';
@@ -114,7 +115,7 @@ class SocketChannel implements GateChannel {
       let id: string | null = null;
       const early: RawHeaders[] = [];
       const finish = (r: Result<RawHeaders, EslFailure>): void => {
-        clearTimeout(timer);
+        timer.clear();
         off();
         void gone;
         resolve(r);
@@ -125,9 +126,8 @@ class SocketChannel implements GateChannel {
         if (id === null) early.push(e);
         else if (match(e)) finish(ok(e));
       });
-      const timer = setTimeout(
-        () => finish(err({ kind: 'timeout', detail: `${app}: not complete within ${timeoutMs} ms` })),
-        timeoutMs,
+      const timer = ioTimeout(timeoutMs, () =>
+        finish(err({ kind: 'timeout', detail: `${app}: not complete within ${timeoutMs} ms` })),
       );
       const gone = this.closed.then((why) => finish(err({ kind: 'disconnected', detail: `${app}: ${why}` })));
       void this.send(app, arg).then((r) => {

@@ -1,5 +1,6 @@
 // One authenticated inbound ESL connection over modesl 1.2.1, typed, with a timeout on every
 // command and results instead of throws. Reconnection lives in inbound.ts.
+import { ioTimeout } from '../../../util/io-timeout';
 import { Connection, type Event } from 'modesl';
 import type { Logger } from '../../../util/logger';
 import { err, ok, type Result } from '../../../util/result';
@@ -172,14 +173,13 @@ export class EslSession {
         if (settled) return;
         settled = true;
         this.noteTimeout(!r.ok && r.error.kind === 'timeout');
-        clearTimeout(timer);
+        timer.clear();
         this.pending.delete(done);
         resolve(r);
       };
       // A late reply still pops modesl's FIFO callback queue, so replies stay matched after a timeout.
-      const timer = setTimeout(
-        () => done(err({ kind: 'timeout', detail: `${verb(what)}: no reply within ${ms} ms` })),
-        ms,
+      const timer = ioTimeout(ms, () =>
+        done(err({ kind: 'timeout', detail: `${verb(what)}: no reply within ${ms} ms` })),
       );
       this.pending.add(done);
       try {
