@@ -1,17 +1,27 @@
 // The Asterisk gate benches' floors: ARI clients that answer each StasisStart with nothing but
 // `continue` (the physical limit: the PBX's own round trip), or with the three requests of the
-// old gate (subscribe, one POST /variables, continue), over a kept-alive agent.
+// old gate (subscribe, one POST /variables, continue). Both send the decision callrec would
+// send, so the channel runs the same dialplan after the gate as callrec's; requests go over
+// callrec's own raw kept-alive connections (AriPipeline), the fastest client here: a floor differs
+// from callrec only by what callrec does between the event and the request.
 // bench/gate.ts runs it against the simulator, bench/gate-asterisk-pbx.ts against a real Asterisk.
-import http from 'node:http';
 import WebSocket from 'ws';
+import { AriPipeline, type PipedRequest } from '../controller/src/pbx/asterisk/ari-pipeline';
+
+/** What callrec's decision "record from ringing, mono, no beep" looks like for one channel. */
+export interface FloorDecision {
+  /** The callrec-gate extension carrying it (continue-only floor). */
+  extension: string;
+  /** The same as variables (3-call floor), continuing where the gate's dialplan goes on. */
+  variables: Record<string, string>;
+}
 
 export interface FloorOptions {
   url: string;
   user: string;
   password: string;
   app: string;
-  /** The file the floor's decision names (never written: the bench's calls hang up). */
-  file: string;
+  decide: (channelId: string) => FloorDecision;
   /** continue: only `continue`; three: subscribe, variables, continue. */
   mode?: 'continue' | 'three';
 }
@@ -19,19 +29,10 @@ export interface FloorOptions {
 /** Connects and answers every StasisStart of `app`; resolves once the websocket is open, with its close. */
 export async function ariFloorClient(o: FloorOptions): Promise<() => void> {
   const u = new URL(o.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
-  const call = (method: string, p: string, body?: unknown) =>
-    new Promise<void>((resolve) => {
-      const payload = body ? JSON.stringify(body) : undefined;
-      const headers = { authorization: auth, ...(payload ? { 'content-type': 'application/json' } : {}) };
-      const req = http.request({ host: u.hostname, port: u.port, method, path: `/ari${p}`, agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
-      req.on('error', () => resolve());
-      req.end(payload);
-    });
+  const pipe = new AriPipeline(o.url, o.user, o.password, { timeoutMs: 2000, maxIdle: 32 });
+  const call = async (q: PipedRequest) => {
+    await pipe.send([q]);
+  };
   const ws = new WebSocket(
     `ws://${u.host}/ari/events?app=${o.app}&api_key=${encodeURIComponent(`${o.user}:${o.password}`)}`,
   );
@@ -43,17 +44,41 @@ export async function ariFloorClient(o: FloorOptions): Promise<() => void> {
     const e = JSON.parse(d.toString()) as { type: string; channel?: { id: string } };
     if (e.type !== 'StasisStart' || !e.channel) return;
     const id = e.channel.id;
-    if (o.mode === 'continue') return void call('POST', `/channels/${id}/continue`);
-    void (async () => {
-      await call('POST', `/applications/${o.app}/subscription?eventSource=channel:${id}`);
-      await call('POST', `/channels/${id}/variables`, {
-        variables: { CALLREC_ACTION: 'record', CALLREC_FILE: o.file, CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' },
+    const decision = o.decide(id);
+    const path = `/channels/${id}/continue`;
+    if (o.mode === 'continue')
+      return void call({
+        method: 'POST',
+        path,
+        query: { context: 'callrec-gate', extension: decision.extension, priority: '1' },
       });
-      await call('POST', `/channels/${id}/continue`);
+    void (async () => {
+      await call({
+        method: 'POST',
+        path: `/applications/${o.app}/subscription`,
+        query: { eventSource: `channel:${id}` },
+      });
+      await call({ method: 'POST', path: `/channels/${id}/variables`, body: { variables: decision.variables } });
+      await call({ method: 'POST', path });
     })();
   });
   return () => {
     ws.close();
-    agent.destroy();
+    pipe.close();
   };
+}
+
+/** The decision for a call from `from` to `to` at `now`, filed under `root` as callrec plans it. */
+export function floorDecision(root: string, from: string, to: string, now = new Date()): (id: string) => FloorDecision {
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const dir = `${stamp.slice(0, 4)}/${stamp.slice(4, 6)}/${stamp.slice(6, 8)}`;
+  return (id) => ({
+    extension: `recaM0~${stamp}~${from}~${to}`,
+    variables: {
+      CALLREC_ACTION: 'record',
+      CALLREC_FILE: `${root}/${dir}/${stamp}-${from}-${to}-${id}.wav`,
+      CALLREC_OPTIONS: '',
+      CALLREC_DECIDED: '1',
+    },
+  });
 }

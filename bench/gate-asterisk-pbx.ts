@@ -3,9 +3,10 @@
 //   - callrec: the whole controller (AsteriskAdapter + AMI MixMonitor control + CallRegistry +
 //     SQLite store + policy): decision (record from ringing, no prompt), call row committed before
 //     `continue`, through the installed callrec-gate dialplan;
-//   - floor: a bare ARI client on its own app that answers StasisStart with `continue` only (the
-//     PBX's own round trip: the physical limit);
+//   - floor: a bare ARI client on its own app that answers StasisStart with `continue` only,
+//     carrying the same decision (the PBX's own round trip: the physical limit);
 //   - 3-call floor: the old gate's requests (subscribe, one POST /variables, continue).
+// All three lanes' calls run the shipped callrec-gate dialplan and record after it.
 // callrec plans files under the CALLREC_DIR the install wrote, so the decision rides in continue.
 // Local channels originated over AMI, one at a time, alternating. Needs `callrec install asterisk`
 // done on that Asterisk (the callrec-gate context) and `timestampevents = yes` in manager.conf
@@ -21,7 +22,7 @@ import { startController } from '../controller/src/main';
 import { AmiSession } from '../controller/src/pbx/asterisk/ami/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
-import { ariFloorClient } from './ari-floor';
+import { ariFloorClient, floorDecision } from './ari-floor';
 import { quantile } from './stats';
 
 const env = process.env;
@@ -75,8 +76,19 @@ async function main(): Promise<void> {
   const steps: Record<string, string[]> = {
     // CALLREC_TO: a New York number dialed (the exten here is `ctl`), so the policy keeps "no prompt".
     ctl: [`Set(CALLREC_APP=${APP})`, 'Set(CALLREC_TO=2125550102)', 'Gosub(callrec-gate,s,1(bench,gate))', 'Hangup()'],
-    floor: [`Stasis(${FLOOR_APP},gate,bench,gate)`, 'NoOp(floor done)', 'Hangup()'],
-    floor3: [`Stasis(${FLOOR3_APP},gate,bench,gate)`, 'NoOp(floor done)', 'Hangup()'],
+    // The floors' calls run the same shipped gate, in their own Stasis applications.
+    floor: [
+      `Set(CALLREC_APP=${FLOOR_APP})`,
+      'Set(CALLREC_TO=2125550102)',
+      'Gosub(callrec-gate,s,1(bench,gate))',
+      'Hangup()',
+    ],
+    floor3: [
+      `Set(CALLREC_APP=${FLOOR3_APP})`,
+      'Set(CALLREC_TO=2125550102)',
+      'Gosub(callrec-gate,s,1(bench,gate))',
+      'Hangup()',
+    ],
   };
   for (const [exten, apps] of Object.entries(steps)) {
     for (const [i, app] of apps.entries()) {
@@ -128,7 +140,9 @@ async function main(): Promise<void> {
   const parsed = parseRulesYaml(RULES, 'bench.yaml');
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   await controller.store.rules.importDocument(parsed.doc);
-  const floorOpts = { url: ARI ?? '', user: USER, password: PASSWORD, file: '/tmp/callrec-bench-floor.wav' };
+  // The floors send the decision callrec takes for these calls: record from ringing, mono, no beep.
+  const decide = floorDecision(pbxDir, '+12125550123', '+12125550102');
+  const floorOpts = { url: ARI ?? '', user: USER, password: PASSWORD, decide };
   const closeFloors = [
     await ariFloorClient({ ...floorOpts, app: FLOOR_APP, mode: 'continue' }),
     await ariFloorClient({ ...floorOpts, app: FLOOR3_APP, mode: 'three' }),

@@ -9,7 +9,7 @@
 import { AriSim } from '../test/helpers/asterisk/ari-sim';
 import { decision, fixedEngine } from '../test/helpers/call-harness';
 import { startHarness } from '../test/helpers/asterisk/gate-harness';
-import { ariFloorClient } from './ari-floor';
+import { ariFloorClient, floorDecision } from './ari-floor';
 import { median, quantile } from './stats';
 import { numberArg } from './args';
 
@@ -77,7 +77,7 @@ async function floorLane(name: string, mode: 'continue' | 'three'): Promise<Lane
     user: 'callrec',
     password: 'secret',
     app: 'callrec',
-    file: '/x.wav',
+    decide: floorDecision('/x', '+13105550100', '+12125550123'),
     mode,
   });
   return {

@@ -94,7 +94,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
   // Only AMI can mute or stop a MixMonitor outside Stasis (DESIGN.md, Asterisk contract).
   const ami =
     cfg.pbx === 'asterisk' && !parts.mixmon
-      ? new AmiClient({ ...cfg.ami, logger: logger.child({ component: 'ami' }) })
+      ? new AmiClient({ ...cfg.ami, events: 'off', logger: logger.child({ component: 'ami' }) })
       : null;
   const mixmon = parts.mixmon ?? (ami ? new AmiMixMonitorControl(ami) : undefined);
   const pbx = createPbxPort(cfg, logger.child({ component: cfg.pbx }), { mixmon });

@@ -14,6 +14,8 @@ export interface PipedRequest {
   query?: Record<string, string>;
   /** Statuses besides 404 that mean "no such resource" for this endpoint. */
   notFound?: readonly number[];
+  /** A JSON body. */
+  body?: unknown;
 }
 
 type Answer = Result<unknown, PbxError>;
@@ -128,9 +130,12 @@ export class AriPipeline {
 
   private requestText(q: PipedRequest): string {
     const qs = new URLSearchParams(q.query ?? {}).toString();
+    const body = q.body === undefined ? '' : JSON.stringify(q.body);
+    const type = body ? 'Content-Type: application/json\r\n' : '';
     return (
       `${q.method} ${this.prefix}${q.path}${qs ? `?${qs}` : ''} HTTP/1.1\r\n` +
-      `Host: ${this.host}:${this.port}\r\nAuthorization: ${this.auth}\r\nContent-Length: 0\r\n\r\n`
+      `Host: ${this.host}:${this.port}\r\nAuthorization: ${this.auth}\r\n${type}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
     );
   }
 

@@ -15,6 +15,12 @@ export interface AmiClientOptions extends AmiEndpoint {
   actionTimeoutMs?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /**
+   * The `Events:` classes asked for at login (default `call,user`, what `onEvent` reports). The
+   * controller asks for `off`: it only sends actions, and every call event of the PBX would
+   * otherwise be read and dropped by the process that runs the gate.
+   */
+  events?: string;
 }
 
 export class AmiClient {
@@ -67,7 +73,7 @@ export class AmiClient {
         capMs: this.opts.backoffCapMs,
         onStatus: (s) => this.setStatus(s),
         connect: async () => {
-          const r = await AmiSession.open(this.opts, (m) => this.dispatch(m), this.timeoutMs);
+          const r = await AmiSession.open(this.opts, (m) => this.dispatch(m), this.timeoutMs, this.opts.events);
           if (!r.ok) throw new Error(r.error);
           this.session = r.value;
           return {
