@@ -21,5 +21,5 @@ COPY bin ./bin
 COPY dialplan ./dialplan
 COPY sounds ./sounds
 USER node
-ENTRYPOINT ["node", "bin/callrec.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "bin/callrec.js"]
 CMD ["start"]

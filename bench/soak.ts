@@ -38,12 +38,18 @@ flows:
       answer: { kind: dial, record: from-answer, consent: none }
 `;
 
+/** The flags in bin/callrec.js's `#!/usr/bin/env -S node ...` line. */
+const shippedNodeFlags = (): string =>
+  (fs.readFileSync('bin/callrec.js', 'utf8').split('\n')[0] ?? '').replace(/^#!\/usr\/bin\/env -S node\s*/, '');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Probe {
   at: number;
   rss: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
   eldP99: number;
   eldMax: number;
   eldPct: Array<[number, number]>;
@@ -90,8 +96,8 @@ async function main(): Promise<void> {
     process.execPath,
     [
       ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
-      // V8 flags to try on the controller alone, e.g. SOAK_NODE_FLAGS='--max-semi-space-size=2'.
-      ...(process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      // The node flags `callrec` runs with (its first line), or SOAK_NODE_FLAGS to try others.
+      ...(process.env.SOAK_NODE_FLAGS ?? shippedNodeFlags()).split(' ').filter(Boolean),
       '--require',
       path.join(__dirname, 'soak-probe.js'),
       'bin/callrec.js',
@@ -215,6 +221,13 @@ async function main(): Promise<void> {
     console.log(
       `controller heap used: idle ${mb(idle?.heapUsed)} MB, peak ${mb(heapPeak)} MB, after ${mb(after?.heapUsed)} MB`,
     );
+    // At the RSS peak: what V8 holds for its heap, what Buffers and native objects hold, and the rest
+    // (code, libraries, malloc arenas, SQLite's page cache).
+    const atPeak = during.find((p) => p.rss === rss);
+    if (atPeak)
+      console.log(
+        `controller at the RSS peak: heap committed ${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB, rest ${mb(atPeak.rss - atPeak.heapTotal - atPeak.external)} MB (idle: ${mb(idle?.heapTotal)} / ${mb(idle?.external)} / ${mb((idle?.rss ?? 0) - (idle?.heapTotal ?? 0) - (idle?.external ?? 0))} MB)`,
+      );
     console.log(
       `controller event-loop delay p99: run ${eldRun.toFixed(1)} ms, median second ${eldMedianSecond.toFixed(1)} ms, worst second ${eldWorst.toFixed(1)} ms`,
     );

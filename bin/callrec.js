@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 'use strict';
 // The CLI runs the compiled controller; `npm install` builds it (prepare script).
 let main;

@@ -1,5 +1,5 @@
 import { startController } from '../main';
-import { tuneHeap } from './heap';
+import { semiSpaceSet, SEMI_SPACE_FLAG, tuneHeap } from './heap';
 import { cliLogger, configOrReport, EXIT_CONFIG, type CliCommand } from './io';
 
 export const start: CliCommand = {
@@ -10,6 +10,10 @@ export const start: CliCommand = {
     if (!cfg) return EXIT_CONFIG;
     const logger = cliLogger(cfg);
     tuneHeap(process.execArgv, io.env.NODE_OPTIONS);
+    if (!semiSpaceSet(process.execArgv, io.env.NODE_OPTIONS))
+      logger.info(
+        `started without ${SEMI_SPACE_FLAG} (callrec, npm start and the image pass it): expect about 30 MB more resident memory under load`,
+      );
     let controller;
     try {
       controller = await startController(cfg, logger);
