@@ -9,6 +9,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
   { name: 'gate', file: 'bench/gate.ts', args: [] },
   { name: 'gate:asterisk:pbx', file: 'bench/gate-asterisk-pbx.ts', args: [] },
   { name: 'gate:freeswitch', file: 'bench/gate-freeswitch.ts', args: [] },
+  { name: 'gate:freeswitch:switch', file: 'bench/gate-freeswitch-switch.ts', args: [] },
   { name: 'search', file: 'bench/search.ts', args: [] },
   { name: 'retention', file: 'bench/retention.ts', args: process.argv.includes('--quick') ? ['--rows', '100000'] : [] },
   { name: 'at-rest', file: 'bench/at-rest.ts', args: [] },

@@ -48,6 +48,13 @@ async function main(): Promise<void> {
     console.log(
       'bench:gate:asterisk:pbx skipped: set CALLREC_BENCH_ARI_URL (and the ARI/AMI credentials) to run against a real Asterisk',
     );
+    if (process.argv.includes('--json'))
+      console.log(
+        JSON.stringify({
+          bench: 'gate:asterisk:pbx',
+          rows: [{ figure: '(skipped: no CALLREC_BENCH_ARI_URL)', value: null }],
+        }),
+      );
     return;
   }
   // callrec's AMI session, logged in for the dialplan class (the controller's own client takes call,user).

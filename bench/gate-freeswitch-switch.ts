@@ -172,6 +172,13 @@ async function main(): Promise<void> {
     console.log(
       'bench:gate:freeswitch:switch skipped: set CALLREC_BENCH_ESL_HOST (and CALLREC_BENCH_FS_CONF, CALLREC_BENCH_RECORDINGS) to run against a real FreeSWITCH',
     );
+    if (process.argv.includes('--json'))
+      console.log(
+        JSON.stringify({
+          bench: 'gate:freeswitch:switch',
+          rows: [{ figure: '(skipped: no CALLREC_BENCH_ESL_HOST)', value: null }],
+        }),
+      );
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-fs-'));
@@ -270,6 +277,14 @@ async function main(): Promise<void> {
     times,
   );
   print('the same calls, connect -> socket closed by our clock (through a pass-through proxy):', conversation);
+  const [ours, floor] = [median(times.callrec ?? []), median(times.raw ?? [])];
+  // The switch's clock moves in 20 ms frames: 1.00x means the same frames as the floor.
+  const ratio = ours / floor;
+  const row = { figure: "FreeSWITCH gate p50, the switch's clock (real switch)", value: ours, floor, ratio };
+  if (process.argv.includes('--json'))
+    console.log(
+      JSON.stringify({ bench: 'gate:freeswitch:switch', rows: [{ ...row, target: '<= 1.0x', pass: ratio < 1.005 }] }),
+    );
 }
 
 void main().then(
