@@ -50,3 +50,30 @@ describe('the channels the Asterisk adapter follows', () => {
     expect([f.has('gone'), f.has('alive'), f.has('new')]).toEqual([false, true, true]);
   });
 });
+
+describe('frames dropped before they are parsed', () => {
+  const f = new FollowedChannels('callrec');
+  f.follow('1795511290.1');
+  // As Asterisk 22.10.1 writes them: compact, "type" after the variable and its value.
+  const varset = (id: string, value = 'x') =>
+    JSON.stringify({ variable: 'FOO', value, type: 'ChannelVarset', timestamp: 't', channel: { id, name: 'PJSIP/1' } });
+
+  it("drops a channel event of a channel nobody follows, keeps a followed one's", () => {
+    expect(f.skips(varset('1795511290.9'))).toBe(true);
+    expect(f.skips(varset('1795511290.1'))).toBe(false);
+  });
+
+  it('parses what it cannot be sure of: gate entries, user events, snoop channels, other shapes', () => {
+    expect(f.skips(JSON.stringify({ type: 'StasisStart', channel: { id: 'other' } }))).toBe(false);
+    expect(f.skips(JSON.stringify({ type: 'ChannelUserevent', channel: { id: 'other' } }))).toBe(false);
+    expect(f.skips(JSON.stringify({ type: 'ChannelDestroyed', channel: { id: 'callrec-snoop-p1' } }))).toBe(false);
+    expect(f.skips(JSON.stringify({ type: 'Dial', caller: { id: 'other' }, peer: { id: 'x' } }))).toBe(false);
+    expect(f.skips(JSON.stringify({ type: 'ChannelVarset', channel: { name: 'n', id: 'other' } }))).toBe(false);
+  });
+
+  it('is not fooled by a value that spells keys', () => {
+    // A followed call's variable whose value mimics another channel's event: the quotes are escaped.
+    const tricky = varset('1795511290.1', '","type":"ChannelVarset","channel":{"id":"1795511290.9"');
+    expect(f.skips(tricky)).toBe(false);
+  });
+});

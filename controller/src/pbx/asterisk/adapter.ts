@@ -122,6 +122,7 @@ export class AsteriskAdapter implements PbxPort {
       app: this.cfg.ari.app,
       subscribeAll: true,
       onEvent: (raw) => this.onRaw(raw),
+      skip: (text) => this.followed.skips(text),
       onBadFrame: (detail) => this.logger.warn(`dropped an ARI frame: ${detail}`),
     });
     this.socket = socket;

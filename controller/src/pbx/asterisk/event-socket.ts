@@ -12,6 +12,8 @@ export interface EventSocketOptions {
   /** Every channel's events, not only those of channels in (or subscribed to) the application. */
   subscribeAll?: boolean;
   onEvent(raw: unknown): void;
+  /** Frames to drop unparsed (events of channels nobody follows). */
+  skip?(text: string): boolean;
   onBadFrame(detail: string): void;
   pingMs?: number;
 }
@@ -44,11 +46,13 @@ export function openEventSocket(o: EventSocketOptions, timeoutMs = 5000): Promis
       alive = true;
     });
     ws.on('message', (data) => {
+      const text = data.toString();
+      if (o.skip?.(text)) return;
       let raw: unknown;
       try {
-        raw = JSON.parse(data.toString());
+        raw = JSON.parse(text);
       } catch {
-        o.onBadFrame(`not JSON: ${data.toString().slice(0, 80)}`);
+        o.onBadFrame(`not JSON: ${text.slice(0, 80)}`);
         return;
       }
       o.onEvent(raw);

@@ -4,12 +4,18 @@
 // calls on the PBX) are dropped here, before they are read further.
 import type { Logger } from '../../util/logger';
 import type { AriHttp } from './ari-http';
+import { SNOOP_PREFIX } from './announce';
 import { CHANNEL_EVENTS, OTHER_EVENTS } from './events';
 
 /** The event types the adapter reads (events.ts, announce.ts): the filter set on Asterisk. */
 export const EVENTS_READ: readonly string[] = [...CHANNEL_EVENTS, ...OTHER_EVENTS];
 
 type Raw = Record<string, unknown> | null;
+
+const TYPE_KEY = /[{,]"type":"([A-Za-z]+)"/;
+const CHANNEL_ID = /[{,]"channel":\{"id":"([^"\\]+)"/;
+/** Channel events whose only object is the channel (a user event's body may hold any keys). */
+const SKIPPABLE = new Set<string>(CHANNEL_EVENTS.filter((t) => t !== 'StasisStart' && t !== 'ChannelUserevent'));
 
 /**
  * Only the event types callrec reads cross the websocket: with every channel subscribed, the
@@ -67,6 +73,20 @@ export class FollowedChannels {
         gone.push(id);
       }
     return gone;
+  }
+
+  /**
+   * Before parsing: true for a frame that is certainly a channel event of a channel not followed,
+   * which is most of what `subscribeAll` brings (every channel's variables and states). Only
+   * structural keys match (a quote inside a JSON string is always escaped), only the types whose
+   * one object is the channel, and our snoop channels are left to the announcer. Anything the
+   * patterns do not find is parsed and judged by wants().
+   */
+  skips(text: string): boolean {
+    const type = TYPE_KEY.exec(text)?.[1];
+    if (type === undefined || !SKIPPABLE.has(type)) return false;
+    const id = CHANNEL_ID.exec(text)?.[1];
+    return id !== undefined && !this.since.has(id) && !id.startsWith(SNOOP_PREFIX);
   }
 
   /** Whether an event concerns a followed channel (or a call entering our application). */

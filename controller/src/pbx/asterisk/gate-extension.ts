@@ -3,7 +3,6 @@
 // request instead of setting variables first. `skip` does not record; `rec<b|a><D|M><beep>~
 // <stamp>~<from>~<to>` records into <CALLREC_DIR>/<Y>/<M>/<D>/<stamp>-<from>-<to>-<UNIQUEID>.wav
 // with MixMonitor options b, D and B(<beep>), exactly the file the controller planned.
-import path from 'node:path';
 import type { RecorderSpec } from '../../domain/recorder-spec';
 import { beepProblem } from '../../domain/recorder-spec';
 
@@ -31,7 +30,11 @@ export function decisionExtension(d: GateDecisionVars, channelId: string, pbxRoo
   if (!d.file) return null;
   const r = d.recorder;
   if (r && beepProblem(r)) return null;
-  const rel = path.posix.relative(pbxRoot, d.file);
+  // A prefix, not path.relative (a tenth of the gate's own time): a file outside the root, or
+  // named with `.` or `..` parts, fails the pattern below and takes the variables.
+  const root = `${pbxRoot.replace(/\/+$/, '')}/`;
+  if (!d.file.startsWith(root)) return null;
+  const rel = d.file.slice(root.length);
   const m = /^(\d{4})\/(\d\d)\/(\d\d)\/(\d{14})-([0-9A-Za-z+._]+)-([0-9A-Za-z+._]+)-([^/]+)\.wav$/.exec(rel);
   if (!m || m[7] !== channelId || `${m[1]}${m[2]}${m[3]}` !== m[4]?.slice(0, 8)) return null;
   const flags = `${r?.fromAnswer ? 'b' : 'a'}${r?.stereo ? 'D' : 'M'}${r?.beepEverySeconds ?? 0}`;
