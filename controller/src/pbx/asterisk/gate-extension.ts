@@ -30,7 +30,7 @@ export function decisionExtension(d: GateDecisionVars, channelId: string, pbxRoo
   if (!d.file) return null;
   const r = d.recorder;
   if (r && beepProblem(r)) return null;
-  // A prefix, not path.relative (a tenth of the gate's own time): a file outside the root, or
+  // A prefix, not path.relative (which normalizes both paths per call): a file outside the root, or
   // named with `.` or `..` parts, fails the pattern below and takes the variables.
   const root = `${pbxRoot.replace(/\/+$/, '')}/`;
   if (!d.file.startsWith(root)) return null;
