@@ -6,7 +6,9 @@
 // from callrec only by what callrec does between the event and the request.
 // bench/gate.ts runs it against the simulator, bench/gate-asterisk-pbx.ts against a real Asterisk.
 import WebSocket from 'ws';
+import { planFile } from '../controller/src/calls/paths';
 import { AriPipeline, type PipedRequest } from '../controller/src/pbx/asterisk/ari-pipeline';
+import { decisionExtension } from '../controller/src/pbx/asterisk/gate-extension';
 
 /** What callrec's decision "record from ringing, mono, no beep" looks like for one channel. */
 export interface FloorDecision {
@@ -70,15 +72,13 @@ export async function ariFloorClient(o: FloorOptions): Promise<() => void> {
 
 /** The decision for a call from `from` to `to` at `now`, filed under `root` as callrec plans it. */
 export function floorDecision(root: string, from: string, to: string, now = new Date()): (id: string) => FloorDecision {
-  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
-  const dir = `${stamp.slice(0, 4)}/${stamp.slice(4, 6)}/${stamp.slice(6, 8)}`;
-  return (id) => ({
-    extension: `recaM0~${stamp}~${from}~${to}`,
-    variables: {
-      CALLREC_ACTION: 'record',
-      CALLREC_FILE: `${root}/${dir}/${stamp}-${from}-${to}-${id}.wav`,
-      CALLREC_OPTIONS: '',
-      CALLREC_DECIDED: '1',
-    },
-  });
+  return (id) => {
+    const file = planFile(now, from, to, id, root).pbxPath;
+    const extension = decisionExtension({ record: true, file, recorder: null }, id, root);
+    if (!extension) throw new Error(`no decision extension for ${file}`);
+    return {
+      extension,
+      variables: { CALLREC_ACTION: 'record', CALLREC_FILE: file, CALLREC_OPTIONS: '', CALLREC_DECIDED: '1' },
+    };
+  };
 }

@@ -41,9 +41,9 @@ export class AsteriskAdapter implements PbxPort {
   private oneShotVars = true;
   private readonly gate: GateRelease;
   private readonly announcer: Announcer;
-  /** channel id -> name (AMI addresses channels by name); agent leg id -> recorded channel id. */
-  private readonly names = new Map<string, string>();
+  /** Agent leg id -> recorded channel id. */
   private readonly peers = new Map<string, string>();
+  /** The channels whose events we read, with their names. */
   private readonly followed: FollowedChannels;
 
   private readonly hub: PbxEventHub;
@@ -73,7 +73,7 @@ export class AsteriskAdapter implements PbxPort {
 
   /** Channels whose name or agent leg is still remembered: 0 once every call has ended (tests). */
   tracked(): number {
-    return this.names.size + this.peers.size + this.followed.size + this.announcer.tracked();
+    return this.peers.size + this.followed.size + this.announcer.tracked();
   }
 
   /** Whether this channel's events reach the registry (in the gate, adopted, or an agent leg). */
@@ -136,20 +136,12 @@ export class AsteriskAdapter implements PbxPort {
           this.gate.entered(e.callId, null);
           this.followed.follow(e.callId);
         }
-        if (e.type === 'LiveCallsListed') this.forgetEnded(new Set(e.callIds), e.askedAt);
+        if (e.type === 'LiveCallsListed')
+          for (const id of this.followed.prune(new Set(e.callIds), e.askedAt)) this.forget(id);
         this.emit(e);
       }
     });
     return { closed: socket.closed, close: () => socket.close() };
-  }
-
-  /** Channels that ended while the websocket was down: the registry ends their calls from the same list. */
-  private forgetEnded(listed: ReadonlySet<string>, askedAt: number): void {
-    for (const id of this.followed.prune(listed, askedAt)) {
-      this.names.delete(id);
-      this.peers.delete(id);
-      this.gate.forget(id);
-    }
   }
 
   /** The served swagger tells us whether one-shot POST /variables exists. */
@@ -168,10 +160,11 @@ export class AsteriskAdapter implements PbxPort {
     // A blind transfer's `channel` is the transferer, whose end we may never hear of: not remembered.
     const r = raw as { type?: unknown; channel?: unknown } | null;
     const ch = r?.type === 'BridgeBlindTransfer' ? null : asChannel(r?.channel);
-    if (ch) this.names.set(ch.id, ch.name);
     const ev = toPbxEvent(raw, (problem, channelId) =>
       this.logger.warn(`dropped an ARI event: ${problem}`, { callId: channelId ?? undefined }),
     );
+    if (ev?.type === 'GateEntered') this.followed.follow(ev.callId);
+    if (ch) this.followed.noteName(ch.id, ch.name);
     if (!ev) return this.watchPeer(raw);
     // A feature code pressed by the agent arrives on the agent's leg: route it to the recorded call.
     const owner = this.peers.get(ev.callId);
@@ -180,10 +173,7 @@ export class AsteriskAdapter implements PbxPort {
       if (ev.type === 'CallGone') this.forget(ev.callId);
       return;
     }
-    if (ev.type === 'GateEntered') {
-      this.gate.entered(ev.callId, contractOf(raw));
-      this.followed.follow(ev.callId);
-    }
+    if (ev.type === 'GateEntered') this.gate.entered(ev.callId, contractOf(raw));
     if (ev.type === 'CallGone') this.forget(ev.callId);
     this.emit(ev);
   }
@@ -201,8 +191,8 @@ export class AsteriskAdapter implements PbxPort {
     return r;
   }
 
+  /** A channel that ended, or was found gone: nothing of it is kept. */
   private forget(channelId: string): void {
-    this.names.delete(channelId);
     this.peers.delete(channelId);
     this.followed.unfollow(channelId);
     this.gate.forget(channelId);
@@ -250,7 +240,7 @@ export class AsteriskAdapter implements PbxPort {
   }
 
   private async channelName(id: string): Promise<Result<string, PbxError>> {
-    const known = this.names.get(id);
+    const known = this.followed.name(id);
     if (known) return ok(known);
     const r = await this.http.request('GET', `/channels/${encodeURIComponent(id)}`);
     if (!r.ok) return r;

@@ -84,19 +84,15 @@ export class AriHttp {
       });
       let settled = false;
       let answered = false;
-      function done(r: Result<unknown, PbxError>): void {
+      function done(r: Result<unknown, PbxError> | Promise<Result<unknown, PbxError>>): void {
         if (settled) return;
         settled = true;
         timer.clear();
         resolve(r);
       }
       req.on('error', (e: NodeJS.ErrnoException) => {
-        if (mayRetry && !answered && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
-          if (settled) return;
-          settled = true;
-          timer.clear();
-          return resolve(this.attempt(method, path, query, body, notFound, false));
-        }
+        if (mayRetry && !answered && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE'))
+          return done(this.attempt(method, path, query, body, notFound, false));
         done(err({ kind: 'disconnected', detail: `${what}: ${e.code ?? e.message}` }));
       });
       req.end(payload);

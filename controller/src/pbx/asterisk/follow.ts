@@ -40,13 +40,23 @@ const idOf = (v: unknown): string | null => {
 };
 
 export class FollowedChannels {
-  /** Channel id -> when it was followed (performance.now()). */
-  private readonly since = new Map<string, number>();
+  /** Channel id -> when it was followed (performance.now()) and its name as last seen (AMI addresses channels by name). */
+  private readonly since = new Map<string, { at: number; name: string | null }>();
 
   constructor(private readonly app: string) {}
 
   follow(id: string): void {
-    if (!this.since.has(id)) this.since.set(id, performance.now());
+    if (!this.since.has(id)) this.since.set(id, { at: performance.now(), name: null });
+  }
+
+  /** The channel's name as an event of it showed it; only for a followed channel. */
+  noteName(id: string, name: string): void {
+    const f = this.since.get(id);
+    if (f) f.name = name;
+  }
+
+  name(id: string): string | null {
+    return this.since.get(id)?.name ?? null;
   }
 
   unfollow(id: string): void {
@@ -66,12 +76,8 @@ export class FollowedChannels {
    * in the list ended while the events could not reach us. Returns those, forgotten.
    */
   prune(listed: ReadonlySet<string>, askedAt: number): string[] {
-    const gone: string[] = [];
-    for (const [id, at] of this.since)
-      if (at < askedAt && !listed.has(id)) {
-        this.since.delete(id);
-        gone.push(id);
-      }
+    const gone = [...this.since].filter(([id, f]) => f.at < askedAt && !listed.has(id)).map(([id]) => id);
+    for (const id of gone) this.since.delete(id);
     return gone;
   }
 

@@ -155,9 +155,8 @@ export class AriSim {
   /** An event about a channel, delivered when the app may see it (in Stasis, subscribed, or subscribed to all). */
   channelEvent(channelId: string, type: string, fields: Record<string, unknown> = {}): void {
     const s = this.channels.get(channelId);
-    if (!s) return;
+    if (!s || (this.allowed.size > 0 && !this.allowed.has(type))) return;
     const text = JSON.stringify(channelEvent(type, s.ch, this.opts.app, fields));
-    if (this.allowed.size > 0 && !this.allowed.has(type)) return;
     for (const ws of this.sockets) if (s.inStasis || s.subscribed || this.all.has(ws)) ws.send(text);
   }
 
