@@ -12,6 +12,8 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production CALLREC_LOG_FORMAT=json
+# glibc's allocator as bin/callrec.js sets it (controller/src/cli/heap.ts, MALLOC_ENV).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The dashboard is served from its source folder (plain ES modules, no build step).

@@ -28,6 +28,10 @@ if (out) {
       // [percentile, delay ms] pairs, so the bench can merge seconds into one run's p99.
       eldPct: [...eld.percentiles].map(([q, ns]) => [q, late(ns)]),
       eldCount: eld.count,
+      // Each V8 space's committed memory (MB): which one grows when the heap committed does.
+      spaces: Object.fromEntries(
+        v8.getHeapSpaceStatistics().map((sp) => [sp.space_name, +(sp.physical_space_size / 1048576).toFixed(1)]),
+      ),
     };
     eld.reset();
     fs.appendFileSync(out, `${JSON.stringify(line)}\n`);

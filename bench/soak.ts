@@ -39,8 +39,15 @@ flows:
 `;
 
 /** The flags in bin/callrec.js's `#!/usr/bin/env -S node ...` line. */
-const shippedNodeFlags = (): string =>
-  (fs.readFileSync('bin/callrec.js', 'utf8').split('\n')[0] ?? '').replace(/^#!\/usr\/bin\/env -S node\s*/, '');
+/** What `callrec` runs with (its first line): the environment it sets and node's flags. */
+const shipped = (): { env: Record<string, string>; flags: string } => {
+  const words = (fs.readFileSync('bin/callrec.js', 'utf8').split('\n')[0] ?? '')
+    .replace(/^#!\/usr\/bin\/env -S\s*/, '')
+    .split(/\s+/);
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((w) => w.split('=', 2) as [string, string]));
+  return { env, flags: words.slice(node + 1).join(' ') };
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,6 +57,7 @@ interface Probe {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  spaces?: Record<string, number>;
   eldP99: number;
   eldMax: number;
   eldPct: Array<[number, number]>;
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
     [
       ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
       // The node flags `callrec` runs with (its first line), or SOAK_NODE_FLAGS to try others.
-      ...(process.env.SOAK_NODE_FLAGS ?? shippedNodeFlags()).split(' ').filter(Boolean),
+      ...(process.env.SOAK_NODE_FLAGS ?? shipped().flags).split(' ').filter(Boolean),
       '--require',
       path.join(__dirname, 'soak-probe.js'),
       'bin/callrec.js',
@@ -106,6 +114,8 @@ async function main(): Promise<void> {
     {
       cwd: ROOT,
       env: {
+        // Its environment too, unless SOAK_NODE_FLAGS tries other settings (the caller's env then).
+        ...(process.env.SOAK_NODE_FLAGS ? {} : shipped().env),
         ...process.env,
         CALLREC_SOAK_PROBE: probeFile,
         ...(await simControllerEnv(sim, dir, dbUrl)),
@@ -227,6 +237,12 @@ async function main(): Promise<void> {
     if (atPeak)
       console.log(
         `controller at the RSS peak: heap committed ${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB, rest ${mb(atPeak.rss - atPeak.heapTotal - atPeak.external)} MB (idle: ${mb(idle?.heapTotal)} / ${mb(idle?.external)} / ${mb((idle?.rss ?? 0) - (idle?.heapTotal ?? 0) - (idle?.external ?? 0))} MB)`,
+      );
+    if (atPeak?.spaces)
+      console.log(
+        `controller heap spaces at the RSS peak (MB committed): ${Object.entries(atPeak.spaces)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
       );
     console.log(
       `controller event-loop delay p99: run ${eldRun.toFixed(1)} ms, median second ${eldMedianSecond.toFixed(1)} ms, worst second ${eldWorst.toFixed(1)} ms`,

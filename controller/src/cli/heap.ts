@@ -13,7 +13,24 @@ export const HEAP_GROWING_PERCENT = 20;
  */
 export const SEMI_SPACE_FLAG = '--max-semi-space-size=4';
 
-const named = (execArgv: readonly string[], nodeOptions: string | undefined, flag: RegExp): boolean =>
+/**
+ * glibc's allocator, set by the same launchers (it reads them before node starts): two arenas
+ * instead of one per thread, and fixed mmap and trim thresholds (glibc otherwise raises both after
+ * a large block is freed, so freed memory stays resident). Soak (1,000 live calls, 100 calls/s,
+ * 120 s): native memory beside the heap 84 -> 77 MB.
+ */
+export const MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+/** The launchers' settings this process lacks (the operator's own values count as set). */
+export function mallocUnset(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.keys(MALLOC_ENV).filter((k) => env[k] === undefined);
+}
+
+export const named = (execArgv: readonly string[], nodeOptions: string | undefined, flag: RegExp): boolean =>
   [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => flag.test(a));
 
 /** Whether the process was started with a semi-space size (ours or the operator's). */

@@ -1,5 +1,6 @@
 import { startController } from '../main';
-import { semiSpaceSet, SEMI_SPACE_FLAG, tuneHeap } from './heap';
+import { compactPeriodically, compactsOwnWay } from './compaction';
+import { mallocUnset, semiSpaceSet, SEMI_SPACE_FLAG, tuneHeap } from './heap';
 import { cliLogger, configOrReport, EXIT_CONFIG, type CliCommand } from './io';
 
 export const start: CliCommand = {
@@ -10,14 +11,20 @@ export const start: CliCommand = {
     if (!cfg) return EXIT_CONFIG;
     const logger = cliLogger(cfg);
     tuneHeap(process.execArgv, io.env.NODE_OPTIONS);
-    if (!semiSpaceSet(process.execArgv, io.env.NODE_OPTIONS))
+    const stopCompacting = compactsOwnWay(process.execArgv, io.env.NODE_OPTIONS) ? null : compactPeriodically();
+    const unset = [
+      ...(semiSpaceSet(process.execArgv, io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]),
+      ...mallocUnset(io.env),
+    ];
+    if (unset.length > 0)
       logger.info(
-        `started without ${SEMI_SPACE_FLAG} (callrec, npm start and the image pass it): expect about 30 MB more resident memory under load`,
+        `started without ${unset.join(', ')} (callrec, npm start and the image set them): expect 30-50 MB more resident memory under load`,
       );
     let controller;
     try {
       controller = await startController(cfg, logger);
     } catch (e) {
+      stopCompacting?.();
       logger.error(`callrec could not start: ${(e as Error).message}`);
       return 1;
     }
@@ -31,6 +38,7 @@ export const start: CliCommand = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    stopCompacting?.();
     await controller.stop();
     return 0;
   },

@@ -1,0 +1,67 @@
+// The old generation compacted once in a while: V8 compacts only the pages it judges worth it, and
+// under steady call traffic the pages ended calls leave half empty stay committed.
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { named } from './heap';
+
+/** Whether the operator chose how full GCs compact (`--compact-on-every-full-gc`, `--no-compact`...). */
+export function compactsOwnWay(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  return named(execArgv, nodeOptions, /^--(no[-_])?compact([-_]on[-_]every[-_]full[-_]gc)?(=|$)/);
+}
+
+/** How often one full GC compacts the old generation: see compactPeriodically. */
+export const COMPACT_EVERY_MS = 10_000;
+
+/**
+ * The next full GC compacts the old generation, then full GCs go back to V8's own choice. Soak
+ * (1,000 live calls, 100 calls/s): without it the old generation's pages fill with the holes
+ * ended calls leave (52 MB committed after 2 minutes, 66 MB after 5, for ~45 MB in use); compacting
+ * at every full GC ended that but took the event-loop delay p99 from 13 to 39 ms.
+ */
+export class CompactionTrigger {
+  private isArmed = false;
+  private readonly obs = new PerformanceObserver((list) => {
+    if (!this.isArmed) return;
+    const major = list
+      .getEntries()
+      .some(
+        (e) =>
+          (e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR,
+      );
+    if (!major) return;
+    // V8 reads the flag when a full GC starts: it is off again before the next one.
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
+    this.isArmed = false;
+  });
+
+  constructor() {
+    this.obs.observe({ entryTypes: ['gc'] });
+  }
+
+  get armed(): boolean {
+    return this.isArmed;
+  }
+
+  arm(): void {
+    if (this.isArmed) return;
+    v8.setFlagsFromString('--compact-on-every-full-gc');
+    this.isArmed = true;
+  }
+
+  stop(): void {
+    this.obs.disconnect();
+    if (this.isArmed) v8.setFlagsFromString('--no-compact-on-every-full-gc');
+    this.isArmed = false;
+  }
+}
+
+/** Arms a CompactionTrigger every `everyMs`; returns the function that stops it. */
+export function compactPeriodically(everyMs = COMPACT_EVERY_MS): () => void {
+  const trigger = new CompactionTrigger();
+  const timer = setInterval(() => trigger.arm(), everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    trigger.stop();
+  };
+}
