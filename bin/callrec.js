@@ -1,6 +1,11 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4
 'use strict';
 // The CLI runs the compiled controller; `npm install` builds it (prepare script).
+// A reader that stops early (`callrec retention report | head`) ends the output, quietly.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(process.exitCode || 0);
+  throw err;
+});
 let main;
 try {
   main = require('../dist/controller/src/cli/main.js').main;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compactsOwnWay } from '../../controller/src/cli/compaction';
@@ -92,3 +92,9 @@ describe('periodic compaction', () => {
   });
 });
 
+describe('the installed command', () => {
+  it('ends quietly when its reader stops early (callrec help | head -1)', () => {
+    const r = spawnSync('sh', ['-c', './bin/callrec.js help | head -c 1 > /dev/null; sleep 0.2'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+});
