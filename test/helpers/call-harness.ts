@@ -11,7 +11,7 @@ import type { SessionSettings } from '../../controller/src/domain/session-types'
 import type { PbxPort } from '../../controller/src/pbx/port';
 import type { CallFacts, Decision, PolicyEngine } from '../../controller/src/policy/types';
 import type { Db, Store } from '../../controller/src/store';
-import { silentLogger } from '../../controller/src/util/logger';
+import { silentLogger, type Logger } from '../../controller/src/util/logger';
 import type { RecordingPublisher } from '../../controller/src/webhooks/publisher';
 import { openTestStore, type TestDb } from './db';
 import { gateDecision } from './gate-decision';
@@ -50,6 +50,8 @@ export interface RegistryOptions {
   publisher?: (store: Store) => RecordingPublisher;
   /** Encryption at rest over the harness's store and recordings directory. */
   atRest?: (store: Store, dir: string) => { enqueue(recordingId: number): void };
+  /** The registry's logger (silent by default). */
+  logger?: Logger;
 }
 
 /** A migrated store on a fresh database and a recordings directory, shared by both PBX harnesses. */
@@ -93,7 +95,7 @@ export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions
     port,
     store: h.store,
     policy: o.policy?.(h.store) ?? (async () => o.engine ?? fixedEngine({})),
-    logger: silentLogger(),
+    logger: o.logger ?? silentLogger(),
     settings: {
       node: 'pbx1',
       recordingsDir: h.dir,

@@ -49,7 +49,6 @@ export async function decideGate(
     t.pbxCallId,
     d.settings.pbxRecordingsDir,
   );
-  if (g.reason) d.logger.warn(`gate falls back: ${g.reason}`, { callId: t.pbxCallId });
   return {
     type: 'Decided',
     callId: t.pbxCallId,
@@ -76,4 +75,19 @@ async function storedGate(d: GateDeps, t: TrackedCall): Promise<Decision | null>
     d.logger.error(`could not read the stored call: ${(x as Error).message}`, { callId: t.pbxCallId });
     return null;
   }
+}
+
+/** The gate's log lines for one call: its arrival, and why it falls back when it does. */
+export function logGateEntry(
+  logger: Logger,
+  ev: { callId: string; facts: { flow: string | null; applet: string | null }; problem: string | null },
+  decided: Decided,
+): void {
+  logger.info('call entered the gate', {
+    callId: ev.callId,
+    flow: ev.facts.flow,
+    applet: ev.facts.applet,
+    problem: ev.problem ?? undefined,
+  });
+  if (decided.reason) logger.warn(`gate falls back: ${decided.reason}`, { callId: ev.callId });
 }

@@ -14,7 +14,7 @@ import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './ad
 import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
 import { GateTraffic } from './gate-traffic';
-import { decideGate, type GateDeps } from './gate-decision';
+import { decideGate, logGateEntry, type GateDeps } from './gate-decision';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
 import { NO_METRICS, type CallMetrics } from './observers';
@@ -122,14 +122,12 @@ export class CallRegistry implements LiveCallControl {
       // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
       fresh.gateAt = ev.swept ? null : Date.now();
       this.traffic.enter(fresh);
-      this.deps.logger.info('call entered the gate', {
-        callId: ev.callId,
-        flow: ev.facts.flow,
-        applet: ev.facts.applet,
-        problem: ev.problem ?? undefined,
-      });
       return this.enqueue(fresh, async () => {
-        await this.run(fresh, await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept));
+        const decided = await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept);
+        // Logged after the gate's commands are written (a line costs ~35 us while the caller
+        // waits), before any answer can come back and log the state change.
+        setImmediate(() => logGateEntry(this.deps.logger, ev, decided));
+        await this.run(fresh, decided);
       });
     }
     // Swept from the gate, yet followed since that connection opened: its events come, not stuck.
