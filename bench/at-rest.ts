@@ -167,12 +167,22 @@ async function main(): Promise<void> {
       `encryption (seal, fsync, rename, row, unlink): ${rate(sealMs)}  (${(sealMs / copyMs).toFixed(2)}x the copy's time)`,
       `stored size per recorded minute: WAV ${(BYTES / MINUTES / 1000).toFixed(1)} kB, sealed ${(sealedSize / MINUTES / 1000).toFixed(1)} kB (+${(((sealedSize - BYTES) / BYTES) * 100).toFixed(3)}%)`,
     ];
+    const summary: Array<Record<string, unknown>> = [
+      {
+        figure: 'encryption, recordings/s',
+        value: FILES / (sealMs / 1000),
+        floor: FILES / (copyMs / 1000),
+        ratio: sealMs / copyMs,
+        note: 'floor: a plain copy; ratio in time',
+      },
+    ];
     for (const [label, openEnded] of [
       ['64 KiB seek', false],
       ['bytes=N- (player)', true],
     ] as const) {
       const p = await readP95(openPlain, openEnded);
       const s = await readP95(openSealed, openEnded);
+      summary.push({ figure: `Range read ${label}, p95 ms`, value: s.p95, floor: p.p95, ratio: s.p95 / p.p95 });
       lines.push(
         `Range read ${label}, ${READS} reads: plain p50 ${p.p50.toFixed(2)} ms p95 ${p.p95.toFixed(2)} ms; encrypted p50 ${s.p50.toFixed(2)} ms p95 ${s.p95.toFixed(2)} ms`,
       );
@@ -184,6 +194,8 @@ async function main(): Promise<void> {
       ),
     );
     for (const l of lines) process.stdout.write(`${l}\n`);
+    if (process.argv.includes('--json'))
+      process.stdout.write(`${JSON.stringify({ bench: 'at-rest', rows: summary })}\n`);
     await db.close();
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -102,3 +102,14 @@ console.log(
 console.log(
   `decisions/s: ${fmt(warm)} repeating callers (floor ratio ${(floor / warm).toFixed(1)}x), ${fmt(cold)} all-new North American callers (${(floor / cold).toFixed(1)}x), ${fmt(coldIntl)} all-new UK callers (${(floor / coldIntl).toFixed(1)}x)`,
 );
+if (process.argv.includes('--json'))
+  console.log(
+    JSON.stringify({
+      bench: 'policy',
+      rows: [
+        { figure: 'decisions/s, repeating callers', value: warm, floor, ratio: floor / warm },
+        { figure: 'decisions/s, all-new North American callers', value: cold, floor, ratio: floor / cold },
+        { figure: 'decisions/s, all-new UK callers', value: coldIntl, floor, ratio: floor / coldIntl },
+      ],
+    }),
+  );

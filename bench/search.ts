@@ -146,6 +146,20 @@ async function report(store: Store, knex: Knex): Promise<void> {
   const p95 = Math.max(pct(byCustomer, 95), pct(byLine, 95), pct(http, 95));
   console.log(`\n  worst number-search p95: ${p95.toFixed(2)} ms (target < 50 ms) -> ${p95 < 50 ? 'PASS' : 'FAIL'}`);
   if (p95 >= 50) process.exitCode = 1;
+  if (process.argv.includes('--json'))
+    console.log(
+      JSON.stringify({
+        bench: 'search',
+        rows: [
+          ['number, customer, national form, p95 ms', byCustomer],
+          ['number, busy line (E.164), p95 ms', byLine],
+          ['number over HTTP, p95 ms', http],
+        ].map(([figure, xs]) => {
+          const v = pct(xs as number[], 95);
+          return { figure, value: v, floor: pct(floor, 95), ratio: v / pct(floor, 95), target: '< 50', pass: v < 50 };
+        }),
+      }),
+    );
 }
 
 async function timeHttp(store: Store, national: (i: number) => string): Promise<number[]> {
