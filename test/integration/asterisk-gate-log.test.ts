@@ -38,13 +38,12 @@ describe('the Asterisk gate log', () => {
     h.sim.onRecord = (_id, file) => writeWav(file, 1);
     const ch = h.sim.addChannel();
     h.sim.enterStasis(ch.id, ['gate', 'sales', 'answer', '', '', '', '', '2']);
-    await until(() => seen.some((s) => s.startsWith('log call ')) && seen.includes('log call entered the gate'));
+    const stateChange = (s: string) => s.startsWith('log call ') && s !== 'log call entered the gate';
+    await until(() => seen.some(stateChange) && seen.includes('log call entered the gate'));
     const entered = seen.indexOf('log call entered the gate');
     expect(seen.indexOf('execute Continue')).toBeGreaterThanOrEqual(0);
     expect(seen.indexOf('execute Continue')).toBeLessThan(entered);
-    expect(seen.findIndex((s) => s.startsWith('log call ') && s !== 'log call entered the gate')).toBeGreaterThan(
-      entered,
-    );
+    expect(seen.findIndex(stateChange)).toBeGreaterThan(entered);
     h.sim.hangup(ch.id);
     await h.registry.settled();
   });
