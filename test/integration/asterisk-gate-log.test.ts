@@ -17,7 +17,14 @@ describe('the Asterisk gate log', () => {
   });
   beforeAll(async () => {
     h = await startHarness({
-      engine: fixedEngine({ answer: decision({ consent: 'none', greeting: null }) }),
+      engine: {
+        ...fixedEngine({ answer: decision({ consent: 'none', greeting: null }) }),
+        // A policy that fails while deciding: the call falls back, its reason logged at once.
+        decide: (f) => {
+          if (f.applet === 'boom') throw new Error('no rule engine today');
+          return decision({ consent: 'none', greeting: null });
+        },
+      },
       decisionInContinue: true,
       logger: createLogger({ level: 'info', format: 'json', stream }),
     });
@@ -48,13 +55,17 @@ describe('the Asterisk gate log', () => {
     await h.registry.settled();
   });
 
-  it('still says why a call falls back, after it entered', async () => {
+  it.each([
+    ['the policy failed (the arrival line still pending)', 'boom'],
+    ['the gate has no applet (released at once)', ''],
+  ])('says why a call falls back, after it entered: %s', async (_why, applet) => {
     const ch = h.sim.addChannel();
-    h.sim.enterStasis(ch.id, ['gate', 'sales', '', '', '', '', '', '2']);
+    h.sim.enterStasis(ch.id, ['gate', 'sales', applet, '', '', '', '', '2']);
     await until(() => seen.some((s) => s.startsWith('log gate falls back')));
-    expect(seen.indexOf('log call entered the gate')).toBeLessThan(
-      seen.findIndex((s) => s.startsWith('log gate falls back')),
-    );
+    await new Promise((r) => setImmediate(r));
+    const entered = seen.indexOf('log call entered the gate');
+    expect(entered).toBeGreaterThanOrEqual(0);
+    expect(entered).toBeLessThan(seen.findIndex((s) => s.startsWith('log gate falls back')));
     h.sim.hangup(ch.id);
     await h.registry.settled();
   });

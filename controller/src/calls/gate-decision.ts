@@ -77,17 +77,27 @@ async function storedGate(d: GateDeps, t: TrackedCall): Promise<Decision | null>
   }
 }
 
-/** The gate's log lines for one call: its arrival, and why it falls back when it does. */
-export function logGateEntry(
+/**
+ * The line saying a call entered the gate, written once: by the returned function if it is called
+ * first (a later line for the call goes after it), else in the next loop turn. Off the gate's path:
+ * a line costs ~35 us while the caller waits. A call released at once says it at once.
+ */
+export function arrivalLine(
   logger: Logger,
-  ev: { callId: string; facts: { flow: string | null; applet: string | null }; problem: string | null },
-  decided: Decided,
-): void {
-  logger.info('call entered the gate', {
-    callId: ev.callId,
-    flow: ev.facts.flow,
-    applet: ev.facts.applet,
-    problem: ev.problem ?? undefined,
-  });
-  if (decided.reason) logger.warn(`gate falls back: ${decided.reason}`, { callId: ev.callId });
+  ev: { callId: string; facts: { flow: string | null; applet: string | null }; problem: string | null; swept: boolean },
+): () => void {
+  let said = false;
+  const say = () => {
+    if (said) return;
+    said = true;
+    logger.info('call entered the gate', {
+      callId: ev.callId,
+      flow: ev.facts.flow,
+      applet: ev.facts.applet,
+      problem: ev.problem ?? undefined,
+    });
+  };
+  if (ev.problem || ev.swept) say();
+  else setImmediate(say);
+  return say;
 }

@@ -1,6 +1,9 @@
 // Which calls are in the gate right now, so that work that can wait (the store writes that trail
 // a call's `continue`) waits until no caller is held there: under a wave of calls, one call's
 // write would otherwise run on the event loop while the others wait for their commands' answers.
+/** The longest a write trailing a call's `continue` waits for the gate to empty. */
+export const TRAILING_WRITE_CAP_MS = 100;
+
 export class GateTraffic<T> {
   private readonly inGate = new Set<T>();
   private waiters: Array<() => void> = [];

@@ -13,8 +13,8 @@ import { resolveParty } from './party-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
 import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
-import { GateTraffic } from './gate-traffic';
-import { decideGate, logGateEntry, type GateDeps } from './gate-decision';
+import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
+import { arrivalLine, decideGate, type GateDeps } from './gate-decision';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
 import { NO_METRICS, type CallMetrics } from './observers';
@@ -25,14 +25,12 @@ import { newTracked, type CallTracker, type SyncContext, type TrackedCall } from
 
 export type { RegistryDeps } from './registry-deps';
 
-/** The longest a write trailing a call's `continue` waits for the gate to empty. */
-const TRAILING_WRITE_CAP_MS = 100;
-
 interface Entry extends TrackedCall {
   queue: Promise<void>;
   timers: Map<TimerName, NodeJS.Timeout>;
   watch: Promise<Result<void, PbxError>> | null;
   gateAt: number | null; // when the gate event arrived, until continue is acknowledged
+  arrival?: () => void; // writes the arrival's line once: see dispatch
 }
 
 export class CallRegistry implements LiveCallControl {
@@ -122,11 +120,11 @@ export class CallRegistry implements LiveCallControl {
       // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
       fresh.gateAt = ev.swept ? null : Date.now();
       this.traffic.enter(fresh);
+      // Off the gate's path (see arrivalLine); log() below writes it first if a line comes sooner.
+      fresh.arrival = arrivalLine(this.deps.logger, ev);
       return this.enqueue(fresh, async () => {
         const decided = await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept);
-        // Logged after the gate's commands are written (a line costs ~35 us while the caller
-        // waits), before any answer can come back and log the state change.
-        setImmediate(() => logGateEntry(this.deps.logger, ev, decided));
+        if (decided.reason) this.log(fresh, 'warn', `gate falls back: ${decided.reason}`);
         await this.run(fresh, decided);
       });
     }
@@ -158,7 +156,7 @@ export class CallRegistry implements LiveCallControl {
 
   private enqueue(e: Entry, step: () => Promise<void>): void {
     e.queue = e.queue.then(step).catch((x: unknown) => {
-      this.deps.logger.error(`call step failed: ${(x as Error).message}`, { callId: e.pbxCallId });
+      this.log(e, 'error', `call step failed: ${(x as Error).message}`);
     });
   }
 
@@ -169,10 +167,15 @@ export class CallRegistry implements LiveCallControl {
     const quiet = () => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
     const failure = await runCommands(this.writes, e, cmds, (c) => this.exec(e, c), quiet);
     const after = e.session.view().state;
-    if (after !== before)
-      this.deps.logger.info(`call ${after.replace('_', ' ')}`, { callId: e.pbxCallId, from: before, by: ev.type });
+    if (after !== before) this.log(e, 'info', `call ${after.replace('_', ' ')}`, { from: before, by: ev.type });
     if (e.session.isOver) this.forget(e);
     return failure;
+  }
+
+  /** A line about one call, after its arrival's line. */
+  private log(e: Entry, level: 'info' | 'warn' | 'error', msg: string, meta: Record<string, unknown> = {}): void {
+    e.arrival?.();
+    this.deps.logger[level](msg, { callId: e.pbxCallId, ...meta });
   }
 
   private forget(e: Entry): void {
@@ -213,8 +216,7 @@ export class CallRegistry implements LiveCallControl {
     if (c.type === 'Continue' && e.watch) {
       const w = await e.watch;
       e.watch = null;
-      if (!w.ok)
-        this.deps.logger.warn(`could not subscribe to the call's events: ${w.error.detail}`, { callId: e.pbxCallId });
+      if (!w.ok) this.log(e, 'warn', `could not subscribe to the call's events: ${w.error.detail}`);
     }
     const cmd = c.type === 'SetDecision' ? { ...c, storedCallId: e.callRowId } : c;
     const r = await this.deps.port.execute(cmd);
@@ -224,7 +226,7 @@ export class CallRegistry implements LiveCallControl {
     }
     if (c.type === 'Continue') this.traffic.leave(e);
     if (r.ok) return null;
-    this.deps.logger.warn(`${c.type} failed: ${r.error.detail}`, { callId: e.pbxCallId, kind: r.error.kind });
+    this.log(e, 'warn', `${c.type} failed: ${r.error.detail}`, { kind: r.error.kind });
     await this.run(e, {
       type: 'CommandFailed',
       callId: e.pbxCallId,
