@@ -1,11 +1,13 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4
 'use strict';
 // The CLI runs the compiled controller; `npm install` builds it (prepare script).
-// A reader that stops early (`callrec retention report | head`) ends the output, quietly.
-process.stdout.on('error', (err) => {
-  if (err && err.code === 'EPIPE') process.exit(process.exitCode || 0);
-  throw err;
-});
+// A reader that stops early (`callrec retention report | head`) ends a command's output, quietly.
+// Not the controller's: \`start\` logs to stdout and must stop through its own shutdown.
+if (process.argv[2] !== 'start')
+  process.stdout.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode || 0);
+    throw err;
+  });
 let main;
 try {
   main = require('../dist/controller/src/cli/main.js').main;
