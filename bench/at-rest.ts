@@ -4,6 +4,7 @@
 // unlink) vs read-copy-fsync-unlink with the same width. Then Range reads as the API does them
 // (authenticate the range, then stream it) on sealed vs plain files: a 64 KiB seek and the
 // open-ended `bytes=N-` a browser player sends. Opus transcoding (the pool's ffmpeg call) when ffmpeg exists.
+import type { SummaryRow } from './summary';
 import crypto from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
       `encryption (seal, fsync, rename, row, unlink): ${rate(sealMs)}  (${(sealMs / copyMs).toFixed(2)}x the copy's time)`,
       `stored size per recorded minute: WAV ${(BYTES / MINUTES / 1000).toFixed(1)} kB, sealed ${(sealedSize / MINUTES / 1000).toFixed(1)} kB (+${(((sealedSize - BYTES) / BYTES) * 100).toFixed(3)}%)`,
     ];
-    const summary: Array<Record<string, unknown>> = [
+    const summary: Array<Omit<SummaryRow, 'bench'>> = [
       {
         figure: 'encryption, recordings/s',
         value: FILES / (sealMs / 1000),

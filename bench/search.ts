@@ -2,6 +2,7 @@
 // Loads N recordings into a dedicated MySQL database (dropped at the end), then times a number
 // search (any stored form, caller or callee, first page of 50 newest) in the store and through
 // HTTP, against a floor measured in the same run: a primary-key lookup of one recording.
+import type { SummaryRow } from './summary';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { createApi } from '../controller/src/api/app';
@@ -150,12 +151,14 @@ async function report(store: Store, knex: Knex): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'search',
-        rows: [
-          ['number, customer, national form, p95 ms', byCustomer],
-          ['number, busy line (E.164), p95 ms', byLine],
-          ['number over HTTP, p95 ms', http],
-        ].map(([figure, xs]) => {
-          const v = pct(xs as number[], 95);
+        rows: (
+          [
+            ['number, customer, national form, p95 ms', byCustomer],
+            ['number, busy line (E.164), p95 ms', byLine],
+            ['number over HTTP, p95 ms', http],
+          ] as Array<[string, number[]]>
+        ).map(([figure, xs]): Omit<SummaryRow, 'bench'> => {
+          const v = pct(xs, 95);
           return { figure, value: v, floor: pct(floor, 95), ratio: v / pct(floor, 95), target: '< 50', pass: v < 50 };
         }),
       }),

@@ -41,11 +41,13 @@ flows:
 /** The flags in bin/callrec.js's `#!/usr/bin/env -S node ...` line. */
 /** What `callrec` runs with (its first line): the environment it sets and node's flags. */
 const shipped = (): { env: Record<string, string>; flags: string } => {
-  const words = (fs.readFileSync('bin/callrec.js', 'utf8').split('\n')[0] ?? '')
-    .replace(/^#!\/usr\/bin\/env -S\s*/, '')
-    .split(/\s+/);
+  const line = fs.readFileSync('bin/callrec.js', 'utf8').split('\n')[0] ?? '';
+  const words = line.replace(/^#!\/usr\/bin\/env -S\s*/, '').split(/\s+/);
   const node = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, node).map((w) => w.split('=', 2) as [string, string]));
+  if (node < 0) throw new Error(`bin/callrec.js's first line runs no node: ${line}`);
+  const env = Object.fromEntries(
+    words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
+  );
   return { env, flags: words.slice(node + 1).join(' ') };
 };
 
@@ -114,9 +116,10 @@ async function main(): Promise<void> {
     {
       cwd: ROOT,
       env: {
-        // Its environment too, unless SOAK_NODE_FLAGS tries other settings (the caller's env then).
-        ...(process.env.SOAK_NODE_FLAGS ? {} : shipped().env),
+        // Its environment too, over the caller's as the launcher does; with SOAK_NODE_FLAGS set
+        // (even empty) the caller's environment tries other settings.
         ...process.env,
+        ...(process.env.SOAK_NODE_FLAGS !== undefined ? {} : shipped().env),
         CALLREC_SOAK_PROBE: probeFile,
         ...(await simControllerEnv(sim, dir, dbUrl)),
       },

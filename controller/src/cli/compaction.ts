@@ -6,7 +6,7 @@ import { named } from './heap';
 
 /** Whether the operator chose how full GCs compact (`--compact-on-every-full-gc`, `--no-compact`...). */
 export function compactsOwnWay(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return named(execArgv, nodeOptions, /^--(no[-_])?compact([-_]on[-_]every[-_]full[-_]gc)?(=|$)/);
+  return named(execArgv, nodeOptions, /^--(no[-_]?)?compact([-_]on[-_]every[-_]full[-_]gc)?(=|$)/);
 }
 
 /** How often one full GC compacts the old generation: see compactPeriodically. */
@@ -29,28 +29,30 @@ export class CompactionTrigger {
           (e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR,
       );
     if (!major) return;
-    // V8 reads the flag when a full GC starts: it is off again before the next one.
-    v8.setFlagsFromString('--no-compact-on-every-full-gc');
-    this.isArmed = false;
+    // V8 reads the flag as a full GC starts: off again before the next one. (A GC whose marking
+    // began before the flag was set may not compact: that period's turn is lost, not repeated.)
+    this.disarm();
   });
-
-  constructor() {
-    this.obs.observe({ entryTypes: ['gc'] });
-  }
 
   get armed(): boolean {
     return this.isArmed;
   }
 
+  /** Watches GCs only while armed: the scavenges between turns cost nothing. */
   arm(): void {
     if (this.isArmed) return;
     v8.setFlagsFromString('--compact-on-every-full-gc');
     this.isArmed = true;
+    this.obs.observe({ entryTypes: ['gc'] });
   }
 
   stop(): void {
+    if (this.isArmed) this.disarm();
+  }
+
+  private disarm(): void {
     this.obs.disconnect();
-    if (this.isArmed) v8.setFlagsFromString('--no-compact-on-every-full-gc');
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
     this.isArmed = false;
   }
 }

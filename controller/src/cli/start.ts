@@ -18,7 +18,7 @@ export const start: CliCommand = {
     ];
     if (unset.length > 0)
       logger.info(
-        `started without ${unset.join(', ')} (callrec, npm start and the image set them): expect 30-50 MB more resident memory under load`,
+        `started without ${unset.join(', ')} (callrec, npm start and the image set them): expect more resident memory under load (docs/performance.md)`,
       );
     let controller;
     try {
