@@ -51,6 +51,8 @@ function freePort(): Promise<number> {
   });
 }
 
+class PortTaken extends Error {}
+
 export class PrivateMariadb {
   private proc: ChildProcess | null = null;
 
@@ -70,8 +72,18 @@ export class PrivateMariadb {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-mariadb-'));
     fs.cpSync(path.join(templateDir(), 'data'), path.join(dir, 'data'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'tmp'));
-    const db = new PrivateMariadb(dir, await freePort());
-    await db.launch();
+    // A free port can be taken by a parallel test's server before ours binds it (seen in CI: the
+    // test then froze its own dead server and wrote to the other): try another port.
+    let db = new PrivateMariadb(dir, await freePort());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.launch();
+        break;
+      } catch (e) {
+        if (!(e instanceof PortTaken) || attempt >= 5) throw e;
+        db = new PrivateMariadb(dir, await freePort());
+      }
+    }
     const k = knexFactory({ client: 'mysql2', connection: { host: '127.0.0.1', port: db.port, user: 'root' } });
     try {
       await k.raw('create database if not exists callrec character set utf8mb4 collate utf8mb4_unicode_ci');
@@ -109,9 +121,16 @@ export class PrivateMariadb {
         log: QUIET,
       });
       try {
-        await k.raw('select 1');
+        // The server that answers must be ours: another test's may hold the port.
+        const [rows] = (await k.raw('select @@datadir as d')) as [Array<{ d: string }>];
+        const theirs = path.resolve(String(rows[0]?.d ?? '')) !== fs.realpathSync(path.join(this.dir, 'data'));
+        if (theirs) {
+          this.proc?.kill('SIGKILL');
+          throw new PortTaken(`port ${this.port} answers for another server (${rows[0]?.d})`);
+        }
         return;
       } catch (e) {
+        if (e instanceof PortTaken) throw e;
         if (Date.now() > end) throw new Error(`private mariadbd did not answer: ${(e as Error).message}`);
       } finally {
         await k.destroy();
