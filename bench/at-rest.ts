@@ -4,7 +4,6 @@
 // unlink) vs read-copy-fsync-unlink with the same width. Then Range reads as the API does them
 // (authenticate the range, then stream it) on sealed vs plain files: a 64 KiB seek and the
 // open-ended `bytes=N-` a browser player sends. Opus transcoding (the pool's ffmpeg call) when ffmpeg exists.
-import type { SummaryRow } from './summary';
 import crypto from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -21,6 +20,7 @@ import { silentLogger } from '../controller/src/util/logger';
 import { doneCall } from '../test/helpers/rows';
 import { quantile } from './stats';
 import { numberArg } from './args';
+import { printSummary, type SummaryRow } from './summary';
 
 const arg = numberArg;
 const FILES = arg('files', 100);
@@ -195,8 +195,7 @@ async function main(): Promise<void> {
       ),
     );
     for (const l of lines) process.stdout.write(`${l}\n`);
-    if (process.argv.includes('--json'))
-      process.stdout.write(`${JSON.stringify({ bench: 'at-rest', rows: summary })}\n`);
+    printSummary('at-rest', summary);
     await db.close();
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

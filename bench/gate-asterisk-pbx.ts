@@ -24,6 +24,7 @@ import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
 import { ariFloorClient, floorDecision } from './ari-floor';
 import { quantile } from './stats';
+import { printSummary, type SummaryRow } from './summary';
 
 const env = process.env;
 const ARI = env.CALLREC_BENCH_ARI_URL;
@@ -48,13 +49,7 @@ async function main(): Promise<void> {
     console.log(
       'bench:gate:asterisk:pbx skipped: set CALLREC_BENCH_ARI_URL (and the ARI/AMI credentials) to run against a real Asterisk',
     );
-    if (process.argv.includes('--json'))
-      console.log(
-        JSON.stringify({
-          bench: 'gate:asterisk:pbx',
-          rows: [{ figure: '(skipped: no CALLREC_BENCH_ARI_URL)', value: null }],
-        }),
-      );
+    printSummary('gate:asterisk:pbx', [{ figure: '(skipped: no CALLREC_BENCH_ARI_URL)', value: null }]);
     return;
   }
   // callrec's AMI session, logged in for the dialplan class (the controller's own client takes call,user).
@@ -218,7 +213,7 @@ async function main(): Promise<void> {
   console.log(
     `  events after the gate: ${seen.size} calls; without the recorder's ChannelVarset ${missing('RecordingStarted')}, without the hangup request ${missing('CallHungUp')}, without ChannelDestroyed ${missing('CallGone')}`,
   );
-  const rows: Array<Record<string, unknown>> = [
+  const rows: Array<Omit<SummaryRow, 'bench'>> = [
     { figure: 'Asterisk gate: calls with an event missed (real PBX)', value: missed, target: '0', pass: missed === 0 },
   ];
   const names: Record<string, string> = { floor: 'floor (continue only)', floor3: '3-call floor', ctl: 'callrec' };
@@ -248,7 +243,7 @@ async function main(): Promise<void> {
       });
     }
   }
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'gate:asterisk:pbx', rows }));
+  printSummary('gate:asterisk:pbx', rows);
 }
 
 void main().then(

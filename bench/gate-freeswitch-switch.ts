@@ -23,6 +23,7 @@ import { EslSession, type EslEvent } from '../controller/src/pbx/freeswitch/esl/
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { silentLogger } from '../controller/src/util/logger';
 import { median, quantile } from './stats';
+import { printSummary } from './summary';
 
 const env = process.env;
 const HOST = env.CALLREC_BENCH_ESL_HOST;
@@ -172,13 +173,7 @@ async function main(): Promise<void> {
     console.log(
       'bench:gate:freeswitch:switch skipped: set CALLREC_BENCH_ESL_HOST (and CALLREC_BENCH_FS_CONF, CALLREC_BENCH_RECORDINGS) to run against a real FreeSWITCH',
     );
-    if (process.argv.includes('--json'))
-      console.log(
-        JSON.stringify({
-          bench: 'gate:freeswitch:switch',
-          rows: [{ figure: '(skipped: no CALLREC_BENCH_ESL_HOST)', value: null }],
-        }),
-      );
+    printSummary('gate:freeswitch:switch', [{ figure: '(skipped: no CALLREC_BENCH_ESL_HOST)', value: null }]);
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-fs-'));
@@ -281,10 +276,7 @@ async function main(): Promise<void> {
   // The switch's clock moves in 20 ms frames: 1.00x means the same frames as the floor.
   const ratio = ours / floor;
   const row = { figure: "FreeSWITCH gate p50, the switch's clock (real switch)", value: ours, floor, ratio };
-  if (process.argv.includes('--json'))
-    console.log(
-      JSON.stringify({ bench: 'gate:freeswitch:switch', rows: [{ ...row, target: '<= 1.0x', pass: ratio < 1.005 }] }),
-    );
+  printSummary('gate:freeswitch:switch', [{ ...row, target: '<= 1.0x', pass: ratio < 1.005 }]);
 }
 
 void main().then(

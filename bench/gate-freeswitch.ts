@@ -26,6 +26,7 @@ import { describeSteps, shape, toSteps } from './freeswitch/script';
 import { GATE_VARS, type SwitchConfig } from './freeswitch/placers';
 import { startSwitch, type BenchSwitch } from './freeswitch/switch';
 import { median, quantile } from './stats';
+import { printSummary } from './summary';
 
 const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
 const RUNS = env('BENCH_RUNS', 10);
@@ -127,13 +128,13 @@ function report(sw: BenchSwitch, rows: Row[]): void {
     'ratio = median over runs of (row p50 / floor p50 in the same run); target for the controller <= 1.2x at 20 concurrent (issue 23), 0 lost',
   );
   const ours = rows.find((r) => r.name.startsWith('callrec controller'));
-  if (!ours || !process.argv.includes('--json')) return;
+  if (!ours) return;
   const ratio = median(ours.conc.map((xs, i) => p(xs, 0.5) / p(floor.conc[i] ?? [], 0.5)));
   const value = median(ours.conc.map((xs) => p(xs, 0.5)));
   const fl = median(floor.conc.map((xs) => p(xs, 0.5)));
   const figure = `FreeSWITCH gate p50, ${sw.concurrency} concurrent (${sw.label.split(' ')[0]})`;
   const row = { figure, value, floor: fl, ratio, target: '<= 1.2x', pass: ratio <= 1.2 && ours.lost === 0 };
-  console.log(JSON.stringify({ bench: 'gate:freeswitch', rows: [row] }));
+  printSummary('gate:freeswitch', [row]);
 }
 
 /** A short announcement the real switch can play (the simulator only needs the name). */

@@ -12,6 +12,7 @@ import { startHarness } from '../test/helpers/asterisk/gate-harness';
 import { ariFloorClient, floorDecision } from './ari-floor';
 import { median, quantile } from './stats';
 import { numberArg } from './args';
+import { printSummary, type SummaryRow } from './summary';
 
 const arg = numberArg;
 const ROUNDS = arg('rounds', 200);
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   for (const l of lanes) await l.close();
 
   const [floor, three, ours] = lanes as [Lane, Lane, Lane];
-  const rows: Array<Record<string, unknown>> = [];
+  const rows: Array<Omit<SummaryRow, 'bench'>> = [];
   console.log(
     `Asterisk gate on the ARI simulator: StasisStart -> continue, ${ROUNDS} calls one at a time, ${ROUNDS} in waves of ${CONC}`,
   );
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
   console.log(
     `  median 1 at a time: floor ${median(floor.seq).toFixed(3)} ms, callrec ${median(ours.seq).toFixed(3)} ms`,
   );
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'gate', rows }));
+  printSummary('gate', rows);
 }
 
 void main().catch((e: unknown) => {

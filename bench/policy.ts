@@ -6,6 +6,7 @@ import { clearNumberMemo } from '../controller/src/policy/numbers';
 import { RuleSetEngine } from '../controller/src/policy/service';
 import type { CallFacts } from '../controller/src/policy/types';
 import { facts, flow, ruleSet, SETTINGS } from '../test/helpers/rules';
+import { printSummary } from './summary';
 
 const FLOWS = 1000;
 const APPLETS = 10;
@@ -102,14 +103,8 @@ console.log(
 console.log(
   `decisions/s: ${fmt(warm)} repeating callers (floor ratio ${(floor / warm).toFixed(1)}x), ${fmt(cold)} all-new North American callers (${(floor / cold).toFixed(1)}x), ${fmt(coldIntl)} all-new UK callers (${(floor / coldIntl).toFixed(1)}x)`,
 );
-if (process.argv.includes('--json'))
-  console.log(
-    JSON.stringify({
-      bench: 'policy',
-      rows: [
-        { figure: 'decisions/s, repeating callers', value: warm, floor, ratio: floor / warm },
-        { figure: 'decisions/s, all-new North American callers', value: cold, floor, ratio: floor / cold },
-        { figure: 'decisions/s, all-new UK callers', value: coldIntl, floor, ratio: floor / coldIntl },
-      ],
-    }),
-  );
+printSummary('policy', [
+  { figure: 'decisions/s, repeating callers', value: warm, floor, ratio: floor / warm },
+  { figure: 'decisions/s, all-new North American callers', value: cold, floor, ratio: floor / cold },
+  { figure: 'decisions/s, all-new UK callers', value: coldIntl, floor, ratio: floor / coldIntl },
+]);

@@ -16,6 +16,7 @@ import { createStore, migrateLatest, openDb, type Store } from '../controller/sr
 import { createLogger } from '../controller/src/util/logger';
 import { mysqlAdmin } from './mysql-admin';
 import { numberArg } from './args';
+import { printSummary } from './summary';
 
 const arg = numberArg;
 const ROWS = arg('rows', 1_000_000);
@@ -30,7 +31,6 @@ const KEEP_DB = (() => {
   const i = process.argv.indexOf('--db');
   return i > 0 ? String(process.argv[i + 1]) : null;
 })();
-const JSON_OUT = process.argv.includes('--json');
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -297,23 +297,17 @@ async function main(): Promise<void> {
     console.log(
       `ratio during/without: p50 x${(p50 / f50).toFixed(2)}, p99 x${(p99 / f99).toFixed(2)} (target: >= 5000/s at p99 <= x1.5)`,
     );
-    if (JSON_OUT)
-      console.log(
-        JSON.stringify({
-          bench: 'retention',
-          rows: [
-            { figure: 'purge, recordings/s', value: rate, target: '>= 5000', pass: rate >= 5000 },
-            {
-              figure: 'insert p99 during purge, ms',
-              value: p99,
-              floor: f99,
-              ratio: p99 / f99,
-              target: 'ratio <= 1.5',
-              pass: p99 / f99 <= 1.5,
-            },
-          ],
-        }),
-      );
+    printSummary('retention', [
+      { figure: 'purge, recordings/s', value: rate, target: '>= 5000', pass: rate >= 5000 },
+      {
+        figure: 'insert p99 during purge, ms',
+        value: p99,
+        floor: f99,
+        ratio: p99 / f99,
+        target: 'ratio <= 1.5',
+        pass: p99 / f99 <= 1.5,
+      },
+    ]);
   } finally {
     await db.close();
     if (!KEEP_DB) {

@@ -2,7 +2,6 @@
 // Loads N recordings into a dedicated MySQL database (dropped at the end), then times a number
 // search (any stored form, caller or callee, first page of 50 newest) in the store and through
 // HTTP, against a floor measured in the same run: a primary-key lookup of one recording.
-import type { SummaryRow } from './summary';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { createApi } from '../controller/src/api/app';
@@ -14,6 +13,7 @@ import { generateApiKey } from '../controller/src/domain/api-keys';
 import { createStore, migrateLatest, openDb, type Store } from '../controller/src/store';
 import { createLogger } from '../controller/src/util/logger';
 import { mysqlAdmin } from './mysql-admin';
+import { printSummary } from './summary';
 
 const ROOT_URL = (process.env.CALLREC_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
 const arg = (name: string, def: number): number => {
@@ -147,22 +147,20 @@ async function report(store: Store, knex: Knex): Promise<void> {
   const p95 = Math.max(pct(byCustomer, 95), pct(byLine, 95), pct(http, 95));
   console.log(`\n  worst number-search p95: ${p95.toFixed(2)} ms (target < 50 ms) -> ${p95 < 50 ? 'PASS' : 'FAIL'}`);
   if (p95 >= 50) process.exitCode = 1;
-  if (process.argv.includes('--json'))
-    console.log(
-      JSON.stringify({
-        bench: 'search',
-        rows: (
-          [
-            ['number, customer, national form, p95 ms', byCustomer],
-            ['number, busy line (E.164), p95 ms', byLine],
-            ['number over HTTP, p95 ms', http],
-          ] as Array<[string, number[]]>
-        ).map(([figure, xs]): Omit<SummaryRow, 'bench'> => {
-          const v = pct(xs, 95);
-          return { figure, value: v, floor: pct(floor, 95), ratio: v / pct(floor, 95), target: '< 50', pass: v < 50 };
-        }),
-      }),
-    );
+  const floor95 = pct(floor, 95);
+  printSummary(
+    'search',
+    (
+      [
+        ['number, customer, national form, p95 ms', byCustomer],
+        ['number, busy line (E.164), p95 ms', byLine],
+        ['number over HTTP, p95 ms', http],
+      ] as Array<[string, number[]]>
+    ).map(([figure, xs]) => {
+      const v = pct(xs, 95);
+      return { figure, value: v, floor: floor95, ratio: v / floor95, target: '< 50', pass: v < 50 };
+    }),
+  );
 }
 
 async function timeHttp(store: Store, national: (i: number) => string): Promise<number[]> {

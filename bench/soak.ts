@@ -15,12 +15,12 @@ import { AriSim } from '../test/helpers/asterisk/ari-sim';
 import { writeWav } from '../test/helpers/call-harness';
 import { mergedQuantile, quantile } from './stats';
 import { numberArg } from './args';
+import { printSummary } from './summary';
 
 const arg = numberArg;
 const SECONDS = arg('seconds', 300);
 const RATE = arg('rate', 100);
 const LIVE = arg('live', 1000);
-const JSON_OUT = process.argv.includes('--json');
 /** Stop waiting for recordings once none completed for this long (what is left is lost), or at most this. */
 const STALL_MS = arg('stall', 20) * 1000;
 const WAIT_MS = arg('wait', 300) * 1000;
@@ -102,12 +102,14 @@ async function main(): Promise<void> {
   await db.close();
 
   const probeFile = path.join(dir, 'probe.jsonl');
+  // SOAK_NODE_FLAGS (even empty) tries other flags, and the caller's environment other settings.
+  const launcher = process.env.SOAK_NODE_FLAGS === undefined ? shipped() : null;
   const child = spawn(
     process.execPath,
     [
       ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
       // The node flags `callrec` runs with (its first line), or SOAK_NODE_FLAGS to try others.
-      ...(process.env.SOAK_NODE_FLAGS ?? shipped().flags).split(' ').filter(Boolean),
+      ...(launcher?.flags ?? process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       '--require',
       path.join(__dirname, 'soak-probe.js'),
       'bin/callrec.js',
@@ -116,10 +118,9 @@ async function main(): Promise<void> {
     {
       cwd: ROOT,
       env: {
-        // Its environment too, over the caller's as the launcher does; with SOAK_NODE_FLAGS set
-        // (even empty) the caller's environment tries other settings.
+        // Its environment too, over the caller's as the launcher does.
         ...process.env,
-        ...(process.env.SOAK_NODE_FLAGS !== undefined ? {} : shipped().env),
+        ...launcher?.env,
         CALLREC_SOAK_PROBE: probeFile,
         ...(await simControllerEnv(sim, dir, dbUrl)),
       },
@@ -256,25 +257,14 @@ async function main(): Promise<void> {
     );
     for (const [k, n] of why) console.log(`  ${n} calls ${k}`);
     console.log(`bench process (simulator) event-loop delay p99 ${(ownEld.percentile(99) / 1e6 - 10).toFixed(1)} ms`);
-    if (JSON_OUT)
-      console.log(
-        JSON.stringify({
-          bench: 'soak',
-          rows: [
-            {
-              figure: `RSS, ${peakLive} live calls, MB`,
-              value: rss / 1048576,
-              target: '< 150',
-              pass: rss < 150 * 1048576,
-            },
-            { figure: 'event-loop delay p99, ms', value: eldRun, target: '< 20', pass: eldRun < 20 },
-            { figure: 'soak gate p50, ms', value: g50 },
-            { figure: 'soak gate p99, ms', value: g99 },
-            { figure: 'recordings behind 30 s after the last call', value: ids.length - (at30 ?? completed) },
-            { figure: 'calls lost', value: lost, target: '0', pass: lost === 0 },
-          ],
-        }),
-      );
+    printSummary('soak', [
+      { figure: `RSS, ${peakLive} live calls, MB`, value: rss / 1048576, target: '< 150', pass: rss < 150 * 1048576 },
+      { figure: 'event-loop delay p99, ms', value: eldRun, target: '< 20', pass: eldRun < 20 },
+      { figure: 'soak gate p50, ms', value: g50 },
+      { figure: 'soak gate p99, ms', value: g99 },
+      { figure: 'recordings behind 30 s after the last call', value: ids.length - (at30 ?? completed) },
+      { figure: 'calls lost', value: lost, target: '0', pass: lost === 0 },
+    ]);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));

@@ -52,3 +52,8 @@ export function summaryTable(rows: readonly SummaryRow[]): string {
       .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
+
+/** With --json, the bench's one summary line (`npm run bench` reads it); nothing otherwise. */
+export function printSummary(bench: string, rows: ReadonlyArray<Omit<SummaryRow, 'bench'>>): void {
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ bench, rows }));
+}

@@ -1,6 +1,7 @@
 // The gate's decision for a call that just entered it: the policy's (within its bound), the one
 // stored for a call found waiting after a restart, or none (the fallback) when the gate cannot be
 // used. Becomes the session's Decided event, with the file the recording will get.
+import type { PbxEvent } from '../domain/pbx-events';
 import type { ControllerEvent } from '../domain/session-types';
 import type { PbxKind } from '../domain/vocabulary';
 import type { Decision, PolicyEngine } from '../policy/types';
@@ -82,10 +83,7 @@ async function storedGate(d: GateDeps, t: TrackedCall): Promise<Decision | null>
  * first (a later line for the call goes after it), else in the next loop turn. Off the gate's path:
  * a line costs ~35 us while the caller waits. A call released at once says it at once.
  */
-export function arrivalLine(
-  logger: Logger,
-  ev: { callId: string; facts: { flow: string | null; applet: string | null }; problem: string | null; swept: boolean },
-): () => void {
+export function arrivalLine(logger: Logger, ev: Extract<PbxEvent, { type: 'GateEntered' }>): () => void {
   let said = false;
   const say = () => {
     if (said) return;
