@@ -123,14 +123,8 @@ async function reset(knex: Knex, root: string): Promise<number | null> {
   }>;
   if (Number(row?.n) !== ROWS) return null;
   await knex('recordings').where('file_path', 'like', 'new/%').delete();
-  await knex('recordings').whereIn('state', ['purging', 'purged']).update({
-    state: 'completed',
-    purged_at: null,
-    purge_run_id: null,
-    purge_reason: null,
-    purged_by: null,
-    bytes_freed: null,
-  });
+  await knex('recordings').whereIn('state', ['purging', 'purged']).update({ state: 'completed' });
+  await knex('recording_tombstones').delete();
   await knex('recording_events').delete();
   await knex('retention_runs').delete();
   await knex('locks').delete();
@@ -212,6 +206,7 @@ function timePhases(store: Store): Map<string, number> {
   wrap(store.retention, 'select candidates', 'expired');
   wrap(store.retention, 'claim (mark purging)', 'claim');
   wrap(store.retention, 'tombstone + audit rows', 'tombstone');
+  wrap(store.retention, 'locked batch (all of it)', 'purgeLocked');
   wrap(store.retentionRuns, 'run progress row', 'progress');
   return spent;
 }

@@ -10,6 +10,7 @@ import * as atRest from './20261123000006_at_rest';
 import * as areaCodeOverrides from './20261123201300_area_code_overrides';
 import * as holdCases from './20261124000001_hold_cases';
 import * as userModes from './20261124100000_user_modes';
+import * as tombstones from './20261125000001_tombstones';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123201300_area_code_overrides', areaCodeOverrides],
   ['20261124000001_hold_cases', holdCases],
   ['20261124100000_user_modes', userModes],
+  ['20261125000001_tombstones', tombstones],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

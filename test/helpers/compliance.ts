@@ -27,10 +27,12 @@ export async function seedConsentCalls(h: ApiHarness, flow: string, file?: Buffe
   }
   const [paused, expired, deleted] = ids;
   await h.store.recordings.update(paused!, { pausedMs: 4000 });
-  await h.store.recordings.update(expired!, {
-    state: 'purged',
-    purgeReason: 'retention expired',
-    purgedAt: new Date(),
+  await h.store.recordings.update(expired!, { state: 'purged' });
+  await h.store.knex('recording_tombstones').insert({
+    recording_id: expired,
+    purged_by: 'retention-run:1',
+    purge_reason: 'retention expired',
+    purged_at: new Date(),
   });
   const r = await h.send('DELETE', `/api/recordings/${deleted}`, h.keys.admin, { reason: 'asked by the caller' });
   if (r.status !== 200) throw new Error(`could not delete recording ${deleted}: HTTP ${r.status}`);

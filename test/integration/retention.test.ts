@@ -40,6 +40,7 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ret-'));
     await db.knex('recording_events').delete();
     await db.knex('recordings').delete();
+    await db.knex('recording_tombstones').delete();
     await db.knex('retention_runs').delete();
     await db.knex('locks').delete();
   });
@@ -93,7 +94,10 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
 
   /** No row points at a missing file without a tombstone; no file exists without its live row. */
   async function expectConsistent() {
-    const rows = await db.knex('recordings').select('id', 'state', 'file_path', 'purged_at', 'purge_run_id');
+    const rows = await db
+      .knex('recordings')
+      .leftJoin('recording_tombstones as rt', 'rt.recording_id', 'recordings.id')
+      .select('id', 'state', 'file_path', 'rt.purged_at', 'rt.purge_run_id');
     for (const r of rows as Array<{ id: number; state: string; file_path: string; purged_at: unknown }>) {
       const exists = fs.existsSync(path.join(root, r.file_path));
       if (r.state === 'purged') {
@@ -315,8 +319,13 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       },
     };
     await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
-    const states = await Promise.all(ids.map(stateOf));
-    expect(states.filter((s) => s === 'purging')).toHaveLength(3); // the killed batch: files gone, rows not yet
+    // The killed batch: files gone, rows not yet purged, their tombstones open (SQLite's two-step
+    // purge left them `purging`; MySQL's locked batch rolled back to `completed`).
+    const open = await db.knex('recording_tombstones').whereNull('purged_at').pluck('recording_id');
+    expect(open).toHaveLength(3);
+    const states = await Promise.all(open.map((id: number) => stateOf(Number(id))));
+    expect(states).toEqual(open.map(() => (kind === 'mysql' ? 'completed' : 'purging')));
+    for (const id of open) expect(await fileOf(Number(id))).toBe(false);
     const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
     expect(rerun).toMatchObject({ purged: 4, missingFiles: 3, errors: 0 });
     expect(await Promise.all(ids.map(stateOf))).toEqual(ids.map(() => 'purged'));
@@ -324,6 +333,73 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const first = (await store.retentionRuns.recent(5)).find((r) => r.id !== rerun.id);
     expect(first).toMatchObject({ state: 'failed' });
   });
+
+  it('changes a purged recording row only in its state: the tombstone is a row of its own', async () => {
+    for (let i = 0; i < 4; i++) await seed(200 + i);
+    const sets: string[] = [];
+    const watch = (q: { sql: string }) => {
+      const m = /^update `recordings` set (.*?) where/i.exec(q.sql);
+      if (m) sets.push((m[1] ?? '').replace(/ = \?/g, ''));
+    };
+    db.knex.on('query', watch);
+    try {
+      expect(done(await runRetention(store, deps(), { trigger: 'cron' }))).toMatchObject({ purged: 4, errors: 0 });
+    } finally {
+      db.knex.off('query', watch);
+    }
+    // Growing the row (five tombstone columns from null) made InnoDB rewrite and log whole pages.
+    expect(new Set(sets)).toEqual(new Set(['`state`, `updated_at`']));
+    const stones = await db.knex('recording_tombstones').whereNotNull('purged_at');
+    expect(stones).toHaveLength(4);
+    const one = (await store.recordings.get(Number(stones[0].recording_id)))!;
+    expect(one).toMatchObject({
+      state: 'purged',
+      purgedBy: expect.stringMatching(/^retention-run:/),
+      bytesFreed: 1000,
+    });
+    expect(one.purgedAt).toBeInstanceOf(Date);
+  });
+
+  if (kind === 'mysql') {
+    it('makes a hold placed while a batch has the row locked wait, then find it purged', async () => {
+      const id = await seed(200);
+      let hold: Promise<unknown> | undefined;
+      const during = {
+        afterDelete: async () => {
+          // Not awaited: it waits on the batch's row lock, which the batch holds until its commit.
+          hold = store.retention.patchWithEvent(
+            id,
+            { onHold: false, states: ['completed', 'failed'] },
+            { on_hold: true, hold_reason: 'case 9', hold_by: 'legal' },
+            { callId, type: 'held', actor: 'legal', detail: {} },
+          );
+          // Time for the hold to reach the row: unlocked, it would be placed now.
+          await new Promise((r) => setTimeout(r, 200));
+        },
+      };
+      expect(done(await runRetention(store, deps({ hooks: during }), { trigger: 'cron' }))).toMatchObject({
+        purged: 1,
+      });
+      expect(await hold).toBeNull();
+      expect(await store.recordings.get(id)).toMatchObject({ state: 'purged', onHold: false });
+    });
+
+    it('reports a recording held after an interrupted batch began on it, and finishes the others', async () => {
+      const ids = [await seed(200), await seed(201), await seed(202)];
+      const crash = {
+        afterDelete: () => {
+          throw new Error('killed');
+        },
+      };
+      await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
+      await db.knex('recordings').where({ id: ids[1] }).update({ on_hold: true, hold_reason: 'case 10' });
+      const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
+      expect(rerun).toMatchObject({ purged: 2, missingFiles: 2, errors: 1 });
+      expect(rerun.errorDetail).toContain(`#${ids[1]}: held after an interrupted purge had begun on it`);
+      expect(await store.recordings.get(ids[1]!)).toMatchObject({ state: 'completed', onHold: true });
+      expect(await stateOf(ids[0]!)).toBe('purged');
+    });
+  }
 
   it('writes the run counters after each batch, so a run that dies shows what it did', async () => {
     for (let i = 0; i < 8; i++) await seed(200 + i);
@@ -355,7 +431,7 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     expect(run.purged).toBe(8);
   });
 
-  it('claims a whole batch in one statement, and only the rows a hold has not won', async () => {
+  it('claims a whole batch in one transaction, and only the rows a hold has not won', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) ids.push(await seed(200 + i));
     const claim = { runId: 77, by: 'retention-run:77', reason: 'retention expired' };
@@ -363,13 +439,14 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     const count = () => void statements++;
     db.knex.on('query', count);
     try {
-      expect(await store.retention.claim(ids, claim, NOW)).toEqual(ids);
-      expect(statements).toBe(1);
+      expect((await store.retention.claim(ids, claim, NOW)).sort((a, b) => a - b)).toEqual(ids);
+      // Begin, the locking read, the UPDATE, the tombstones, commit: however many rows.
+      expect(statements).toBeLessThanOrEqual(5);
       await db.knex('recordings').where({ state: 'purging' }).update({ state: 'completed' });
       await db.knex('recordings').where({ id: ids[1] }).update({ on_hold: true });
       statements = 0;
       expect((await store.retention.claim(ids, claim, NOW)).sort((a, b) => a - b)).toEqual([ids[0], ids[2]]);
-      expect(statements).toBe(2);
+      expect(statements).toBeLessThanOrEqual(5);
       expect(await stateOf(ids[1]!)).toBe('completed');
     } finally {
       db.knex.off('query', count);

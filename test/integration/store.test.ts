@@ -1,4 +1,5 @@
 import { migrateDownAll, migrateLatest, migrationStatus, type Db, type Store } from '../../controller/src/store';
+import { migrateDownOne } from '../../controller/src/store/migrate';
 import { openTestStore, STORE_KINDS, type TestDb } from '../helpers/db';
 import { recordingRow } from '../helpers/rows';
 
@@ -66,6 +67,35 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     consentMode: 'announce' as const,
     decision: { recordMode: 'from-answer', reasons: ['applet rule sales/dial'] },
     startedAt: new Date('2026-11-22T10:00:00.123Z'),
+  });
+
+  it('moves a tombstone out of the recordings row and back with the migration', async () => {
+    const call = await store.calls.insert(newCall('tomb.1'));
+    const rec = await store.recordings.insert({ callId: call.id, ...recordingRow('2026/11/22/t.wav') });
+    await migrateDownOne(db.knex);
+    const at = new Date('2026-11-23T04:00:00.000Z');
+    await db.knex('recordings').where({ id: rec.id }).update({
+      state: 'purged',
+      purged_at: at,
+      purge_run_id: 7,
+      purged_by: 'retention-run:7',
+      purge_reason: 'retention expired',
+      bytes_freed: 1000,
+    });
+    await migrateLatest(db.knex);
+    const tomb = {
+      purgedAt: at,
+      purgeRunId: 7,
+      purgedBy: 'retention-run:7',
+      purgeReason: 'retention expired',
+      bytesFreed: 1000,
+    };
+    expect(await store.recordings.get(rec.id)).toMatchObject({ state: 'purged', ...tomb });
+    expect(await db.knex.schema.hasColumn('recordings', 'purged_at')).toBe(false);
+    await migrateDownOne(db.knex);
+    const [back] = await db.knex('recordings').where({ id: rec.id }).select('purge_run_id', 'purged_by', 'bytes_freed');
+    expect(back).toMatchObject({ purge_run_id: 7, purged_by: 'retention-run:7', bytes_freed: 1000 });
+    await migrateLatest(db.knex);
   });
 
   it('stores a call and its recording with dates, booleans and JSON intact', async () => {

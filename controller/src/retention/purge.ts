@@ -2,7 +2,8 @@
 // claim (row -> purging, hold re-checked) -> delete the file -> tombstone (row -> purged + event).
 // A crash between any two steps leaves rows in `purging`, which the next run finishes.
 import { purgeBytesFreed, purgedRecordings, purgeErrors } from '../metrics';
-import type { Claim, PurgeCandidate, Tombstone } from '../store/retention-repo';
+import type { RecordingState } from '../domain/records';
+import type { Claim, Cursor, PurgeCandidate, Tombstone } from '../store/retention-repo';
 import type { RunTrigger } from '../store/retention-runs-repo';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
@@ -114,6 +115,76 @@ export async function purgeRows(
   }
   if (!opts.dryRun && stones.length > 0) await opts.onPurged?.(stones.map((st) => st.id));
   return counts;
+}
+
+/**
+ * One batch of the nightly purge where the store can lock it (MySQL): the rows are locked, their
+ * files checked, deleted and tombstoned in one transaction, each row written once
+ * (store/purge-locked.ts). Returns the batch's counts and the rows read (the cursor's last row).
+ */
+export async function purgeLockedBatch(
+  store: Store,
+  root: string,
+  q: { state: RecordingState; asOf: Date; limit: number; after: Cursor | null },
+  claim: Claim,
+  opts: Pick<PurgeOptions, 'trigger' | 'hooks' | 'onPurged'>,
+): Promise<{ counts: BatchCounts; read: PurgeCandidate[] }> {
+  const counts = emptyCounts();
+  let filesMs = 0;
+  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      filesMs += Date.now() - t0;
+    }
+  };
+  const stones: Tombstone[] = [];
+  const batch = await store.retention.purgeLocked(q, claim, {
+    check: (rows) =>
+      timed(async () => {
+        const before: RealPaths = new Map();
+        const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
+        return rows.filter((r, i) => {
+          const where = located[i];
+          if (!where?.ok) counts.errors.push({ id: r.id, detail: where?.detail ?? 'not located' });
+          return where?.ok === true;
+        });
+      }),
+    remove: async (rows) => {
+      const after: RealPaths = new Map();
+      const outcomes = await timed(() =>
+        mapLimited(rows, UNLINK_WIDTH, (r) => removeFile(root, r.filePath, false, after)),
+      );
+      await opts.hooks?.afterDelete?.(rows.map((r) => r.id));
+      return rows.map((r, i) => {
+        const o = outcomes[i];
+        if (!o || o.kind === 'error') {
+          counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
+          return null;
+        }
+        const st = {
+          id: r.id,
+          callId: r.callId,
+          bytesFreed: o.kind === 'deleted' ? o.bytes : 0,
+          missing: o.kind === 'missing',
+        };
+        stones.push(st);
+        return st;
+      });
+    },
+  });
+  counts.purged = batch.purged;
+  counts.filesMs = filesMs;
+  for (const st of stones) {
+    counts.bytesFreed += st.bytesFreed;
+    if (st.missing) counts.missingFiles += 1;
+  }
+  purgedRecordings.inc({ trigger: opts.trigger }, counts.purged);
+  purgeBytesFreed.inc(counts.bytesFreed);
+  purgeErrors.inc(counts.errors.length);
+  if (stones.length > 0) await opts.onPurged?.(stones.map((st) => st.id));
+  return { counts, read: batch.read };
 }
 
 export function addCounts(into: BatchCounts, b: BatchCounts): void {

@@ -2,9 +2,9 @@
 // finished recordings a missing retain_until, purge the expired in paced batches, report progress.
 import { retainUntil } from '../domain/tiers';
 import type { Store } from '../store';
-import type { Claim, Cursor, PURGEABLE } from '../store/retention-repo';
+import type { Claim, Cursor, PURGEABLE, PurgeCandidate } from '../store/retention-repo';
 import type { RunTrigger } from '../store/retention-runs-repo';
-import { addCounts, purgedPublisher, purgeRows, type BatchCounts } from './purge';
+import { addCounts, purgedPublisher, purgeLockedBatch, purgeRows, type BatchCounts } from './purge';
 import type { RetentionDeps, RunProgress } from './run-types';
 
 /** One run's state, shared by its phases: its claim, its cursor budget, the counters so far. */
@@ -35,6 +35,14 @@ export function summary({ scanned, counts }: Ctx) {
 
 /** Rows an interrupted purge left in `purging`: their claim stands, finish them (file gone or not). */
 export async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
+  if (!ctx.dryRun) {
+    // A locked batch that died after opening its tombstones: back to purging, finished below.
+    for (const id of await ctx.store.retention.reopenInterrupted())
+      ctx.counts.errors.push({
+        id,
+        detail: 'held after an interrupted purge had begun on it: its file may already be gone',
+      });
+  }
   const staleBefore = new Date(now().getTime() - (ctx.deps.staleEarlyDeleteMs ?? 5 * 60_000));
   let afterId = 0;
   for (;;) {
@@ -92,13 +100,13 @@ export async function assignMissingRetainUntil(ctx: Ctx): Promise<void> {
 }
 
 export async function purgeExpired(ctx: Ctx, state: (typeof PURGEABLE)[number]): Promise<void> {
+  if (ctx.store.retention.locksRows && !ctx.dryRun) return purgeExpiredLocked(ctx, state);
   let cursor: Cursor | null = null;
   while (ctx.left > 0 && !ctx.signal?.aborted) {
     const t0 = Date.now();
     const rows = await ctx.store.retention.expired(state, ctx.asOf, Math.min(ctx.deps.batchSize, ctx.left), cursor);
     if (rows.length === 0) return;
-    const last = rows[rows.length - 1];
-    cursor = last?.retainUntil ? { retainUntil: last.retainUntil, id: last.id } : null;
+    cursor = cursorAfter(rows);
     ctx.scanned += rows.length;
     ctx.left -= rows.length;
     const b = await purgeRows(ctx.store, ctx.deps.root, rows, ctx.claim, {
@@ -109,28 +117,59 @@ export async function purgeExpired(ctx: Ctx, state: (typeof PURGEABLE)[number]):
       hooks: ctx.deps.hooks,
       onPurged: purgedPublisher(ctx.deps),
     });
-    addCounts(ctx.counts, b);
-    // Every batch by default: a run that dies keeps exactly what it purged (one UPDATE, ~1.5 ms
-    // of every 100 recordings in bench:retention; a larger progressEveryMs trades that exactness).
-    if (Date.now() - (ctx.savedAt ?? 0) >= (ctx.deps.progressEveryMs ?? 0)) {
-      ctx.savedAt = Date.now();
-      await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
-    }
-    await ctx.renew();
-    reportProgress(ctx);
-    // The rest is for the database: time on the volume already left it to other writers.
-    const duty = ctx.deps.dutyCycle ?? 0.5;
-    const dbMs = Math.max(0, Date.now() - t0 - (b.filesMs ?? 0));
-    if (!ctx.dryRun && duty < 1) await new Promise((r) => setTimeout(r, dbMs * (1 / duty - 1)));
-    ctx.deps.logger.debug('retention batch', {
-      runId: ctx.runId,
-      state,
-      purged: b.purged,
-      missing: b.missingFiles,
-      errors: b.errors.length,
-    });
+    await afterBatch(ctx, state, b, t0);
     if (!cursor) return;
   }
+}
+
+/** The same on a store that locks its batch: each row read, deleted and tombstoned in one write. */
+async function purgeExpiredLocked(ctx: Ctx, state: (typeof PURGEABLE)[number]): Promise<void> {
+  let cursor: Cursor | null = null;
+  while (ctx.left > 0 && !ctx.signal?.aborted) {
+    const t0 = Date.now();
+    const { counts: b, read } = await purgeLockedBatch(
+      ctx.store,
+      ctx.deps.root,
+      { state, asOf: ctx.asOf, limit: Math.min(ctx.deps.batchSize, ctx.left), after: cursor },
+      ctx.claim,
+      { trigger: ctx.trigger, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) },
+    );
+    if (read.length === 0) return;
+    cursor = cursorAfter(read);
+    ctx.scanned += read.length;
+    ctx.left -= read.length;
+    await afterBatch(ctx, state, b, t0);
+    if (!cursor) return;
+  }
+}
+
+function cursorAfter(rows: readonly PurgeCandidate[]): Cursor | null {
+  const last = rows[rows.length - 1];
+  return last?.retainUntil ? { retainUntil: last.retainUntil, id: last.id } : null;
+}
+
+/** After each batch: the counters, the run's row, the lock, progress, and the rest it owes the database. */
+async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number): Promise<void> {
+  addCounts(ctx.counts, b);
+  // Every batch by default: a run that dies keeps exactly what it purged (one UPDATE, ~0.5 ms
+  // of every 100 recordings in bench:retention; a larger progressEveryMs trades that exactness).
+  if (Date.now() - (ctx.savedAt ?? 0) >= (ctx.deps.progressEveryMs ?? 0)) {
+    ctx.savedAt = Date.now();
+    await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
+  }
+  await ctx.renew();
+  reportProgress(ctx);
+  // The rest is for the database: time on the volume already left it to other writers.
+  const duty = ctx.deps.dutyCycle ?? 0.5;
+  const dbMs = Math.max(0, Date.now() - t0 - (b.filesMs ?? 0));
+  if (!ctx.dryRun && duty < 1) await new Promise((r) => setTimeout(r, dbMs * (1 / duty - 1)));
+  ctx.deps.logger.debug('retention batch', {
+    runId: ctx.runId,
+    state,
+    purged: b.purged,
+    missing: b.missingFiles,
+    errors: b.errors.length,
+  });
 }
 
 /** Only counted when someone watches: one aggregate query over the expired rows. */

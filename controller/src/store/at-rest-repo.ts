@@ -2,7 +2,7 @@
 // stored_bytes stays null until the plaintext is gone, so a crash between any two steps leaves
 // the row in the backlog, where the next pass finishes it.
 import type { RecordingRecord } from '../domain/records';
-import { recordingFromRow } from './recordings-repo';
+import { recordingFromRow, recordingRows } from './recordings-repo';
 import type { Row } from './rows';
 import { Repo } from './repo';
 
@@ -14,8 +14,8 @@ export class AtRestRepo extends Repo {
    * Also a purged row that was sealed but never left the backlog: a crash between its row update
    * and the plaintext's unlink, then a purge of the ciphertext, leaves that plaintext to remove.
    */
-  private backlogQuery() {
-    return this.knex('recordings')
+  private backlogQuery(q = this.knex('recordings')) {
+    return q
       .whereNull('stored_bytes')
       .where((q) =>
         q.whereIn('state', [...SETTLED]).orWhere((p) => p.where({ state: 'purged' }).whereNotNull('key_id')),
@@ -24,7 +24,10 @@ export class AtRestRepo extends Repo {
 
   /** Settled recordings whose plaintext may still be on disk, by id after `afterId`. */
   async backlog(afterId: number, limit: number): Promise<RecordingRecord[]> {
-    const rows = (await this.backlogQuery().where('id', '>', afterId).orderBy('id').limit(limit)) as Row[];
+    const rows = (await this.backlogQuery(recordingRows(this.knex))
+      .where('recordings.id', '>', afterId)
+      .orderBy('recordings.id')
+      .limit(limit)) as Row[];
     return rows.map(recordingFromRow);
   }
 

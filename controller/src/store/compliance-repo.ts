@@ -43,8 +43,10 @@ export class ComplianceRepo {
             ),
         ),
       ),
-      this.grouped('recordings', 'recordings.started_at', 'recordings.purge_reason', range, (q) =>
-        q.where('recordings.state', 'purged'),
+      this.grouped('recordings', 'recordings.started_at', 'rt.purge_reason', range, (q) =>
+        q
+          .leftJoin('recording_tombstones as rt', 'rt.recording_id', 'recordings.id')
+          .where('recordings.state', 'purged'),
       ),
     ]);
     return { consent, paused, purged };

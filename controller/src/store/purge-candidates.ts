@@ -36,7 +36,8 @@ export interface Cursor {
   id: number;
 }
 
-export const CANDIDATE_COLS = ['id', 'call_id', 'state', 'file_path', 'size_bytes', 'retain_until', 'purge_run_id'];
+/** Read from recordings; stuckPurging adds its tombstone's purge_run_id (null for the others). */
+export const CANDIDATE_COLS = ['id', 'call_id', 'state', 'file_path', 'size_bytes', 'retain_until'];
 
 export function candidateFromRow(r: Row): PurgeCandidate {
   return {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { RecordingRecord, RecordingState } from '../domain/records';
 import { StampedRepo } from './repo';
 import { rowMapper, toColumns, type Row } from './rows';
@@ -19,7 +20,9 @@ export type NewRecording = Pick<
   | 'campaign'
 > &
   Partial<Pick<RecordingRecord, 'startedAt'>>;
-export type RecordingPatch = Partial<Omit<RecordingRecord, 'id' | 'callId' | 'createdAt'>>;
+/** The tombstone is the purge's to write (recording_tombstones), never a patch of the row. */
+type TombstoneField = 'purgedAt' | 'purgeRunId' | 'purgeReason' | 'purgedBy' | 'bytesFreed';
+export type RecordingPatch = Partial<Omit<RecordingRecord, 'id' | 'callId' | 'createdAt' | TombstoneField>>;
 
 export const recordingFromRow = rowMapper<RecordingRecord>({
   int: ['id', 'callId', 'channels'],
@@ -31,6 +34,16 @@ export const recordingFromRow = rowMapper<RecordingRecord>({
   dateReq: ['createdAt', 'updatedAt'],
 });
 
+/**
+ * Recordings as RecordingRecord reads them: the row and its tombstone, if any (kept apart so a purge
+ * changes the recordings row in place: see the tombstones migration).
+ */
+export function recordingRows(db: Knex): Knex.QueryBuilder {
+  return db('recordings')
+    .leftJoin('recording_tombstones as rt', 'rt.recording_id', 'recordings.id')
+    .select('recordings.*', 'rt.purged_at', 'rt.purge_run_id', 'rt.purge_reason', 'rt.purged_by', 'rt.bytes_freed');
+}
+
 export class RecordingsRepo extends StampedRepo<RecordingRecord, NewRecording, RecordingPatch> {
   protected readonly table = 'recordings';
   protected readonly noun = 'recording';
@@ -38,8 +51,19 @@ export class RecordingsRepo extends StampedRepo<RecordingRecord, NewRecording, R
     return recordingFromRow(row);
   }
 
+  override async get(id: number): Promise<RecordingRecord | null> {
+    const row = (await recordingRows(this.knex).where('recordings.id', id).first()) as Row | undefined;
+    return row ? recordingFromRow(row) : null;
+  }
+
+  override async getOrThrow(id: number): Promise<RecordingRecord> {
+    const found = await this.get(id);
+    if (found === null) throw new Error(`recording ${id} not found`);
+    return found;
+  }
+
   async forCall(callId: number): Promise<RecordingRecord[]> {
-    const rows = (await this.knex('recordings').where({ call_id: callId }).orderBy('id')) as Row[];
+    const rows = (await recordingRows(this.knex).where({ call_id: callId }).orderBy('recordings.id')) as Row[];
     return rows.map(recordingFromRow);
   }
 

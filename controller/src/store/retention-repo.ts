@@ -12,11 +12,14 @@ import {
   type PurgeCandidate,
   type Tombstone,
 } from './purge-candidates';
-import { recordingFromRow } from './recordings-repo';
-import { writeTombstones } from './retention-tombstone';
+import { recordingFromRow, recordingRows } from './recordings-repo';
+import { retryOnDeadlock } from './deadlock-retry';
+import { purgeLockedBatch, type LockedBatch, type LockedFiles } from './purge-locked';
+import { openTombstones, writeTombstones } from './retention-tombstone';
 import { toBool, toDate, toJson, type Row } from './rows';
 
 export { PURGEABLE, type Claim, type Cursor, type PurgeCandidate, type Tombstone } from './purge-candidates';
+export type { LockedBatch, LockedFiles } from './purge-locked';
 
 export class RetentionRepo {
   constructor(
@@ -107,11 +110,11 @@ export class RetentionRepo {
   }
 
   /**
-   * Marks the rows purging, re-checking state and hold in the same statement: a hold placed after
+   * Marks the rows purging, re-checking state and hold under the rows' locks: a hold placed after
    * the candidates were read wins. `paths`: the file each row had when read; a row whose file
    * changed since (sealed at rest: x.wav became x.wav.enc) is left for the next run, which reads
    * the file it has now; deleting the old name would leave the sealed file behind, tombstoned as
-   * purged. Returns the ids this claim actually got.
+   * purged. Who claimed goes to the row's tombstone (purged_at still null). Returns the ids got.
    */
   async claim(
     ids: readonly number[],
@@ -120,33 +123,26 @@ export class RetentionRepo {
     paths?: ReadonlyMap<number, string>,
   ): Promise<number[]> {
     if (ids.length === 0) return [];
-    const q = this.knex('recordings')
-      .whereIn('state', [...PURGEABLE])
-      .where({ on_hold: false });
-    if (paths)
-      q.whereIn(
-        ['id', 'file_path'],
-        [...new Set(ids)].map((id) => [id, paths.get(id) ?? '']),
-      );
-    else q.whereIn('id', [...ids]);
-    if (expiredAsOf) q.where('retain_until', '<=', expiredAsOf);
-    const changed = await q.update({
-      state: 'purging',
-      purge_run_id: claim.runId,
-      purged_by: claim.by,
-      purge_reason: claim.reason,
-      updated_at: this.now(),
-    });
-    // Every id matched the guarded UPDATE, so every one moved to purging under this claim: the
-    // read-back (one round trip per batch) is only needed when a hold or another writer won some.
-    if (Number(changed) === new Set(ids).size) return [...new Set(ids)];
-    const got = this.knex('recordings')
-      .select('id')
-      .whereIn('id', [...ids])
-      .where({ state: 'purging', purged_by: claim.by });
-    if (claim.runId === null) got.whereNull('purge_run_id');
-    else got.where({ purge_run_id: claim.runId });
-    return ((await got) as Row[]).map((r) => Number(r.id));
+    return retryOnDeadlock(() =>
+      this.knex.transaction(async (trx) => {
+        const q = trx('recordings')
+          .select('id')
+          .whereIn('state', [...PURGEABLE])
+          .where({ on_hold: false });
+        if (paths)
+          q.whereIn(
+            ['id', 'file_path'],
+            [...new Set(ids)].map((id) => [id, paths.get(id) ?? '']),
+          );
+        else q.whereIn('id', [...ids]);
+        if (expiredAsOf) q.where('retain_until', '<=', expiredAsOf);
+        const got = ((await (this.dialect === 'mysql' ? q.forUpdate() : q)) as Row[]).map((r) => Number(r.id));
+        if (got.length === 0) return [];
+        await trx('recordings').whereIn('id', got).update({ state: 'purging', updated_at: this.now() });
+        await openTombstones(trx, got, claim);
+        return got;
+      }),
+    );
   }
 
   /**
@@ -155,26 +151,61 @@ export class RetentionRepo {
    */
   async stuckPurging(runId: number, staleBefore: Date, limit: number, afterId: number): Promise<PurgeCandidate[]> {
     const rows = (await this.knex('recordings')
-      .select(CANDIDATE_COLS)
-      .where({ state: 'purging' })
-      .where('id', '>', afterId)
+      .leftJoin('recording_tombstones as rt', 'rt.recording_id', 'recordings.id')
+      .select([...CANDIDATE_COLS.map((c) => `recordings.${c}`), 'rt.purge_run_id'])
+      .where('recordings.state', 'purging')
+      .where('recordings.id', '>', afterId)
       .andWhere((w) =>
         w
-          .where((w1) => w1.whereNotNull('purge_run_id').whereNot('purge_run_id', runId))
-          .orWhere((w2) => w2.whereNull('purge_run_id').where('updated_at', '<', staleBefore)),
+          .where((w1) => w1.whereNotNull('rt.purge_run_id').whereNot('rt.purge_run_id', runId))
+          .orWhere((w2) => w2.whereNull('rt.purge_run_id').where('recordings.updated_at', '<', staleBefore)),
       )
-      .orderBy('id')
+      .orderBy('recordings.id')
       .limit(limit)) as Row[];
     return rows.map(candidateFromRow);
+  }
+
+  /**
+   * A batch of the locked purge (purge-locked.ts) opens its tombstones before it unlinks: if the
+   * run dies before its commit, the rows read `completed` with an open tombstone. Those not held
+   * since go back to `purging` under the dead run, so stuckPurging finishes them; the ids of those
+   * held since are returned (their file may be gone: the run reports them).
+   */
+  async reopenInterrupted(): Promise<number[]> {
+    const open = this.knex('recording_tombstones').select('recording_id').whereNull('purged_at');
+    await this.knex('recordings')
+      .whereIn('id', open)
+      .whereIn('state', [...PURGEABLE])
+      .where({ on_hold: false })
+      .update({ state: 'purging', updated_at: this.now() });
+    const held = (await this.knex('recordings')
+      .select('id')
+      .whereIn('id', open)
+      .whereIn('state', [...PURGEABLE])) as Row[];
+    return held.map((r) => Number(r.id));
   }
 
   /** Takes over stuck rows for this run so the tombstone names the run that finished them. */
   async adopt(ids: readonly number[], runId: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.knex('recordings')
-      .whereIn('id', [...ids])
-      .where({ state: 'purging' })
-      .update({ purge_run_id: runId, updated_at: this.now() });
+    await this.knex('recording_tombstones')
+      .whereIn('recording_id', [...ids])
+      .whereNull('purged_at')
+      .update({ purge_run_id: runId });
+  }
+
+  /** Whether the nightly purge can lock its batch (MySQL): purgeLocked, one write per row. */
+  get locksRows(): boolean {
+    return this.dialect === 'mysql';
+  }
+
+  /** One batch of the nightly purge in one transaction (store/purge-locked.ts). */
+  async purgeLocked(
+    q: { state: RecordingState; asOf: Date; limit: number; after: Cursor | null },
+    claim: Claim,
+    files: LockedFiles,
+  ): Promise<LockedBatch> {
+    return purgeLockedBatch(this.knex, this.now, q, claim, 'purged', files);
   }
 
   /**
@@ -207,7 +238,7 @@ export class RetentionRepo {
         detail: toJson(event.detail),
         at,
       });
-      return recordingFromRow((await trx('recordings').where({ id }).first()) as Row);
+      return recordingFromRow((await recordingRows(trx).where('recordings.id', id).first()) as Row);
     });
   }
 }

@@ -3,7 +3,7 @@
 // page is one index range scan however deep the pagination goes.
 import type { Knex } from 'knex';
 import type { ConsentOutcome, Direction, RecordingRecord, RecordingState, Tier } from '../domain/records';
-import { recordingFromRow } from './recordings-repo';
+import { recordingFromRow, recordingRows } from './recordings-repo';
 import type { Dialect } from './db';
 import type { Row } from './rows';
 
@@ -105,7 +105,7 @@ export class SearchRepo {
   }
 
   private filtered(f: RecordingFilter): Knex.QueryBuilder {
-    return applyFilter(this.knex('recordings').select('*').whereNotNull('started_at'), f, this.knex, this.dialect);
+    return applyFilter(recordingRows(this.knex).whereNotNull('started_at'), f, this.knex, this.dialect);
   }
 
   /** Keyset condition, order and limit (+1 row to know whether another page exists). */
