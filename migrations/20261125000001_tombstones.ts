@@ -17,21 +17,26 @@ async function dropColumns(knex: Knex, cols: readonly string[]): Promise<void> {
 }
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('recording_tombstones', (t) => {
-    // No foreign key: the purge writes here while it holds the recording's row locked, and a
-    // foreign-key check would wait on that lock. Recordings are never deleted, so none dangles.
-    t.bigInteger('recording_id').unsigned().notNullable().primary();
-    t.bigInteger('purge_run_id');
-    t.string('purged_by', 128);
-    t.string('purge_reason', 255);
-    // Null while the recording is being purged (claimed, file not yet gone): set with `purged`.
-    t.datetime('purged_at', { precision: 3 });
-    t.bigInteger('bytes_freed');
-  });
+  // Each step is guarded: on MySQL every DDL commits at once, so a failed attempt can be run again.
+  if (!(await knex.schema.hasTable('recording_tombstones')))
+    await knex.schema.createTable('recording_tombstones', (t) => {
+      // No foreign key: the purge writes here while it holds the recording's row locked, and a
+      // foreign-key check would wait on that lock. Recordings are never deleted, so none dangles.
+      t.bigInteger('recording_id').unsigned().notNullable().primary();
+      t.bigInteger('purge_run_id');
+      t.string('purged_by', 128);
+      t.string('purge_reason', 255);
+      // Null while the recording is being purged (claimed, file not yet gone): set with `purged`.
+      t.datetime('purged_at', { precision: 3 });
+      t.bigInteger('bytes_freed');
+      t.index(['purged_at'], 'rt_purged_idx'); // the open ones, found at each run's start
+    });
+  if (!(await knex.schema.hasColumn('recordings', 'purged_at'))) return;
   await knex.raw(
     `insert into recording_tombstones (recording_id, purge_run_id, purged_by, purge_reason, purged_at, bytes_freed)
-     select id, purge_run_id, purged_by, purge_reason, purged_at, bytes_freed
-     from recordings where state in ('purging', 'purged') or purged_by is not null or purge_run_id is not null`,
+     select id, purge_run_id, purged_by, purge_reason, purged_at, bytes_freed from recordings
+     where state in ('purging', 'purged')
+       and id not in (select recording_id from recording_tombstones)`,
   );
   await dropColumns(knex, COLS);
 }

@@ -319,12 +319,12 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       },
     };
     await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
-    // The killed batch: files gone, rows not yet purged, their tombstones open (SQLite's two-step
-    // purge left them `purging`; MySQL's locked batch rolled back to `completed`).
+    // The killed batch: files gone, rows `purging` (MySQL's locked batch rolled back, then marked
+    // them), their tombstones open.
     const open = await db.knex('recording_tombstones').whereNull('purged_at').pluck('recording_id');
     expect(open).toHaveLength(3);
     const states = await Promise.all(open.map((id: number) => stateOf(Number(id))));
-    expect(states).toEqual(open.map(() => (kind === 'mysql' ? 'completed' : 'purging')));
+    expect(states).toEqual(open.map(() => 'purging'));
     for (const id of open) expect(await fileOf(Number(id))).toBe(false);
     const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
     expect(rerun).toMatchObject({ purged: 4, missingFiles: 3, errors: 0 });
@@ -392,10 +392,12 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
         },
       };
       await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
+      // A kill -9 leaves them `completed` (the failed batch's own fallback to `purging` never ran).
+      await db.knex('recordings').whereIn('id', ids).update({ state: 'completed' });
       await db.knex('recordings').where({ id: ids[1] }).update({ on_hold: true, hold_reason: 'case 10' });
       const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
       expect(rerun).toMatchObject({ purged: 2, missingFiles: 2, errors: 1 });
-      expect(rerun.errorDetail).toContain(`#${ids[1]}: held after an interrupted purge had begun on it`);
+      expect(rerun.errorDetail).toContain(`#${ids[1]}: an interrupted purge had begun on it, and it is now held`);
       expect(await store.recordings.get(ids[1]!)).toMatchObject({ state: 'completed', onHold: true });
       expect(await stateOf(ids[0]!)).toBe('purged');
     });

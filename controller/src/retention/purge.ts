@@ -143,6 +143,9 @@ export async function purgeLockedBatch(
   const batch = await store.retention.purgeLocked(q, claim, {
     check: (rows) =>
       timed(async () => {
+        // A deadlock retries the batch from here: only the last attempt's outcomes count.
+        counts.errors.length = 0;
+        stones.length = 0;
         const before: RealPaths = new Map();
         const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
         return rows.filter((r, i) => {

@@ -37,10 +37,10 @@ export function summary({ scanned, counts }: Ctx) {
 export async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
   if (!ctx.dryRun) {
     // A locked batch that died after opening its tombstones: back to purging, finished below.
-    for (const id of await ctx.store.retention.reopenInterrupted())
+    for (const id of await ctx.store.retention.reopenInterrupted(ctx.asOf))
       ctx.counts.errors.push({
         id,
-        detail: 'held after an interrupted purge had begun on it: its file may already be gone',
+        detail: 'an interrupted purge had begun on it, and it is now held or kept longer: its file may be gone',
       });
   }
   const staleBefore = new Date(now().getTime() - (ctx.deps.staleEarlyDeleteMs ?? 5 * 60_000));

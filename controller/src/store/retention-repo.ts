@@ -166,23 +166,29 @@ export class RetentionRepo {
   }
 
   /**
-   * A batch of the locked purge (purge-locked.ts) opens its tombstones before it unlinks: if the
-   * run dies before its commit, the rows read `completed` with an open tombstone. Those not held
-   * since go back to `purging` under the dead run, so stuckPurging finishes them; the ids of those
-   * held since are returned (their file may be gone: the run reports them).
+   * A batch of the locked purge (purge-locked.ts) killed after opening its tombstones leaves its
+   * rows `completed`. Those still unheld and expired go back to `purging` under the dead run, so
+   * stuckPurging finishes them; the ids of the others (held or kept longer since: their file may
+   * be gone) are returned for the run to report.
    */
-  async reopenInterrupted(): Promise<number[]> {
-    const open = this.knex('recording_tombstones').select('recording_id').whereNull('purged_at');
-    await this.knex('recordings')
-      .whereIn('id', open)
-      .whereIn('state', [...PURGEABLE])
-      .where({ on_hold: false })
-      .update({ state: 'purging', updated_at: this.now() });
-    const held = (await this.knex('recordings')
-      .select('id')
-      .whereIn('id', open)
-      .whereIn('state', [...PURGEABLE])) as Row[];
-    return held.map((r) => Number(r.id));
+  async reopenInterrupted(asOf: Date): Promise<number[]> {
+    const open = (await this.knex('recording_tombstones').whereNull('purged_at').pluck('recording_id')).map(Number);
+    const left: number[] = [];
+    for (let i = 0; i < open.length; i += 500) {
+      const ids = open.slice(i, i + 500);
+      await this.knex('recordings')
+        .whereIn('id', ids)
+        .whereIn('state', [...PURGEABLE])
+        .where({ on_hold: false })
+        .where('retain_until', '<=', asOf)
+        .update({ state: 'purging', updated_at: this.now() });
+      const rows = (await this.knex('recordings')
+        .select('id')
+        .whereIn('id', ids)
+        .whereIn('state', [...PURGEABLE])) as Row[];
+      left.push(...rows.map((r) => Number(r.id)));
+    }
+    return left;
   }
 
   /** Takes over stuck rows for this run so the tombstone names the run that finished them. */
