@@ -26,10 +26,10 @@ export async function up(knex: Knex): Promise<void> {
       t.bigInteger('purge_run_id');
       t.string('purged_by', 128);
       t.string('purge_reason', 255);
-      // Null while the recording is being purged (claimed, file not yet gone): set with `purged`.
+      // A tombstone is open while its recording is not `purged`: a claim's has no purged_at yet.
       t.datetime('purged_at', { precision: 3 });
       t.bigInteger('bytes_freed');
-      t.index(['purged_at'], 'rt_purged_idx'); // the open ones, found at each run's start
+      t.index(['purge_run_id'], 'rt_run_idx'); // a dead run's, reopened by the next run
     });
   if (!(await knex.schema.hasColumn('recordings', 'purged_at'))) return;
   await knex.raw(

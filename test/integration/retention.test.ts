@@ -320,8 +320,12 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     };
     await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
     // The killed batch: files gone, rows `purging` (MySQL's locked batch rolled back, then marked
-    // them), their tombstones open.
-    const open = await db.knex('recording_tombstones').whereNull('purged_at').pluck('recording_id');
+    // them), their tombstones open (a tombstone is open while its recording is not purged).
+    const open = await db
+      .knex('recording_tombstones as rt')
+      .join('recordings', 'recordings.id', 'rt.recording_id')
+      .whereNot('recordings.state', 'purged')
+      .pluck('rt.recording_id');
     expect(open).toHaveLength(3);
     const states = await Promise.all(open.map((id: number) => stateOf(Number(id))));
     expect(states).toEqual(open.map(() => 'purging'));
@@ -400,6 +404,27 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       expect(rerun.errorDetail).toContain(`#${ids[1]}: an interrupted purge had begun on it, and it is now held`);
       expect(await store.recordings.get(ids[1]!)).toMatchObject({ state: 'completed', onHold: true });
       expect(await stateOf(ids[0]!)).toBe('purged');
+    });
+
+    it('keeps a recording whose retention was lengthened after a killed batch began on it', async () => {
+      const ids = [await seed(200), await seed(201)];
+      const kill = {
+        afterDelete: () => {
+          throw new Error('killed');
+        },
+      };
+      await expect(runRetention(store, deps({ hooks: kill }), { trigger: 'cron' })).rejects.toThrow('killed');
+      await db.knex('recordings').whereIn('id', ids).update({ state: 'completed' }); // as a kill -9 leaves them
+      // Read while killed: the tombstone says who began, not yet when or how much.
+      expect(await store.recordings.get(ids[0]!)).toMatchObject({ purgedAt: null, bytesFreed: null });
+      await db
+        .knex('recordings')
+        .where({ id: ids[0] })
+        .update({ tier: 'extended', retain_until: new Date(NOW.getTime() + 365 * DAY) });
+      const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
+      expect(rerun).toMatchObject({ purged: 1, errors: 1 });
+      expect(await stateOf(ids[0]!)).toBe('completed');
+      expect(await stateOf(ids[1]!)).toBe('purged');
     });
   }
 

@@ -2,8 +2,8 @@
 // claim (row -> purging, hold re-checked) -> delete the file -> tombstone (row -> purged + event).
 // A crash between any two steps leaves rows in `purging`, which the next run finishes.
 import { purgeBytesFreed, purgedRecordings, purgeErrors } from '../metrics';
-import type { RecordingState } from '../domain/records';
-import type { Claim, Cursor, PurgeCandidate, Tombstone } from '../store/retention-repo';
+import type { Knex } from 'knex';
+import type { Claim, LockedQuery, PurgeCandidate, Tombstone } from '../store/retention-repo';
 import type { RunTrigger } from '../store/retention-runs-repo';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
@@ -120,38 +120,39 @@ export async function purgeRows(
 /**
  * One batch of the nightly purge where the store can lock it (MySQL): the rows are locked, their
  * files checked, deleted and tombstoned in one transaction, each row written once
- * (store/purge-locked.ts). Returns the batch's counts and the rows read (the cursor's last row).
+ * (store/purge-locked.ts). `saveIn` writes the run's counters, this batch's included, in the same
+ * transaction. Returns the batch's counts and the rows read (the cursor's last row).
  */
 export async function purgeLockedBatch(
   store: Store,
   root: string,
-  q: { state: RecordingState; asOf: Date; limit: number; after: Cursor | null },
+  q: LockedQuery,
   claim: Claim,
-  opts: Pick<PurgeOptions, 'trigger' | 'hooks' | 'onPurged'>,
+  opts: Pick<PurgeOptions, 'trigger' | 'hooks' | 'onPurged'> & {
+    saveIn?: (trx: Knex.Transaction, batch: BatchCounts, read: number) => Promise<void>;
+  },
 ): Promise<{ counts: BatchCounts; read: PurgeCandidate[] }> {
-  const counts = emptyCounts();
-  let filesMs = 0;
+  let counts = emptyCounts();
   const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
     try {
       return await fn();
     } finally {
-      filesMs += Date.now() - t0;
+      counts.filesMs = (counts.filesMs ?? 0) + Date.now() - t0;
     }
   };
-  const stones: Tombstone[] = [];
+  let stones: readonly Tombstone[] = [];
   const batch = await store.retention.purgeLocked(q, claim, {
     check: (rows) =>
       timed(async () => {
-        // A deadlock retries the batch from here: only the last attempt's outcomes count.
-        counts.errors.length = 0;
-        stones.length = 0;
+        counts = { ...emptyCounts(), filesMs: counts.filesMs }; // a deadlock's retry starts here
         const before: RealPaths = new Map();
         const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
-        return rows.filter((r, i) => {
+        return rows.flatMap((row, i) => {
           const where = located[i];
-          if (!where?.ok) counts.errors.push({ id: r.id, detail: where?.detail ?? 'not located' });
-          return where?.ok === true;
+          if (where?.ok) return [{ row, bytes: where.bytes }];
+          counts.errors.push({ id: row.id, detail: where?.detail ?? 'not located' });
+          return [];
         });
       }),
     remove: async (rows) => {
@@ -162,27 +163,28 @@ export async function purgeLockedBatch(
       await opts.hooks?.afterDelete?.(rows.map((r) => r.id));
       return rows.map((r, i) => {
         const o = outcomes[i];
-        if (!o || o.kind === 'error') {
-          counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
-          return null;
-        }
-        const st = {
-          id: r.id,
-          callId: r.callId,
-          bytesFreed: o.kind === 'deleted' ? o.bytes : 0,
-          missing: o.kind === 'missing',
-        };
-        stones.push(st);
-        return st;
+        if (o && o.kind !== 'error')
+          return {
+            id: r.id,
+            callId: r.callId,
+            bytesFreed: o.kind === 'deleted' ? o.bytes : 0,
+            missing: o.kind === 'missing',
+          };
+        counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
+        return null;
       });
     },
+    beforeCommit: async (trx, purged, read) => {
+      stones = purged;
+      counts.purged = purged.length;
+      for (const st of purged) {
+        counts.bytesFreed += st.bytesFreed;
+        if (st.missing) counts.missingFiles += 1;
+      }
+      await opts.saveIn?.(trx, counts, read);
+    },
   });
-  counts.purged = batch.purged;
-  counts.filesMs = filesMs;
-  for (const st of stones) {
-    counts.bytesFreed += st.bytesFreed;
-    if (st.missing) counts.missingFiles += 1;
-  }
+  if (batch.purged !== counts.purged) throw new Error('locked batch: counts out of step with its rows');
   purgedRecordings.inc({ trigger: opts.trigger }, counts.purged);
   purgeBytesFreed.inc(counts.bytesFreed);
   purgeErrors.inc(counts.errors.length);

@@ -37,7 +37,8 @@ export function summary({ scanned, counts }: Ctx) {
 export async function resumeStuck(ctx: Ctx, now: () => Date): Promise<void> {
   if (!ctx.dryRun) {
     // A locked batch that died after opening its tombstones: back to purging, finished below.
-    for (const id of await ctx.store.retention.reopenInterrupted(ctx.asOf))
+    const dead = await ctx.store.retentionRuns.unfinished(ctx.runId);
+    for (const id of await ctx.store.retention.reopenInterrupted(ctx.asOf, dead))
       ctx.counts.errors.push({
         id,
         detail: 'an interrupted purge had begun on it, and it is now held or kept longer: its file may be gone',
@@ -132,13 +133,25 @@ async function purgeExpiredLocked(ctx: Ctx, state: (typeof PURGEABLE)[number]): 
       ctx.deps.root,
       { state, asOf: ctx.asOf, limit: Math.min(ctx.deps.batchSize, ctx.left), after: cursor },
       ctx.claim,
-      { trigger: ctx.trigger, hooks: ctx.deps.hooks, onPurged: purgedPublisher(ctx.deps) },
+      {
+        trigger: ctx.trigger,
+        hooks: ctx.deps.hooks,
+        onPurged: purgedPublisher(ctx.deps),
+        // The run's counters commit with the batch: exact whatever happens next.
+        saveIn: async (trx, batch, n) => {
+          if (Date.now() - (ctx.savedAt ?? 0) < (ctx.deps.progressEveryMs ?? 0)) return;
+          const after = { ...ctx, scanned: ctx.scanned + n, counts: { ...ctx.counts, errors: [...ctx.counts.errors] } };
+          addCounts(after.counts, batch);
+          await ctx.store.retentionRuns.progress(ctx.runId, summary(after), trx);
+          ctx.savedAt = Date.now();
+        },
+      },
     );
     if (read.length === 0) return;
     cursor = cursorAfter(read);
     ctx.scanned += read.length;
     ctx.left -= read.length;
-    await afterBatch(ctx, state, b, t0);
+    await afterBatch(ctx, state, b, t0, false);
     if (!cursor) return;
   }
 }
@@ -149,11 +162,11 @@ function cursorAfter(rows: readonly PurgeCandidate[]): Cursor | null {
 }
 
 /** After each batch: the counters, the run's row, the lock, progress, and the rest it owes the database. */
-async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number): Promise<void> {
+async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number, save = true): Promise<void> {
   addCounts(ctx.counts, b);
   // Every batch by default: a run that dies keeps exactly what it purged (one UPDATE, ~0.5 ms
   // of every 100 recordings in bench:retention; a larger progressEveryMs trades that exactness).
-  if (Date.now() - (ctx.savedAt ?? 0) >= (ctx.deps.progressEveryMs ?? 0)) {
+  if (save && Date.now() - (ctx.savedAt ?? 0) >= (ctx.deps.progressEveryMs ?? 0)) {
     ctx.savedAt = Date.now();
     await ctx.store.retentionRuns.progress(ctx.runId, summary(ctx));
   }

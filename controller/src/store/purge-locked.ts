@@ -1,10 +1,14 @@
-// The nightly purge's batch on MySQL, one transaction per batch: lock the expired rows (hold and
-// expiry re-checked by the locking read), open their tombstones on another connection (committed
-// before any file goes), let the caller delete the files, then close the tombstones and write the
-// audit events. A hold placed meanwhile waits on the row lock and then finds the row purged. A
-// batch that fails after opening its tombstones puts its rows in `purging`; one killed outright
-// leaves them `completed` with open tombstones, which the next run reopens
-// (RetentionRepo.reopenInterrupted). Either way the next run finishes them.
+// The nightly purge's batch on MySQL, one transaction per batch, each recordings row written once:
+// 1. lock the expired rows (hold and expiry re-checked by the locking read);
+// 2. the caller checks their files (what is there, how big);
+// 3. their tombstones, written whole on another connection: committed before any file goes, they
+//    are the crash intent (a tombstone is open while its recording is not `purged`);
+// 4. the caller deletes the files;
+// 5. `purged`, the audit events and the caller's run counters, then commit.
+// A hold placed meanwhile waits on the row lock and then finds the row purged. A batch that fails
+// after step 3 puts its rows in `purging`, where the next run finishes them; one killed outright
+// leaves them `completed` with their tombstones, which the next run reopens by the dead run's id
+// (RetentionRepo.reopenInterrupted).
 import type { Knex } from 'knex';
 import type { RecordingState } from '../domain/records';
 import { retryOnDeadlock } from './deadlock-retry';
@@ -17,14 +21,16 @@ import {
   type PurgeCandidate,
   type Tombstone,
 } from './purge-candidates';
-import { closeTombstones, openTombstones } from './retention-tombstone';
+import { markPurged, writeWholeTombstones } from './retention-tombstone';
 import type { Row } from './rows';
 
 export interface LockedFiles {
-  /** Rows whose file may be deleted (the rest are reported by the caller and left as they are). */
-  check(rows: readonly PurgeCandidate[]): Promise<PurgeCandidate[]>;
+  /** The rows whose file may be deleted, with its size (null: already missing); the rest stay. */
+  check(rows: readonly PurgeCandidate[]): Promise<Array<{ row: PurgeCandidate; bytes: number | null }>>;
   /** Deletes the files: a tombstone for each row whose file is gone, null where it could not go. */
   remove(rows: readonly PurgeCandidate[]): Promise<Array<Tombstone | null>>;
+  /** Last writes of the batch's transaction (the run's counters): the rows purged, how many read. */
+  beforeCommit?(trx: Knex.Transaction, purged: readonly Tombstone[], read: number): Promise<void>;
 }
 
 /** The batch: expired rows of one state, in retention order after the cursor. */
@@ -41,32 +47,61 @@ export interface LockedBatch {
   purged: number;
 }
 
-export async function purgeLockedBatch(
-  knex: Knex,
-  now: () => Date,
-  q: LockedQuery,
-  claim: Claim,
-  eventType: string,
-  files: LockedFiles,
-): Promise<LockedBatch> {
-  // A deadlock (a bulk hold locks in id order, this read in retention order) is retried whole: a
-  // batch that had opened its tombstones left its rows `purging`, so the retry reads past them.
-  const args = { knex, now, q, claim, eventType, files };
-  return retryOnDeadlock(() => lockedBatch(args));
+interface BatchArgs {
+  knex: Knex;
+  now: () => Date;
+  q: LockedQuery;
+  claim: Claim;
+  eventType: string;
+  files: LockedFiles;
 }
 
-type BatchArgs =
-  Parameters<typeof purgeLockedBatch> extends [infer K, infer N, infer Q, infer C, infer E, infer F]
-    ? { knex: K; now: N; q: Q; claim: C; eventType: E; files: F }
-    : never;
+/** A deadlock (a bulk hold locks in id order, this read in retention order) retries the batch. */
+export async function purgeLockedBatch(a: BatchArgs): Promise<LockedBatch> {
+  // A batch that had written its tombstones left its rows `purging`: the retry reads past them.
+  return retryOnDeadlock(() => lockedBatch(a));
+}
 
 async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs): Promise<LockedBatch> {
   let opened: number[] = [];
   try {
-    return await inTransaction();
+    // Read committed: the locking read takes the rows it returns, no gaps: inserts never wait on it.
+    return await knex.transaction(
+      async (trx) => {
+        const raw = (await lockedRead(trx, q)) as Row[];
+        const read = raw.map(candidateFromRow);
+        const keyed = new Set(raw.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
+        const checked = await files.check(read);
+        if (checked.length === 0) return { read, purged: 0 };
+        const at = now();
+        const planned = new Map<number, Tombstone>(
+          checked.map(({ row, bytes }) => [
+            row.id,
+            { id: row.id, callId: row.callId, bytesFreed: bytes ?? 0, missing: bytes === null },
+          ]),
+        );
+        opened = [...planned.keys()];
+        await writeWholeTombstones(knex, [...planned.values()], keyed, claim, at);
+        const outcomes = await files.remove(checked.map((c) => c.row));
+        const stones = outcomes.filter((t): t is Tombstone => t !== null);
+        // A file that could not go: the row stays as it was, a candidate for the next run.
+        const failed = opened.filter((_, i) => outcomes[i] === null);
+        if (failed.length > 0) await trx('recording_tombstones').whereIn('recording_id', failed).delete();
+        // The file changed between the check and the unlink (rare): the tombstone says what went.
+        const moved = stones.filter((s) => {
+          const p = planned.get(s.id);
+          return p?.bytesFreed !== s.bytesFreed || p.missing !== s.missing;
+        });
+        if (moved.length > 0) await writeWholeTombstones(trx, moved, keyed, claim, at);
+        await markPurged(trx, stones, keyed, claim, eventType, at);
+        await files.beforeCommit?.(trx, stones, read.length);
+        return { read, purged: stones.length };
+      },
+      { isolationLevel: 'read committed' },
+    );
   } catch (e) {
-    // Rolled back after the intent: the files may be gone. Until a run finishes them the rows must
-    // not read as live, holdable recordings: back to `purging` (this waits for the rollback).
+    // Rolled back after the tombstones were written: the files may be gone. Until a run finishes
+    // them the rows must not read as live, holdable recordings (this waits for the rollback).
     if (opened.length > 0)
       await knex('recordings')
         .whereIn('id', opened)
@@ -75,43 +110,22 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
         .catch(() => undefined); // the database is gone too: the next run reopens them
     throw e;
   }
+}
 
-  // Read committed: the locking read takes the rows it returns, no gaps, so inserts never wait on it.
-  function inTransaction(): Promise<LockedBatch> {
-    return knex.transaction(
-      async (trx) => {
-        const sel = trx('recordings')
-          .select([...CANDIDATE_COLS, 'wrapped_key'])
-          .where({ state: q.state, on_hold: false })
-          .where('retain_until', '<=', q.asOf);
-        const after = q.after;
-        if (after)
-          sel.andWhere((w) =>
-            w
-              .where('retain_until', '>', after.retainUntil)
-              .orWhere((w2) => w2.where('retain_until', '=', after.retainUntil).andWhere('id', '>', after.id)),
-          );
-        const raw = (await sel
-          .orderBy([{ column: 'retain_until' }, { column: 'id' }])
-          .limit(q.limit)
-          .forUpdate()) as Row[];
-        const read = raw.map(candidateFromRow);
-        const keyed = new Set(raw.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
-        const valid = await files.check(read);
-        if (valid.length === 0) return { read, purged: 0 };
-        // On its own connection, committed before a file goes: the intent survives this transaction.
-        opened = valid.map((r) => r.id);
-        await openTombstones(knex, opened, claim);
-        const outcomes = await files.remove(valid);
-        const stones = outcomes.filter((t): t is Tombstone => t !== null);
-        const failed = valid.filter((_, i) => outcomes[i] === null).map((r) => r.id);
-        // A file that could not go: the row stays as it was, a candidate for the next run.
-        if (failed.length > 0)
-          await trx('recording_tombstones').whereIn('recording_id', failed).whereNull('purged_at').delete();
-        await closeTombstones(trx, stones, keyed, claim, eventType, now());
-        return { read, purged: stones.length };
-      },
-      { isolationLevel: 'read committed' },
+function lockedRead(trx: Knex.Transaction, q: LockedQuery): Knex.QueryBuilder {
+  const sel = trx('recordings')
+    .select([...CANDIDATE_COLS, 'wrapped_key'])
+    .where({ state: q.state, on_hold: false })
+    .where('retain_until', '<=', q.asOf);
+  const after = q.after;
+  if (after)
+    sel.andWhere((w) =>
+      w
+        .where('retain_until', '>', after.retainUntil)
+        .orWhere((w2) => w2.where('retain_until', '=', after.retainUntil).andWhere('id', '>', after.id)),
     );
-  }
+  return sel
+    .orderBy([{ column: 'retain_until' }, { column: 'id' }])
+    .limit(q.limit)
+    .forUpdate();
 }

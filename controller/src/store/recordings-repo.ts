@@ -39,9 +39,18 @@ export const recordingFromRow = rowMapper<RecordingRecord>({
  * changes the recordings row in place: see the tombstones migration).
  */
 export function recordingRows(db: Knex): Knex.QueryBuilder {
+  // An open tombstone (the purge under way, or killed) says who and why, not yet when or how much.
+  const once = (col: string) => db.raw(`case when recordings.state = 'purged' then rt.${col} end as ${col}`);
   return db('recordings')
     .leftJoin('recording_tombstones as rt', 'rt.recording_id', 'recordings.id')
-    .select('recordings.*', 'rt.purged_at', 'rt.purge_run_id', 'rt.purge_reason', 'rt.purged_by', 'rt.bytes_freed');
+    .select(
+      'recordings.*',
+      once('purged_at'),
+      'rt.purge_run_id',
+      'rt.purge_reason',
+      'rt.purged_by',
+      once('bytes_freed'),
+    );
 }
 
 export class RecordingsRepo extends StampedRepo<RecordingRecord, NewRecording, RecordingPatch> {

@@ -14,12 +14,12 @@ import {
 } from './purge-candidates';
 import { recordingFromRow, recordingRows } from './recordings-repo';
 import { retryOnDeadlock } from './deadlock-retry';
-import { purgeLockedBatch, type LockedBatch, type LockedFiles } from './purge-locked';
+import { purgeLockedBatch, type LockedBatch, type LockedFiles, type LockedQuery } from './purge-locked';
 import { openTombstones, writeTombstones } from './retention-tombstone';
 import { toBool, toDate, toJson, type Row } from './rows';
 
 export { PURGEABLE, type Claim, type Cursor, type PurgeCandidate, type Tombstone } from './purge-candidates';
-export type { LockedBatch, LockedFiles } from './purge-locked';
+export type { LockedBatch, LockedFiles, LockedQuery } from './purge-locked';
 
 export class RetentionRepo {
   constructor(
@@ -166,25 +166,30 @@ export class RetentionRepo {
   }
 
   /**
-   * A batch of the locked purge (purge-locked.ts) killed after opening its tombstones leaves its
-   * rows `completed`. Those still unheld and expired go back to `purging` under the dead run, so
-   * stuckPurging finishes them; the ids of the others (held or kept longer since: their file may
-   * be gone) are returned for the run to report.
+   * A locked batch (purge-locked.ts) killed after writing its tombstones leaves its rows
+   * `completed`. Of the rows tombstoned by these dead `runs`, those still unheld and expired go
+   * back to `purging` under the dead run, so stuckPurging finishes them; the ids of the others
+   * (held or kept longer since: their file may be gone) are returned for the run to report.
    */
-  async reopenInterrupted(asOf: Date): Promise<number[]> {
-    const open = (await this.knex('recording_tombstones').whereNull('purged_at').pluck('recording_id')).map(Number);
+  async reopenInterrupted(asOf: Date, runs: readonly number[]): Promise<number[]> {
+    if (runs.length === 0) return [];
+    const ids = (
+      await this.knex('recording_tombstones')
+        .whereIn('purge_run_id', [...runs])
+        .pluck('recording_id')
+    ).map(Number);
     const left: number[] = [];
-    for (let i = 0; i < open.length; i += 500) {
-      const ids = open.slice(i, i + 500);
+    for (let i = 0; i < ids.length; i += 500) {
+      const some = ids.slice(i, i + 500);
       await this.knex('recordings')
-        .whereIn('id', ids)
+        .whereIn('id', some)
         .whereIn('state', [...PURGEABLE])
         .where({ on_hold: false })
         .where('retain_until', '<=', asOf)
         .update({ state: 'purging', updated_at: this.now() });
       const rows = (await this.knex('recordings')
         .select('id')
-        .whereIn('id', ids)
+        .whereIn('id', some)
         .whereIn('state', [...PURGEABLE])) as Row[];
       left.push(...rows.map((r) => Number(r.id)));
     }
@@ -196,7 +201,6 @@ export class RetentionRepo {
     if (ids.length === 0) return;
     await this.knex('recording_tombstones')
       .whereIn('recording_id', [...ids])
-      .whereNull('purged_at')
       .update({ purge_run_id: runId });
   }
 
@@ -206,12 +210,8 @@ export class RetentionRepo {
   }
 
   /** One batch of the nightly purge in one transaction (store/purge-locked.ts). */
-  async purgeLocked(
-    q: { state: RecordingState; asOf: Date; limit: number; after: Cursor | null },
-    claim: Claim,
-    files: LockedFiles,
-  ): Promise<LockedBatch> {
-    return purgeLockedBatch(this.knex, this.now, q, claim, 'purged', files);
+  async purgeLocked(q: LockedQuery, claim: Claim, files: LockedFiles): Promise<LockedBatch> {
+    return purgeLockedBatch({ knex: this.knex, now: this.now, q, claim, eventType: 'purged', files });
   }
 
   /**

@@ -104,8 +104,22 @@ export class RetentionRunsRepo {
   }
 
   /** The counters so far, after each batch: a run that dies still shows what it did. */
-  async progress(id: number, c: RunCounters): Promise<void> {
-    await this.knex('retention_runs').where({ id, state: 'running' }).update(countersRow(c));
+  async progress(id: number, c: RunCounters, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.knex)('retention_runs').where({ id, state: 'running' }).update(countersRow(c));
+  }
+
+  /**
+   * Runs that did not finish, since the last that did (not `byRun`): those still `running` died
+   * mid-way; a failed one may have left a locked batch's tombstones behind if it lost its database.
+   */
+  async unfinished(byRun: number): Promise<number[]> {
+    const last = this.knex('retention_runs').max('id').where({ state: 'finished', dry_run: false });
+    const rows = (await this.knex('retention_runs')
+      .select('id')
+      .whereIn('state', ['running', 'failed'])
+      .whereNot({ id: byRun })
+      .where('id', '>', this.knex.raw('coalesce((?), 0)', [last]))) as Row[];
+    return rows.map((r) => Number(r.id));
   }
 
   /** A run that could not start (lock or run row): one failed row, so the history shows the attempt. */

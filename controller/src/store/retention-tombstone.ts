@@ -1,6 +1,7 @@
 // A purge's tombstones: opened when a claim takes a recording (who, why; purged_at still null),
 // closed when its file is gone (purging -> purged, the data key destroyed, one audit event per row),
-// all in one transaction retried on deadlock. The tombstone lives in recording_tombstones, so the
+// all in one transaction retried on deadlock; or, for a locked batch, written whole before its
+// unlink. A tombstone is open while its recording is not `purged`. The tombstone lives in recording_tombstones, so the
 // recordings row itself only changes `state`, in place (see the tombstones migration).
 import type { Knex } from 'knex';
 import type { Dialect } from './db';
@@ -29,11 +30,32 @@ export async function openTombstones(db: Knex, ids: readonly number[], claim: Cl
 export const tombstoneReason = (claim: Claim, r: Tombstone, keyed: boolean): string =>
   `${claim.reason}${r.missing ? ' (file already missing)' : ''}${keyed ? '; data key destroyed' : ''}`.slice(0, 255);
 
-/**
- * Closes the tombstones of rows whose file is gone, in the caller's transaction: the rows must be
- * this claim's and locked by it. `keyed`: the rows that had a wrapped data key.
- */
-export async function closeTombstones(
+/** Tombstones written whole (the locked batch's, on another connection before its unlink). */
+export async function writeWholeTombstones(
+  db: Knex,
+  rows: readonly Tombstone[],
+  keyed: ReadonlySet<number>,
+  claim: Claim,
+  at: Date,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db('recording_tombstones')
+    .insert(
+      rows.map((r) => ({
+        recording_id: r.id,
+        purge_run_id: claim.runId,
+        purged_by: claim.by,
+        purge_reason: tombstoneReason(claim, r, keyed.has(r.id)),
+        purged_at: at,
+        bytes_freed: r.bytesFreed,
+      })),
+    )
+    .onConflict('recording_id')
+    .merge();
+}
+
+/** The recordings' side of a purge: `purged`, the data key destroyed, one audit event per row. */
+export async function markPurged(
   trx: Knex.Transaction,
   rows: readonly Tombstone[],
   keyed: ReadonlySet<number>,
@@ -44,26 +66,11 @@ export async function closeTombstones(
   if (rows.length === 0) return;
   const ids = rows.map((r) => r.id);
   await trx('recordings').whereIn('id', ids).update({ state: 'purged', updated_at: at });
-  if (keyed.size > 0)
-    await trx('recordings')
-      .whereIn('id', [...keyed])
-      .update({ wrapped_key: null, key_destroyed_at: at });
-  const cases = rows.map(() => 'when ? then ?').join(' ');
-  await trx('recording_tombstones')
-    .whereIn('recording_id', ids)
-    .update({
-      purged_at: at,
-      purge_run_id: claim.runId,
-      purged_by: claim.by,
-      bytes_freed: trx.raw(
-        `case recording_id ${cases} end`,
-        rows.flatMap((r) => [r.id, r.bytesFreed]),
-      ),
-      purge_reason: trx.raw(
-        `case recording_id ${cases} end`,
-        rows.flatMap((r) => [r.id, tombstoneReason(claim, r, keyed.has(r.id))]),
-      ),
-    });
+  // Crypto-shredding: the wrapped data key goes with the file, so a copy of the file in a backup
+  // taken before today can no longer be decrypted by anyone.
+  const shred = ids.filter((id) => keyed.has(id));
+  if (shred.length > 0)
+    await trx('recordings').whereIn('id', shred).update({ wrapped_key: null, key_destroyed_at: at });
   await trx('recording_events').insert(
     rows.map((r) => ({
       call_id: r.callId,
@@ -102,17 +109,35 @@ export async function writeTombstones(
           'recordings.id',
           all.map((r) => r.id),
         )
-        .where('recordings.state', 'purging')
-        .whereNull('rt.purged_at');
+        .where('recordings.state', 'purging');
       if (claim.runId === null) q.whereNull('rt.purge_run_id').where('rt.purged_by', claim.by);
       else q.where('rt.purge_run_id', claim.runId);
       const heldRows = (await (dialect === 'mysql' ? q.forUpdate() : q)) as Row[];
       const held = new Set(heldRows.map((r) => Number(r.id)));
-      // Crypto-shredding: the wrapped data key goes with the file, so a copy of the file in a
-      // backup taken before today can no longer be decrypted by anyone.
       const keyed = new Set(heldRows.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
       const rows = all.filter((r) => held.has(r.id));
-      await closeTombstones(trx, rows, keyed, claim, eventType, at);
+      if (rows.length === 0) return 0;
+      // Closed with what the unlink found.
+      const cases = rows.map(() => 'when ? then ?').join(' ');
+      await trx('recording_tombstones')
+        .whereIn(
+          'recording_id',
+          rows.map((r) => r.id),
+        )
+        .update({
+          purged_at: at,
+          purge_run_id: claim.runId,
+          purged_by: claim.by,
+          bytes_freed: trx.raw(
+            `case recording_id ${cases} end`,
+            rows.flatMap((r) => [r.id, r.bytesFreed]),
+          ),
+          purge_reason: trx.raw(
+            `case recording_id ${cases} end`,
+            rows.flatMap((r) => [r.id, tombstoneReason(claim, r, keyed.has(r.id))]),
+          ),
+        });
+      await markPurged(trx, rows, keyed, claim, eventType, at);
       return rows.length;
     }),
   );
