@@ -25,7 +25,7 @@ export interface RetentionDeps {
    * the batch's time in the database (time unlinking files does not count, it already left the
    * database to other writers).
    * Measured (bench:retention, MySQL, 1M rows): at 0.5 with batches of 100, concurrent insert p99
-   * stays near x1.3 at about 3,800 recordings/s; unpaced or in larger batches the p99 grows.
+   * stays near x1.5 at about 4,250 recordings/s; unpaced or in larger batches the p99 grows.
    */
   dutyCycle?: number;
   /**
