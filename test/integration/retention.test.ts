@@ -332,6 +332,15 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     for (const id of open) expect(await fileOf(Number(id))).toBe(false);
     const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
     expect(rerun).toMatchObject({ purged: 4, missingFiles: 3, errors: 0 });
+    if (kind === 'mysql') {
+      // The killed batch wrote its tombstones whole before its unlink: they keep what it deleted.
+      for (const id of open)
+        expect(await store.recordings.get(Number(id))).toMatchObject({
+          state: 'purged',
+          bytesFreed: 1000,
+          purgeReason: 'retention expired',
+        });
+    }
     expect(await Promise.all(ids.map(stateOf))).toEqual(ids.map(() => 'purged'));
     await expectConsistent();
     const first = (await store.retentionRuns.recent(5)).find((r) => r.id !== rerun.id);
@@ -404,6 +413,23 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       expect(rerun.errorDetail).toContain(`#${ids[1]}: an interrupted purge had begun on it, and it is now held`);
       expect(await store.recordings.get(ids[1]!)).toMatchObject({ state: 'completed', onHold: true });
       expect(await stateOf(ids[0]!)).toBe('purged');
+    });
+
+    it('deletes no file and leaves no row purging when its tombstones cannot be written', async () => {
+      const ids = [await seed(200), await seed(201)];
+      await db.knex.raw(
+        "create trigger rt_refuse before insert on recording_tombstones for each row signal sqlstate '45000' set message_text = 'injected: tombstones refused'",
+      );
+      try {
+        await expect(runRetention(store, deps(), { trigger: 'cron' })).rejects.toThrow('tombstones refused');
+      } finally {
+        await db.knex.raw('drop trigger rt_refuse');
+      }
+      for (const id of ids) {
+        expect(await stateOf(id)).toBe('completed');
+        expect(await fileOf(id)).toBe(true);
+      }
+      expect(await db.knex('recording_tombstones').count({ n: '*' })).toEqual([{ n: 0 }]);
     });
 
     it('keeps a recording whose retention was lengthened after a killed batch began on it', async () => {

@@ -68,7 +68,7 @@ export async function purgeRows(
     if (opts.resumed) {
       await store.retention.adopt(
         valid.map((r) => r.id),
-        claim.runId ?? 0,
+        claim,
       );
     } else {
       const got = new Set(
@@ -146,6 +146,7 @@ export async function purgeLockedBatch(
     check: (rows) =>
       timed(async () => {
         counts = { ...emptyCounts(), filesMs: counts.filesMs }; // a deadlock's retry starts here
+        stones = [];
         const before: RealPaths = new Map();
         const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
         return rows.flatMap((row, i) => {

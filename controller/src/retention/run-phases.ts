@@ -128,6 +128,7 @@ async function purgeExpiredLocked(ctx: Ctx, state: (typeof PURGEABLE)[number]): 
   let cursor: Cursor | null = null;
   while (ctx.left > 0 && !ctx.signal?.aborted) {
     const t0 = Date.now();
+    let saved: number | undefined;
     const { counts: b, read } = await purgeLockedBatch(
       ctx.store,
       ctx.deps.root,
@@ -143,10 +144,11 @@ async function purgeExpiredLocked(ctx: Ctx, state: (typeof PURGEABLE)[number]): 
           const after = { ...ctx, scanned: ctx.scanned + n, counts: { ...ctx.counts, errors: [...ctx.counts.errors] } };
           addCounts(after.counts, batch);
           await ctx.store.retentionRuns.progress(ctx.runId, summary(after), trx);
-          ctx.savedAt = Date.now();
+          saved = Date.now(); // taken once the batch commits
         },
       },
     );
+    if (saved !== undefined) ctx.savedAt = saved;
     if (read.length === 0) return;
     cursor = cursorAfter(read);
     ctx.scanned += read.length;

@@ -72,7 +72,10 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
         const read = raw.map(candidateFromRow);
         const keyed = new Set(raw.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
         const checked = await files.check(read);
-        if (checked.length === 0) return { read, purged: 0 };
+        if (checked.length === 0) {
+          await files.beforeCommit?.(trx, [], read.length);
+          return { read, purged: 0 };
+        }
         const at = now();
         const planned = new Map<number, Tombstone>(
           checked.map(({ row, bytes }) => [
@@ -80,8 +83,8 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
             { id: row.id, callId: row.callId, bytesFreed: bytes ?? 0, missing: bytes === null },
           ]),
         );
-        opened = [...planned.keys()];
         await writeWholeTombstones(knex, [...planned.values()], keyed, claim, at);
+        opened = [...planned.keys()]; // only once written: a row in `purging` always has its tombstone
         const outcomes = await files.remove(checked.map((c) => c.row));
         const stones = outcomes.filter((t): t is Tombstone => t !== null);
         // A file that could not go: the row stays as it was, a candidate for the next run.
@@ -102,10 +105,14 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
   } catch (e) {
     // Rolled back after the tombstones were written: the files may be gone. Until a run finishes
     // them the rows must not read as live, holdable recordings (this waits for the rollback).
+    // The locks are gone: a hold or a longer retention placed since wins, and the next run
+    // reports the row (RetentionRepo.reopenInterrupted).
     if (opened.length > 0)
       await knex('recordings')
         .whereIn('id', opened)
         .whereIn('state', [...PURGEABLE])
+        .where({ on_hold: false })
+        .where('retain_until', '<=', q.asOf)
         .update({ state: 'purging', updated_at: now() })
         .catch(() => undefined); // the database is gone too: the next run reopens them
     throw e;

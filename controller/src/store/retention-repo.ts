@@ -174,9 +174,11 @@ export class RetentionRepo {
   async reopenInterrupted(asOf: Date, runs: readonly number[]): Promise<number[]> {
     if (runs.length === 0) return [];
     const ids = (
-      await this.knex('recording_tombstones')
-        .whereIn('purge_run_id', [...runs])
-        .pluck('recording_id')
+      await this.knex('recording_tombstones as rt')
+        .join('recordings', 'recordings.id', 'rt.recording_id')
+        .whereIn('rt.purge_run_id', [...runs])
+        .whereIn('recordings.state', [...PURGEABLE])
+        .pluck('rt.recording_id')
     ).map(Number);
     const left: number[] = [];
     for (let i = 0; i < ids.length; i += 500) {
@@ -196,12 +198,26 @@ export class RetentionRepo {
     return left;
   }
 
-  /** Takes over stuck rows for this run so the tombstone names the run that finished them. */
-  async adopt(ids: readonly number[], runId: number): Promise<void> {
+  /**
+   * Takes over stuck rows (still `purging`) for this run, so the tombstone names the run that
+   * finished them; a row without a tombstone (an older version's claim) gets one.
+   */
+  async adopt(ids: readonly number[], claim: Claim): Promise<void> {
     if (ids.length === 0) return;
-    await this.knex('recording_tombstones')
-      .whereIn('recording_id', [...ids])
-      .update({ purge_run_id: runId });
+    const stuck = this.knex('recordings')
+      .select('id')
+      .whereIn('id', [...ids])
+      .where({ state: 'purging' });
+    const have = new Set(
+      (await this.knex('recording_tombstones').whereIn('recording_id', stuck).pluck('recording_id')).map(Number),
+    );
+    const stuckIds = ((await stuck) as Row[]).map((r) => Number(r.id));
+    await openTombstones(
+      this.knex,
+      stuckIds.filter((id) => !have.has(id)),
+      claim,
+    );
+    await this.knex('recording_tombstones').whereIn('recording_id', stuckIds).update({ purge_run_id: claim.runId });
   }
 
   /** Whether the nightly purge can lock its batch (MySQL): purgeLocked, one write per row. */

@@ -104,7 +104,7 @@ export async function writeTombstones(
     knex.transaction(async (trx) => {
       const q = trx('recordings')
         .join('recording_tombstones as rt', 'rt.recording_id', 'recordings.id')
-        .select('recordings.id', 'recordings.wrapped_key')
+        .select('recordings.id', 'recordings.wrapped_key', 'rt.purged_at', 'rt.bytes_freed')
         .whereIn(
           'recordings.id',
           all.map((r) => r.id),
@@ -115,7 +115,18 @@ export async function writeTombstones(
       const heldRows = (await (dialect === 'mysql' ? q.forUpdate() : q)) as Row[];
       const held = new Set(heldRows.map((r) => Number(r.id)));
       const keyed = new Set(heldRows.filter((r) => r.wrapped_key !== null).map((r) => Number(r.id)));
-      const rows = all.filter((r) => held.has(r.id));
+      // A locked batch killed after its unlink wrote its tombstone whole: the file the resume finds
+      // missing is the one it deleted, so the tombstone keeps what that batch recorded.
+      const whole = new Map(
+        heldRows.filter((r) => r.purged_at !== null).map((r) => [Number(r.id), Number(r.bytes_freed ?? 0)]),
+      );
+      const rows = all
+        .filter((r) => held.has(r.id))
+        .map((r) =>
+          r.resumedFrom && r.missing && whole.has(r.id)
+            ? { ...r, missing: false, bytesFreed: whole.get(r.id) ?? 0 }
+            : r,
+        );
       if (rows.length === 0) return 0;
       // Closed with what the unlink found.
       const cases = rows.map(() => 'when ? then ?').join(' ');
