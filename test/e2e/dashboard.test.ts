@@ -84,9 +84,16 @@ describe('dashboard in Chromium (MySQL store)', () => {
     expect(statuses).toContain(206);
     expect(statuses.every((s) => s === 200 || s === 206)).toBe(true);
 
+    // The rate settles after the select's change reaches the player (a render away).
+    const rateIs = (r: number) =>
+      agent.waitForFunction(
+        (want) => (globalThis as unknown as InPage).document.querySelector('audio').playbackRate === want,
+        r,
+      );
     await agent.getByLabel('Speed').selectOption('1.5');
-    expect(await audioProp(agent, 'playbackRate')).toBe(1.5);
+    await rateIs(1.5);
     await agent.getByLabel('Speed').selectOption('0.75');
+    await rateIs(0.75);
     expect(await audioProp(agent, 'playbackRate')).toBe(0.75);
 
     const [download] = await Promise.all([

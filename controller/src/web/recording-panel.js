@@ -10,6 +10,8 @@ function Player({ rec }) {
   const audio = useRef(null);
   const [src, setSrc] = useState(null);
   const [speed, setSpeed] = useState(1);
+  // The speed now, for a listener added earlier (a token refresh): its closure's would be stale.
+  const speedNow = useRef(1);
   const [failure, setFailure] = useState(null);
   useEffect(() => {
     audioToken(rec.id).then((t) => setSrc(t.url), setFailure);
@@ -18,6 +20,7 @@ function Player({ rec }) {
     if (audio.current) audio.current.playbackRate = speed;
   }, [speed, src]);
   const changeSpeed = (s) => {
+    speedNow.current = s;
     if (audio.current) audio.current.playbackRate = s;
     setSpeed(s);
   };
@@ -33,7 +36,7 @@ function Player({ rec }) {
         'loadedmetadata',
         () => {
           el.currentTime = at;
-          el.playbackRate = speed;
+          el.playbackRate = speedNow.current;
         },
         { once: true },
       );
