@@ -141,12 +141,10 @@ export async function purgeLockedBatch(
       counts.filesMs = (counts.filesMs ?? 0) + Date.now() - t0;
     }
   };
-  let stones: readonly Tombstone[] = [];
   const batch = await store.retention.purgeLocked(q, claim, {
     check: (rows) =>
       timed(async () => {
         counts = { ...emptyCounts(), filesMs: counts.filesMs }; // a deadlock's retry starts here
-        stones = [];
         const before: RealPaths = new Map();
         const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
         return rows.flatMap((row, i) => {
@@ -176,7 +174,6 @@ export async function purgeLockedBatch(
       });
     },
     beforeCommit: async (trx, purged, read) => {
-      stones = purged;
       counts.purged = purged.length;
       for (const st of purged) {
         counts.bytesFreed += st.bytesFreed;
@@ -185,11 +182,10 @@ export async function purgeLockedBatch(
       await opts.saveIn?.(trx, counts, read);
     },
   });
-  if (batch.purged !== counts.purged) throw new Error('locked batch: counts out of step with its rows');
   purgedRecordings.inc({ trigger: opts.trigger }, counts.purged);
   purgeBytesFreed.inc(counts.bytesFreed);
   purgeErrors.inc(counts.errors.length);
-  if (stones.length > 0) await opts.onPurged?.(stones.map((st) => st.id));
+  if (batch.purged.length > 0) await opts.onPurged?.(batch.purged.map((st) => st.id));
   return { counts, read: batch.read };
 }
 

@@ -28,7 +28,7 @@ export interface Ctx {
 }
 
 /** The counters as retention_runs records them. */
-export function summary({ scanned, counts }: Ctx) {
+export function summary({ scanned, counts }: Pick<Ctx, 'scanned' | 'counts'>) {
   const { purged, bytesFreed, missingFiles } = counts;
   return { scanned, purged, bytesFreed, skippedOnHold: counts.lost, missingFiles, errors: counts.errors.length };
 }
@@ -141,9 +141,9 @@ async function purgeExpiredLocked(ctx: Ctx, state: (typeof PURGEABLE)[number]): 
         // The run's counters commit with the batch: exact whatever happens next.
         saveIn: async (trx, batch, n) => {
           if (Date.now() - (ctx.savedAt ?? 0) < (ctx.deps.progressEveryMs ?? 0)) return;
-          const after = { ...ctx, scanned: ctx.scanned + n, counts: { ...ctx.counts, errors: [...ctx.counts.errors] } };
-          addCounts(after.counts, batch);
-          await ctx.store.retentionRuns.progress(ctx.runId, summary(after), trx);
+          const counts = { ...ctx.counts, errors: [...ctx.counts.errors] };
+          addCounts(counts, batch);
+          await ctx.store.retentionRuns.progress(ctx.runId, summary({ scanned: ctx.scanned + n, counts }), trx);
           saved = Date.now(); // taken once the batch commits
         },
       },

@@ -1,5 +1,6 @@
 // The recordings a purge works on: the states it may purge, a candidate's columns and how its row
 // reads back, who claims it (Claim), what its tombstone records (Tombstone), and the paging cursor.
+import type { Knex } from 'knex';
 import type { RecordingState } from '../domain/records';
 import { toDate, toNum, type Row } from './rows';
 
@@ -49,4 +50,35 @@ export function candidateFromRow(r: Row): PurgeCandidate {
     retainUntil: toDate(r.retain_until),
     purgeRunId: toNum(r.purge_run_id),
   };
+}
+
+/** A batch of the nightly purge: expired rows of one state, in retention order after the cursor. */
+export interface ExpiredBatch {
+  state: RecordingState;
+  asOf: Date;
+  limit: number;
+  after: Cursor | null;
+}
+
+/**
+ * The batch's rows, oldest first. One state per query keeps MySQL walking rec_retention_idx
+ * (state, retain_until, id) in order, with no filesort.
+ */
+export function expiredRows(db: Knex, b: ExpiredBatch): Knex.QueryBuilder {
+  const q = db('recordings').where({ state: b.state, on_hold: false }).where('retain_until', '<=', b.asOf);
+  const after = b.after;
+  if (after)
+    q.andWhere((w) =>
+      w
+        .where('retain_until', '>', after.retainUntil)
+        .orWhere((w2) => w2.where('retain_until', '=', after.retainUntil).andWhere('id', '>', after.id)),
+    );
+  return q.orderBy([{ column: 'retain_until' }, { column: 'id' }]).limit(b.limit);
+}
+
+/** Still purgeable now: a purgeable state, unheld and expired as of `asOf` (null: not checked). */
+export function stillPurgeable(q: Knex.QueryBuilder, asOf: Date | null): Knex.QueryBuilder {
+  q.whereIn('state', [...PURGEABLE]).where({ on_hold: false });
+  if (asOf) q.where('retain_until', '<=', asOf);
+  return q;
 }

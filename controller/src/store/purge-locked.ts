@@ -10,14 +10,14 @@
 // leaves them `completed` with their tombstones, which the next run reopens by the dead run's id
 // (RetentionRepo.reopenInterrupted).
 import type { Knex } from 'knex';
-import type { RecordingState } from '../domain/records';
 import { retryOnDeadlock } from './deadlock-retry';
 import {
   CANDIDATE_COLS,
   candidateFromRow,
-  PURGEABLE,
+  expiredRows,
+  stillPurgeable,
   type Claim,
-  type Cursor,
+  type ExpiredBatch,
   type PurgeCandidate,
   type Tombstone,
 } from './purge-candidates';
@@ -33,18 +33,13 @@ export interface LockedFiles {
   beforeCommit?(trx: Knex.Transaction, purged: readonly Tombstone[], read: number): Promise<void>;
 }
 
-/** The batch: expired rows of one state, in retention order after the cursor. */
-export interface LockedQuery {
-  state: RecordingState;
-  asOf: Date;
-  limit: number;
-  after: Cursor | null;
-}
+export type LockedQuery = ExpiredBatch;
 
 export interface LockedBatch {
   /** The rows read, in order (the cursor is the last one); empty at the end. */
   read: PurgeCandidate[];
-  purged: number;
+  /** The tombstones of the rows purged. */
+  purged: Tombstone[];
 }
 
 interface BatchArgs {
@@ -74,7 +69,7 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
         const checked = await files.check(read);
         if (checked.length === 0) {
           await files.beforeCommit?.(trx, [], read.length);
-          return { read, purged: 0 };
+          return { read, purged: [] };
         }
         const at = now();
         const planned = new Map<number, Tombstone>(
@@ -98,7 +93,7 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
         if (moved.length > 0) await writeWholeTombstones(trx, moved, keyed, claim, at);
         await markPurged(trx, stones, keyed, claim, eventType, at);
         await files.beforeCommit?.(trx, stones, read.length);
-        return { read, purged: stones.length };
+        return { read, purged: stones };
       },
       { isolationLevel: 'read committed' },
     );
@@ -108,11 +103,7 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
     // The locks are gone: a hold or a longer retention placed since wins, and the next run
     // reports the row (RetentionRepo.reopenInterrupted).
     if (opened.length > 0)
-      await knex('recordings')
-        .whereIn('id', opened)
-        .whereIn('state', [...PURGEABLE])
-        .where({ on_hold: false })
-        .where('retain_until', '<=', q.asOf)
+      await stillPurgeable(knex('recordings').whereIn('id', opened), q.asOf)
         .update({ state: 'purging', updated_at: now() })
         .catch(() => undefined); // the database is gone too: the next run reopens them
     throw e;
@@ -120,19 +111,7 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
 }
 
 function lockedRead(trx: Knex.Transaction, q: LockedQuery): Knex.QueryBuilder {
-  const sel = trx('recordings')
+  return expiredRows(trx, q)
     .select([...CANDIDATE_COLS, 'wrapped_key'])
-    .where({ state: q.state, on_hold: false })
-    .where('retain_until', '<=', q.asOf);
-  const after = q.after;
-  if (after)
-    sel.andWhere((w) =>
-      w
-        .where('retain_until', '>', after.retainUntil)
-        .orWhere((w2) => w2.where('retain_until', '=', after.retainUntil).andWhere('id', '>', after.id)),
-    );
-  return sel
-    .orderBy([{ column: 'retain_until' }, { column: 'id' }])
-    .limit(q.limit)
     .forUpdate();
 }

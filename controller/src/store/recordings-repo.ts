@@ -65,12 +65,6 @@ export class RecordingsRepo extends StampedRepo<RecordingRecord, NewRecording, R
     return row ? recordingFromRow(row) : null;
   }
 
-  override async getOrThrow(id: number): Promise<RecordingRecord> {
-    const found = await this.get(id);
-    if (found === null) throw new Error(`recording ${id} not found`);
-    return found;
-  }
-
   async forCall(callId: number): Promise<RecordingRecord[]> {
     const rows = (await recordingRows(this.knex).where({ call_id: callId }).orderBy('recordings.id')) as Row[];
     return rows.map(recordingFromRow);

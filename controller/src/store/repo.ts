@@ -1,7 +1,7 @@
 // What every repository holds, and what the two tables of the call path (calls, recordings) do
 // alike: insert with created/updated stamps, read one row by id, patch it.
 import type { Knex } from 'knex';
-import { findById, insertStamped, requireById, updateStamped } from './by-id';
+import { findById, insertStamped, updateStamped } from './by-id';
 import { toColumns, type Row } from './rows';
 
 export abstract class Repo {
@@ -34,8 +34,11 @@ export abstract class StampedRepo<T, New extends object, Patch extends object> e
     return findById(this.knex, this.table, id, (r) => this.fromRow(r));
   }
 
+  /** Through `get`, so a repository that reads its rows another way (a join) reads them once. */
   async getOrThrow(id: number): Promise<T> {
-    return requireById(this.knex, this.table, id, (r) => this.fromRow(r), this.noun);
+    const found = await this.get(id);
+    if (found === null) throw new Error(`${this.noun} ${id} not found`);
+    return found;
   }
 
   async update(id: number, patch: Patch): Promise<void> {

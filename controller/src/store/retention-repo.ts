@@ -6,7 +6,9 @@ import type { Dialect } from './db';
 import {
   CANDIDATE_COLS,
   candidateFromRow,
+  expiredRows,
   PURGEABLE,
+  stillPurgeable,
   type Claim,
   type Cursor,
   type PurgeCandidate,
@@ -28,23 +30,9 @@ export class RetentionRepo {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /**
-   * Expired, unheld recordings of one state, oldest first, after the cursor. One state per query
-   * keeps MySQL walking rec_retention_idx (state, retain_until, id) in order, with no filesort.
-   */
+  /** Expired, unheld recordings of one state, oldest first, after the cursor. */
   async expired(state: RecordingState, asOf: Date, limit: number, after: Cursor | null): Promise<PurgeCandidate[]> {
-    const q = this.knex('recordings')
-      .select(CANDIDATE_COLS)
-      .where({ state, on_hold: false })
-      .where('retain_until', '<=', asOf);
-    if (after) {
-      q.andWhere((w) =>
-        w
-          .where('retain_until', '>', after.retainUntil)
-          .orWhere((w2) => w2.where('retain_until', '=', after.retainUntil).andWhere('id', '>', after.id)),
-      );
-    }
-    const rows = (await q.orderBy([{ column: 'retain_until' }, { column: 'id' }]).limit(limit)) as Row[];
+    const rows = (await expiredRows(this.knex, { state, asOf, limit, after }).select(CANDIDATE_COLS)) as Row[];
     return rows.map(candidateFromRow);
   }
 
@@ -125,17 +113,13 @@ export class RetentionRepo {
     if (ids.length === 0) return [];
     return retryOnDeadlock(() =>
       this.knex.transaction(async (trx) => {
-        const q = trx('recordings')
-          .select('id')
-          .whereIn('state', [...PURGEABLE])
-          .where({ on_hold: false });
+        const q = stillPurgeable(trx('recordings').select('id'), expiredAsOf);
         if (paths)
           q.whereIn(
             ['id', 'file_path'],
             [...new Set(ids)].map((id) => [id, paths.get(id) ?? '']),
           );
         else q.whereIn('id', [...ids]);
-        if (expiredAsOf) q.where('retain_until', '<=', expiredAsOf);
         const got = ((await (this.dialect === 'mysql' ? q.forUpdate() : q)) as Row[]).map((r) => Number(r.id));
         if (got.length === 0) return [];
         await trx('recordings').whereIn('id', got).update({ state: 'purging', updated_at: this.now() });
@@ -183,12 +167,10 @@ export class RetentionRepo {
     const left: number[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const some = ids.slice(i, i + 500);
-      await this.knex('recordings')
-        .whereIn('id', some)
-        .whereIn('state', [...PURGEABLE])
-        .where({ on_hold: false })
-        .where('retain_until', '<=', asOf)
-        .update({ state: 'purging', updated_at: this.now() });
+      await stillPurgeable(this.knex('recordings').whereIn('id', some), asOf).update({
+        state: 'purging',
+        updated_at: this.now(),
+      });
       const rows = (await this.knex('recordings')
         .select('id')
         .whereIn('id', some)

@@ -1,36 +1,37 @@
 // A purge's tombstones: opened when a claim takes a recording (who, why; purged_at still null),
 // closed when its file is gone (purging -> purged, the data key destroyed, one audit event per row),
 // all in one transaction retried on deadlock; or, for a locked batch, written whole before its
-// unlink. A tombstone is open while its recording is not `purged`. The tombstone lives in recording_tombstones, so the
-// recordings row itself only changes `state`, in place (see the tombstones migration).
+// unlink. A tombstone is open while its recording is not `purged`. It lives in
+// recording_tombstones, so the recordings row itself only changes `state`, in place (see the
+// tombstones migration).
 import type { Knex } from 'knex';
 import type { Dialect } from './db';
 import type { Claim, Tombstone } from './purge-candidates';
 import { retryOnDeadlock } from './deadlock-retry';
 import { toJson, type Row } from './rows';
 
-/** Who claimed these recordings; a tombstone left open by an earlier claim is taken over. */
-export async function openTombstones(db: Knex, ids: readonly number[], claim: Claim): Promise<void> {
-  if (ids.length === 0) return;
+/** One upsert for every tombstone write: a row already there (an earlier claim's) is taken over. */
+async function putTombstones(db: Knex, rows: ReadonlyArray<Record<string, unknown>>, claim: Claim): Promise<void> {
+  if (rows.length === 0) return;
   await db('recording_tombstones')
-    .insert(
-      ids.map((id) => ({
-        recording_id: id,
-        purge_run_id: claim.runId,
-        purged_by: claim.by,
-        purge_reason: claim.reason,
-        purged_at: null,
-        bytes_freed: null,
-      })),
-    )
+    .insert(rows.map((r) => ({ purge_run_id: claim.runId, purged_by: claim.by, ...r })))
     .onConflict('recording_id')
     .merge();
+}
+
+/** Who claimed these recordings, why; not yet when or how much (the file is still there). */
+export async function openTombstones(db: Knex, ids: readonly number[], claim: Claim): Promise<void> {
+  await putTombstones(
+    db,
+    ids.map((id) => ({ recording_id: id, purge_reason: claim.reason, purged_at: null, bytes_freed: null })),
+    claim,
+  );
 }
 
 export const tombstoneReason = (claim: Claim, r: Tombstone, keyed: boolean): string =>
   `${claim.reason}${r.missing ? ' (file already missing)' : ''}${keyed ? '; data key destroyed' : ''}`.slice(0, 255);
 
-/** Tombstones written whole (the locked batch's, on another connection before its unlink). */
+/** Tombstones written whole: a locked batch's before its unlink, a claim's once its file is gone. */
 export async function writeWholeTombstones(
   db: Knex,
   rows: readonly Tombstone[],
@@ -38,20 +39,16 @@ export async function writeWholeTombstones(
   claim: Claim,
   at: Date,
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db('recording_tombstones')
-    .insert(
-      rows.map((r) => ({
-        recording_id: r.id,
-        purge_run_id: claim.runId,
-        purged_by: claim.by,
-        purge_reason: tombstoneReason(claim, r, keyed.has(r.id)),
-        purged_at: at,
-        bytes_freed: r.bytesFreed,
-      })),
-    )
-    .onConflict('recording_id')
-    .merge();
+  await putTombstones(
+    db,
+    rows.map((r) => ({
+      recording_id: r.id,
+      purge_reason: tombstoneReason(claim, r, keyed.has(r.id)),
+      purged_at: at,
+      bytes_freed: r.bytesFreed,
+    })),
+    claim,
+  );
 }
 
 /** The recordings' side of a purge: `purged`, the data key destroyed, one audit event per row. */
@@ -129,25 +126,7 @@ export async function writeTombstones(
         );
       if (rows.length === 0) return 0;
       // Closed with what the unlink found.
-      const cases = rows.map(() => 'when ? then ?').join(' ');
-      await trx('recording_tombstones')
-        .whereIn(
-          'recording_id',
-          rows.map((r) => r.id),
-        )
-        .update({
-          purged_at: at,
-          purge_run_id: claim.runId,
-          purged_by: claim.by,
-          bytes_freed: trx.raw(
-            `case recording_id ${cases} end`,
-            rows.flatMap((r) => [r.id, r.bytesFreed]),
-          ),
-          purge_reason: trx.raw(
-            `case recording_id ${cases} end`,
-            rows.flatMap((r) => [r.id, tombstoneReason(claim, r, keyed.has(r.id))]),
-          ),
-        });
+      await writeWholeTombstones(trx, rows, keyed, claim, at);
       await markPurged(trx, rows, keyed, claim, eventType, at);
       return rows.length;
     }),
