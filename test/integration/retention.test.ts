@@ -268,6 +268,8 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     ]);
     expect(fs.readdirSync(outside).sort()).toEqual(['early.wav', 'target.wav', 'victim.wav']);
     expect(fs.lstatSync(path.join(root, 'link.wav')).isSymbolicLink()).toBe(true);
+    // On MySQL their tombstones were written before the unlink found the links: none is left.
+    expect(await db.knex('recording_tombstones').whereIn('recording_id', [viaDir, viaFile])).toEqual([]);
     const early = await seed(5, { filePath: 'linkdir/early.wav', file: false });
     const actions = createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
     expect(await actions.deleteEarly(early, 'customer asked', 'admin')).toMatchObject({
@@ -275,6 +277,17 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       error: { kind: 'conflict', detail: expect.stringContaining('escapes the recordings root') },
     });
     expect(fs.existsSync(path.join(outside, 'early.wav'))).toBe(true);
+  });
+
+  it('records the bytes the unlink found, not the size the row recorded, when the two differ', async () => {
+    const grown = await seed(200);
+    const rec = await store.recordings.get(grown);
+    fs.writeFileSync(path.join(root, rec?.filePath ?? 'none'), Buffer.alloc(1500));
+    const run = done(await runRetention(store, deps(), { trigger: 'cli' }));
+    expect(run).toMatchObject({ purged: 1, bytesFreed: 1500, missingFiles: 0 });
+    expect(await store.recordings.get(grown)).toMatchObject({ state: 'purged', bytesFreed: 1500 });
+    const [event] = await db.knex('recording_events').where({ recording_id: grown, type: 'purged' });
+    expect(JSON.parse(String(event?.detail))).toMatchObject({ bytesFreed: 1500, missingFile: false });
   });
 
   it('purges nothing when the recordings directory is not there (an unmounted volume), rather than every file "missing"', async () => {
