@@ -1,4 +1,4 @@
-// npm run bench:retention [-- --rows 1000000 --batch 100 --rate 100 --phase-ms 10000 --db NAME --json]
+// npm run bench:retention [-- --rows 1000000 --batch 150 --rate 100 --phase-ms 20000 --db NAME --json]
 // --db NAME keeps the seeded database and reuses it on the next run (purged rows reset, files
 // rewritten): the seed (~55 s for 1M rows) is not paid per run. --json ends with one summary line.
 // Seeds a dedicated MySQL database (dropped at the end) with `rows` recordings, 10% expired with a
@@ -20,9 +20,9 @@ import { printSummary } from './summary';
 
 const arg = numberArg;
 const ROWS = arg('rows', 1_000_000);
-const BATCH = arg('batch', 100);
+const BATCH = arg('batch', 150); // CALLREC_RETENTION_BATCH's default
 const RATE = arg('rate', 100); // concurrent inserts per second
-const PHASE_MS = arg('phase-ms', 10_000); // length of the floor phase
+const PHASE_MS = arg('phase-ms', 20_000); // length of the floor phase: ~2,000 inserts for its p99
 const SEED_CHUNK = 5000;
 const DUTY = arg('duty', 0.5); // share of time the purge works (RetentionDeps.dutyCycle)
 const ROOT_URL = (process.env.CALLREC_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
@@ -232,8 +232,11 @@ async function main(): Promise<void> {
     await settle(db.knex);
 
     const floor = inserter(store, callId);
+    const floorEld = monitorEventLoopDelay({ resolution: 5 });
+    floorEld.enable();
     await new Promise((r) => setTimeout(r, PHASE_MS));
     const floorLat = await floor.stop();
+    floorEld.disable();
 
     const logger = createLogger({ level: 'error', format: 'json', stream: new PassThrough().resume() });
     const batchRates: number[] = [];
@@ -286,7 +289,10 @@ async function main(): Promise<void> {
     console.log('per statement (purge and inserts):');
     for (const [shape, e] of [...statements.spent].sort((x, y) => y[1].ms - x[1].ms))
       console.log(`  ${shape.padEnd(28)} n=${String(e.n).padStart(6)} ${e.ms.toFixed(0).padStart(7)} ms`);
-    console.log(`event-loop delay during purge: p99 ${ms(eld.percentile(99) / 1e6)}, max ${ms(eld.max / 1e6)}`);
+    console.log(
+      `event-loop delay without purge: p99 ${ms(floorEld.percentile(99) / 1e6)}, max ${ms(floorEld.max / 1e6)}; ` +
+        `during purge: p99 ${ms(eld.percentile(99) / 1e6)}, max ${ms(eld.max / 1e6)}`,
+    );
     console.log(`inserts at ${RATE}/s without purge: n=${floorLat.length} p50 ${ms(f50)} p99 ${ms(f99)}`);
     console.log(`inserts at ${RATE}/s during purge:  n=${purgeLat.length} p50 ${ms(p50)} p99 ${ms(p99)}`);
     console.log(

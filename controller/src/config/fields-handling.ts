@@ -41,7 +41,7 @@ export const HANDLING_FIELDS = [
     'retention.batchSize',
     'CALLREC_RETENTION_BATCH',
     int(1, 100000),
-    100,
+    150,
     'Recordings purged per batch (smaller batches keep concurrent inserts fast; see Retention)',
   ),
   f(

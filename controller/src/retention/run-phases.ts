@@ -174,10 +174,9 @@ async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number, s
   }
   await ctx.renew();
   reportProgress(ctx);
-  // The rest is for the database: time on the volume already left it to other writers.
-  const duty = ctx.deps.dutyCycle ?? 0.5;
-  const dbMs = Math.max(0, Date.now() - t0 - (b.filesMs ?? 0));
-  if (!ctx.dryRun && duty < 1) await new Promise((r) => setTimeout(r, dbMs * (1 / duty - 1)));
+  const filesMs = b.filesMs ?? 0;
+  const rest = restAfter(Date.now() - t0 - filesMs, filesMs, ctx.deps.dutyCycle ?? 0.5);
+  if (!ctx.dryRun && rest > 0) await new Promise((r) => setTimeout(r, rest));
   ctx.deps.logger.debug('retention batch', {
     runId: ctx.runId,
     state,
@@ -185,6 +184,16 @@ async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number, s
     missing: b.missingFiles,
     errors: b.errors.length,
   });
+}
+
+/**
+ * The rest a batch owes the database at this duty: in proportion to its time there, less its
+ * time on the volume, which already left the database to other writers. So a batch takes
+ * max(db / duty, db + files).
+ */
+export function restAfter(dbMs: number, filesMs: number, duty: number): number {
+  if (duty >= 1) return 0;
+  return Math.max(0, Math.max(0, dbMs) * (1 / duty - 1) - filesMs);
 }
 
 /** Only counted when someone watches: one aggregate query over the expired rows. */

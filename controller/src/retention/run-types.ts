@@ -22,10 +22,10 @@ export interface RetentionDeps {
   staleEarlyDeleteMs?: number;
   /**
    * Share of the database's time the purge may take: after each batch it rests in proportion to
-   * the batch's time in the database (time unlinking files does not count, it already left the
-   * database to other writers).
-   * Measured (bench:retention, MySQL, 1M rows): at 0.5 with batches of 100, concurrent insert p99
-   * stays near x1.5 at about 4,250 recordings/s; unpaced or in larger batches the p99 grows.
+   * the batch's time in the database, less the time the batch spent unlinking files (the
+   * database was already left to other writers then).
+   * Measured (bench:retention, MySQL, 1M rows): at 0.5 with batches of 150, concurrent insert p99
+   * stays near x1.5; unpaced or in larger batches the p99 grows (docs/performance.md).
    */
   dutyCycle?: number;
   /**
