@@ -325,6 +325,9 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   it('ends consistent after a run killed between deleting files and updating rows', async () => {
     const ids = [];
     for (let i = 0; i < 7; i++) ids.push(await seed(200 + i));
+    // Files larger than their rows say: a tombstone must record what was on the volume.
+    for (const id of ids)
+      fs.writeFileSync(path.join(root, (await store.recordings.get(id))?.filePath ?? ''), Buffer.alloc(1234));
     let batches = 0;
     const crash = {
       afterDelete: () => {
@@ -350,7 +353,7 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
       for (const id of open)
         expect(await store.recordings.get(Number(id))).toMatchObject({
           state: 'purged',
-          bytesFreed: 1000,
+          bytesFreed: 1234,
           purgeReason: 'retention expired',
         });
     }
@@ -358,6 +361,26 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     await expectConsistent();
     const first = (await store.retentionRuns.recent(5)).find((r) => r.id !== rerun.id);
     expect(first).toMatchObject({ state: 'failed' });
+  });
+
+  it('leaves a symlinked recording completed and without a tombstone when its batch is killed', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-outside-'));
+    fs.writeFileSync(path.join(outside, 'target.wav'), Buffer.alloc(1000));
+    fs.symlinkSync(path.join(outside, 'target.wav'), path.join(root, 'link.wav'));
+    const link = await seed(300, { filePath: 'link.wav', file: false });
+    const fine = [await seed(250), await seed(240)];
+    const crash = {
+      afterDelete: () => {
+        throw new Error('killed');
+      },
+    };
+    await expect(runRetention(store, deps({ hooks: crash }), { trigger: 'cron' })).rejects.toThrow('killed');
+    const rerun = done(await runRetention(store, deps(), { trigger: 'cron' }));
+    expect(rerun).toMatchObject({ errors: 1 });
+    expect(await stateOf(link)).toBe('completed');
+    expect(await db.knex('recording_tombstones').where({ recording_id: link })).toEqual([]);
+    expect(await Promise.all(fine.map(stateOf))).toEqual(['purged', 'purged']);
+    expect(fs.existsSync(path.join(outside, 'target.wav'))).toBe(true);
   });
 
   it('changes a purged recording row only in its state: the tombstone is a row of its own', async () => {

@@ -76,26 +76,6 @@ export async function locate(root: string, filePath: string, cache?: RealPaths):
   }
 }
 
-/**
- * What can be known of a batch's paths without touching each file: the text check of every path,
- * and the root resolved once (an unmounted volume refuses the batch before anything is written).
- * The unlink locates each file itself, right before it (removeFile).
- */
-export async function precheck(
-  root: string,
-  filePaths: readonly string[],
-): Promise<Array<{ ok: true } | { ok: false; detail: string }>> {
-  const texts = filePaths.map((p) => resolveInRoot(root, p));
-  if (!texts.some((t) => t.ok)) return texts;
-  try {
-    await fs.realpath(root);
-  } catch (e) {
-    const detail = `the recordings root ${root} is not available (${errno(e)})`;
-    return texts.map((t) => (t.ok ? { ok: false, detail } : t));
-  }
-  return texts;
-}
-
 /** Deletes one recording's file (dryRun: only looks). A missing file is an outcome, not an error. */
 export async function removeFile(
   root: string,

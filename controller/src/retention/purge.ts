@@ -8,7 +8,7 @@ import type { RunTrigger } from '../store/retention-runs-repo';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
-import { locate, mapLimited, precheck, removeFile, type RealPaths } from './files';
+import { locate, mapLimited, removeFile, type RealPaths } from './files';
 
 export interface PurgeHooks {
   /** Called after the files of a batch are gone and before the rows say so (tests crash here). */
@@ -142,18 +142,14 @@ export async function purgeLockedBatch(
     }
   };
   const batch = await store.retention.purgeLocked(q, claim, {
-    // No file touched before the tombstones: a tombstone takes the size the row recorded, and
-    // the unlink, which locates each file itself, corrects it where the file differs or is gone.
     check: (rows) =>
       timed(async () => {
         counts = { ...emptyCounts(), filesMs: counts.filesMs }; // a deadlock's retry starts here
-        const paths = await precheck(
-          root,
-          rows.map((r) => r.filePath),
-        );
+        const before: RealPaths = new Map();
+        const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
         return rows.flatMap((row, i) => {
-          const where = paths[i];
-          if (where?.ok) return [{ row, bytes: row.sizeBytes ?? 0 }];
+          const where = located[i];
+          if (where?.ok) return [{ row, bytes: where.bytes }];
           counts.errors.push({ id: row.id, detail: where?.detail ?? 'not located' });
           return [];
         });

@@ -188,8 +188,8 @@ async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number, s
 
 /**
  * The rest a batch owes the database at this duty: in proportion to its time there, less its
- * time on the volume, which already left the database to other writers. So a batch takes
- * max(db / duty, db + files).
+ * time on the volume, when it asked nothing of the database (its rows stay locked, other writers
+ * go on). So a batch takes max(db / duty, db + files).
  */
 export function restAfter(dbMs: number, filesMs: number, duty: number): number {
   if (duty >= 1) return 0;

@@ -25,7 +25,7 @@ import { markPurged, writeWholeTombstones } from './retention-tombstone';
 import type { Row } from './rows';
 
 export interface LockedFiles {
-  /** The rows whose file may be deleted, with the size its tombstone plans (null: missing); the rest stay. */
+  /** The rows whose file may be deleted, with its size (null: already missing); the rest stay. */
   check(rows: readonly PurgeCandidate[]): Promise<Array<{ row: PurgeCandidate; bytes: number | null }>>;
   /** Deletes the files: a tombstone for each row whose file is gone, null where it could not go. */
   remove(rows: readonly PurgeCandidate[]): Promise<Array<Tombstone | null>>;
