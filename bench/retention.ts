@@ -1,4 +1,4 @@
-// npm run bench:retention [-- --rows 1000000 --batch 150 --rate 100 --phase-ms 20000 --db NAME --json]
+// npm run bench:retention [-- --rows 1000000 --batch 150 --rate 100 --phase-ms 20000 --db NAME --days --json]
 // --db NAME keeps the seeded database and reuses it on the next run (purged rows reset, files
 // rewritten): the seed (~55 s for 1M rows) is not paid per run. --json ends with one summary line.
 // Seeds a dedicated MySQL database (dropped at the end) with `rows` recordings, 10% expired with a
@@ -31,6 +31,13 @@ const KEEP_DB = (() => {
   const i = process.argv.indexOf('--db');
   return i > 0 ? String(process.argv[i + 1]) : null;
 })();
+/**
+ * --days: files under the day directories callrec writes (calls/paths.ts: YYYY/MM/DD of the start),
+ * so a batch's files share one or two directories; by default they are spread over 256, the worst
+ * case for resolving each file's directory. A kept database is seeded for one layout: use another
+ * --db name for the other.
+ */
+const DAYS = process.argv.includes('--days');
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,7 +73,7 @@ async function seed(knex: Knex, root: string): Promise<number> {
         const until = new Date(ended.getTime() + 180 * DAY);
         if (isExpired) expired++;
         values.push(
-          `(${callId},'completed','${(i % 256).toString(16)}/r${i}.wav','from-answer','standard','inbound',${q(ended)},${q(ended)},44,${q(until)},${at},${at})`,
+          `(${callId},'completed','${fileOf(i, ended)}','from-answer','standard','inbound',${q(ended)},${q(ended)},44,${q(until)},${at},${at})`,
         );
       }
       await trx.raw(
@@ -74,7 +81,7 @@ async function seed(knex: Knex, root: string): Promise<number> {
       );
     }
   });
-  writeFiles(root);
+  await writeFiles(knex, root);
   return expired;
 }
 
@@ -128,14 +135,27 @@ async function reset(knex: Knex, root: string): Promise<number | null> {
   await knex('recording_events').delete();
   await knex('retention_runs').delete();
   await knex('locks').delete();
-  writeFiles(root);
+  await writeFiles(knex, root);
   return ROWS / 10;
 }
 
-function writeFiles(root: string): void {
+/** Row i's file, relative to the root: ended is its end (the day directory's date under --days). */
+function fileOf(i: number, ended: Date): string {
+  return DAYS
+    ? `${ended.toISOString().slice(0, 10).replace(/-/g, '/')}/r${i}.wav`
+    : `${(i % 256).toString(16)}/r${i}.wav`;
+}
+
+/** The expired rows' files (every tenth row), where the seed put their paths. */
+async function writeFiles(knex: Knex, root: string): Promise<void> {
   const header = Buffer.alloc(44);
-  for (let d = 0; d < 256; d++) fs.mkdirSync(path.join(root, d.toString(16)), { recursive: true });
-  for (let i = 0; i < ROWS; i += 10) fs.writeFileSync(path.join(root, (i % 256).toString(16), `r${i}.wav`), header);
+  const paths = (await knex('recordings')
+    .where('state', 'completed')
+    .where('retain_until', '<', new Date())
+    .pluck('file_path')) as string[];
+  const dirs = new Set(paths.map((p) => path.dirname(p)));
+  for (const d of dirs) fs.mkdirSync(path.join(root, d), { recursive: true });
+  for (const p of paths) fs.writeFileSync(path.join(root, p), header);
 }
 
 /** Waits (up to 20 s; other databases on the server keep some dirty) for InnoDB to write back the seed's or reset's dirty pages: else that flush lands in the floor. */
