@@ -44,6 +44,65 @@ export const emptyCounts = (): BatchCounts => ({ purged: 0, bytesFreed: 0, missi
 
 const UNLINK_WIDTH = 16;
 
+/** Locates each row's file (real paths resolved once for the pass); a refused row is an error. */
+async function locateAll(
+  root: string,
+  rows: readonly PurgeCandidate[],
+  counts: BatchCounts,
+): Promise<Array<{ row: PurgeCandidate; bytes: number | null }>> {
+  const cache: RealPaths = new Map();
+  const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, cache));
+  return rows.flatMap((row, i) => {
+    const where = located[i];
+    if (where?.ok) return [{ row, bytes: where.bytes }];
+    counts.errors.push({ id: row.id, detail: where?.detail ?? 'not located' });
+    return [];
+  });
+}
+
+/**
+ * Deletes each row's file, located again first (a new cache: the directory may have changed
+ * since): the tombstone of each file gone, null where one could not go (an error counted).
+ */
+async function removeAll(
+  root: string,
+  rows: readonly PurgeCandidate[],
+  dryRun: boolean,
+  counts: BatchCounts,
+): Promise<Array<Tombstone | null>> {
+  const cache: RealPaths = new Map();
+  const outcomes = await mapLimited(rows, UNLINK_WIDTH, (r) => removeFile(root, r.filePath, dryRun, cache));
+  return rows.map((r, i) => {
+    const o = outcomes[i];
+    if (!o || o.kind === 'error') {
+      counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
+      return null;
+    }
+    return {
+      id: r.id,
+      callId: r.callId,
+      bytesFreed: o.kind === 'deleted' ? o.bytes : 0,
+      missing: o.kind === 'missing',
+    };
+  });
+}
+
+/** The batch's purged rows into its counters. */
+function tally(counts: BatchCounts, purged: readonly Tombstone[]): void {
+  for (const st of purged) {
+    counts.bytesFreed += st.bytesFreed;
+    if (st.missing) counts.missingFiles += 1;
+  }
+}
+
+function countMetrics(trigger: PurgeOptions['trigger'], counts: BatchCounts): void {
+  purgedRecordings.inc({ trigger }, counts.purged);
+  purgeBytesFreed.inc(counts.bytesFreed);
+  purgeErrors.inc(counts.errors.length);
+}
+
+const isStone = (t: Tombstone | null): t is Tombstone => t !== null;
+
 export async function purgeRows(
   store: Store,
   root: string,
@@ -52,16 +111,9 @@ export async function purgeRows(
   opts: PurgeOptions,
 ): Promise<BatchCounts> {
   const counts = emptyCounts();
-  const valid: PurgeCandidate[] = [];
   // Refused before the claim: a row whose path leaves the root stays as it is, reported each run.
   let t0 = Date.now();
-  const before: RealPaths = new Map();
-  const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
-  rows.forEach((r, i) => {
-    const where = located[i];
-    if (where?.ok) valid.push(r);
-    else counts.errors.push({ id: r.id, detail: where?.detail ?? 'not located' });
-  });
+  const valid = (await locateAll(root, rows, counts)).map((l) => l.row);
   counts.filesMs = Date.now() - t0;
   let mine = valid;
   if (!opts.dryRun) {
@@ -84,35 +136,16 @@ export async function purgeRows(
     }
   }
   t0 = Date.now();
-  const after: RealPaths = new Map();
-  const outcomes = await mapLimited(mine, UNLINK_WIDTH, (r) => removeFile(root, r.filePath, opts.dryRun, after));
+  // A file that could not go leaves its row `purging`, pointing at it: the next run retries it.
+  const removed = await removeAll(root, mine, opts.dryRun, counts);
   counts.filesMs += Date.now() - t0;
   if (!opts.dryRun) await opts.hooks?.afterDelete?.(mine.map((r) => r.id));
-  const stones: Tombstone[] = [];
-  mine.forEach((r, i) => {
-    const o = outcomes[i];
-    if (!o || o.kind === 'error') {
-      // The row stays `purging` pointing at a file that still exists: the next run retries it.
-      counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
-      return;
-    }
-    const bytes = o.kind === 'deleted' ? o.bytes : 0;
-    stones.push({
-      id: r.id,
-      callId: r.callId,
-      bytesFreed: bytes,
-      missing: o.kind === 'missing',
-      resumedFrom: opts.resumed ? r.purgeRunId : null,
-    });
-    counts.bytesFreed += bytes;
-    if (o.kind === 'missing') counts.missingFiles += 1;
-  });
+  const stones = removed
+    .map((st, i) => (st && opts.resumed ? { ...st, resumedFrom: mine[i]?.purgeRunId ?? null } : st))
+    .filter(isStone);
+  tally(counts, stones);
   counts.purged = opts.dryRun ? stones.length : await store.retention.tombstone(stones, claim, opts.eventType);
-  if (!opts.dryRun) {
-    purgedRecordings.inc({ trigger: opts.trigger }, counts.purged);
-    purgeBytesFreed.inc(counts.bytesFreed);
-    purgeErrors.inc(counts.errors.length);
-  }
+  if (!opts.dryRun) countMetrics(opts.trigger, counts);
   if (!opts.dryRun && stones.length > 0) await opts.onPurged?.(stones.map((st) => st.id));
   return counts;
 }
@@ -143,48 +176,22 @@ export async function purgeLockedBatch(
   };
   const batch = await store.retention.purgeLocked(q, claim, {
     check: (rows) =>
-      timed(async () => {
+      timed(() => {
         counts = { ...emptyCounts(), filesMs: counts.filesMs }; // a deadlock's retry starts here
-        const before: RealPaths = new Map();
-        const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, before));
-        return rows.flatMap((row, i) => {
-          const where = located[i];
-          if (where?.ok) return [{ row, bytes: where.bytes }];
-          counts.errors.push({ id: row.id, detail: where?.detail ?? 'not located' });
-          return [];
-        });
+        return locateAll(root, rows, counts);
       }),
     remove: async (rows) => {
-      const after: RealPaths = new Map();
-      const outcomes = await timed(() =>
-        mapLimited(rows, UNLINK_WIDTH, (r) => removeFile(root, r.filePath, false, after)),
-      );
+      const removed = await timed(() => removeAll(root, rows, false, counts));
       await opts.hooks?.afterDelete?.(rows.map((r) => r.id));
-      return rows.map((r, i) => {
-        const o = outcomes[i];
-        if (o && o.kind !== 'error')
-          return {
-            id: r.id,
-            callId: r.callId,
-            bytesFreed: o.kind === 'deleted' ? o.bytes : 0,
-            missing: o.kind === 'missing',
-          };
-        counts.errors.push({ id: r.id, detail: o?.kind === 'error' ? o.detail : 'no outcome' });
-        return null;
-      });
+      return removed;
     },
     beforeCommit: async (trx, purged, read) => {
       counts.purged = purged.length;
-      for (const st of purged) {
-        counts.bytesFreed += st.bytesFreed;
-        if (st.missing) counts.missingFiles += 1;
-      }
+      tally(counts, purged);
       await opts.saveIn?.(trx, counts, read);
     },
   });
-  purgedRecordings.inc({ trigger: opts.trigger }, counts.purged);
-  purgeBytesFreed.inc(counts.bytesFreed);
-  purgeErrors.inc(counts.errors.length);
+  countMetrics(opts.trigger, counts);
   if (batch.purged.length > 0) await opts.onPurged?.(batch.purged.map((st) => st.id));
   return { counts, read: batch.read };
 }

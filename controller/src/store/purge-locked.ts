@@ -15,13 +15,12 @@ import {
   CANDIDATE_COLS,
   candidateFromRow,
   expiredRows,
-  stillPurgeable,
   type Claim,
   type ExpiredBatch,
   type PurgeCandidate,
   type Tombstone,
 } from './purge-candidates';
-import { markPurged, writeWholeTombstones } from './retention-tombstone';
+import { backToPurging, markPurged, writeWholeTombstones } from './retention-tombstone';
 import type { Row } from './rows';
 
 export interface LockedFiles {
@@ -102,10 +101,7 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
     // them the rows must not read as live, holdable recordings (this waits for the rollback).
     // The locks are gone: a hold or a longer retention placed since wins, and the next run
     // reports the row (RetentionRepo.reopenInterrupted).
-    if (opened.length > 0)
-      await stillPurgeable(knex('recordings').whereIn('id', opened), q.asOf)
-        .update({ state: 'purging', updated_at: now() })
-        .catch(() => undefined); // the database is gone too: the next run reopens them
+    if (opened.length > 0) await backToPurging(knex, opened, q.asOf, now()).catch(() => undefined); // the database is gone too: the next run reopens them
     throw e;
   }
 }

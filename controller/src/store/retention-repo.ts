@@ -17,7 +17,7 @@ import {
 import { recordingFromRow, recordingRows } from './recordings-repo';
 import { retryOnDeadlock } from './deadlock-retry';
 import { purgeLockedBatch, type LockedBatch, type LockedFiles, type LockedQuery } from './purge-locked';
-import { openTombstones, writeTombstones } from './retention-tombstone';
+import { backToPurging, openTombstones, writeTombstones } from './retention-tombstone';
 import { toBool, toDate, toJson, type Row } from './rows';
 
 export { PURGEABLE, type Claim, type Cursor, type PurgeCandidate, type Tombstone } from './purge-candidates';
@@ -167,10 +167,7 @@ export class RetentionRepo {
     const left: number[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const some = ids.slice(i, i + 500);
-      await stillPurgeable(this.knex('recordings').whereIn('id', some), asOf).update({
-        state: 'purging',
-        updated_at: this.now(),
-      });
+      await backToPurging(this.knex, some, asOf, this.now());
       const rows = (await this.knex('recordings')
         .select('id')
         .whereIn('id', some)
@@ -186,20 +183,25 @@ export class RetentionRepo {
    */
   async adopt(ids: readonly number[], claim: Claim): Promise<void> {
     if (ids.length === 0) return;
-    const stuck = this.knex('recordings')
-      .select('id')
-      .whereIn('id', [...ids])
-      .where({ state: 'purging' });
-    const have = new Set(
-      (await this.knex('recording_tombstones').whereIn('recording_id', stuck).pluck('recording_id')).map(Number),
-    );
-    const stuckIds = ((await stuck) as Row[]).map((r) => Number(r.id));
-    await openTombstones(
-      this.knex,
-      stuckIds.filter((id) => !have.has(id)),
-      claim,
-    );
-    await this.knex('recording_tombstones').whereIn('recording_id', stuckIds).update({ purge_run_id: claim.runId });
+    const stuck = (
+      await this.knex('recordings')
+        .whereIn('id', [...ids])
+        .where({ state: 'purging' })
+        .pluck('id')
+    ).map(Number);
+    if (stuck.length === 0) return;
+    // One upsert: a missing tombstone is opened, an existing one only changes run.
+    await this.knex('recording_tombstones')
+      .insert(
+        stuck.map((id) => ({
+          recording_id: id,
+          purge_run_id: claim.runId,
+          purged_by: claim.by,
+          purge_reason: claim.reason,
+        })),
+      )
+      .onConflict('recording_id')
+      .merge(['purge_run_id']);
   }
 
   /** Whether the nightly purge can lock its batch (MySQL): purgeLocked, one write per row. */

@@ -6,7 +6,7 @@
 // tombstones migration).
 import type { Knex } from 'knex';
 import type { Dialect } from './db';
-import type { Claim, Tombstone } from './purge-candidates';
+import { stillPurgeable, type Claim, type Tombstone } from './purge-candidates';
 import { retryOnDeadlock } from './deadlock-retry';
 import { toJson, type Row } from './rows';
 
@@ -17,6 +17,14 @@ async function putTombstones(db: Knex, rows: ReadonlyArray<Record<string, unknow
     .insert(rows.map((r) => ({ purge_run_id: claim.runId, purged_by: claim.by, ...r })))
     .onConflict('recording_id')
     .merge();
+}
+
+/**
+ * Rows of an interrupted locked batch (its tombstones written, its files perhaps gone) to
+ * `purging`, where a run finishes them: only those still unheld and expired as of `asOf`.
+ */
+export async function backToPurging(db: Knex, ids: readonly number[], asOf: Date, at: Date): Promise<void> {
+  await stillPurgeable(db('recordings').whereIn('id', [...ids]), asOf).update({ state: 'purging', updated_at: at });
 }
 
 /** Who claimed these recordings, why; not yet when or how much (the file is still there). */
