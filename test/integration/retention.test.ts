@@ -176,6 +176,15 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     ]);
   });
 
+  it('refuses a duty cycle that cannot pace before it takes the lock or touches a row', async () => {
+    const id = await seed(400);
+    await expect(runRetention(store, deps({ dutyCycle: 0 }), { trigger: 'cli' })).rejects.toThrow(
+      /duty cycle must be above 0/,
+    );
+    expect(await store.retentionRuns.recent(5)).toEqual([]);
+    expect((await store.recordings.get(id))?.state).toBe('completed');
+  });
+
   it('keeps the extended tier until 7 calendar years, then purges it', async () => {
     const kept = await seed(7 * 365, { tier: 'extended' }); // 7 x 365 days < 7 calendar years (leap days)
     const gone = await seed(7 * 365 + 3, { tier: 'extended' });

@@ -18,4 +18,10 @@ describe('the rest after a purge batch', () => {
     expect(restAfter(10, 0, 1)).toBe(0);
     expect(restAfter(-3, 0, 0.5)).toBe(0);
   });
+
+  it('refuses a duty of 0 or less, which would rest for ever (in practice: not at all)', () => {
+    expect(() => restAfter(10, 0, 0)).toThrow(/duty cycle must be above 0 \(got 0\)/);
+    expect(() => restAfter(10, 0, -0.5)).toThrow(RangeError);
+    expect(() => restAfter(10, 0, Number.NaN)).toThrow(RangeError);
+  });
 });

@@ -186,12 +186,18 @@ async function afterBatch(ctx: Ctx, state: string, b: BatchCounts, t0: number, s
   });
 }
 
+/** A duty of 0 (or NaN) would rest for ever: setTimeout turns that into 1 ms, an unpaced purge. */
+export function checkDuty(duty: number): void {
+  if (!(duty > 0)) throw new RangeError(`the purge's duty cycle must be above 0 (got ${duty})`);
+}
+
 /**
  * The rest a batch owes the database at this duty: in proportion to its time there, less its
  * time on the volume, when it asked nothing of the database (its rows stay locked, other writers
  * go on). So a batch takes max(db / duty, db + files).
  */
 export function restAfter(dbMs: number, filesMs: number, duty: number): number {
+  checkDuty(duty);
   if (duty >= 1) return 0;
   return Math.max(0, Math.max(0, dbMs) * (1 / duty - 1) - filesMs);
 }

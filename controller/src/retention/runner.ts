@@ -6,7 +6,15 @@ import type { HeldLock, LockAttempt, RetentionRun } from '../store/retention-run
 import type { Logger } from '../util/logger';
 import { holderGone, lockOwner } from './lock-owner';
 import { emptyCounts } from './purge';
-import { assignMissingRetainUntil, expectedTotal, purgeExpired, resumeStuck, summary, type Ctx } from './run-phases';
+import {
+  assignMissingRetainUntil,
+  checkDuty,
+  expectedTotal,
+  purgeExpired,
+  resumeStuck,
+  summary,
+  type Ctx,
+} from './run-phases';
 import type { RetentionDeps, RunOptions, RunOutcome } from './run-types';
 
 export type { RetentionDeps, RunOptions, RunOutcome, RunProgress } from './run-types';
@@ -14,6 +22,7 @@ export type { RetentionDeps, RunOptions, RunOutcome, RunProgress } from './run-t
 export async function runRetention(store: Store, deps: RetentionDeps, opts: RunOptions): Promise<RunOutcome> {
   const now = deps.now ?? (() => new Date());
   const dryRun = opts.dryRun ?? false;
+  checkDuty(deps.dutyCycle ?? 0.5); // before the lock and any row
   const begun = await begin(store, deps, opts);
   if (begun.kind === 'locked') return begun;
   const { lock, runId } = begun;
