@@ -121,6 +121,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
     port: pbx,
     store,
     policy: parts.policy ?? (() => rules.engine()),
+    policyNow: parts.policy ? undefined : () => rules.engineNow(),
     logger: logger.child({ component: 'calls' }),
     metrics: promCallMetrics,
     publisher: webhooks,

@@ -54,6 +54,30 @@ describe('RulesService', () => {
     expect(src.loads).toBe(2);
   });
 
+  it('hands the gate the engine without waiting only when engine() would return it at once', async () => {
+    let v = 1;
+    let changed = () => {};
+    const src = Object.assign(
+      source(() => v),
+      {
+        onChange: (cb: () => void) => {
+          changed = cb;
+          return () => undefined;
+        },
+      },
+    );
+    const service = new RulesService(src, SETTINGS);
+    expect(service.engineNow()).toBeNull(); // nothing loaded yet
+    const first = await service.engine();
+    expect(service.engineNow()).toBe(first);
+    v = 2;
+    changed(); // this process wrote rules: the cache must be checked first
+    expect(service.engineNow()).toBeNull();
+    const second = await service.engine();
+    expect(second).not.toBe(first);
+    expect(service.engineNow()).toBe(second);
+  });
+
   it("reloads once when a refresh finds another process's write, and not otherwise", async () => {
     let v = 1;
     const src = source(() => v);

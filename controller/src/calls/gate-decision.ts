@@ -17,6 +17,7 @@ export interface GateDeps {
   pbx: PbxKind;
   store: Store;
   policy: () => Promise<PolicyEngine>;
+  policyNow?: () => PolicyEngine | null;
   logger: Logger;
   settings: RegistrySettings;
   metrics: CallMetrics;
@@ -39,10 +40,14 @@ export async function decideGate(
   const g =
     problem || swept
       ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
-      : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs);
+      : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs, d.policyNow);
   t.decision = g.decision;
-  d.metrics.gated(d.pbx, g.decision ? 'decided' : 'fallback');
-  if (g.decision) d.metrics.decided(g.decision.record);
+  // Counted in the next loop turn: off the gate's path, like the arrival's log line.
+  const decision = g.decision;
+  setImmediate(() => {
+    d.metrics.gated(d.pbx, decision ? 'decided' : 'fallback');
+    if (decision) d.metrics.decided(decision.record);
+  });
   const file = planFile(
     at,
     g.decision?.from ?? facts.from,

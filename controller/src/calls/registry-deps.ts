@@ -14,6 +14,8 @@ export interface RegistryDeps {
   port: PbxPort;
   store: Store;
   policy: () => Promise<PolicyEngine>;
+  /** The engine when policy() would return it at once (loaded, current): no timer or race on the gate's path. */
+  policyNow?: () => PolicyEngine | null;
   logger: Logger;
   settings: RegistrySettings;
   finalize?: (file: string, opts?: FinalizeOptions) => Promise<FinalizeOutcome>;

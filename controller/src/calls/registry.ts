@@ -61,7 +61,8 @@ export class CallRegistry implements LiveCallControl {
       atRest: deps.atRest,
       durable,
     });
-    this.gateDeps = { pbx: port.kind, store, policy: deps.policy, logger, settings, metrics: this.metrics };
+    const { policy, policyNow } = deps;
+    this.gateDeps = { pbx: port.kind, store, policy, policyNow, logger, settings, metrics: this.metrics };
     const calls: CallTracker = {
       tracked: this.calls,
       track: (t, first) => {

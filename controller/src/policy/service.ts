@@ -106,6 +106,14 @@ export class RulesService {
     return engine;
   }
 
+  /**
+   * The engine engine() would return at once, without waiting: loaded and not stale by a write of
+   * this process. Null otherwise (then engine() reads the version). The gate's path asks this first.
+   */
+  engineNow(): PolicyEngine | null {
+    return this.cached && this.fresh === this.changes ? this.cached : null;
+  }
+
   /** Reads the version and reloads when it moved: another process's writes (the controller polls this). */
   async refresh(): Promise<void> {
     const v = await this.source.version().catch(() => null);
