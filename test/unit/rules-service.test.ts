@@ -20,6 +20,18 @@ function source(version: () => number): RulesSource & { reads: number; loads: nu
   return s;
 }
 
+/** A source that tells the service of this process's own writes: changed() is such a write. */
+function writable(version: () => number): { src: ReturnType<typeof source>; changed: () => void } {
+  let notify = () => {};
+  const src = Object.assign(source(version), {
+    onChange: (cb: () => void) => {
+      notify = cb;
+      return () => undefined;
+    },
+  });
+  return { src, changed: () => notify() };
+}
+
 describe('RulesService', () => {
   it('reads the version once for calls arriving together, then decides from memory (issue 23)', async () => {
     const src = source(() => 1);
@@ -33,16 +45,7 @@ describe('RulesService', () => {
 
   it("reads again on the next call after this process's own write", async () => {
     let v = 1;
-    let changed = () => {};
-    const src = Object.assign(
-      source(() => v),
-      {
-        onChange: (cb: () => void) => {
-          changed = cb;
-          return () => undefined;
-        },
-      },
-    );
+    const { src, changed } = writable(() => v);
     const service = new RulesService(src, SETTINGS);
     await service.engine();
     v = 2;
@@ -56,16 +59,7 @@ describe('RulesService', () => {
 
   it('hands the gate the engine without waiting only when engine() would return it at once', async () => {
     let v = 1;
-    let changed = () => {};
-    const src = Object.assign(
-      source(() => v),
-      {
-        onChange: (cb: () => void) => {
-          changed = cb;
-          return () => undefined;
-        },
-      },
-    );
+    const { src, changed } = writable(() => v);
     const service = new RulesService(src, SETTINGS);
     expect(service.engineNow()).toBeNull(); // nothing loaded yet
     const first = await service.engine();

@@ -43,10 +43,9 @@ export async function decideGate(
       : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs, d.policyNow);
   t.decision = g.decision;
   // Counted in the next loop turn: off the gate's path, like the arrival's log line.
-  const decision = g.decision;
   setImmediate(() => {
-    d.metrics.gated(d.pbx, decision ? 'decided' : 'fallback');
-    if (decision) d.metrics.decided(decision.record);
+    d.metrics.gated(d.pbx, g.decision ? 'decided' : 'fallback');
+    if (g.decision) d.metrics.decided(g.decision.record);
   });
   const file = planFile(
     at,

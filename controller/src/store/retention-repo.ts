@@ -17,7 +17,7 @@ import {
 import { recordingFromRow, recordingRows } from './recordings-repo';
 import { retryOnDeadlock } from './deadlock-retry';
 import { purgeLockedBatch, type LockedBatch, type LockedFiles, type LockedQuery } from './purge-locked';
-import { backToPurging, openTombstones, writeTombstones } from './retention-tombstone';
+import { adoptTombstones, backToPurging, openTombstones, writeTombstones } from './retention-tombstone';
 import { toBool, toDate, toJson, type Row } from './rows';
 
 export { PURGEABLE, type Claim, type Cursor, type PurgeCandidate, type Tombstone } from './purge-candidates';
@@ -189,19 +189,7 @@ export class RetentionRepo {
         .where({ state: 'purging' })
         .pluck('id')
     ).map(Number);
-    if (stuck.length === 0) return;
-    // One upsert: a missing tombstone is opened, an existing one only changes run.
-    await this.knex('recording_tombstones')
-      .insert(
-        stuck.map((id) => ({
-          recording_id: id,
-          purge_run_id: claim.runId,
-          purged_by: claim.by,
-          purge_reason: claim.reason,
-        })),
-      )
-      .onConflict('recording_id')
-      .merge(['purge_run_id']);
+    await adoptTombstones(this.knex, stuck, claim);
   }
 
   /** Whether the nightly purge can lock its batch (MySQL): purgeLocked, one write per row. */

@@ -10,13 +10,21 @@ import { stillPurgeable, type Claim, type Tombstone } from './purge-candidates';
 import { retryOnDeadlock } from './deadlock-retry';
 import { toJson, type Row } from './rows';
 
-/** One upsert for every tombstone write: a row already there (an earlier claim's) is taken over. */
-async function putTombstones(db: Knex, rows: ReadonlyArray<Record<string, unknown>>, claim: Claim): Promise<void> {
+/**
+ * One upsert for every tombstone write: a row already there (an earlier claim's) is taken over,
+ * wholly or only in the `merge` columns.
+ */
+async function putTombstones(
+  db: Knex,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  claim: Claim,
+  merge?: string[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db('recording_tombstones')
     .insert(rows.map((r) => ({ purge_run_id: claim.runId, purged_by: claim.by, ...r })))
     .onConflict('recording_id')
-    .merge();
+    .merge(merge);
 }
 
 /**
@@ -25,6 +33,16 @@ async function putTombstones(db: Knex, rows: ReadonlyArray<Record<string, unknow
  */
 export async function backToPurging(db: Knex, ids: readonly number[], asOf: Date, at: Date): Promise<void> {
   await stillPurgeable(db('recordings').whereIn('id', [...ids]), asOf).update({ state: 'purging', updated_at: at });
+}
+
+/** Stuck `purging` rows taken over by a run: a missing tombstone is opened, an existing one only changes run. */
+export async function adoptTombstones(db: Knex, ids: readonly number[], claim: Claim): Promise<void> {
+  await putTombstones(
+    db,
+    ids.map((id) => ({ recording_id: id, purge_reason: claim.reason })),
+    claim,
+    ['purge_run_id'],
+  );
 }
 
 /** Who claimed these recordings, why; not yet when or how much (the file is still there). */
