@@ -101,9 +101,20 @@ export class AriPipeline {
     this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
 
-  /** The answers, in the order of `reqs`; each request's own failure in its place. */
-  async send(reqs: readonly PipedRequest[]): Promise<Answer[]> {
-    const conn = await this.connection();
+  /**
+   * The answers, in the order of `reqs`; each request's own failure in its place. On a kept
+   * connection the requests are written before this returns (the gate's continue goes out before
+   * the rest of the StasisStart's work).
+   */
+  send(reqs: readonly PipedRequest[]): Promise<Answer[]> {
+    for (let c = this.pool.pop(); c; c = this.pool.pop()) if (c.idle) return this.sendOn({ c }, reqs);
+    return this.connection().then((conn) => this.sendOn(conn, reqs));
+  }
+
+  private async sendOn(
+    conn: { c: PipedConnection } | { error: string },
+    reqs: readonly PipedRequest[],
+  ): Promise<Answer[]> {
     if ('error' in conn)
       return reqs.map((q) => err({ kind: 'disconnected', detail: `${q.method} ${q.path}: ${conn.error}` }));
     const answers: Array<Promise<Answer>> = [];
@@ -139,8 +150,8 @@ export class AriPipeline {
     );
   }
 
+  /** A new connection (send() takes a kept one first). */
   private connection(): Promise<{ c: PipedConnection } | { error: string }> {
-    for (let c = this.pool.pop(); c; c = this.pool.pop()) if (c.idle) return Promise.resolve({ c });
     return new Promise((resolve) => {
       const socket = net.connect({ host: this.host, port: this.port });
       const timer = setTimeout(() => {
