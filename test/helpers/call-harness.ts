@@ -91,10 +91,13 @@ export const HARNESS_SESSION: SessionSettings = {
 
 /** The registry as main.ts builds it, over any PBX port, started (listening to the port). */
 export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions): CallRegistry {
+  const engine = o.engine ?? fixedEngine({});
   const registry = new CallRegistry({
     port,
     store: h.store,
-    policy: o.policy?.(h.store) ?? (async () => o.engine ?? fixedEngine({})),
+    policy: o.policy?.(h.store) ?? (async () => engine),
+    // As main.ts builds it: rules already loaded decide at once (the gate's shortest path).
+    policyNow: o.policy ? undefined : () => engine,
     logger: o.logger ?? silentLogger(),
     settings: {
       node: 'pbx1',

@@ -3,6 +3,19 @@ import type { GateFacts } from '../domain/pbx-events';
 import type { PbxKind } from '../domain/vocabulary';
 import type { CallFacts, Decision, PolicyEngine } from '../policy/types';
 
+/** What the policy reads of a call at the gate. */
+export const callFacts = (f: GateFacts, pbx: PbxKind): CallFacts => ({
+  pbx,
+  direction: f.direction,
+  flow: f.flow,
+  applet: f.applet,
+  campaign: f.campaign,
+  from: f.from,
+  to: f.to,
+  agent: f.agent,
+  language: f.language,
+});
+
 export async function decideWithin(
   provider: () => Promise<PolicyEngine>,
   f: GateFacts,
@@ -11,17 +24,7 @@ export async function decideWithin(
   /** The engine if it is ready now: then no timer and no race (each costs the gate's path). */
   now?: () => PolicyEngine | null,
 ): Promise<{ decision: Decision | null; reason: string | null }> {
-  const facts: CallFacts = {
-    pbx,
-    direction: f.direction,
-    flow: f.flow,
-    applet: f.applet,
-    campaign: f.campaign,
-    from: f.from,
-    to: f.to,
-    agent: f.agent,
-    language: f.language,
-  };
+  const facts = callFacts(f, pbx);
   let timer: NodeJS.Timeout | undefined;
   try {
     const ready = now?.();

@@ -1,13 +1,13 @@
 // The gate's decision for a call that just entered it: the policy's (within its bound), the one
 // stored for a call found waiting after a restart, or none (the fallback) when the gate cannot be
 // used. Becomes the session's Decided event, with the file the recording will get.
-import type { PbxEvent } from '../domain/pbx-events';
+import type { GateFacts, PbxEvent } from '../domain/pbx-events';
 import type { ControllerEvent } from '../domain/session-types';
 import type { PbxKind } from '../domain/vocabulary';
 import type { Decision, PolicyEngine } from '../policy/types';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
-import { decideWithin } from './decide';
+import { callFacts, decideWithin } from './decide';
 import type { CallMetrics } from './observers';
 import { planFile } from './paths';
 import { storedDecision } from './store-sync';
@@ -41,12 +41,44 @@ export async function decideGate(
     problem || swept
       ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
       : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs, d.policyNow);
-  t.decision = g.decision;
+  const out = decided(d, t, facts, g, at, problem !== null || swept, swept);
   // Counted in the next loop turn: off the gate's path, like the arrival's log line.
-  setImmediate(() => {
-    d.metrics.gated(d.pbx, g.decision ? 'decided' : 'fallback');
-    if (g.decision) d.metrics.decided(g.decision.record);
-  });
+  setImmediate(() => countGate(d, g.decision));
+  return out;
+}
+
+/** The gate's counters for a call's decision (null: the fallback). decideGateNow's caller counts. */
+export function countGate(d: GateDeps, decision: Decision | null): void {
+  d.metrics.gated(d.pbx, decision ? 'decided' : 'fallback');
+  if (decision) d.metrics.decided(decision.record);
+}
+
+/**
+ * The decision of a call that just entered the gate, taken now by the rules already loaded;
+ * null when they are not (then decideGate waits for them within its bound). Not counted yet:
+ * the caller counts it (countGate) once the call is let go.
+ */
+export function decideGateNow(d: GateDeps, t: TrackedCall, at: Date): Decided | null {
+  try {
+    const engine = d.policyNow?.();
+    if (!engine) return null;
+    const facts = t.session.view().facts;
+    const decision = engine.decide(callFacts(facts, d.pbx));
+    return decided(d, t, facts, { decision, reason: null }, at, false, false);
+  } catch {
+    return null; // a rule that throws: decideGate gives the fallback with its reason
+  }
+}
+
+function decided(
+  d: GateDeps,
+  t: TrackedCall,
+  facts: GateFacts,
+  g: { decision: Decision | null; reason: string | null },
+  at: Date,
+  immediate: boolean,
+  swept: boolean,
+): Decided {
   const file = planFile(
     at,
     g.decision?.from ?? facts.from,
@@ -54,16 +86,8 @@ export async function decideGate(
     t.pbxCallId,
     d.settings.pbxRecordingsDir,
   );
-  return {
-    type: 'Decided',
-    callId: t.pbxCallId,
-    at,
-    decision: g.decision,
-    reason: g.reason,
-    file,
-    immediate: problem !== null || swept,
-    swept,
-  };
+  t.decision = g.decision;
+  return { type: 'Decided', callId: t.pbxCallId, at, decision: g.decision, reason: g.reason, file, immediate, swept };
 }
 
 /**

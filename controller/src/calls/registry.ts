@@ -3,7 +3,7 @@
 // that lives next door: the gate's decision (gate-decision.ts), settling a recording (settle.ts),
 // calls found at reconnect (adoption.ts), the API's view of a live call (live-view.ts).
 import { CallSession } from '../domain/call-session';
-import type { Command, PbxCommand, TimerName } from '../domain/commands';
+import type { Command, PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { SessionEvent } from '../domain/session-types';
 import type { FeatureAction } from '../domain/vocabulary';
@@ -11,23 +11,28 @@ import type { PbxError } from '../pbx/port';
 import { err, ok, type Result } from '../util/result';
 import { resolveParty } from './party-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
+import { BackgroundWork } from './background';
+import { CallTimers } from './call-timers';
 import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
 import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
-import { arrivalLine, decideGate, type GateDeps } from './gate-decision';
+import { arrivalLine, countGate, decideGate, decideGateNow, type GateDeps } from './gate-decision';
+import { releasedExec, releaseNow } from './release-now';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
 import { NO_METRICS, type CallMetrics } from './observers';
 import { RecordingSettler } from './settle';
-import { runCommands } from './step-commands';
+import { commandFailed, runCommands } from './step-commands';
 import type { RegistryDeps } from './registry-deps';
 import { newTracked, type CallTracker, type SyncContext, type TrackedCall } from './types';
 
 export type { RegistryDeps } from './registry-deps';
 
+type Released = Promise<Result<void, PbxError>>;
+
 interface Entry extends TrackedCall {
   queue: Promise<void>;
-  timers: Map<TimerName, NodeJS.Timeout>;
+  timers: CallTimers;
   watch: Promise<Result<void, PbxError>> | null;
   gateAt: number | null; // when the gate event arrived, until continue is acknowledged
   arrival?: () => void; // writes the arrival's line once: see dispatch
@@ -36,7 +41,7 @@ interface Entry extends TrackedCall {
 export class CallRegistry implements LiveCallControl {
   private readonly calls = new Map<string, Entry>();
   private unsubscribe: (() => void) | null = null;
-  private readonly idle = new Set<Promise<void>>();
+  private readonly idle: BackgroundWork;
   private readonly metrics: CallMetrics;
   private readonly writes: CallWrites;
   private readonly settler: RecordingSettler;
@@ -48,6 +53,7 @@ export class CallRegistry implements LiveCallControl {
     const { store, logger, settings, port } = deps;
     const sync: SyncContext = { store, node: settings.node, pbx: port.kind, pbxRoot: settings.pbxRecordingsDir };
     this.metrics = deps.metrics ?? NO_METRICS;
+    this.idle = new BackgroundWork((message) => logger.error(`call registry: ${message}`));
     const durable = deps.journal ? { sync, journal: deps.journal.writer, boundMs: deps.journal.boundMs, logger } : null;
     this.writes = new CallWrites(sync, durable, logger);
     this.settler = new RecordingSettler({
@@ -84,9 +90,9 @@ export class CallRegistry implements LiveCallControl {
   /** Stops listening and waits for work in progress; timers are dropped (the sweep recovers). */
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    for (const e of this.calls.values()) for (const t of e.timers.values()) clearTimeout(t);
+    for (const e of this.calls.values()) e.timers.clearAll();
     await Promise.allSettled([...this.calls.values()].map((e) => e.queue));
-    await Promise.allSettled([...this.idle]);
+    await Promise.allSettled(this.idle.now());
   }
 
   /** Resolves when every queued step of every call has run (tests, shutdown). */
@@ -94,7 +100,7 @@ export class CallRegistry implements LiveCallControl {
     let before = -1;
     while (before !== this.pending()) {
       before = this.pending();
-      await Promise.allSettled([...this.calls.values()].map((e) => e.queue).concat([...this.idle]));
+      await Promise.allSettled([...this.calls.values()].map((e) => e.queue).concat(this.idle.now()));
     }
   }
 
@@ -104,50 +110,25 @@ export class CallRegistry implements LiveCallControl {
   dispatch(ev: PbxEvent): void {
     if (ev.type === 'LiveCallsListed') {
       // After the adoptions reported just before it: a call adopted meanwhile is not "lost".
-      const adopting = Promise.allSettled([...this.idle]);
-      return this.background(adopting.then(() => reconcileAfterReconnect(this.adoption, ev.callIds, ev.askedAt)));
+      const adopting = Promise.allSettled(this.idle.now());
+      return this.idle.add(adopting.then(() => reconcileAfterReconnect(this.adoption, ev.callIds, ev.askedAt)));
     }
     if (ev.type === 'RecordingFound') {
       const known = this.calls.get(ev.callId);
       const watch = { type: 'Watch', callId: ev.callId } as const;
       if (known) return this.enqueue(known, () => this.execPbx(known, watch).then(() => undefined));
-      return this.background(adoptRecording(this.adoption, ev));
+      return this.idle.add(adoptRecording(this.adoption, ev));
     }
     const entry = this.calls.get(ev.callId);
-    if (ev.type === 'GateEntered' && !entry) {
-      const fresh = this.track(
-        newTracked(ev.callId, new CallSession(ev.callId, ev.facts, this.deps.settings.session), ev.at),
-      );
-      // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
-      fresh.gateAt = ev.swept ? null : Date.now();
-      this.traffic.enter(fresh);
-      // Off the gate's path (see arrivalLine); log() below writes it first if a line comes sooner.
-      fresh.arrival = arrivalLine(this.deps.logger, ev);
-      return this.enqueue(fresh, async () => {
-        const decided = await decideGate(this.gateDeps, fresh, ev.problem, ev.at, ev.swept);
-        if (decided.reason) this.log(fresh, 'warn', `gate falls back: ${decided.reason}`);
-        await this.run(fresh, decided);
-      });
-    }
+    if (ev.type === 'GateEntered' && !entry) return this.enter(ev);
     // Swept from the gate, yet followed since that connection opened: its events come, not stuck.
     if (entry && !(ev.type === 'GateEntered' && entry.trackedAt >= (ev.openedAt ?? Infinity))) this.deliver(entry, ev);
   }
 
   private track(t: TrackedCall): Entry {
-    const e: Entry = { ...t, queue: Promise.resolve(), timers: new Map(), watch: null, gateAt: null };
+    const e: Entry = { ...t, queue: Promise.resolve(), timers: new CallTimers(), watch: null, gateAt: null };
     this.calls.set(t.pbxCallId, e);
     return e;
-  }
-
-  private background(p: Promise<unknown>): void {
-    const done = p.then(
-      () => undefined,
-      (e: unknown) => {
-        this.deps.logger.error(`call registry: ${(e as Error).message}`);
-      },
-    );
-    this.idle.add(done);
-    void done.finally(() => this.idle.delete(done));
   }
 
   /** One event through the call's session, after the steps already queued. */
@@ -161,14 +142,46 @@ export class CallRegistry implements LiveCallControl {
     });
   }
 
+  /**
+   * A call entered the gate: decided by the loaded rules and let go at once when its commands are
+   * a release alone (release-now.ts), the rest of the step in its queue; else all of it there.
+   */
+  private enter(ev: Extract<PbxEvent, { type: 'GateEntered' }>): void {
+    const e = this.track(
+      newTracked(ev.callId, new CallSession(ev.callId, ev.facts, this.deps.settings.session), ev.at),
+    );
+    // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
+    e.gateAt = ev.swept ? null : Date.now();
+    this.traffic.enter(e);
+    const now = ev.problem || ev.swept ? null : decideGateNow(this.gateDeps, e, ev.at);
+    const before = e.session.state;
+    const cmds = now ? e.session.handle(now) : null;
+    const released = cmds ? releaseNow(this.deps.port, this.writes, e, cmds) : null;
+    // Off the gate's path (see arrivalLine); log() below writes it first if a line comes sooner.
+    e.arrival = arrivalLine(this.deps.logger, ev);
+    this.enqueue(e, async () => {
+      if (cmds) {
+        countGate(this.gateDeps, e.decision);
+        await this.carryOut(e, before, cmds, 'Decided', released);
+        return;
+      }
+      const decided = await decideGate(this.gateDeps, e, ev.problem, ev.at, ev.swept);
+      if (decided.reason) this.log(e, 'warn', `gate falls back: ${decided.reason}`);
+      await this.run(e, decided);
+    });
+  }
+
   /** One event through the session; returns the first PBX failure its commands met. */
-  private async run(e: Entry, ev: SessionEvent): Promise<PbxError | null> {
-    const before = e.session.view().state;
-    const cmds = e.session.handle(ev);
-    const quiet = () => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
-    const failure = await runCommands(this.writes, e, cmds, (c) => this.exec(e, c), quiet);
-    const after = e.session.view().state;
-    if (after !== before) this.log(e, 'info', `call ${after.replace('_', ' ')}`, { from: before, by: ev.type });
+  private run(e: Entry, ev: SessionEvent): Promise<PbxError | null> {
+    return this.carryOut(e, e.session.state, e.session.handle(ev), ev.type, null);
+  }
+
+  private async carryOut(e: Entry, before: string, cmds: Command[], by: string, released: Released | null) {
+    const exec = (c: Command) => this.exec(e, c);
+    const run = released ? releasedExec(released, exec, (c, r) => this.answered(e, c, r)) : exec;
+    const failure = await runCommands(this.writes, e, cmds, run, () => this.traffic.quiet(TRAILING_WRITE_CAP_MS));
+    const after = e.session.state;
+    if (after !== before) this.log(e, 'info', `call ${after.replace('_', ' ')}`, { from: before, by });
     if (e.session.isOver) this.forget(e);
     return failure;
   }
@@ -181,8 +194,7 @@ export class CallRegistry implements LiveCallControl {
 
   private forget(e: Entry): void {
     this.traffic.leave(e);
-    for (const t of e.timers.values()) clearTimeout(t);
-    e.timers.clear();
+    e.timers.clearAll();
     if (this.calls.get(e.pbxCallId) === e) this.calls.delete(e.pbxCallId);
   }
 
@@ -193,15 +205,17 @@ export class CallRegistry implements LiveCallControl {
       case 'Timeline':
         return this.writes.timeline(e, { event: c.event, detail: c.detail }).then(() => null);
       case 'SetTimer':
-        return this.setTimer(e, c.timer, c.ms);
+        e.timers.set(c.timer, c.ms, () =>
+          this.deliver(e, { type: 'TimerFired', callId: e.pbxCallId, at: new Date(), timer: c.timer }),
+        );
+        return null;
       case 'ClearTimer':
-        clearTimeout(e.timers.get(c.timer));
-        e.timers.delete(c.timer);
+        e.timers.clear(c.timer);
         return null;
       case 'Finalize':
         return this.finalize(e);
       case 'ResolveParty':
-        this.background(resolveParty(this.deps.policy, c).then((ev) => this.deliver(e, ev)));
+        this.idle.add(resolveParty(this.deps.policy, c).then((ev) => this.deliver(e, ev)));
         return null;
       default:
         return this.execPbx(e, c);
@@ -220,7 +234,11 @@ export class CallRegistry implements LiveCallControl {
       if (!w.ok) this.log(e, 'warn', `could not subscribe to the call's events: ${w.error.detail}`);
     }
     const cmd = c.type === 'SetDecision' ? { ...c, storedCallId: e.callRowId } : c;
-    const r = await this.deps.port.execute(cmd);
+    return this.answered(e, c, await this.deps.port.execute(cmd));
+  }
+
+  /** A PBX command's answer: the gate's latency at its continue, a failure back into the session. */
+  private async answered(e: Entry, c: PbxCommand, r: Result<void, PbxError>): Promise<PbxError | null> {
     if (r.ok && c.type === 'Continue' && e.gateAt !== null) {
       this.metrics.gateLatency(this.deps.port.kind, (Date.now() - e.gateAt) / 1000);
       e.gateAt = null;
@@ -228,27 +246,8 @@ export class CallRegistry implements LiveCallControl {
     if (c.type === 'Continue') this.traffic.leave(e);
     if (r.ok) return null;
     this.log(e, 'warn', `${c.type} failed: ${r.error.detail}`, { kind: r.error.kind });
-    await this.run(e, {
-      type: 'CommandFailed',
-      callId: e.pbxCallId,
-      at: new Date(),
-      command: c.type,
-      kind: r.error.kind,
-      detail: r.error.detail,
-    });
+    await this.run(e, commandFailed(e.pbxCallId, c.type, r.error));
     return r.error;
-  }
-
-  private setTimer(e: Entry, timer: TimerName, ms: number): null {
-    clearTimeout(e.timers.get(timer));
-    e.timers.set(
-      timer,
-      setTimeout(() => {
-        e.timers.delete(timer);
-        this.deliver(e, { type: 'TimerFired', callId: e.pbxCallId, at: new Date(), timer });
-      }, ms),
-    );
-    return null;
   }
 
   /** The file is closed: settle the recording, tell the session, then announce it. */

@@ -3,6 +3,7 @@
 // next command that is not a PBX command; after the call's `continue`, once no other call is in the gate (`quiet`). Its work
 // on the event loop then stays off the gate's path of this call and of the calls beside it.
 import { isPbxCommand, type Command } from '../domain/commands';
+import type { SessionEvent } from '../domain/session-types';
 import type { PbxError } from '../pbx/port';
 import type { CallWrites } from './call-writes';
 import type { TrackedCall } from './types';
@@ -43,4 +44,9 @@ export async function runCommands(
   }
   await flush();
   return failure;
+}
+
+/** The session's event for a command the PBX did not carry out. */
+export function commandFailed(callId: string, command: Command['type'], e: PbxError): SessionEvent {
+  return { type: 'CommandFailed', callId, at: new Date(), command, kind: e.kind, detail: e.detail };
 }

@@ -101,6 +101,10 @@ export class CallSession {
     return s.state === 'done' || s.state === 'failed' || (s.state === 'not_recorded' && s.endedAt !== null);
   }
 
+  get state(): SessionView['state'] {
+    return this.s.state;
+  }
+
   view(): SessionView {
     const { facts, state, decision, consentOutcome, fallbackReason, answeredAt, endedAt, hangupCause } = this.s;
     const { party, agents, recording } = this.s;

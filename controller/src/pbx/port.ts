@@ -19,6 +19,13 @@ export interface PbxPort {
   status(): PbxStatus;
   onEvent(handler: (e: PbxEvent) => void): () => void;
   execute(cmd: PbxCommand): Promise<Result<void, PbxError>>;
+  /**
+   * Lets a call in the gate go on with its decision in one request, sent before the caller
+   * returns, its events followed from then on: what `Watch`, `SetDecision` and `Continue` do in
+   * turn. The answer to that request; null when this PBX or this call cannot take the decision
+   * in one (the commands then go one by one).
+   */
+  releaseNow?(decision: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> | null;
   stop(): Promise<void>;
 }
 

@@ -191,6 +191,13 @@ export class AsteriskAdapter implements PbxPort {
     return r;
   }
 
+  /** A call in the gate, followed from now on, let go with its decision in `continue`. */
+  releaseNow(cmd: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> | null {
+    if (!this.gate.has(cmd.callId)) return null;
+    this.followed.follow(cmd.callId);
+    return this.gate.releaseNow(cmd);
+  }
+
   /** A channel that ended, or was found gone: nothing of it is kept. */
   private forget(channelId: string): void {
     this.peers.delete(channelId);

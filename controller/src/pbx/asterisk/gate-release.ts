@@ -81,13 +81,23 @@ export class GateRelease {
     return ok(undefined);
   }
 
-  async setDecision(cmd: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> {
-    // The decision travels in continue when it can: nothing to send now.
+  /** The extension this call's decision continues into, remembered for its continue; null: none. */
+  private carry(cmd: Extract<PbxCommand, { type: 'SetDecision' }>): string | null {
     const l = this.leaving.get(cmd.callId);
     const extension =
       l?.takes && (this.sameRoot || !cmd.record) ? decisionExtension(cmd, cmd.callId, this.cfg.pbxRecordingsDir) : null;
     if (l) l.extension = extension;
-    if (extension) return ok(undefined);
+    return extension;
+  }
+
+  /** The decision and the continue in one request, written now; null when it needs variables first. */
+  releaseNow(cmd: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> | null {
+    return this.carry(cmd) ? this.continueCall(cmd.callId) : null;
+  }
+
+  async setDecision(cmd: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> {
+    // The decision travels in continue when it can: nothing to send now.
+    if (this.carry(cmd)) return ok(undefined);
     const vars: Record<string, string> = { [VAR.ACTION]: cmd.record ? 'record' : 'skip', [VAR.DECIDED]: '1' };
     if (cmd.record && cmd.file) {
       const options = mixMonitorOptions(cmd.recorder);
