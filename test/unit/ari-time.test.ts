@@ -1,6 +1,6 @@
 // ARI's event timestamps, read field by field on the gate's path: the same instant the text parse
 // gave, any offset; anything else read as a date where it can be, else now.
-import { ariTime } from '../../controller/src/pbx/asterisk/events';
+import { ariTime } from '../../controller/src/pbx/asterisk/ari-time';
 
 const parsed = (v: string): number => new Date(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')).getTime();
 
@@ -11,6 +11,7 @@ describe('ARI timestamps', () => {
     '2026-11-22T00:01:00.001+1400',
     '2026-01-01T00:00:00.000+0100',
     '2024-02-29T23:59:59.999-1200',
+    '0042-03-01T00:00:00.000+0000',
   ])('%s', (v) => {
     expect(ariTime(v).getTime()).toBe(parsed(v));
   });

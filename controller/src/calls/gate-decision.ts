@@ -36,7 +36,7 @@ export async function decideGate(
   at: Date,
   swept: boolean,
 ): Promise<Decided> {
-  const facts = t.session.view().facts;
+  const facts = t.session.facts;
   const g =
     problem || swept
       ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
@@ -62,7 +62,7 @@ export function decideGateNow(d: GateDeps, t: TrackedCall, at: Date): Decided | 
   try {
     const engine = d.policyNow?.();
     if (!engine) return null;
-    const facts = t.session.view().facts;
+    const facts = t.session.facts;
     const decision = engine.decide(callFacts(facts, d.pbx));
     return decided(d, t, facts, { decision, reason: null }, at, false, false);
   } catch {

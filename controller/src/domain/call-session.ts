@@ -105,6 +105,11 @@ export class CallSession {
     return this.s.state;
   }
 
+  /** What the gate said of the call (view() without the copy). */
+  get facts(): GateFacts {
+    return this.s.facts;
+  }
+
   view(): SessionView {
     const { facts, state, decision, consentOutcome, fallbackReason, answeredAt, endedAt, hangupCause } = this.s;
     const { party, agents, recording } = this.s;

@@ -155,14 +155,16 @@ export class AsteriskAdapter implements PbxPort {
       );
   }
 
+  private readonly dropped = (problem: string, channelId: string | null): void => {
+    this.logger.warn(`dropped an ARI event: ${problem}`, { callId: channelId ?? undefined });
+  };
+
   private onRaw(raw: unknown): void {
     if (this.announcer.intercept(raw) || !this.followed.wants(raw)) return;
     // A blind transfer's `channel` is the transferer, whose end we may never hear of: not remembered.
     const r = raw as { type?: unknown; channel?: unknown } | null;
     const ch = r?.type === 'BridgeBlindTransfer' ? null : asChannel(r?.channel);
-    const ev = toPbxEvent(raw, (problem, channelId) =>
-      this.logger.warn(`dropped an ARI event: ${problem}`, { callId: channelId ?? undefined }),
-    );
+    const ev = toPbxEvent(raw, this.dropped);
     if (ev?.type === 'GateEntered') this.followed.follow(ev.callId);
     if (ch) this.followed.noteName(ch.id, ch.name);
     if (!ev) return this.watchPeer(raw);

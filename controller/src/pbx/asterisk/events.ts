@@ -4,6 +4,7 @@
 import { isNumber, presentNumber, type GateFacts, type PbxEvent } from '../../domain/pbx-events';
 import { isFeatureAction } from '../../domain/vocabulary';
 import type { DropReporter } from '../port';
+import { ariTime } from './ari-time';
 import { FEATURE_USER_EVENT, GATE_ARG, GATE_ARGS, VAR } from './dialplan-vars';
 
 interface AriChannel {
@@ -75,27 +76,10 @@ export function asChannel(v: unknown): AriChannel | null {
   return v as unknown as AriChannel;
 }
 
-const ARI_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})([+-])(\d\d)(\d\d)$/;
-
-/**
- * ARI timestamps look like 2026-11-22T21:51:27.833+0000; anything else is read as a date if it
- * can be, else it is now. That shape is read field by field: it is on the gate's path, and a
- * rewrite then a parse of the text cost ~20 us there.
- */
-export function ariTime(v: unknown): Date {
-  if (typeof v !== 'string') return new Date();
-  const m = ARI_TIME.exec(v);
-  if (m) {
-    const n = (i: number): number => Number(m[i]);
-    const offsetMin = (n(9) * 60 + n(10)) * (m[8] === '-' ? -1 : 1);
-    const valid = n(2) >= 1 && n(2) <= 12 && n(3) >= 1 && n(3) <= 31 && n(4) < 24 && n(5) < 60 && n(6) < 60;
-    if (valid) return new Date(Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5) - offsetMin, n(6), n(7)));
-  }
-  const d = new Date(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-  return Number.isNaN(d.getTime()) ? new Date() : d;
-}
-
 const DIRECTIONS = new Set(['inbound', 'outbound', 'internal']);
+
+/** Each gate argument's place in the Stasis arguments. */
+const ARG_AT = Object.fromEntries(GATE_ARGS.map((name, i) => [name, i])) as Record<(typeof GATE_ARGS)[number], number>;
 
 /**
  * Facts from a channel in Stasis(<app>,gate,<flow>,<applet>,<direction>,<campaign>,<agent>,<to>).
@@ -104,7 +88,7 @@ const DIRECTIONS = new Set(['inbound', 'outbound', 'internal']);
  */
 export function gateFacts(ch: AriChannel, args: readonly unknown[]): { facts: GateFacts; problem: string | null } {
   const a = args.map((x) => (typeof x === 'string' ? x.trim() : ''));
-  const arg = (name: (typeof GATE_ARGS)[number]): string => a[GATE_ARGS.indexOf(name)] ?? '';
+  const arg = (name: (typeof GATE_ARGS)[number]): string => a[ARG_AT[name]] ?? '';
   const direction = arg('direction');
   const facts: GateFacts = {
     flow: arg('flow'),
@@ -129,7 +113,7 @@ export function gateFacts(ch: AriChannel, args: readonly unknown[]): { facts: Ga
 /** The gate contract a StasisStart's dialplan names in its last argument ('' when it names none). */
 export function contractOf(raw: unknown): string {
   const args = (raw as { args?: unknown } | null)?.args;
-  const v = Array.isArray(args) ? args[GATE_ARGS.indexOf('contract')] : undefined;
+  const v = Array.isArray(args) ? args[ARG_AT.contract] : undefined;
   return typeof v === 'string' ? v.trim() : '';
 }
 
@@ -157,6 +141,7 @@ function channelIdOf(raw: Raw): string | null {
 
 function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null {
   const at = ariTime(raw.timestamp);
+  if (type === 'StasisStart') return gateEntered(raw, at, onDrop);
   if (type === 'PlaybackFinished') return playbackFinished(raw, at, onDrop);
   if (type === 'Dial') return dial(raw, at);
   if (type === 'BridgeBlindTransfer') return blindTransfer(raw, at);
@@ -172,11 +157,6 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
   }
   const base = { callId: ch.id, at };
   switch (type) {
-    case 'StasisStart': {
-      const args = Array.isArray(raw.args) ? raw.args : [];
-      const { facts, problem } = gateFacts(ch, args);
-      return { ...base, type: 'GateEntered', facts, problem, swept: false };
-    }
     case 'ChannelStateChange':
       return ch.state === 'Up' ? { ...base, type: 'CallAnswered' } : null;
     case 'ChannelDtmfReceived': {
@@ -196,6 +176,17 @@ function mapEvent(raw: Raw, type: string, onDrop: DropReporter): PbxEvent | null
     default:
       return { ...base, type: 'CallGone' };
   }
+}
+
+/** A call in the gate: the first event of the call, the one the caller waits on. */
+function gateEntered(raw: Raw, at: Date, onDrop: DropReporter): PbxEvent | null {
+  const ch = asChannel(raw.channel);
+  if (!ch) {
+    onDrop('StasisStart without a usable channel', null);
+    return null;
+  }
+  const { facts, problem } = gateFacts(ch, Array.isArray(raw.args) ? raw.args : []);
+  return { type: 'GateEntered', callId: ch.id, at, facts, problem, swept: false };
 }
 
 function playbackFinished(raw: Raw, at: Date, onDrop: DropReporter): PbxEvent | null {
