@@ -698,6 +698,27 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     expect(done(await runRetention(store, deps(), { trigger: 'cli', limit: 2 })).purged).toBe(2);
   });
 
+  it('takes over stuck rows for its run, keeping who claimed them and why', async () => {
+    const claimed = await seed(400);
+    const bare = await seed(400);
+    const early = { runId: 3, by: 'alice', reason: 'deleted early by alice' };
+    expect(await store.retention.claim([claimed], early, null)).toEqual([claimed]);
+    // An older version's claim: `purging` without a tombstone.
+    await db.knex('recordings').where({ id: bare }).update({ state: 'purging' });
+    await store.retention.adopt([claimed, bare], { runId: 9, by: 'retention', reason: 'retention: tier expired' });
+    const stones = await db
+      .knex('recording_tombstones')
+      .whereIn('recording_id', [claimed, bare])
+      .orderBy('recording_id')
+      .select('recording_id', 'purge_run_id', 'purged_by', 'purge_reason');
+    expect(
+      stones.map((r) => ({ ...r, recording_id: Number(r.recording_id), purge_run_id: Number(r.purge_run_id) })),
+    ).toEqual([
+      { recording_id: claimed, purge_run_id: 9, purged_by: 'alice', purge_reason: 'deleted early by alice' },
+      { recording_id: bare, purge_run_id: 9, purged_by: 'retention', purge_reason: 'retention: tier expired' },
+    ]);
+  });
+
   describe('actions', () => {
     const actions = () =>
       createRetentionActions(store, { root, lengths: { standardDays: 180, extendedYears: 7 }, logger });
