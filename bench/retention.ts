@@ -355,12 +355,9 @@ async function main(): Promise<void> {
       `event-loop delay without purge: p99 ${ms(floorEld.percentile(99) / 1e6)}, max ${ms(floorEld.max / 1e6)}; ` +
         `during purge: p99 ${ms(eld.percentile(99) / 1e6)}, max ${ms(eld.max / 1e6)}`,
     );
-    console.log(
-      `inserts at ${RATE}/s${APART ? ' (own process)' : ''} without purge: n=${floorLat.length} p50 ${ms(f50)} p99 ${ms(f99)}`,
-    );
-    console.log(
-      `inserts at ${RATE}/s${APART ? ' (own process)' : ''} during purge:  n=${purgeLat.length} p50 ${ms(p50)} p99 ${ms(p99)}`,
-    );
+    const inserts = `inserts at ${RATE}/s${APART ? ' (own process)' : ''}`;
+    console.log(`${inserts} without purge: n=${floorLat.length} p50 ${ms(f50)} p99 ${ms(f99)}`);
+    console.log(`${inserts} during purge:  n=${purgeLat.length} p50 ${ms(p50)} p99 ${ms(p99)}`);
     console.log(
       `ratio during/without: p50 x${(p50 / f50).toFixed(2)}, p99 x${(p99 / f99).toFixed(2)} (target: >= 5000/s at p99 <= x1.5)`,
     );

@@ -17,7 +17,7 @@ import { CallWrites } from './call-writes';
 import { finalizeFile } from './finalizer';
 import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
 import { arrivalLine, countGate, decideGate, decideGateNow, type GateDeps } from './gate-decision';
-import { releasedExec, releaseNow } from './release-now';
+import { releasedExec, releaseNow, type Released } from './release-now';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
 import { NO_METRICS, type CallMetrics } from './observers';
@@ -28,14 +28,12 @@ import { newTracked, type CallTracker, type SyncContext, type TrackedCall } from
 
 export type { RegistryDeps } from './registry-deps';
 
-type Released = Promise<Result<void, PbxError>>;
-
 interface Entry extends TrackedCall {
   queue: Promise<void>;
   timers: CallTimers;
   watch: Promise<Result<void, PbxError>> | null;
   gateAt: number | null; // when the gate event arrived, until continue is acknowledged
-  arrival?: () => void; // writes the arrival's line once: see dispatch
+  arrival?: () => void; // writes the arrival's line once: see enter
 }
 
 export class CallRegistry implements LiveCallControl {
@@ -176,6 +174,7 @@ export class CallRegistry implements LiveCallControl {
     return this.carryOut(e, e.session.state, e.session.handle(ev), ev.type, null);
   }
 
+  /** A step's commands carried out (`released`: its release already under way), then its state change logged. */
   private async carryOut(e: Entry, before: string, cmds: Command[], by: string, released: Released | null) {
     const exec = (c: Command) => this.exec(e, c);
     const run = released ? releasedExec(released, exec, (c, r) => this.answered(e, c, r)) : exec;

@@ -8,6 +8,9 @@ import type { Result } from '../util/result';
 import type { CallWrites } from './call-writes';
 import type { TrackedCall } from './types';
 
+/** The answer to a release started at once: the continue's. */
+export type Released = Promise<Result<void, PbxError>>;
+
 /** What may come before a release's `continue` without holding it: local, or the write that trails it. */
 const LOCAL_BEFORE = new Set<Command['type']>(['ClearTimer', 'Persist', 'Timeline', 'Watch', 'SetDecision']);
 
@@ -20,7 +23,7 @@ export function releaseNow(
   writes: CallWrites,
   t: TrackedCall,
   cmds: readonly Command[],
-): Promise<Result<void, PbxError>> | null {
+): Released | null {
   if (!port.releaseNow) return null;
   const at = cmds.findIndex((c) => c.type === 'Continue');
   if (at < 0) return null;
@@ -39,7 +42,7 @@ export function releaseNow(
  * `SetDecision` were part of it, `Continue` is its answer; the rest run as usual.
  */
 export function releasedExec(
-  released: Promise<Result<void, PbxError>>,
+  released: Released,
   exec: (c: Command) => Promise<PbxError | null>,
   answered: (c: PbxCommand, r: Result<void, PbxError>) => Promise<PbxError | null>,
 ): (c: Command) => Promise<PbxError | null> {
