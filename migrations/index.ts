@@ -11,6 +11,7 @@ import * as areaCodeOverrides from './20261123201300_area_code_overrides';
 import * as holdCases from './20261124000001_hold_cases';
 import * as userModes from './20261124100000_user_modes';
 import * as tombstones from './20261125000001_tombstones';
+import * as purgeBatchEvents from './20261125000002_purge_batch_events';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124000001_hold_cases', holdCases],
   ['20261124100000_user_modes', userModes],
   ['20261125000001_tombstones', tombstones],
+  ['20261125000002_purge_batch_events', purgeBatchEvents],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -72,6 +72,9 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   it('moves a tombstone out of the recordings row and back with the migration', async () => {
     const call = await store.calls.insert(newCall('tomb.1'));
     const rec = await store.recordings.insert({ callId: call.id, ...recordingRow('2026/11/22/t.wav') });
+    // Back past the purge batch events' column, then past the tombstones' table.
+    await migrateDownOne(db.knex);
+    expect(await db.knex.schema.hasColumn('recording_tombstones', 'event_id')).toBe(false);
     await migrateDownOne(db.knex);
     const at = new Date('2026-11-23T04:00:00.000Z');
     await db.knex('recordings').where({ id: rec.id }).update({
@@ -92,6 +95,8 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     };
     expect(await store.recordings.get(rec.id)).toMatchObject({ state: 'purged', ...tomb });
     expect(await db.knex.schema.hasColumn('recordings', 'purged_at')).toBe(false);
+    expect(await db.knex.schema.hasColumn('recording_tombstones', 'event_id')).toBe(true);
+    await migrateDownOne(db.knex);
     await migrateDownOne(db.knex);
     const [back] = await db.knex('recordings').where({ id: rec.id }).select('purge_run_id', 'purged_by', 'bytes_freed');
     expect(back).toMatchObject({ purge_run_id: 7, purged_by: 'retention-run:7', bytes_freed: 1000 });

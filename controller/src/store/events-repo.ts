@@ -1,4 +1,5 @@
 import type { RecordingEventRecord } from '../domain/records';
+import { purgedViews } from './purge-events';
 import { rowMapper, toJson, type Row } from './rows';
 import { Repo } from './repo';
 
@@ -19,7 +20,17 @@ const fromRow = rowMapper<RecordingEventRecord>(
   true,
 );
 
-/** The audit trail: every state change and every access, append-only. */
+/** Oldest first, as a timeline reads: by time, then by id. */
+const byTime = (a: RecordingEventRecord, b: RecordingEventRecord) => a.at.getTime() - b.at.getTime() || a.id - b.id;
+
+/** An event row of a locked purge batch (recording_id null): shown per recording through its tombstones. */
+const isBatch = (e: RecordingEventRecord) => e.recordingId === null && e.callId === null;
+
+/**
+ * The audit trail: every state change and every access, append-only. A locked purge batch's
+ * `purged` event is one row for its recordings (purge-events.ts): a recording's or a call's
+ * trail shows it as the recording's own entry, with the recording's bytes.
+ */
 export class EventsRepo extends Repo {
   async append(e: NewEvent): Promise<void> {
     await this.knex('recording_events').insert({
@@ -40,10 +51,11 @@ export class EventsRepo extends Repo {
   }
 
   async forRecording(recordingId: number): Promise<RecordingEventRecord[]> {
-    const rows = (await this.knex('recording_events')
-      .where({ recording_id: recordingId })
-      .orderBy([{ column: 'at' }, { column: 'id' }])) as Row[];
-    return rows.map(fromRow);
+    const [rows, purged] = await Promise.all([
+      this.knex('recording_events').where({ recording_id: recordingId }) as Promise<Row[]>,
+      purgedViews(this.knex, (q) => q.where('rt.recording_id', recordingId)),
+    ]);
+    return [...rows.map(fromRow), ...purged].sort(byTime);
   }
 
   /** The audit trail across recordings, newest first, keyset-paged on id (below `beforeId`). */
@@ -53,18 +65,38 @@ export class EventsRepo extends Repo {
     // actorOf writes "name (role, key N)"; N is digits, so the pattern needs no escaping.
     if (f.keyId !== undefined) void q.where('actor', 'like', `%, key ${f.keyId})`);
     if (f.type !== undefined) void q.where('type', f.type);
-    if (f.recordingId !== undefined) void q.where('recording_id', f.recordingId);
+    // A recording's trail includes its purge batch's event, named by its tombstone.
+    const rid = f.recordingId;
+    if (rid !== undefined)
+      void q.where((w) =>
+        w
+          .where('recording_id', rid)
+          .orWhereIn(
+            'id',
+            this.knex('recording_tombstones as rt')
+              .join('recordings as r', 'r.id', 'rt.recording_id')
+              .select('rt.event_id')
+              .where('rt.recording_id', rid)
+              .where('r.state', 'purged')
+              .whereNotNull('rt.event_id'),
+          ),
+      );
     if (f.from) void q.where('at', '>=', f.from);
     if (f.to) void q.where('at', '<', f.to);
     if (beforeId !== undefined) void q.where('id', '<', beforeId);
-    const rows = (await q.orderBy('id', 'desc').limit(limit)) as Row[];
-    return rows.map(fromRow);
+    const rows = ((await q.orderBy('id', 'desc').limit(limit)) as Row[]).map(fromRow);
+    if (rid === undefined || !rows.some(isBatch)) return rows;
+    const own = new Map(
+      (await purgedViews(this.knex, (v) => v.where('rt.recording_id', rid))).map((e) => [e.id, e] as const),
+    );
+    return rows.map((e) => (isBatch(e) ? (own.get(e.id) ?? e) : e));
   }
 
   async forCall(callId: number): Promise<RecordingEventRecord[]> {
-    const rows = (await this.knex('recording_events')
-      .where({ call_id: callId })
-      .orderBy([{ column: 'at' }, { column: 'id' }])) as Row[];
-    return rows.map(fromRow);
+    const [rows, purged] = await Promise.all([
+      this.knex('recording_events').where({ call_id: callId }) as Promise<Row[]>,
+      purgedViews(this.knex, (q) => q.where('r.call_id', callId)),
+    ]);
+    return [...rows.map(fromRow), ...purged].sort(byTime);
   }
 }

@@ -4,7 +4,9 @@
 // 3. their tombstones, written whole on another connection: committed before any file goes, they
 //    are the crash intent (a tombstone is open while its recording is not `purged`);
 // 4. the caller deletes the files;
-// 5. `purged`, the audit events and the caller's run counters, then commit.
+// 5. `purged` and the caller's run counters, then commit. The batch's audit event (one for up to
+//    1,000 recordings, named by their tombstones: purge-events.ts) is written in step 3's place,
+//    in this transaction, so it commits with the rows it names.
 // A hold placed meanwhile waits on the row lock and then finds the row purged. A batch that fails
 // after step 3 puts its rows in `purging`, where the next run finishes them; one killed outright
 // leaves them `completed` with their tombstones, which the next run reopens by the dead run's id
@@ -20,6 +22,7 @@ import {
   type PurgeCandidate,
   type Tombstone,
 } from './purge-candidates';
+import { openBatchEvents, settleBatchEvents } from './purge-events';
 import { backToPurging, markPurged, writeWholeTombstones } from './retention-tombstone';
 import type { Row } from './rows';
 
@@ -77,7 +80,8 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
             { id: row.id, callId: row.callId, bytesFreed: bytes ?? 0, missing: bytes === null },
           ]),
         );
-        await writeWholeTombstones(knex, [...planned.values()], keyed, claim, at);
+        const events = await openBatchEvents(trx, [...planned.values()], keyed, claim, eventType, at);
+        await writeWholeTombstones(knex, [...planned.values()], keyed, claim, at, events);
         opened = [...planned.keys()]; // only once written: a row in `purging` always has its tombstone
         const outcomes = await files.remove(checked.map((c) => c.row));
         const stones = outcomes.filter((t): t is Tombstone => t !== null);
@@ -89,8 +93,9 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
           const p = planned.get(s.id);
           return p?.bytesFreed !== s.bytesFreed || p.missing !== s.missing;
         });
-        if (moved.length > 0) await writeWholeTombstones(trx, moved, keyed, claim, at);
-        await markPurged(trx, stones, keyed, claim, eventType, at);
+        if (moved.length > 0) await writeWholeTombstones(trx, moved, keyed, claim, at, events);
+        if (failed.length > 0 || moved.length > 0) await settleBatchEvents(trx, events, stones, keyed, claim);
+        await markPurged(trx, stones, keyed, claim, null, at);
         await files.beforeCommit?.(trx, stones, read.length);
         return { read, purged: stones };
       },

@@ -1,5 +1,6 @@
 // A purge's tombstones: opened when a claim takes a recording (who, why; purged_at still null),
-// closed when its file is gone (purging -> purged, the data key destroyed, one audit event per row),
+// closed when its file is gone (purging -> purged, the data key destroyed, one audit event per row;
+// its event_id back to null, since that event is the row's own),
 // all in one transaction retried on deadlock; or, for a locked batch, written whole before its
 // unlink. A tombstone is open while its recording is not `purged`. It lives in
 // recording_tombstones, so the recordings row itself only changes `state`, in place (see the
@@ -57,13 +58,17 @@ export async function openTombstones(db: Knex, ids: readonly number[], claim: Cl
 export const tombstoneReason = (claim: Claim, r: Tombstone, keyed: boolean): string =>
   `${claim.reason}${r.missing ? ' (file already missing)' : ''}${keyed ? '; data key destroyed' : ''}`.slice(0, 255);
 
-/** Tombstones written whole: a locked batch's before its unlink, a claim's once its file is gone. */
+/**
+ * Tombstones written whole: a locked batch's before its unlink, naming its batch's `purged` event
+ * (`events`, see purge-events.ts); a claim's once its file is gone, whose event is its own row.
+ */
 export async function writeWholeTombstones(
   db: Knex,
   rows: readonly Tombstone[],
   keyed: ReadonlySet<number>,
   claim: Claim,
   at: Date,
+  events?: ReadonlyMap<number, number>,
 ): Promise<void> {
   await putTombstones(
     db,
@@ -72,18 +77,22 @@ export async function writeWholeTombstones(
       purge_reason: tombstoneReason(claim, r, keyed.has(r.id)),
       purged_at: at,
       bytes_freed: r.bytesFreed,
+      event_id: events?.get(r.id) ?? null,
     })),
     claim,
   );
 }
 
-/** The recordings' side of a purge: `purged`, the data key destroyed, one audit event per row. */
+/**
+ * The recordings' side of a purge: `purged`, the data key destroyed, one audit event per row
+ * (`eventType` null: a locked batch's events, already written, cover them).
+ */
 export async function markPurged(
   trx: Knex.Transaction,
   rows: readonly Tombstone[],
   keyed: ReadonlySet<number>,
   claim: Claim,
-  eventType: string,
+  eventType: string | null,
   at: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -94,6 +103,7 @@ export async function markPurged(
   const shred = ids.filter((id) => keyed.has(id));
   if (shred.length > 0)
     await trx('recordings').whereIn('id', shred).update({ wrapped_key: null, key_destroyed_at: at });
+  if (eventType === null) return;
   await trx('recording_events').insert(
     rows.map((r) => ({
       call_id: r.callId,
