@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { StoredFormat } from '../config/types';
 import type { RecordingRecord, Tier } from '../domain/records';
 import type { Store } from '../store';
-import { locate } from '../retention/files';
+import { filePool } from '../retention/file-pool';
 import { newDataKey, SealStream, wrapKey } from './crypto';
 import type { Keyring } from './keyring';
 import { transcode } from './transcode';
@@ -83,7 +83,8 @@ async function sizeOf(file: string): Promise<number | null> {
 /** Takes one backlog row to its final state, whichever step a crash left it at. */
 export async function sealRecording(ctx: SealContext, rec: RecordingRecord): Promise<SealOutcome> {
   // Real paths, as the purge checks them: a link must not lead the worker outside the root.
-  const where = await locate(ctx.root, plaintextPath(rec.filePath));
+  const [where] = await filePool.locate(ctx.root, [plaintextPath(rec.filePath)]);
+  if (!where) return { kind: 'error', detail: 'the file worker returned nothing' };
   if (!where.ok) return { kind: 'error', detail: where.detail };
   try {
     return rec.keyId === null ? await sealPlaintext(ctx, rec, where.abs) : await finishSealed(ctx, rec, where.abs);

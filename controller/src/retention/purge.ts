@@ -8,7 +8,7 @@ import type { RunTrigger } from '../store/retention-runs-repo';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
-import { locate, mapLimited, removeFile, type RealPaths } from './files';
+import { filePool } from './file-pool';
 
 export interface PurgeHooks {
   /** Called after the files of a batch are gone and before the rows say so (tests crash here). */
@@ -42,16 +42,16 @@ export interface PurgeOptions {
 
 export const emptyCounts = (): BatchCounts => ({ purged: 0, bytesFreed: 0, missingFiles: 0, lost: 0, errors: [] });
 
-const UNLINK_WIDTH = 16;
-
 /** Locates each row's file (real paths resolved once for the pass); a refused row is an error. */
 async function locateAll(
   root: string,
   rows: readonly PurgeCandidate[],
   counts: BatchCounts,
 ): Promise<Array<{ row: PurgeCandidate; bytes: number | null }>> {
-  const cache: RealPaths = new Map();
-  const located = await mapLimited(rows, UNLINK_WIDTH, (r) => locate(root, r.filePath, cache));
+  const located = await filePool.locate(
+    root,
+    rows.map((r) => r.filePath),
+  );
   return rows.flatMap((row, i) => {
     const where = located[i];
     if (where?.ok) return [{ row, bytes: where.bytes }];
@@ -70,8 +70,11 @@ async function removeAll(
   dryRun: boolean,
   counts: BatchCounts,
 ): Promise<Array<Tombstone | null>> {
-  const cache: RealPaths = new Map();
-  const outcomes = await mapLimited(rows, UNLINK_WIDTH, (r) => removeFile(root, r.filePath, dryRun, cache));
+  const outcomes = await filePool.remove(
+    root,
+    rows.map((r) => r.filePath),
+    dryRun,
+  );
   return rows.map((r, i) => {
     const o = outcomes[i];
     if (!o || o.kind === 'error') {

@@ -1,0 +1,101 @@
+// The recordings volume as the purge and the at-rest worker reach it: each pass over a batch's
+// files goes to one worker thread, which runs it with synchronous calls (files.ts). On the
+// controller's own loop, a batch of 150 files was 450 promise round trips through libuv's pool,
+// and its bursts took both cores from the calls and inserts beside it (docs/performance.md,
+// "Ninth pass"); the thread does the same work in one message each way, one file at a time.
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FileOutcome, FileReply, FileRequest, Located } from './files';
+
+type Pending = { resolve: (r: FileReply) => void; reject: (e: Error) => void };
+
+/**
+ * Started on first use; kept alive by the passes it has under way only, so it never holds a
+ * process open; stopped after `idleMs` without one, so its memory goes back after a purge.
+ */
+export class FilePool {
+  private worker: Worker | null = null;
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private idle: NodeJS.Timeout | null = null;
+
+  constructor(private readonly idleMs = 30_000) {}
+
+  /** Whether a worker thread is up (tests). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  async locate(root: string, paths: readonly string[]): Promise<Located[]> {
+    const r = await this.send({ id: 0, op: 'locate', root, paths: [...paths] });
+    if (!('located' in r)) throw new Error('the file worker answered a locate with something else');
+    return r.located;
+  }
+
+  async remove(root: string, paths: readonly string[], dryRun: boolean): Promise<FileOutcome[]> {
+    const r = await this.send({ id: 0, op: 'remove', root, paths: [...paths], dryRun });
+    if (!('removed' in r)) throw new Error('the file worker answered a remove with something else');
+    return r.removed;
+  }
+
+  private send(req: FileRequest): Promise<FileReply> {
+    const id = ++this.seq;
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    const w = this.start();
+    return new Promise<FileReply>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (r) => ('failed' in r ? reject(new Error(`the file worker failed: ${r.failed}`)) : resolve(r)),
+        reject,
+      });
+      if (this.pending.size === 1) w.ref();
+      w.postMessage({ ...req, id });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    // From the build, the compiled worker; from source (tests, benches), the same file through swc.
+    const ext = path.extname(__filename);
+    const entry = path.join(__dirname, `file-worker${ext}`);
+    const execArgv = ext === '.ts' ? ['-r', path.resolve(__dirname, '../../../scripts/swc-register.js')] : [];
+    const w = new Worker(entry, { execArgv });
+    w.unref();
+    w.on('message', (r: FileReply) => this.settle(r));
+    w.on('error', (e) => this.fail(w, `the file worker stopped: ${e.message}`));
+    w.on('exit', (code) => this.fail(w, `the file worker exited (code ${code})`));
+    this.worker = w;
+    return w;
+  }
+
+  private settle(r: FileReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    if (this.pending.size === 0) {
+      this.worker?.unref();
+      this.idle = setTimeout(() => void this.close(), this.idleMs).unref();
+    }
+    p.resolve(r);
+  }
+
+  /** Every pass under way fails (its batch is retried by the next run); the next pass starts a new worker. */
+  private fail(w: Worker, why: string): void {
+    if (this.worker !== w) return;
+    this.worker = null;
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(new Error(why));
+  }
+
+  /** Stops the worker (idle, tests, shutdown); passes under way fail; the next pass starts another. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    if (w) await w.terminate();
+  }
+}
+
+/** The process's one file worker. */
+export const filePool = new FilePool();
