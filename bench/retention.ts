@@ -1,4 +1,4 @@
-// npm run bench:retention [-- --rows 1000000 --batch 150 --rate 100 --phase-ms 20000 --db NAME --days --inserts-apart --json]
+// npm run bench:retention [-- --rows 1000000 --batch 150 --rate 100 --phase-ms 20000 --db NAME --days --inserts-apart --blame --json]
 // --db NAME keeps the seeded database and reuses it on the next run (purged rows reset, files
 // rewritten): the seed (~55 s for 1M rows) is not paid per run. --json ends with one summary line.
 // Seeds a dedicated MySQL database (dropped at the end) with `rows` recordings, 10% expired with a
@@ -17,6 +17,7 @@ import { createStore, migrateLatest, openDb, type Store } from '../controller/sr
 import { createLogger } from '../controller/src/util/logger';
 import { mysqlAdmin } from './mysql-admin';
 import { numberArg } from './args';
+import { Overlaps } from './overlap';
 import { printSummary } from './summary';
 
 const arg = numberArg;
@@ -44,6 +45,14 @@ const DAYS = process.argv.includes('--days');
  * with the purge: what the purge costs them through MySQL alone, not through the event loop.
  */
 const APART = process.argv.includes('--inserts-apart');
+/**
+ * --blame: which of the purge's SQL statements and file passes the slowest inserts overlapped
+ * (bench/overlap.ts); the inserts in this process only.
+ */
+const BLAME = process.argv.includes('--blame') && !APART;
+const overlaps = new Overlaps();
+/** The inserter's own statements, not the purge's. */
+const INSERTER_SHAPES = new Set(['insert into recordings', 'select recordings']);
 const INSERTS_CHILD = '--inserts-child';
 
 const pct = (xs: number[], p: number) => {
@@ -117,7 +126,9 @@ function inserter(store: Store, callId: number): { stop(): Promise<number[]> } {
           campaign: null,
         })
         .then(() => {
-          lat.push(performance.now() - t0);
+          const t1 = performance.now();
+          lat.push(t1 - t0);
+          if (BLAME) overlaps.insert(t0, t1);
         }),
     );
   }, 1000 / RATE);
@@ -209,6 +220,7 @@ function timeStatements(knex: Knex): { spent: Map<string, { n: number; ms: numbe
     const e = spent.get(s.shape) ?? { n: 0, ms: 0 };
     e.n += 1;
     e.ms += performance.now() - s.at;
+    if (BLAME && !INSERTER_SHAPES.has(s.shape)) overlaps.step(s.shape, s.at, performance.now());
     spent.set(s.shape, e);
   };
   knex.on('query', onQuery).on('query-response', onDone);
@@ -218,6 +230,28 @@ function timeStatements(knex: Knex): { spent: Map<string, { n: number; ms: numbe
       knex.off('query', onQuery).off('query-response', onDone);
     },
   };
+}
+
+/** --blame: each locked batch's file passes (check, remove) as steps of the purge. */
+function blameFiles(store: Store): void {
+  const repo = store.retention;
+  const purgeLocked = repo.purgeLocked.bind(repo);
+  const timed =
+    <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const t0 = performance.now();
+      try {
+        return await fn(...a);
+      } finally {
+        overlaps.step(what, t0, performance.now());
+      }
+    };
+  repo.purgeLocked = (q, claim, files) =>
+    purgeLocked(q, claim, {
+      ...files,
+      check: timed('files: check', files.check.bind(files)),
+      remove: timed('files: remove', files.remove.bind(files)),
+    });
 }
 
 /** Wall time spent in each named store call during the purge: where a batch's time goes. */
@@ -304,6 +338,7 @@ async function main(): Promise<void> {
     const batchRates: number[] = [];
     const spent = timePhases(store);
     const statements = timeStatements(db.knex);
+    if (BLAME) blameFiles(store);
     let last = performance.now();
     const hooks = {
       afterDelete: (ids: readonly number[]) => {
@@ -351,6 +386,7 @@ async function main(): Promise<void> {
     console.log('per statement (purge and inserts):');
     for (const [shape, e] of [...statements.spent].sort((x, y) => y[1].ms - x[1].ms))
       console.log(`  ${shape.padEnd(28)} n=${String(e.n).padStart(6)} ${e.ms.toFixed(0).padStart(7)} ms`);
+    if (BLAME) for (const line of overlaps.report(t, t + secs * 1000)) console.log(line);
     console.log(
       `event-loop delay without purge: p99 ${ms(floorEld.percentile(99) / 1e6)}, max ${ms(floorEld.max / 1e6)}; ` +
         `during purge: p99 ${ms(eld.percentile(99) / 1e6)}, max ${ms(eld.max / 1e6)}`,
