@@ -45,7 +45,13 @@ describe('the file worker', () => {
     const many = Array.from({ length: 300_000 }, (_, i) => `d${i % 1000}/f${i}.wav`);
     const under = filePool.locate(root, many);
     await filePool.close();
-    await expect(under).rejects.toThrow(/the file worker exited/);
+    await expect(under).rejects.toThrow(/the file worker was stopped/);
+    // A pass sent while the worker terminates goes to a new one.
+    await filePool.locate(root, ['warm.wav']);
+    const closing = filePool.close();
+    const next = filePool.locate(root, ['2027/01/none.wav']);
+    await closing;
+    expect(await next).toEqual([{ ok: true, abs: expect.stringContaining('none.wav'), bytes: null }]);
     expect(await filePool.locate(root, ['2027/01/none.wav'])).toEqual([
       { ok: true, abs: expect.stringContaining('none.wav'), bytes: null },
     ]);

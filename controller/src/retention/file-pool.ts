@@ -93,7 +93,10 @@ export class FilePool {
     const w = this.worker;
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
-    if (w) await w.terminate();
+    if (!w) return;
+    // Let go of it first: a pass sent while it terminates goes to a new worker, not to this one.
+    this.fail(w, 'the file worker was stopped');
+    await w.terminate();
   }
 }
 
