@@ -109,6 +109,15 @@ describe('a locked purge batch audit event (MySQL)', () => {
     expect(viaAudit).toMatchObject({ recordingId: ids[1], callId, detail: { bytesFreed: 200 } });
     const all = await store.events.query({ type: 'purged' }, 10);
     expect(all.map((e) => e.recordingId)).toEqual([null, null]);
+    // Paged by recording, newest first, the batch's event in its place; the other filters apply to it.
+    await store.events.append({ callId, recordingId: ids[1]!, type: 'listened', actor: 'auditor', detail: null });
+    const [newest] = await store.events.query({ recordingId: ids[1] }, 1);
+    expect(newest).toMatchObject({ type: 'listened' });
+    const older = await store.events.query({ recordingId: ids[1] }, 5, newest?.id);
+    expect(older).toEqual([expect.objectContaining({ type: 'purged', recordingId: ids[1], id: viaAudit?.id })]);
+    expect((await store.events.query({ recordingId: ids[1], type: 'listened' }, 5)).map((e) => e.type)).toEqual([
+      'listened',
+    ]);
   });
 
   it('names only the recordings whose files went, with the bytes the unlink found', async () => {

@@ -23,9 +23,6 @@ const fromRow = rowMapper<RecordingEventRecord>(
 /** Oldest first, as a timeline reads: by time, then by id. */
 const byTime = (a: RecordingEventRecord, b: RecordingEventRecord) => a.at.getTime() - b.at.getTime() || a.id - b.id;
 
-/** An event row of a locked purge batch (recording_id null): shown per recording through its tombstones. */
-const isBatch = (e: RecordingEventRecord) => e.recordingId === null && e.callId === null;
-
 /**
  * The audit trail: every state change and every access, append-only. A locked purge batch's
  * `purged` event is one row for its recordings (purge-events.ts): a recording's or a call's
@@ -60,36 +57,32 @@ export class EventsRepo extends Repo {
 
   /** The audit trail across recordings, newest first, keyset-paged on id (below `beforeId`). */
   async query(f: AuditFilter, limit: number, beforeId?: number): Promise<RecordingEventRecord[]> {
-    const q = this.knex('recording_events');
-    if (f.actor !== undefined) void q.where('actor', f.actor);
-    // actorOf writes "name (role, key N)"; N is digits, so the pattern needs no escaping.
-    if (f.keyId !== undefined) void q.where('actor', 'like', `%, key ${f.keyId})`);
-    if (f.type !== undefined) void q.where('type', f.type);
-    // A recording's trail includes its purge batch's event, named by its tombstone.
+    const filtered = () => {
+      const q = this.knex('recording_events');
+      if (f.actor !== undefined) void q.where('actor', f.actor);
+      // actorOf writes "name (role, key N)"; N is digits, so the pattern needs no escaping.
+      if (f.keyId !== undefined) void q.where('actor', 'like', `%, key ${f.keyId})`);
+      if (f.type !== undefined) void q.where('type', f.type);
+      if (f.from) void q.where('at', '>=', f.from);
+      if (f.to) void q.where('at', '<', f.to);
+      if (beforeId !== undefined) void q.where('id', '<', beforeId);
+      return q.orderBy('id', 'desc').limit(limit);
+    };
     const rid = f.recordingId;
-    if (rid !== undefined)
-      void q.where((w) =>
-        w
-          .where('recording_id', rid)
-          .orWhereIn(
-            'id',
-            this.knex('recording_tombstones as rt')
-              .join('recordings as r', 'r.id', 'rt.recording_id')
-              .select('rt.event_id')
-              .where('rt.recording_id', rid)
-              .where('r.state', 'purged')
-              .whereNotNull('rt.event_id'),
-          ),
-      );
-    if (f.from) void q.where('at', '>=', f.from);
-    if (f.to) void q.where('at', '<', f.to);
-    if (beforeId !== undefined) void q.where('id', '<', beforeId);
-    const rows = ((await q.orderBy('id', 'desc').limit(limit)) as Row[]).map(fromRow);
-    if (rid === undefined || !rows.some(isBatch)) return rows;
-    const own = new Map(
-      (await purgedViews(this.knex, (v) => v.where('rt.recording_id', rid))).map((e) => [e.id, e] as const),
+    if (rid === undefined) return ((await filtered()) as Row[]).map(fromRow);
+    // A recording's trail includes its purge batch's event, named by its tombstone: read that
+    // first, so each query below keeps its index (an OR across the two would scan the table).
+    const [rows, own] = await Promise.all([
+      filtered().where('recording_id', rid) as Promise<Row[]>,
+      purgedViews(this.knex, (v) => v.where('rt.recording_id', rid)),
+    ]);
+    const mine = rows.map(fromRow);
+    if (own.length === 0) return mine;
+    const views = new Map(own.map((e) => [e.id, e] as const));
+    const batch = ((await filtered().whereIn('id', [...views.keys()])) as Row[]).map(
+      (r) => views.get(Number(r.id)) ?? fromRow(r),
     );
-    return rows.map((e) => (isBatch(e) ? (own.get(e.id) ?? e) : e));
+    return [...mine, ...batch].sort((a, b) => b.id - a.id).slice(0, limit);
   }
 
   async forCall(callId: number): Promise<RecordingEventRecord[]> {
