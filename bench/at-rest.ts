@@ -14,7 +14,7 @@ import { AtRestWorker } from '../controller/src/recordings/at-rest-worker';
 import { Keyring, masterKeyId } from '../controller/src/recordings/keyring';
 import { openStoredAudio } from '../controller/src/recordings/stored-audio';
 import { findFfmpeg, transcode } from '../controller/src/recordings/transcode';
-import { mapLimited } from '../controller/src/util/map-limited';
+import { mapLimited } from './map-limited';
 import { createStore, migrateLatest, openDb } from '../controller/src/store';
 import { silentLogger } from '../controller/src/util/logger';
 import { doneCall } from '../test/helpers/rows';

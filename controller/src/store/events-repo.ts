@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { RecordingEventRecord } from '../domain/records';
 import { purgedViews } from './purge-events';
 import { rowMapper, toJson, type Row } from './rows';
@@ -48,11 +49,7 @@ export class EventsRepo extends Repo {
   }
 
   async forRecording(recordingId: number): Promise<RecordingEventRecord[]> {
-    const [rows, purged] = await Promise.all([
-      this.knex('recording_events').where({ recording_id: recordingId }) as Promise<Row[]>,
-      purgedViews(this.knex, (q) => q.where('rt.recording_id', recordingId)),
-    ]);
-    return [...rows.map(fromRow), ...purged].sort(byTime);
+    return this.trail({ recording_id: recordingId }, (q) => q.where('rt.recording_id', recordingId));
   }
 
   /** The audit trail across recordings, newest first, keyset-paged on id (below `beforeId`). */
@@ -70,8 +67,8 @@ export class EventsRepo extends Repo {
     };
     const rid = f.recordingId;
     if (rid === undefined) return ((await filtered()) as Row[]).map(fromRow);
-    // A recording's trail includes its purge batch's event, named by its tombstone: read that
-    // first, so each query below keeps its index (an OR across the two would scan the table).
+    // A recording's trail includes its purge batch's event, named by its tombstone. Its rows and
+    // that event are read apart, each on its index (an OR across the two would scan the table).
     const [rows, own] = await Promise.all([
       filtered().where('recording_id', rid) as Promise<Row[]>,
       purgedViews(this.knex, (v) => v.where('rt.recording_id', rid)),
@@ -86,9 +83,17 @@ export class EventsRepo extends Repo {
   }
 
   async forCall(callId: number): Promise<RecordingEventRecord[]> {
+    return this.trail({ call_id: callId }, (q) => q.where('r.call_id', callId));
+  }
+
+  /** A timeline: the event rows `where` selects and the purge batch events its tombstones name, oldest first. */
+  private async trail(
+    where: Record<string, number>,
+    tombstones: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+  ): Promise<RecordingEventRecord[]> {
     const [rows, purged] = await Promise.all([
-      this.knex('recording_events').where({ call_id: callId }) as Promise<Row[]>,
-      purgedViews(this.knex, (q) => q.where('r.call_id', callId)),
+      this.knex('recording_events').where(where) as Promise<Row[]>,
+      purgedViews(this.knex, tombstones),
     ]);
     return [...rows.map(fromRow), ...purged].sort(byTime);
   }

@@ -11,7 +11,7 @@ import { fromJson, toDateReq, toJson, toNum, type Row } from './rows';
 export const EVENT_SPAN = 1000;
 
 /** What a batch event's detail holds. */
-export interface BatchDetail {
+interface BatchDetail {
   reason: string;
   recordings: number[];
   bytesFreed: number;
@@ -88,7 +88,7 @@ export async function settleBatchEvents(
 }
 
 /** The columns purgedView reads: the batch event's, and its tombstone's and recording's. */
-export const VIEW_COLS = [
+const VIEW_COLS = [
   'e.id',
   'e.type',
   'e.actor',
@@ -100,7 +100,7 @@ export const VIEW_COLS = [
 ] as const;
 
 /** A batch's event as one recording's entry in the trail: its own bytes and whether its file was missing. */
-export function purgedView(r: Row): RecordingEventRecord {
+function purgedView(r: Row): RecordingEventRecord {
   const recordingId = Number(r.recording_id);
   const d = fromJson<Partial<BatchDetail>>(r.detail) ?? {};
   const recordings = Array.isArray(d.recordings) ? d.recordings : [];

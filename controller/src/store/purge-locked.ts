@@ -80,8 +80,9 @@ async function lockedBatch({ knex, now, q, claim, eventType, files }: BatchArgs)
             { id: row.id, callId: row.callId, bytesFreed: bytes ?? 0, missing: bytes === null },
           ]),
         );
-        const events = await openBatchEvents(trx, [...planned.values()], keyed, claim, eventType, at);
-        await writeWholeTombstones(knex, [...planned.values()], keyed, claim, at, events);
+        const stonesPlanned = [...planned.values()];
+        const events = await openBatchEvents(trx, stonesPlanned, keyed, claim, eventType, at);
+        await writeWholeTombstones(knex, stonesPlanned, keyed, claim, at, events);
         opened = [...planned.keys()]; // only once written: a row in `purging` always has its tombstone
         const outcomes = await files.remove(checked.map((c) => c.row));
         const stones = outcomes.filter((t): t is Tombstone => t !== null);
