@@ -13,6 +13,7 @@ import type { MixMonitorControl } from './pbx/asterisk/mixmonitor-control';
 import { createPbxPort } from './pbx/create';
 import type { PolicyEngine } from './policy/types';
 import { startRetentionSchedule } from './retention/schedule';
+import { filePool } from './retention/file-pool';
 import type { PbxPort } from './pbx/port';
 import { policySettings, RulesService } from './policy/service';
 import { createStore, migrateLatest, openDb, type Store } from './store';
@@ -224,6 +225,7 @@ export async function startController(cfg: Config, logger: Logger, parts: Contro
       await atRest?.stop();
       await closeServer(server);
       await webhooks.stop();
+      await filePool.close(); // the purge's and the seals' file threads, idle once their users stopped
       await db.close();
       logger.info('callrec stopped');
     })();

@@ -4,8 +4,23 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../controller/src/config';
 import { startController, type Controller } from '../../controller/src/main';
+import { filePool } from '../../controller/src/retention/file-pool';
 import { createLogger } from '../../controller/src/util/logger';
 import { writeWav } from '../helpers/call-harness';
+
+/** An embedded store and recordings under dir, a PBX that is not there, any free HTTP port. */
+function configIn(dir: string) {
+  const cfg = loadConfig({
+    CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
+    CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
+    CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
+    CALLREC_HTTP_PORT: '1',
+    CALLREC_ARI_URL: 'http://127.0.0.1:2',
+    CALLREC_AMI_PORT: '2',
+  });
+  cfg.http.port = 0;
+  return cfg;
+}
 
 describe('the controller on the embedded store', () => {
   let controller: Controller;
@@ -15,15 +30,7 @@ describe('the controller on the embedded store', () => {
 
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctl-'));
-    const cfg = loadConfig({
-      CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
-      CALLREC_RECORDINGS_DIR: path.join(dir, 'rec'),
-      CALLREC_JOURNAL_DIR: path.join(dir, 'journal'),
-      CALLREC_HTTP_PORT: '1',
-      CALLREC_ARI_URL: 'http://127.0.0.1:2',
-      CALLREC_AMI_PORT: '2',
-    });
-    cfg.http.port = 0;
+    const cfg = configIn(dir);
     writeWav(path.join(dir, 'rec', orphan), 2);
     fs.utimesSync(path.join(dir, 'rec', orphan), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     const stream = new PassThrough();
@@ -67,5 +74,20 @@ describe('the controller on the embedded store', () => {
     expect(await controller.store.recordings.forCall(call!.id)).toMatchObject([
       { state: 'completed', durationMs: 2000, filePath: orphan },
     ]);
+  });
+});
+
+describe('the controller stopping', () => {
+  it('stops the file threads a purge or a seal started', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-ctl-stop-'));
+    const cfg = configIn(dir);
+    const controller = await startController(
+      cfg,
+      createLogger({ level: 'error', format: 'json', stream: new PassThrough().resume() }),
+    );
+    await filePool.locate(path.join(dir, 'rec'), ['2026/11/23/none.wav']);
+    expect(filePool.threads).toBe(1);
+    await controller.stop();
+    expect(filePool.threads).toBe(0);
   });
 });

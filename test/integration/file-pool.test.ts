@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FilePool, filePool } from '../../controller/src/retention/file-pool';
+import { FileLanes, FilePool, filePool, laneCount } from '../../controller/src/retention/file-pool';
+import { WORKER_NICE } from '../../controller/src/retention/files';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -55,6 +56,52 @@ describe('the file worker', () => {
     expect(await filePool.locate(root, ['2027/01/none.wav'])).toEqual([
       { ok: true, abs: expect.stringContaining('none.wav'), bytes: null },
     ]);
+  });
+
+  it("splits a large pass over two threads and answers in the paths' order; a small one stays on one", async () => {
+    const dir = path.join(root, 'lanes');
+    fs.mkdirSync(dir);
+    const paths = Array.from({ length: 100 }, (_, i) => `lanes/f${i}.wav`);
+    paths.forEach((p, i) => fs.writeFileSync(path.join(root, p), Buffer.alloc(i)));
+    const lanes = new FileLanes(2);
+    try {
+      expect((await lanes.locate(root, paths.slice(0, 5))).map((l) => l.ok && l.bytes)).toEqual([0, 1, 2, 3, 4]);
+      expect(lanes.threads).toBe(1);
+      expect((await lanes.locate(root, paths)).map((l) => l.ok && l.bytes)).toEqual(paths.map((_, i) => i));
+      expect(lanes.threads).toBe(2);
+      const removed = await lanes.remove(root, [...paths, 'out/b.wav'], false);
+      expect(removed.map((o) => (o.kind === 'deleted' ? o.bytes : o.kind))).toEqual([
+        ...paths.map((_, i) => i),
+        'error',
+      ]);
+      expect(fs.readdirSync(dir)).toEqual([]);
+      expect(fs.readFileSync(path.join(outside, 'b.wav'))).toHaveLength(20);
+    } finally {
+      await lanes.close();
+    }
+    expect(lanes.threads).toBe(0);
+    expect([laneCount(1), laneCount(2), laneCount(16)]).toEqual([1, 2, 2]);
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('runs its threads at nice 10, the controller at its own', async () => {
+    /** The nice value of each thread of this process (/proc/<pid>/task/<tid>/stat, field 19). */
+    const nices = () =>
+      fs.readdirSync('/proc/self/task').map((t) => {
+        const stat = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const lanes = new FileLanes(2);
+    try {
+      const before = nices().filter((n) => n === WORKER_NICE).length;
+      await lanes.locate(
+        root,
+        Array.from({ length: 64 }, (_, i) => `x${i}.wav`),
+      );
+      expect(nices().filter((n) => n === WORKER_NICE).length - before).toBe(2);
+      expect(os.getPriority()).toBe(0);
+    } finally {
+      await lanes.close();
+    }
   });
 
   it('stops its thread when idle, and starts another for the next pass', async () => {

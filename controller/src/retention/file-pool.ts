@@ -1,8 +1,10 @@
 // The recordings volume as the purge and the at-rest worker reach it: each pass over a batch's
-// files goes to one worker thread, which runs it with synchronous calls (files.ts). On the
+// files goes to worker threads, which run it with synchronous calls (files.ts). On the
 // controller's own loop, a batch of 150 files was 450 promise round trips through libuv's pool,
 // and its bursts took both cores from the calls and inserts beside it (docs/performance.md,
-// "Ninth pass"); the thread does the same work in one message each way, one file at a time.
+// "Ninth pass"); a thread does the same work in one message each way, one file at a time. A
+// large pass is split over two threads: one could not unlink as fast as the purge must ("Tenth pass").
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileOutcome, FileReply, FileRequest, Located } from './files';
@@ -100,5 +102,54 @@ export class FilePool {
   }
 }
 
-/** The process's one file worker. */
-export const filePool = new FilePool();
+/** A pass shorter than this per thread stays on one: each thread costs a message each way. */
+const MIN_PER_LANE = 32;
+
+/** Two threads where there are two cores: the purge's unlinks, no more, beside the calls. */
+export const laneCount = (cores = os.availableParallelism()): number => Math.max(1, Math.min(2, cores));
+
+/**
+ * Passes split in order over a few one-thread pools, each started on first use and stopped when
+ * idle. A lane that fails fails the whole pass, as one thread's failure did: the batch's rows go
+ * to `purging`, where the next run finishes them.
+ */
+export class FileLanes {
+  private readonly lanes: FilePool[];
+
+  constructor(width = laneCount(), idleMs?: number) {
+    this.lanes = Array.from({ length: Math.max(1, width) }, () => new FilePool(idleMs));
+  }
+
+  /** How many worker threads are up (tests). */
+  get threads(): number {
+    return this.lanes.filter((l) => l.running).length;
+  }
+
+  locate(root: string, paths: readonly string[]): Promise<Located[]> {
+    return this.split(paths, (lane, part) => lane.locate(root, part));
+  }
+
+  remove(root: string, paths: readonly string[], dryRun: boolean): Promise<FileOutcome[]> {
+    return this.split(paths, (lane, part) => lane.remove(root, part, dryRun));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.close()));
+  }
+
+  /** Contiguous parts, one per lane used; the answers joined back in the paths' order. */
+  private async split<T>(
+    paths: readonly string[],
+    run: (lane: FilePool, part: string[]) => Promise<T[]>,
+  ): Promise<T[]> {
+    const used = Math.min(this.lanes.length, Math.max(1, Math.floor(paths.length / MIN_PER_LANE)));
+    const size = Math.ceil(paths.length / used);
+    const parts = await Promise.all(
+      this.lanes.slice(0, used).map((lane, k) => run(lane, paths.slice(k * size, (k + 1) * size))),
+    );
+    return parts.flat();
+  }
+}
+
+/** The process's file workers. */
+export const filePool = new FileLanes();

@@ -6,6 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/**
+ * The file threads' nice value on Linux: a busy core goes to the calls and the database first
+ * (docs/performance.md, "Tenth pass"), the unlinks take what is left.
+ */
+export const WORKER_NICE = 10;
+
 export type FileOutcome = { kind: 'deleted'; bytes: number } | { kind: 'missing' } | { kind: 'error'; detail: string };
 
 /** Where the row's file really is; bytes null when there is no such file. */
