@@ -1,11 +1,15 @@
 // The gate's shortest path (calls/release-now.ts): a call the loaded rules record with nothing to
 // play is let go while its StasisStart is read, before any other work of the call; its rows follow.
 // Anything else (a call not recorded, a prompt, rules not loaded, a PBX that cannot) takes the
-// session's commands one by one, as before.
+// session's commands one by one, as before. A step that throws before the continue never leaves
+// the call held (calls/gate-entry.ts).
+import { PassThrough } from 'node:stream';
+import { CallSession } from '../../controller/src/domain/call-session';
 import type { PbxCommand } from '../../controller/src/domain/commands';
 import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events';
 import type { PbxError, PbxPort, PbxStatus } from '../../controller/src/pbx/port';
 import { err, ok, type Result } from '../../controller/src/util/result';
+import { createLogger } from '../../controller/src/util/logger';
 import { decision, fixedEngine, openHarnessStore, startRegistry, until } from '../helpers/call-harness';
 
 type SetDecision = Extract<PbxCommand, { type: 'SetDecision' }>;
@@ -47,7 +51,15 @@ class LoggingPort implements PbxPort {
   async stop(): Promise<void> {}
 }
 
+/** A decision the session cannot read (a bug, say): each read of its consent throws. */
+const broken = Object.defineProperty(decision({ consent: 'none', greeting: null }), 'consent', {
+  get: () => {
+    throw new Error('consent unreadable');
+  },
+});
+
 const ENGINE = fixedEngine({
+  broken,
   record: decision({ consent: 'none', greeting: null }),
   off: decision({ record: 'off', consent: 'none', greeting: null }),
   announced: decision({ record: 'from-ringing' }),
@@ -150,6 +162,98 @@ describe('the gate lets a recorded call go as it enters', () => {
     await registry.settled();
     expect(port.log).toEqual([expect.stringMatching(/^releaseNow /), 'Continue']);
     expect(registry.list().find((c) => c.pbxCallId === ev.callId)?.state).toBe('recording');
+    await registry.stop();
+  });
+
+  it('lets a call go to the dialplan’s fallback when its session fails on the decision, and forgets it', async () => {
+    for (const loaded of [true, false]) {
+      const port = new LoggingPort();
+      const lines: string[] = [];
+      const stream = new PassThrough().on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
+      const logger = createLogger({ level: 'error', format: 'json', stream });
+      const registry = startRegistry(port, h, {
+        engine: ENGINE,
+        logger,
+        ...(loaded ? {} : { policy: () => async () => ENGINE }),
+      });
+      port.emit(gateEntered('broken'));
+      await registry.settled();
+      // A bare continue: no decision set, so the dialplan decides as it does without callrec.
+      expect(port.log).toEqual(['Continue']);
+      expect(registry.list()).toEqual([]);
+      expect(lines).toEqual([
+        expect.stringContaining("the call goes on to the dialplan's fallback: consent unreadable"),
+      ]);
+      await registry.stop();
+    }
+  });
+
+  it('sends the commands one by one when the release at once throws', async () => {
+    const port = new LoggingPort();
+    port.releaseNow = () => {
+      throw new Error('request could not be built');
+    };
+    const registry = start(port);
+    const ev = gateEntered('record');
+    port.emit(ev);
+    await registry.settled();
+    expect(port.log).toEqual(['Watch', 'SetDecision', 'Continue']);
+    expect(registry.list().find((c) => c.pbxCallId === ev.callId)?.state).toBe('recording');
+    await registry.stop();
+  });
+
+  it('lets a call go when its session fails while the caller hears the prompt', async () => {
+    let fail = false;
+    const flaky = Object.defineProperty(decision({ consent: 'announce' }), 'consent', {
+      get: () => {
+        if (fail) throw new Error('consent unreadable');
+        return 'announce';
+      },
+    });
+    const port = new LoggingPort();
+    const registry = startRegistry(port, h, { engine: fixedEngine({ flaky }) });
+    const ev = gateEntered('flaky');
+    port.emit(ev);
+    await until(() => port.log.includes('Play'), 2000, 'the prompt');
+    await registry.settled();
+    fail = true;
+    port.emit({ type: 'PromptFinished', callId: ev.callId, at: new Date(), promptId: `callrec-${ev.callId}-1` });
+    await registry.settled();
+    expect(port.log.slice(-1)).toEqual(['Continue']);
+    expect(registry.list()).toEqual([]);
+    await registry.stop();
+  });
+
+  it('lets a call go when its continue was refused and the session then fails', async () => {
+    const port = new LoggingPort();
+    port.releaseAnswer = err({ kind: 'disconnected', detail: 'connection reset' });
+    const handle = CallSession.prototype.handle;
+    const spy = jest.spyOn(CallSession.prototype, 'handle').mockImplementation(function (this: CallSession, ev) {
+      if (ev.type === 'CommandFailed') throw new Error('session bug');
+      return handle.call(this, ev);
+    });
+    try {
+      const registry = start(port);
+      port.emit(gateEntered('record'));
+      await registry.settled();
+      expect(port.log).toEqual([expect.stringMatching(/^releaseNow /), 'Continue']);
+      await registry.stop();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('sends the continue even when the subscription rejects, and keeps the call', async () => {
+    const port = new LoggingPort(false);
+    const exec = port.execute.bind(port);
+    port.execute = (cmd) => (cmd.type === 'Watch' ? Promise.reject(new Error('socket bug')) : exec(cmd));
+    const registry = start(port);
+    const ev = gateEntered('record');
+    port.emit(ev);
+    await registry.settled();
+    expect(port.log).toEqual(['SetDecision', 'Continue']);
+    expect(registry.list().find((c) => c.pbxCallId === ev.callId)?.state).toBe('recording');
+    expect(await h.store.calls.findByPbxId('pbx1', ev.callId)).not.toBeNull();
     await registry.stop();
   });
 });

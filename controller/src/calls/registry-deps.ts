@@ -5,10 +5,12 @@ import type { PolicyEngine } from '../policy/types';
 import type { Store } from '../store';
 import type { Logger } from '../util/logger';
 import type { RecordingPublisher } from '../webhooks/publisher';
-import type { FinalizeOptions, FinalizeOutcome } from './finalizer';
+import { CallWrites } from './call-writes';
+import { finalizeFile, type FinalizeOptions, type FinalizeOutcome } from './finalizer';
 import type { JournalWriter } from './journal-writer';
-import type { CallMetrics } from './observers';
-import type { RegistrySettings } from './types';
+import { NO_METRICS, type CallMetrics } from './observers';
+import { RecordingSettler } from './settle';
+import type { RegistrySettings, SyncContext } from './types';
 
 export interface RegistryDeps {
   port: PbxPort;
@@ -26,4 +28,29 @@ export interface RegistryDeps {
   journal?: { writer: JournalWriter; boundMs: number };
   /** Encryption at rest: takes a settled recording off the call path (recordings/at-rest-worker.ts). */
   atRest?: { enqueue(recordingId: number): void };
+}
+
+/** The registry's writers, built from its deps: the call's rows, the recording's settling. */
+export function callWriters(deps: RegistryDeps): {
+  sync: SyncContext;
+  metrics: CallMetrics;
+  writes: CallWrites;
+  settler: RecordingSettler;
+} {
+  const { store, logger, settings, port } = deps;
+  const sync: SyncContext = { store, node: settings.node, pbx: port.kind, pbxRoot: settings.pbxRecordingsDir };
+  const metrics = deps.metrics ?? NO_METRICS;
+  const durable = deps.journal ? { sync, journal: deps.journal.writer, boundMs: deps.journal.boundMs, logger } : null;
+  const settler = new RecordingSettler({
+    store,
+    logger,
+    recordingsDir: settings.recordingsDir,
+    tiers: settings.tiers,
+    finalize: deps.finalize ?? finalizeFile,
+    metrics,
+    publisher: deps.publisher,
+    atRest: deps.atRest,
+    durable,
+  });
+  return { sync, metrics, writes: new CallWrites(sync, durable, logger), settler };
 }

@@ -14,21 +14,21 @@ import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './ad
 import { BackgroundWork } from './background';
 import { CallTimers } from './call-timers';
 import { CallWrites } from './call-writes';
-import { finalizeFile } from './finalizer';
 import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
-import { arrivalLine, countGate, decideGate, decideGateNow, type GateDeps } from './gate-decision';
-import { releasedExec, releaseNow, type Released } from './release-now';
+import { arrivalLine, countGate, decideGate } from './gate-decision';
+import { decideAtEntry, heldBy, letGo, releaseAtOnce, type EntryDeps, type GateEntry } from './gate-entry';
+import { releasedExec, type Released } from './release-now';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
-import { NO_METRICS, type CallMetrics } from './observers';
+import type { CallMetrics } from './observers';
 import { RecordingSettler } from './settle';
 import { commandFailed, runCommands } from './step-commands';
-import type { RegistryDeps } from './registry-deps';
-import { newTracked, type CallTracker, type SyncContext, type TrackedCall } from './types';
+import { callWriters, type RegistryDeps } from './registry-deps';
+import { newTracked, type CallTracker, type TrackedCall } from './types';
 
 export type { RegistryDeps } from './registry-deps';
 
-interface Entry extends TrackedCall {
+interface Entry extends GateEntry {
   queue: Promise<void>;
   timers: CallTimers;
   watch: Promise<Result<void, PbxError>> | null;
@@ -43,30 +43,20 @@ export class CallRegistry implements LiveCallControl {
   private readonly metrics: CallMetrics;
   private readonly writes: CallWrites;
   private readonly settler: RecordingSettler;
-  private readonly gateDeps: GateDeps;
+  private readonly entryDeps: EntryDeps<Entry>;
   private readonly adoption: AdoptionDeps;
   private readonly traffic = new GateTraffic<Entry>();
 
   constructor(private readonly deps: RegistryDeps) {
     const { store, logger, settings, port } = deps;
-    const sync: SyncContext = { store, node: settings.node, pbx: port.kind, pbxRoot: settings.pbxRecordingsDir };
-    this.metrics = deps.metrics ?? NO_METRICS;
+    const { sync, metrics, writes, settler } = callWriters(deps);
+    this.metrics = metrics;
+    this.writes = writes;
+    this.settler = settler;
     this.idle = new BackgroundWork((message) => logger.error(`call registry: ${message}`));
-    const durable = deps.journal ? { sync, journal: deps.journal.writer, boundMs: deps.journal.boundMs, logger } : null;
-    this.writes = new CallWrites(sync, durable, logger);
-    this.settler = new RecordingSettler({
-      store,
-      logger,
-      recordingsDir: settings.recordingsDir,
-      tiers: settings.tiers,
-      finalize: deps.finalize ?? finalizeFile,
-      metrics: this.metrics,
-      publisher: deps.publisher,
-      atRest: deps.atRest,
-      durable,
-    });
     const { policy, policyNow } = deps;
-    this.gateDeps = { pbx: port.kind, store, policy, policyNow, logger, settings, metrics: this.metrics };
+    const gate = { pbx: port.kind, store, policy, policyNow, logger, settings, metrics: this.metrics };
+    this.entryDeps = { gate, port, writes, log: (e, level, msg, meta) => this.log(e, level, msg, meta) };
     const calls: CallTracker = {
       tracked: this.calls,
       track: (t, first) => {
@@ -135,14 +125,20 @@ export class CallRegistry implements LiveCallControl {
   }
 
   private enqueue(e: Entry, step: () => Promise<void>): void {
-    e.queue = e.queue.then(step).catch((x: unknown) => {
-      this.log(e, 'error', `call step failed: ${(x as Error).message}`);
-    });
+    e.queue = e.queue.then(step).catch((x: unknown) => this.stepFailed(e, x));
+  }
+
+  /** Logged; a call still held in the gate is let go and forgotten (gate-entry.ts): never left held. */
+  private async stepFailed(e: Entry, x: unknown): Promise<void> {
+    if (!heldBy(e)) return this.log(e, 'error', `call step failed: ${(x as Error).message}`);
+    await letGo(this.entryDeps, e, x);
+    this.forget(e);
   }
 
   /**
    * A call entered the gate: decided by the loaded rules and let go at once when its commands are
    * a release alone (release-now.ts), the rest of the step in its queue; else all of it there.
+   * Until its continue, a step that throws lets the call go to the dialplan's fallback (stepFailed).
    */
   private enter(ev: Extract<PbxEvent, { type: 'GateEntered' }>): void {
     const e = this.track(
@@ -150,20 +146,21 @@ export class CallRegistry implements LiveCallControl {
     );
     // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
     e.gateAt = ev.swept ? null : Date.now();
+    e.gated = true;
     this.traffic.enter(e);
-    const now = ev.problem || ev.swept ? null : decideGateNow(this.gateDeps, e, ev.at);
     const before = e.session.state;
-    const cmds = now ? e.session.handle(now) : null;
-    const released = cmds ? releaseNow(this.deps.port, this.writes, e, cmds) : null;
+    const { cmds, failed } = decideAtEntry(this.entryDeps, e, ev);
+    const released = cmds ? releaseAtOnce(this.entryDeps, e, cmds) : null;
     // Off the gate's path (see arrivalLine); log() below writes it first if a line comes sooner.
     e.arrival = arrivalLine(this.deps.logger, ev);
     this.enqueue(e, async () => {
+      if (failed) throw failed;
       if (cmds) {
-        countGate(this.gateDeps, e.decision);
+        countGate(this.entryDeps.gate, e.decision);
         await this.carryOut(e, before, cmds, 'Decided', released);
         return;
       }
-      const decided = await decideGate(this.gateDeps, e, ev.problem, ev.at, ev.swept);
+      const decided = await decideGate(this.entryDeps.gate, e, ev.problem, ev.at, ev.swept);
       if (decided.reason) this.log(e, 'warn', `gate falls back: ${decided.reason}`);
       await this.run(e, decided);
     });
@@ -227,8 +224,9 @@ export class CallRegistry implements LiveCallControl {
       e.watch = this.deps.port.execute(c);
       return null;
     }
+    if (c.type === 'Continue') e.continued = true;
     if (c.type === 'Continue' && e.watch) {
-      const w = await e.watch;
+      const w = await e.watch.catch((x: unknown) => err({ kind: 'rejected' as const, detail: (x as Error).message }));
       e.watch = null;
       if (!w.ok) this.log(e, 'warn', `could not subscribe to the call's events: ${w.error.detail}`);
     }
@@ -243,6 +241,8 @@ export class CallRegistry implements LiveCallControl {
       e.gateAt = null;
     }
     if (c.type === 'Continue') this.traffic.leave(e);
+    // A refused continue let nothing go (a gone channel needs nothing more): still held.
+    if (!r.ok && c.type === 'Continue' && r.error.kind !== 'not-found') e.continued = false;
     if (r.ok) return null;
     this.log(e, 'warn', `${c.type} failed: ${r.error.detail}`, { kind: r.error.kind });
     await this.run(e, commandFailed(e.pbxCallId, c.type, r.error));

@@ -1,0 +1,71 @@
+// A call's first moments in the gate, beside the registry's bookkeeping: its decision taken as it
+// enters when the rules are loaded, its one-request release started, and the guard that lets a
+// call go on when callrec fails on it before its continue: a call is never left held in the gate.
+import type { Command } from '../domain/commands';
+import type { PbxEvent } from '../domain/pbx-events';
+import type { PbxPort } from '../pbx/port';
+import { err } from '../util/result';
+import type { CallWrites } from './call-writes';
+import { decideGateNow, type GateDeps } from './gate-decision';
+import { releaseNow, type Released } from './release-now';
+import type { TrackedCall } from './types';
+
+export interface GateEntry extends TrackedCall {
+  /** Entered the gate while we listened (not adopted): held until its continue. */
+  gated?: boolean;
+  /** Its continue sent or under way, and not refused: a later failure no longer holds the call. */
+  continued?: boolean;
+}
+
+export interface EntryDeps<E extends GateEntry> {
+  gate: GateDeps;
+  port: PbxPort;
+  writes: CallWrites;
+  log(e: E, level: 'warn' | 'error', msg: string, meta?: Record<string, unknown>): void;
+}
+
+/**
+ * The session's commands for the decision taken now (null: the queue decides, waiting for the
+ * rules or for the fallback); `failed`: what threw, for the queue to let the call go with.
+ */
+export function decideAtEntry<E extends GateEntry>(
+  d: EntryDeps<E>,
+  e: E,
+  ev: Extract<PbxEvent, { type: 'GateEntered' }>,
+): { cmds: Command[] | null; failed: unknown } {
+  try {
+    const now = ev.problem || ev.swept ? null : decideGateNow(d.gate, e, ev.at);
+    return { cmds: now ? e.session.handle(now) : null, failed: null };
+  } catch (x) {
+    return { cmds: null, failed: x };
+  }
+}
+
+/** The one-request release, or null: one that throws leaves the commands to the call's queue. */
+export function releaseAtOnce<E extends GateEntry>(d: EntryDeps<E>, e: E, cmds: readonly Command[]): Released | null {
+  try {
+    const released = releaseNow(d.port, d.writes, e, cmds);
+    if (released) e.continued = true;
+    return released;
+  } catch (x) {
+    d.log(e, 'warn', `release at once failed, its commands go one by one: ${(x as Error).message}`);
+    return null;
+  }
+}
+
+/** Whether a step that failed leaves the call held in the gate: it must be let go. */
+export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued !== true;
+
+/**
+ * A step that failed while the call is held (heldBy): the call goes on without a decision, as
+ * when callrec is not there (the dialplan's fallback). Its entry is to be forgotten, its events no
+ * longer followed; a recording the fallback makes gets its rows from reconciliation's next pass.
+ */
+export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<void> {
+  e.continued = true;
+  d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${(x as Error).message}`);
+  const r = await d.port
+    .execute({ type: 'Continue', callId: e.pbxCallId })
+    .catch((y: unknown) => err({ kind: 'rejected' as const, detail: (y as Error).message }));
+  if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
+}
