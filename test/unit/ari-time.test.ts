@@ -20,8 +20,15 @@ describe('ARI timestamps', () => {
     expect(ariTime('2026-11-22T21:51:27Z').toISOString()).toBe('2026-11-22T21:51:27.000Z');
   });
 
-  it('takes now for text that is no date, a month 13, or no text at all', () => {
-    for (const v of ['garbage', '2026-13-01T00:00:00.000+0000', 42, undefined]) {
+  it('takes now for text that is no date, a month 13, an offset of 99 minutes or 15 hours, or no text', () => {
+    for (const v of [
+      'garbage',
+      '2026-13-01T00:00:00.000+0000',
+      '2026-11-22T21:51:27.833+0099',
+      '2026-11-22T21:51:27.833-1500',
+      42,
+      undefined,
+    ]) {
       const before = Date.now();
       expect(ariTime(v).getTime()).toBeGreaterThanOrEqual(before);
     }
