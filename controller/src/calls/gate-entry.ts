@@ -3,8 +3,7 @@
 // call go on when callrec fails on it before its continue: a call is never left held in the gate.
 import type { Command } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
-import type { PbxPort } from '../pbx/port';
-import { err } from '../util/result';
+import { answerOf, type PbxPort } from '../pbx/port';
 import type { CallWrites } from './call-writes';
 import { decideGateNow, type GateDeps } from './gate-decision';
 import { releaseNow, type Released } from './release-now';
@@ -64,8 +63,6 @@ export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued
 export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<void> {
   e.continued = true;
   d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${(x as Error).message}`);
-  const r = await d.port
-    .execute({ type: 'Continue', callId: e.pbxCallId })
-    .catch((y: unknown) => err({ kind: 'rejected' as const, detail: (y as Error).message }));
+  const r = await answerOf(d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
 }

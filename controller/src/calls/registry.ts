@@ -7,7 +7,7 @@ import type { Command, PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { SessionEvent } from '../domain/session-types';
 import type { FeatureAction } from '../domain/vocabulary';
-import type { PbxError } from '../pbx/port';
+import { answerOf, type PbxError } from '../pbx/port';
 import { err, ok, type Result } from '../util/result';
 import { resolveParty } from './party-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
@@ -224,11 +224,11 @@ export class CallRegistry implements LiveCallControl {
       e.watch = this.deps.port.execute(c);
       return null;
     }
-    if (c.type === 'Continue') e.continued = true;
-    if (c.type === 'Continue' && e.watch) {
-      const w = await e.watch.catch((x: unknown) => err({ kind: 'rejected' as const, detail: (x as Error).message }));
+    if (c.type === 'Continue') {
+      e.continued = true;
+      const w = e.watch && (await answerOf(e.watch));
       e.watch = null;
-      if (!w.ok) this.log(e, 'warn', `could not subscribe to the call's events: ${w.error.detail}`);
+      if (w && !w.ok) this.log(e, 'warn', `could not subscribe to the call's events: ${w.error.detail}`);
     }
     const cmd = c.type === 'SetDecision' ? { ...c, storedCallId: e.callRowId } : c;
     return this.answered(e, c, await this.deps.port.execute(cmd));
@@ -240,9 +240,11 @@ export class CallRegistry implements LiveCallControl {
       this.metrics.gateLatency(this.deps.port.kind, (Date.now() - e.gateAt) / 1000);
       e.gateAt = null;
     }
-    if (c.type === 'Continue') this.traffic.leave(e);
-    // A refused continue let nothing go (a gone channel needs nothing more): still held.
-    if (!r.ok && c.type === 'Continue' && r.error.kind !== 'not-found') e.continued = false;
+    if (c.type === 'Continue') {
+      this.traffic.leave(e);
+      // A refused continue let nothing go (a gone channel needs nothing more): still held.
+      if (!r.ok && r.error.kind !== 'not-found') e.continued = false;
+    }
     if (r.ok) return null;
     this.log(e, 'warn', `${c.type} failed: ${r.error.detail}`, { kind: r.error.kind });
     await this.run(e, commandFailed(e.pbxCallId, c.type, r.error));

@@ -1,6 +1,6 @@
 // The only contract between the controller and a PBX. Both adapters implement it; the domain and
 // the registry never see a vendor client.
-import type { Result } from '../util/result';
+import { err, type Result } from '../util/result';
 import type { PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { PbxErrorKind, PbxKind } from '../domain/vocabulary';
@@ -28,6 +28,10 @@ export interface PbxPort {
   releaseNow?(decision: Extract<PbxCommand, { type: 'SetDecision' }>): Promise<Result<void, PbxError>> | null;
   stop(): Promise<void>;
 }
+
+/** A port's answer, a promise that rejected read as a `rejected` answer: the caller still decides. */
+export const answerOf = <T>(p: Promise<Result<T, PbxError>>): Promise<Result<T, PbxError>> =>
+  p.catch((x: unknown) => err({ kind: 'rejected', detail: (x as Error).message }));
 
 /** How a wire-event normalizer tells its adapter what it dropped and why (the adapter logs it). */
 export type DropReporter = (problem: string, callId: string | null) => void;

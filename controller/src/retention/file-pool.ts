@@ -142,6 +142,7 @@ export class FileLanes {
     paths: readonly string[],
     run: (lane: FilePool, part: string[]) => Promise<T[]>,
   ): Promise<T[]> {
+    if (paths.length === 0) return []; // an empty batch: no thread started, no message sent
     const used = Math.min(this.lanes.length, Math.max(1, Math.floor(paths.length / MIN_PER_LANE)));
     const size = Math.ceil(paths.length / used);
     const parts = await Promise.all(

@@ -3,8 +3,9 @@ const ARI_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})([+-])(\d\
 
 /**
  * ARI timestamps look like 2026-11-22T21:51:27.833+0000 (that shape with a field out of range, a
- * month 13 or an offset of +0099, is now); anything else is read as a date if it can be, else now. That shape is read field by field: it is on the gate's path, and a
- * rewrite then a parse of the text cost ~20 us there.
+ * month 13 or an offset of +0099, is now); anything else is read as a date if it can be, else
+ * now. That shape is read field by field: it is on the gate's path, and a rewrite then a parse of
+ * the text cost ~20 us there.
  */
 export function ariTime(v: unknown): Date {
   if (typeof v !== 'string') return new Date();
