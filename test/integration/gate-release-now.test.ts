@@ -165,7 +165,7 @@ describe('the gate lets a recorded call go as it enters', () => {
     await registry.stop();
   });
 
-  it('lets a call go to the dialplan’s fallback when its session fails on the decision, and forgets it', async () => {
+  it('lets a call go to the dialplan’s fallback when its session fails on the decision, and follows it as lost there', async () => {
     for (const loaded of [true, false]) {
       const port = new LoggingPort();
       const lines: string[] = [];
@@ -176,14 +176,26 @@ describe('the gate lets a recorded call go as it enters', () => {
         logger,
         ...(loaded ? {} : { policy: () => async () => ENGINE }),
       });
-      port.emit(gateEntered('broken'));
+      const ev = gateEntered('broken');
+      port.emit(ev);
       await registry.settled();
       // A bare continue: no decision set, so the dialplan decides as it does without callrec.
       expect(port.log).toEqual(['Continue']);
-      expect(registry.list()).toEqual([]);
       expect(lines).toEqual([
         expect.stringContaining("the call goes on to the dialplan's fallback: consent unreadable"),
       ]);
+      // No step wrote its row before the failure: the row is written as the call is let go.
+      const row = await h.store.calls.findByPbxId('pbx1', ev.callId);
+      expect(row).toMatchObject({ flow: 'sales', applet: 'broken', consentOutcome: 'fallback', endedAt: null });
+      expect(row?.fallbackReason).toContain('callrec failed on the call in the gate (consent unreadable)');
+      expect(registry.list()).toEqual([expect.objectContaining({ pbxCallId: ev.callId, recordingId: null })]);
+      // Its hangup settles it, with no more commands to the PBX.
+      port.emit({ type: 'CallGone', callId: ev.callId, at: new Date() });
+      await registry.settled();
+      expect(port.log).toEqual(['Continue']);
+      expect(registry.list()).toEqual([]);
+      expect((await h.store.calls.findByPbxId('pbx1', ev.callId))?.endedAt).not.toBeNull();
+      expect(lines).toHaveLength(1);
       await registry.stop();
     }
   });
@@ -211,16 +223,30 @@ describe('the gate lets a recorded call go as it enters', () => {
       },
     });
     const port = new LoggingPort();
-    const registry = startRegistry(port, h, { engine: fixedEngine({ flaky }) });
+    const lines: string[] = [];
+    const stream = new PassThrough().on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
+    const logger = createLogger({ level: 'error', format: 'json', stream });
+    const registry = startRegistry(port, h, { engine: fixedEngine({ flaky }), logger });
     const ev = gateEntered('flaky');
     port.emit(ev);
     await until(() => port.log.includes('Play'), 2000, 'the prompt');
     await registry.settled();
     fail = true;
-    port.emit({ type: 'PromptFinished', callId: ev.callId, at: new Date(), promptId: `callrec-${ev.callId}-1` });
+    const finished = { type: 'PromptFinished', callId: ev.callId, promptId: `callrec-${ev.callId}-1` } as const;
+    port.emit({ ...finished, at: new Date() });
+    // Queued behind the failed step: it reaches the session that follows the call, not the failed one.
+    port.emit({ ...finished, at: new Date() });
     await registry.settled();
     expect(port.log.slice(-1)).toEqual(['Continue']);
+    expect(port.log.filter((c) => c === 'Continue')).toHaveLength(1);
+    expect(lines).toEqual([expect.stringContaining("the call goes on to the dialplan's fallback")]);
+    // Its row was written with the prompt; it now says why the dialplan took over.
+    const row = await h.store.calls.findByPbxId('pbx1', ev.callId);
+    expect(row?.fallbackReason).toContain('callrec failed on the call in the gate (consent unreadable)');
+    port.emit({ type: 'CallGone', callId: ev.callId, at: new Date() });
+    await registry.settled();
     expect(registry.list()).toEqual([]);
+    expect(port.log.filter((c) => c === 'Continue')).toHaveLength(1);
     await registry.stop();
   });
 

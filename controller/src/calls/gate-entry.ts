@@ -1,6 +1,7 @@
 // A call's first moments in the gate, beside the registry's bookkeeping: its decision taken as it
 // enters when the rules are loaded, its one-request release started, and the guard that lets a
 // call go on when callrec fails on it before its continue: a call is never left held in the gate.
+import { CallSession } from '../domain/call-session';
 import type { Command } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import { answerOf, type PbxPort } from '../pbx/port';
@@ -57,12 +58,19 @@ export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued
 
 /**
  * A step that failed while the call is held (heldBy): the call goes on without a decision, as
- * when callrec is not there (the dialplan's fallback). Its entry is to be forgotten, its events no
- * longer followed; a recording the fallback makes gets its rows from reconciliation's next pass.
+ * when callrec is not there (the dialplan's fallback). It is then followed as a call its
+ * controller lost in the gate (CallSession.lost): its row says why, written now even when no step
+ * wrote it yet; whatever the fallback records is adopted, and its hangup settles the call. Steps
+ * queued behind the failed one reach that session, not the one that failed.
  */
 export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<void> {
   e.continued = true;
-  d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${(x as Error).message}`);
+  const why = (x as Error).message;
+  d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${why}`);
   const r = await answerOf(d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
+  const reason = `callrec failed on the call in the gate (${why}); the dialplan applied its fallback`;
+  e.session = CallSession.lost(e.pbxCallId, e.session.facts, d.gate.settings.session, null, reason);
+  e.decision = null;
+  await d.writes.persist(e, true, false, []);
 }
