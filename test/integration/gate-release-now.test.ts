@@ -269,6 +269,60 @@ describe('the gate lets a recorded call go as it enters', () => {
     }
   });
 
+  it('keeps the decision and the answer on the row of a call let go during its prompt', async () => {
+    const port = new LoggingPort();
+    const registry = start(port);
+    const ev = gateEntered('announced');
+    port.emit(ev);
+    await until(() => port.log.includes('Play'), 2000, 'the prompt');
+    port.emit({ type: 'CallAnswered', callId: ev.callId, at: new Date() });
+    await registry.settled();
+    const handle = CallSession.prototype.handle;
+    const spy = jest.spyOn(CallSession.prototype, 'handle').mockImplementation(function (this: CallSession, e) {
+      if (e.type === 'PromptFinished') throw new Error('session bug');
+      return handle.call(this, e);
+    });
+    try {
+      port.emit({ type: 'PromptFinished', callId: ev.callId, at: new Date(), promptId: `callrec-${ev.callId}-1` });
+      await registry.settled();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(port.log.slice(-1)).toEqual(['Continue']);
+    const row = await h.store.calls.findByPbxId('pbx1', ev.callId);
+    expect(row).toMatchObject({ recordMode: 'from-ringing', consentOutcome: 'fallback' });
+    expect(row?.consentMode).not.toBeNull();
+    expect(row?.answeredAt).not.toBeNull();
+    expect(row?.fallbackReason).toContain('callrec failed on the call in the gate (session bug)');
+    const trail = await h.store.events.forCall(Number(row?.id));
+    expect(trail.find((t) => t.type === 'released')?.detail).toMatchObject({ record: 'dialplan' });
+    port.emit({ type: 'CallGone', callId: ev.callId, at: new Date() });
+    await registry.settled();
+    await registry.stop();
+  });
+
+  it('forgets a call whose continue the PBX refused after a failed step, so the sweep releases it', async () => {
+    const port = new LoggingPort();
+    const exec = port.execute.bind(port);
+    let refuse = true;
+    port.execute = (cmd) =>
+      cmd.type === 'Continue' && refuse
+        ? Promise.resolve(err({ kind: 'disconnected', detail: 'connection reset' }))
+        : exec(cmd);
+    const registry = start(port);
+    const ev = gateEntered('broken');
+    port.emit(ev);
+    await registry.settled();
+    expect(port.log).toEqual([]); // the refused continue is not logged by this port
+    expect(registry.list()).toEqual([]);
+    // Reconnected: the sweep finds the call still in the gate and releases it with what the row holds.
+    refuse = false;
+    port.emit({ ...ev, facts: facts('off'), swept: true, at: new Date() });
+    await registry.settled();
+    expect(port.log).toContain('Continue');
+    await registry.stop();
+  });
+
   it('sends the continue even when the subscription rejects, and keeps the call', async () => {
     const port = new LoggingPort(false);
     const exec = port.execute.bind(port);

@@ -135,7 +135,7 @@ export async function followUntracked(d: AdoptionDeps, c: CallRecord): Promise<v
         decision,
         c.fallbackReason,
       )
-    : CallSession.lost(c.pbxCallId, facts, d.settings.session, decision, c.fallbackReason ?? LOST_IN_GATE);
+    : CallSession.lost(c.pbxCallId, facts, d.settings.session, { decision, reason: c.fallbackReason ?? LOST_IN_GATE });
   const t: TrackedCall = {
     pbxCallId: c.pbxCallId,
     session,

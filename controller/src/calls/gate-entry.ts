@@ -4,6 +4,7 @@
 import { CallSession } from '../domain/call-session';
 import type { Command } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
+import type { GateDecision } from '../domain/session-types';
 import { answerOf, type PbxPort } from '../pbx/port';
 import type { CallWrites } from './call-writes';
 import { decideGateNow, type GateDeps } from './gate-decision';
@@ -57,20 +58,39 @@ export function releaseAtOnce<E extends GateEntry>(d: EntryDeps<E>, e: E, cmds: 
 export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued !== true;
 
 /**
- * A step that failed while the call is held (heldBy): the call goes on without a decision, as
+ * A step that failed while the call is held (heldBy): the call goes on with a bare continue, as
  * when callrec is not there (the dialplan's fallback). It is then followed as a call its
- * controller lost in the gate (CallSession.lost): its row says why, written now even when no step
- * wrote it yet; whatever the fallback records is adopted, and its hangup settles the call. Steps
- * queued behind the failed one reach that session, not the one that failed.
+ * controller lost in the gate (CallSession.lost), keeping the decision and what the call showed:
+ * its row says why, written now even when no step wrote it yet; whatever the fallback records is
+ * adopted, and its hangup settles the call. Steps queued behind the failed one reach that
+ * session. Returns false when the PBX refused the continue: the call is still held, and is to be
+ * forgotten so that the sweep after a reconnect finds it in the gate and releases it.
  */
-export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<void> {
+export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<boolean> {
   e.continued = true;
-  const why = (x as Error).message;
+  const why = x instanceof Error ? x.message : String(x);
   d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${why}`);
   const r = await answerOf(d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
-  const reason = `callrec failed on the call in the gate (${why}); the dialplan applied its fallback`;
-  e.session = CallSession.lost(e.pbxCallId, e.session.facts, d.gate.settings.session, null, reason);
-  e.decision = null;
-  await d.writes.persist(e, true, false, []);
+  if (!r.ok && r.error.kind !== 'not-found') return false;
+  const was = e.session.view();
+  const lost = `callrec failed on the call in the gate (${why}); the dialplan applied its fallback`;
+  const reason = was.fallbackReason ? `${was.fallbackReason}; then ${lost}` : lost;
+  const carried = { decision: readable(was.decision), reason, answeredAt: was.answeredAt, agents: was.agents };
+  e.session = CallSession.lost(e.pbxCallId, was.facts, d.gate.settings.session, carried);
+  e.decision = readable(e.decision);
+  const released = { record: 'dialplan', consentOutcome: 'fallback', fallbackReason: reason };
+  await d.writes.persist(e, true, false, [{ event: 'released', detail: released }]);
+  return true;
+}
+
+/** A decision as the lost call keeps it, or null when reading it is what failed. */
+function readable<D extends Pick<GateDecision, 'record' | 'consent' | 'tier' | 'pauseAllowed'>>(
+  dec: D | null,
+): D | null {
+  try {
+    return dec && [dec.record, dec.consent, dec.tier, dec.pauseAllowed] ? dec : null;
+  } catch {
+    return null;
+  }
 }

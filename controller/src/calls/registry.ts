@@ -128,12 +128,12 @@ export class CallRegistry implements LiveCallControl {
     e.queue = e.queue.then(step).catch((x: unknown) => this.stepFailed(e, x));
   }
 
-  /** Logged; a call still held in the gate is let go, then followed as lost there (gate-entry.ts): never left held. */
+  /** Logged; a call still held in the gate is let go, then followed as lost there (gate-entry.ts). */
   private async stepFailed(e: Entry, x: unknown): Promise<void> {
-    if (!heldBy(e)) return this.log(e, 'error', `call step failed: ${(x as Error).message}`);
+    if (!heldBy(e)) return this.log(e, 'error', `call step failed: ${x instanceof Error ? x.message : String(x)}`);
     this.traffic.leave(e);
     e.timers.clearAll(); // the failed session's: the lost one that follows sets none
-    await letGo(this.entryDeps, e, x);
+    if (!(await letGo(this.entryDeps, e, x))) this.forget(e);
   }
 
   /**

@@ -82,16 +82,17 @@ export class CallSession {
     callId: string,
     facts: GateFacts,
     settings: SessionSettings,
-    decision: GateDecision | null,
-    reason: string,
+    how: { decision: GateDecision | null; reason: string } & Partial<Pick<SessionView, 'answeredAt' | 'agents'>>,
   ): CallSession {
     const session = new CallSession(callId, facts, settings);
     const s = session.s;
     s.state = 'recording';
     s.released = true;
-    s.decision = decision;
+    s.decision = how.decision;
     s.consentOutcome = 'fallback';
-    s.fallbackReason = reason;
+    s.fallbackReason = how.reason;
+    s.answeredAt = how.answeredAt ?? null; // what this process saw before it lost the call (gate-entry.ts)
+    if (how.agents) s.agents.splice(0, s.agents.length, ...how.agents);
     return session;
   }
 
