@@ -40,6 +40,7 @@ const KEEP_DB = (() => {
  * --db name for the other.
  */
 const DAYS = process.argv.includes('--days');
+const TIME_ORDER = process.argv.includes('--time-order');
 /**
  * --inserts-apart: the inserts run in a child process, sharing only the database (and the 2 cores)
  * with the purge: what the purge costs them through MySQL alone, not through the event loop.
@@ -84,12 +85,10 @@ async function seed(knex: Knex, root: string): Promise<number> {
     for (let start = 0; start < ROWS; start += SEED_CHUNK) {
       const values: string[] = [];
       for (let i = start; i < Math.min(ROWS, start + SEED_CHUNK); i++) {
-        const isExpired = i % 10 === 0;
-        const ended = new Date(now - (isExpired ? 200 : 10) * DAY - (i % 86_400) * 1000);
-        const until = new Date(ended.getTime() + 180 * DAY);
-        if (isExpired) expired++;
+        const { ended, tier, until } = rowTimes(i, now);
+        if (until.getTime() < now) expired++;
         values.push(
-          `(${callId},'completed','${fileOf(i, ended)}','from-answer','standard','inbound',${q(ended)},${q(ended)},44,${q(until)},${at},${at})`,
+          `(${callId},'completed','${fileOf(i, ended)}','from-answer','${tier}','inbound',${q(ended)},${q(ended)},44,${q(until)},${at},${at})`,
         );
       }
       await trx.raw(
@@ -153,8 +152,26 @@ async function reset(knex: Knex, root: string): Promise<number | null> {
   await knex('recording_events').delete();
   await knex('retention_runs').delete();
   await knex('locks').delete();
-  await writeFiles(knex, root);
-  return ROWS / 10;
+  return writeFiles(knex, root);
+}
+
+/**
+ * When row i ended, its tier and retention. By default every tenth id is expired, their ends spread
+ * over a day so the retention order jumps across the whole table (the worst case for the purge's
+ * pages). --time-order: rows in the order callrec writes them, ids rising with time over 200 days
+ * and a tenth on the 7-year tier, so the expired rows are the oldest ids with 7-year rows among
+ * them. A kept database is seeded for one layout: use another --db name for the other.
+ */
+function rowTimes(i: number, now: number): { ended: Date; tier: string; until: Date } {
+  if (!TIME_ORDER) {
+    const ended = new Date(now - (i % 10 === 0 ? 200 : 10) * DAY - (i % 86_400) * 1000);
+    return { ended, tier: 'standard', until: new Date(ended.getTime() + 180 * DAY) };
+  }
+  const old = Math.ceil(ROWS / 9); // older than 180 days: nine in ten of them expire
+  const ended = new Date(now - 180 * DAY - ((old - i) * 20 * DAY) / old);
+  const extended = i % 10 === 9;
+  const until = new Date(ended.getTime() + (extended ? 7 * 365 : 180) * DAY);
+  return { ended, tier: extended ? 'extended' : 'standard', until };
 }
 
 /** Row i's file, relative to the root: ended is its end (the day directory's date under --days). */
@@ -164,8 +181,8 @@ function fileOf(i: number, ended: Date): string {
     : `${(i % 256).toString(16)}/r${i}.wav`;
 }
 
-/** The expired rows' files (every tenth row), where the seed put their paths. */
-async function writeFiles(knex: Knex, root: string): Promise<void> {
+/** The expired rows' files, where the seed put their paths; how many. */
+async function writeFiles(knex: Knex, root: string): Promise<number> {
   const header = Buffer.alloc(44);
   const paths = (await knex('recordings')
     .where('state', 'completed')
@@ -179,6 +196,7 @@ async function writeFiles(knex: Knex, root: string): Promise<void> {
   const t0 = performance.now();
   execFileSync('sync');
   console.log(`files synced in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return paths.length;
 }
 
 /** Waits (up to 20 s; other databases on the server keep some dirty) for InnoDB to write back the seed's or reset's dirty pages: else that flush lands in the floor. */
