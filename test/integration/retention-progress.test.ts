@@ -69,14 +69,15 @@ const CALLREC = (args: string) =>
 
 describe('callrec retention run progress', () => {
   it('prints progress lines with counts off a terminal, and redraws a bar on one', async () => {
-    const { env } = await seed(20_000);
-    const piped = await sh(CALLREC('retention run --limit 10000'), env);
+    // Long enough on a fast machine that the run goes on well after its first line (quiet for 1 s).
+    const { env } = await seed(40_000);
+    const piped = await sh(CALLREC('retention run --limit 30000'), env);
     expect(piped.code).toBe(0);
-    const report = piped.lines.findIndex((l) => /cli finished .*purged 10000/.test(l.text));
+    const report = piped.lines.findIndex((l) => /cli finished .*purged 30000/.test(l.text));
     expect(report).toBeGreaterThan(0);
     const progress = piped.lines
       .slice(0, report)
-      .filter((l) => /^retention run: \d+\/10000 recordings \(\d+%\), \d+\/s, \S+ left$/.test(l.text));
+      .filter((l) => /^retention run: \d+\/30000 recordings \(\d+%\), \d+\/s, \S+ left$/.test(l.text));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     // Written as the run goes (a log shows how far a dead run got), not all at the end.
     expect((piped.lines[report] as Line).at - (progress[0] as Line).at).toBeGreaterThan(500);
