@@ -12,6 +12,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import type { Knex } from 'knex';
+import type { Tier } from '../controller/src/domain/records';
+import { retainUntil } from '../controller/src/domain/tiers';
 import { runRetention } from '../controller/src/retention/runner';
 import { createStore, migrateLatest, openDb, type Store } from '../controller/src/store';
 import { createLogger } from '../controller/src/util/logger';
@@ -78,7 +80,6 @@ async function seed(knex: Knex, root: string): Promise<number> {
   });
   const q = (d: Date) => `'${d.toISOString().slice(0, 23).replace('T', ' ')}'`;
   const at = q(new Date(now));
-  let expired = 0;
   // One session, foreign-key checks off, a few thousand rows per statement: the seed is not measured.
   await knex.transaction(async (trx) => {
     await trx.raw('set foreign_key_checks = 0');
@@ -86,7 +87,6 @@ async function seed(knex: Knex, root: string): Promise<number> {
       const values: string[] = [];
       for (let i = start; i < Math.min(ROWS, start + SEED_CHUNK); i++) {
         const { ended, tier, until } = rowTimes(i, now);
-        if (until.getTime() < now) expired++;
         values.push(
           `(${callId},'completed','${fileOf(i, ended)}','from-answer','${tier}','inbound',${q(ended)},${q(ended)},44,${q(until)},${at},${at})`,
         );
@@ -96,8 +96,7 @@ async function seed(knex: Knex, root: string): Promise<number> {
       );
     }
   });
-  await writeFiles(knex, root);
-  return expired;
+  return writeFiles(knex, root);
 }
 
 /** Inserts a new recording every 1000/RATE ms until stopped; returns each insert's latency. */
@@ -162,16 +161,15 @@ async function reset(knex: Knex, root: string): Promise<number | null> {
  * and a tenth on the 7-year tier, so the expired rows are the oldest ids with 7-year rows among
  * them. A kept database is seeded for one layout: use another --db name for the other.
  */
-function rowTimes(i: number, now: number): { ended: Date; tier: string; until: Date } {
+function rowTimes(i: number, now: number): { ended: Date; tier: Tier; until: Date } {
   if (!TIME_ORDER) {
     const ended = new Date(now - (i % 10 === 0 ? 200 : 10) * DAY - (i % 86_400) * 1000);
-    return { ended, tier: 'standard', until: new Date(ended.getTime() + 180 * DAY) };
+    return { ended, tier: 'standard', until: retainUntil(ended, 'standard') };
   }
   const old = Math.ceil(ROWS / 9); // older than 180 days: nine in ten of them expire
   const ended = new Date(now - 180 * DAY - ((old - i) * 20 * DAY) / old);
-  const extended = i % 10 === 9;
-  const until = new Date(ended.getTime() + (extended ? 7 * 365 : 180) * DAY);
-  return { ended, tier: extended ? 'extended' : 'standard', until };
+  const tier = i % 10 === 9 ? 'extended' : 'standard';
+  return { ended, tier, until: retainUntil(ended, tier) };
 }
 
 /** Row i's file, relative to the root: ended is its end (the day directory's date under --days). */

@@ -77,6 +77,13 @@ const facts = (applet: string): GateFacts => ({
   answered: false,
 });
 
+/** A logger that keeps its error lines, one JSON text each. */
+function errorLines() {
+  const lines: string[] = [];
+  const stream = new PassThrough().on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
+  return { lines, logger: createLogger({ level: 'error', format: 'json', stream }) };
+}
+
 let n = 0;
 const gateEntered = (applet: string): Extract<PbxEvent, { type: 'GateEntered' }> => ({
   type: 'GateEntered',
@@ -168,9 +175,7 @@ describe('the gate lets a recorded call go as it enters', () => {
   it('lets a call go to the dialplan’s fallback when its session fails on the decision, and follows it as lost there', async () => {
     for (const loaded of [true, false]) {
       const port = new LoggingPort();
-      const lines: string[] = [];
-      const stream = new PassThrough().on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
-      const logger = createLogger({ level: 'error', format: 'json', stream });
+      const { lines, logger } = errorLines();
       const registry = startRegistry(port, h, {
         engine: ENGINE,
         logger,
@@ -223,9 +228,7 @@ describe('the gate lets a recorded call go as it enters', () => {
       },
     });
     const port = new LoggingPort();
-    const lines: string[] = [];
-    const stream = new PassThrough().on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
-    const logger = createLogger({ level: 'error', format: 'json', stream });
+    const { lines, logger } = errorLines();
     const registry = startRegistry(port, h, { engine: fixedEngine({ flaky }), logger });
     const ev = gateEntered('flaky');
     port.emit(ev);

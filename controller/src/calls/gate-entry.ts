@@ -6,6 +6,7 @@ import type { Command } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { GateDecision } from '../domain/session-types';
 import { answerOf, type PbxPort } from '../pbx/port';
+import { messageOf } from '../util/result';
 import type { CallWrites } from './call-writes';
 import { decideGateNow, type GateDeps } from './gate-decision';
 import { releaseNow, type Released } from './release-now';
@@ -49,7 +50,7 @@ export function releaseAtOnce<E extends GateEntry>(d: EntryDeps<E>, e: E, cmds: 
     if (released) e.continued = true;
     return released;
   } catch (x) {
-    d.log(e, 'warn', `release at once failed, its commands go one by one: ${(x as Error).message}`);
+    d.log(e, 'warn', `release at once failed, its commands go one by one: ${messageOf(x)}`);
     return null;
   }
 }
@@ -68,7 +69,7 @@ export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued
  */
 export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<boolean> {
   e.continued = true;
-  const why = x instanceof Error ? x.message : String(x);
+  const why = messageOf(x);
   d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${why}`);
   const r = await answerOf(d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });

@@ -8,7 +8,7 @@ import type { PbxEvent } from '../domain/pbx-events';
 import type { SessionEvent } from '../domain/session-types';
 import type { FeatureAction } from '../domain/vocabulary';
 import { answerOf, type PbxError } from '../pbx/port';
-import { err, ok, type Result } from '../util/result';
+import { err, messageOf, ok, type Result } from '../util/result';
 import { resolveParty } from './party-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
 import { BackgroundWork } from './background';
@@ -130,7 +130,7 @@ export class CallRegistry implements LiveCallControl {
 
   /** Logged; a call still held in the gate is let go, then followed as lost there (gate-entry.ts). */
   private async stepFailed(e: Entry, x: unknown): Promise<void> {
-    if (!heldBy(e)) return this.log(e, 'error', `call step failed: ${x instanceof Error ? x.message : String(x)}`);
+    if (!heldBy(e)) return this.log(e, 'error', `call step failed: ${messageOf(x)}`);
     this.traffic.leave(e);
     e.timers.clearAll(); // the failed session's: the lost one that follows sets none
     if (!(await letGo(this.entryDeps, e, x))) this.forget(e);

@@ -1,6 +1,6 @@
 // The only contract between the controller and a PBX. Both adapters implement it; the domain and
 // the registry never see a vendor client.
-import { err, type Result } from '../util/result';
+import { err, messageOf, type Result } from '../util/result';
 import type { PbxCommand } from '../domain/commands';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { PbxErrorKind, PbxKind } from '../domain/vocabulary';
@@ -31,7 +31,7 @@ export interface PbxPort {
 
 /** A port's answer, a promise that rejected read as a `rejected` answer: the caller still decides. */
 export const answerOf = <T>(p: Promise<Result<T, PbxError>>): Promise<Result<T, PbxError>> =>
-  p.catch((x: unknown) => err({ kind: 'rejected', detail: (x as Error).message }));
+  p.catch((x: unknown) => err({ kind: 'rejected', detail: messageOf(x) }));
 
 /** How a wire-event normalizer tells its adapter what it dropped and why (the adapter logs it). */
 export type DropReporter = (problem: string, callId: string | null) => void;

@@ -2,6 +2,7 @@
 // Logs once per state change, not once per attempt, so a PBX down all night is a few lines.
 import type { Logger } from '../util/logger';
 import { backoffDelay, sleep } from '../util/backoff';
+import { messageOf } from '../util/result';
 import type { PbxStatus } from './port';
 
 export interface Connection {
@@ -30,7 +31,7 @@ export async function reconnectLoop(opts: ReconnectLoopOptions, signal: AbortSig
       conn = await opts.connect(signal);
     } catch (e) {
       if (signal.aborted) break;
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = messageOf(e);
       const delay = backoffDelay(attempt++, opts.baseMs ?? 500, opts.capMs ?? 30000);
       if (reason !== lastFailure) {
         opts.logger.warn(`waiting for the PBX: ${opts.name} unreachable (${reason}); retrying with backoff`, {
