@@ -33,7 +33,7 @@ describe('the Asterisk gate log', () => {
       seen.push(`execute ${cmd.type}`);
       return execute(cmd);
     };
-    // The continue of a call released as it enters (calls/release-now.ts).
+    // The continue of a call released as it enters (calls/gate-entry.ts).
     const releaseNow = h.adapter.releaseNow.bind(h.adapter);
     h.adapter.releaseNow = (cmd) => {
       seen.push('execute Continue');

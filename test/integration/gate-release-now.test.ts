@@ -1,4 +1,4 @@
-// The gate's shortest path (calls/release-now.ts): a call the loaded rules record with nothing to
+// The gate's shortest path (calls/gate-entry.ts): a call the loaded rules record with nothing to
 // play is let go while its StasisStart is read, before any other work of the call; its rows follow.
 // Anything else (a call not recorded, a prompt, rules not loaded, a PBX that cannot) takes the
 // session's commands one by one, as before. A step that throws before the continue never leaves
@@ -123,6 +123,88 @@ describe('the gate lets a recorded call go as it enters', () => {
     expect((await h.store.recordings.forCall(call!.id))[0]?.state).toBe('pending');
     expect(registry.list().find((c) => c.pbxCallId === ev.callId)?.state).toBe('recording');
     await registry.stop();
+  });
+
+  it('writes the continue before the call is tracked or its session built', async () => {
+    const port = new LoggingPort();
+    const registry = start(port);
+    const quick = port.releaseNow?.bind(port);
+    const tracked: number[] = [];
+    const built = jest.spyOn(CallSession.prototype, 'handle');
+    port.releaseNow = (cmd) => {
+      tracked.push(registry.pending());
+      tracked.push(built.mock.calls.length);
+      return quick ? quick(cmd) : null;
+    };
+    try {
+      port.emit(gateEntered('record'));
+      expect(tracked).toEqual([0, 0]);
+      expect(registry.pending()).toBe(1);
+      await registry.settled();
+      expect(port.log).toHaveLength(1);
+    } finally {
+      built.mockRestore();
+    }
+    await registry.stop();
+  });
+
+  it('follows a call whose session fails after its continue went out with the decision', async () => {
+    const port = new LoggingPort();
+    const { lines, logger } = errorLines();
+    const handle = CallSession.prototype.handle;
+    const spy = jest.spyOn(CallSession.prototype, 'handle').mockImplementation(function (this: CallSession, e) {
+      if (e.type === 'Decided') throw new Error('session bug');
+      return handle.call(this, e);
+    });
+    try {
+      const registry = startRegistry(port, h, { engine: ENGINE, logger });
+      const ev = gateEntered('record');
+      port.emit(ev);
+      await registry.settled();
+      // No second, bare continue: the call left with its decision and records.
+      expect(port.log).toEqual([expect.stringMatching(/^releaseNow /)]);
+      expect(lines).toEqual([
+        expect.stringContaining('the call goes on with the decision its continue carried: session bug'),
+      ]);
+      const row = await h.store.calls.findByPbxId('pbx1', ev.callId);
+      expect(row?.fallbackReason).toContain(
+        'callrec failed on the call in the gate (session bug); it went on with its decision',
+      );
+      const trail = await h.store.events.forCall(Number(row?.id));
+      expect(trail.find((t) => t.type === 'released')?.detail).toMatchObject({ record: 'record' });
+      expect(registry.list()).toEqual([expect.objectContaining({ pbxCallId: ev.callId })]);
+      port.emit({ type: 'CallGone', callId: ev.callId, at: new Date() });
+      await registry.settled();
+      expect(registry.list()).toEqual([]);
+      expect((await h.store.calls.findByPbxId('pbx1', ev.callId))?.endedAt).not.toBeNull();
+      await registry.stop();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('reports a session whose release differs from the continue already written', async () => {
+    const port = new LoggingPort();
+    const { lines, logger } = errorLines();
+    const handle = CallSession.prototype.handle;
+    const spy = jest.spyOn(CallSession.prototype, 'handle').mockImplementation(function (this: CallSession, e) {
+      const cmds = handle.call(this, e);
+      if (e.type !== 'Decided') return cmds;
+      const go = cmds.findIndex((c) => c.type === 'Continue');
+      const play = { type: 'Play', callId: e.callId, promptId: 'p', sound: 's', language: 'en', early: true } as const;
+      return [...cmds.slice(0, go), play, ...cmds.slice(go)];
+    });
+    try {
+      const registry = startRegistry(port, h, { engine: ENGINE, logger });
+      port.emit(gateEntered('record'));
+      await registry.settled();
+      expect(lines).toEqual([
+        expect.stringContaining("differs from its session's release: the session asked for Play before its continue"),
+      ]);
+      await registry.stop();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('writes an unrecorded call’s row first, then sends its commands one by one', async () => {

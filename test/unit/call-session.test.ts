@@ -4,35 +4,17 @@ import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events
 import type { GateDecision, SessionEvent, SessionSettings } from '../../controller/src/domain/session-types';
 import { toPbxEvent } from '../../controller/src/pbx/asterisk/events';
 import { readTrace } from '../helpers/asterisk/traces';
-import { gateDecision } from '../helpers/gate-decision';
+import { gateDecision, gateFacts, SESSION_SETTINGS } from '../helpers/gate-decision';
 import type { UserRule } from '../../controller/src/domain/user-mode';
 import type { PartyConsent } from '../../controller/src/domain/party-consent';
 
-const SETTINGS: SessionSettings = {
-  deadlineMs: 10000,
-  promptAllowanceMs: 30000,
-  dtmfTimeoutMs: 5000,
-  finalizeGraceMs: 3000,
-  fallback: 'announce-and-record',
-  pauseMode: 'silence',
-};
+const SETTINGS: SessionSettings = SESSION_SETTINGS;
 const FILE = { pbxPath: '/var/spool/asterisk/monitor/callrec/2026/11/22/x.wav', relPath: '2026/11/22/x.wav' };
 const T0 = new Date('2026-11-22T21:51:27.833Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 const decision = gateDecision;
-const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
-  flow: 'sales',
-  applet: 'dial',
-  direction: 'inbound',
-  from: '3105550100',
-  to: '100',
-  campaign: null,
-  agent: null,
-  language: 'en',
-  answered: false,
-  ...over,
-});
+const facts = gateFacts;
 const types = (cmds: Command[]) => cmds.map((c) => c.type);
 const pbxTypes = (cmds: Command[]) =>
   types(cmds).filter((t) => !['Persist', 'Timeline', 'SetTimer', 'ClearTimer', 'ResolveParty'].includes(t));

@@ -24,6 +24,8 @@ export interface GateDeps {
 }
 
 type Decided = Extract<ControllerEvent, { type: 'Decided' }>;
+/** The session's Decided event, with the policy's whole decision (kept as TrackedCall.decision). */
+export type PolicyDecided = Omit<Decided, 'decision'> & { decision: Decision | null };
 
 /**
  * problem: the gate cannot be used for this call (bad arguments): released at once with the
@@ -35,13 +37,14 @@ export async function decideGate(
   problem: string | null,
   at: Date,
   swept: boolean,
-): Promise<Decided> {
+): Promise<PolicyDecided> {
   const facts = t.session.facts;
   const g =
     problem || swept
       ? { decision: swept ? await storedGate(d, t) : null, reason: problem ?? 'found waiting in the gate at reconnect' }
       : await decideWithin(d.policy, facts, d.pbx, d.settings.policyTimeoutMs, d.policyNow);
-  const out = decided(d, t, facts, g, at, problem !== null || swept, swept);
+  const out = decided(d, t.pbxCallId, facts, g, at, problem !== null || swept, swept);
+  t.decision = out.decision;
   // Counted in the next loop turn: off the gate's path, like the arrival's log line.
   setImmediate(() => countGate(d, g.decision));
   return out;
@@ -56,15 +59,14 @@ export function countGate(d: GateDeps, decision: Decision | null): void {
 /**
  * The decision of a call that just entered the gate, taken now by the rules already loaded;
  * null when they are not (then decideGate waits for them within its bound). Not counted yet:
- * the caller counts it (countGate) once the call is let go.
+ * the caller counts it (countGate) once the call is let go, and keeps it (TrackedCall.decision).
  */
-export function decideGateNow(d: GateDeps, t: TrackedCall, at: Date): Decided | null {
+export function decideGateNow(d: GateDeps, callId: string, facts: GateFacts, at: Date): PolicyDecided | null {
   try {
     const engine = d.policyNow?.();
     if (!engine) return null;
-    const facts = t.session.facts;
     const decision = engine.decide(callFacts(facts, d.pbx));
-    return decided(d, t, facts, { decision, reason: null }, at, false, false);
+    return decided(d, callId, facts, { decision, reason: null }, at, false, false);
   } catch {
     return null; // a rule that throws: decideGate gives the fallback with its reason
   }
@@ -72,22 +74,21 @@ export function decideGateNow(d: GateDeps, t: TrackedCall, at: Date): Decided | 
 
 function decided(
   d: GateDeps,
-  t: TrackedCall,
+  callId: string,
   facts: GateFacts,
   g: { decision: Decision | null; reason: string | null },
   at: Date,
   immediate: boolean,
   swept: boolean,
-): Decided {
+): PolicyDecided {
   const file = planFile(
     at,
     g.decision?.from ?? facts.from,
     g.decision?.to ?? facts.to,
-    t.pbxCallId,
+    callId,
     d.settings.pbxRecordingsDir,
   );
-  t.decision = g.decision;
-  return { type: 'Decided', callId: t.pbxCallId, at, decision: g.decision, reason: g.reason, file, immediate, swept };
+  return { type: 'Decided', callId, at, decision: g.decision, reason: g.reason, file, immediate, swept };
 }
 
 /**

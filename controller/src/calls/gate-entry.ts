@@ -1,15 +1,17 @@
 // A call's first moments in the gate, beside the registry's bookkeeping: its decision taken as it
-// enters when the rules are loaded, its one-request release started, and the guard that lets a
-// call go on when callrec fails on it before its continue: a call is never left held in the gate.
+// enters when the rules are loaded, its one-request release written before the call is even
+// tracked, and the guard that lets a call go on when callrec fails on it before its continue: a
+// call is never left held in the gate.
 import { CallSession } from '../domain/call-session';
-import type { Command } from '../domain/commands';
+import type { Command, PbxCommand } from '../domain/commands';
+import { recordingRelease } from '../domain/gate-plan';
 import type { PbxEvent } from '../domain/pbx-events';
 import type { GateDecision } from '../domain/session-types';
 import { answerOf, type PbxPort } from '../pbx/port';
 import { messageOf } from '../util/result';
 import type { CallWrites } from './call-writes';
-import { decideGateNow, type GateDeps } from './gate-decision';
-import { releaseNow, type Released } from './release-now';
+import { decideGateNow, type GateDeps, type PolicyDecided } from './gate-decision';
+import { releaseMismatch, type Released } from './release-now';
 import type { TrackedCall } from './types';
 
 export interface GateEntry extends TrackedCall {
@@ -26,33 +28,80 @@ export interface EntryDeps<E extends GateEntry> {
   log(e: E, level: 'warn' | 'error', msg: string, meta?: Record<string, unknown>): void;
 }
 
+type SetDecision = Extract<PbxCommand, { type: 'SetDecision' }>;
+
+/** The gate's first moment, before the call is tracked. */
+export interface EarlyGate {
+  /** The decision the loaded rules took now; null: the call's queue decides (no rules yet, a problem, swept). */
+  decided: PolicyDecided | null;
+  /** Its continue, written now with `sent`: the decision records and asks nothing first (recordingRelease). */
+  released: { answer: Released; sent: SetDecision } | null;
+  /** Why that continue could not be started: the session's commands then go one by one. */
+  refused: string | null;
+}
+
+const LATER: EarlyGate = { decided: null, released: null, refused: null };
+
 /**
- * The session's commands for the decision taken now (null: the queue decides, waiting for the
- * rules or for the fallback); `failed`: what threw, for the queue to let the call go with.
+ * Decides a call entering the gate and, when its decision records with nothing to ask, writes
+ * its continue before anything else: the session built next gives the same release
+ * (recordingRelease is what onDecided follows), and the registry checks that it does. A decision
+ * that cannot be read is left to the session, whose step then fails while the call is held.
+ */
+export function gateAtEntry(d: GateDeps, port: PbxPort, ev: Extract<PbxEvent, { type: 'GateEntered' }>): EarlyGate {
+  if (ev.problem || ev.swept) return LATER;
+  const decided = decideGateNow(d, ev.callId, ev.facts, ev.at);
+  if (!decided?.decision || !port.releaseNow) return { ...LATER, decided };
+  let rec: ReturnType<typeof recordingRelease> = null;
+  try {
+    rec = recordingRelease(decided.decision, decided.file);
+  } catch {
+    rec = null;
+  }
+  if (!rec) return { ...LATER, decided };
+  try {
+    const sent: SetDecision = { type: 'SetDecision', callId: ev.callId, ...rec, storedCallId: null };
+    const answer = port.releaseNow(sent);
+    return { decided, released: answer ? { answer, sent } : null, refused: null };
+  } catch (x) {
+    return { decided, released: null, refused: messageOf(x) };
+  }
+}
+
+/**
+ * The session's commands for the decision taken as the call entered (null: the queue decides,
+ * waiting for the rules or for the fallback); `failed`: what threw, for the queue to let the call
+ * go with.
  */
 export function decideAtEntry<E extends GateEntry>(
-  d: EntryDeps<E>,
   e: E,
-  ev: Extract<PbxEvent, { type: 'GateEntered' }>,
+  decided: PolicyDecided | null,
 ): { cmds: Command[] | null; failed: unknown } {
   try {
-    const now = ev.problem || ev.swept ? null : decideGateNow(d.gate, e, ev.at);
-    return { cmds: now ? e.session.handle(now) : null, failed: null };
+    if (!decided) return { cmds: null, failed: null };
+    e.decision = decided.decision;
+    return { cmds: e.session.handle(decided), failed: null };
   } catch (x) {
     return { cmds: null, failed: x };
   }
 }
 
-/** The one-request release, or null: one that throws leaves the commands to the call's queue. */
-export function releaseAtOnce<E extends GateEntry>(d: EntryDeps<E>, e: E, cmds: readonly Command[]): Released | null {
-  try {
-    const released = releaseNow(d.port, d.writes, e, cmds);
-    if (released) e.continued = true;
-    return released;
-  } catch (x) {
-    d.log(e, 'warn', `release at once failed, its commands go one by one: ${messageOf(x)}`);
-    return null;
-  }
+/**
+ * The release written as the call entered, taken by its session's commands (a difference is
+ * logged as the bug it is), or null: they go one by one.
+ */
+export function releaseAtOnce<E extends GateEntry>(
+  d: EntryDeps<E>,
+  e: E,
+  cmds: readonly Command[] | null,
+  early: EarlyGate,
+): Released | null {
+  if (early.refused) d.log(e, 'warn', `release at once failed, its commands go one by one: ${early.refused}`);
+  if (!early.released) return null;
+  e.continued = true;
+  const off = cmds ? releaseMismatch(d.writes, e, cmds, early.released.sent) : null;
+  if (off) d.log(e, 'error', `the continue written as the call entered differs from its session's release: ${off}`);
+  return early.released.answer;
 }
 
 /** Whether a step that failed leaves the call held in the gate: it must be let go. */
@@ -66,22 +115,30 @@ export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued
  * adopted, and its hangup settles the call. Steps queued behind the failed one reach that
  * session. Returns false when the PBX refused the continue: the call is still held, and is to be
  * forgotten so that the sweep after a reconnect finds it in the gate and releases it.
+ * `released`: the continue written as the call entered (gateAtEntry), its decision in it; the
+ * call is followed the same way once that continue is answered, and records what it decided.
  */
-export async function letGo<E extends GateEntry>(d: EntryDeps<E>, e: E, x: unknown): Promise<boolean> {
+export async function letGo<E extends GateEntry>(
+  d: EntryDeps<E>,
+  e: E,
+  x: unknown,
+  released: Released | null = null,
+): Promise<boolean> {
   e.continued = true;
   const why = messageOf(x);
-  d.log(e, 'error', `call step failed, the call goes on to the dialplan's fallback: ${why}`);
-  const r = await answerOf(d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
+  const goes = released ? 'with the decision its continue carried' : "to the dialplan's fallback";
+  d.log(e, 'error', `call step failed, the call goes on ${goes}: ${why}`);
+  const r = await answerOf(released ?? d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
   if (!r.ok && r.error.kind !== 'not-found') return false;
   const was = e.session.view();
-  const lost = `callrec failed on the call in the gate (${why}); the dialplan applied its fallback`;
+  const lost = `callrec failed on the call in the gate (${why}); ${released ? 'it went on with its decision' : 'the dialplan applied its fallback'}`;
   const reason = was.fallbackReason ? `${was.fallbackReason}; then ${lost}` : lost;
   const carried = { decision: readable(was.decision), reason, answeredAt: was.answeredAt, agents: was.agents };
   e.session = CallSession.lost(e.pbxCallId, was.facts, d.gate.settings.session, carried);
   e.decision = readable(e.decision);
-  const released = { record: 'dialplan', consentOutcome: 'fallback', fallbackReason: reason };
-  await d.writes.persist(e, true, false, [{ event: 'released', detail: released }]);
+  const detail = { record: released ? 'record' : 'dialplan', consentOutcome: 'fallback', fallbackReason: reason };
+  await d.writes.persist(e, true, false, [{ event: 'released', detail }]);
   return true;
 }
 

@@ -16,7 +16,7 @@ import { CallTimers } from './call-timers';
 import { CallWrites } from './call-writes';
 import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
 import { arrivalLine, countGate, decideGate } from './gate-decision';
-import { decideAtEntry, heldBy, letGo, releaseAtOnce, type EntryDeps, type GateEntry } from './gate-entry';
+import { decideAtEntry, gateAtEntry, heldBy, letGo, releaseAtOnce, type EntryDeps, type GateEntry } from './gate-entry';
 import { releasedExec, type Released } from './release-now';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
@@ -46,6 +46,7 @@ export class CallRegistry implements LiveCallControl {
   private readonly entryDeps: EntryDeps<Entry>;
   private readonly adoption: AdoptionDeps;
   private readonly traffic = new GateTraffic<Entry>();
+  private readonly quiet = (): Promise<void> => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
 
   constructor(private readonly deps: RegistryDeps) {
     const { store, logger, settings, port } = deps;
@@ -129,32 +130,32 @@ export class CallRegistry implements LiveCallControl {
   }
 
   /** Logged; a call still held in the gate is let go, then followed as lost there (gate-entry.ts). */
-  private async stepFailed(e: Entry, x: unknown): Promise<void> {
-    if (!heldBy(e)) return this.log(e, 'error', `call step failed: ${messageOf(x)}`);
+  private async stepFailed(e: Entry, x: unknown, released: Released | null = null): Promise<void> {
+    if (!heldBy(e) && !released) return this.log(e, 'error', `call step failed: ${messageOf(x)}`);
     this.traffic.leave(e);
     e.timers.clearAll(); // the failed session's: the lost one that follows sets none
-    if (!(await letGo(this.entryDeps, e, x))) this.forget(e);
+    if (!(await letGo(this.entryDeps, e, x, released))) this.forget(e);
   }
 
   /**
-   * A call entered the gate: decided by the loaded rules and let go at once when its commands are
-   * a release alone (release-now.ts), the rest of the step in its queue; else all of it there.
-   * Until its continue, a step that throws lets the call go to the dialplan's fallback (stepFailed).
+   * A call entered the gate: decided by the loaded rules and, when that records and asks nothing,
+   * let go before it is even tracked (gateAtEntry); the rest of the step in its queue; else all of
+   * it there. Until its continue, a step that throws lets the call go to the dialplan's fallback.
    */
   private enter(ev: Extract<PbxEvent, { type: 'GateEntered' }>): void {
-    const e = this.track(
-      newTracked(ev.callId, new CallSession(ev.callId, ev.facts, this.deps.settings.session), ev.at),
-    );
     // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
-    e.gateAt = ev.swept ? null : Date.now();
-    e.gated = true;
+    const arrived = ev.swept ? null : Date.now();
+    const early = gateAtEntry(this.entryDeps.gate, this.deps.port, ev);
+    const session = new CallSession(ev.callId, ev.facts, this.deps.settings.session);
+    const e = Object.assign(this.track(newTracked(ev.callId, session, ev.at)), { gateAt: arrived, gated: true });
     this.traffic.enter(e);
     const before = e.session.state;
-    const { cmds, failed } = decideAtEntry(this.entryDeps, e, ev);
-    const released = cmds ? releaseAtOnce(this.entryDeps, e, cmds) : null;
+    const { cmds, failed } = decideAtEntry(e, early.decided);
+    const released = releaseAtOnce(this.entryDeps, e, cmds, early);
     // Off the gate's path (see arrivalLine); log() below writes it first if a line comes sooner.
     e.arrival = arrivalLine(this.deps.logger, ev);
     this.enqueue(e, async () => {
+      if (failed && released) return this.stepFailed(e, failed, released);
       if (failed) throw failed;
       if (cmds) {
         countGate(this.entryDeps.gate, e.decision);
@@ -176,7 +177,7 @@ export class CallRegistry implements LiveCallControl {
   private async carryOut(e: Entry, before: string, cmds: Command[], by: string, released: Released | null) {
     const exec = (c: Command) => this.exec(e, c);
     const run = released ? releasedExec(released, exec, (c, r) => this.answered(e, c, r)) : exec;
-    const failure = await runCommands(this.writes, e, cmds, run, () => this.traffic.quiet(TRAILING_WRITE_CAP_MS));
+    const failure = await runCommands(this.writes, e, cmds, run, this.quiet);
     const after = e.session.state;
     if (after !== before) this.log(e, 'info', `call ${after.replace('_', ' ')}`, { from: before, by });
     if (e.session.isOver) this.forget(e);

@@ -1,9 +1,9 @@
-// The gate's shortest path: a call the loaded rules let go at once, recorded, with nothing to
-// play. Its `continue` (carrying the decision) is written as the StasisStart is read, before the
-// session's other commands run in the call's queue: the row's write trails the continue anyway
-// (CallWrites.persistAt), and the registry's bookkeeping waits with it.
+// The gate's shortest path: a call the loaded rules record at once, with nothing to play. Its
+// `continue` (carrying the decision) is written as the StasisStart is read, before the call is
+// tracked or its session built (gate-entry.ts, gateAtEntry): the registry's bookkeeping, the
+// session's step and the row's write all trail the continue (CallWrites.persistAt).
 import type { Command, PbxCommand } from '../domain/commands';
-import type { PbxError, PbxPort } from '../pbx/port';
+import type { PbxError } from '../pbx/port';
 import type { Result } from '../util/result';
 import type { CallWrites } from './call-writes';
 import type { TrackedCall } from './types';
@@ -14,27 +14,35 @@ export type Released = Promise<Result<void, PbxError>>;
 /** What may come before a release's `continue` without holding it: local, or the write that trails it. */
 const LOCAL_BEFORE = new Set<Command['type']>(['ClearTimer', 'Persist', 'Timeline', 'Watch', 'SetDecision']);
 
+type SetDecision = Extract<PbxCommand, { type: 'SetDecision' }>;
+
 /**
- * Starts the release `cmds` end with when they are just that (watch, decision, continue, the
- * rows written after it): the continue's answer, or null to run the commands one by one.
+ * Why the session's commands are not the release already written (`sent`), or null when they are:
+ * local commands, the decision sent, the continue, and only then anything else. A difference is a
+ * bug (recordingRelease and onDecided disagree); the caller reports it.
  */
-export function releaseNow(
-  port: PbxPort,
+export function releaseMismatch(
   writes: CallWrites,
   t: TrackedCall,
   cmds: readonly Command[],
-): Released | null {
-  if (!port.releaseNow) return null;
+  sent: SetDecision,
+): string | null {
   const at = cmds.findIndex((c) => c.type === 'Continue');
-  if (at < 0) return null;
-  let decision: Extract<PbxCommand, { type: 'SetDecision' }> | null = null;
+  if (at < 0) return 'the session did not let the call go';
+  let decision: SetDecision | null = null;
   for (let i = 0; i < at; i++) {
     const c = cmds[i] as Command;
-    if (!LOCAL_BEFORE.has(c.type)) return null;
-    if (c.type === 'Persist' && !writes.persistAt(t, cmds, i).trails) return null;
+    if (!LOCAL_BEFORE.has(c.type)) return `the session asked for ${c.type} before its continue`;
+    if (c.type === 'Persist' && !writes.persistAt(t, cmds, i).trails)
+      return "the session's row must precede its continue";
     if (c.type === 'SetDecision') decision = c;
   }
-  return decision ? port.releaseNow({ ...decision, storedCallId: t.callRowId }) : null;
+  if (!decision) return 'the session let the call go without a decision';
+  if (decision.record !== sent.record || decision.file !== sent.file) return 'the session decided otherwise';
+  const [a, b] = [decision.recorder, sent.recorder];
+  if (a?.fromAnswer !== b?.fromAnswer || a?.beepEverySeconds !== b?.beepEverySeconds || a?.stereo !== b?.stereo)
+    return 'the session asked for another recorder';
+  return null;
 }
 
 /**

@@ -2,7 +2,7 @@
 // Everything here ends in release(), the only way out of the gate (persist, set the decision,
 // continue), or gives up on the prompt with what the fallback allows.
 import type { Command } from './commands';
-import { fallbackDecision, recordsAtGate, recordsOnGiveUp } from './gate-plan';
+import { fallbackDecision, gatePrompt, recordsAtGate, recordsOnGiveUp } from './gate-plan';
 import { recorderSpec } from './recorder-spec';
 import type { ConsentOutcome } from './records';
 import type { ControllerEvent, GateDecision, PlannedFile, RecordingView } from './session-types';
@@ -29,7 +29,8 @@ export function onDecided(s: SessionState, ev: Extract<ControllerEvent, { type: 
   s.decision = d;
   const decided = timeline(s, 'decided', { record: d.record, consent: d.consent, fallbackReason: s.fallbackReason });
   const out: Command[] = [cmd(s, 'Watch', {})];
-  if (d.consent === 'none' || d.greeting === null) {
+  const greeting = gatePrompt(d);
+  if (greeting === null) {
     s.consentOutcome = 'not-required';
     return [...out, ...release(s, recordsAtGate(d) ? 'record' : 'skip', ev.at), decided];
   }
@@ -46,7 +47,7 @@ export function onDecided(s: SessionState, ev: Extract<ControllerEvent, { type: 
     // Keypad answers need an answered channel; an announcement alone goes out as early media so
     // the caller is not billed before an agent picks up (verified: the channel stays in Ring).
     ...(early || s.facts.answered ? [] : [cmd(s, 'Answer', {})]),
-    cmd(s, 'Play', { promptId: s.promptId, sound: d.greeting.sound, language: d.greeting.language, early }),
+    cmd(s, 'Play', { promptId: s.promptId, sound: greeting.sound, language: greeting.language, early }),
     cmd(s, 'SetTimer', { timer: 'gate', ms: s.settings.promptAllowanceMs + s.settings.deadlineMs }),
   ];
 }
