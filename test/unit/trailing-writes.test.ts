@@ -22,11 +22,7 @@ const decision: Command = {
 const go: Command = { ...base, type: 'Continue' };
 
 /** The order in which the step's PBX commands and its writes start. */
-async function order(
-  cmds: Command[],
-  quiet: () => Promise<void> = () => Promise.resolve(),
-  past = false,
-): Promise<string[]> {
+async function order(cmds: Command[], quiet: () => Promise<void> = () => Promise.resolve()): Promise<string[]> {
   const log: string[] = [];
   const writes = new CallWrites({} as SyncContext, null, silentLogger());
   jest.spyOn(writes, 'persist').mockImplementation(async (_t, _call, recording, tl) => {
@@ -44,7 +40,6 @@ async function order(
       log.push('quiet');
       await quiet();
     },
-    past,
   );
   return log;
 }
@@ -96,13 +91,6 @@ describe('writes that trail a step’s PBX commands', () => {
   it('a recorded step without `continue` writes before anything but a prompt', async () => {
     expect(await order([persist(true), decision])).toEqual(['write recording', 'SetDecision']);
   });
-
-  it('a call past the gate writes once the gate is quiet, unless a PBX command of its step waits on the write', async () => {
-    const stop: Command = { ...base, type: 'StopRecording', recorderId: null };
-    expect(await order([persist(true), timeline], undefined, true)).toEqual(['quiet', 'write recording +1 timeline']);
-    expect(await order([persist(true), stop], undefined, true)).toEqual(['write recording', 'StopRecording']);
-    expect(await order([persist(true), timeline])).toEqual(['write recording +1 timeline']);
-  });
 });
 
 describe('GateTraffic', () => {
@@ -127,27 +115,6 @@ describe('GateTraffic', () => {
     await q;
     expect(done).toBe(true);
     expect(g.size).toBe(0);
-  });
-
-  it('waits until the gate has stayed empty for its settle time: a call entering meanwhile holds the writes', async () => {
-    const g = new GateTraffic<string>(40);
-    await expect(g.quiet(10_000)).resolves.toBeUndefined(); // never used: quiet at once
-    g.enter('a');
-    let done = 0;
-    const q = g.quiet(10_000).then(() => {
-      done = performance.now();
-    });
-    g.leave('a');
-    await new Promise((r) => setTimeout(r, 20));
-    g.enter('b'); // the next call of the wave
-    g.leave('b');
-    const left = performance.now();
-    await q;
-    expect(done - left).toBeGreaterThanOrEqual(35);
-    // Settled: quiet at once again.
-    const t0 = performance.now();
-    await g.quiet(10_000);
-    expect(performance.now() - t0).toBeLessThan(20);
   });
 
   it('waits no longer than its cap under steady traffic', async () => {

@@ -14,7 +14,7 @@ import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './ad
 import { BackgroundWork } from './background';
 import { CallTimers } from './call-timers';
 import { CallWrites } from './call-writes';
-import { GATE_SETTLE_MS, GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
+import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
 import { arrivalLine, countGate, decideGate } from './gate-decision';
 import { decideAtEntry, gateAtEntry, heldBy, letGo, releaseAtOnce, type EntryDeps, type GateEntry } from './gate-entry';
 import { releasedExec, type Released } from './release-now';
@@ -45,7 +45,7 @@ export class CallRegistry implements LiveCallControl {
   private readonly settler: RecordingSettler;
   private readonly entryDeps: EntryDeps<Entry>;
   private readonly adoption: AdoptionDeps;
-  private readonly traffic = new GateTraffic<Entry>(GATE_SETTLE_MS);
+  private readonly traffic = new GateTraffic<Entry>();
   private readonly quiet = (): Promise<void> => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
 
   constructor(private readonly deps: RegistryDeps) {
@@ -177,7 +177,7 @@ export class CallRegistry implements LiveCallControl {
   private async carryOut(e: Entry, before: string, cmds: Command[], by: string, released: Released | null) {
     const exec = (c: Command) => this.exec(e, c);
     const run = released ? releasedExec(released, exec, (c, r) => this.answered(e, c, r)) : exec;
-    const failure = await runCommands(this.writes, e, cmds, run, this.quiet, !this.traffic.has(e));
+    const failure = await runCommands(this.writes, e, cmds, run, this.quiet);
     const after = e.session.state;
     if (after !== before) this.log(e, 'info', `call ${after.replace('_', ' ')}`, { from: before, by });
     if (e.session.isOver) this.forget(e);

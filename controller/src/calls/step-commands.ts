@@ -1,9 +1,7 @@
 // One session step's commands, carried out in order. A write that may trail the PBX commands
 // after it (CallWrites.persistAt) starts once they are done (a prompt: once it is sent), or at the
-// next command that is not a PBX command; after the call's `continue`, once no other call is in
-// the gate (`quiet`). So does a write of a call past the gate that no PBX command waits on (the
-// recording's start, the hangup). Their work on the event loop then stays off the gate's path of
-// the calls beside it.
+// next command that is not a PBX command; after the call's `continue`, once no other call is in the gate (`quiet`). Its work
+// on the event loop then stays off the gate's path of this call and of the calls beside it.
 import { isPbxCommand, type Command } from '../domain/commands';
 import type { SessionEvent } from '../domain/session-types';
 import type { PbxError } from '../pbx/port';
@@ -16,8 +14,6 @@ export async function runCommands(
   cmds: readonly Command[],
   exec: (c: Command) => Promise<PbxError | null>,
   quiet: () => Promise<void>,
-  /** The call is past the gate (let go, or adopted): none of its writes holds a caller. */
-  past = false,
 ): Promise<PbxError | null> {
   let failure: PbxError | null = null;
   let trailing: (() => Promise<void>) | null = null;
@@ -36,11 +32,7 @@ export async function runCommands(
       const p = writes.persistAt(t, cmds, i);
       i = p.last;
       if (p.trails) trailing = p.start;
-      else {
-        // A call past the gate: a write no PBX command of the step waits on waits for the gate too.
-        if (past && !cmds.slice(p.last + 1).some(isPbxCommand)) await quiet();
-        await p.start();
-      }
+      else await p.start();
       continue;
     }
     // A prompt's answer is not waited for: the write starts once the prompt is on its way (a
