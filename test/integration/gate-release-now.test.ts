@@ -4,6 +4,7 @@
 // session's commands one by one, as before. A step that throws before the continue never leaves
 // the call held (calls/gate-entry.ts).
 import { PassThrough } from 'node:stream';
+import { CallTimers } from '../../controller/src/calls/call-timers';
 import { CallSession } from '../../controller/src/domain/call-session';
 import type { PbxCommand } from '../../controller/src/domain/commands';
 import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events';
@@ -183,6 +184,38 @@ describe('the gate lets a recorded call go as it enters', () => {
     }
   });
 
+  it('lets a call go with its early continue when the step fails before that continue is answered', async () => {
+    const port = new LoggingPort();
+    let answer: (r: Result<void, PbxError>) => void = () => undefined;
+    port.releaseNow = (cmd) => {
+      port.log.push(`releaseNow ${cmd.file ?? 'skip'}`);
+      return new Promise((r) => (answer = r));
+    };
+    const { lines, logger } = errorLines();
+    const clear = jest.spyOn(CallTimers.prototype, 'clear').mockImplementationOnce(() => {
+      throw new Error('timer bug');
+    });
+    try {
+      const registry = startRegistry(port, h, { engine: ENGINE, logger });
+      const ev = gateEntered('record');
+      port.emit(ev);
+      await until(() => lines.length > 0, 2000, 'the failure');
+      answer(ok(undefined));
+      await registry.settled();
+      expect(port.log).toEqual([expect.stringMatching(/^releaseNow /)]);
+      expect(lines).toEqual([
+        expect.stringContaining('the call goes on with the decision its continue carried: timer bug'),
+      ]);
+      expect(registry.list()).toEqual([expect.objectContaining({ pbxCallId: ev.callId })]);
+      port.emit({ type: 'CallGone', callId: ev.callId, at: new Date() });
+      await registry.settled();
+      expect(registry.list()).toEqual([]);
+      await registry.stop();
+    } finally {
+      clear.mockRestore();
+    }
+  });
+
   it('reports a session whose release differs from the continue already written', async () => {
     const port = new LoggingPort();
     const { lines, logger } = errorLines();
@@ -196,11 +229,15 @@ describe('the gate lets a recorded call go as it enters', () => {
     });
     try {
       const registry = startRegistry(port, h, { engine: ENGINE, logger });
-      port.emit(gateEntered('record'));
+      const ev = gateEntered('record');
+      port.emit(ev);
       await registry.settled();
       expect(lines).toEqual([
         expect.stringContaining("differs from its session's release: the session asked for Play before its continue"),
       ]);
+      // The call left the gate: nothing is played to it; it is followed as lost, with its row.
+      expect(port.log).toEqual([expect.stringMatching(/^releaseNow /)]);
+      expect((await h.store.calls.findByPbxId('pbx1', ev.callId))?.fallbackReason).toContain('differs');
       await registry.stop();
     } finally {
       spy.mockRestore();

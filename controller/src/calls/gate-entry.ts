@@ -87,21 +87,24 @@ export function decideAtEntry<E extends GateEntry>(
 }
 
 /**
- * The release written as the call entered, taken by its session's commands (a difference is
- * logged as the bug it is), or null: they go one by one.
+ * The release written as the call entered, taken by its session's commands, or null: they go
+ * one by one. `differs`: the session's commands are not that release (a bug): the call is then
+ * followed as lost once its continue is answered (letGo), not sent commands for a gate it left.
  */
 export function releaseAtOnce<E extends GateEntry>(
   d: EntryDeps<E>,
   e: E,
   cmds: readonly Command[] | null,
   early: EarlyGate,
-): Released | null {
+): { released: Released | null; differs: Error | null } {
   if (early.refused) d.log(e, 'warn', `release at once failed, its commands go one by one: ${early.refused}`);
-  if (!early.released) return null;
+  if (!early.released) return { released: null, differs: null };
   e.continued = true;
   const off = cmds ? releaseMismatch(d.writes, e, cmds, early.released.sent) : null;
-  if (off) d.log(e, 'error', `the continue written as the call entered differs from its session's release: ${off}`);
-  return early.released.answer;
+  const differs = off
+    ? new Error(`the continue written as the call entered differs from its session's release: ${off}`)
+    : null;
+  return { released: early.released.answer, differs };
 }
 
 /** Whether a step that failed leaves the call held in the gate: it must be let go. */

@@ -19,6 +19,10 @@ export class GateTraffic<T> {
     for (const w of ready) w();
   }
 
+  has(call: T): boolean {
+    return this.inGate.has(call);
+  }
+
   get size(): number {
     return this.inGate.size;
   }

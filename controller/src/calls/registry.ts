@@ -25,7 +25,6 @@ import { RecordingSettler } from './settle';
 import { commandFailed, runCommands } from './step-commands';
 import { callWriters, type RegistryDeps } from './registry-deps';
 import { newTracked, type CallTracker, type TrackedCall } from './types';
-
 export type { RegistryDeps } from './registry-deps';
 
 interface Entry extends GateEntry {
@@ -129,18 +128,20 @@ export class CallRegistry implements LiveCallControl {
     e.queue = e.queue.then(step).catch((x: unknown) => this.stepFailed(e, x));
   }
 
-  /** Logged; a call still held in the gate is let go, then followed as lost there (gate-entry.ts). */
+  /** Logged; a call held in the gate, or whose early continue is unanswered, is let go and followed as lost. */
   private async stepFailed(e: Entry, x: unknown, released: Released | null = null): Promise<void> {
-    if (!heldBy(e) && !released) return this.log(e, 'error', `call step failed: ${messageOf(x)}`);
+    const unread = this.traffic.has(e) ? released : null;
+    if (!heldBy(e) && !unread) return this.log(e, 'error', `call step failed: ${messageOf(x)}`);
     this.traffic.leave(e);
     e.timers.clearAll(); // the failed session's: the lost one that follows sets none
-    if (!(await letGo(this.entryDeps, e, x, released))) this.forget(e);
+    if (!(await letGo(this.entryDeps, e, x, unread))) this.forget(e);
   }
 
   /**
    * A call entered the gate: decided by the loaded rules and, when that records and asks nothing,
    * let go before it is even tracked (gateAtEntry); the rest of the step in its queue; else all of
-   * it there. Until its continue, a step that throws lets the call go to the dialplan's fallback.
+   * it there. Until its continue, a step that throws lets the call go to the dialplan's fallback;
+   * one that throws after the early continue, before its answer is read, lets it go with that.
    */
   private enter(ev: Extract<PbxEvent, { type: 'GateEntered' }>): void {
     // Local arrival time, not the PBX's timestamp: no clock skew. A call found waiting at reconnect waited for us, not the gate.
@@ -151,15 +152,14 @@ export class CallRegistry implements LiveCallControl {
     this.traffic.enter(e);
     const before = e.session.state;
     const { cmds, failed } = decideAtEntry(e, early.decided);
-    const released = releaseAtOnce(this.entryDeps, e, cmds, early);
-    // Off the gate's path (see arrivalLine); log() below writes it first if a line comes sooner.
-    e.arrival = arrivalLine(this.deps.logger, ev);
+    const { released, differs } = releaseAtOnce(this.entryDeps, e, cmds, early);
+    e.arrival = arrivalLine(this.deps.logger, ev); // off the gate's path; log() writes it first if sooner
     this.enqueue(e, async () => {
-      if (failed && released) return this.stepFailed(e, failed, released);
+      if (released && (failed || differs)) return this.stepFailed(e, failed ?? differs, released);
       if (failed) throw failed;
       if (cmds) {
         countGate(this.entryDeps.gate, e.decision);
-        await this.carryOut(e, before, cmds, 'Decided', released);
+        await this.carryOut(e, before, cmds, 'Decided', released).catch((x) => this.stepFailed(e, x, released));
         return;
       }
       const decided = await decideGate(this.entryDeps.gate, e, ev.problem, ev.at, ev.swept);
