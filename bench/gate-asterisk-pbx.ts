@@ -44,6 +44,19 @@ const FLOOR3_APP = 'callrec-bench-floor3';
 const CONC = Number(env.BENCH_CONC ?? 20);
 const RULES = 'flows:\n  bench:\n    applets:\n      gate: { kind: dial, record: from-ringing, consent: none }\n';
 
+/**
+ * Deletes the recordings this run's calls left under the PBX's root, and nothing else: the next
+ * run's controller reconciles the whole root as it starts, and 40,000 files left by earlier runs
+ * kept a core busy through the first minutes of a run (2026-11-25).
+ */
+function removeRecordings(root: string, ids: ReadonlySet<string>): void {
+  if (!fs.existsSync(root)) return;
+  for (const name of fs.readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+    const id = /-([^-/]+)\.wav$/.exec(name)?.[1];
+    if (id && ids.has(id)) fs.rmSync(path.join(root, name), { force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (!ARI) {
     console.log(
@@ -204,6 +217,7 @@ async function main(): Promise<void> {
     await controller.stop();
     ami.close('bench done');
     fs.rmSync(dir, { recursive: true, force: true });
+    removeRecordings(pbxDir, new Set(newexten.map((e) => e.id)));
   }
   console.log(
     `Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}: ${RUNS} calls one at a time, then waves of ${CONC}`,
