@@ -52,11 +52,11 @@ export function gateAtEntry(d: GateDeps, port: PbxPort, ev: Extract<PbxEvent, { 
   if (ev.problem || ev.swept) return LATER;
   const decided = decideGateNow(d, ev.callId, ev.facts, ev.at);
   if (!decided?.decision || !port.releaseNow) return { ...LATER, decided };
-  let rec: ReturnType<typeof recordingRelease> = null;
+  let rec: ReturnType<typeof recordingRelease>;
   try {
     rec = recordingRelease(decided.decision, decided.file);
   } catch {
-    rec = null;
+    return { ...LATER, decided }; // the session meets the same fault, the call still held
   }
   if (!rec) return { ...LATER, decided };
   try {
