@@ -139,8 +139,26 @@ export class PrivateMariadb {
     }
   }
 
+  /** SIGSTOP, and returns once every thread of the server is stopped. */
   freeze(): void {
     process.kill(this.pid, 'SIGSTOP');
+    const end = Date.now() + 2000;
+    while (this.state() !== 'stopped') {
+      if (Date.now() > end) throw new Error(`private mariadbd ${this.pid} did not stop: ${this.state()}`);
+    }
+  }
+  /** What the kernel says of the server process (and of every thread, for 'stopped'). */
+  state(): 'stopped' | 'running' | 'gone' {
+    const dir = `/proc/${this.pid}/task`;
+    try {
+      const states = fs
+        .readdirSync(dir)
+        .map((t) => fs.readFileSync(`${dir}/${t}/stat`, 'utf8').replace(/^.*\) /s, '')[0]);
+      if (states.every((c) => c === 'T' || c === 't')) return 'stopped';
+      return states.some((c) => c === 'Z' || c === 'X') ? 'gone' : 'running';
+    } catch {
+      return 'gone';
+    }
   }
   thaw(): void {
     process.kill(this.pid, 'SIGCONT');

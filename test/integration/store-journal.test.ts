@@ -107,11 +107,14 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
       CALLREC_NODE: 'pbx1',
     });
     adapter = new AsteriskAdapter(cfg, silentLogger(), { mixmon: fakeMixMonitor(), requestTimeoutMs: 1000 });
+    // This test's registry, not the describe's variable: a writer left over from an earlier test
+    // must not hand its ids (same PBX call ids, row ids from 1) to this test's calls.
+    let own: CallRegistry | null = null;
     writer = new JournalWriter(store, JournalFile.open<JournalOp>(journalDir, 1 << 20), log(), {
       retryMs: 100,
-      applied: (pbxCallId, a) => registry.journalApplied(pbxCallId, a.callId, a.recordingId),
+      applied: (pbxCallId, a) => own?.journalApplied(pbxCallId, a.callId, a.recordingId),
     });
-    registry = new CallRegistry({
+    registry = own = new CallRegistry({
       port: adapter,
       store,
       policy: async () => ENGINE,
@@ -215,8 +218,12 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
         5000,
         'continue',
       );
-      // Not listed: no row id yet (an earlier test's last call may still be finishing).
-      expect(registry.list().filter((l) => l.pbxCallId === ch.id)).toEqual([]);
+      // Not listed: no row id yet. The database's state goes with a failure: a row id here would
+      // mean the frozen server answered, or another server did.
+      expect({
+        server: mdb.state(),
+        listed: registry.list().filter((l) => l.pbxCallId === ch.id),
+      }).toEqual({ server: 'stopped', listed: [] });
     } finally {
       mdb.thaw();
     }
@@ -252,15 +259,22 @@ describeDb('calls while the database hangs or dies (private MariaDB)', () => {
     mdb.freeze();
     try {
       sim.hangup(ch.id);
+      // About 0.3 s (one 300 ms bound, then straight to the journal): the margin is for a loaded
+      // 2-core box running the suite in parallel. A timeout shows what the journal settled.
+      const journal = () => fs.readFileSync(path.join(journalDir, 'callrec.journal'), 'utf8');
       await until(
-        () =>
-          (
-            fs.readFileSync(path.join(journalDir, 'callrec.journal'), 'utf8').match(/"settle":\{"to":"completed"/g) ??
-            []
-          ).length === 1,
-        5000,
+        () => (journal().match(/"settle":\{"to":"completed"/g) ?? []).length === 1,
+        15_000,
         'outcome journaled',
-      );
+      ).catch((x: unknown) => {
+        throw new Error(
+          `${String(x)}; settles journaled: ${
+            journal()
+              .match(/"settle":\{[^}]*\}/g)
+              ?.join(' ') ?? 'none'
+          }`,
+        );
+      });
     } finally {
       mdb.thaw();
     }
