@@ -44,6 +44,8 @@ export interface RegistryOptions {
   engine?: PolicyEngine;
   /** The policy provider (e.g. a RulesService over the harness's store); wins over engine. */
   policy?: (store: Store) => () => Promise<PolicyEngine>;
+  /** The rules as `callrec start` reads them (a RulesService over the harness's store): loaded rules decide at once. */
+  rules?: (store: Store) => { engine(): Promise<PolicyEngine>; engineNow(): PolicyEngine | null };
   session?: Partial<SessionSettings>;
   metrics?: CallMetrics;
   /** Builds the publisher over the harness's store (a real WebhookWorker, say). */
@@ -92,12 +94,13 @@ export const HARNESS_SESSION: SessionSettings = {
 /** The registry as main.ts builds it, over any PBX port, started (listening to the port). */
 export function startRegistry(port: PbxPort, h: HarnessStore, o: RegistryOptions): CallRegistry {
   const engine = o.engine ?? fixedEngine({});
+  const rules = o.rules?.(h.store);
   const registry = new CallRegistry({
     port,
     store: h.store,
-    policy: o.policy?.(h.store) ?? (async () => engine),
+    policy: rules ? () => rules.engine() : (o.policy?.(h.store) ?? (async () => engine)),
     // As main.ts builds it: rules already loaded decide at once (the gate's shortest path).
-    policyNow: o.policy ? undefined : () => engine,
+    policyNow: rules ? () => rules.engineNow() : o.policy ? undefined : () => engine,
     logger: o.logger ?? silentLogger(),
     settings: {
       node: 'pbx1',
