@@ -8,9 +8,11 @@
 //   - 3-call floor: the old gate's requests (subscribe, one POST /variables, continue).
 // All three lanes' calls run the shipped callrec-gate dialplan and record after it.
 // callrec plans files under the CALLREC_DIR the install wrote, so the decision rides in continue.
-// Local channels originated over AMI, one at a time, alternating. Needs `callrec install asterisk`
-// done on that Asterisk (the callrec-gate context) and `timestampevents = yes` in manager.conf
-// for the PBX's own clock (else the bench's receipt time is used, and says so).
+// Each lane runs in its own process (the controller as `callrec start` would, each floor client
+// apart), so no lane's work, nor this watcher's parsing of every Newexten, runs on another's event
+// loop. Local channels originated over AMI, one at a time, alternating. Needs `callrec install
+// asterisk` done on that Asterisk (the callrec-gate context) and `timestampevents = yes` in
+// manager.conf for the PBX's own clock (else the bench's receipt time is used, and says so).
 // Run (skipped without a PBX):
 //   CALLREC_BENCH_ARI_URL=http://127.0.0.1:8088 CALLREC_BENCH_ARI_USER=callrec CALLREC_BENCH_ARI_PASSWORD=... \
 //   CALLREC_BENCH_AMI_USER=callrec CALLREC_BENCH_AMI_SECRET=... npm run bench:gate:asterisk:pbx
@@ -23,6 +25,7 @@ import { AmiSession } from '../controller/src/pbx/asterisk/ami/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
 import { ariFloorClient, floorDecision } from './ari-floor';
+import { forkLane, laneOf, serveLane } from './lanes';
 import { quantile } from './stats';
 import { printSummary, type SummaryRow } from './summary';
 
@@ -118,55 +121,19 @@ async function main(): Promise<void> {
       });
     }
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-ast-'));
-  // The root the installed dialplan names files under: callrec plans its files there too.
-  const global = await fetch(`${ARI}/ari/asterisk/variable?variable=CALLREC_DIR`, {
-    headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` },
-  });
-  const pbxDir = ((await global.json()) as { value?: string }).value ?? '';
-  if (!pbxDir) throw new Error('CALLREC_DIR is not set on this Asterisk: run callrec install asterisk first');
-  const cfg = loadConfig({
-    CALLREC_NODE: 'bench',
-    CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
-    CALLREC_RECORDINGS_DIR: fs.existsSync(pbxDir) ? pbxDir : dir,
-    CALLREC_PBX_RECORDINGS_DIR: pbxDir,
-    CALLREC_ARI_URL: ARI,
-    CALLREC_ARI_USER: USER,
-    CALLREC_ARI_PASSWORD: PASSWORD,
-    CALLREC_ARI_APP: APP,
-    CALLREC_AMI_HOST: AMI.host,
-    CALLREC_AMI_PORT: String(AMI.port),
-    CALLREC_AMI_USER: AMI.user,
-    CALLREC_AMI_SECRET: AMI.secret,
-  });
-  cfg.http.port = 0;
-  // BENCH_LOG=debug shows the controller's own log (timestamps per state change).
-  const controller = await startController(
-    cfg,
-    env.BENCH_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(),
-  );
-  // Every gated call's events after the gate, as the controller received them: no subscription
-  // may come too late (issue 23: no ChannelVarset or hangup missed).
-  const seen = new Map<string, Set<string>>();
-  controller.pbx.onEvent((e) => {
-    if (e.type === 'GateEntered') seen.set(e.callId, new Set());
-    seen.get(e.callId)?.add(e.type);
-  });
-  const parsed = parseRulesYaml(RULES, 'bench.yaml');
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  await controller.store.rules.importDocument(parsed.doc);
-  // The floors send the decision callrec takes for these calls: record from ringing, mono, no beep.
-  const decide = floorDecision(pbxDir, '+12125550123', '+12125550102');
-  const floorOpts = { url: ARI ?? '', user: USER, password: PASSWORD, decide };
-  const closeFloors = [
-    await ariFloorClient({ ...floorOpts, app: FLOOR_APP, mode: 'continue' }),
-    await ariFloorClient({ ...floorOpts, app: FLOOR3_APP, mode: 'three' }),
-  ];
+  const pbxDir = await recordingsRoot();
+  const laneEnv = { [ROOT_ENV]: pbxDir }; // read once here, not again by each lane
+  const procs = {
+    floor: await forkLane('floor', laneEnv),
+    floor3: await forkLane('floor3', laneEnv),
+    ctl: await forkLane('ctl', laneEnv),
+  };
   await new Promise((r) => setTimeout(r, 500));
   const lanes = ['floor', 'floor3', 'ctl'] as const;
   const seq: Record<string, number[]> = { floor: [], floor3: [], ctl: [] };
   const conc: Record<string, number[]> = { floor: [], floor3: [], ctl: [] };
   let pbxClock = true;
+  let events: EventCounts = { calls: 0, missing: {}, missed: 0 };
   /** Originates `n` calls to `exten` at once; each one's time in Stasis. */
   const wave = async (exten: string, n: number): Promise<number[]> => {
     const from = newexten.length;
@@ -213,19 +180,18 @@ async function main(): Promise<void> {
       }
     await new Promise((r) => setTimeout(r, 3000));
   } finally {
-    for (const close of closeFloors) close();
-    await controller.stop();
+    await procs.floor.close();
+    await procs.floor3.close();
+    events = await procs.ctl.close<EventCounts>();
     ami.close('bench done');
-    fs.rmSync(dir, { recursive: true, force: true });
     removeRecordings(pbxDir, new Set(newexten.map((e) => e.id)));
   }
   console.log(
     `Asterisk gate on the real PBX (${ARI}), time in Stasis by ${pbxClock ? "the PBX's clock (AMI Timestamp)" : 'AMI receipt time (set timestampevents = yes for the PBX clock)'}: ${RUNS} calls one at a time, then waves of ${CONC}`,
   );
-  const missing = (type: string) => [...seen.values()].filter((t) => !t.has(type)).length;
-  const missed = [...seen.values()].filter((t) => !t.has('RecordingStarted') || !t.has('CallGone')).length;
+  const { calls, missing, missed } = events;
   console.log(
-    `  events after the gate: ${seen.size} calls; without the recorder's ChannelVarset ${missing('RecordingStarted')}, without the hangup request ${missing('CallHungUp')}, without ChannelDestroyed ${missing('CallGone')}`,
+    `  events after the gate: ${calls} calls; without the recorder's ChannelVarset ${missing.RecordingStarted}, without the hangup request ${missing.CallHungUp}, without ChannelDestroyed ${missing.CallGone}`,
   );
   const rows: Array<Omit<SummaryRow, 'bench'>> = [
     { figure: 'Asterisk gate: calls with an event missed (real PBX)', value: missed, target: '0', pass: missed === 0 },
@@ -260,8 +226,104 @@ async function main(): Promise<void> {
   printSummary('gate:asterisk:pbx', rows);
 }
 
-void main().then(
-  () => process.exit(0),
+/** The PBX's recordings root, as the installed dialplan names it: callrec plans its files there too. */
+async function recordingsRoot(): Promise<string> {
+  const global = await fetch(`${ARI}/ari/asterisk/variable?variable=CALLREC_DIR`, {
+    headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` },
+  });
+  const pbxDir = ((await global.json()) as { value?: string }).value ?? '';
+  if (!pbxDir) throw new Error('CALLREC_DIR is not set on this Asterisk: run callrec install asterisk first');
+  return pbxDir;
+}
+
+/** How the parent hands the PBX's recordings root to its lanes. */
+const ROOT_ENV = 'CALLREC_BENCH_LANE_PBX_DIR';
+const laneRoot = (): string => env[ROOT_ENV] ?? '';
+
+/** Each gated call's events after the gate, as the controller received them. */
+interface EventCounts {
+  calls: number;
+  missing: Partial<Record<'RecordingStarted' | 'CallHungUp' | 'CallGone', number>>;
+  missed: number;
+}
+
+/** A floor lane: a bare ARI client on its own application, sending the decision callrec takes. */
+async function floorLane(app: string, mode: 'continue' | 'three'): Promise<() => void> {
+  // The floors send the decision callrec takes for these calls: record from ringing, mono, no beep.
+  const decide = floorDecision(laneRoot(), '+12125550123', '+12125550102');
+  return ariFloorClient({ url: ARI ?? '', user: USER, password: PASSWORD, decide, app, mode });
+}
+
+/** callrec's lane: the whole controller, as `callrec start` runs it, in its own process. */
+async function controllerLane(): Promise<{ stop(): Promise<EventCounts> }> {
+  const pbxDir = laneRoot();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-ast-'));
+  const cfg = loadConfig({
+    CALLREC_NODE: 'bench',
+    CALLREC_DB_URL: `sqlite:${path.join(dir, 'callrec.sqlite3')}`,
+    CALLREC_RECORDINGS_DIR: fs.existsSync(pbxDir) ? pbxDir : dir,
+    CALLREC_PBX_RECORDINGS_DIR: pbxDir,
+    CALLREC_ARI_URL: ARI ?? '',
+    CALLREC_ARI_USER: USER,
+    CALLREC_ARI_PASSWORD: PASSWORD,
+    CALLREC_ARI_APP: APP,
+    CALLREC_AMI_HOST: AMI.host,
+    CALLREC_AMI_PORT: String(AMI.port),
+    CALLREC_AMI_USER: AMI.user,
+    CALLREC_AMI_SECRET: AMI.secret,
+  });
+  cfg.http.port = 0;
+  // BENCH_LOG=debug shows the controller's own log (timestamps per state change).
+  const controller = await startController(
+    cfg,
+    env.BENCH_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(),
+  );
+  // Every gated call's events after the gate, as the controller received them: no subscription
+  // may come too late (issue 23: no ChannelVarset or hangup missed).
+  const seen = new Map<string, Set<string>>();
+  controller.pbx.onEvent((e) => {
+    if (e.type === 'GateEntered') seen.set(e.callId, new Set());
+    seen.get(e.callId)?.add(e.type);
+  });
+  const parsed = parseRulesYaml(RULES, 'bench.yaml');
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  await controller.store.rules.importDocument(parsed.doc);
+  return {
+    stop: async () => {
+      await controller.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      const without = (type: string) => [...seen.values()].filter((t) => !t.has(type)).length;
+      return {
+        calls: seen.size,
+        missing: {
+          RecordingStarted: without('RecordingStarted'),
+          CallHungUp: without('CallHungUp'),
+          CallGone: without('CallGone'),
+        },
+        missed: [...seen.values()].filter((t) => !t.has('RecordingStarted') || !t.has('CallGone')).length,
+      };
+    },
+  };
+}
+
+/** A lane's process: the floors answer StasisStarts until closed; the controller reports its events. */
+function serveBenchLane(name: string): Promise<void> {
+  if (name === 'ctl')
+    return serveLane(
+      controllerLane,
+      async () => null,
+      (l) => l.stop(),
+    );
+  return serveLane(
+    () => (name === 'floor' ? floorLane(FLOOR_APP, 'continue') : floorLane(FLOOR3_APP, 'three')),
+    async () => null,
+    async (close) => close(),
+  );
+}
+
+const lane = laneOf();
+void (lane ? serveBenchLane(lane) : main().then(() => process.exit(0))).then(
+  () => undefined,
   (e: unknown) => {
     console.error(e);
     process.exit(1);
