@@ -124,8 +124,11 @@ describeIf('the shipped dialplan on a real Asterisk', () => {
     expect(out).toContain("'fallback' =>");
     expect(out).toContain("'skip' =>");
     expect(out).toContain("'_rec.' =>");
-    // The last argument: the gate contract (2: the decision may come in continue).
-    expect(out).toMatch(/Stasis\(.*,gate,\$\{ARG1\},\$\{ARG2\},\$\{ARG3\},\$\{ARG4\},\$\{ARG5\},\$\{to\},2\)/);
+    // The dialed number (CALLREC_TO, else the caller frame's exten), then the gate contract (2:
+    // the decision may come in continue).
+    expect(out).toMatch(
+      /Stasis\(.*,gate,\$\{ARG1\},\$\{ARG2\},\$\{ARG3\},\$\{ARG4\},\$\{ARG5\},\$\{IF\(.*CALLREC_TO.*STACK_PEEK\(1,e,1\).*\)\},2\)/,
+    );
     expect(await command('features show')).toMatch(/callrec_pause\s+no def\s+\*48/);
   });
 
