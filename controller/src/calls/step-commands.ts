@@ -1,7 +1,8 @@
 // One session step's commands, carried out in order. A write that may trail the PBX commands
 // after it (CallWrites.persistAt) starts once they are done (a prompt: once it is sent), or at the
-// next command that is not a PBX command; after the call's `continue`, once no other call is in the gate (`quiet`). Its work
-// on the event loop then stays off the gate's path of this call and of the calls beside it.
+// next command that is not a PBX command; after the call's `continue`, once no other call is in
+// the gate (`quiet`). Its work on the event loop then stays off the gate's path of this call and
+// of the calls beside it.
 import { isPbxCommand, type Command } from '../domain/commands';
 import type { SessionEvent } from '../domain/session-types';
 import type { PbxError } from '../pbx/port';
