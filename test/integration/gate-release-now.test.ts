@@ -5,52 +5,13 @@
 // the call held (calls/gate-entry.ts).
 import { PassThrough } from 'node:stream';
 import { CallTimers } from '../../controller/src/calls/call-timers';
+import { NO_METRICS, type CallMetrics } from '../../controller/src/calls/observers';
 import { CallSession } from '../../controller/src/domain/call-session';
-import type { PbxCommand } from '../../controller/src/domain/commands';
-import type { GateFacts, PbxEvent } from '../../controller/src/domain/pbx-events';
-import type { PbxError, PbxPort, PbxStatus } from '../../controller/src/pbx/port';
+import type { PbxError } from '../../controller/src/pbx/port';
 import { err, ok, type Result } from '../../controller/src/util/result';
 import { createLogger } from '../../controller/src/util/logger';
 import { decision, fixedEngine, openHarnessStore, startRegistry, until } from '../helpers/call-harness';
-
-type SetDecision = Extract<PbxCommand, { type: 'SetDecision' }>;
-
-/** A PBX port that logs what it is asked, in order; `quick: false` has no releaseNow. */
-class LoggingPort implements PbxPort {
-  readonly kind = 'asterisk' as const;
-  readonly log: string[] = [];
-  /** The answer to the one-request release (commands sent one by one always succeed). */
-  releaseAnswer: Result<void, PbxError> = ok(undefined);
-  private handler: ((e: PbxEvent) => void) | null = null;
-  releaseNow?: (cmd: SetDecision) => Promise<Result<void, PbxError>> | null;
-
-  constructor(quick = true) {
-    if (quick)
-      this.releaseNow = (cmd) => {
-        this.log.push(`releaseNow ${cmd.record ? cmd.file : 'skip'}`);
-        return Promise.resolve(this.releaseAnswer);
-      };
-  }
-
-  async start(): Promise<void> {}
-  status(): PbxStatus {
-    return 'connected';
-  }
-  onEvent(h: (e: PbxEvent) => void): () => void {
-    this.handler = h;
-    return () => {
-      this.handler = null;
-    };
-  }
-  emit(e: PbxEvent): void {
-    this.handler?.(e);
-  }
-  async execute(cmd: PbxCommand): Promise<Result<void, PbxError>> {
-    this.log.push(cmd.type);
-    return ok(undefined);
-  }
-  async stop(): Promise<void> {}
-}
+import { gateEntered, LoggingPort } from '../helpers/logging-port';
 
 /** A decision the session cannot read (a bug, say): each read of its consent throws. */
 const broken = Object.defineProperty(decision({ consent: 'none', greeting: null }), 'consent', {
@@ -66,17 +27,16 @@ const ENGINE = fixedEngine({
   announced: decision({ record: 'from-ringing' }),
 });
 
-const facts = (applet: string): GateFacts => ({
-  flow: 'sales',
-  applet,
-  direction: 'inbound',
-  from: '+13105550100',
-  to: '+12125550123',
-  campaign: null,
-  agent: null,
-  language: null,
-  answered: false,
-});
+/** CallMetrics that keep what they were told: how each call left the gate, and after how long. */
+function gateMetrics() {
+  const seen = { gated: [] as string[], latencies: 0 };
+  const metrics: CallMetrics = {
+    ...NO_METRICS,
+    gated: (_pbx, outcome) => seen.gated.push(outcome),
+    gateLatency: () => (seen.latencies += 1),
+  };
+  return { seen, metrics };
+}
 
 /** A logger that keeps its error lines, one JSON text each. */
 function errorLines() {
@@ -84,16 +44,6 @@ function errorLines() {
   const stream = new PassThrough().on('data', (c: Buffer) => lines.push(...c.toString().trim().split('\n')));
   return { lines, logger: createLogger({ level: 'error', format: 'json', stream }) };
 }
-
-let n = 0;
-const gateEntered = (applet: string): Extract<PbxEvent, { type: 'GateEntered' }> => ({
-  type: 'GateEntered',
-  callId: `c${++n}`,
-  at: new Date(),
-  facts: facts(applet),
-  problem: null,
-  swept: false,
-});
 
 describe('the gate lets a recorded call go as it enters', () => {
   let h: Awaited<ReturnType<typeof openHarnessStore>>;
@@ -158,12 +108,15 @@ describe('the gate lets a recorded call go as it enters', () => {
       return handle.call(this, e);
     });
     try {
-      const registry = startRegistry(port, h, { engine: ENGINE, logger });
+      const { seen, metrics } = gateMetrics();
+      const registry = startRegistry(port, h, { engine: ENGINE, logger, metrics });
       const ev = gateEntered('record');
       port.emit(ev);
       await registry.settled();
       // No second, bare continue: the call left with its decision and records.
       expect(port.log).toEqual([expect.stringMatching(/^releaseNow /)]);
+      // Counted once, as callrec failing on it, and its wait in the gate observed once.
+      expect(seen).toEqual({ gated: ['fallback'], latencies: 1 });
       expect(lines).toEqual([
         expect.stringContaining('the call goes on with the decision its continue carried: session bug'),
       ]);
@@ -295,9 +248,11 @@ describe('the gate lets a recorded call go as it enters', () => {
     for (const loaded of [true, false]) {
       const port = new LoggingPort();
       const { lines, logger } = errorLines();
+      const { seen, metrics } = gateMetrics();
       const registry = startRegistry(port, h, {
         engine: ENGINE,
         logger,
+        metrics,
         ...(loaded ? {} : { policy: () => async () => ENGINE }),
       });
       const ev = gateEntered('broken');
@@ -305,6 +260,8 @@ describe('the gate lets a recorded call go as it enters', () => {
       await registry.settled();
       // A bare continue: no decision set, so the dialplan decides as it does without callrec.
       expect(port.log).toEqual(['Continue']);
+      // Counted once, as the fallback, and its wait in the gate observed once.
+      expect(seen).toEqual({ gated: ['fallback'], latencies: 1 });
       expect(lines).toEqual([
         expect.stringContaining("the call goes on to the dialplan's fallback: consent unreadable"),
       ]);
@@ -439,7 +396,7 @@ describe('the gate lets a recorded call go as it enters', () => {
     expect(registry.list()).toEqual([]);
     // Reconnected: the sweep finds the call still in the gate and releases it with what the row holds.
     refuse = false;
-    port.emit({ ...ev, facts: facts('off'), swept: true, at: new Date() });
+    port.emit({ ...ev, facts: gateEntered('off').facts, swept: true, at: new Date() });
     await registry.settled();
     expect(port.log).toContain('Continue');
     await registry.stop();

@@ -31,7 +31,6 @@ interface Entry extends GateEntry {
   queue: Promise<void>;
   timers: CallTimers;
   watch: Promise<Result<void, PbxError>> | null;
-  gateAt: number | null; // when the gate event arrived, until continue is acknowledged
   arrival?: () => void; // writes the arrival's line once: see enter
 }
 
@@ -45,6 +44,7 @@ export class CallRegistry implements LiveCallControl {
   private readonly entryDeps: EntryDeps<Entry>;
   private readonly adoption: AdoptionDeps;
   private readonly traffic = new GateTraffic<Entry>();
+  private stopping = false;
   private readonly quiet = (): Promise<void> => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
 
   constructor(private readonly deps: RegistryDeps) {
@@ -75,8 +75,9 @@ export class CallRegistry implements LiveCallControl {
     this.unsubscribe = this.deps.port.onEvent((e) => this.dispatch(e));
   }
 
-  /** Stops listening and waits for work in progress; timers are dropped (the sweep recovers). */
+  /** Stops listening and waits for work in progress; timers are dropped, none set from now (the sweep recovers). */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.unsubscribe?.();
     for (const e of this.calls.values()) e.timers.clearAll();
     await Promise.allSettled([...this.calls.values()].map((e) => e.queue));
@@ -158,7 +159,7 @@ export class CallRegistry implements LiveCallControl {
       if (released && (failed || differs)) return this.stepFailed(e, failed ?? differs, released);
       if (failed) throw failed;
       if (cmds) {
-        countGate(this.entryDeps.gate, e.decision);
+        countGate(this.entryDeps.gate, e, e.decision);
         await this.carryOut(e, before, cmds, 'Decided', released).catch((x) => this.stepFailed(e, x, released));
         return;
       }
@@ -203,9 +204,10 @@ export class CallRegistry implements LiveCallControl {
       case 'Timeline':
         return this.writes.timeline(e, { event: c.event, detail: c.detail }).then(() => null);
       case 'SetTimer':
-        e.timers.set(c.timer, c.ms, () =>
-          this.deliver(e, { type: 'TimerFired', callId: e.pbxCallId, at: new Date(), timer: c.timer }),
-        );
+        if (!this.stopping)
+          e.timers.set(c.timer, c.ms, () =>
+            this.deliver(e, { type: 'TimerFired', callId: e.pbxCallId, at: new Date(), timer: c.timer }),
+          );
         return null;
       case 'ClearTimer':
         e.timers.clear(c.timer);
@@ -286,13 +288,8 @@ export class CallRegistry implements LiveCallControl {
       this.enqueue(e, async () => {
         const refusal = e.session.refusal(action);
         if (refusal) return resolve(err(refusal));
-        const failure = await this.run(e, {
-          type: 'FeatureRequested',
-          callId: e.pbxCallId,
-          at: new Date(),
-          action,
-          by: actor,
-        });
+        const ev = { type: 'FeatureRequested', callId: e.pbxCallId, at: new Date(), action, by: actor } as const;
+        const failure = await this.run(e, ev);
         resolve(failure ? err({ kind: 'pbx', detail: `${action} failed: ${failure.detail}` }) : ok(liveCall(e)));
       });
     });
