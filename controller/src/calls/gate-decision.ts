@@ -46,12 +46,14 @@ export async function decideGate(
   const out = decided(d, t.pbxCallId, facts, g, at, problem !== null || swept, swept);
   t.decision = out.decision;
   // Counted in the next loop turn: off the gate's path, like the arrival's log line.
-  setImmediate(() => countGate(d, g.decision));
+  setImmediate(() => countGate(d, t, g.decision));
   return out;
 }
 
-/** The gate's counters for a call's decision (null: the fallback). decideGateNow's caller counts. */
-export function countGate(d: GateDeps, decision: Decision | null): void {
+/** The gate's counters for a call's decision (null: the fallback), once a call. decideGateNow's caller counts. */
+export function countGate(d: GateDeps, t: TrackedCall, decision: Decision | null): void {
+  if (t.gateCounted) return;
+  t.gateCounted = true;
   d.metrics.gated(d.pbx, decision ? 'decided' : 'fallback');
   if (decision) d.metrics.decided(decision.record);
 }

@@ -10,7 +10,7 @@ import type { GateDecision } from '../domain/session-types';
 import { answerOf, type PbxPort } from '../pbx/port';
 import { messageOf } from '../util/result';
 import type { CallWrites } from './call-writes';
-import { decideGateNow, type GateDeps, type PolicyDecided } from './gate-decision';
+import { countGate, decideGateNow, type GateDeps, type PolicyDecided } from './gate-decision';
 import { releaseMismatch, type Released } from './release-now';
 import type { TrackedCall } from './types';
 
@@ -19,6 +19,8 @@ export interface GateEntry extends TrackedCall {
   gated?: boolean;
   /** Its continue sent or under way, and not refused: a later failure no longer holds the call. */
   continued?: boolean;
+  /** When the gate event arrived (Date.now()), until its continue is answered: the gate's latency. */
+  gateAt: number | null;
 }
 
 export interface EntryDeps<E extends GateEntry> {
@@ -134,6 +136,9 @@ export async function letGo<E extends GateEntry>(
   const r = await answerOf(released ?? d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
   if (!r.ok && r.error.kind !== 'not-found') return false;
+  if (r.ok && e.gateAt !== null) d.gate.metrics.gateLatency(d.gate.pbx, (Date.now() - e.gateAt) / 1000);
+  e.gateAt = null;
+  countGate(d.gate, e, null); // unless its decision was counted before the failure
   const was = e.session.view();
   const lost = `callrec failed on the call in the gate (${why}); ${released ? 'it went on with its decision' : 'the dialplan applied its fallback'}`;
   const reason = was.fallbackReason ? `${was.fallbackReason}; then ${lost}` : lost;

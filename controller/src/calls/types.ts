@@ -30,6 +30,8 @@ export interface TrackedCall {
   agentsStored?: number;
   /** Its writes go to the local journal (the database was down or slow): for the rest of the call. */
   journaled?: boolean;
+  /** Counted in the gate's metrics (countGate): once per call, however it left the gate. */
+  gateCounted?: boolean;
 }
 
 /** A call as the registry starts tracking it: no rows, no decision yet. */
