@@ -1,5 +1,5 @@
 // The recorder spec the domain hands the adapters, and how each PBX spells it.
-import { beepProblem, PLAIN_RECORDER, recorderSpec } from '../../controller/src/domain/recorder-spec';
+import { beepProblem, PLAIN_RECORDER, recorderSpec, sameRecorder } from '../../controller/src/domain/recorder-spec';
 import { mixMonitorOptions } from '../../controller/src/pbx/asterisk/mixmonitor-options';
 import { beepTones, isBeepTone } from '../../controller/src/pbx/freeswitch/beep';
 
@@ -19,6 +19,15 @@ describe('recorder spec', () => {
     ],
   ] as const)('%j records as %j', (decision, spec) => {
     expect(recorderSpec(decision)).toEqual(spec);
+  });
+
+  it('tells two recorders apart by any field of the spec', () => {
+    const spec = recorderSpec({ record: 'from-answer', beep: true, stereo: true });
+    expect(sameRecorder(spec, { ...spec })).toBe(true);
+    expect(sameRecorder(undefined, null)).toBe(true);
+    expect(sameRecorder(spec, undefined)).toBe(false);
+    for (const k of Object.keys(PLAIN_RECORDER)) expect(sameRecorder(spec, { ...spec, [k]: 'other' })).toBe(false);
+    expect(Object.keys(PLAIN_RECORDER).sort()).toEqual(Object.keys(spec).sort());
   });
 
   it('takes whole periods from one second up', () => {

@@ -3,6 +3,7 @@
 // tracked or its session built (gate-entry.ts, gateAtEntry): the registry's bookkeeping, the
 // session's step and the row's write all trail the continue (CallWrites.persistAt).
 import type { Command, PbxCommand } from '../domain/commands';
+import { sameRecorder } from '../domain/recorder-spec';
 import type { PbxError } from '../pbx/port';
 import type { Result } from '../util/result';
 import type { CallWrites } from './call-writes';
@@ -39,9 +40,7 @@ export function releaseMismatch(
   }
   if (!decision) return 'the session let the call go without a decision';
   if (decision.record !== sent.record || decision.file !== sent.file) return 'the session decided otherwise';
-  const [a, b] = [decision.recorder, sent.recorder];
-  if (a?.fromAnswer !== b?.fromAnswer || a?.beepEverySeconds !== b?.beepEverySeconds || a?.stereo !== b?.stereo)
-    return 'the session asked for another recorder';
+  if (!sameRecorder(decision.recorder, sent.recorder)) return 'the session asked for another recorder';
   return null;
 }
 

@@ -19,6 +19,12 @@ export const BEEP_EVERY_SECONDS = 15;
 /** A recorder asked for nothing: what a recording callrec did not start itself is resumed with. */
 export const PLAIN_RECORDER: RecorderSpec = Object.freeze({ fromAnswer: false, beepEverySeconds: null, stereo: false });
 
+/** Whether two specs ask the PBX for the same recorder: every field of the spec compared. */
+export function sameRecorder(a: RecorderSpec | null | undefined, b: RecorderSpec | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return (Object.keys(PLAIN_RECORDER) as Array<keyof RecorderSpec>).every((k) => a[k] === b[k]);
+}
+
 /** From a decision's recording fields (GateDecision's, named here so this module imports no session type). */
 export function recorderSpec(d: { record: string; beep: boolean; stereo: boolean }): RecorderSpec {
   return {
