@@ -53,17 +53,16 @@ const eslTarget = (host: string) => ({
 /** The controller under test, deciding through the rules in its own store as `callrec start` does. */
 async function controller(soundsDir: string | undefined): Promise<FsHarness> {
   const esl = REAL ? eslTarget(REAL) : undefined;
+  let rules: RulesService | undefined;
   const h = await startFsHarness({
     ...(esl ? { esl } : {}),
     ...(soundsDir ? { soundsDir } : {}),
-    policy: (store) => {
-      const rules = new RulesService(store.rules, SETTINGS);
-      return () => rules.engine();
-    },
+    rules: (store) => (rules = new RulesService(store.rules, SETTINGS)),
   });
   await h.store.rules.putFlow(GATE_VARS.callrec_flow, {
     applets: { [GATE_VARS.callrec_applet]: { kind: 'dial', record: 'from-ringing', consent: 'announce' } },
   });
+  await rules?.engine(); // loaded, as `callrec start` loads them before its first call
   return h;
 }
 
