@@ -266,7 +266,9 @@ describe('Recordings layout in Chromium (MySQL store)', () => {
     await admin.getByRole('button', { name: `Open recording ${declined.id}` }).click();
     await admin.getByRole('heading', { name: `Recording ${declined.id}` }).waitFor();
     expect(new URL(admin.url()).hash).toBe(`#/recordings/${declined.id}`);
-    await admin.getByRole('heading', { name: 'Timeline' }).waitFor(); // loaded: the panel has the focus
+    await admin.getByRole('heading', { name: 'Timeline' }).waitFor();
+    // Loaded, and in the same render the panel took the focus: an Escape now reaches it.
+    expect(await admin.evaluate(() => document.activeElement?.id)).toBe('panel-h');
     await admin.keyboard.press('Escape');
     await admin.locator('.panel').waitFor({ state: 'detached' });
     expect(new URL(admin.url()).hash).toBe('#/recordings');

@@ -1,11 +1,11 @@
 // Shared pieces: preact + htm, the API client (key in sessionStorage, sent as a Bearer header,
 // never in a URL), field-error plumbing and formatting.
 import { h, render } from '/vendor/preact.mjs';
-import { useCallback, useEffect, useRef, useState } from '/vendor/hooks.mjs';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from '/vendor/hooks.mjs';
 import htm from '/vendor/htm.mjs';
 
 export const html = htm.bind(h);
-export { render, useCallback, useEffect, useRef, useState };
+export { render, useCallback, useEffect, useLayoutEffect, useRef, useState };
 
 const KEY = 'callrec.apiKey';
 export const session = {

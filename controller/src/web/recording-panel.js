@@ -1,6 +1,17 @@
 // One recording: player (signed short-lived URL, since <audio> cannot send the key), speed,
 // download, delete, hold/release and tier, and the details with the call's timeline.
-import { api, fmtBytes, fmtDate, fmtDuration, html, Notice, useEffect, useRef, useState } from './lib.js';
+import {
+  api,
+  fmtBytes,
+  fmtDate,
+  fmtDuration,
+  html,
+  Notice,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from './lib.js';
 import { detailText, RecordingAudit } from './audit.js';
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
@@ -235,7 +246,9 @@ export function RecordingPanel({ id, me, enums, onChanged, onClose }) {
   useEffect(() => {
     api('GET', `/api/recordings/${id}`).then(setData, setFailure);
   }, [id, version]);
-  useEffect(() => {
+  // In the render that shows the recording, not a frame later: an Escape pressed as soon as it
+  // shows must reach the panel.
+  useLayoutEffect(() => {
     if (data && version === 0) heading.current?.focus();
   }, [data]);
   const changed = () => {
