@@ -268,7 +268,7 @@ describe('Recordings layout in Chromium (MySQL store)', () => {
     expect(new URL(admin.url()).hash).toBe(`#/recordings/${declined.id}`);
     await admin.getByRole('heading', { name: 'Timeline' }).waitFor();
     // Loaded, and in the same render the panel took the focus: an Escape now reaches it.
-    expect(await admin.evaluate(() => document.activeElement?.id)).toBe('panel-h');
+    expect(await admin.evaluate('document.activeElement?.id')).toBe('panel-h');
     await admin.keyboard.press('Escape');
     await admin.locator('.panel').waitFor({ state: 'detached' });
     expect(new URL(admin.url()).hash).toBe('#/recordings');
