@@ -25,6 +25,7 @@ import { AmiSession } from '../controller/src/pbx/asterisk/ami/session';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
 import { createLogger, silentLogger } from '../controller/src/util/logger';
 import { ariFloorClient, floorDecision } from './ari-floor';
+import { tuneAsStart } from './launcher';
 import { forkLane, laneOf, serveLane } from './lanes';
 import { quantile } from './stats';
 import { printSummary, type SummaryRow } from './summary';
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
   const procs = {
     floor: await forkLane('floor', laneEnv),
     floor3: await forkLane('floor3', laneEnv),
-    ctl: await forkLane('ctl', laneEnv),
+    ctl: await forkLane('ctl', laneEnv, true),
   };
   await new Promise((r) => setTimeout(r, 500));
   const lanes = ['floor', 'floor3', 'ctl'] as const;
@@ -254,7 +255,7 @@ async function floorLane(app: string, mode: 'continue' | 'three'): Promise<() =>
   return ariFloorClient({ url: ARI ?? '', user: USER, password: PASSWORD, decide, app, mode });
 }
 
-/** callrec's lane: the whole controller, as `callrec start` runs it, in its own process. */
+/** callrec's lane: the whole controller, as `callrec start` runs it (launcher.ts), in its own process. */
 async function controllerLane(): Promise<{ stop(): Promise<EventCounts> }> {
   const pbxDir = laneRoot();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callrec-bench-ast-'));
@@ -273,6 +274,7 @@ async function controllerLane(): Promise<{ stop(): Promise<EventCounts> }> {
     CALLREC_AMI_SECRET: AMI.secret,
   });
   cfg.http.port = 0;
+  const stopTuning = tuneAsStart();
   // BENCH_LOG=debug shows the controller's own log (timestamps per state change).
   const controller = await startController(
     cfg,
@@ -290,6 +292,7 @@ async function controllerLane(): Promise<{ stop(): Promise<EventCounts> }> {
   await controller.store.rules.importDocument(parsed.doc);
   return {
     stop: async () => {
+      stopTuning();
       await controller.stop();
       fs.rmSync(dir, { recursive: true, force: true });
       const without = (type: string) => [...seen.values()].filter((t) => !t.has(type)).length;

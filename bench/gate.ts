@@ -15,6 +15,7 @@ import { SETTINGS } from '../test/helpers/rules';
 import { ariFloorClient, floorDecision } from './ari-floor';
 import { median, quantile } from './stats';
 import { numberArg } from './args';
+import { tuneAsStart } from './launcher';
 import { forkLane, laneOf, serveLane } from './lanes';
 import { printSummary, type SummaryRow } from './summary';
 
@@ -109,6 +110,7 @@ async function floorLane(mode: 'continue' | 'three'): Promise<LaneRun> {
 }
 
 async function callrecLane(): Promise<LaneRun> {
+  const stopTuning = tuneAsStart();
   let rules: RulesService | undefined;
   const h = await startHarness({
     rules: (store) => (rules = new RulesService(store.rules, SETTINGS)),
@@ -119,11 +121,15 @@ async function callrecLane(): Promise<LaneRun> {
     applets: { ringing: { kind: 'dial', record: 'from-ringing', consent: 'none' } },
   });
   await rules?.engine(); // loaded, as `callrec start` loads them before its first call
-  return { sim: h.sim, close: () => h.close(), settle: () => h.registry.settled() };
+  const close = async () => {
+    stopTuning();
+    await h.close();
+  };
+  return { sim: h.sim, close, settle: () => h.registry.settled() };
 }
 
 async function main(): Promise<void> {
-  const lanes = await Promise.all(KINDS.map((k) => forkLane(k)));
+  const lanes = await Promise.all(KINDS.map((k) => forkLane(k, {}, k === 'callrec')));
   const seq: Record<Kind, number[]> = { floor: [], floor3: [], callrec: [] };
   const conc: Record<Kind, number[]> = { floor: [], floor3: [], callrec: [] };
   const shapes: Partial<Record<Kind, string>> = {};

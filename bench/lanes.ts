@@ -3,6 +3,7 @@
 // not paid by another lane's calls on a shared event loop. The parent forks this same file with
 // `--lane <name>`; the child answers one request at a time over IPC.
 import { fork } from 'node:child_process';
+import { shipped } from './launcher';
 
 export interface LaneProcess {
   /** Sends one request and resolves with the lane's answer. */
@@ -17,11 +18,19 @@ export function laneOf(argv = process.argv): string | null {
   return at > 0 ? (argv[at + 1] ?? null) : null;
 }
 
-/** Forks this bench's own file as lane `name` (`env` added to its environment); resolves once it is ready. */
-export async function forkLane(name: string, env: Record<string, string> = {}): Promise<LaneProcess> {
+/**
+ * Forks this bench's own file as lane `name` (`env` added to its environment); resolves once it is
+ * ready. `asCallrec`: with the environment and node flags `callrec` itself runs with (launcher.ts).
+ */
+export async function forkLane(
+  name: string,
+  env: Record<string, string> = {},
+  asCallrec = false,
+): Promise<LaneProcess> {
+  const launcher = asCallrec ? shipped() : { env: {}, flags: [] };
   const child = fork(process.argv[1] ?? '', ['--lane', name], {
-    execArgv: process.execArgv,
-    env: { ...process.env, ...env },
+    execArgv: [...process.execArgv, ...launcher.flags],
+    env: { ...process.env, ...launcher.env, ...env },
   });
   const next = <T>() =>
     new Promise<T>((resolve, reject) => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { simControllerEnv } from '../test/helpers/asterisk/controller-env';
 import { parseRulesYaml } from '../controller/src/policy/flows-yaml';
+import { shipped } from './launcher';
 import { createStore, migrateLatest, openDb } from '../controller/src/store';
 import { AriSim } from '../test/helpers/asterisk/ari-sim';
 import { writeWav } from '../test/helpers/call-harness';
@@ -37,19 +38,6 @@ flows:
     applets:
       answer: { kind: dial, record: from-answer, consent: none }
 `;
-
-/** The flags in bin/callrec.js's `#!/usr/bin/env -S node ...` line. */
-/** What `callrec` runs with (its first line): the environment it sets and node's flags. */
-const shipped = (): { env: Record<string, string>; flags: string } => {
-  const line = fs.readFileSync('bin/callrec.js', 'utf8').split('\n')[0] ?? '';
-  const words = line.replace(/^#!\/usr\/bin\/env -S\s*/, '').split(/\s+/);
-  const node = words.indexOf('node');
-  if (node < 0) throw new Error(`bin/callrec.js's first line runs no node: ${line}`);
-  const env = Object.fromEntries(
-    words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
-  );
-  return { env, flags: words.slice(node + 1).join(' ') };
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,7 +97,7 @@ async function main(): Promise<void> {
     [
       ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
       // The node flags `callrec` runs with (its first line), or SOAK_NODE_FLAGS to try others.
-      ...(launcher?.flags ?? process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(launcher?.flags.join(' ') ?? process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       '--require',
       path.join(__dirname, 'soak-probe.js'),
       'bin/callrec.js',
