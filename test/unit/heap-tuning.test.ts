@@ -1,7 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compactsOwnWay } from '../../controller/src/cli/compaction';
+import type v8 from 'node:v8';
+import {
+  COMPACT_WHEN_FREE_BYTES,
+  CompactionTrigger,
+  compactPeriodically,
+  compactsOwnWay,
+  oldSpaceFree,
+} from '../../controller/src/cli/compaction';
 import { MALLOC_ENV, mallocUnset, SEMI_SPACE_FLAG, semiSpaceSet, tuneHeap } from '../../controller/src/cli/heap';
 
 describe('tuneHeap', () => {
@@ -83,6 +90,28 @@ describe('periodic compaction', () => {
     expect(armed.after).toBe(false);
     // Half the objects died on every page: only compaction gives those pages back.
     expect(armed.old).toBeLessThan(plain.old * 0.75);
+  });
+
+  it('arms only when the old space holds enough holes to give back', () => {
+    jest.useFakeTimers();
+    const arm = jest.spyOn(CompactionTrigger.prototype, 'arm').mockImplementation(() => undefined);
+    try {
+      let free = COMPACT_WHEN_FREE_BYTES - 1;
+      const stop = compactPeriodically(1000, () => free);
+      jest.advanceTimersByTime(3000);
+      expect(arm).not.toHaveBeenCalled();
+      free = COMPACT_WHEN_FREE_BYTES;
+      jest.advanceTimersByTime(1000);
+      expect(arm).toHaveBeenCalledTimes(1);
+      stop();
+    } finally {
+      arm.mockRestore();
+      jest.useRealTimers();
+    }
+    const space = (name: string, physical: number, used: number) =>
+      ({ space_name: name, physical_space_size: physical, space_used_size: used }) as v8.HeapSpaceInfo;
+    expect(oldSpaceFree([space('new_space', 9e6, 0), space('old_space', 30e6, 26e6)])).toBe(4e6);
+    expect(oldSpaceFree([])).toBe(0);
   });
 
   it('leaves an operator who chose how full GCs compact alone', () => {
