@@ -2,8 +2,7 @@
 // flags of bin/callrec.js's first line (glibc's allocator settings, V8's young generation), and
 // the heap tuning `callrec start` does in its own process (cli/start.ts).
 import fs from 'node:fs';
-import { compactPeriodically, compactsOwnWay } from '../controller/src/cli/compaction';
-import { tuneHeap } from '../controller/src/cli/heap';
+import { tuneProcess } from '../controller/src/cli/compaction';
 
 /** What `callrec` runs with (its first line): the environment it sets and node's flags. */
 export function shipped(): { env: Record<string, string>; flags: string[] } {
@@ -19,6 +18,5 @@ export function shipped(): { env: Record<string, string>; flags: string[] } {
 
 /** In the controller's process, before it starts: what `callrec start` tunes; returns its stop. */
 export function tuneAsStart(): () => void {
-  tuneHeap(process.execArgv, process.env.NODE_OPTIONS);
-  return compactsOwnWay(process.execArgv, process.env.NODE_OPTIONS) ? () => undefined : compactPeriodically();
+  return tuneProcess(process.execArgv, process.env.NODE_OPTIONS);
 }

@@ -109,6 +109,12 @@ export function releaseAtOnce<E extends GateEntry>(
   return { released: early.released.answer, differs };
 }
 
+/** Its continue answered: how long it waited in the gate, observed once. */
+export function gateLeft(d: Pick<GateDeps, 'metrics' | 'pbx'>, e: GateEntry): void {
+  if (e.gateAt !== null) d.metrics.gateLatency(d.pbx, (Date.now() - e.gateAt) / 1000);
+  e.gateAt = null;
+}
+
 /** Whether a step that failed leaves the call held in the gate: it must be let go. */
 export const heldBy = (e: GateEntry): boolean => e.gated === true && e.continued !== true;
 
@@ -136,7 +142,7 @@ export async function letGo<E extends GateEntry>(
   const r = await answerOf(released ?? d.port.execute({ type: 'Continue', callId: e.pbxCallId }));
   if (!r.ok) d.log(e, 'error', `Continue failed: ${r.error.detail}`, { kind: r.error.kind });
   if (!r.ok && r.error.kind !== 'not-found') return false;
-  if (r.ok && e.gateAt !== null) d.gate.metrics.gateLatency(d.gate.pbx, (Date.now() - e.gateAt) / 1000);
+  if (r.ok) gateLeft(d.gate, e);
   e.gateAt = null;
   countGate(d.gate, e, null); // unless its decision was counted before the failure
   const was = e.session.view();

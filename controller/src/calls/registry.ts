@@ -16,7 +16,8 @@ import { CallTimers } from './call-timers';
 import { CallWrites } from './call-writes';
 import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
 import { arrivalLine, countGate, decideGate } from './gate-decision';
-import { decideAtEntry, gateAtEntry, heldBy, letGo, releaseAtOnce, type EntryDeps, type GateEntry } from './gate-entry';
+import { decideAtEntry, gateAtEntry, gateLeft, heldBy, letGo, releaseAtOnce } from './gate-entry';
+import type { EntryDeps, GateEntry } from './gate-entry';
 import { releasedExec, type Released } from './release-now';
 import type { LiveCall, LiveCallControl, LiveCallError } from './live';
 import { byRowId, liveCall, liveCalls } from './live-view';
@@ -240,10 +241,7 @@ export class CallRegistry implements LiveCallControl {
 
   /** A PBX command's answer: the gate's latency at its continue, a failure back into the session. */
   private async answered(e: Entry, c: PbxCommand, r: Result<void, PbxError>): Promise<PbxError | null> {
-    if (r.ok && c.type === 'Continue' && e.gateAt !== null) {
-      this.metrics.gateLatency(this.deps.port.kind, (Date.now() - e.gateAt) / 1000);
-      e.gateAt = null;
-    }
+    if (r.ok && c.type === 'Continue') gateLeft(this.entryDeps.gate, e);
     if (c.type === 'Continue') {
       this.traffic.leave(e);
       // A refused continue let nothing go (a gone channel needs nothing more): still held.

@@ -2,7 +2,7 @@
 // under steady call traffic the pages ended calls leave half empty stay committed.
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { named } from './heap';
+import { named, tuneHeap } from './heap';
 
 /** Whether the operator chose how full GCs compact (`--compact-on-every-full-gc`, `--no-compact`...). */
 export function compactsOwnWay(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
@@ -85,4 +85,10 @@ export function compactPeriodically(everyMs = COMPACT_EVERY_MS, free: () => numb
     clearInterval(timer);
     trigger.stop();
   };
+}
+
+/** What `callrec start` tunes in its own process: heap growth, and compaction unless the operator chose; returns its stop. */
+export function tuneProcess(execArgv: readonly string[], nodeOptions: string | undefined): () => void {
+  tuneHeap(execArgv, nodeOptions);
+  return compactsOwnWay(execArgv, nodeOptions) ? () => undefined : compactPeriodically();
 }

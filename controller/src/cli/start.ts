@@ -1,6 +1,6 @@
 import { startController } from '../main';
-import { compactPeriodically, compactsOwnWay } from './compaction';
-import { mallocUnset, semiSpaceSet, SEMI_SPACE_FLAG, tuneHeap } from './heap';
+import { tuneProcess } from './compaction';
+import { mallocUnset, semiSpaceSet, SEMI_SPACE_FLAG } from './heap';
 import { cliLogger, configOrReport, EXIT_CONFIG, type CliCommand } from './io';
 
 export const start: CliCommand = {
@@ -10,8 +10,7 @@ export const start: CliCommand = {
     const cfg = configOrReport(io);
     if (!cfg) return EXIT_CONFIG;
     const logger = cliLogger(cfg);
-    tuneHeap(process.execArgv, io.env.NODE_OPTIONS);
-    const stopCompacting = compactsOwnWay(process.execArgv, io.env.NODE_OPTIONS) ? null : compactPeriodically();
+    const stopCompacting = tuneProcess(process.execArgv, io.env.NODE_OPTIONS);
     const unset = [
       ...(semiSpaceSet(process.execArgv, io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]),
       ...mallocUnset(io.env),
@@ -24,7 +23,7 @@ export const start: CliCommand = {
     try {
       controller = await startController(cfg, logger);
     } catch (e) {
-      stopCompacting?.();
+      stopCompacting();
       logger.error(`callrec could not start: ${(e as Error).message}`);
       return 1;
     }
@@ -38,7 +37,7 @@ export const start: CliCommand = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
-    stopCompacting?.();
+    stopCompacting();
     await controller.stop();
     return 0;
   },
