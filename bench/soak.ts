@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     [
       ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
       // The node flags `callrec` runs with (its first line), or SOAK_NODE_FLAGS to try others.
-      ...(launcher?.flags.join(' ') ?? process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(launcher?.flags ?? (process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean)),
       '--require',
       path.join(__dirname, 'soak-probe.js'),
       'bin/callrec.js',
