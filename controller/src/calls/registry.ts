@@ -46,7 +46,7 @@ export class CallRegistry implements LiveCallControl {
   private readonly adoption: AdoptionDeps;
   private readonly traffic = new GateTraffic<Entry>();
   private stopping = false;
-  private readonly quiet = (): Promise<void> => this.traffic.quiet(TRAILING_WRITE_CAP_MS);
+  private readonly quiet = (e: Entry): Promise<void> => this.traffic.quiet(TRAILING_WRITE_CAP_MS, e);
 
   constructor(private readonly deps: RegistryDeps) {
     const { store, logger, settings, port } = deps;
@@ -123,7 +123,8 @@ export class CallRegistry implements LiveCallControl {
 
   /** One event through the call's session, after the steps already queued. */
   private deliver(e: Entry, ev: SessionEvent): void {
-    this.enqueue(e, () => this.run(e, ev).then(() => undefined));
+    const step = () => this.run(e, ev).then(() => undefined);
+    this.enqueue(e, ev.type === 'FeatureRequested' || ev.type === 'DtmfReceived' ? this.traffic.urgent(e, step) : step);
   }
 
   private enqueue(e: Entry, step: () => Promise<void>): void {
@@ -179,7 +180,8 @@ export class CallRegistry implements LiveCallControl {
   private async carryOut(e: Entry, before: string, cmds: Command[], by: string, released: Released | null) {
     const exec = (c: Command) => this.exec(e, c);
     const run = released ? releasedExec(released, exec, (c, r) => this.answered(e, c, r)) : exec;
-    const failure = await runCommands(this.writes, e, cmds, run, this.quiet);
+    const pastGate = !heldBy(e) && !cmds.some((c) => c.type === 'Continue');
+    const failure = await runCommands(this.writes, e, cmds, run, () => this.quiet(e), pastGate);
     const after = e.session.state;
     if (after !== before) this.log(e, 'info', `call ${after.replace('_', ' ')}`, { from: before, by });
     if (e.session.isOver) this.forget(e);
@@ -255,6 +257,7 @@ export class CallRegistry implements LiveCallControl {
 
   /** The file is closed: settle the recording, tell the session, then announce it. */
   private async finalize(e: Entry): Promise<null> {
+    if (!heldBy(e)) await this.quiet(e); // reading the file can wait for the callers in the gate
     const f = await this.settler.finalize(e);
     if (!f) return null;
     await this.run(e, f.event);
@@ -283,13 +286,14 @@ export class CallRegistry implements LiveCallControl {
     const e = byRowId(this.calls.values(), callId);
     if (!e) return err({ kind: 'not-found', detail: `no live call ${callId}` });
     return new Promise<Result<LiveCall, LiveCallError>>((resolve) => {
-      this.enqueue(e, async () => {
+      const step = this.traffic.urgent(e, async () => {
         const refusal = e.session.refusal(action);
         if (refusal) return resolve(err(refusal));
         const ev = { type: 'FeatureRequested', callId: e.pbxCallId, at: new Date(), action, by: actor } as const;
         const failure = await this.run(e, ev);
         resolve(failure ? err({ kind: 'pbx', detail: `${action} failed: ${failure.detail}` }) : ok(liveCall(e)));
       });
+      this.enqueue(e, step);
     });
   }
 }

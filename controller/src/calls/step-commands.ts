@@ -1,8 +1,8 @@
 // One session step's commands, carried out in order. A write that may trail the PBX commands
 // after it (CallWrites.persistAt) starts once they are done (a prompt: once it is sent), or at the
-// next command that is not a PBX command; after the call's `continue`, once no other call is in
-// the gate (`quiet`). Its work on the event loop then stays off the gate's path of this call and
-// of the calls beside it.
+// next command that is not a PBX command; after the call's `continue`, once the gate has settled
+// (`quiet`). For a call already past the gate, a write that no PBX command of its step waits for
+// trails too. Its work then stays off the gate's path of this call and of the calls beside it.
 import { isPbxCommand, type Command } from '../domain/commands';
 import type { SessionEvent } from '../domain/session-types';
 import type { PbxError } from '../pbx/port';
@@ -15,6 +15,7 @@ export async function runCommands(
   cmds: readonly Command[],
   exec: (c: Command) => Promise<PbxError | null>,
   quiet: () => Promise<void>,
+  pastGate = false,
 ): Promise<PbxError | null> {
   let failure: PbxError | null = null;
   let trailing: (() => Promise<void>) | null = null;
@@ -23,7 +24,7 @@ export async function runCommands(
     const start = trailing;
     trailing = null;
     if (!start) return;
-    if (continued) await quiet();
+    if (continued || pastGate) await quiet();
     await start();
   };
   for (let i = 0; i < cmds.length; i++) {
@@ -32,7 +33,7 @@ export async function runCommands(
     if (c.type === 'Persist') {
       const p = writes.persistAt(t, cmds, i);
       i = p.last;
-      if (p.trails) trailing = p.start;
+      if (p.trails || (pastGate && !cmds.slice(i + 1).some(isPbxCommand))) trailing = p.start;
       else await p.start();
       continue;
     }
