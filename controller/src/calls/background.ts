@@ -23,3 +23,13 @@ export class BackgroundWork {
     return [...this.running];
   }
 }
+
+/** Waits until every promise `now()` lists has ended and a fresh look lists none it had not. */
+export async function drain(now: () => ReadonlyArray<Promise<unknown>>): Promise<void> {
+  for (let seen: ReadonlyArray<Promise<unknown>> = []; ;) {
+    const all = now();
+    if (all.every((p) => seen.includes(p))) return;
+    seen = all;
+    await Promise.allSettled(all);
+  }
+}

@@ -11,7 +11,7 @@ import { answerOf, type PbxError } from '../pbx/port';
 import { err, messageOf, ok, type Result } from '../util/result';
 import { resolveParty } from './party-lookup';
 import { adoptRecording, reconcileAfterReconnect, type AdoptionDeps } from './adoption';
-import { BackgroundWork } from './background';
+import { BackgroundWork, drain } from './background';
 import { CallTimers } from './call-timers';
 import { CallWrites } from './call-writes';
 import { GateTraffic, TRAILING_WRITE_CAP_MS } from './gate-traffic';
@@ -81,8 +81,8 @@ export class CallRegistry implements LiveCallControl {
     this.stopping = true;
     this.unsubscribe?.();
     for (const e of this.calls.values()) e.timers.clearAll();
-    await Promise.allSettled([...this.calls.values()].map((e) => e.queue));
-    await Promise.allSettled(this.idle.now());
+    // Until nothing new: background work that ends meanwhile (a party's lookup) queues a step.
+    await drain(() => [...[...this.calls.values()].map((e) => e.queue), ...this.idle.now()]);
   }
 
   /** Resolves when every queued step of every call has run (tests, shutdown). */
