@@ -81,17 +81,15 @@ export class CallRegistry implements LiveCallControl {
     this.stopping = true;
     this.unsubscribe?.();
     for (const e of this.calls.values()) e.timers.clearAll();
-    // Until nothing new: background work that ends meanwhile (a party's lookup) queues a step.
-    await drain(() => [...[...this.calls.values()].map((e) => e.queue), ...this.idle.now()]);
+    await this.settled();
   }
 
-  /** Resolves when every queued step of every call has run (tests, shutdown). */
-  async settled(): Promise<void> {
-    let before = -1;
-    while (before !== this.pending()) {
-      before = this.pending();
-      await Promise.allSettled([...this.calls.values()].map((e) => e.queue).concat(this.idle.now()));
-    }
+  /**
+   * Resolves when every queued step of every call has run, and every step that background work
+   * queued meanwhile (a party's lookup ending) too (tests, shutdown).
+   */
+  settled(): Promise<void> {
+    return drain(() => [...[...this.calls.values()].map((e) => e.queue), ...this.idle.now()]);
   }
 
   /** Calls tracked plus background work: 0 once every call has ended and settled (tests). */

@@ -33,7 +33,7 @@ export async function runCommands(
     if (c.type === 'Persist') {
       const p = writes.persistAt(t, cmds, i);
       i = p.last;
-      if (p.trails || (pastGate && !cmds.slice(i + 1).some(isPbxCommand))) trailing = p.start;
+      if (p.trails || (pastGate && !cmds.some((n, j) => j > i && isPbxCommand(n)))) trailing = p.start;
       else await p.start();
       continue;
     }
